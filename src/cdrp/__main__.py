@@ -1,0 +1,3 @@
+from cdrp.cli import main
+
+raise SystemExit(main())

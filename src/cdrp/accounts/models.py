@@ -1,0 +1,92 @@
+"""Per-partnership roles, API tokens and the audit trail of governance records."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from cdrp.accounts.policy import Role
+
+
+class PartnershipRole(models.Model):
+    """A user's role in one partnership (a user may hold several roles, in several partnerships)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cdrp_roles")
+    partnership = models.ForeignKey(
+        "partnerships.Partnership", on_delete=models.CASCADE, related_name="roles"
+    )
+    role = models.CharField(max_length=20, choices=[(r.value, r.label) for r in Role if r != Role.PUBLIC])
+    granted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "partnership", "role"], name="unique_role_per_partnership")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {Role(self.role).label}, {self.partnership}"
+
+
+def _digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def for_key(self, key: str) -> ApiToken | None:
+        return self.select_related("user").filter(digest=_digest(key), revoked=False).first()
+
+
+class ApiToken(models.Model):
+    """A bearer token for the JSON API; only its digest is stored."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=8)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked = models.BooleanField(default=False)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @classmethod
+    def issue(cls, user, name: str) -> tuple[ApiToken, str]:
+        """Create a token; the plain key is returned once and never stored."""
+        key = "cdrp_" + secrets.token_urlsafe(32)
+        token = cls.objects.create(user=user, name=name, prefix=key[5:13], digest=_digest(key))
+        return token, key
+
+
+class AuditEvent(models.Model):
+    """Who changed which governance record, when, and what changed (before → after)."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", "Created"
+        UPDATE = "update", "Changed"
+        DELETE = "delete", "Deleted"
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    actor = models.CharField(max_length=150, help_text="user name, or the command that made the change")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    model = models.CharField(max_length=100)
+    object_id = models.CharField(max_length=64)
+    object_repr = models.CharField(max_length=300)
+    partnership = models.ForeignKey(
+        "partnerships.Partnership", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changes = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["model", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.get_action_display()} {self.object_repr}"

@@ -1,0 +1,118 @@
+"""The one place that decides who may do what, per partnership.
+
+Every view (through `requires`) and every API endpoint (through `cdrp.api.allow`) asks `allows`.
+Anonymous visitors are `Role.PUBLIC`; a superuser is an administrator of every partnership.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import wraps
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+__all__ = ["Role", "Action", "GRANTS", "roles_of", "allows", "requires", "public"]
+
+
+class Role(StrEnum):
+    PUBLIC = "public"
+    MEMBER = "member"
+    ANALYST = "analyst"
+    COORDINATOR = "coordinator"
+    CHAIR = "chair"
+    ADMINISTRATOR = "administrator"
+
+    @property
+    def label(self) -> str:
+        return {"member": "Partner member"}.get(self.value, self.value.capitalize())
+
+
+class Action(StrEnum):
+    VIEW_PUBLIC = "view_public"  # published documents and aggregate statistics
+    VIEW_MEMBER = "view_member"  # the partnership's working records
+    ANALYSE = "analyse"  # import data, build assessments
+    EDIT = "edit"  # change governance records
+    APPROVE = "approve"  # approve documents and decisions for the strategy group
+    ADMINISTER = "administer"  # roles, audit trail, site administration
+
+
+_STAFF = {Role.MEMBER, Role.ANALYST, Role.COORDINATOR, Role.CHAIR, Role.ADMINISTRATOR}
+GRANTS: dict[Action, frozenset[Role]] = {
+    Action.VIEW_PUBLIC: frozenset(Role),
+    Action.VIEW_MEMBER: frozenset(_STAFF),
+    Action.ANALYSE: frozenset({Role.ANALYST, Role.COORDINATOR, Role.ADMINISTRATOR}),
+    Action.EDIT: frozenset({Role.COORDINATOR, Role.ADMINISTRATOR}),
+    Action.APPROVE: frozenset({Role.CHAIR, Role.ADMINISTRATOR}),
+    Action.ADMINISTER: frozenset({Role.ADMINISTRATOR}),
+}
+
+
+def roles_of(user, partnership=None) -> set[Role]:
+    """The user's roles in `partnership`, or in any partnership when it is None."""
+    roles = {Role.PUBLIC}
+    if user is None or not user.is_authenticated or not user.is_active:
+        return roles
+    if user.is_superuser:
+        return set(Role)
+    cache = getattr(user, "_cdrp_roles", None)
+    if cache is None:
+        cache = list(user.cdrp_roles.values_list("partnership_id", "role"))
+        user._cdrp_roles = cache
+    pid = getattr(partnership, "pk", partnership)
+    roles.update(Role(role) for p, role in cache if pid is None or p == pid)
+    return roles
+
+
+def allows(user, action: Action, partnership=None) -> bool:
+    """May `user` do `action` in `partnership` (a Partnership, its id, or None for any)?"""
+    return bool(roles_of(user, partnership) & GRANTS[action])
+
+
+def _partnership_from(kwargs: dict):
+    from cdrp.partnerships.models import Partnership
+
+    slug = kwargs.get("partnership")
+    if slug is None:
+        return None
+    return Partnership.objects.filter(slug=slug).first()
+
+
+def requires(action: Action):
+    """View decorator: check `action` against the partnership named by the `partnership` URL
+    argument (a slug) or against any partnership. Anonymous visitors are sent to sign in,
+    signed-in users without the role get 403. The action is recorded on the view so tests can
+    check every URL pattern."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs):
+            from django.contrib.auth.views import redirect_to_login
+            from django.core.exceptions import PermissionDenied
+            from django.http import Http404
+
+            partnership = _partnership_from(kwargs)
+            if "partnership" in kwargs and partnership is None:
+                if not allows(request.user, action):
+                    if not request.user.is_authenticated:
+                        return redirect_to_login(request.get_full_path())
+                    raise PermissionDenied
+                raise Http404("No such partnership")
+            if not allows(request.user, action, partnership):
+                if not request.user.is_authenticated and action != Action.VIEW_PUBLIC:
+                    return redirect_to_login(request.get_full_path())
+                raise PermissionDenied
+            request.partnership = partnership
+            return view(request, *args, **kwargs)
+
+        wrapped.cdrp_action = action
+        return wrapped
+
+    return decorate
+
+
+def public(view):
+    """Mark a view as open to everyone (it still shows only public information)."""
+    view.cdrp_action = Action.VIEW_PUBLIC
+    return view

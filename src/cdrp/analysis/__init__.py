@@ -1,0 +1,1 @@
+"""Statistics for partnerships: pure functions on arrays and frames, never importing Django."""

@@ -1,0 +1,139 @@
+"""The JSON API at /api/ (OpenAPI at /api/openapi.json).
+
+Token (Authorization: Bearer …) or session authentication; every endpoint declares its policy
+action with `allow`, which asks cdrp.accounts.policy like the pages do.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import wraps
+
+from django.utils import timezone
+from ninja import NinjaAPI, Schema
+from ninja.errors import HttpError
+from ninja.security import HttpBearer, SessionAuth
+
+from cdrp.accounts.policy import Action, allows, roles_of
+
+__all__ = ["api", "allow"]
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request, token):
+        from cdrp.accounts.models import ApiToken
+
+        found = ApiToken.objects.for_key(token)
+        if found is None or not found.user.is_active:
+            return None
+        ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
+        request.user = found.user
+        return found.user
+
+
+AUTH = [BearerToken(), SessionAuth()]
+
+api = NinjaAPI(
+    title="Community safety partnership API",
+    version="1",
+    description="Partnerships, their records and aggregate statistics. Authenticate with "
+    "`Authorization: Bearer <token>` (tokens are issued on your account page).",
+    urls_namespace="api",
+)
+
+
+def _user(request):
+    auth = getattr(request, "auth", None)
+    return auth if hasattr(auth, "is_authenticated") else request.user
+
+
+def allow(action: Action, partnership_arg: str | None = "partnership"):
+    """Endpoint decorator: 403 unless the policy allows `action` (in the named partnership)."""
+
+    def decorate(func):
+        @wraps(func)
+        def wrapped(request, *args, **kwargs):
+            partnership = None
+            slug = kwargs.get(partnership_arg) if partnership_arg else None
+            if slug is not None:
+                from cdrp.partnerships.models import Partnership
+
+                partnership = Partnership.objects.filter(slug=slug).first()
+                if partnership is None:
+                    raise HttpError(404, f"No partnership {slug!r}")
+            if not allows(_user(request), action, partnership):
+                raise HttpError(403, "Your role does not allow this")
+            request.partnership = partnership
+            return func(request, *args, **kwargs)
+
+        wrapped.cdrp_action = action
+        return wrapped
+
+    return decorate
+
+
+class PartnershipOut(Schema):
+    slug: str
+    name: str
+    code: str
+    status: str
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+
+
+class MeOut(Schema):
+    username: str
+    roles: dict[str, list[str]]
+
+
+class AuditOut(Schema):
+    at: dt.datetime
+    actor: str
+    action: str
+    model: str
+    object_id: str
+    object_repr: str
+    partnership: str | None
+    changes: dict
+
+
+@api.get("/partnerships", response=list[PartnershipOut], auth=None, tags=["partnerships"])
+@allow(Action.VIEW_PUBLIC)
+def list_partnerships(request):
+    from cdrp.partnerships.models import Partnership
+
+    return list(Partnership.objects.all())
+
+
+@api.get("/me", response=MeOut, auth=AUTH, tags=["accounts"])
+@allow(Action.VIEW_PUBLIC)
+def me(request):
+    from cdrp.partnerships.models import Partnership
+
+    user = _user(request)
+    roles = {
+        p.slug: sorted(r.value for r in roles_of(user, p) if r != "public")
+        for p in Partnership.objects.all()
+    }
+    return {"username": user.get_username(), "roles": {k: v for k, v in roles.items() if v}}
+
+
+@api.get("/audit", response=list[AuditOut], auth=AUTH, tags=["accounts"])
+@allow(Action.ADMINISTER)
+def audit_trail(request, limit: int = 100):
+    from cdrp.accounts.views import visible_audit_events
+
+    events = visible_audit_events(_user(request)).select_related("partnership")[: min(limit, 1000)]
+    return [
+        {
+            "at": e.at,
+            "actor": e.actor,
+            "action": e.action,
+            "model": e.model,
+            "object_id": e.object_id,
+            "object_repr": e.object_repr,
+            "partnership": e.partnership.slug if e.partnership else None,
+            "changes": e.changes,
+        }
+        for e in events
+    ]

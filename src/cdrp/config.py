@@ -1,0 +1,114 @@
+"""Settings read from the environment, with one-line errors that name the setting.
+
+Django's settings module calls these helpers; the CLI turns a ConfigError into a single line on stderr.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+__all__ = ["ConfigError", "env_bool", "env_list", "data_dir", "secret_key", "database"]
+
+
+class ConfigError(Exception):
+    """A setting from the environment is unusable; the message names the setting."""
+
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ConfigError(f"{name}={raw!r} is not a yes/no value (use 1/0, true/false, yes/no, on/off)")
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def data_dir() -> Path:
+    """CDRP_DATA_DIR (default ./var): created if absent, and it must be a writable directory."""
+    raw = os.environ.get("CDRP_DATA_DIR", "var")
+    path = Path(raw).expanduser().resolve()
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise ConfigError(f"CDRP_DATA_DIR={raw} is not a directory") from None
+    except OSError as exc:
+        raise ConfigError(f"CDRP_DATA_DIR={raw} cannot be created: {exc.strerror}") from None
+    if not path.is_dir():
+        raise ConfigError(f"CDRP_DATA_DIR={raw} is not a directory")
+    if not os.access(path, os.R_OK | os.W_OK | os.X_OK):
+        raise ConfigError(f"CDRP_DATA_DIR={raw} is not readable and writable by this user")
+    return path
+
+
+def secret_key(directory: Path) -> str:
+    """SECRET_KEY from the environment, else from DATA_DIR/secret_key, generated on first run."""
+    if key := os.environ.get("SECRET_KEY"):
+        if len(key) < 50 or len(set(key)) < 5:
+            raise ConfigError("SECRET_KEY is too short: use at least 50 random characters")
+        return key
+    path = directory / "secret_key"
+    try:
+        if not path.exists():
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_urlsafe(64))
+        return path.read_text().strip()
+    except FileExistsError:
+        return path.read_text().strip()  # another process created it first
+    except OSError as exc:
+        raise ConfigError(f"CDRP_DATA_DIR: cannot read or create {path}: {exc.strerror}") from None
+
+
+_SQLITE_OPTIONS = {
+    # WAL lets the web server read while a worker writes; IMMEDIATE avoids lock upgrades mid-transaction.
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+}
+
+
+def database(directory: Path) -> dict[str, Any]:
+    """DATABASE_URL (SQLite or PostgreSQL); default SQLite in the data directory."""
+    import dj_database_url
+
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if not url:
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(directory / "cdrp.sqlite3"),
+            "OPTIONS": dict(_SQLITE_OPTIONS),
+        }
+    scheme = url.split(":", 1)[0].lower()
+    if scheme not in {"sqlite", "postgres", "postgresql", "pgsql"}:
+        raise ConfigError(
+            f"DATABASE_URL has scheme {scheme!r}: use postgres://user@host:port/name or sqlite:///path"
+        )
+    try:
+        config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    except Exception as exc:  # dj_database_url raises several types for malformed URLs
+        raise ConfigError(f"DATABASE_URL is malformed: {exc}") from None
+    if config["ENGINE"].endswith("sqlite3"):
+        config["OPTIONS"] = dict(_SQLITE_OPTIONS)
+        config["CONN_MAX_AGE"] = 0
+    elif not config.get("NAME"):
+        raise ConfigError("DATABASE_URL names no database: add /name after the host")
+    else:
+        config.setdefault("OPTIONS", {})["connect_timeout"] = 5
+    return config

@@ -1,0 +1,78 @@
+"""Shared record behaviour (version check, audit hook) and task progress that pages can poll."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models, transaction
+from django.utils import timezone
+
+
+class ConflictError(Exception):
+    """Someone else saved this record since it was loaded; nothing was written."""
+
+    def __init__(self, record: models.Model):
+        self.record = record
+        super().__init__(
+            f"{record._meta.verbose_name.capitalize()} “{record}” was changed by someone else "
+            "since you opened it. Your changes were not saved: reload it and make them again."
+        )
+
+
+class GovernanceRecord(models.Model):
+    """Base for governance records: every save and delete is audited (cdrp.accounts.audit) and
+    `save_checked` refuses to overwrite a newer version (optimistic concurrency)."""
+
+    version = models.PositiveIntegerField(default=1, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+    def audit_partnership_id(self) -> int | None:
+        """The partnership whose administrators see this record's audit trail."""
+        return getattr(self, "partnership_id", None)
+
+    def save_checked(self, expected_version: int, **kwargs) -> None:
+        """Save only if the stored version is still `expected_version`, else raise ConflictError."""
+        if self.pk is None:
+            self.save(**kwargs)
+            return
+        with transaction.atomic():
+            claimed = type(self)._base_manager.filter(pk=self.pk, version=expected_version).update(
+                version=models.F("version") + 1
+            )
+            if not claimed:
+                raise ConflictError(self)
+            self.version = expected_version + 1
+            self.save(**kwargs)
+
+
+class TaskProgress(models.Model):
+    """Progress of one background task, written by the task and polled by its page."""
+
+    task_id = models.CharField(max_length=64, unique=True)
+    label = models.CharField(max_length=200)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    done = models.PositiveBigIntegerField(default=0)
+    total = models.PositiveBigIntegerField(null=True, blank=True)
+    message = models.CharField(max_length=500, blank=True)
+    finished = models.BooleanField(default=False)
+    failed = models.BooleanField(default=False)
+    started_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "task progress"
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.percent}%)"
+
+    @property
+    def percent(self) -> int:
+        if self.finished and not self.failed:
+            return 100
+        if not self.total:
+            return 0
+        return min(100, int(100 * self.done / self.total))

@@ -1,0 +1,70 @@
+"""The service shell: home page, health check, and task progress pages."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.cache import never_cache
+
+from cdrp.accounts.policy import Action, allows, public, requires, roles_of
+from cdrp.core.models import TaskProgress
+from cdrp.partnerships.models import Partnership
+from cdrp.store import store_state
+
+
+@public
+def home(request):
+    partnerships = list(Partnership.objects.all())
+    memberships = []
+    if request.user.is_authenticated:
+        for p in partnerships:
+            roles = sorted(r.label for r in roles_of(request.user, p) if r != "public")
+            if roles:
+                memberships.append((p, roles))
+    return render(request, "core/home.html", {"partnerships": partnerships, "memberships": memberships})
+
+
+def database_state() -> dict:
+    db = settings.DATABASES["default"]
+    state = {"vendor": connection.vendor, "name": str(db.get("NAME"))}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        state["ok"] = True
+    except Exception as exc:  # any driver error means "unreachable" to a health check
+        state.update(ok=False, error=str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
+    return state
+
+
+@public
+@never_cache
+def healthz(request):
+    db = database_state()
+    body = {
+        "status": "ok" if db["ok"] else "unavailable",
+        "database": db,
+        "incident_store": store_state(settings.INCIDENT_STORE),
+    }
+    return JsonResponse(body, status=200 if db["ok"] else 503)
+
+
+def _progress_for(request, task_id: str) -> TaskProgress:
+    progress = get_object_or_404(TaskProgress, task_id=task_id)
+    if progress.requested_by_id != request.user.pk and not allows(request.user, Action.ADMINISTER):
+        raise PermissionDenied
+    return progress
+
+
+@requires(Action.VIEW_MEMBER)
+def task_page(request, task_id: str):
+    return render(request, "core/task.html", {"progress": _progress_for(request, task_id)})
+
+
+@requires(Action.VIEW_MEMBER)
+@never_cache
+def task_progress(request, task_id: str):
+    return render(request, "core/_task_progress.html", {"progress": _progress_for(request, task_id)})
