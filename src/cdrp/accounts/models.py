@@ -79,8 +79,14 @@ class AuditEvent(models.Model):
     model = models.CharField(max_length=100)
     object_id = models.CharField(max_length=64)
     object_repr = models.CharField(max_length=300)
+    # No database constraint: the trail outlives the records it describes.
     partnership = models.ForeignKey(
-        "partnerships.Partnership", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "partnerships.Partnership",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
     )
     changes = models.JSONField(default=dict)
 

@@ -1,0 +1,85 @@
+"""Shared fixtures: a partnership, and users for each role plus an outsider and anonymous."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = ROOT.parent / "shared" / "data"
+OUTPUT = ROOT / "test-output"
+
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture
+def partnership(db):
+    from cdrp.partnerships.models import Partnership
+
+    return Partnership.objects.create(slug="lancashire-south", name="Lancashire South Strategic CDRP")
+
+
+@pytest.fixture
+def other_partnership(db):
+    from cdrp.partnerships.models import Partnership
+
+    return Partnership.objects.create(slug="preston", name="Preston Community Safety Partnership")
+
+
+def _user(username, partnership=None, role=None, superuser=False):
+    from django.contrib.auth import get_user_model
+
+    from cdrp.accounts.models import PartnershipRole
+
+    user = get_user_model().objects.create_user(
+        username=username, password=PASSWORD, is_superuser=superuser, is_staff=superuser
+    )
+    if role:
+        PartnershipRole.objects.create(user=user, partnership=partnership, role=role)
+    return user
+
+
+@pytest.fixture
+def make_user(db, partnership):
+    def make(username, role=None, partnership_=None, superuser=False):
+        return _user(username, partnership_ or partnership, role, superuser)
+
+    return make
+
+
+@pytest.fixture
+def member(make_user):
+    return make_user("member", "member")
+
+
+@pytest.fixture
+def analyst(make_user):
+    return make_user("analyst", "analyst")
+
+
+@pytest.fixture
+def coordinator(make_user):
+    return make_user("coordinator", "coordinator")
+
+
+@pytest.fixture
+def chair(make_user):
+    return make_user("chair", "chair")
+
+
+@pytest.fixture
+def administrator(make_user):
+    return make_user("administrator", "administrator")
+
+
+@pytest.fixture
+def superuser(make_user):
+    return make_user("root", superuser=True)
+
+
+@pytest.fixture
+def outsider(make_user, other_partnership):
+    """An administrator of another partnership: no role in Lancashire South."""
+    return make_user("outsider", "administrator", partnership_=other_partnership)

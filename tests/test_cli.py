@@ -1,0 +1,94 @@
+"""The `cdrp` console script: help lists every command; configuration errors are one line."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cdrp.cli import main
+
+CDRP = [sys.executable, "-m", "cdrp"]
+
+
+def run(args, tmp_path, **env):
+    environ = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CDRP_DATA_DIR", "CDRP_HTTPS", "CDRP_DEBUG"}}
+    environ.update({"CDRP_DATA_DIR": str(tmp_path / "data")}, **env)
+    return subprocess.run(CDRP + args, capture_output=True, text=True, env=environ, timeout=120)
+
+
+def test_help_lists_every_command_with_a_line_of_help(capsys):
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    for command in ["demo", "serve", "worker", "migrate", "createsuperuser", "check"]:
+        line = next(line for line in out.splitlines() if line.strip().startswith(command + " "))
+        assert len(line.split(None, 1)[1]) > 10, line
+    assert out.index("cdrp commands") < out.index("migrate")
+
+
+def test_a_bad_database_url_is_one_line_naming_the_setting(tmp_path):
+    result = run(["migrate"], tmp_path, DATABASE_URL="postgres://nobody@127.0.0.1:1/none")
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("cdrp: DATABASE_URL")
+    assert "Traceback" not in result.stderr
+
+    result = run(["check"], tmp_path, DATABASE_URL="mysql://x@y/z")
+    assert result.returncode == 2 and result.stderr.startswith("cdrp: DATABASE_URL has scheme 'mysql'")
+
+
+def test_an_unusable_data_dir_is_one_line_naming_the_setting(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    result = run(["check"], tmp_path, CDRP_DATA_DIR=str(blocker))
+    assert result.returncode == 2
+    assert result.stderr == f"cdrp: CDRP_DATA_DIR={blocker} is not a directory\n"
+    result = run(["check"], tmp_path, CDRP_DATA_DIR=str(blocker / "below"))
+    assert result.returncode == 2 and result.stderr.startswith("cdrp: CDRP_DATA_DIR=")
+
+
+def test_a_bad_boolean_names_the_setting(tmp_path):
+    result = run(["check"], tmp_path, CDRP_DEBUG="maybe")
+    assert result.returncode == 2 and result.stderr.startswith("cdrp: CDRP_DEBUG='maybe'")
+
+
+def test_the_secret_key_is_generated_once_into_the_data_dir(tmp_path):
+    assert run(["check"], tmp_path).returncode == 0
+    key_file = tmp_path / "data" / "secret_key"
+    first = key_file.read_text()
+    assert len(first) >= 50 and oct(key_file.stat().st_mode)[-3:] == "600"
+    assert run(["check"], tmp_path).returncode == 0
+    assert key_file.read_text() == first
+
+
+def test_check_deploy_with_production_settings_has_no_warnings(tmp_path):
+    result = run(["check", "--deploy", "--fail-level", "WARNING"], tmp_path, ALLOWED_HOSTS="csp.example.org")
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_serve_refuses_debug(tmp_path):
+    result = run(["serve"], tmp_path, CDRP_DEBUG="1")
+    assert result.returncode != 0 and "CDRP_DEBUG" in result.stderr
+
+
+@pytest.mark.slow
+def test_demo_no_serve_loads_and_a_second_run_changes_nothing(tmp_path):
+    first = run(["demo", "--no-serve"], tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert "http://127.0.0.1:8000/" in first.stdout and "demo-admin" in first.stdout
+    password = first.stdout.rsplit("password is: ", 1)[1].split()[0]
+    second = run(["demo", "--no-serve"], tmp_path)
+    assert second.returncode == 0 and "already loaded" in second.stdout
+    assert password in second.stdout
+    check = run(
+        ["shell", "-c", "from django.contrib.auth import authenticate;"
+         f"print(bool(authenticate(username='demo-admin', password='{password}')))"],
+        tmp_path,
+    )
+    assert check.stdout.strip().splitlines()[-1] == "True", check.stderr
+    reset = run(["demo", "--no-serve", "--reset"], tmp_path)
+    assert reset.returncode == 0 and "(created)" in reset.stdout
+    assert Path(tmp_path / "data" / "cdrp.sqlite3").exists()
