@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "cdrp.core",
     "cdrp.accounts",
     "cdrp.partnerships",
+    "cdrp.intelligence",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("cdrp.core.urls")),
     path("accounts/", include("cdrp.accounts.urls")),
     path("partnerships/", include("cdrp.partnerships.urls")),
+    path("intelligence/", include("cdrp.intelligence.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

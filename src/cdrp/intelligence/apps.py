@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class IntelligenceConfig(AppConfig):
+    name = "cdrp.intelligence"
+    label = "intelligence"
+    verbose_name = "Intelligence: data, assessments and hot-spots"
