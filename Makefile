@@ -72,7 +72,7 @@ test-postgres:
 	fi
 
 bench: install
-	@for f in bench/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+	@for f in $(wildcard bench/*.py); do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
 lint: python-packages
 	$(BIN)/ruff check src tests bench scripts

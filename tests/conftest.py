@@ -18,7 +18,9 @@ PASSWORD = "correct-horse-battery-staple"
 def partnership(db):
     from cdrp.partnerships.models import Partnership
 
-    return Partnership.objects.create(slug="lancashire-south", name="Lancashire South Strategic CDRP")
+    return Partnership.objects.create(
+        slug="lancashire-south", name="Lancashire South Strategic CDRP"
+    )
 
 
 @pytest.fixture
@@ -87,8 +89,15 @@ def outsider(make_user, other_partnership):
 
 # Browser tests: Playwright driving Debian's Chromium (never a downloaded browser).
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
-                 "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="session")
@@ -108,7 +117,9 @@ def chromium():
 
 @pytest.fixture
 def page(chromium, live_server):
-    context = chromium.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    context = chromium.new_context(
+        base_url=live_server.url, viewport={"width": 1280, "height": 900}
+    )
     context.set_default_timeout(15000)
     page = context.new_page()
     yield page

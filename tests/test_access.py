@@ -12,7 +12,13 @@ from cdrp.accounts.policy import Action
 
 pytestmark = pytest.mark.django_db
 
-_SAMPLE = {"int": "1", "slug": "lancashire-south", "str": "x", "path": "x", "uuid": "00000000-0000-0000-0000-000000000000"}
+_SAMPLE = {
+    "int": "1",
+    "slug": "lancashire-south",
+    "str": "x",
+    "path": "x",
+    "uuid": "00000000-0000-0000-0000-000000000000",
+}
 
 
 def _walk(patterns, prefix="", namespace=""):
@@ -65,7 +71,9 @@ def test_the_url_conf_has_administrator_routes_to_check():
 
 
 @pytest.mark.parametrize("who", ["anonymous", "member"])
-def test_anonymous_and_members_are_refused_every_administrator_route(client, partnership, member, who):
+def test_anonymous_and_members_are_refused_every_administrator_route(
+    client, partnership, member, who
+):
     if who == "member":
         client.force_login(member)
     checked = 0

@@ -27,7 +27,9 @@ def test_bearer_token_identifies_the_user_and_their_roles(client, analyst):
 
 def test_a_wrong_or_revoked_token_is_401(client, analyst):
     token, key = ApiToken.issue(analyst, "old")
-    assert client.get("/api/me", headers={"Authorization": "Bearer cdrp_nonsense"}).status_code == 401
+    assert (
+        client.get("/api/me", headers={"Authorization": "Bearer cdrp_nonsense"}).status_code == 401
+    )
     token.revoked = True
     token.save()
     assert client.get("/api/me", headers={"Authorization": f"Bearer {key}"}).status_code == 401
@@ -38,10 +40,15 @@ def test_only_the_digest_of_a_token_is_stored(analyst):
     assert key not in (token.digest, token.prefix) and token.digest != key
 
 
-def test_audit_endpoint_refuses_members_and_serves_administrators(client, member, administrator, partnership):
+def test_audit_endpoint_refuses_members_and_serves_administrators(
+    client, member, administrator, partnership
+):
     _, member_key = ApiToken.issue(member, "m")
     _, admin_key = ApiToken.issue(administrator, "a")
-    assert client.get("/api/audit", headers={"Authorization": f"Bearer {member_key}"}).status_code == 403
+    assert (
+        client.get("/api/audit", headers={"Authorization": f"Bearer {member_key}"}).status_code
+        == 403
+    )
     response = client.get("/api/audit", headers={"Authorization": f"Bearer {admin_key}"})
     assert response.status_code == 200
     assert any(e["object_repr"] == "Lancashire South Strategic CDRP" for e in response.json())

@@ -18,7 +18,11 @@ def test_create_change_and_delete_are_recorded_with_before_and_after(coordinator
         p.save()
         pk = p.pk
         p.delete()
-    events = list(AuditEvent.objects.filter(model="partnerships.Partnership", object_id=str(pk)).order_by("id"))
+    events = list(
+        AuditEvent.objects.filter(model="partnerships.Partnership", object_id=str(pk)).order_by(
+            "id"
+        )
+    )
     assert [e.action for e in events] == ["create", "update", "delete"]
     assert all(e.user == coordinator and e.actor == "coordinator" for e in events)
     assert events[0].changes["name"] == [None, "Wyre CSP"]
@@ -34,10 +38,16 @@ def test_a_save_that_changes_nothing_writes_no_event(partnership):
 
 def test_a_web_request_attributes_the_change_to_the_signed_in_user(client, superuser, partnership):
     client.force_login(superuser)
-    response = client.post("/admin/partnerships/partnership/%d/change/" % partnership.pk, {
-        "slug": partnership.slug, "name": "Renamed by admin", "code": "", "status": "current",
-        "description": "",
-    })
+    response = client.post(
+        f"/admin/partnerships/partnership/{partnership.pk}/change/",
+        {
+            "slug": partnership.slug,
+            "name": "Renamed by admin",
+            "code": "",
+            "status": "current",
+            "description": "",
+        },
+    )
     assert response.status_code == 302, response.content[:500]
     event = AuditEvent.objects.filter(action="update").latest("id")
     assert event.user == superuser

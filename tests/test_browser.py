@@ -11,13 +11,18 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def _check_accessible(page):
     violations = axe_violations(page)
-    assert not violations, [(v["id"], v["help"], [n["target"] for n in v["nodes"]]) for v in violations]
+    assert not violations, [
+        (v["id"], v["help"], [n["target"] for n in v["nodes"]]) for v in violations
+    ]
 
 
 def test_sign_in_dashboard_navigate_and_sign_out(page, partnership, coordinator):
     page.goto("/")
     assert page.title() == "Community safety partnership"
-    assert page.locator(".govuk-service-navigation__service-name").inner_text() == "Community safety partnership"
+    assert (
+        page.locator(".govuk-service-navigation__service-name").inner_text()
+        == "Community safety partnership"
+    )
     _check_accessible(page)
 
     sign_in(page, "coordinator")
@@ -46,7 +51,9 @@ def test_a_wrong_password_shows_the_error_summary(page, member):
     _check_accessible(page)
 
 
-def test_administrator_sees_the_audit_trail_and_member_is_refused(page, partnership, administrator, member):
+def test_administrator_sees_the_audit_trail_and_member_is_refused(
+    page, partnership, administrator, member
+):
     sign_in(page, "administrator")
     page.get_by_role("link", name="Audit trail").click()
     expect(page.get_by_role("heading", name="Audit trail")).to_be_visible()
@@ -58,4 +65,6 @@ def test_administrator_sees_the_audit_trail_and_member_is_refused(page, partners
     assert page.get_by_role("link", name="Audit trail").count() == 0
     response = page.goto("/accounts/audit/")
     assert response.status == 403
-    expect(page.get_by_role("heading", name="You do not have permission to see this page")).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="You do not have permission to see this page")
+    ).to_be_visible()

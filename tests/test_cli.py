@@ -15,7 +15,11 @@ CDRP = [sys.executable, "-m", "cdrp"]
 
 
 def run(args, tmp_path, **env):
-    environ = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CDRP_DATA_DIR", "CDRP_HTTPS", "CDRP_DEBUG"}}
+    environ = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "CDRP_DATA_DIR", "CDRP_HTTPS", "CDRP_DEBUG"}
+    }
     environ.update({"CDRP_DATA_DIR": str(tmp_path / "data")}, **env)
     return subprocess.run(CDRP + args, capture_output=True, text=True, env=environ, timeout=120)
 
@@ -36,7 +40,9 @@ def test_a_bad_database_url_is_one_line_naming_the_setting(tmp_path):
     assert "Traceback" not in result.stderr
 
     result = run(["check"], tmp_path, DATABASE_URL="mysql://x@y/z")
-    assert result.returncode == 2 and result.stderr.startswith("cdrp: DATABASE_URL has scheme 'mysql'")
+    assert result.returncode == 2 and result.stderr.startswith(
+        "cdrp: DATABASE_URL has scheme 'mysql'"
+    )
 
 
 def test_an_unusable_data_dir_is_one_line_naming_the_setting(tmp_path):
@@ -64,7 +70,9 @@ def test_the_secret_key_is_generated_once_into_the_data_dir(tmp_path):
 
 
 def test_check_deploy_with_production_settings_has_no_warnings(tmp_path):
-    result = run(["check", "--deploy", "--fail-level", "WARNING"], tmp_path, ALLOWED_HOSTS="csp.example.org")
+    result = run(
+        ["check", "--deploy", "--fail-level", "WARNING"], tmp_path, ALLOWED_HOSTS="csp.example.org"
+    )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
 
@@ -84,8 +92,12 @@ def test_demo_no_serve_loads_and_a_second_run_changes_nothing(tmp_path):
     assert second.returncode == 0 and "already loaded" in second.stdout
     assert password in second.stdout
     check = run(
-        ["shell", "-c", "from django.contrib.auth import authenticate;"
-         f"print(bool(authenticate(username='demo-admin', password='{password}')))"],
+        [
+            "shell",
+            "-c",
+            "from django.contrib.auth import authenticate;"
+            f"print(bool(authenticate(username='demo-admin', password='{password}')))",
+        ],
         tmp_path,
     )
     assert check.stdout.strip().splitlines()[-1] == "True", check.stderr

@@ -13,9 +13,13 @@ def test_home_for_the_public_invites_sign_in(client, partnership):
 
 
 def test_sign_in_shows_gov_uk_errors_then_the_dashboard(client, member):
-    page = client.post("/accounts/sign-in/", {"username": "member", "password": "wrong"}).content.decode()
+    page = client.post(
+        "/accounts/sign-in/", {"username": "member", "password": "wrong"}
+    ).content.decode()
     assert "There is a problem" in page and "Enter a correct user name and password" in page
-    response = client.post("/accounts/sign-in/", {"username": "member", "password": "correct-horse-battery-staple"})
+    response = client.post(
+        "/accounts/sign-in/", {"username": "member", "password": "correct-horse-battery-staple"}
+    )
     assert response.status_code == 302
     page = client.get("/").content.decode()
     assert "Your partnerships" in page and "Partner member" in page

@@ -23,7 +23,9 @@ def test_each_role_gets_exactly_its_grants(partnership, make_user):
             assert allows(user, action, partnership) == (role in GRANTS[action]), (role, action)
 
 
-def test_a_role_in_one_partnership_gives_nothing_in_another(partnership, outsider, other_partnership):
+def test_a_role_in_one_partnership_gives_nothing_in_another(
+    partnership, outsider, other_partnership
+):
     assert allows(outsider, Action.ADMINISTER, other_partnership)
     assert not allows(outsider, Action.VIEW_MEMBER, partnership)
     assert allows(outsider, Action.ADMINISTER)  # "any partnership" for site-wide pages
@@ -43,6 +45,8 @@ def test_an_inactive_user_is_public(member, partnership):
 def test_chair_approves_but_does_not_edit_and_analyst_analyses_but_does_not_approve(
     chair, analyst, partnership
 ):
-    assert allows(chair, Action.APPROVE, partnership) and not allows(chair, Action.EDIT, partnership)
+    assert allows(chair, Action.APPROVE, partnership) and not allows(
+        chair, Action.EDIT, partnership
+    )
     assert allows(analyst, Action.ANALYSE, partnership)
     assert not allows(analyst, Action.APPROVE, partnership)

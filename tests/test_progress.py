@@ -29,7 +29,9 @@ def test_a_failing_task_is_marked_failed_with_its_reason(member):
     assert row.failed and "no data for 2020-06" in row.message
 
 
-def test_the_progress_page_is_for_its_requester_and_administrators(client, member, analyst, superuser):
+def test_the_progress_page_is_for_its_requester_and_administrators(
+    client, member, analyst, superuser
+):
     TaskProgress.objects.create(task_id="t-3", label="Import", requested_by=member, done=1, total=4)
     client.force_login(analyst)
     assert client.get("/tasks/t-3/").status_code == 403
@@ -61,6 +63,8 @@ def test_a_task_queued_in_the_database_is_run_by_cdrp_worker_and_reports_progres
 
 def test_terminal_progress_draws_a_bar():
     out = io.StringIO()
-    with terminal_progress("Importing", console=Console(file=out, width=100, force_terminal=False)) as report:
+    with terminal_progress(
+        "Importing", console=Console(file=out, width=100, force_terminal=False)
+    ) as report:
         report(3, 3, "done")
     assert "Importing" in out.getvalue() and "3/3" in out.getvalue()

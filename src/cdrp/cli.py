@@ -23,7 +23,9 @@ def _database_error(exc: Exception) -> str:
     from django.conf import settings
 
     db = settings.DATABASES["default"]
-    where = db.get("NAME") if db["ENGINE"].endswith("sqlite3") else f"{db.get('HOST')}:{db.get('PORT')}"
+    where = (
+        db.get("NAME") if db["ENGINE"].endswith("sqlite3") else f"{db.get('HOST')}:{db.get('PORT')}"
+    )
     reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return f"DATABASE_URL: cannot use the database at {where}: {reason}"
 
@@ -40,7 +42,13 @@ def print_help() -> None:
         except Exception:  # a broken third-party command must not break the help
             help_text = ""
         first = help_text.strip().splitlines()[0].split(". ")[0] if help_text.strip() else ""
-        group = "cdrp" if app.startswith("cdrp") else "django" if app == "django.core" else app.split(".")[-1]
+        group = (
+            "cdrp"
+            if app.startswith("cdrp")
+            else "django"
+            if app == "django.core"
+            else app.split(".")[-1]
+        )
         groups.setdefault(group, []).append((name, first))
     width = max(len(name) for name in commands) + 2
     print("Usage: cdrp COMMAND [options]   (cdrp COMMAND --help for a command's options)\n")

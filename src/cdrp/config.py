@@ -1,6 +1,6 @@
 """Settings read from the environment, with one-line errors that name the setting.
 
-Django's settings module calls these helpers; the CLI turns a ConfigError into a single line on stderr.
+Django's settings module calls these helpers; the CLI turns a ConfigError into one line on stderr.
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ def secret_key(directory: Path) -> str:
 
 
 _SQLITE_OPTIONS = {
-    # WAL lets the web server read while a worker writes; IMMEDIATE avoids lock upgrades mid-transaction.
+    # WAL lets the web server read while a worker writes; IMMEDIATE avoids lock upgrades.
     "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     "transaction_mode": "IMMEDIATE",
     "timeout": 20,

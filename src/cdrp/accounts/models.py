@@ -15,16 +15,22 @@ from cdrp.accounts.policy import Role
 class PartnershipRole(models.Model):
     """A user's role in one partnership (a user may hold several roles, in several partnerships)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cdrp_roles")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cdrp_roles"
+    )
     partnership = models.ForeignKey(
         "partnerships.Partnership", on_delete=models.CASCADE, related_name="roles"
     )
-    role = models.CharField(max_length=20, choices=[(r.value, r.label) for r in Role if r != Role.PUBLIC])
+    role = models.CharField(
+        max_length=20, choices=[(r.value, r.label) for r in Role if r != Role.PUBLIC]
+    )
     granted_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "partnership", "role"], name="unique_role_per_partnership")
+            models.UniqueConstraint(
+                fields=["user", "partnership", "role"], name="unique_role_per_partnership"
+            )
         ]
 
     def __str__(self) -> str:
@@ -43,7 +49,9 @@ class ApiTokenQuerySet(models.QuerySet):
 class ApiToken(models.Model):
     """A bearer token for the JSON API; only its digest is stored."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
     name = models.CharField(max_length=100)
     prefix = models.CharField(max_length=8)
     digest = models.CharField(max_length=64, unique=True)
@@ -73,8 +81,12 @@ class AuditEvent(models.Model):
         DELETE = "delete", "Deleted"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    actor = models.CharField(max_length=150, help_text="user name, or the command that made the change")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    actor = models.CharField(
+        max_length=150, help_text="user name, or the command that made the change"
+    )
     action = models.CharField(max_length=10, choices=Action.choices)
     model = models.CharField(max_length=100)
     object_id = models.CharField(max_length=64)
@@ -95,4 +107,6 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=["model", "object_id"])]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.get_action_display()} {self.object_repr}"
+        return (
+            f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.get_action_display()} {self.object_repr}"
+        )

@@ -14,7 +14,9 @@ from cdrp.accounts.policy import Action, Role, public, requires
 
 login = public(
     auth_views.LoginView.as_view(
-        template_name="accounts/login.html", authentication_form=SignInForm, redirect_authenticated_user=True
+        template_name="accounts/login.html",
+        authentication_form=SignInForm,
+        redirect_authenticated_user=True,
     )
 )
 logout = public(auth_views.LogoutView.as_view())
@@ -70,7 +72,9 @@ def visible_audit_events(user):
     events = AuditEvent.objects.all()
     if user.is_superuser:
         return events
-    ids = PartnershipRole.objects.filter(user=user, role=Role.ADMINISTRATOR).values("partnership_id")
+    ids = PartnershipRole.objects.filter(user=user, role=Role.ADMINISTRATOR).values(
+        "partnership_id"
+    )
     return events.filter(partnership_id__in=ids)
 
 

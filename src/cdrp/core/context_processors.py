@@ -14,7 +14,12 @@ def shell(request):
         items.append(("Audit trail", reverse("accounts:audit")))
     path = request.path
     nav = [
-        {"text": text, "href": href, "current": path == href, "active": href != "/" and path.startswith(href)}
+        {
+            "text": text,
+            "href": href,
+            "current": path == href,
+            "active": href != "/" and path.startswith(href),
+        }
         for text, href in items
     ]
     return {"service_name": SERVICE_NAME, "nav": nav, "phase": "Beta"}

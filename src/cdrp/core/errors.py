@@ -1,8 +1,8 @@
 """GOV.UK-style error pages."""
 
+from django.http import HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
-from django.http import HttpResponseServerError
 
 
 def forbidden(request, exception=None):

@@ -38,8 +38,10 @@ class GovernanceRecord(models.Model):
             self.save(**kwargs)
             return
         with transaction.atomic():
-            claimed = type(self)._base_manager.filter(pk=self.pk, version=expected_version).update(
-                version=models.F("version") + 1
+            claimed = (
+                type(self)
+                ._base_manager.filter(pk=self.pk, version=expected_version)
+                .update(version=models.F("version") + 1)
             )
             if not claimed:
                 raise ConflictError(self)

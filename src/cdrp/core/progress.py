@@ -38,7 +38,9 @@ def terminal_progress(label: str, console: Console | None = None) -> Iterator[Re
 
 
 @contextmanager
-def task_progress(task_id: str, label: str, user=None, min_interval: float = 0.5) -> Iterator[Report]:
+def task_progress(
+    task_id: str, label: str, user=None, min_interval: float = 0.5
+) -> Iterator[Report]:
     """Write progress of a background task to TaskProgress, at most every `min_interval` seconds."""
     from cdrp.core.models import TaskProgress
 

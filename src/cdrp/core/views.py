@@ -24,7 +24,9 @@ def home(request):
             roles = sorted(r.label for r in roles_of(request.user, p) if r != "public")
             if roles:
                 memberships.append((p, roles))
-    return render(request, "core/home.html", {"partnerships": partnerships, "memberships": memberships})
+    return render(
+        request, "core/home.html", {"partnerships": partnerships, "memberships": memberships}
+    )
 
 
 def database_state() -> dict:
@@ -36,7 +38,10 @@ def database_state() -> dict:
             cursor.fetchone()
         state["ok"] = True
     except Exception as exc:  # any driver error means "unreachable" to a health check
-        state.update(ok=False, error=str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
+        state.update(
+            ok=False,
+            error=str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__,
+        )
     return state
 
 
@@ -67,4 +72,6 @@ def task_page(request, task_id: str):
 @requires(Action.VIEW_MEMBER)
 @never_cache
 def task_progress(request, task_id: str):
-    return render(request, "core/_task_progress.html", {"progress": _progress_for(request, task_id)})
+    return render(
+        request, "core/_task_progress.html", {"progress": _progress_for(request, task_id)}
+    )

@@ -53,7 +53,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--no-serve", action="store_true", help="load the demo and stop")
-        parser.add_argument("--reset", action="store_true", help="delete the database and store first")
+        parser.add_argument(
+            "--reset", action="store_true", help="delete the database and store first"
+        )
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
 
@@ -78,7 +80,9 @@ class Command(BaseCommand):
         url = f"http://{host}:{port}/"
         self.stdout.write(self.style.SUCCESS("\nThe demo is ready."))
         self.stdout.write(f"  Address:   {url}")
-        self.stdout.write("  Sign in as demo-admin (site administrator), or as coordinator, analyst,")
+        self.stdout.write(
+            "  Sign in as demo-admin (site administrator), or as coordinator, analyst,"
+        )
         self.stdout.write("  chair or member (roles in Lancashire South); every demo account's")
         self.stdout.write(f"  password is: {password}")
         if not no_serve:

@@ -39,7 +39,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, host, port, workers, threads, **options):
         if settings.DEBUG:
-            raise CommandError("CDRP_DEBUG is on: `cdrp serve` is for production; use `cdrp runserver` to develop")
+            raise CommandError(
+                "CDRP_DEBUG is on: `cdrp serve` is for production; use `cdrp runserver` to develop"
+            )
         call_command("collectstatic", interactive=False, verbosity=0)
         self.stdout.write(f"Serving on http://{host}:{port}/ (Ctrl-C to stop)")
         run_gunicorn(host, port, workers, threads)
