@@ -18,7 +18,14 @@ def run(args, tmp_path, **env):
     environ = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"DATABASE_URL", "CDRP_DATA_DIR", "CDRP_HTTPS", "CDRP_DEBUG"}
+        if k
+        not in {
+            "DATABASE_URL",
+            "CDRP_DATA_DIR",
+            "CDRP_HTTPS",
+            "CDRP_DEBUG",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        }
     }
     environ.update({"CDRP_DATA_DIR": str(tmp_path / "data")}, **env)
     return subprocess.run(CDRP + args, capture_output=True, text=True, env=environ, timeout=120)
