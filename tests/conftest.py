@@ -124,3 +124,22 @@ def page(chromium, live_server):
     page = context.new_page()
     yield page
     context.close()
+
+
+_DB_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """With CDRP_DB_TESTS_ONLY=1 (the PostgreSQL leg of `make test`), run only the tests that touch
+    the database: pure-code tests give the same answer on any database and ran in the SQLite leg."""
+    import os
+
+    if os.environ.get("CDRP_DB_TESTS_ONLY") != "1":
+        return
+    keep, drop = [], []
+    for item in items:
+        uses_db = item.get_closest_marker("django_db") or _DB_FIXTURES & set(item.fixturenames)
+        (keep if uses_db else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
