@@ -10,10 +10,13 @@ from django.db import models
 from django.utils import timezone
 
 from cdrp.accounts.policy import Role
+from cdrp.core.models import GovernanceRecord
 
 
-class PartnershipRole(models.Model):
-    """A user's role in one partnership (a user may hold several roles, in several partnerships)."""
+class PartnershipRole(GovernanceRecord):
+    """A user's role in one partnership (a user may hold several roles, in several partnerships).
+
+    Audited like any governance record: who granted or removed which role, and when."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cdrp_roles"

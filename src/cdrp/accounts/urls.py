@@ -10,4 +10,7 @@ urlpatterns = [
     path("tokens/", views.token_create, name="token-create"),
     path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token-revoke"),
     path("audit/", views.audit, name="audit"),
+    path("roles/<slug:partnership>/", views.roles, name="roles"),
+    path("roles/<slug:partnership>/<int:role_id>/remove/", views.role_remove, name="role-remove"),
+    path("set-password/<uidb64>/<token>/", views.set_password, name="set-password"),
 ]
