@@ -111,3 +111,45 @@ def test_demo_no_serve_loads_and_a_second_run_changes_nothing(tmp_path):
     reset = run(["demo", "--no-serve", "--reset"], tmp_path)
     assert reset.returncode == 0 and "(created)" in reset.stdout
     assert Path(tmp_path / "data" / "cdrp.sqlite3").exists()
+
+
+@pytest.mark.slow
+def test_serve_runs_gunicorn_with_static_files_and_no_debug(tmp_path):
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    assert run(["migrate", "-v0"], tmp_path).returncode == 0
+    environ = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CDRP_DEBUG"}}
+    environ.update(CDRP_DATA_DIR=str(tmp_path / "data"), CDRP_HTTPS="0")
+    server = subprocess.Popen(
+        [*CDRP, "serve", "--port", str(port), "--workers", "1"],
+        env=environ,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                health = urllib.request.urlopen(f"{base}/healthz", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise AssertionError("cdrp serve did not answer within 20 s")
+        assert health.status == 200
+        css = urllib.request.urlopen(f"{base}/static/cdrp/cdrp.css", timeout=5)
+        assert css.status == 200 and b"govuk" in css.read()
+        try:
+            urllib.request.urlopen(f"{base}/no-such-page", timeout=5)
+        except urllib.error.HTTPError as err:
+            assert err.code == 404 and b"Page not found" in err.read()  # not a DEBUG page
+    finally:
+        server.terminate()
+        out, _ = server.communicate(timeout=20)
+    assert "Serving on" in out and "gunicorn" in out.lower()
