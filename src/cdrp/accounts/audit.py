@@ -92,7 +92,11 @@ def _after_save(sender, instance, created, raw=False, **kwargs):
     before = getattr(instance, "_audit_before", None)
     after = _snapshot(instance)
     if created or before is None:
-        _record(instance, "create", {k: [None, v] for k, v in after.items() if v not in (None, "")})
+        pk_name = instance._meta.pk.attname
+        created_fields = {
+            k: [None, v] for k, v in after.items() if v not in (None, "") and k != pk_name
+        }
+        _record(instance, "create", created_fields)
     else:
         changes = {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
         if changes:
