@@ -1,0 +1,192 @@
+"""Change between periods: agreement with statsmodels, intervals, verdicts and missing months."""
+
+from __future__ import annotations
+
+import doctest
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+from statsmodels.stats.rates import test_poisson_2indep as sm_test_poisson_2indep
+
+from cdrp.analysis import change
+from cdrp.analysis.change import (
+    compare_counts,
+    compare_periods,
+    poisson_conditional_test,
+    rate_ratio_interval,
+)
+
+DEMO_MONTHS = [
+    str(m)
+    for m in pd.period_range("2019-12", "2022-11", freq="M")
+    if str(m) not in {"2020-06", "2020-08", "2020-09"}
+]
+
+
+def _random_cases(seed: int, size: int):
+    rng = np.random.default_rng(seed)
+    # Small and large counts, equal and unequal exposures (months, person-months).
+    scale = rng.choice([1, 5, 50, 500, 5000], size=size)
+    c1 = rng.poisson(scale * rng.uniform(0.2, 2.0, size))
+    c2 = rng.poisson(scale * rng.uniform(0.2, 2.0, size))
+    e1 = rng.choice([12.0, 6.0, 11.0, 118216.0 * 12], size=size) * rng.choice([1, 1, 1.37], size)
+    e2 = rng.choice([12.0, 6.0, 9.0, 117000.0 * 12], size=size)
+    keep = (c1 + c2) > 0  # statsmodels raises on a pair of zeros
+    return c1[keep], e1[keep], c2[keep], e2[keep]
+
+
+@pytest.mark.parametrize("alternative", ["two-sided", "larger", "smaller"])
+def test_p_values_agree_with_statsmodels_exact_conditional_test_to_1e_9(alternative):
+    c1, e1, c2, e2 = _random_cases(seed=20221130, size=600)
+    ours = poisson_conditional_test(c1, e1, c2, e2, alternative=alternative)
+    theirs = np.array(
+        [
+            sm_test_poisson_2indep(a, b, c, d, method="exact-cond", alternative=alternative).pvalue
+            for a, b, c, d in zip(c1, e1, c2, e2, strict=True)
+        ]
+    )
+    np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-9)
+
+
+def test_p_values_agree_with_statsmodels_when_the_count_sits_at_the_mode_or_at_ties():
+    # Equal exposures and symmetric counts are the cases where SciPy's tie rule matters.
+    cases = [(10, 12, 10, 12), (0, 12, 7, 12), (7, 12, 0, 12), (1, 1, 2, 2), (3, 6, 3, 6)]
+    cases += [(k, 12, 40 - k, 12) for k in range(41)]
+    c1, e1, c2, e2 = (np.array(x, dtype=float) for x in zip(*cases, strict=True))
+    theirs = [sm_test_poisson_2indep(*case, method="exact-cond").pvalue for case in cases]
+    np.testing.assert_allclose(poisson_conditional_test(c1, e1, c2, e2), theirs, atol=1e-9)
+
+
+def test_a_pair_of_zero_counts_has_nothing_to_test():
+    assert poisson_conditional_test([0], 12, [0], 12)[0] == 1.0
+    out = compare_counts([0], 12, [0], 12)
+    assert out.loc[0, "verdict"] == "no records in either period"
+    assert np.isnan(out.loc[0, "rate_ratio"])
+
+
+def test_rate_ratio_interval_maps_the_clopper_pearson_interval_of_the_binomial_split():
+    c1, e1, c2, e2 = _random_cases(seed=7, size=200)
+    ratio, lower, upper = rate_ratio_interval(c1, e1, c2, e2)
+    for i in range(len(c1)):
+        ci = stats.binomtest(int(c1[i]), int(c1[i] + c2[i])).proportion_ci(0.95, "exact")
+        scale = e2[i] / e1[i]
+        expected_low = ci.low / (1 - ci.low) * scale
+        expected_high = np.inf if ci.high == 1 else ci.high / (1 - ci.high) * scale
+        assert lower[i] == pytest.approx(expected_low, rel=1e-9, abs=1e-12)
+        assert upper[i] == pytest.approx(expected_high, rel=1e-9)
+        with np.errstate(divide="ignore"):
+            assert ratio[i] == pytest.approx((c1[i] / e1[i]) / (c2[i] / e2[i]))
+
+
+def test_an_interval_that_excludes_one_always_comes_with_a_significant_test():
+    # The interval inverts the doubled one-sided exact test; the two-sided p-value sums the
+    # outcomes no more likely than the observed one, which is never larger, so only the
+    # converse can fail (borderline cases).
+    c1, e1, c2, e2 = _random_cases(seed=11, size=400)
+    ratio, lower, upper = rate_ratio_interval(c1, e1, c2, e2)
+    p = poisson_conditional_test(c1, e1, c2, e2)
+    excludes_one = (lower > 1) | (upper < 1)
+    assert excludes_one.sum() > 50
+    assert np.all(p[excludes_one] < 0.05)
+    central = np.minimum(
+        1,
+        2
+        * np.minimum(
+            stats.binom.cdf(c1, c1 + c2, e1 / (e1 + e2)),
+            stats.binom.sf(c1 - 1, c1 + c2, e1 / (e1 + e2)),
+        ),
+    )
+    assert np.array_equal(excludes_one, central < 0.05)
+
+
+def test_verdicts_read_as_plain_english():
+    out = compare_counts([200, 40, 60], 12, [100, 80, 62], 12)
+    assert list(out["verdict"]) == [
+        "significant increase",
+        "significant decrease",
+        "no significant change",
+    ]
+
+
+def _monthly(categories=("Burglary", "Drugs"), start="2019-12", end="2022-11", seed=3):
+    rng = np.random.default_rng(seed)
+    rows = []
+    for month in DEMO_MONTHS:
+        for i, cat in enumerate(categories):
+            rows.append({"month": month, "category": cat, "count": int(rng.poisson(30 + 20 * i))})
+    return pd.DataFrame(rows)
+
+
+def test_twelve_months_against_the_previous_twelve_sums_the_right_months_per_category():
+    frame = _monthly()
+    out = compare_periods(frame, end="2022-11", covered_months=DEMO_MONTHS)
+    for cat in ("Burglary", "Drugs"):
+        sub = frame[frame.category == cat]
+        cur = sub[(sub.month >= "2021-12") & (sub.month <= "2022-11")]["count"].sum()
+        base = sub[(sub.month >= "2020-12") & (sub.month <= "2021-11")]["count"].sum()
+        row = out.set_index("category").loc[cat]
+        assert (row["current"], row["baseline"]) == (cur, base)
+        expected = sm_test_poisson_2indep(cur, 12, base, 12, method="exact-cond").pvalue
+        assert row["p_value"] == pytest.approx(expected, abs=1e-9)
+    assert set(out["current_months"]) == {"2021-12..2022-11"}
+    assert set(out["baseline_months"]) == {"2020-12..2021-11"}
+
+
+def test_six_months_against_the_same_months_a_year_before():
+    out = compare_periods(
+        _monthly(), end="2022-11", months=6, baseline="year_before", covered_months=DEMO_MONTHS
+    )
+    assert set(out["baseline_months"]) == {"2021-06..2021-11"}
+
+
+def test_a_comparison_over_a_missing_month_is_refused_with_the_months_named():
+    with pytest.raises(ValueError, match="no data for 2020-06, 2020-08, 2020-09"):
+        compare_periods(_monthly(), end="2021-11", covered_months=DEMO_MONTHS)
+
+
+def test_a_flagged_comparison_uses_covered_months_only_and_says_it_is_not_comparable():
+    frame = _monthly()
+    out = compare_periods(frame, end="2021-11", covered_months=DEMO_MONTHS, on_missing="flag")
+    assert set(out["verdict"]) == {"not comparable: months missing"}
+    assert set(out["missing_months"]) == {"2020-06, 2020-08, 2020-09"}
+    row = out.set_index("category").loc["Burglary"]
+    sub = frame[frame.category == "Burglary"]
+    base = sub[(sub.month >= "2019-12") & (sub.month <= "2020-11")]["count"].sum()
+    cur = sub[(sub.month >= "2020-12") & (sub.month <= "2021-11")]["count"].sum()
+    # 9 covered baseline months against 12 current months.
+    expected = sm_test_poisson_2indep(cur, 12, base, 9, method="exact-cond").pvalue
+    assert row["p_value"] == pytest.approx(expected, abs=1e-9)
+
+
+def test_a_period_with_no_data_is_refused():
+    with pytest.raises(ValueError, match="there is no data for 2023-01..2023-12"):
+        compare_periods(_monthly(), end="2023-12", covered_months=DEMO_MONTHS)
+
+
+def test_a_category_with_no_records_in_the_baseline_counts_zero_not_missing():
+    frame = pd.DataFrame({"month": ["2022-11"], "category": ["Robbery"], "count": [5]})
+    out = compare_periods(frame, end="2022-11", months=1, covered_months=["2022-10", "2022-11"])
+    assert out.loc[0, "baseline"] == 0
+    assert np.isinf(out.loc[0, "rate_ratio"])
+
+
+def test_counts_outside_the_covered_months_are_refused():
+    frame = pd.DataFrame({"month": ["2020-06"], "category": ["Drugs"], "count": [1]})
+    with pytest.raises(ValueError, match="not in covered_months: 2020-06"):
+        compare_periods(frame, end="2022-11", covered_months=DEMO_MONTHS)
+
+
+def test_negative_or_missing_counts_are_refused():
+    with pytest.raises(ValueError, match="whole numbers"):
+        compare_counts([-1], 12, [3], 12)
+    with pytest.raises(ValueError, match="missing value"):
+        compare_counts([np.nan], 12, [3], 12)
+    with pytest.raises(ValueError, match="greater than zero"):
+        compare_counts([1], 0, [3], 12)
+
+
+def test_docstring_examples_run():
+    result = doctest.testmod(change, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.failed == 0 and result.attempted > 0
