@@ -1,7 +1,15 @@
-"""The partnership registry: partnerships (CSP/CDRP) and, as it grows, their structure."""
+"""The partnership registry: areas, organisations, people, partnerships, their groups, seats and
+memberships, the minimal meeting/decision/vote records voting needs, and merger proposals.
+
+Record rules live here (`clean`, run on every save of a governance record); operations spanning
+several records live in `cdrp.partnerships.services`.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 
@@ -39,6 +47,107 @@ class Area(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
 
+    @property
+    def is_shire_district(self) -> bool:
+        """A lower-tier district in a two-tier (county + district) area: ONS code E07."""
+        return self.level == self.Level.DISTRICT and self.code.startswith("E07")
+
+
+class ValidatedRecord(GovernanceRecord):
+    """A governance record whose model validation runs on every save, so forms, services, the
+    YAML import and the API all get the same rules (and nothing invalid is ever written)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.full_clean()
+        super().save(*args, **kwargs)
+
+
+class Organisation(ValidatedRecord):
+    """A body that holds seats: a responsible authority, a co-operating body or a voluntary group."""
+
+    class Kind(models.TextChoices):
+        DISTRICT_COUNCIL = "district_council", "District council"
+        COUNTY_COUNCIL = "county_council", "County council"
+        POLICE = "police", "Police"
+        POLICE_AUTHORITY = "police_authority", "Police authority"
+        FIRE_AUTHORITY = "fire_authority", "Fire and rescue authority"
+        HEALTH = "health", "Primary care trust / health"
+        PROBATION = "probation", "Probation"
+        CO_OPERATING = "co_operating", "Co-operating body"
+        VOLUNTARY = "voluntary", "Voluntary sector"
+        GOVERNMENT = "government", "Government office"
+
+    RESPONSIBLE_KINDS = frozenset(
+        {
+            Kind.DISTRICT_COUNCIL,
+            Kind.COUNTY_COUNCIL,
+            Kind.POLICE,
+            Kind.POLICE_AUTHORITY,
+            Kind.FIRE_AUTHORITY,
+            Kind.HEALTH,
+            Kind.PROBATION,
+        }
+    )
+
+    slug = models.SlugField(unique=True, max_length=80)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    area = models.ForeignKey(
+        Area,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="organisations",
+        help_text="The council area a council serves",
+    )
+    website = models.URLField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_responsible_authority(self) -> bool:
+        return self.kind in self.RESPONSIBLE_KINDS
+
+    def audit_partnership_id(self) -> int | None:
+        return None
+
+
+class Person(ValidatedRecord):
+    """Someone who holds seats. Email and phone are personal contact details: only partner
+    members of a partnership where they sit ever see them."""
+
+    slug = models.SlugField(unique=True, max_length=80)
+    name = models.CharField(max_length=200)
+    job_title = models.CharField(max_length=200, blank=True)
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="people"
+    )
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    placeholder = models.BooleanField(
+        default=False, help_text="An invented name standing for a role (demo and examples)"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "people"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("partnerships:person", kwargs={"person": self.slug})
+
+    def audit_partnership_id(self) -> int | None:
+        return None
+
 
 class Partnership(GovernanceRecord):
     """A Community Safety Partnership: a set of districts with a validity period."""
@@ -47,6 +156,10 @@ class Partnership(GovernanceRecord):
         PROPOSED = "proposed", "Proposed"
         CURRENT = "current", "Current"
         HISTORICAL = "historical", "Historical"
+
+    class Level(models.TextChoices):
+        DISTRICT = "district", "District partnership"
+        COUNTY = "county", "County strategy partnership"
 
     slug = models.SlugField(unique=True, max_length=80)
     name = models.CharField(max_length=200)
@@ -58,7 +171,26 @@ class Partnership(GovernanceRecord):
     valid_to = models.DateField(null=True, blank=True)
     description = models.TextField(blank=True)
     districts = models.ManyToManyField(
-        Area, blank=True, related_name="partnerships", limit_choices_to={"level": Area.Level.DISTRICT}
+        Area,
+        blank=True,
+        related_name="partnerships",
+        limit_choices_to={"level": Area.Level.DISTRICT},
+    )
+    level = models.CharField(max_length=10, choices=Level.choices, default=Level.DISTRICT)
+    county = models.ForeignKey(
+        Area,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="county_partnerships",
+        limit_choices_to={"level": Area.Level.COUNTY},
+        help_text="The county of a two-tier area",
+    )
+    merged_from = models.ManyToManyField(
+        "self", blank=True, symmetrical=False, related_name="merged_into"
+    )
+    responsible_authorities = models.ManyToManyField(
+        Organisation, blank=True, related_name="responsible_for"
     )
 
     class Meta:
@@ -67,8 +199,475 @@ class Partnership(GovernanceRecord):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self):
+        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
+            raise ValidationError({"valid_to": "The end date must be on or after the start date."})
+
     def get_absolute_url(self) -> str:
         return reverse("partnerships:detail", kwargs={"partnership": self.slug})
 
     def audit_partnership_id(self) -> int | None:
         return self.pk
+
+    @property
+    def is_two_tier(self) -> bool:
+        return self.county_id is not None or any(d.is_shire_district for d in self.districts.all())
+
+    def strategy_group(self) -> Group | None:
+        kind = (
+            Group.Kind.COUNTY_STRATEGY if self.level == self.Level.COUNTY else Group.Kind.STRATEGY
+        )
+        return self.groups.filter(kind=kind).order_by("pk").first()
+
+
+class Group(ValidatedRecord):
+    """A group of the partnership (strategy group, officer group, thematic, tasking, …)."""
+
+    class Kind(models.TextChoices):
+        STRATEGY = "strategy", "Strategy group (RAG)"
+        OFFICER = "officer", "Officer working group"
+        THEMATIC = "thematic", "Thematic group"
+        TASKING = "tasking", "Tasking group"
+        PPO = "ppo", "Prolific and priority offenders group"
+        DOMESTIC_ABUSE = "domestic_abuse", "Domestic abuse group"
+        ENGAGEMENT = "engagement", "Community engagement"
+        COUNTY_STRATEGY = "county_strategy", "County strategy group"
+        OTHER = "other", "Other group"
+
+    class Frequency(models.TextChoices):
+        WEEKLY = "weekly", "Weekly"
+        FORTNIGHTLY = "fortnightly", "Fortnightly"
+        MONTHLY = "monthly", "Monthly"
+        BIMONTHLY = "bimonthly", "Bi-monthly"
+        QUARTERLY = "quarterly", "Quarterly"
+        HALF_YEARLY = "half_yearly", "Every six months"
+        ANNUALLY = "annually", "Annually"
+        AS_REQUIRED = "as_required", "As required"
+
+    MEETINGS_PER_YEAR = {
+        "weekly": 52,
+        "fortnightly": 26,
+        "monthly": 12,
+        "bimonthly": 6,
+        "quarterly": 4,
+        "half_yearly": 2,
+        "annually": 1,
+        "as_required": 0,
+    }
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="groups")
+    slug = models.SlugField(max_length=80)
+    name = models.CharField(max_length=200)
+    short_name = models.CharField(max_length=40, blank=True, help_text="e.g. RAG, OWG, MATAC")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    reports_to = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reporting_groups"
+    )
+    district = models.ForeignKey(
+        Area,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="local_groups",
+        help_text="For a local group: the district it serves",
+    )
+    terms_of_reference = models.TextField(blank=True)
+    quorum = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Voting bodies that must be present; empty means more than half of them",
+    )
+    meeting_frequency = models.CharField(
+        max_length=12, choices=Frequency.choices, default=Frequency.QUARTERLY
+    )
+    meeting_hours = models.DecimalField(
+        max_digits=4, decimal_places=1, default=2, help_text="Usual length of a meeting in hours"
+    )
+    chair_casting_vote = models.BooleanField(
+        default=True, help_text="The chair has a casting vote when votes are tied"
+    )
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "slug"], name="group_slug_per_partnership"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "partnerships:group", kwargs={"partnership": self.partnership.slug, "group": self.slug}
+        )
+
+    def clean(self):
+        errors = {}
+        if self.reports_to_id:
+            if self.reports_to_id == self.pk:
+                errors["reports_to"] = "A group cannot report to itself."
+            elif self.reports_to.partnership_id != self.partnership_id and not (
+                self.reports_to.kind == Group.Kind.COUNTY_STRATEGY
+            ):
+                errors["reports_to"] = "A group reports to a group of the same partnership."
+            else:
+                seen, up = {self.pk}, self.reports_to
+                while up is not None:
+                    if up.pk in seen:
+                        errors["reports_to"] = "These reporting lines would go round in a circle."
+                        break
+                    seen.add(up.pk)
+                    up = up.reports_to
+        if self.quorum is not None:
+            bodies = len(self.voting_bodies()) if self.pk else 0
+            if self.quorum > bodies:
+                errors["quorum"] = (
+                    f"A quorum of {self.quorum} is larger than the group: it has {bodies} voting "
+                    f"bod{'y' if bodies == 1 else 'ies'}. Add the seats first, or lower the quorum."
+                )
+        if errors:
+            raise ValidationError(errors)
+
+    def voting_bodies(self) -> dict[str, str]:
+        """Body key → label for each council area or agency with a voting seat."""
+        return {s.body_key: s.body_label for s in self.seats.all() if s.voting}
+
+    def required_quorum(self) -> int:
+        if self.quorum is not None:
+            return self.quorum
+        return len(self.voting_bodies()) // 2 + 1
+
+    @property
+    def meetings_per_year(self) -> int:
+        return self.MEETINGS_PER_YEAR.get(self.meeting_frequency, 0)
+
+    def current_memberships(self, on: dt.date | None = None):
+        return Membership.objects.current(on).filter(seat__group=self)
+
+    def chair(self, on: dt.date | None = None) -> Person | None:
+        m = self.current_memberships(on).filter(role=Membership.Role.CHAIR).first()
+        return m.person if m else None
+
+
+class Seat(ValidatedRecord):
+    """A group's place for an organisation or a council area: voting or advisory, statutory or not.
+
+    The voting body is the council area when one is given (so a district council's chief
+    executive, elected member and director share one vote), otherwise the organisation.
+    """
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="seats")
+    label = models.CharField(max_length=200, help_text="The role, e.g. Chief Executive")
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="seats"
+    )
+    council_area = models.ForeignKey(
+        Area, null=True, blank=True, on_delete=models.PROTECT, related_name="seats"
+    )
+    voting = models.BooleanField(default=True)
+    statutory = models.BooleanField(default=False)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        who = self.organisation.name if self.organisation_id else ""
+        if self.council_area_id and not who:
+            who = self.council_area.name
+        return f"{self.label}, {who}" if who else self.label
+
+    def audit_partnership_id(self) -> int | None:
+        return self.group.partnership_id if self.group_id else None
+
+    @property
+    def body_key(self) -> str:
+        if self.council_area_id:
+            return f"area:{self.council_area.code}"
+        if self.organisation_id:
+            return f"org:{self.organisation.slug}"
+        return f"seat:{self.pk}"
+
+    @property
+    def body_label(self) -> str:
+        if self.council_area_id:
+            return self.council_area.name
+        if self.organisation_id:
+            return self.organisation.name
+        return self.label
+
+    def clean(self):
+        errors = {}
+        if self.voting and not (self.organisation_id or self.council_area_id):
+            errors["voting"] = (
+                "A voting seat must belong to an organisation or a council area, because votes "
+                "are cast per council area or agency."
+            )
+        if self.group_id:
+            duplicate = Seat.objects.filter(
+                group_id=self.group_id,
+                label__iexact=self.label,
+                organisation_id=self.organisation_id,
+                council_area_id=self.council_area_id,
+            ).exclude(pk=self.pk)
+            if duplicate.exists():
+                errors["label"] = f"{self.group} already has the seat “{self}”."
+        if errors:
+            raise ValidationError(errors)
+
+
+class MembershipQuerySet(models.QuerySet):
+    def current(self, on: dt.date | None = None):
+        on = on or dt.date.today()
+        return self.filter(
+            models.Q(start__isnull=True) | models.Q(start__lte=on),
+            models.Q(end__isnull=True) | models.Q(end__gte=on),
+        )
+
+
+class Membership(ValidatedRecord):
+    """A person in a seat, with a role and dates."""
+
+    class Role(models.TextChoices):
+        CHAIR = "chair", "Chair"
+        VICE_CHAIR = "vice_chair", "Vice-chair"
+        MEMBER = "member", "Member"
+        SUBSTITUTE = "substitute", "Substitute"
+
+    seat = models.ForeignKey(Seat, on_delete=models.CASCADE, related_name="memberships")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(max_length=12, choices=Role.choices, default=Role.MEMBER)
+    start = models.DateField(null=True, blank=True)
+    end = models.DateField(null=True, blank=True)
+    senior = models.BooleanField(
+        default=False, help_text="Holds a senior position in their organisation"
+    )
+    portfolio_holder = models.BooleanField(
+        default=False, help_text="Elected member holding the community-safety portfolio"
+    )
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["seat__position", "seat_id", "start", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.person} – {self.seat}"
+
+    def audit_partnership_id(self) -> int | None:
+        return self.seat.group.partnership_id if self.seat_id else None
+
+    def overlaps(self, other: Membership) -> bool:
+        lo = dt.date.min
+        hi = dt.date.max
+        return (self.start or lo) <= (other.end or hi) and (other.start or lo) <= (self.end or hi)
+
+    def is_current(self, on: dt.date | None = None) -> bool:
+        on = on or dt.date.today()
+        return (self.start is None or self.start <= on) and (self.end is None or self.end >= on)
+
+    def clean(self):
+        if self.start and self.end and self.end < self.start:
+            raise ValidationError(
+                {
+                    "end": f"The membership ends ({self.end:%-d %B %Y}) before it starts "
+                    f"({self.start:%-d %B %Y})."
+                }
+            )
+        if not (self.seat_id and self.person_id):
+            return
+        others = (
+            Membership.objects.filter(person_id=self.person_id, seat__group_id=self.seat.group_id)
+            .exclude(pk=self.pk)
+            .select_related("seat", "seat__organisation", "seat__council_area")
+        )
+        for other in others:
+            if not self.overlaps(other):
+                continue
+            if other.seat_id == self.seat_id:
+                raise ValidationError(
+                    {"person": f"{self.person} already holds this seat for those dates."}
+                )
+            if other.seat.body_key == self.seat.body_key:
+                raise ValidationError(
+                    {
+                        "person": f"{self.person} already holds the seat “{other.seat.label}” for "
+                        f"{self.seat.body_label} on {self.seat.group}: one person cannot hold two "
+                        "seats of the same body on one group."
+                    }
+                )
+
+
+class Meeting(GovernanceRecord):
+    """A meeting of a group (minimal: the meetings feature builds agendas, attendance, minutes)."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        HELD = "held", "Held"
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="meetings")
+    date = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
+    public = models.BooleanField(default=False, help_text="Open to the public")
+
+    class Meta:
+        ordering = ["-date"]
+
+    def __str__(self) -> str:
+        return f"{self.group} – {self.date:%-d %B %Y}"
+
+    def audit_partnership_id(self) -> int | None:
+        return self.group.partnership_id if self.group_id else None
+
+
+class Decision(GovernanceRecord):
+    """A motion put to a vote at a meeting, with its counted result (one vote per body)."""
+
+    class Result(models.TextChoices):
+        CARRIED = "carried", "Carried"
+        LOST = "lost", "Lost"
+        INQUORATE = "inquorate", "Not quorate: no decision"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="decisions")
+    motion = models.TextField()
+    result = models.CharField(max_length=10, choices=Result.choices)
+    votes_for = models.PositiveIntegerField(default=0)
+    votes_against = models.PositiveIntegerField(default=0)
+    abstentions = models.PositiveIntegerField(default=0)
+    bodies_present = models.PositiveIntegerField(default=0)
+    quorum = models.PositiveIntegerField(default=0)
+    casting_vote = models.CharField(max_length=10, blank=True, help_text="The chair's casting vote")
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.motion[:60]} ({self.get_result_display()})"
+
+    def audit_partnership_id(self) -> int | None:
+        return self.meeting.group.partnership_id if self.meeting_id else None
+
+
+class Vote(GovernanceRecord):
+    """One body's vote on a decision, and who cast it (several representatives count once)."""
+
+    class Choice(models.TextChoices):
+        FOR = "for", "For"
+        AGAINST = "against", "Against"
+        ABSTAIN = "abstain", "Abstain"
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="votes")
+    body_key = models.CharField(max_length=100)
+    body = models.CharField(max_length=200, help_text="Council area or agency")
+    choice = models.CharField(max_length=8, choices=Choice.choices)
+    cast_by = models.ManyToManyField(Person, related_name="votes_cast")
+
+    class Meta:
+        ordering = ["body"]
+        constraints = [
+            models.UniqueConstraint(fields=["decision", "body_key"], name="one_vote_per_body")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.body}: {self.get_choice_display()}"
+
+    def audit_partnership_id(self) -> int | None:
+        return self.decision.meeting.group.partnership_id if self.decision_id else None
+
+
+class MergerProposal(GovernanceRecord):
+    """A proposal to merge partnerships, moving through the six stages one at a time."""
+
+    class Stage(models.IntegerChoices):
+        DRAFT = 0, "Drafted"
+        AGREED = 1, "Proposal agreed by every responsible authority"
+        PILOT = 2, "Pilot of the merged partnership"
+        APPLICATION = 3, "Application to the regional director"
+        CONSIDERATION = 4, "Regional director considers the application"
+        RECOMMENDATION = 5, "Recommended to the Secretary of State"
+        ORDER = 6, "Order made"
+
+    merged = models.OneToOneField(
+        Partnership, on_delete=models.CASCADE, related_name="merger_proposal"
+    )
+    predecessors = models.ManyToManyField(
+        Partnership, related_name="merger_proposals_as_predecessor"
+    )
+    stage = models.PositiveSmallIntegerField(choices=Stage.choices, default=Stage.DRAFT)
+    agreed_on = models.DateField(null=True, blank=True)
+    pilot_from = models.DateField(null=True, blank=True)
+    pilot_to = models.DateField(null=True, blank=True)
+    application_on = models.DateField(null=True, blank=True)
+    considered_on = models.DateField(null=True, blank=True)
+    recommended_on = models.DateField(null=True, blank=True)
+    order_on = models.DateField(null=True, blank=True, help_text="The date the order takes effect")
+    order_reference = models.CharField(max_length=100, blank=True)
+    notes = models.TextField(blank=True)
+
+    STAGE_DATE = {
+        1: "agreed_on",
+        2: "pilot_from",
+        3: "application_on",
+        4: "considered_on",
+        5: "recommended_on",
+        6: "order_on",
+    }
+
+    def __str__(self) -> str:
+        return f"Merger into {self.merged}"
+
+    def audit_partnership_id(self) -> int | None:
+        return self.merged_id
+
+    def stage_date(self, stage: int) -> dt.date | None:
+        return getattr(self, self.STAGE_DATE[stage]) if stage in self.STAGE_DATE else None
+
+
+class MergerAgreement(GovernanceRecord):
+    """One responsible authority's agreement to the merger proposal (stage 1)."""
+
+    proposal = models.ForeignKey(
+        MergerProposal, on_delete=models.CASCADE, related_name="agreements"
+    )
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
+    agreed_on = models.DateField()
+    minute_reference = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["agreed_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal", "organisation"], name="one_agreement_per_authority"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} agreed {self.agreed_on:%-d %B %Y}"
+
+    def audit_partnership_id(self) -> int | None:
+        return self.proposal.merged_id if self.proposal_id else None
+
+
+class MergerTransition(GovernanceRecord):
+    """The record of a proposal moving from one stage to the next."""
+
+    proposal = models.ForeignKey(
+        MergerProposal, on_delete=models.CASCADE, related_name="transitions"
+    )
+    from_stage = models.PositiveSmallIntegerField(choices=MergerProposal.Stage.choices)
+    to_stage = models.PositiveSmallIntegerField(choices=MergerProposal.Stage.choices)
+    on = models.DateField()
+    actor = models.CharField(max_length=150, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["to_stage", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.proposal}: stage {self.to_stage} on {self.on}"
+
+    def audit_partnership_id(self) -> int | None:
+        return self.proposal.merged_id if self.proposal_id else None

@@ -1,0 +1,311 @@
+"""Registry operations that span several records, each in one transaction: seats and
+memberships, recording a decision (one vote per body), and the six-stage merger workflow.
+
+Every function either does all its writes or none, and refuses bad input with a
+`django.core.exceptions.ValidationError` whose message says what was wrong.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from cdrp.analysis.voting import VotingError, count_votes
+from cdrp.partnerships.models import (
+    Decision,
+    Group,
+    Meeting,
+    Membership,
+    MergerAgreement,
+    MergerProposal,
+    MergerTransition,
+    Organisation,
+    Partnership,
+    Person,
+    Seat,
+    Vote,
+)
+
+__all__ = [
+    "add_seat",
+    "remove_seat",
+    "add_membership",
+    "end_membership",
+    "record_decision",
+    "propose_merger",
+    "record_agreement",
+    "advance_merger",
+    "apply_merger_order",
+    "apply_due_merger_orders",
+]
+
+
+def _actor_label() -> str:
+    from cdrp.accounts import audit
+
+    return audit._actor.get()[1]
+
+
+@transaction.atomic
+def add_seat(group: Group, label: str, **fields) -> Seat:
+    seat = Seat(group=group, label=label, **fields)
+    seat.save()
+    return seat
+
+
+@transaction.atomic
+def remove_seat(seat: Seat) -> None:
+    """Remove a seat and its memberships (each deletion audited)."""
+    for m in seat.memberships.all():
+        m.delete()
+    seat.delete()
+
+
+@transaction.atomic
+def add_membership(seat: Seat, person: Person, **fields) -> Membership:
+    membership = Membership(seat=seat, person=person, **fields)
+    membership.save()
+    return membership
+
+
+@transaction.atomic
+def end_membership(membership: Membership, on: dt.date) -> Membership:
+    membership.end = on
+    membership.save()
+    return membership
+
+
+def _voting_seat(group: Group, person: Person, on: dt.date) -> Seat | None:
+    for m in (
+        Membership.objects.current(on)
+        .filter(seat__group=group, person=person, seat__voting=True)
+        .select_related("seat", "seat__organisation", "seat__council_area")
+    ):
+        return m.seat
+    return None
+
+
+@transaction.atomic
+def record_decision(
+    meeting: Meeting,
+    motion: str,
+    ballots: Iterable[tuple[Person, str]],
+    present: Iterable[Person] | None = None,
+    casting_vote: str | None = None,
+) -> Decision:
+    """Count `ballots` one vote per council area or agency and record the decision.
+
+    `present` lists who attended (default: the voters); people without a voting seat on the
+    meeting's group are not counted towards the quorum, and may not vote.
+    """
+    group = meeting.group
+    ballots = list(ballots)
+    people = {p.pk: p for p in [*(present or []), *(p for p, _ in ballots)]}
+    seats = {pk: _voting_seat(group, p, meeting.date) for pk, p in people.items()}
+    for person, _ in ballots:
+        if seats[person.pk] is None:
+            raise ValidationError(
+                f"{person} has no voting seat on {group} on {meeting.date:%-d %B %Y}, so cannot vote."
+            )
+    bodies = {s.body_key: s.body_label for s in group.seats.all() if s.voting}
+    label_of = {key: label for key, label in bodies.items()}
+    # Count with people's names and bodies' labels so the errors read plainly.
+    name_of, taken = {}, set()
+    for pk, p in people.items():
+        name = p.name if p.name not in taken else f"{p.name} ({p.slug})"
+        taken.add(name)
+        name_of[pk] = name
+    person_by_name = {name: people[pk] for pk, name in name_of.items()}
+    key_by_label = {label: key for key, label in label_of.items()}
+    present_map = {name_of[pk]: label_of[seat.body_key] for pk, seat in seats.items() if seat}
+    chair = group.chair(meeting.date)
+    try:
+        count = count_votes(
+            label_of.values(),
+            present_map,
+            [(name_of[p.pk], choice) for p, choice in ballots],
+            quorum=group.quorum,
+            chair=name_of.get(chair.pk) if chair else None,
+            chair_casting_vote=group.chair_casting_vote,
+            casting_choice=casting_vote or None,
+        )
+    except VotingError as exc:
+        raise ValidationError(str(exc)) from None
+    decision = Decision(
+        meeting=meeting,
+        motion=motion,
+        result=count.outcome.value,
+        votes_for=count.votes_for,
+        votes_against=count.votes_against,
+        abstentions=count.abstentions,
+        bodies_present=count.bodies_present,
+        quorum=count.quorum,
+        casting_vote=count.casting_vote.value if count.casting_vote else "",
+    )
+    decision.save()
+    for bv in count.by_body:
+        vote = Vote(
+            decision=decision, body_key=key_by_label[bv.body], body=bv.body, choice=bv.choice
+        )
+        vote.save()
+        vote.cast_by.set([person_by_name[name] for name in bv.cast_by])
+    return decision
+
+
+# The merger workflow ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def propose_merger(merged: Partnership, predecessors: Iterable[Partnership]) -> MergerProposal:
+    predecessors = list(predecessors)
+    if len(predecessors) < 2:
+        raise ValidationError("A merger needs at least two partnerships to merge.")
+    if merged in predecessors:
+        raise ValidationError("A partnership cannot merge into itself.")
+    if merged.status != Partnership.Status.PROPOSED:
+        merged.status = Partnership.Status.PROPOSED
+        merged.save()
+    proposal = MergerProposal(merged=merged)
+    proposal.save()
+    proposal.predecessors.set(predecessors)
+    return proposal
+
+
+def required_agreements(proposal: MergerProposal) -> list[Organisation]:
+    """Every responsible authority of the merging partnerships (and of the merged one)."""
+    orgs = {o.pk: o for o in proposal.merged.responsible_authorities.all()}
+    for p in proposal.predecessors.all():
+        orgs.update({o.pk: o for o in p.responsible_authorities.all()})
+    return sorted(orgs.values(), key=lambda o: o.name)
+
+
+@transaction.atomic
+def record_agreement(
+    proposal: MergerProposal,
+    organisation: Organisation,
+    agreed_on: dt.date,
+    minute_reference: str = "",
+) -> MergerAgreement:
+    if proposal.stage >= MergerProposal.Stage.AGREED:
+        raise ValidationError("The proposal has already been agreed; agreements are closed.")
+    if organisation not in required_agreements(proposal):
+        raise ValidationError(
+            f"{organisation} is not a responsible authority of these partnerships."
+        )
+    agreement, _ = MergerAgreement.objects.get_or_create(
+        proposal=proposal,
+        organisation=organisation,
+        defaults={"agreed_on": agreed_on, "minute_reference": minute_reference},
+    )
+    if (agreement.agreed_on, agreement.minute_reference) != (agreed_on, minute_reference):
+        agreement.agreed_on, agreement.minute_reference = agreed_on, minute_reference
+        agreement.save()
+    return agreement
+
+
+@transaction.atomic
+def advance_merger(
+    proposal: MergerProposal,
+    to_stage: int,
+    on: dt.date,
+    *,
+    pilot_to: dt.date | None = None,
+    order_reference: str = "",
+    note: str = "",
+    today: dt.date | None = None,
+) -> MergerProposal:
+    """Move the proposal to the next stage on date `on`. Stages cannot be skipped or repeated."""
+    proposal = MergerProposal.objects.select_for_update().get(pk=proposal.pk)
+    Stage = MergerProposal.Stage
+    current = Stage(proposal.stage)
+    if current == Stage.ORDER:
+        raise ValidationError("The order has been made: the merger has no further stages.")
+    nxt = Stage(current + 1)
+    if int(to_stage) != nxt:
+        try:
+            wanted = f"stage {int(to_stage)} ({Stage(int(to_stage)).label})"
+        except ValueError:
+            wanted = f"stage {to_stage}"
+        raise ValidationError(
+            f"The proposal is at stage {int(current)} ({current.label}); it can move only to "
+            f"stage {int(nxt)} ({nxt.label}), not to {wanted}. Stages cannot be skipped."
+        )
+    previous = proposal.stage_date(int(current))
+    if previous and on < previous:
+        raise ValidationError(
+            f"Stage {int(nxt)} cannot be dated {on:%-d %B %Y}, before stage {int(current)} "
+            f"({previous:%-d %B %Y})."
+        )
+    if nxt == Stage.AGREED:
+        agreed = {a.organisation_id: a for a in proposal.agreements.all()}
+        missing = [o.name for o in required_agreements(proposal) if o.pk not in agreed]
+        if missing:
+            raise ValidationError(
+                "Every responsible authority must agree the proposal first. Not yet recorded: "
+                + ", ".join(missing)
+                + "."
+            )
+        late = [a for a in agreed.values() if a.agreed_on > on]
+        if late:
+            raise ValidationError(
+                f"{late[0].organisation} agreed on {late[0].agreed_on:%-d %B %Y}, after {on:%-d %B %Y}."
+            )
+    if nxt == Stage.PILOT and pilot_to and pilot_to < on:
+        raise ValidationError("The pilot must end on or after the day it starts.")
+    if nxt == Stage.ORDER and not order_reference:
+        raise ValidationError("Give the order's reference (for example its SI number).")
+    setattr(proposal, MergerProposal.STAGE_DATE[int(nxt)], on)
+    if pilot_to:
+        proposal.pilot_to = pilot_to
+    if order_reference:
+        proposal.order_reference = order_reference
+    proposal.stage = int(nxt)
+    proposal.save()
+    MergerTransition(
+        proposal=proposal,
+        from_stage=int(current),
+        to_stage=int(nxt),
+        on=on,
+        actor=_actor_label()[:150],
+        note=note,
+    ).save()
+    if nxt == Stage.ORDER:
+        apply_merger_order(proposal, today=today)
+    return proposal
+
+
+@transaction.atomic
+def apply_merger_order(proposal: MergerProposal, today: dt.date | None = None) -> bool:
+    """On or after the order date: the merged partnership becomes current from that date and its
+    predecessors historical to the day before, their records left as they were. Returns whether
+    anything changed."""
+    today = today or dt.date.today()
+    if proposal.stage != MergerProposal.Stage.ORDER or not proposal.order_on:
+        return False
+    if proposal.order_on > today:
+        return False
+    merged = proposal.merged
+    changed = False
+    if merged.status != Partnership.Status.CURRENT or merged.valid_from != proposal.order_on:
+        merged.status = Partnership.Status.CURRENT
+        merged.valid_from = proposal.order_on
+        merged.save()
+        changed = True
+    merged.merged_from.add(*proposal.predecessors.all())
+    for p in proposal.predecessors.all():
+        if p.status != Partnership.Status.HISTORICAL:
+            p.status = Partnership.Status.HISTORICAL
+            p.valid_to = proposal.order_on - dt.timedelta(days=1)
+            p.save()
+            changed = True
+    return changed
+
+
+def apply_due_merger_orders(today: dt.date | None = None) -> int:
+    return sum(
+        apply_merger_order(p, today)
+        for p in MergerProposal.objects.filter(stage=MergerProposal.Stage.ORDER)
+    )
