@@ -1,21 +1,57 @@
 """The incident store: police.uk and partner records as Hive-partitioned Parquet, read by DuckDB.
 
-Pure code: never imports Django. The root is a local path or any URI DuckDB can read.
+Pure code: never imports Django. The root is a local path or any URI pyarrow and DuckDB can read
+(``s3://…``): see `cdrp.store.files.Store`. Public API:
+
+- `build_geography(root, data_dir)`: LSOA/ward/district/partnership/force lookups into the store.
+- `import_police_uk(root, paths)`, `import_partner(root, path, mapping)`: imports, one result each.
+- `counts(root, by=..., start=..., end=..., ...)`, `points(root, ...)`: queries (Arrow or pandas).
+- `imports(root)`, `quarantine(root)`, `coverage(root)`: the manifest, bad rows, force × month.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+from cdrp.store.files import Store, StoreLocked
+from cdrp.store.geography import build_geography, load_geography
+from cdrp.store.ingest import BadInput, ImportResult, expand_paths, import_inputs, import_police_uk
+from cdrp.store.query import LEVELS, counts, coverage, imports, points, quarantine
 
-__all__ = ["store_state"]
+__all__ = [
+    "LEVELS",
+    "BadInput",
+    "ImportResult",
+    "Store",
+    "StoreLocked",
+    "build_geography",
+    "counts",
+    "coverage",
+    "expand_paths",
+    "import_inputs",
+    "import_police_uk",
+    "imports",
+    "load_geography",
+    "points",
+    "quarantine",
+    "store_state",
+]
 
 
 def store_state(root: str) -> dict:
     """A short description of the store for health checks: where it is and what it holds."""
-    if "://" in root:
-        return {"root": root, "local": False}
-    path = Path(root)
-    if not path.exists():
-        return {"root": root, "local": True, "exists": False, "partitions": 0}
-    partitions = sum(1 for _ in path.glob("source=*/force=*/month=*"))
-    return {"root": root, "local": True, "exists": True, "partitions": partitions}
+    try:
+        store = Store(root)
+        state = store.state()
+    except Exception as exc:  # a health check reports, it never raises
+        return {"root": root, "ok": False, "error": str(exc)[:200]}
+    files = [f for f in state["files"] if f["table"] == ""]
+    return {
+        "root": root,
+        "local": store.local,
+        "exists": store.exists(""),
+        "ok": True,
+        "version": state["version"],
+        "partitions": len(files),
+        "rows": sum(f["rows"] for f in files),
+        "imports": len(state["imports"]),
+        "geography": bool(state.get("geography")),
+    }

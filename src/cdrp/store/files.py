@@ -1,0 +1,144 @@
+"""Where the store keeps its files: a pyarrow filesystem, the committed state, and the import lock.
+
+The store root is a local path or a URI (``s3://bucket/prefix``); every file operation goes through
+a pyarrow filesystem, so moving the store to object storage is a configuration change.
+
+The *state* is a small JSON document listing every live Parquet file and every import. Each commit
+writes a new numbered state file (``_state/00000012.json``) and readers take the highest, so a
+change of many partitions becomes visible at once or not at all: never a mixed partition.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow.fs as pafs
+
+__all__ = ["Store", "StoreLocked"]
+
+_STATE_DIR = "_state"
+_KEEP_STATES = 20
+
+
+class StoreLocked(RuntimeError):
+    """Another import holds the store's lock for longer than we were willing to wait."""
+
+
+@dataclass
+class Store:
+    """A handle on one incident store root."""
+
+    root: str
+
+    def __post_init__(self) -> None:
+        root = str(self.root)
+        if "://" in root:
+            self.fs, self.base = pafs.FileSystem.from_uri(root)
+            self.local = isinstance(self.fs, pafs.LocalFileSystem)
+        else:
+            self.fs, self.base = pafs.LocalFileSystem(), str(Path(root).resolve())
+            self.local = True
+        self.base = self.base.rstrip("/")
+
+    # -- paths -----------------------------------------------------------------------------
+    def path(self, *parts: str) -> str:
+        return "/".join([self.base, *parts])
+
+    def uri(self, relative: str) -> str:
+        """A location DuckDB can read: a plain path locally, the URI scheme otherwise."""
+        if self.local:
+            return self.path(relative)
+        scheme = str(self.root).split("://", 1)[0]
+        return f"{scheme}://{self.path(relative)}"
+
+    def exists(self, relative: str) -> bool:
+        return self.fs.get_file_info(self.path(relative)).type != pafs.FileType.NotFound
+
+    def makedirs(self, relative: str) -> None:
+        self.fs.create_dir(self.path(relative), recursive=True)
+
+    def delete(self, relative: str) -> None:
+        with contextlib.suppress(FileNotFoundError, OSError):
+            self.fs.delete_file(self.path(relative))
+
+    def write_bytes(self, relative: str, data: bytes) -> None:
+        """Write a whole file: to a temporary name first, then move it into place."""
+        parent = relative.rsplit("/", 1)[0] if "/" in relative else ""
+        if parent:
+            self.makedirs(parent)
+        tmp = f"{relative}.tmp-{os.getpid()}-{time.monotonic_ns()}"
+        with self.fs.open_output_stream(self.path(tmp)) as out:
+            out.write(data)
+        self.fs.move(self.path(tmp), self.path(relative))
+
+    def read_bytes(self, relative: str) -> bytes:
+        with self.fs.open_input_stream(self.path(relative)) as stream:
+            return stream.read()
+
+    # -- committed state ---------------------------------------------------------------------
+    def _state_numbers(self) -> list[int]:
+        selector = pafs.FileSelector(self.path(_STATE_DIR), allow_not_found=True)
+        numbers = []
+        for info in self.fs.get_file_info(selector):
+            name = info.base_name
+            if name.endswith(".json") and name[:-5].isdigit():
+                numbers.append(int(name[:-5]))
+        return sorted(numbers)
+
+    def state(self) -> dict:
+        """The last committed state: {'version', 'files': [...], 'imports': [...], ...}."""
+        numbers = self._state_numbers()
+        if not numbers:
+            return {"version": 0, "files": [], "imports": [], "geography": None}
+        state = json.loads(self.read_bytes(f"{_STATE_DIR}/{numbers[-1]:08d}.json"))
+        state["version"] = numbers[-1]
+        return state
+
+    def commit(self, state: dict) -> int:
+        """Publish `state` as the next version (hold the lock). Returns the version number."""
+        version = (self._state_numbers() or [0])[-1] + 1
+        body = dict(state, version=version)
+        self.write_bytes(f"{_STATE_DIR}/{version:08d}.json", json.dumps(body, indent=1).encode())
+        for old in self._state_numbers()[:-_KEEP_STATES]:
+            self.delete(f"{_STATE_DIR}/{old:08d}.json")
+        return version
+
+    # -- lock ----------------------------------------------------------------------------------
+    def _lock_path(self) -> Path:
+        if self.local:
+            Path(self.base).mkdir(parents=True, exist_ok=True)
+            return Path(self.base) / "_import.lock"
+        # Object stores have no locks; imports into one remote store are serialised per machine.
+        digest = hashlib.sha256(str(self.root).encode()).hexdigest()[:16]
+        return Path(tempfile.gettempdir()) / f"cdrp-store-{digest}.lock"
+
+    @contextlib.contextmanager
+    def lock(self, timeout: float = 600.0) -> Iterator[None]:
+        """Hold the store's import lock: a second import waits for the first to finish."""
+        path = self._lock_path()
+        with open(path, "a+") as handle:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError as exc:
+                    if time.monotonic() > deadline:
+                        raise StoreLocked(
+                            f"{self.root}: another import has held the store lock for over "
+                            f"{timeout:.0f} s"
+                        ) from exc
+                    time.sleep(0.05)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)

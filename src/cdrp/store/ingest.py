@@ -1,0 +1,825 @@
+"""Importing files into the store: validation, quarantine, partitioned Parquet, atomic commit.
+
+Every input file becomes one *import*. Its rows are validated block by block (vectorised with
+pyarrow); rows that fail go to the quarantine table with row, field, reason and raw values, so
+``imported + quarantined = read`` for every file. Good rows are written as new Parquet files in
+their ``source=…/force=…/month=…`` partitions; nothing is visible until the import commits a new
+store state naming them, which also drops the files of any partition the import replaces (a newer
+vintage of a force-month). A failed import deletes what it wrote and commits nothing, so the store
+is exactly as it was. The whole import runs under the store lock, so two imports of one
+force-month cannot interleave: the second waits, then replaces or finds it already imported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import re
+import time
+import uuid
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path, PurePosixPath
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.fs as pafs
+import pyarrow.parquet as pq
+
+from cdrp.store.files import Store
+from cdrp.store.geography import Geography, load_geography
+from cdrp.store.reader import BadInput, Block, iter_blocks
+from cdrp.store.schema import (
+    CATEGORIES,
+    INCIDENT_SCHEMA,
+    LSOA_PATTERN,
+    OUTCOME_COLUMNS,
+    QUARANTINE_SCHEMA,
+    STOP_SEARCH_COLUMNS,
+    STREET_COLUMNS,
+    STREET_REQUIRED,
+    UK_BOUNDS,
+    slugify,
+)
+
+__all__ = [
+    "ImportResult",
+    "Input",
+    "BadInput",
+    "import_police_uk",
+    "import_inputs",
+    "expand_paths",
+    "Spec",
+]
+
+Report = Callable[[int, int | None, str], None]
+_FILE_RE = re.compile(
+    r"(?P<month>\d{4}-\d{2})-(?P<force>[a-z0-9-]+?)-(?P<kind>street|outcomes|stop-and-search)\.csv"
+    r"(?:\.gz)?$"
+)
+_MONTH_RE = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+# Which table each kind of file goes to, under the store root.
+TABLES = {"street": "", "outcomes": "outcomes/", "stop-and-search": "stop_and_search/"}
+
+
+@dataclass
+class ImportResult:
+    """What one import did: the manifest row shown by the CLI, pages and API."""
+
+    file: str
+    kind: str
+    status: str  # imported | already imported | failed
+    sha256: str = ""
+    source: str = ""
+    forces: list[str] = field(default_factory=list)
+    months: list[str] = field(default_factory=list)
+    read: int = 0
+    imported: int = 0
+    quarantined: int = 0
+    repeated_ids: int | None = None
+    distinct_rows: int | None = None
+    replaced: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    timestamp: str = ""
+    ingest_id: str = ""
+    message: str = ""
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Input:
+    """One file to import: a display name, how to open its decompressed bytes, a quick key."""
+
+    name: str
+    open: Callable[[], object]
+    key: Callable[[], str]
+    kind: str | None = None
+    force: str | None = None
+    month: str | None = None
+
+
+def _sha256_stream(stream, chunk: int = 1 << 20) -> str:
+    sha = hashlib.sha256()
+    while data := stream.read(chunk):
+        sha.update(data)
+    return sha.hexdigest()
+
+
+def _classify(name: str) -> tuple[str | None, str | None, str | None]:
+    match = _FILE_RE.search(PurePosixPath(name).name)
+    if not match:
+        return None, None, None
+    return match["kind"], match["force"], match["month"]
+
+
+def expand_paths(paths: Iterable[str | Path], notes: list[str] | None = None) -> list[Input]:
+    """The importable files in `paths`: CSV, CSV.gz, folders of them, and police.uk zip archives.
+
+    Files in a zip archive that are not street, outcomes or stop-and-search CSVs are skipped with
+    a note appended to `notes`.
+    """
+    notes = notes if notes is not None else []
+    inputs: list[Input] = []
+    for raw in paths:
+        path = str(raw)
+        if "://" in path:
+            fs, where = pafs.FileSystem.from_uri(path)
+        else:
+            fs, where = pafs.LocalFileSystem(), str(Path(path).resolve())
+        info = fs.get_file_info(where)
+        if info.type == pafs.FileType.NotFound:
+            raise BadInput(f"{path}: no such file or folder")
+        if info.type == pafs.FileType.Directory:
+            found = [
+                i.path
+                for i in fs.get_file_info(pafs.FileSelector(where, recursive=True))
+                if i.type == pafs.FileType.File and re.search(r"\.(csv|csv\.gz|zip)$", i.path)
+            ]
+            inputs.extend(expand_paths(sorted(found) if "://" not in path else [], notes))
+            continue
+        if where.endswith(".zip"):
+            inputs.extend(_zip_inputs(fs, where, path, notes))
+            continue
+        inputs.append(_file_input(fs, where, path))
+    return inputs
+
+
+def _file_input(fs, where: str, shown: str) -> Input:
+    compression = "gzip" if where.endswith(".gz") else None
+    kind, force, month = _classify(where)
+
+    def key() -> str:
+        with fs.open_input_stream(where) as stream:
+            return _sha256_stream(stream)
+
+    return Input(
+        name=shown,
+        open=lambda: fs.open_input_stream(where, compression=compression),
+        key=key,
+        kind=kind,
+        force=force,
+        month=month,
+    )
+
+
+def _zip_inputs(fs, where: str, shown: str, notes: list[str]) -> list[Input]:
+    with fs.open_input_file(where) as handle:
+        data = handle.read()
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as exc:
+        raise BadInput(f"{shown}: not a readable zip archive ({exc})") from exc
+    inputs = []
+    for member in archive.namelist():
+        if member.endswith("/"):
+            continue
+        kind, force, month = _classify(member)
+        if kind is None:
+            notes.append(
+                f"{shown}: ignored {member} "
+                "(not a police.uk street, outcomes or stop-and-search CSV)"
+            )
+            continue
+
+        def opener(member=member):
+            return archive.open(member)
+
+        def key(member=member) -> str:
+            with archive.open(member) as stream:
+                return _sha256_stream(stream)
+
+        inputs.append(Input(f"{shown}:{member}", opener, key, kind, force, month))
+    if not inputs:
+        raise BadInput(
+            f"{shown}: the archive holds no police.uk street, outcomes or stop-and-search CSV"
+        )
+    return inputs
+
+
+# --------------------------------------------------------------------------------------------
+# Validation specs: each turns a Block of string columns into good rows and quarantined ones.
+
+
+@dataclass
+class Checked:
+    """A Block after validation: the good rows as a table, the bad as (row, field, reason, raw)."""
+
+    table: pa.Table
+    bad: list[tuple[int, str, str, str]]
+
+
+class Spec:
+    """How to validate and normalise one kind of file. Subclasses set columns and `check`."""
+
+    kind = ""
+    table = ""
+    columns: list[str] = []
+    required: set[str] = set()
+    source = "police-uk"
+
+    def __init__(self, item: Input, geography: Geography | None, ingest_id: str, today: dt.date):
+        self.item, self.geography, self.ingest_id, self.today = item, geography, ingest_id, today
+        self.notes: list[str] = []
+
+    def on_header(self, header: list[str]) -> None:
+        name = self.item.name
+        dupes = sorted({h for h in header if header.count(h) > 1})
+        if dupes:
+            raise BadInput(f"{name}: line 1: column {dupes[0]!r} appears twice in the header")
+        missing = [c for c in self.columns if c not in header]
+        if len(missing) == len(self.columns) or self.required & set(missing):
+            raise BadInput(
+                f"{name}: line 1: the header is not a police.uk {self.kind} header: missing "
+                f"{', '.join(repr(m) for m in missing)}; expected {', '.join(self.columns)}"
+            )
+        if missing:
+            self.notes.append(f"{name}: no {', '.join(missing)} column: left empty")
+        extra = [h for h in header if h not in self.columns]
+        if extra:
+            self.notes.append(f"{name}: ignored extra column(s) {', '.join(extra)}")
+
+    def column(self, block: Block, name: str) -> pa.Array:
+        if name in block.columns:
+            return block.columns[name]
+        return pa.array([""] * len(block.rows), pa.string())
+
+    def check(self, block: Block) -> Checked:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+def _null_if_empty(array: pa.Array) -> pa.Array:
+    return pc.if_else(pc.equal(array, ""), pa.scalar(None, pa.string()), array)
+
+
+def _month_checks(spec: Spec, month: pa.Array, field_name: str) -> list:
+    valid = pc.match_substring_regex(month, _MONTH_RE).to_numpy(zero_copy_only=False)
+    checks = [(~valid, field_name, lambda v: f"month {v!r} is not of the form YYYY-MM")]
+    if spec.item.month:
+        wrong = valid & pc.not_equal(month, spec.item.month).to_numpy(zero_copy_only=False)
+        checks.append(
+            (
+                wrong,
+                field_name,
+                lambda v, m=spec.item.month: f"month {v} disagrees with the file name's month {m}",
+            )
+        )
+    return checks
+
+
+def _coordinate_checks(lon: pa.Array, lat: pa.Array) -> tuple[list, np.ndarray, np.ndarray]:
+    """Checks for a longitude/latitude pair, and the parsed values (NaN where empty)."""
+    checks = []
+    values = {}
+    for label, array in (("Longitude", lon), ("Latitude", lat)):
+        empty = pc.equal(array, "").to_numpy(zero_copy_only=False)
+        parsed = np.full(len(array), np.nan)
+        text = array.to_numpy(zero_copy_only=False)
+        try:
+            parsed = pc.cast(pc.if_else(pc.equal(array, ""), None, array), pa.float64()).to_numpy(
+                zero_copy_only=False
+            )
+            bad_number = np.zeros(len(array), dtype=bool)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            parsed, bad_number = _parse_floats(text)
+        lo, hi = UK_BOUNDS["lon" if label == "Longitude" else "lat"]
+        with np.errstate(invalid="ignore"):
+            outside = ~empty & ~bad_number & ~((parsed >= lo) & (parsed <= hi))
+        checks.append(
+            (
+                bad_number & ~empty,
+                label,
+                lambda v, lab=label: f"{lab.lower()} {v!r} is not a number",
+            )
+        )
+        checks.append(
+            (
+                outside,
+                label,
+                lambda v,
+                lab=label,
+                lo=lo,
+                hi=hi: f"{lab.lower()} {v} is outside the UK ({lo} to {hi})",
+            )
+        )
+        values[label] = (parsed, empty)
+    lon_empty, lat_empty = values["Longitude"][1], values["Latitude"][1]
+    checks.append(
+        (
+            lon_empty != lat_empty,
+            "Longitude",
+            lambda v: "only one of longitude and latitude is given",
+        )
+    )
+    return checks, values["Longitude"][0], values["Latitude"][0]
+
+
+def _parse_floats(text: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    out = np.full(len(text), np.nan)
+    bad = np.zeros(len(text), dtype=bool)
+    for i, value in enumerate(text):
+        if value == "":
+            continue
+        try:
+            out[i] = float(value)
+        except ValueError:
+            bad[i] = True
+        else:
+            if not np.isfinite(out[i]):
+                bad[i] = True
+    return out, bad
+
+
+def _apply(block: Block, checks: list, fields: dict[str, pa.Array]) -> tuple[np.ndarray, list]:
+    """Combine checks (first failing wins) into a keep-mask and quarantine entries."""
+    n = len(block.rows)
+    failed = np.zeros(n, dtype=bool)
+    bad = []
+    for mask, field_name, reason in checks:
+        hit = np.asarray(mask, dtype=bool) & ~failed
+        if not hit.any():
+            continue
+        failed |= hit
+        values = fields.get(field_name)
+        for i in np.flatnonzero(hit):
+            value = values[i].as_py() if values is not None else ""
+            raw = json.dumps({k: v[i].as_py() for k, v in fields.items()}, ensure_ascii=False)
+            bad.append((int(block.rows[i]), field_name, reason(value), raw))
+    return ~failed, bad
+
+
+class StreetSpec(Spec):
+    kind = "street"
+    table = ""
+    columns = STREET_COLUMNS
+    required = STREET_REQUIRED
+
+    def check(self, block: Block) -> Checked:
+        col = {c: self.column(block, c) for c in self.columns}
+        checks = _month_checks(self, col["Month"], "Month")
+        known = pc.is_in(col["Crime type"], value_set=pa.array(list(CATEGORIES))).to_numpy(
+            zero_copy_only=False
+        )
+        checks.append(
+            (~known, "Crime type", lambda v: f"category {v!r} is not a police.uk crime type")
+        )
+        coord_checks, lon, lat = _coordinate_checks(col["Longitude"], col["Latitude"])
+        checks.extend(coord_checks)
+        lsoa = col["LSOA code"]
+        lsoa_ok = pc.or_(pc.equal(lsoa, ""), pc.match_substring_regex(lsoa, LSOA_PATTERN))
+        checks.append(
+            (
+                ~lsoa_ok.to_numpy(zero_copy_only=False),
+                "LSOA code",
+                lambda v: f"LSOA code {v!r} is not of the form E01234567 or W01234567",
+            )
+        )
+        keep, bad = _apply(block, checks, col)
+        mask = pa.array(keep)
+        good = {c: pc.filter(a, mask) for c, a in col.items()}
+        n = int(keep.sum())
+        lsoa_code = _null_if_empty(good["LSOA code"])
+        lon_k, lat_k = lon[keep], lat[keep]
+        district, ward = self._places(lsoa_code, lon_k, lat_k)
+        falls = good["Falls within"]
+        force = (
+            pa.array([self.item.force] * n, pa.string())
+            if self.item.force
+            else pa.array([slugify(v) for v in falls.to_pylist()], pa.string())
+        )
+        category = pc.take(
+            pa.array(list(CATEGORIES.values())),
+            pc.index_in(good["Crime type"], value_set=pa.array(list(CATEGORIES))),
+        )
+        table = pa.table(
+            {
+                "source": pa.array([self.source] * n, pa.string()),
+                "source_file": pa.array([self.item.name] * n, pa.string()),
+                "source_row": pa.array(block.rows[keep], pa.int64()),
+                "record_id": _null_if_empty(good["Crime ID"]),
+                "month": pc.cast(
+                    pc.strptime(
+                        pc.binary_join_element_wise(good["Month"], "01", "-"), "%Y-%m-%d", "s"
+                    ),
+                    pa.date32(),
+                )
+                if n
+                else pa.array([], pa.date32()),
+                "category": category,
+                "lon": pa.array(lon_k, pa.float64(), from_pandas=True),
+                "lat": pa.array(lat_k, pa.float64(), from_pandas=True),
+                "location_text": _null_if_empty(good["Location"]),
+                "lsoa_code": lsoa_code,
+                "district_code": district,
+                "ward_code": ward,
+                "outcome": _null_if_empty(good["Last outcome category"]),
+                "outcome_vintage": pa.array([self.today] * n, pa.date32()),
+                "reported_by": _null_if_empty(good["Reported by"]),
+                "falls_within": _null_if_empty(falls),
+                "ingest_id": pa.array([self.ingest_id] * n, pa.string()),
+            },
+            schema=INCIDENT_SCHEMA,
+        )
+        table = table.append_column("force", force)
+        return Checked(table, bad)
+
+    def _places(
+        self, lsoa: pa.Array, lon: np.ndarray, lat: np.ndarray
+    ) -> tuple[pa.Array, pa.Array]:
+        n = len(lsoa)
+        if self.geography is None:
+            none = pa.nulls(n, pa.string())
+            return none, none
+        lookup = self.geography.lsoa
+        index = pc.index_in(lsoa, value_set=lookup.column("lsoa_code"))
+        district = pc.take(lookup.column("district_code"), index)
+        ward = pc.take(lookup.column("ward_code"), index)
+        # Coordinates but no LSOA code: place the point in its district and ward.
+        placeable = pc.and_(pc.is_null(lsoa), pa.array(~np.isnan(lon))).to_numpy(
+            zero_copy_only=False
+        )
+        if placeable.any():
+            d, w = self.geography.assign_points(lon[placeable], lat[placeable])
+            district_np = np.asarray(district.to_pylist(), dtype=object)
+            ward_np = np.asarray(ward.to_pylist(), dtype=object)
+            district_np[placeable], ward_np[placeable] = d, w
+            district, ward = pa.array(district_np, pa.string()), pa.array(ward_np, pa.string())
+        return district, ward
+
+
+class _PlainSpec(Spec):
+    """Outcomes and stop-and-search files: kept as published strings, month checked."""
+
+    month_column = "Month"
+
+    def check(self, block: Block) -> Checked:
+        col = {c: self.column(block, c) for c in self.columns}
+        month_text = col[self.month_column]
+        if self.month_column == "Date":  # stop and search: an ISO timestamp
+            month_text = pc.utf8_slice_codeunits(month_text, 0, 7)
+        checks = _month_checks(self, month_text, self.month_column)
+        coord_checks, _, _ = _coordinate_checks(col["Longitude"], col["Latitude"])
+        checks.extend(coord_checks)
+        keep, bad = _apply(block, checks, col)
+        mask = pa.array(keep)
+        n = int(keep.sum())
+        data = {
+            re.sub(r"[^a-z0-9]+", "_", c.lower()).strip("_"): _null_if_empty(pc.filter(a, mask))
+            for c, a in col.items()
+        }
+        month = pc.filter(month_text, mask)
+        force = self.item.force or "unknown"
+        table = pa.table(
+            {
+                "source": pa.array([self.source] * n, pa.string()),
+                "source_file": pa.array([self.item.name] * n, pa.string()),
+                "source_row": pa.array(block.rows[keep], pa.int64()),
+                **data,
+                "month_text": month,
+                "ingest_id": pa.array([self.ingest_id] * n, pa.string()),
+                "force": pa.array([force] * n, pa.string()),
+            }
+        )
+        table = table.append_column(
+            "month",
+            pc.cast(
+                pc.strptime(pc.binary_join_element_wise(month, "01", "-"), "%Y-%m-%d", "s"),
+                pa.date32(),
+            )
+            if n
+            else pa.array([], pa.date32()),
+        ).drop_columns(["month_text"])
+        return Checked(table, bad)
+
+
+class OutcomeSpec(_PlainSpec):
+    kind = "outcomes"
+    table = "outcomes/"
+    columns = OUTCOME_COLUMNS
+    required = {"Month", "Outcome type"}
+
+
+class StopSearchSpec(_PlainSpec):
+    kind = "stop-and-search"
+    table = "stop_and_search/"
+    columns = STOP_SEARCH_COLUMNS
+    required = {"Date"}
+    month_column = "Date"
+
+
+SPECS: dict[str, type[Spec]] = {
+    "street": StreetSpec,
+    "outcomes": OutcomeSpec,
+    "stop-and-search": StopSearchSpec,
+}
+
+
+# --------------------------------------------------------------------------------------------
+# The import itself.
+
+
+class _Writers:
+    """Parquet writers per partition, writing new files that stay invisible until commit."""
+
+    def __init__(self, store: Store, table: str, ingest_id: str):
+        self.store, self.prefix, self.ingest_id = store, table, ingest_id
+        self.open: dict[tuple[str, str, str], pq.ParquetWriter] = {}
+        self.paths: dict[tuple[str, str, str], str] = {}
+        self.rows: dict[tuple[str, str, str], int] = {}
+
+    def write(self, table: pa.Table) -> None:
+        if table.num_rows == 0:
+            return
+        keys = pa.table(
+            {
+                "s": table.column("source"),
+                "f": table.column("force"),
+                "m": pc.strftime(table.column("month"), "%Y-%m"),
+            }
+        )
+        groups = keys.group_by(["s", "f", "m"]).aggregate([])
+        for source, force, month in zip(
+            *(groups.column(c).to_pylist() for c in ("s", "f", "m")), strict=True
+        ):
+            key = (source, force, month)
+            if len(groups) == 1:
+                part = table
+            else:
+                mask = pc.and_(
+                    pc.and_(pc.equal(keys.column("s"), source), pc.equal(keys.column("f"), force)),
+                    pc.equal(keys.column("m"), month),
+                )
+                part = table.filter(mask)
+            if key not in self.open:
+                partition = f"source={source}/force={force}/month={month}"
+                relative = f"{self.prefix}{partition}/part-{self.ingest_id}.parquet"
+                self.store.makedirs(relative.rsplit("/", 1)[0])
+                sink = self.store.fs.open_output_stream(self.store.path(relative))
+                self.open[key] = pq.ParquetWriter(sink, part.schema, compression="zstd")
+                self.open[key]._cdrp_sink = sink
+                self.paths[key] = relative
+                self.rows[key] = 0
+            self.open[key].write_table(part)
+            self.rows[key] += part.num_rows
+
+    def close(self) -> None:
+        for writer in self.open.values():
+            writer.close()
+            writer._cdrp_sink.close()
+        self.open_closed = True
+
+    def discard(self) -> None:
+        for writer in self.open.values():
+            try:
+                writer.close()
+                writer._cdrp_sink.close()
+            except Exception:  # noqa: S110 - best effort while already failing
+                pass
+        for relative in self.paths.values():
+            self.store.delete(relative)
+
+
+class _QuarantineWriter:
+    def __init__(self, store: Store, ingest_id: str, name: str):
+        self.store, self.ingest_id, self.name = store, ingest_id, name
+        self.relative = f"_quarantine/part-{ingest_id}.parquet"
+        self.writer = None
+        self.count = 0
+
+    def write(self, bad: list[tuple[int, str, str, str]]) -> None:
+        if not bad:
+            return
+        rows, fields, reasons, raws = zip(*bad, strict=True)
+        n = len(bad)
+        table = pa.table(
+            {
+                "ingest_id": [self.ingest_id] * n,
+                "source_file": [self.name] * n,
+                "source_row": list(rows),
+                "field": list(fields),
+                "reason": list(reasons),
+                "raw": list(raws),
+            },
+            schema=QUARANTINE_SCHEMA,
+        )
+        if self.writer is None:
+            self.store.makedirs("_quarantine")
+            self.sink = self.store.fs.open_output_stream(self.store.path(self.relative))
+            self.writer = pq.ParquetWriter(self.sink, QUARANTINE_SCHEMA, compression="zstd")
+        self.writer.write_table(table)
+        self.count += n
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            self.sink.close()
+
+    def discard(self) -> None:
+        if self.writer is not None:
+            try:
+                self.close()
+            except Exception:  # noqa: S110
+                pass
+            self.store.delete(self.relative)
+
+
+def _import_one(
+    store: Store,
+    item: Input,
+    spec_class: type[Spec],
+    geography: Geography | None,
+    report: Report,
+    progress: tuple[int, int],
+) -> ImportResult:
+    started = time.monotonic()
+    now = dt.datetime.now(dt.UTC)
+    ingest_id = now.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+    result = ImportResult(
+        file=item.name, kind=spec_class.kind, status="imported", ingest_id=ingest_id
+    )
+    result.source = spec_class.source
+    key = item.key()
+    state = store.state()
+    for previous in state["imports"]:
+        if previous.get("status") == "imported" and key in (
+            previous["sha256"],
+            previous.get("content_sha256"),
+        ):
+            result.status, result.sha256 = "already imported", key
+            result.message = f"already imported ({previous['timestamp'][:19]}), 0 new rows"
+            result.seconds = round(time.monotonic() - started, 3)
+            return result
+    spec = spec_class(item, geography, ingest_id, now.date())
+    writers = _Writers(store, spec_class.table, ingest_id)
+    quarantine = _QuarantineWriter(store, ingest_id, item.name)
+    try:
+        from cdrp.store.reader import _Hashing
+
+        stream = _Hashing(item.open(), item.name)
+        done, total = progress
+        for block in iter_blocks(stream, item.name, spec.on_header):
+            quarantine.write(block.failures)
+            checked = spec.check(block)
+            quarantine.write(checked.bad)
+            writers.write(checked.table)
+            result.read += block.read
+            result.imported += checked.table.num_rows
+            report(done, total, f"{PurePosixPath(item.name).name}: {result.read:,} rows")
+        writers.close()
+        quarantine.close()
+        result.quarantined = quarantine.count
+        content_sha = stream.sha.hexdigest()
+        if result.imported + result.quarantined != result.read:  # pragma: no cover - invariant
+            raise RuntimeError(
+                f"{item.name}: {result.imported} + {result.quarantined} != {result.read}"
+            )
+        # Commit: re-read the state under the lock we hold, replace partitions, publish.
+        state = store.state()
+        for previous in state["imports"]:
+            if previous.get("status") == "imported" and content_sha in (
+                previous["sha256"],
+                previous.get("content_sha256"),
+            ):
+                writers.discard()
+                quarantine.discard()
+                result.status = "already imported"
+                result.imported = result.quarantined = result.read = 0
+                result.message = f"already imported as {previous['file']}, 0 new rows"
+                result.sha256 = key
+                result.seconds = round(time.monotonic() - started, 3)
+                return result
+        new_keys = set(writers.paths)
+        table_key = spec_class.table
+        kept, dropped = [], []
+        for entry in state["files"]:
+            same = (
+                entry["table"] == table_key
+                and (entry["source"], entry["force"], entry["month"]) in new_keys
+            )
+            (dropped if same else kept).append(entry)
+        for (source, force, month), relative in sorted(writers.paths.items()):
+            kept.append(
+                {
+                    "table": table_key,
+                    "source": source,
+                    "force": force,
+                    "month": month,
+                    "path": relative,
+                    "rows": writers.rows[(source, force, month)],
+                    "ingest_id": ingest_id,
+                }
+            )
+        result.sha256 = key
+        result.forces = sorted({k[1] for k in new_keys})
+        result.months = sorted({k[2] for k in new_keys})
+        result.replaced = sorted({f"{d['force']}/{d['month']}" for d in dropped})
+        result.timestamp = now.isoformat()
+        result.seconds = round(time.monotonic() - started, 3)
+        if dropped:
+            result.message = f"replaced {len(result.replaced)} earlier partition(s)"
+        record = result.as_dict() | {"content_sha256": content_sha, "notes": spec.notes}
+        if quarantine.count:
+            record["quarantine_path"] = quarantine.relative
+        state["files"] = kept
+        state["imports"].append(record)
+        store.commit(state)
+    except BaseException:
+        writers.discard()
+        quarantine.discard()
+        raise
+    for entry in dropped:
+        store.delete(entry["path"])
+    result.message = "; ".join([m for m in [result.message, *spec.notes] if m])
+    return result
+
+
+def import_inputs(
+    store: Store | str,
+    inputs: list[Input],
+    report: Report | None = None,
+    spec_for: Callable[[Input], type[Spec]] | None = None,
+    lock_timeout: float = 600.0,
+) -> list[ImportResult]:
+    """Import each input in turn (each its own import; a failure leaves the others).
+
+    Returns one ImportResult per input, including failed ones (status 'failed', message saying
+    which file, row and field, and what was expected).
+    """
+    store = store if isinstance(store, Store) else Store(store)
+    report = report or (lambda done, total, message="": None)
+    geography = load_geography(store)
+    results = []
+    for number, item in enumerate(inputs):
+        spec_class = spec_for(item) if spec_for else SPECS.get(item.kind or "street", StreetSpec)
+        try:
+            with store.lock(timeout=lock_timeout):
+                result = _import_one(
+                    store, item, spec_class, geography, report, (number, len(inputs))
+                )
+        except BadInput as exc:
+            result = ImportResult(
+                file=item.name, kind=spec_class.kind, status="failed", message=str(exc)
+            )
+        results.append(result)
+        report(number + 1, len(inputs), f"{PurePosixPath(item.name).name}: {result.status}")
+    fresh = [r.ingest_id for r in results if r.status == "imported" and r.kind == "street"]
+    if fresh:
+        _repeat_statistics(store, results, fresh, lock_timeout)
+    return results
+
+
+def _repeat_statistics(
+    store: Store, results: list[ImportResult], fresh: list[str], timeout: float
+) -> None:
+    """Fill in each new import's repeated Crime IDs and rows kept under the distinct rule."""
+    from cdrp.store.query import repeat_statistics
+
+    with store.lock(timeout=timeout):
+        stats = repeat_statistics(store, fresh)
+        state = store.state()
+        for record in state["imports"]:
+            if record.get("ingest_id") in stats:
+                record["repeated_ids"], record["distinct_rows"] = stats[record["ingest_id"]]
+        store.commit(state)
+    for result in results:
+        if result.ingest_id in stats:
+            result.repeated_ids, result.distinct_rows = stats[result.ingest_id]
+
+
+def import_police_uk(
+    store: Store | str,
+    paths: Iterable[str | Path],
+    report: Report | None = None,
+    notes: list[str] | None = None,
+) -> list[ImportResult]:
+    """Import police.uk files: street (and outcomes, stop-and-search) CSV, CSV.gz or zip archives.
+
+    Parameters
+    ----------
+    store : Store or str
+        The incident store or its root (local path or URI).
+    paths : iterable of str or Path
+        Files, folders (searched recursively) or police.uk zip archives.
+    report : callable, optional
+        ``report(done, total, message)`` progress callback.
+    notes : list, optional
+        Receives a message for each file in an archive that was ignored.
+
+    Returns
+    -------
+    list of ImportResult
+        One per file, in order: read, imported, quarantined, repeated IDs, seconds.
+    """
+    notes = notes if notes is not None else []
+    inputs = expand_paths(paths, notes)
+    return import_inputs(store, inputs, report)
+
+
+def iter_results(results: list[ImportResult]) -> Iterator[dict]:
+    for result in results:
+        yield result.as_dict()

@@ -1,0 +1,384 @@
+"""Reading the store: counts by any geography and period, point extracts, manifest, quarantine.
+
+Queries run in-process in DuckDB over the Parquet files named by the committed store state
+(never a directory glob, so a half-finished import is never seen). Area names come from the
+geography tables built by `cdrp.store.geography.build_geography`.
+"""
+
+# Every value put into SQL text passes through _quote (file paths, codes, slugs).
+# ruff: noqa: S608
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from cdrp.store.files import Store
+
+__all__ = [
+    "LEVELS",
+    "counts",
+    "points",
+    "imports",
+    "quarantine",
+    "coverage",
+    "repeat_statistics",
+    "incident_files",
+    "connection",
+]
+
+LEVELS = ("month", "category", "lsoa", "ward", "district", "partnership", "force", "source")
+_local = threading.local()
+
+
+def connection() -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection for this thread (DuckDB connections are not shared across threads)."""
+    con = getattr(_local, "con", None)
+    if con is None:
+        con = duckdb.connect(":memory:", config={"threads": 2})
+        _local.con = con
+    return con
+
+
+def _arrow(sql: str) -> pa.Table:
+    cursor = connection().cursor()
+    try:
+        return cursor.sql(sql).fetch_arrow_table()
+    finally:
+        cursor.close()
+
+
+def _store(store: Store | str) -> Store:
+    return store if isinstance(store, Store) else Store(store)
+
+
+def incident_files(store: Store | str, table: str = "") -> list[str]:
+    """The live Parquet files of a table ('' = incidents, 'outcomes/', 'stop_and_search/')."""
+    store = _store(store)
+    return [store.uri(e["path"]) for e in store.state()["files"] if e["table"] == table]
+
+
+def _quote(value) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _sql_list(values: Iterable[str]) -> str:
+    return ", ".join(_quote(v) for v in values)
+
+
+def _month(value) -> str | None:
+    if value is None:
+        return None
+    text = str(value)[:7]
+    if len(text) != 7 or text[4] != "-":
+        raise ValueError(f"month {value!r} is not of the form YYYY-MM")
+    return text
+
+
+def _geography_sql(store: Store, name: str) -> str:
+    return f"read_parquet('{store.uri(f'_geography/{name}.parquet')}')"
+
+
+def _incidents_sql(
+    store: Store,
+    distinct: bool,
+    source: str | None,
+    columns: Sequence[str] | None = None,
+) -> str | None:
+    files = incident_files(store)
+    if not files:
+        return None
+    wanted = (
+        "*"
+        if columns is None
+        else ", ".join(sorted(set(columns) | {"record_id", "month", "source", "source_row"}))
+    )
+    base = (
+        f"SELECT {wanted} FROM read_parquet([{_sql_list(files)}], union_by_name = true, "
+        "hive_partitioning = false)"
+    )
+    if source:
+        base += f" WHERE source = {_quote(source)}"
+    if not distinct:
+        return base
+    # Each Crime ID once: in its first month (then first row), with its latest outcome.
+    latest = (
+        ""
+        if columns is not None and "outcome" not in columns
+        else (
+            ", last_value(outcome IGNORE NULLS) OVER (PARTITION BY source, record_id "
+            "ORDER BY month, source_row ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS _latest"
+        )
+    )
+    replace = " REPLACE (_latest AS outcome)" if latest else ""
+    return (
+        f"WITH _b AS ({base}) "
+        f"SELECT * EXCLUDE (_k{', _latest' if latest else ''}){replace} FROM ("
+        "SELECT *, row_number() OVER (PARTITION BY source, record_id "
+        "ORDER BY month, source_row) AS _k"
+        f"{latest} FROM _b WHERE record_id IS NOT NULL) WHERE _k = 1 "
+        f"UNION ALL BY NAME SELECT * FROM _b WHERE record_id IS NULL"
+    )
+
+
+def counts(
+    store: Store | str,
+    by: Sequence[str] = ("district",),
+    *,
+    start: str | None = None,
+    end: str | None = None,
+    categories: Sequence[str] | None = None,
+    areas: Mapping[str, Sequence[str]] | None = None,
+    partnerships: Mapping[str, Sequence[str]] | None = None,
+    distinct: bool = False,
+    source: str | None = None,
+    names: bool = False,
+    output: str = "arrow",
+) -> pa.Table | pd.DataFrame:
+    """Counts of incident records grouped by any of LEVELS, with filters.
+
+    Parameters
+    ----------
+    store : Store or str
+        The incident store or its root.
+    by : sequence of str
+        Grouping levels among ``month, category, lsoa, ward, district, partnership, force,
+        source``; empty for a single total.
+    start, end : str, optional
+        First and last month included, ``YYYY-MM``.
+    categories : sequence of str, optional
+        police.uk category slugs (``anti-social-behaviour``, ``burglary``, ...).
+    areas : mapping, optional
+        ``{level: [codes]}``: keep records in any of these areas (levels lsoa, ward, district,
+        partnership, force; partnership codes are ONS CSP codes or keys of `partnerships`).
+    partnerships : mapping, optional
+        ``{partnership: [district codes]}`` used instead of the ONS CSP of each district, e.g.
+        ``{"lancashire-south": ["E07000118", "E07000126", "E07000127"]}``. A record counts
+        once in each partnership its district belongs to; districts in none are ``None``.
+    distinct : bool
+        Count each Crime ID once, in the month it first appears, with its latest outcome.
+        Records without an ID (anti-social behaviour) are all counted.
+    source : str, optional
+        Only records of this source (``police-uk`` or a partner source).
+    names : bool
+        Add a ``<level>_name`` column for area levels.
+    output : {'arrow', 'pandas'}
+
+    Returns
+    -------
+    pyarrow.Table or pandas.DataFrame
+        One row per group with the `by` columns (``month`` as ``YYYY-MM``) and ``count``,
+        sorted by the `by` columns. Records with no district (no location) have None there.
+    """
+    store = _store(store)
+    by = list(by)
+    unknown = [b for b in by if b not in LEVELS]
+    if unknown:
+        raise ValueError(f"cannot count by {unknown[0]!r}: choose from {', '.join(LEVELS)}")
+    needed = {"month", "category", "lsoa_code", "ward_code", "district_code", "force", "source"}
+    base = _incidents_sql(store, distinct, source, columns=sorted(needed))
+    if base is None:
+        return _empty(by, output)
+    where = []
+    start, end = _month(start), _month(end)
+    if start:
+        where.append(f"i.month >= DATE '{start}-01'")
+    if end:
+        where.append(f"i.month <= DATE '{end}-01'")
+    if categories:
+        where.append(f"i.category IN ({_sql_list(categories)})")
+    has_geo = store.exists("_geography/districts.parquet")
+    joins = []
+    if has_geo and ({"partnership", "force"} & (set(by) | set(areas or {}))):
+        joins.append(
+            f"LEFT JOIN {_geography_sql(store, 'districts')} d ON d.district_code = i.district_code"
+        )
+    if partnerships is not None and ("partnership" in by or "partnership" in (areas or {})):
+        pairs = [(p, d) for p, ds in partnerships.items() for d in ds]
+        values = ", ".join(f"({_quote(p)}, {_quote(d)})" for p, d in pairs) or "(NULL, NULL)"
+        joins.append(
+            f"LEFT JOIN (VALUES {values}) AS pm(partnership, district_code) "
+            f"ON pm.district_code = i.district_code"
+        )
+        partnership_expr = "pm.partnership"
+    else:
+        partnership_expr = "d.csp_code" if has_geo else "NULL"
+    expressions = {
+        "month": "strftime(i.month, '%Y-%m')",
+        "category": "i.category",
+        "lsoa": "i.lsoa_code",
+        "ward": "i.ward_code",
+        "district": "i.district_code",
+        "partnership": partnership_expr,
+        "force": "d.force_code" if has_geo else "i.force",
+        "source": "i.source",
+    }
+    for level, codes in (areas or {}).items():
+        if level not in expressions or level in ("month", "category"):
+            raise ValueError(f"cannot filter areas by {level!r}")
+        where.append(f"{expressions[level]} IN ({_sql_list(codes)})")
+    select = [f"{expressions[b]} AS {b}" for b in by]
+    sql = (
+        f"SELECT {', '.join(select + ['count(*) AS count'])} FROM ({base}) i {' '.join(joins)}"
+        + (f" WHERE {' AND '.join(where)}" if where else "")
+        + (" GROUP BY ALL ORDER BY ALL" if by else "")
+    )
+    table = _arrow(sql)
+    if names and has_geo:
+        table = _add_names(store, table, by)
+    return table.to_pandas() if output == "pandas" else table
+
+
+def _add_names(store: Store, table: pa.Table, by: Sequence[str]) -> pa.Table:
+    lookups = {
+        "district": ("districts", "district_code", "district_name"),
+        "partnership": ("districts", "csp_code", "csp_name"),
+        "force": ("districts", "force_code", "force_name"),
+        "ward": ("wards", "ward_code", "ward_name"),
+        "lsoa": ("lsoa", "lsoa_code", "lsoa_name"),
+    }
+    for level in by:
+        if level not in lookups:
+            continue
+        name, code, label = lookups[level]
+        frame = _arrow(
+            f"SELECT DISTINCT {code} AS code, {label} AS name FROM {_geography_sql(store, name)}"
+        )
+        mapping = dict(
+            zip(frame.column("code").to_pylist(), frame.column("name").to_pylist(), strict=True)
+        )
+        position = table.schema.get_field_index(level) + 1
+        table = table.add_column(
+            position,
+            f"{level}_name",
+            pa.array([mapping.get(v) for v in table.column(level).to_pylist()], pa.string()),
+        )
+    return table
+
+
+def _empty(by: Sequence[str], output: str):
+    table = pa.table(
+        {**{b: pa.array([], pa.string()) for b in by}, "count": pa.array([], pa.int64())}
+    )
+    return table.to_pandas() if output == "pandas" else table
+
+
+def points(
+    store: Store | str,
+    *,
+    start: str | None = None,
+    end: str | None = None,
+    categories: Sequence[str] | None = None,
+    districts: Sequence[str] | None = None,
+    distinct: bool = False,
+    limit: int | None = None,
+    output: str = "arrow",
+) -> pa.Table | pd.DataFrame:
+    """Located records for maps: lon, lat, month (YYYY-MM), category, lsoa, ward, district.
+
+    Parameters are as for `counts`; records without coordinates are left out.
+    """
+    store = _store(store)
+    base = _incidents_sql(
+        store,
+        distinct,
+        None,
+        columns=["lon", "lat", "category", "lsoa_code", "ward_code", "district_code"],
+    )
+    if base is None:
+        return _empty(["lon", "lat"], output)
+    where = ["lon IS NOT NULL"]
+    start, end = _month(start), _month(end)
+    if start:
+        where.append(f"month >= DATE '{start}-01'")
+    if end:
+        where.append(f"month <= DATE '{end}-01'")
+    if categories:
+        where.append(f"category IN ({_sql_list(categories)})")
+    if districts:
+        where.append(f"district_code IN ({_sql_list(districts)})")
+    sql = (
+        "SELECT lon, lat, strftime(month, '%Y-%m') AS month, category, lsoa_code, ward_code, "
+        f"district_code FROM ({base}) WHERE {' AND '.join(where)} ORDER BY month, source_row"
+        + (f" LIMIT {int(limit)}" if limit else "")
+    )
+    table = _arrow(sql)
+    return table.to_pandas() if output == "pandas" else table
+
+
+def imports(store: Store | str) -> list[dict]:
+    """The manifest: every committed import, newest first."""
+    return list(reversed(_store(store).state()["imports"]))
+
+
+def quarantine(store: Store | str, ingest_id: str | None = None, limit: int = 1000) -> pa.Table:
+    """Quarantined rows (file, row, field, reason, raw values), of one import or all."""
+    store = _store(store)
+    paths = [
+        store.uri(r["quarantine_path"])
+        for r in store.state()["imports"]
+        if r.get("quarantine_path") and (ingest_id is None or r["ingest_id"] == ingest_id)
+    ]
+    if not paths:
+        from cdrp.store.schema import QUARANTINE_SCHEMA
+
+        return QUARANTINE_SCHEMA.empty_table()
+    sql = (
+        f"SELECT * FROM read_parquet([{_sql_list(paths)}]) ORDER BY source_file, source_row "
+        f"LIMIT {int(limit)}"
+    )
+    return _arrow(sql)
+
+
+def coverage(store: Store | str, table: str = "") -> pd.DataFrame:
+    """Force × month rows present, with every month between the first and last (missing = 0)."""
+    store = _store(store)
+    entries = [e for e in store.state()["files"] if e["table"] == table]
+    if not entries:
+        return pd.DataFrame(columns=["source", "force", "month", "rows", "missing"])
+    frame = (
+        pd.DataFrame(entries).groupby(["source", "force", "month"], as_index=False)["rows"].sum()
+    )
+    out = []
+    for (source, force), group in frame.groupby(["source", "force"]):
+        months = pd.period_range(group.month.min(), group.month.max(), freq="M").strftime("%Y-%m")
+        full = pd.DataFrame({"month": months}).merge(group[["month", "rows"]], how="left")
+        full["missing"] = full.rows.isna()
+        full["rows"] = full.rows.fillna(0).astype(int)
+        full.insert(0, "force", force)
+        full.insert(0, "source", source)
+        out.append(full)
+    return pd.concat(out, ignore_index=True)
+
+
+def repeat_statistics(store: Store | str, ingest_ids: Sequence[str]) -> dict[str, tuple[int, int]]:
+    """For each import: (Crime IDs of its rows seen more than once in the store,
+    its rows that count under the distinct rule)."""
+    store = _store(store)
+    files = incident_files(store)
+    if not files or not ingest_ids:
+        return {}
+    sql = f"""
+        WITH b AS (
+            SELECT ingest_id, source, record_id, month, source_row
+            FROM read_parquet([{_sql_list(files)}], hive_partitioning = false)
+        ), r AS (
+            SELECT *, count(*) OVER (PARTITION BY source, record_id) AS n,
+                   row_number() OVER (PARTITION BY source, record_id
+                                      ORDER BY month, source_row) AS k
+            FROM b
+        )
+        SELECT ingest_id,
+               count(DISTINCT record_id) FILTER (WHERE record_id IS NOT NULL AND n > 1),
+               count(*) FILTER (WHERE record_id IS NULL OR k = 1)
+        FROM r WHERE ingest_id IN ({_sql_list(ingest_ids)}) GROUP BY ingest_id
+    """
+    table = _arrow(sql)
+    return {
+        ingest: (int(repeated), int(kept))
+        for ingest, repeated, kept in zip(*(c.to_pylist() for c in table.columns), strict=True)
+    }
