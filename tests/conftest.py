@@ -143,3 +143,17 @@ def pytest_collection_modifyitems(config, items):
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
+
+
+# The incident store with every bundled police.uk street file imported once per test session.
+DEMO_DATA = ROOT / "data" / "demo"
+
+
+@pytest.fixture(scope="session")
+def reference_store(tmp_path_factory):
+    from cdrp.store import build_geography, import_police_uk
+
+    root = str(tmp_path_factory.mktemp("incidents"))
+    build_geography(root, DEMO_DATA)
+    results = import_police_uk(root, [DEMO_DATA / "police-uk-street-lancashire"])
+    return root, results
