@@ -1,0 +1,146 @@
+"""cdrp import police-uk | geography | partner: load data into the incident store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from rich.console import Console
+from rich.table import Table
+
+from cdrp.core.progress import terminal_progress
+from cdrp.intelligence.services import demo_data_dir, incident_store, load_areas
+from cdrp.store import BadInput, ImportResult, build_geography, import_police_uk, load_geography
+
+
+def summary_table(results: list[ImportResult]) -> Table:
+    """One row per file: read, imported, quarantined, repeated Crime IDs, seconds."""
+    table = Table(title="Import summary")
+    for column in (
+        "file",
+        "status",
+        "months",
+        "read",
+        "imported",
+        "quarantined",
+        "repeated IDs",
+        "distinct",
+        "seconds",
+    ):
+        justify = "left" if column in ("file", "status", "months") else "right"
+        table.add_column(column, justify=justify)
+    for r in results:
+        months = f"{r.months[0]}…{r.months[-1]}" if len(r.months) > 1 else "".join(r.months)
+        table.add_row(
+            Path(r.file.split(":")[-1]).name,
+            r.status,
+            months,
+            f"{r.read:,}",
+            f"{r.imported:,}",
+            f"{r.quarantined:,}",
+            "" if r.repeated_ids is None else f"{r.repeated_ids:,}",
+            "" if r.distinct_rows is None else f"{r.distinct_rows:,}",
+            f"{r.seconds:.2f}",
+        )
+    if len(results) > 1:
+        table.add_row(
+            "total",
+            "",
+            "",
+            f"{sum(r.read for r in results):,}",
+            f"{sum(r.imported for r in results):,}",
+            f"{sum(r.quarantined for r in results):,}",
+            f"{sum(r.repeated_ids or 0 for r in results):,}",
+            f"{sum(r.distinct_rows or 0 for r in results):,}",
+            f"{sum(r.seconds for r in results):.2f}",
+            style="bold",
+        )
+    return table
+
+
+class Command(BaseCommand):
+    help = "Import police.uk files, partner data or the geography lookups into the incident store"
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(
+            dest="what", required=True, metavar="{police-uk,geography,partner}"
+        )
+        police = sub.add_parser(
+            "police-uk", help="street/outcomes/stop-and-search CSV, CSV.gz or zip"
+        )
+        police.add_argument("paths", nargs="+", help="files, folders or police.uk zip archives")
+        geography = sub.add_parser("geography", help="LSOA/ward/district/partnership lookups")
+        geography.add_argument("--data", default=None, help="folder of the ONS files (data/demo)")
+        geography.add_argument("--no-areas", action="store_true", help="do not load Area rows")
+        partner = sub.add_parser("partner", help="partner data (CSV/XLSX) with a YAML mapping")
+        partner.add_argument("path", help="the CSV or XLSX file")
+        partner.add_argument("--mapping", required=True, help="the YAML column mapping")
+
+    def console(self) -> Console:
+        return Console(file=self.stdout, width=140, highlight=False)
+
+    def handle(self, *args, what, **options):
+        if what == "geography":
+            self.geography(options["data"], not options["no_areas"])
+        elif what == "police-uk":
+            self.police_uk(options["paths"])
+        else:
+            self.partner(options["path"], options["mapping"])
+
+    def geography(self, data: str | None, areas: bool) -> None:
+        from cdrp.accounts.audit import acting_as
+
+        store = incident_store()
+        data_dir = Path(data) if data else demo_data_dir()
+        with terminal_progress("Geography", console=self.console()) as report:
+            tables = build_geography(store, data_dir, report)
+        self.stdout.write(
+            "Geography lookups in the store: "
+            + ", ".join(f"{n:,} {name}" for name, n in tables.items())
+        )
+        if areas:
+            with acting_as(None, "cdrp import geography"):
+                made = load_areas(store, data_dir)
+            self.stdout.write("Areas: " + ", ".join(f"{n:,} {level}" for level, n in made.items()))
+
+    def ensure_geography(self) -> None:
+        if load_geography(incident_store()) is None:
+            self.stdout.write("No geography lookups in the store yet: building them first.")
+            self.geography(None, areas=False)
+
+    def police_uk(self, paths: list[str]) -> None:
+        self.ensure_geography()
+        notes: list[str] = []
+        try:
+            with terminal_progress("Importing", console=self.console()) as report:
+                results = import_police_uk(incident_store(), paths, report, notes)
+        except BadInput as exc:
+            raise CommandError(str(exc)) from exc
+        self.report(results, notes)
+
+    def partner(self, path: str, mapping: str) -> None:
+        from cdrp.store.partner import import_partner
+
+        self.ensure_geography()
+        try:
+            results = [import_partner(incident_store(), path, mapping)]
+        except BadInput as exc:
+            raise CommandError(str(exc)) from exc
+        self.report(results, [])
+
+    def report(self, results: list[ImportResult], notes: list[str]) -> None:
+        for note in notes:
+            self.stdout.write(note)
+        self.console().print(summary_table(results))
+        for r in results:
+            if r.status == "already imported":
+                self.stdout.write(f"{r.file}: {r.message}")
+            elif r.message and r.status == "imported":
+                self.stdout.write(f"{r.file}: {r.message}")
+        failed = [r for r in results if r.status == "failed"]
+        for r in failed:
+            self.stderr.write(r.message)
+        if failed:
+            raise CommandError(
+                f"{len(failed)} of {len(results)} file(s) failed; the others imported"
+            )

@@ -1,0 +1,156 @@
+"""Intelligence operations that touch the relational store: geography Areas from the store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+import shapely
+from django.conf import settings
+from django.db import transaction
+
+from cdrp.store import Store
+
+__all__ = ["demo_data_dir", "incident_store", "load_areas"]
+
+
+def demo_data_dir() -> Path:
+    """The bundled ONS and police.uk files (data/demo in the repository)."""
+    return Path(
+        getattr(settings, "DEMO_DATA_DIR", Path(settings.BASE_DIR).parent.parent / "data" / "demo")
+    )
+
+
+def incident_store() -> Store:
+    return Store(settings.INCIDENT_STORE)
+
+
+def _read(store: Store, name: str) -> pd.DataFrame:
+    with store.fs.open_input_file(store.path(f"_geography/{name}.parquet")) as handle:
+        return pq.read_table(handle).to_pandas()
+
+
+def _geojson(wkb) -> str:
+    if wkb is None or (isinstance(wkb, float) and pd.isna(wkb)):
+        return ""
+    return shapely.to_geojson(shapely.from_wkb(wkb))
+
+
+def _iod(data_dir: Path) -> dict[str, dict]:
+    path = data_dir / "iod2019-lad" / "IoD2019_lad.csv"
+    if not path.exists():
+        return {}
+    frame = pd.read_csv(path, dtype={"lad19cd": str})
+    out: dict[str, dict] = {}
+    for row in frame.itertuples(index=False):
+        out.setdefault(row.lad19cd, {})[row.index_domain] = {
+            "average_score": float(row.average_score),
+            "rank_average_score": int(row.rank_average_score),
+            "proportion_bottom_decile": float(row.proportion_bottom_decile),
+        }
+    return out
+
+
+@transaction.atomic
+def load_areas(store: Store | None = None, data_dir: Path | None = None) -> dict[str, int]:
+    """Create or update Area rows for forces, districts, wards and (bounded) LSOAs.
+
+    Districts: every district of the national lookup (boundaries where bundled) with its ONS
+    partnership, populations and IoD 2019 summaries in `attributes`. Wards and LSOAs: those with
+    boundaries (Lancashire in the demo), each with its parent.
+    """
+    from cdrp.partnerships.models import Area
+
+    store = store or incident_store()
+    data_dir = data_dir or demo_data_dir()
+    districts = _read(store, "districts")
+    wards = _read(store, "wards")
+    lsoa = _read(store, "lsoa")
+    district_shapes = _read(store, "district_shapes").set_index("district_code").geometry
+    lsoa_shapes = _read(store, "lsoa_shapes").set_index("lsoa_code").geometry
+    iod = _iod(data_dir)
+    made: dict[str, int] = {}
+
+    def upsert(level: str, rows: list[dict]) -> dict[str, int]:
+        existing = {a.code: a for a in Area.objects.filter(code__in=[r["code"] for r in rows])}
+        fresh, changed = [], []
+        for row in rows:
+            area = existing.get(row["code"])
+            if area is None:
+                fresh.append(Area(level=level, **row))
+                continue
+            for key, value in row.items():
+                setattr(area, key, value)
+            area.level = level
+            changed.append(area)
+        Area.objects.bulk_create(fresh, batch_size=500)
+        fields = ["name", "level", "parent_id", "geometry", "attributes"]
+        Area.objects.bulk_update(changed, fields, batch_size=500)
+        made[level] = len(rows)
+        return dict(Area.objects.filter(level=level).values_list("code", "id"))
+
+    forces = districts.dropna(subset=["force_code"]).drop_duplicates("force_code")
+    force_ids = upsert(
+        Area.Level.FORCE,
+        [
+            {
+                "code": r.force_code,
+                "name": r.force_name,
+                "parent_id": None,
+                "geometry": "",
+                "attributes": {},
+            }
+            for r in forces.itertuples(index=False)
+        ],
+    )
+    population_columns = [c for c in districts.columns if c.startswith("population_")]
+    rows = []
+    for row in districts.dropna(subset=["district_name"]).itertuples(index=False):
+        attributes = {
+            "csp_code": row.csp_code if isinstance(row.csp_code, str) else None,
+            "csp_name": row.csp_name if isinstance(row.csp_name, str) else None,
+            **{c: int(getattr(row, c)) for c in population_columns if not pd.isna(getattr(row, c))},
+        }
+        if row.district_code in iod:
+            attributes["iod2019"] = iod[row.district_code]
+        rows.append(
+            {
+                "code": row.district_code,
+                "name": row.district_name,
+                "parent_id": force_ids.get(row.force_code),
+                "geometry": _geojson(district_shapes.get(row.district_code)),
+                "attributes": attributes,
+            }
+        )
+    district_ids = upsert(Area.Level.DISTRICT, rows)
+    ward_ids = upsert(
+        Area.Level.WARD,
+        [
+            {
+                "code": r.ward_code,
+                "name": r.ward_name,
+                "parent_id": district_ids.get(r.district_code),
+                "geometry": _geojson(r.geometry),
+                "attributes": {"district_code": r.district_code},
+            }
+            for r in wards.itertuples(index=False)
+        ],
+    )
+    shaped = lsoa[lsoa.lsoa_code.isin(lsoa_shapes.index)]
+    rows = []
+    for r in shaped.itertuples(index=False):
+        attributes = {"district_code": r.district_code, "ward_code": r.ward_code}
+        if not pd.isna(r.population):
+            attributes["population_2011"] = int(r.population)
+        rows.append(
+            {
+                "code": r.lsoa_code,
+                "name": r.lsoa_name,
+                "parent_id": ward_ids.get(r.ward_code) or district_ids.get(r.district_code),
+                "geometry": _geojson(lsoa_shapes.get(r.lsoa_code)),
+                "attributes": attributes,
+            }
+        )
+    upsert(Area.Level.LSOA, rows)
+    return made
