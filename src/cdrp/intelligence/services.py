@@ -81,6 +81,9 @@ def load_areas(store: Store | None = None, data_dir: Path | None = None) -> dict
                 fresh.append(Area(level=level, **row))
                 continue
             for key, value in row.items():
+                # A parent set elsewhere (a district's county) is kept: ours is a fallback.
+                if key == "parent_id" and area.parent_id is not None:
+                    continue
                 setattr(area, key, value)
             area.level = level
             changed.append(area)
