@@ -1,0 +1,511 @@
+"""The statutory compliance engine: a registry of rules from the 2007 regulations and Home Office
+guidance, each with an id, a plain-English statement, its source, a severity and a check that
+returns a finding with its evidence.
+
+Structural rules read the registry (groups, seats, memberships). Rules about records kept by later
+features (assessments, plans, public meetings, skills reviews, data-sharing agreements) read them
+through `cdrp.partnerships.evidence`, and say "no evidence recorded" until a feature provides them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from cdrp.partnerships import evidence as ev
+from cdrp.partnerships.models import Group, Membership, Organisation, Partnership, Seat
+
+__all__ = ["Status", "Severity", "Rule", "Finding", "RULES", "rule", "evaluate"]
+
+REGULATIONS = "Crime and Disorder (Formulation and Implementation of Strategy) Regulations 2007"
+GUIDANCE = (
+    "Home Office, Delivering Safer Communities: a guide to effective partnership working (2007)"
+)
+YEAR = dt.timedelta(days=365)
+HALF_YEAR = dt.timedelta(days=183)
+
+
+class Status(StrEnum):
+    MET = "met"
+    NOT_MET = "not_met"
+    NO_EVIDENCE = "no_evidence"
+    NOT_APPLICABLE = "not_applicable"
+
+    @property
+    def label(self) -> str:
+        return {
+            "met": "Met",
+            "not_met": "Not met",
+            "no_evidence": "No evidence recorded",
+            "not_applicable": "Not applicable",
+        }[self.value]
+
+
+class Severity(StrEnum):
+    STATUTORY = "statutory"
+    GUIDANCE = "guidance"
+
+    @property
+    def label(self) -> str:
+        return "Statutory requirement" if self is Severity.STATUTORY else "Guidance"
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title: str
+    statement: str
+    source: str
+    severity: Severity
+    check: Callable[[Partnership, dt.date], Finding]
+
+
+@dataclass
+class Finding:
+    """What a rule found: its status, one-line summary, and the records it rests on."""
+
+    status: Status
+    summary: str
+    evidence: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    rule: Rule | None = None
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(id: str, title: str, statement: str, source: str, severity: Severity = Severity.STATUTORY):
+    """Register a check function as a rule."""
+
+    def decorate(check):
+        if id in RULES:
+            raise ValueError(f"rule {id!r} is registered twice")
+        RULES[id] = Rule(id, title, statement, source, severity, check)
+        return check
+
+    return decorate
+
+
+def evaluate(partnership: Partnership, on: dt.date | None = None) -> list[Finding]:
+    """Run every rule for the partnership on date `on` (default today)."""
+    on = on or dt.date.today()
+    findings = []
+    for r in RULES.values():
+        finding = r.check(partnership, on)
+        finding.rule = r
+        findings.append(finding)
+    return findings
+
+
+# Helpers ---------------------------------------------------------------------------------------
+
+
+def _strategy_group(p: Partnership) -> Group | None:
+    return p.strategy_group()
+
+
+def _no_group(p: Partnership) -> Finding:
+    return Finding(
+        Status.NOT_MET,
+        f"{p.name} has no strategy group recorded.",
+        problems=["Add the strategy group (for example the Responsible Authorities Group)."],
+    )
+
+
+def _current(group: Group, on: dt.date):
+    return (
+        Membership.objects.current(on)
+        .filter(seat__group=group)
+        .select_related("person", "seat", "seat__organisation", "seat__council_area")
+    )
+
+
+def _authority(o: Organisation) -> str:
+    return f"{o.name} ({o.get_kind_display().lower()})"
+
+
+def _fmt(d: dt.date) -> str:
+    return f"{d:%-d %B %Y}"
+
+
+def _seat_text(s: Seat) -> str:
+    return f"{s.label}{'' if s.voting else ' (advisory)'}"
+
+
+# Structural rules ------------------------------------------------------------------------------
+
+REQUIRED_KINDS = [
+    Organisation.Kind.POLICE,
+    Organisation.Kind.POLICE_AUTHORITY,
+    Organisation.Kind.FIRE_AUTHORITY,
+    Organisation.Kind.HEALTH,
+]
+
+
+@rule(
+    "RA-SEATS",
+    "Every responsible authority has a seat on the strategy group",
+    "Each responsible authority (the district council, police, police authority, fire and rescue "
+    "authority and primary care trust, and in a two-tier area the county council) must be "
+    "represented on the strategy group.",
+    f"{REGULATIONS}: membership of the strategy group",
+)
+def _ra_seats(p: Partnership, on: dt.date) -> Finding:
+    group = _strategy_group(p)
+    if group is None:
+        return _no_group(p)
+    authorities = list(p.responsible_authorities.all())
+    problems, evidence = [], []
+    kinds = {o.kind for o in authorities}
+    for kind in REQUIRED_KINDS:
+        if kind not in kinds:
+            problems.append(
+                f"No {Organisation.Kind(kind).label.lower()} is listed among the responsible authorities."
+            )
+    for district in p.districts.all():
+        if not any(
+            o.kind == Organisation.Kind.DISTRICT_COUNCIL and o.area_id == district.pk
+            for o in authorities
+        ):
+            problems.append(
+                f"No district council for {district.name} is listed among the responsible authorities."
+            )
+    seats = list(group.seats.select_related("organisation", "council_area"))
+    held = {m.seat_id for m in _current(group, on)}
+    for o in authorities:
+        mine = [s for s in seats if s.organisation_id == o.pk]
+        if not mine:
+            problems.append(f"{_authority(o)} has no seat on the {group.name}.")
+        elif not any(s.pk in held for s in mine):
+            problems.append(f"{_authority(o)} has a seat on the {group.name} but nobody holds it.")
+        else:
+            evidence.append(f"{o.name}: {', '.join(_seat_text(s) for s in mine)}")
+    if problems:
+        return Finding(Status.NOT_MET, problems[0], evidence, problems)
+    return Finding(
+        Status.MET,
+        f"All {len(authorities)} responsible authorities have a seat on the {group.name}.",
+        evidence,
+    )
+
+
+@rule(
+    "RA-SENIOR",
+    "Each responsible authority has a senior representative",
+    "At least one of each responsible authority's representatives on the strategy group must hold "
+    "a senior position in their organisation.",
+    f"{REGULATIONS}: membership of the strategy group",
+)
+def _ra_senior(p: Partnership, on: dt.date) -> Finding:
+    group = _strategy_group(p)
+    if group is None:
+        return _no_group(p)
+    members = list(_current(group, on))
+    problems, evidence = [], []
+    for o in p.responsible_authorities.all():
+        senior = [m for m in members if m.seat.organisation_id == o.pk and m.senior]
+        if senior:
+            evidence.append(
+                f"{o.name}: " + ", ".join(f"{m.person} ({m.seat.label})" for m in senior)
+            )
+        else:
+            problems.append(f"{_authority(o)} has no senior representative on the {group.name}.")
+    if problems:
+        return Finding(Status.NOT_MET, problems[0], evidence, problems)
+    return Finding(Status.MET, "Every responsible authority has a senior representative.", evidence)
+
+
+@rule(
+    "PORTFOLIO-MEMBER",
+    "The community-safety portfolio holder sits on the strategy group",
+    "Where a district council has an elected member with responsibility for community safety, that "
+    "member must sit on the strategy group.",
+    f"{REGULATIONS}: membership of the strategy group",
+)
+def _portfolio(p: Partnership, on: dt.date) -> Finding:
+    group = _strategy_group(p)
+    if group is None:
+        return _no_group(p)
+    members = list(_current(group, on))
+    councils = [
+        o
+        for o in p.responsible_authorities.all()
+        if o.kind in (Organisation.Kind.DISTRICT_COUNCIL, Organisation.Kind.COUNTY_COUNCIL)
+        and (p.level == Partnership.Level.COUNTY or o.kind == Organisation.Kind.DISTRICT_COUNCIL)
+    ]
+    if not councils:
+        return Finding(Status.NOT_MET, "No council is listed among the responsible authorities.")
+    problems, evidence = [], []
+    for o in councils:
+        holders = [m for m in members if m.portfolio_holder and m.seat.organisation_id == o.pk]
+        if holders:
+            evidence.append(
+                f"{o.name}: " + ", ".join(f"{m.person} ({m.seat.label})" for m in holders)
+            )
+        else:
+            problems.append(
+                f"No elected member of {o.name} holding the community-safety portfolio sits on the {group.name}."
+            )
+    if problems:
+        return Finding(Status.NOT_MET, problems[0], evidence, problems)
+    return Finding(
+        Status.MET, "The portfolio holder of each council sits on the strategy group.", evidence
+    )
+
+
+def _county_group(p: Partnership) -> Group | None:
+    if p.county_id is None:
+        return None
+    return (
+        Group.objects.filter(
+            kind=Group.Kind.COUNTY_STRATEGY,
+            partnership__county_id=p.county_id,
+            partnership__status=Partnership.Status.CURRENT,
+        )
+        .select_related("partnership")
+        .first()
+    )
+
+
+@rule(
+    "COUNTY-CHAIRS",
+    "The county strategy group includes each district group's chair",
+    "In a two-tier area a county strategy group co-ordinates the district groups, and the chair "
+    "of each district strategy group is a member of it.",
+    f"{REGULATIONS}: county strategy groups",
+)
+def _county_chairs(p: Partnership, on: dt.date) -> Finding:
+    if p.level == Partnership.Level.COUNTY:
+        group = _strategy_group(p)
+        if group is None:
+            return _no_group(p)
+        districts = Partnership.objects.filter(
+            county_id=p.county_id,
+            level=Partnership.Level.DISTRICT,
+            status=Partnership.Status.CURRENT,
+        )
+        pairs = [(d, group) for d in districts]
+    else:
+        if not p.is_two_tier:
+            return Finding(Status.NOT_APPLICABLE, f"{p.name} is not in a two-tier area.")
+        county = _county_group(p)
+        if county is None:
+            county_name = p.county.name if p.county_id else "the county"
+            return Finding(
+                Status.NOT_MET,
+                f"No current county strategy group is recorded for {county_name}.",
+                problems=[f"Record {county_name}'s county strategy group and its members."],
+            )
+        pairs = [(p, county)]
+    problems, evidence = [], []
+    for district, county in pairs:
+        sg = district.strategy_group()
+        chair = sg.chair(on) if sg else None
+        if chair is None:
+            problems.append(f"{district.name}'s strategy group has no chair recorded.")
+            continue
+        seat = _current(county, on).filter(person=chair).first()
+        if seat is None:
+            problems.append(
+                f"{chair}, chair of {district.name}'s {sg.name}, is not a member of the {county.name}."
+            )
+        else:
+            evidence.append(
+                f"{chair} (chair, {district.name}) sits on the {county.name} as “{seat.seat.label}”."
+            )
+    if not pairs:
+        return Finding(
+            Status.NOT_APPLICABLE, "No current district partnerships are recorded in this county."
+        )
+    if problems:
+        return Finding(Status.NOT_MET, problems[0], evidence, problems)
+    return Finding(Status.MET, "The county strategy group includes the district chair.", evidence)
+
+
+@rule(
+    "MERGED-AREAS",
+    "A merged partnership has each of its council areas represented",
+    "Where partnerships have merged, each council area keeps a voting seat on the strategy group "
+    "with someone holding it, so no district loses its voice.",
+    "Crime and Disorder Act 1998, s.5 (merging areas); Home Office guidance on merging "
+    "partnership areas (2005)",
+)
+def _merged_areas(p: Partnership, on: dt.date) -> Finding:
+    districts = list(p.districts.all())
+    if len(districts) < 2 and not p.merged_from.exists():
+        return Finding(
+            Status.NOT_APPLICABLE, f"{p.name} covers one council area and is not a merger."
+        )
+    group = _strategy_group(p)
+    if group is None:
+        return _no_group(p)
+    members = list(_current(group, on).filter(seat__voting=True))
+    problems, evidence = [], []
+    for d in districts:
+        here = [
+            m
+            for m in members
+            if m.seat.council_area_id == d.pk
+            or (m.seat.organisation and m.seat.organisation.area_id == d.pk)
+        ]
+        if here:
+            evidence.append(
+                f"{d.name}: {len(here)} representative{'s' if len(here) != 1 else ''}, one vote"
+            )
+        else:
+            problems.append(
+                f"{d.name} has no representative with a voting seat on the {group.name}."
+            )
+    if problems:
+        return Finding(Status.NOT_MET, problems[0], evidence, problems)
+    return Finding(
+        Status.MET, f"All {len(districts)} council areas are represented, one vote each.", evidence
+    )
+
+
+# Rules read through the evidence interface -----------------------------------------------------
+
+
+def _no_evidence(kind: str) -> Finding:
+    return Finding(
+        Status.NO_EVIDENCE,
+        f"No evidence recorded: nothing here records the {ev.KINDS[kind]} yet.",
+    )
+
+
+def _recent(p: Partnership, on: dt.date, kind: str, within: dt.timedelta, what: str) -> Finding:
+    found = ev.records(p, kind)
+    if found is None:
+        return _no_evidence(kind)
+    past = [e for e in found if e.date <= on]
+    if not past:
+        return Finding(
+            Status.NOT_MET, f"No {what} is recorded.", problems=[f"No {what} is recorded."]
+        )
+    latest = past[0]
+    text = f"{latest.title}, {_fmt(latest.date)}"
+    if on - latest.date > within:
+        problem = f"The latest {what} was on {_fmt(latest.date)}, more than {within.days // 30} months ago."
+        return Finding(Status.NOT_MET, problem, [text], [problem])
+    return Finding(Status.MET, f"Latest {what}: {_fmt(latest.date)}.", [text])
+
+
+@rule(
+    "ASSESSMENT-ANNUAL",
+    "A strategic assessment was approved in the last 12 months",
+    "The strategy group must prepare a strategic assessment every year: levels and patterns of "
+    "crime, disorder and substance misuse, changes since the last one and why, how well the plan "
+    "worked, and community views.",
+    f"{REGULATIONS}: strategic assessment",
+)
+def _assessment(p: Partnership, on: dt.date) -> Finding:
+    return _recent(p, on, ev.STRATEGIC_ASSESSMENT, YEAR, "approved strategic assessment")
+
+
+@rule(
+    "ASSESSMENT-REFRESH",
+    "The strategic assessment was refreshed at six months",
+    "The strategic assessment is refreshed six months after it is approved.",
+    f"{GUIDANCE}: intelligence-led business processes",
+    Severity.GUIDANCE,
+)
+def _refresh(p: Partnership, on: dt.date) -> Finding:
+    assessments = ev.records(p, ev.STRATEGIC_ASSESSMENT)
+    refreshes = ev.records(p, ev.ASSESSMENT_REFRESH)
+    if assessments is None or refreshes is None:
+        return _no_evidence(
+            ev.ASSESSMENT_REFRESH if assessments is not None else ev.STRATEGIC_ASSESSMENT
+        )
+    latest = next((a for a in assessments if a.date <= on), None)
+    if latest is None:
+        return Finding(Status.NOT_MET, "No approved strategic assessment is recorded to refresh.")
+    due = latest.date + HALF_YEAR
+    refresh = next((r for r in refreshes if latest.date < r.date <= on), None)
+    if refresh is not None:
+        return Finding(
+            Status.MET,
+            f"Refreshed on {_fmt(refresh.date)}.",
+            [f"{latest.title}, {_fmt(latest.date)}", f"{refresh.title}, {_fmt(refresh.date)}"],
+        )
+    if on <= due:
+        return Finding(
+            Status.MET,
+            f"The refresh of the {_fmt(latest.date)} assessment is not due until {_fmt(due)}.",
+            [f"{latest.title}, {_fmt(latest.date)}"],
+        )
+    problem = f"The refresh of the {_fmt(latest.date)} assessment was due by {_fmt(due)}."
+    return Finding(Status.NOT_MET, problem, [f"{latest.title}, {_fmt(latest.date)}"], [problem])
+
+
+@rule(
+    "PLAN-CURRENT",
+    "A three-year partnership plan is current and was revised in the last 12 months",
+    "The strategy group keeps a three-year partnership plan, revised every year, setting out the "
+    "priorities, each partner's role and resources, performance management and community engagement.",
+    f"{REGULATIONS}: partnership plan",
+)
+def _plan(p: Partnership, on: dt.date) -> Finding:
+    plans = ev.records(p, ev.PARTNERSHIP_PLAN)
+    if plans is None:
+        return _no_evidence(ev.PARTNERSHIP_PLAN)
+    current = [x for x in plans if x.in_force(on) and x.date <= on]
+    if not current:
+        return Finding(
+            Status.NOT_MET,
+            "No partnership plan covers today.",
+            problems=["No current partnership plan is recorded."],
+        )
+    plan = current[0]
+    text = f"{plan.title}, revised {_fmt(plan.date)}"
+    if on - plan.date > YEAR:
+        problem = f"The plan was last revised on {_fmt(plan.date)}, more than 12 months ago."
+        return Finding(Status.NOT_MET, problem, [text], [problem])
+    return Finding(Status.MET, f"{plan.title} is current, revised {_fmt(plan.date)}.", [text])
+
+
+@rule(
+    "PUBLIC-MEETING",
+    "At least one public meeting in the last 12 months",
+    "The strategy group holds at least one meeting open to the public each year.",
+    f"{REGULATIONS}: public meetings",
+)
+def _public_meeting(p: Partnership, on: dt.date) -> Finding:
+    return _recent(p, on, ev.PUBLIC_MEETING, YEAR, "public meeting")
+
+
+@rule(
+    "SKILLS-REVIEW",
+    "Members' skills and knowledge were reviewed in the last 12 months",
+    "At least once a year the strategy group reviews whether the partnership has the skills and "
+    "knowledge it needs to meet its duties.",
+    f"{REGULATIONS}; {GUIDANCE}: appropriate skills and knowledge",
+)
+def _skills(p: Partnership, on: dt.date) -> Finding:
+    return _recent(p, on, ev.SKILLS_REVIEW, YEAR, "skills and knowledge review")
+
+
+@rule(
+    "DATA-SHARING",
+    "A data-sharing agreement is in force",
+    "The responsible authorities share the information the partnership needs under an agreed "
+    "information-sharing protocol.",
+    "Crime and Disorder Act 1998, s.17A (sharing of information)",
+)
+def _data_sharing(p: Partnership, on: dt.date) -> Finding:
+    agreements = ev.records(p, ev.DATA_SHARING_AGREEMENT)
+    if agreements is None:
+        return _no_evidence(ev.DATA_SHARING_AGREEMENT)
+    live = [a for a in agreements if a.date <= on and a.in_force(on)]
+    if not live:
+        return Finding(
+            Status.NOT_MET,
+            "No data-sharing agreement is in force.",
+            problems=["No data-sharing agreement is in force."],
+        )
+    return Finding(
+        Status.MET,
+        f"{live[0].title} is in force.",
+        [f"{a.title}, signed {_fmt(a.date)}" for a in live],
+    )

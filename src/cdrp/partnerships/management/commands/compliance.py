@@ -1,0 +1,84 @@
+"""cdrp compliance PARTNERSHIP: print each statutory rule's finding with its evidence."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from cdrp.partnerships.compliance import Severity, Status, evaluate
+from cdrp.partnerships.models import Partnership
+
+_MARK = {Status.MET: "✓", Status.NOT_MET: "✗", Status.NO_EVIDENCE: "?", Status.NOT_APPLICABLE: "–"}
+
+
+class Command(BaseCommand):
+    help = "Check a partnership against the statutory rules and print the findings with evidence"
+
+    def add_arguments(self, parser):
+        parser.add_argument("partnership", help="the partnership's slug, e.g. lancashire-south")
+        parser.add_argument(
+            "--on", type=dt.date.fromisoformat, help="check as on this date (YYYY-MM-DD)"
+        )
+        parser.add_argument("--json", action="store_true", help="print JSON")
+        parser.add_argument(
+            "--strict",
+            action="store_true",
+            help="exit with status 1 if a statutory rule is not met",
+        )
+
+    def handle(self, *args, partnership, on, json: bool, strict: bool, **options):
+        p = Partnership.objects.filter(slug=partnership).first()
+        if p is None:
+            known = ", ".join(Partnership.objects.values_list("slug", flat=True)) or "none"
+            raise CommandError(f"No partnership {partnership!r} (known: {known})")
+        findings = evaluate(p, on)
+        if json:
+            self.stdout.write(_json(p, findings))
+        else:
+            self.stdout.write(f"{p.name}: compliance on {(on or dt.date.today()):%-d %B %Y}\n")
+            for f in findings:
+                r = f.rule
+                self.stdout.write(f"{_MARK[f.status]} {r.id:<18} {f.status.label:<21} {r.title}")
+                self.stdout.write(f"    {f.summary}")
+                for line in f.problems[1:]:
+                    self.stdout.write(f"    ✗ {line}")
+                for line in f.evidence:
+                    self.stdout.write(f"    · {line}")
+                self.stdout.write(f"    Source: {r.source} ({r.severity.label.lower()})")
+            counts = {s: sum(f.status == s for f in findings) for s in Status}
+            self.stdout.write(
+                "\n" + ", ".join(f"{counts[s]} {s.label.lower()}" for s in Status if counts[s])
+            )
+        failed = [
+            f
+            for f in findings
+            if f.status == Status.NOT_MET and f.rule.severity == Severity.STATUTORY
+        ]
+        if strict and failed:
+            raise SystemExit(1)
+
+
+def _json(p, findings) -> str:
+    return json.dumps(
+        {
+            "partnership": p.slug,
+            "findings": [
+                {
+                    "rule": f.rule.id,
+                    "title": f.rule.title,
+                    "statement": f.rule.statement,
+                    "source": f.rule.source,
+                    "severity": f.rule.severity.value,
+                    "status": f.status.value,
+                    "summary": f.summary,
+                    "problems": f.problems,
+                    "evidence": f.evidence,
+                }
+                for f in findings
+            ],
+        },
+        indent=2,
+        ensure_ascii=False,
+    )
