@@ -157,3 +157,22 @@ def reference_store(tmp_path_factory):
     build_geography(root, DEMO_DATA)
     results = import_police_uk(root, [DEMO_DATA / "police-uk-street-lancashire"])
     return root, results
+
+
+@pytest.fixture(scope="session")
+def _geography_template(tmp_path_factory):
+    from cdrp.store import build_geography
+
+    root = tmp_path_factory.mktemp("geography") / "store"
+    build_geography(str(root), DEMO_DATA)
+    return root
+
+
+@pytest.fixture
+def fresh_store(_geography_template, tmp_path):
+    """An empty incident store with the geography lookups built (a copy of a session template)."""
+    import shutil
+
+    root = tmp_path / "store"
+    shutil.copytree(_geography_template, root, ignore=shutil.ignore_patterns("*.lock"))
+    return str(root)
