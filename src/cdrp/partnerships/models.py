@@ -414,7 +414,7 @@ class Seat(ValidatedRecord):
                 council_area_id=self.council_area_id,
             ).exclude(pk=self.pk)
             if duplicate.exists():
-                errors["label"] = f"{self.group} already has the seat “{self}”."
+                errors["label"] = f"{self.group} already has the seat “{duplicate.first()}”."
         if errors:
             raise ValidationError(errors)
 
