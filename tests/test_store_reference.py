@@ -69,8 +69,8 @@ def test_the_per_file_row_counts_match_the_published_listing(reference_store):
 def test_the_manifest_keeps_the_sha256_of_each_files_csv_content(reference_store):
     root, _ = reference_store
     by_month = {r["months"][0]: r for r in imports(root)}
-    assert by_month["2019-12"]["sha256"].startswith("0d6603bcb49efa73")
-    assert by_month["2022-11"]["sha256"].startswith("6182f72789c8cf1d")
+    assert by_month["2019-12"]["content_sha256"].startswith("0d6603bcb49efa73")
+    assert by_month["2022-11"]["content_sha256"].startswith("6182f72789c8cf1d")
     assert by_month["2022-11"]["read"] == 14_684
 
 

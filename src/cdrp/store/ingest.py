@@ -155,7 +155,8 @@ def _file_input(fs, where: str, shown: str) -> Input:
     kind, force, month = _classify(where)
 
     def key() -> str:
-        with fs.open_input_stream(where) as stream:
+        # The bytes as stored (no decompression): a cheap first test for a repeated file.
+        with fs.open_input_stream(where, compression=None) as stream:
             return _sha256_stream(stream)
 
     return Input(
@@ -191,8 +192,11 @@ def _zip_inputs(fs, where: str, shown: str, notes: list[str]) -> list[Input]:
             return archive.open(member)
 
         def key(member=member) -> str:
-            with archive.open(member) as stream:
-                return _sha256_stream(stream)
+            try:
+                with archive.open(member) as stream:
+                    return _sha256_stream(stream)
+            except (zipfile.BadZipFile, OSError, EOFError) as exc:
+                raise BadInput(f"{shown}:{member}: cannot read the file ({exc})") from exc
 
         inputs.append(Input(f"{shown}:{member}", opener, key, kind, force, month))
     if not inputs:
@@ -471,6 +475,7 @@ class _PlainSpec(Spec):
         data = {
             re.sub(r"[^a-z0-9]+", "_", c.lower()).strip("_"): _null_if_empty(pc.filter(a, mask))
             for c, a in col.items()
+            if c != "Month"
         }
         month = pc.filter(month_text, mask)
         force = self.item.force or "unknown"

@@ -39,7 +39,8 @@ def connection() -> duckdb.DuckDBPyConnection:
     """A DuckDB connection for this thread (DuckDB connections are not shared across threads)."""
     con = getattr(_local, "con", None)
     if con is None:
-        con = duckdb.connect(":memory:", config={"threads": 2})
+        # Bounded memory: large windows spill to disk rather than grow the process.
+        con = duckdb.connect(":memory:", config={"threads": 2, "memory_limit": "768MB"})
         _local.con = con
     return con
 
@@ -362,20 +363,26 @@ def repeat_statistics(store: Store | str, ingest_ids: Sequence[str]) -> dict[str
     files = incident_files(store)
     if not files or not ingest_ids:
         return {}
+    ids = _sql_list(ingest_ids)
     sql = f"""
         WITH b AS (
             SELECT ingest_id, source, record_id, month, source_row
             FROM read_parquet([{_sql_list(files)}], hive_partitioning = false)
         ), r AS (
-            SELECT *, count(*) OVER (PARTITION BY source, record_id) AS n,
+            SELECT ingest_id, record_id,
+                   count(*) OVER (PARTITION BY source, record_id) AS n,
                    row_number() OVER (PARTITION BY source, record_id
                                       ORDER BY month, source_row) AS k
-            FROM b
+            FROM b WHERE record_id IS NOT NULL
         )
-        SELECT ingest_id,
-               count(DISTINCT record_id) FILTER (WHERE record_id IS NOT NULL AND n > 1),
-               count(*) FILTER (WHERE record_id IS NULL OR k = 1)
-        FROM r WHERE ingest_id IN ({_sql_list(ingest_ids)}) GROUP BY ingest_id
+        SELECT ingest_id, sum(repeated), sum(kept) FROM (
+            SELECT ingest_id, count(DISTINCT record_id) FILTER (WHERE n > 1) AS repeated,
+                   count(*) FILTER (WHERE k = 1) AS kept
+            FROM r WHERE ingest_id IN ({ids}) GROUP BY ingest_id
+            UNION ALL
+            SELECT ingest_id, 0, count(*) FROM b
+            WHERE record_id IS NULL AND ingest_id IN ({ids}) GROUP BY ingest_id
+        ) GROUP BY ingest_id
     """
     table = _arrow(sql)
     return {
