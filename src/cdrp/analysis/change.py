@@ -28,6 +28,7 @@ __all__ = [
     "DECREASE",
     "NO_CHANGE",
     "NO_RECORDS",
+    "NOT_COMPARABLE",
     "compare_counts",
     "compare_periods",
     "month_window",
