@@ -5,45 +5,108 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Area',
+            name="Area",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(help_text='ONS GSS code, e.g. E07000118', max_length=12, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('level', models.CharField(choices=[('lsoa', 'Lower layer super output area'), ('ward', 'Ward'), ('district', 'District'), ('county', 'County'), ('force', 'Police force area'), ('region', 'Region'), ('country', 'Country')], db_index=True, max_length=10)),
-                ('geometry', models.TextField(blank=True, help_text='GeoJSON geometry (WGS84)')),
-                ('attributes', models.JSONField(blank=True, default=dict)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='children', to='partnerships.area')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        help_text="ONS GSS code, e.g. E07000118", max_length=12, unique=True
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("lsoa", "Lower layer super output area"),
+                            ("ward", "Ward"),
+                            ("district", "District"),
+                            ("county", "County"),
+                            ("force", "Police force area"),
+                            ("region", "Region"),
+                            ("country", "Country"),
+                        ],
+                        db_index=True,
+                        max_length=10,
+                    ),
+                ),
+                ("geometry", models.TextField(blank=True, help_text="GeoJSON geometry (WGS84)")),
+                ("attributes", models.JSONField(blank=True, default=dict)),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="children",
+                        to="partnerships.area",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['level', 'name'],
+                "ordering": ["level", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Partnership',
+            name="Partnership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('slug', models.SlugField(max_length=80, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('code', models.CharField(blank=True, help_text='ONS Community Safety Partnership code, e.g. E22000153', max_length=9)),
-                ('status', models.CharField(choices=[('proposed', 'Proposed'), ('current', 'Current'), ('historical', 'Historical')], default='current', max_length=12)),
-                ('valid_from', models.DateField(blank=True, null=True)),
-                ('valid_to', models.DateField(blank=True, null=True)),
-                ('description', models.TextField(blank=True)),
-                ('districts', models.ManyToManyField(blank=True, limit_choices_to={'level': 'district'}, related_name='partnerships', to='partnerships.area')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("slug", models.SlugField(max_length=80, unique=True)),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "code",
+                    models.CharField(
+                        blank=True,
+                        help_text="ONS Community Safety Partnership code, e.g. E22000153",
+                        max_length=9,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("proposed", "Proposed"),
+                            ("current", "Current"),
+                            ("historical", "Historical"),
+                        ],
+                        default="current",
+                        max_length=12,
+                    ),
+                ),
+                ("valid_from", models.DateField(blank=True, null=True)),
+                ("valid_to", models.DateField(blank=True, null=True)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "districts",
+                    models.ManyToManyField(
+                        blank=True,
+                        limit_choices_to={"level": "district"},
+                        related_name="partnerships",
+                        to="partnerships.area",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
     ]

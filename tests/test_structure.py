@@ -1,0 +1,230 @@
+"""Structure YAML: an exact round trip (export, import into an empty registry, export again), and
+bad files refused with every problem named by file and line, and nothing written."""
+
+import io
+import textwrap
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from cdrp.accounts.audit import acting_as
+from cdrp.accounts.models import AuditEvent
+from cdrp.partnerships import demo
+from cdrp.partnerships.models import (
+    Area,
+    Group,
+    Membership,
+    MergerAgreement,
+    MergerProposal,
+    MergerTransition,
+    Organisation,
+    Partnership,
+    Person,
+    Seat,
+)
+from cdrp.partnerships.structure import StructureError, export_structure, import_structure
+
+pytestmark = pytest.mark.django_db
+
+SLUGS = [
+    "chorley-csp",
+    "south-ribble-csp",
+    "west-lancashire-csp",
+    "lancashire-south",
+    "lancashire-county",
+]
+
+
+def _wipe():
+    for model in (
+        MergerTransition,
+        MergerAgreement,
+        MergerProposal,
+        Membership,
+        Seat,
+        Group,
+        Partnership,
+        Person,
+        Organisation,
+    ):
+        for obj in model.objects.all():
+            obj.delete()
+    Area.objects.all().delete()
+
+
+def _export():
+    return export_structure(*(Partnership.objects.get(slug=s) for s in SLUGS))
+
+
+def test_export_then_import_into_an_empty_registry_gives_an_identical_registry(db):
+    with acting_as(None, "test"):
+        demo.load(io.StringIO(), {})
+        first = _export()
+        counts = [
+            m.objects.count() for m in (Partnership, Group, Seat, Membership, Person, Organisation)
+        ]
+        _wipe()
+        assert Partnership.objects.count() == 0 and Person.objects.count() == 0
+        import_structure(first, "lancashire.yaml")
+    assert _export() == first
+    assert [
+        m.objects.count() for m in (Partnership, Group, Seat, Membership, Person, Organisation)
+    ] == counts
+    south = Partnership.objects.get(slug="lancashire-south")
+    assert south.groups.get(slug="owg").reports_to.slug == "rag"
+    assert {p.slug for p in south.merged_from.all()} == set(SLUGS[:3])
+
+
+def test_importing_an_exported_file_again_changes_nothing(db):
+    with acting_as(None, "test"):
+        demo.load(io.StringIO(), {})
+        text = _export()
+        before = AuditEvent.objects.count()
+        import_structure(text, "again.yaml")
+    assert AuditEvent.objects.count() == before
+
+
+def test_a_changed_file_updates_only_what_changed(db):
+    with acting_as(None, "test"):
+        demo.load(io.StringIO(), {})
+        text = export_structure(Partnership.objects.get(slug="lancashire-south"))
+        before = AuditEvent.objects.count()
+        import_structure(
+            text.replace(
+                "meeting_frequency: monthly\n  meeting_hours: 2.0\n  quorum: null\n"
+                "  chair_casting_vote: true\n  terms_of_reference: Reports to",
+                "meeting_frequency: bimonthly\n  meeting_hours: 2.0\n  quorum: null\n"
+                "  chair_casting_vote: true\n  terms_of_reference: Reports to",
+                1,
+            )
+        )
+    events = list(AuditEvent.objects.filter(pk__gt=0).order_by("id"))[before:]
+    assert [(e.model, e.changes) for e in events] == [
+        ("partnerships.Group", {"meeting_frequency": ["monthly", "bimonthly"]})
+    ]
+
+
+MINIMAL = """\
+cdrp-structure: 1
+partnership:
+  slug: wyre
+  name: Wyre Community Safety Partnership
+areas:
+  - {code: E07000128, name: Wyre, level: district}
+organisations:
+  - {slug: wyre-council, name: Wyre Council, kind: district_council, area: E07000128}
+  - {slug: police, name: Lancashire Constabulary, kind: police}
+people:
+  - {slug: pat, name: Pat Example (placeholder)}
+groups:
+  - slug: board
+    name: Community Safety Board
+    kind: strategy
+    quorum: 2
+    seats:
+      - label: Chief Executive
+        organisation: wyre-council
+        members:
+          - {person: pat, role: chair, start: 2024-01-01}
+      - label: District Commander
+        organisation: police
+"""
+
+
+def test_a_minimal_file_imports_with_defaults(db):
+    (p,) = import_structure(MINIMAL, "wyre.yaml")
+    board = p.groups.get()
+    assert (board.quorum, board.meeting_frequency, board.chair_casting_vote) == (
+        2,
+        "quarterly",
+        True,
+    )
+    assert board.chair().name == "Pat Example (placeholder)"
+
+
+def _problems(text):
+    with pytest.raises(StructureError) as exc:
+        import_structure(text, "wyre.yaml")
+    assert Partnership.objects.count() == 0 and Person.objects.count() == 0
+    return exc.value.problems
+
+
+def test_unknown_keys_and_wrong_types_are_named_by_line(db):
+    text = MINIMAL.replace("    kind: strategy\n", "    kind: strategy\n    chiar: pat\n").replace(
+        "quorum: 2", "quorum: two"
+    )
+    assert _problems(text) == [
+        "wyre.yaml line 16: unknown key 'chiar' in group (expected one of: slug, name, short_name, "
+        "kind, reports_to, district, meeting_frequency, meeting_hours, quorum, chair_casting_vote, "
+        "terms_of_reference, seats)",
+        "wyre.yaml line 17: group: 'quorum' must be a whole number, got 'two'",
+    ]
+
+
+def test_bad_values_references_and_duplicates_are_all_reported(db):
+    text = (
+        MINIMAL.replace("kind: police}", "kind: constabulary}")
+        .replace("{person: pat,", "{person: nobody,")
+        .replace(
+            "        organisation: police\n",
+            "        organisation: police\n      - label: chief executive\n        organisation: wyre-council\n",
+        )
+    )
+    problems = _problems(text)
+    assert (
+        "wyre.yaml line 9: organisation: 'kind' must be one of: district_council, county_council"
+        in problems[0]
+    )
+    text = MINIMAL.replace("{person: pat,", "{person: nobody,").replace(
+        "        organisation: police\n",
+        "        organisation: police\n      - label: chief executive\n        organisation: wyre-council\n",
+    )
+    assert _problems(text) == [
+        "wyre.yaml line 21: person 'nobody': no such person in the file or the registry",
+        "wyre.yaml line 24: duplicate seat 'chief executive' on group 'board'",
+    ]
+
+
+def test_a_quorum_larger_than_the_group_is_refused(db):
+    assert _problems(MINIMAL.replace("quorum: 2", "quorum: 3")) == [
+        "wyre.yaml line 16: group 'board': a quorum of 3 is larger than the group (2 voting bodies)"
+    ]
+
+
+def test_a_membership_ending_before_it_starts_is_refused_by_line(db):
+    text = MINIMAL.replace("start: 2024-01-01}", "start: 2024-01-01, end: 2023-01-01}")
+    assert _problems(text) == [
+        "wyre.yaml line 21: end: The membership ends (1 January 2023) before it starts (1 January 2024)."
+    ]
+
+
+def test_invalid_yaml_names_the_line(db):
+    assert _problems("cdrp-structure: 1\npartnership: [unclosed\n")[0].startswith(
+        "wyre.yaml line 3: not valid YAML"
+    )
+
+
+def test_a_later_bad_document_leaves_the_earlier_ones_unwritten(db):
+    second = MINIMAL.replace("slug: wyre\n", "slug: wyre-two\n").replace(
+        "start: 2024-01-01}", "start: 2024-01-01, end: 2023-01-01}"
+    )
+    problems = _problems(MINIMAL + "---\n" + second)
+    assert problems and "end: The membership ends" in problems[0]
+
+
+def test_the_command_imports_and_exports(tmp_path, db):
+    path = tmp_path / "wyre.yaml"
+    path.write_text(MINIMAL)
+    out = io.StringIO()
+    call_command("structure", "import", str(path), stdout=out)
+    assert "Imported Wyre Community Safety Partnership (wyre): 1 groups." in out.getvalue()
+    out = io.StringIO()
+    call_command("structure", "export", "wyre", stdout=out)
+    assert (
+        out.getvalue().startswith("# cdrp partnership structure")
+        and "slug: board" in out.getvalue()
+    )
+    path.write_text(MINIMAL.replace("quorum: 2", "quorum: lots"))
+    with pytest.raises(CommandError, match="1 problem.s., nothing was imported:\n.*line 16"):
+        call_command("structure", "import", str(path))
