@@ -40,7 +40,10 @@ def connection() -> duckdb.DuckDBPyConnection:
     con = getattr(_local, "con", None)
     if con is None:
         # Bounded memory: large windows spill to disk rather than grow the process.
-        con = duckdb.connect(":memory:", config={"threads": 2, "memory_limit": "768MB"})
+        con = duckdb.connect(
+            ":memory:",
+            config={"threads": 2, "memory_limit": "512MB", "preserve_insertion_order": False},
+        )
         _local.con = con
     return con
 
@@ -364,21 +367,24 @@ def repeat_statistics(store: Store | str, ingest_ids: Sequence[str]) -> dict[str
     if not files or not ingest_ids:
         return {}
     ids = _sql_list(ingest_ids)
+    # Aggregates rather than window functions: DuckDB spills these to disk, so memory stays
+    # bounded on a very large store.
     sql = f"""
         WITH b AS (
             SELECT ingest_id, source, record_id, month, source_row
             FROM read_parquet([{_sql_list(files)}], hive_partitioning = false)
-        ), r AS (
-            SELECT ingest_id, record_id,
-                   count(*) OVER (PARTITION BY source, record_id) AS n,
-                   row_number() OVER (PARTITION BY source, record_id
-                                      ORDER BY month, source_row) AS k
-            FROM b WHERE record_id IS NOT NULL
+        ), ids AS (
+            SELECT source, record_id, count(*) AS n,
+                   arg_min(ingest_id, {{'m': month, 'r': source_row}}) AS first_ingest
+            FROM b WHERE record_id IS NOT NULL GROUP BY source, record_id
         )
-        SELECT ingest_id, sum(repeated), sum(kept) FROM (
-            SELECT ingest_id, count(DISTINCT record_id) FILTER (WHERE n > 1) AS repeated,
-                   count(*) FILTER (WHERE k = 1) AS kept
-            FROM r WHERE ingest_id IN ({ids}) GROUP BY ingest_id
+        SELECT ingest_id, sum(repeated)::BIGINT, sum(kept)::BIGINT FROM (
+            SELECT ingest_id, count(DISTINCT b.record_id) AS repeated, 0 AS kept
+            FROM b JOIN ids USING (source, record_id)
+            WHERE n > 1 AND ingest_id IN ({ids}) GROUP BY ingest_id
+            UNION ALL
+            SELECT first_ingest, 0, count(*) FROM ids
+            WHERE first_ingest IN ({ids}) GROUP BY first_ingest
             UNION ALL
             SELECT ingest_id, 0, count(*) FROM b
             WHERE record_id IS NULL AND ingest_id IN ({ids}) GROUP BY ingest_id
