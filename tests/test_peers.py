@@ -152,3 +152,12 @@ def test_a_district_with_no_population_is_refused_by_name():
 def test_docstring_examples_run():
     result = doctest.testmod(peers_module, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.failed == 0 and result.attempted > 0
+
+
+def test_asking_for_a_family_by_a_code_of_another_vintage_says_what_to_do():
+    f = _hand_case()
+    out = peer_groups(f, k=1, domains=["dep"])
+    with pytest.raises(ValueError, match="E06000060.*build the families with vintage='2021'"):
+        family(out, "E06000060")
+    with pytest.raises(ValueError, match="its code is now E06000057"):
+        family(out, "E06000048")

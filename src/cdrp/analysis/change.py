@@ -131,8 +131,9 @@ def poisson_conditional_test(
 
     Returns
     -------
-    numpy.ndarray
-        P-values. Where both counts are zero there is nothing to test and the p-value is 1.
+    numpy.ndarray or float
+        P-values (a float for scalar inputs). Where both counts are zero there is nothing to
+        test and the p-value is 1.
 
     Notes
     -----
@@ -153,6 +154,8 @@ def poisson_conditional_test(
     --------
     >>> [round(float(p), 6) for p in poisson_conditional_test([30, 10, 0], 12, [20, 10, 0], 12)]
     [0.202639, 1.0, 1.0]
+    >>> round(poisson_conditional_test(30, 12, 20, 12), 6)
+    0.202639
     """
     y1 = _as_counts("count1", count1)
     y2 = _as_counts("count2", count2)
@@ -164,12 +167,16 @@ def poisson_conditional_test(
     bp = r_d / (1 + r_d)
     total = y1 + y2
     if alternative == "two-sided":
-        return _binom_two_sided(y1, total, bp)
-    if alternative == "larger":
-        return np.where(total > 0, stats.binom.sf(y1 - 1, total, bp), 1.0)
-    if alternative == "smaller":
-        return np.where(total > 0, stats.binom.cdf(y1, total, bp), 1.0)
-    raise ValueError(f"alternative must be 'two-sided', 'larger' or 'smaller', not {alternative!r}")
+        p = _binom_two_sided(y1, total, bp)
+    elif alternative == "larger":
+        p = np.where(total > 0, stats.binom.sf(y1 - 1, total, bp), 1.0)
+    elif alternative == "smaller":
+        p = np.where(total > 0, stats.binom.cdf(y1, total, bp), 1.0)
+    else:
+        raise ValueError(
+            f"alternative must be 'two-sided', 'larger' or 'smaller', not {alternative!r}"
+        )
+    return p if p.ndim else float(p)
 
 
 def rate_ratio_interval(
@@ -413,6 +420,12 @@ def compare_periods(
         One row per key: the key columns, ``current_months``, ``baseline_months`` (strings
         ``"2021-12..2022-11"``), ``current``, ``baseline``, ``difference``, ``rate_ratio``,
         ``ratio_lower``, ``ratio_upper``, ``p_value``, ``verdict`` and ``missing_months``.
+
+    Notes
+    -----
+    The exposure of each window is its number of covered months, so populations are taken as
+    unchanged between the two windows; to allow for population change call
+    :func:`compare_counts` with person-months as exposures.
 
     Raises
     ------

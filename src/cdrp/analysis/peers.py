@@ -412,7 +412,16 @@ def family(peers: pd.DataFrame, district: str, *, available: Sequence[str] | Non
     """
     rows = peers[peers["district"] == district].sort_values("rank")
     if rows.empty:
-        raise ValueError(f"no family for district {district} (not among the districts grouped)")
+        table = code_changes().set_index("old_code")
+        hint = ""
+        if district in table.index:
+            row = table.loc[district]
+            hint = f"; its code is now {row['new_code']} ({row['change']})"
+        elif district in set(table["new_code"][table["vintage"] == "2021"]):
+            hint = "; it is a 2021 district: build the families with vintage='2021'"
+        raise ValueError(
+            f"no family for district {district} (not among the districts grouped){hint}"
+        )
     members = rows["peer"].tolist()
     if available is not None:
         keep = set(available)
