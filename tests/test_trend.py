@@ -16,6 +16,7 @@ from cdrp.analysis.trend import (
     rolling_total,
     same_period_last_year,
     stl_decompose,
+    year_totals,
 )
 
 DEMO_MISSING = {"2020-06", "2020-08", "2020-09"}
@@ -102,6 +103,16 @@ def test_counts_for_a_month_without_data_are_refused():
     frame = pd.DataFrame({"month": ["2020-06"], "count": [1]})
     with pytest.raises(ValueError, match="not in covered_months: 2020-06"):
         monthly_series(frame, DEMO_MONTHS)
+
+
+def test_three_year_totals_flag_the_year_with_missing_months():
+    s = monthly_series(_demo_like(), DEMO_MONTHS)
+    out = year_totals(s, "2022-11")
+    assert out["first"].tolist() == ["2019-12", "2020-12", "2021-12"]
+    assert np.isnan(out.loc[0, "total"])
+    assert out.loc[0, "missing_months"] == "2020-06, 2020-08, 2020-09"
+    assert out.loc[0, "months_with_data"] == 9
+    assert out.loc[2, "total"] == s.iloc[-12:].sum()
 
 
 def test_docstring_examples_run():

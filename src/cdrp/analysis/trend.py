@@ -17,6 +17,7 @@ import pandas as pd
 __all__ = [
     "PERIOD",
     "STL_MIN_MONTHS",
+    "TREND_YEARS",
     "WINDOW",
     "StlResult",
     "consecutive_runs",
@@ -24,6 +25,7 @@ __all__ = [
     "rolling_total",
     "same_period_last_year",
     "stl_decompose",
+    "year_totals",
 ]
 
 #: Months in a rolling total.
@@ -32,6 +34,8 @@ WINDOW = 12
 PERIOD = 12
 #: STL needs at least three full seasonal cycles of consecutive months.
 STL_MIN_MONTHS = 36
+#: Years in the multi-year trend table.
+TREND_YEARS = 3
 
 
 def _periods(values: Iterable, what: str) -> pd.PeriodIndex:
@@ -260,3 +264,51 @@ def stl_decompose(
     )
     reason = f"decomposed {length} consecutive months ({first}..{last})"
     return StlResult(True, reason, components)
+
+
+def year_totals(
+    series: pd.Series, end: str | pd.Period, *, years: int = TREND_YEARS
+) -> pd.DataFrame:
+    """Totals of consecutive 12-month years ending ``end``, for a multi-year trend.
+
+    Parameters
+    ----------
+    series : pandas.Series
+        Monthly counts on a monthly ``PeriodIndex`` with NaN for missing months.
+    end : str or pandas.Period
+        Last month of the latest year.
+    years : int, default ``TREND_YEARS`` (3)
+        Number of years, latest last.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per year, oldest first: ``first``, ``last`` (months), ``total`` (NaN unless all
+        12 months have data), ``months_with_data`` and ``missing_months``.
+
+    Examples
+    --------
+    >>> s = pd.Series(1.0, index=pd.period_range("2020-12", "2022-11", freq="M"))
+    >>> year_totals(s, "2022-11", years=2)[["first", "last", "total"]]
+         first     last  total
+    0  2020-12  2021-11   12.0
+    1  2021-12  2022-11   12.0
+    """
+    if not isinstance(series.index, pd.PeriodIndex):
+        raise ValueError("the series needs a monthly PeriodIndex (see monthly_series)")
+    last = pd.Period(end, freq="M")
+    rows = []
+    for back in range(years - 1, -1, -1):
+        months = pd.period_range(end=last - 12 * back, periods=12, freq="M")
+        values = series.reindex(months)
+        missing = [str(m) for m, v in values.items() if pd.isna(v)]
+        rows.append(
+            {
+                "first": str(months[0]),
+                "last": str(months[-1]),
+                "total": float(values.sum()) if not missing else np.nan,
+                "months_with_data": 12 - len(missing),
+                "missing_months": ", ".join(missing),
+            }
+        )
+    return pd.DataFrame(rows)
