@@ -374,6 +374,7 @@ def harm_weighted(
         raise ValueError(f"not police.uk categories: {', '.join(unknown)}")
     table = check_weights(weights, present)
     out = frame.copy()
-    out["harm_weight"] = frame[category].map(lambda c: table[_category_name(c)])
+    lookup = {value: table[_category_name(value)] for value in present}
+    out["harm_weight"] = frame[category].map(lookup)
     out["harm"] = pd.to_numeric(frame[count]) * out["harm_weight"]
     return out
