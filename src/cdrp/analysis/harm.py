@@ -22,6 +22,7 @@ __all__ = [
     "DEFAULT_TABLE",
     "JOIN_KEY",
     "POLICE_UK_CATEGORIES",
+    "category_name",
     "check_weights",
     "default_weights",
     "derive_severity_weights",
@@ -75,9 +76,19 @@ _SLUGS = {
 _BY_LOWER = {name.lower(): name for name in POLICE_UK_CATEGORIES}
 
 
-def _category_name(value: str) -> str | None:
+def category_name(value: str) -> str | None:
+    """The police.uk category name for a name in any case or an API slug; None if neither.
+
+    Examples
+    --------
+    >>> category_name("violent-crime"), category_name("BURGLARY"), category_name("Speeding")
+    ('Violence and sexual offences', 'Burglary', None)
+    """
     text = str(value).strip()
     return _BY_LOWER.get(text.lower()) or _SLUGS.get(text.lower())
+
+
+_category_name = category_name
 
 
 def derive_severity_weights(
