@@ -385,6 +385,10 @@ def plan(
     def day_of(m: int) -> cp_model.LinearExpr:
         return sum(c.day * c.var for c in per_meeting[m])
 
+    def calendar_day(m: int) -> cp_model.LinearExpr:
+        """Days since the first working day: gaps between meetings are in calendar days."""
+        return sum((ordinal[c.day] - ordinal[0]) * c.var for c in per_meeting[m])
+
     def start_of(m: int) -> cp_model.LinearExpr:
         return sum(c.start * c.var for c in per_meeting[m])
 
@@ -432,11 +436,10 @@ def plan(
             lits = [c.var for m in ms for c in per_meeting[m] if c.day in blocked_by_cutoff]
             if lits:
                 model.add(sum(lits) == 0).only_enforce_if(rule(f"cutoff|{g.id}"))
-            ordinals = [_ordinal_of(model, day_of(m), ordinal) for m in ms]
-            for a, b in zip(ordinals, ordinals[1:], strict=False):
+            for a, b in zip(map(calendar_day, ms), map(calendar_day, ms[1:]), strict=False):
                 model.add(b - a >= rules.tasking_min_gap_days).only_enforce_if(rule(f"gap|{g.id}"))
         if g.prepares_for:
-            _sequence(model, g, group_by_id[g.prepares_for], by_group, day_of, ordinal, rules, rule)
+            _sequence(model, g, group_by_id[g.prepares_for], by_group, calendar_day, rules, rule)
 
     for first, second in rules.consecutive:
         ga, gb = group_by_id[first], group_by_id[second]
@@ -470,17 +473,23 @@ def plan(
     if optimise:
         model.minimize(sum(objective))
 
-    model.add_assumptions(list(assumptions.values()))
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit
-    solver.parameters.num_search_workers = workers
-    solver.parameters.random_seed = seed
-    solver.parameters.relative_gap_limit = gap
+    # Solve with every rule switched on (presolve then treats them as plain constraints); only if
+    # that is infeasible, solve again with the rule literals as assumptions to find which conflict.
+    explain_model = model.clone()
+    for lit in assumptions.values():
+        model.add(lit == 1)
+    solver = _solver(time_limit, workers, seed, gap)
     status = solver.solve(model)
     if status == cp_model.INFEASIBLE:
+        explain_model.clear_objective()
+        explain_model.add_assumptions(
+            [explain_model.get_bool_var_from_proto_index(lit.index) for lit in assumptions.values()]
+        )
+        explainer = _solver(time_limit, 1, seed, gap)
+        explainer.solve(explain_model)
         core = [
-            model.get_bool_var_from_proto_index(i).name
-            for i in solver.sufficient_assumptions_for_infeasibility()
+            explain_model.get_bool_var_from_proto_index(i).name
+            for i in explainer.sufficient_assumptions_for_infeasibility()
         ]
         raise PlanInfeasible(
             _explain(core, group_by_id, rules)
@@ -520,7 +529,16 @@ def plan(
     )
 
 
-def _sequence(model, owg, target, by_group, day_of, ordinal, rules, rule) -> None:
+def _solver(time_limit: float, workers: int, seed: int, gap: float) -> cp_model.CpSolver:
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = time_limit
+    solver.parameters.num_search_workers = workers
+    solver.parameters.random_seed = seed
+    solver.parameters.relative_gap_limit = gap
+    return solver
+
+
+def _sequence(model, owg, target, by_group, calendar_day, rules, rule) -> None:
     """Each meeting of `target` has a meeting of `owg` between lead_days before it."""
     lo, hi = rules.lead_days
     key = rule(f"sequence|{owg.id}|{target.id}")
@@ -529,19 +547,10 @@ def _sequence(model, owg, target, by_group, day_of, ordinal, rules, rule) -> Non
         for o in by_group[owg.id]:
             b = model.new_bool_var(f"prep_{o}_{t}")
             pairs.append(b)
-            gap = _ordinal_of(model, day_of(t), ordinal) - _ordinal_of(model, day_of(o), ordinal)
+            gap = calendar_day(t) - calendar_day(o)
             model.add(gap >= lo).only_enforce_if(b)
             model.add(gap <= hi).only_enforce_if(b)
         model.add_bool_or(pairs).only_enforce_if(key)
-
-
-def _ordinal_of(model, day_index_expr, ordinal: list[int]):
-    """Calendar ordinal of the working day chosen by `day_index_expr` (an element constraint)."""
-    idx = model.new_int_var(0, len(ordinal) - 1, "")
-    model.add(idx == day_index_expr)
-    value = model.new_int_var(min(ordinal), max(ordinal), "")
-    model.add_element(idx, ordinal, value)
-    return value
 
 
 def _explain(core: list[str], groups: Mapping[str, GroupSpec], rules: Rules) -> list[str]:
