@@ -31,7 +31,12 @@ GOOD = [
 
 def write(tmp_path: Path, lines, name="2022-01-lancashire-street.csv", newline="\n") -> Path:
     path = tmp_path / name
-    data = (newline.join(lines) + newline).encode() if isinstance(lines, list) else lines
+    # surrogatepass: generated lone surrogates become bytes that are not valid UTF-8.
+    data = (
+        (newline.join(lines) + newline).encode("utf-8", "surrogatepass")
+        if isinstance(lines, list)
+        else lines
+    )
     if name.endswith(".gz"):
         data = gzip.compress(data)
     path.write_bytes(data)

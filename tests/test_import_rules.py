@@ -26,7 +26,7 @@ def test_reimporting_the_same_files_reports_zero_new_rows(reference_store):
 
 
 def _modified_copy(tmp_path: Path, month: str = "2022-01") -> Path:
-    """The month's file with every "Status update unavailable" outcome updated, as a later vintage."""
+    """The month's file with "Status update unavailable" outcomes updated: a later vintage."""
     import gzip
 
     source = STREET / month / f"{month}-lancashire-street.csv.gz"

@@ -633,14 +633,41 @@ class _QuarantineWriter:
             self.store.delete(self.relative)
 
 
-def _import_one(
-    store: Store,
-    item: Input,
-    spec_class: type[Spec],
-    geography: Geography | None,
-    report: Report,
-    progress: tuple[int, int],
-) -> ImportResult:
+@dataclass
+class _Prepared:
+    """An import whose Parquet files are written but not yet committed (invisible)."""
+
+    result: ImportResult
+    spec: Spec | None = None
+    writers: _Writers | None = None
+    quarantine: _QuarantineWriter | None = None
+    content_sha: str = ""
+    started: float = 0.0
+    now: dt.datetime | None = None
+
+    def discard(self) -> None:
+        if self.writers is not None:
+            self.writers.discard()
+        if self.quarantine is not None:
+            self.quarantine.discard()
+
+
+def _known(state: dict, key: str) -> dict | None:
+    for previous in state["imports"]:
+        if previous.get("status") == "imported" and key in (
+            previous["sha256"],
+            previous.get("content_sha256"),
+        ):
+            return previous
+    return None
+
+
+def _prepare(
+    store: Store, item: Input, spec_class: type[Spec], geography: Geography | None, state: dict
+) -> _Prepared:
+    """Read, validate and write one input's files; nothing is visible until `_commit`."""
+    from cdrp.store.reader import _Hashing
+
     started = time.monotonic()
     now = dt.datetime.now(dt.UTC)
     ingest_id = now.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
@@ -648,94 +675,97 @@ def _import_one(
         file=item.name, kind=spec_class.kind, status="imported", ingest_id=ingest_id
     )
     result.source = spec_class.source
-    key = item.key()
-    state = store.state()
-    for previous in state["imports"]:
-        if previous.get("status") == "imported" and key in (
-            previous["sha256"],
-            previous.get("content_sha256"),
-        ):
-            result.status, result.sha256 = "already imported", key
-            result.message = f"already imported ({previous['timestamp'][:19]}), 0 new rows"
-            result.seconds = round(time.monotonic() - started, 3)
-            return result
+    result.sha256 = key = item.key()
+    previous = _known(state, key)
+    if previous is not None:
+        result.status = "already imported"
+        result.message = f"already imported ({previous['timestamp'][:19]}), 0 new rows"
+        result.seconds = round(time.monotonic() - started, 3)
+        return _Prepared(result)
     spec = spec_class(item, geography, ingest_id, now.date())
-    writers = _Writers(store, spec_class.table, ingest_id)
-    quarantine = _QuarantineWriter(store, ingest_id, item.name)
+    prepared = _Prepared(
+        result,
+        spec,
+        _Writers(store, spec_class.table, ingest_id),
+        _QuarantineWriter(store, ingest_id, item.name),
+        started=started,
+        now=now,
+    )
     try:
-        from cdrp.store.reader import _Hashing
-
         stream = _Hashing(item.open(), item.name)
-        done, total = progress
         for block in iter_blocks(stream, item.name, spec.on_header):
-            quarantine.write(block.failures)
+            prepared.quarantine.write(block.failures)
             checked = spec.check(block)
-            quarantine.write(checked.bad)
-            writers.write(checked.table)
+            prepared.quarantine.write(checked.bad)
+            prepared.writers.write(checked.table)
             result.read += block.read
             result.imported += checked.table.num_rows
-            report(done, total, f"{PurePosixPath(item.name).name}: {result.read:,} rows")
-        writers.close()
-        quarantine.close()
-        result.quarantined = quarantine.count
-        content_sha = stream.sha.hexdigest()
-        if result.imported + result.quarantined != result.read:  # pragma: no cover - invariant
-            raise RuntimeError(
-                f"{item.name}: {result.imported} + {result.quarantined} != {result.read}"
-            )
-        # Commit: re-read the state under the lock we hold, replace partitions, publish.
-        state = store.state()
-        for previous in state["imports"]:
-            if previous.get("status") == "imported" and content_sha in (
-                previous["sha256"],
-                previous.get("content_sha256"),
-            ):
-                writers.discard()
-                quarantine.discard()
-                result.status = "already imported"
-                result.imported = result.quarantined = result.read = 0
-                result.message = f"already imported as {previous['file']}, 0 new rows"
-                result.sha256 = key
-                result.seconds = round(time.monotonic() - started, 3)
-                return result
-        new_keys = set(writers.paths)
-        table_key = spec_class.table
-        kept, dropped = [], []
-        for entry in state["files"]:
-            same = (
-                entry["table"] == table_key
-                and (entry["source"], entry["force"], entry["month"]) in new_keys
-            )
-            (dropped if same else kept).append(entry)
-        for (source, force, month), relative in sorted(writers.paths.items()):
-            kept.append(
-                {
-                    "table": table_key,
-                    "source": source,
-                    "force": force,
-                    "month": month,
-                    "path": relative,
-                    "rows": writers.rows[(source, force, month)],
-                    "ingest_id": ingest_id,
-                }
-            )
-        result.sha256 = key
-        result.forces = sorted({k[1] for k in new_keys})
-        result.months = sorted({k[2] for k in new_keys})
-        result.replaced = sorted({f"{d['force']}/{d['month']}" for d in dropped})
-        result.timestamp = now.isoformat()
-        result.seconds = round(time.monotonic() - started, 3)
-        if dropped:
-            result.message = f"replaced {len(result.replaced)} earlier partition(s)"
-        record = result.as_dict() | {"content_sha256": content_sha, "notes": spec.notes}
-        if quarantine.count:
-            record["quarantine_path"] = quarantine.relative
-        state["files"] = kept
-        state["imports"].append(record)
+        prepared.writers.close()
+        prepared.quarantine.close()
+    except BaseException:
+        prepared.discard()
+        raise
+    result.quarantined = prepared.quarantine.count
+    prepared.content_sha = stream.sha.hexdigest()
+    if result.imported + result.quarantined != result.read:  # pragma: no cover - invariant
+        prepared.discard()
+        raise RuntimeError(
+            f"{item.name}: {result.imported} + {result.quarantined} != {result.read}"
+        )
+    return prepared
+
+
+def _commit(store: Store, prepared: _Prepared) -> ImportResult:
+    """Publish a prepared import (call holding the lock): replace its partitions at once."""
+    result, writers, spec = prepared.result, prepared.writers, prepared.spec
+    if writers is None:
+        return result
+    state = store.state()
+    previous = _known(state, prepared.content_sha) or _known(state, result.sha256)
+    if previous is not None:
+        prepared.discard()
+        result.status = "already imported"
+        result.imported = result.quarantined = result.read = 0
+        result.message = f"already imported as {previous['file']}, 0 new rows"
+        result.seconds = round(time.monotonic() - prepared.started, 3)
+        return result
+    new_keys = set(writers.paths)
+    table_key = type(spec).table
+    kept, dropped = [], []
+    for entry in state["files"]:
+        same = (
+            entry["table"] == table_key
+            and (entry["source"], entry["force"], entry["month"]) in new_keys
+        )
+        (dropped if same else kept).append(entry)
+    for (source, force, month), relative in sorted(writers.paths.items()):
+        kept.append(
+            {
+                "table": table_key,
+                "source": source,
+                "force": force,
+                "month": month,
+                "path": relative,
+                "rows": writers.rows[(source, force, month)],
+                "ingest_id": result.ingest_id,
+            }
+        )
+    result.forces = sorted({k[1] for k in new_keys})
+    result.months = sorted({k[2] for k in new_keys})
+    result.replaced = sorted({f"{d['force']}/{d['month']}" for d in dropped})
+    result.timestamp = prepared.now.isoformat()
+    result.seconds = round(time.monotonic() - prepared.started, 3)
+    if dropped:
+        result.message = f"replaced {len(result.replaced)} earlier partition(s)"
+    record = result.as_dict() | {"content_sha256": prepared.content_sha, "notes": spec.notes}
+    if prepared.quarantine.count:
+        record["quarantine_path"] = prepared.quarantine.relative
+    state["files"] = kept
+    state["imports"].append(record)
+    try:
         store.commit(state)
     except BaseException:
-        writers.discard()
-        quarantine.discard()
+        prepared.discard()
         raise
     for entry in dropped:
         store.delete(entry["path"])
@@ -749,48 +779,68 @@ def import_inputs(
     report: Report | None = None,
     spec_for: Callable[[Input], type[Spec]] | None = None,
     lock_timeout: float = 600.0,
+    workers: int = 2,
 ) -> list[ImportResult]:
-    """Import each input in turn (each its own import; a failure leaves the others).
+    """Import each input (each its own import: a file that fails leaves the others).
 
-    Returns one ImportResult per input, including failed ones (status 'failed', message saying
-    which file, row and field, and what was expected).
+    Files are read and validated on `workers` threads (pyarrow releases the GIL) and committed
+    one by one in the order given, so a later vintage of a force-month given in the same call
+    replaces an earlier one. The store lock is held throughout: another import waits, or after
+    `lock_timeout` seconds gives up with StoreLocked.
+
+    Returns one ImportResult per input, including failed ones (status 'failed', message naming
+    the file, row and field, and what was expected).
     """
+    from concurrent.futures import ThreadPoolExecutor
+
     store = store if isinstance(store, Store) else Store(store)
     report = report or (lambda done, total, message="": None)
     geography = load_geography(store)
-    results = []
-    for number, item in enumerate(inputs):
-        spec_class = spec_for(item) if spec_for else SPECS.get(item.kind or "street", StreetSpec)
-        try:
-            with store.lock(timeout=lock_timeout):
-                result = _import_one(
-                    store, item, spec_class, geography, report, (number, len(inputs))
-                )
-        except BadInput as exc:
-            result = ImportResult(
-                file=item.name, kind=spec_class.kind, status="failed", message=str(exc)
+    results: list[ImportResult] = []
+    with store.lock(timeout=lock_timeout), ThreadPoolExecutor(max(1, workers)) as pool:
+        state = store.state()
+        futures = []
+        for item in inputs:
+            spec_class = (
+                spec_for(item) if spec_for else SPECS.get(item.kind or "street", StreetSpec)
             )
-        results.append(result)
-        report(number + 1, len(inputs), f"{PurePosixPath(item.name).name}: {result.status}")
-    fresh = [r.ingest_id for r in results if r.status == "imported" and r.kind == "street"]
-    if fresh:
-        _repeat_statistics(store, results, fresh, lock_timeout)
+            futures.append(
+                (item, spec_class, pool.submit(_prepare, store, item, spec_class, geography, state))
+            )
+        report(0, len(inputs), "reading")
+        try:
+            for number, (item, spec_class, future) in enumerate(futures):
+                try:
+                    result = _commit(store, future.result())
+                except BadInput as exc:
+                    result = ImportResult(
+                        file=item.name, kind=spec_class.kind, status="failed", message=str(exc)
+                    )
+                results.append(result)
+                report(number + 1, len(inputs), f"{PurePosixPath(item.name).name}: {result.status}")
+        except BaseException:
+            # Something other than bad input (a full disk, a bug): drop what is not committed.
+            for _, _, future in futures[len(results) + 1 :]:
+                future.cancel()
+                if future.done() and not future.cancelled() and future.exception() is None:
+                    future.result().discard()
+            raise
+        fresh = [r.ingest_id for r in results if r.status == "imported" and r.kind == "street"]
+        if fresh:
+            _repeat_statistics(store, results, fresh)
     return results
 
 
-def _repeat_statistics(
-    store: Store, results: list[ImportResult], fresh: list[str], timeout: float
-) -> None:
+def _repeat_statistics(store: Store, results: list[ImportResult], fresh: list[str]) -> None:
     """Fill in each new import's repeated Crime IDs and rows kept under the distinct rule."""
     from cdrp.store.query import repeat_statistics
 
-    with store.lock(timeout=timeout):
-        stats = repeat_statistics(store, fresh)
-        state = store.state()
-        for record in state["imports"]:
-            if record.get("ingest_id") in stats:
-                record["repeated_ids"], record["distinct_rows"] = stats[record["ingest_id"]]
-        store.commit(state)
+    stats = repeat_statistics(store, fresh)
+    state = store.state()
+    for record in state["imports"]:
+        if record.get("ingest_id") in stats:
+            record["repeated_ids"], record["distinct_rows"] = stats[record["ingest_id"]]
+    store.commit(state)
     for result in results:
         if result.ingest_id in stats:
             result.repeated_ids, result.distinct_rows = stats[result.ingest_id]

@@ -115,7 +115,8 @@ def _incidents_sql(
         if columns is not None and "outcome" not in columns
         else (
             ", last_value(outcome IGNORE NULLS) OVER (PARTITION BY source, record_id "
-            "ORDER BY month, source_row ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS _latest"
+            "ORDER BY month, source_row ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED "
+            "FOLLOWING) AS _latest"
         )
     )
     replace = " REPLACE (_latest AS outcome)" if latest else ""

@@ -137,6 +137,10 @@ def _line_numbers(buffer: bytes, first: int) -> np.ndarray:
 
 
 def _parse(buffer: bytes, first: int, names: list[str], header: list[str], name: str) -> Block:
+    try:  # a quick C-speed check; pyarrow cannot hand over rows that are not UTF-8
+        buffer.decode("utf-8")
+    except UnicodeDecodeError:
+        return _parse_slow(buffer, first, header)
     rows = _line_numbers(buffer, first)
     bad = []
 
@@ -150,7 +154,7 @@ def _parse(buffer: bytes, first: int, names: list[str], header: list[str], name:
             read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 22),
             parse_options=pacsv.ParseOptions(invalid_row_handler=handler),
             convert_options=pacsv.ConvertOptions(
-                column_types={n: pa.binary() for n in names}, strings_can_be_null=False
+                column_types={n: pa.string() for n in names}, strings_can_be_null=False
             ),
         )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
@@ -160,10 +164,6 @@ def _parse(buffer: bytes, first: int, names: list[str], header: list[str], name:
     columns = {}
     for column_name, n in zip(header, names, strict=True):
         column = table.column(n).combine_chunks()
-        try:
-            column = column.cast(pa.string())
-        except pa.ArrowInvalid:  # bytes that are not UTF-8 somewhere in this block
-            return _parse_slow(buffer, first, header)
         columns[column_name] = pa.compute.utf8_trim_whitespace(column)
     return Block(columns, rows)
 
