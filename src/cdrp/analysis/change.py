@@ -363,10 +363,17 @@ def baseline_window(end: str | pd.Period, months: int, baseline: str) -> pd.Peri
 
 
 def _periods(values: Iterable, what: str) -> pd.PeriodIndex:
+    """Monthly periods for values like '2022-11', parsing each distinct value once."""
+    codes, uniques = pd.factorize(
+        pd.Series(list(values) if not hasattr(values, "dtype") else values)
+    )
     try:
-        return pd.PeriodIndex([pd.Period(v, freq="M") for v in values], freq="M")
+        parsed = pd.PeriodIndex([pd.Period(v, freq="M") for v in uniques], freq="M")
     except (ValueError, TypeError) as exc:
         raise ValueError(f"{what}: expected months like '2022-11' ({exc})") from None
+    if (codes < 0).any():
+        raise ValueError(f"{what}: a month is missing")
+    return parsed[codes]
 
 
 def _describe(months: Sequence[pd.Period]) -> str:

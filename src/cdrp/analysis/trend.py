@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from cdrp.analysis.change import _periods
+
 __all__ = [
     "PERIOD",
     "STL_MIN_MONTHS",
@@ -36,13 +38,6 @@ PERIOD = 12
 STL_MIN_MONTHS = 36
 #: Years in the multi-year trend table.
 TREND_YEARS = 3
-
-
-def _periods(values: Iterable, what: str) -> pd.PeriodIndex:
-    try:
-        return pd.PeriodIndex([pd.Period(v, freq="M") for v in values], freq="M")
-    except (ValueError, TypeError) as exc:
-        raise ValueError(f"{what}: expected months like '2022-11' ({exc})") from None
 
 
 def monthly_series(
@@ -90,7 +85,7 @@ def monthly_series(
         if column not in frame.columns:
             raise ValueError(f"the frame has no '{column}' column")
     months = _periods(frame[month], f"column '{month}'")
-    stray = sorted({str(m) for m in months if m not in set(covered)})
+    stray = sorted({str(m) for m in months[~months.isin(covered)]})
     if stray:
         raise ValueError(f"the counts include months not in covered_months: {', '.join(stray)}")
     totals = pd.Series(pd.to_numeric(frame[count]).to_numpy(), index=months).groupby(level=0).sum()
