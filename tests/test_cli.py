@@ -153,3 +153,9 @@ def test_serve_runs_gunicorn_with_static_files_and_no_debug(tmp_path):
         server.terminate()
         out, _ = server.communicate(timeout=20)
     assert "Serving on" in out and "gunicorn" in out.lower()
+
+
+def test_a_database_that_is_not_migrated_says_run_migrate(tmp_path):
+    result = run(["changepassword", "nobody"], tmp_path)
+    assert result.returncode == 2
+    assert "is not set up" in result.stderr and "run `cdrp migrate` first" in result.stderr

@@ -27,6 +27,8 @@ def _database_error(exc: Exception) -> str:
         db.get("NAME") if db["ENGINE"].endswith("sqlite3") else f"{db.get('HOST')}:{db.get('PORT')}"
     )
     reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if "no such table" in reason or ("relation" in reason and "does not exist" in reason):
+        return f"the database at {where} is not set up ({reason}): run `cdrp migrate` first"
     return f"DATABASE_URL: cannot use the database at {where}: {reason}"
 
 
