@@ -21,6 +21,7 @@ import pandas as pd
 from scipy import special, stats
 
 __all__ = [
+    "METHOD",
     "ALPHA",
     "BASELINES",
     "CONFIDENCE",
@@ -50,6 +51,14 @@ NO_RECORDS = "no records in either period"
 NOT_COMPARABLE = "not comparable: months missing"
 #: Baselines: the window just before the current one, or the same months a year before.
 BASELINES = ("previous", "year_before")
+#: Plain-English statement of the method, for the methods section of a published assessment.
+METHOD = (
+    "Changes compare the number of records in the latest period with the period before, or "
+    "with the same months a year earlier. Whether a change is more than chance is judged with "
+    "the exact Poisson conditional test (two-sided, 5% level); the rate ratio is shown with "
+    "its exact 95% confidence interval. A month with no data is treated as missing, never as "
+    "zero, and a comparison that would include one is not made."
+)
 
 # SciPy's binomtest treats probabilities within this relative error as equal to the observed one.
 _RERR = 1 + 1e-7

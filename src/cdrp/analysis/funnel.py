@@ -21,6 +21,13 @@ __all__ = ["LEVELS", "PER", "funnel", "funnel_curve", "poisson_limits"]
 LEVELS = (0.95, 0.998)
 #: Rates are per this many residents.
 PER = 1000
+#: Plain-English statement of the method, for the methods section of a published assessment.
+METHOD = (
+    "The funnel plot shows each district's rate per 1,000 residents against its population, "
+    "with the range expected by chance around the family's overall rate: exact Poisson "
+    "control limits at 95% and 99.8% (Spiegelhalter 2005). A district outside the 99.8% limits "
+    "is very unlikely to differ by chance alone."
+)
 
 WITHIN = "within"
 ABOVE = "above"

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "METHOD",
     "ASB",
     "DEFAULT_ASB_WEIGHT",
     "DEFAULT_TABLE",
@@ -55,6 +56,13 @@ DEFAULT_ASB_WEIGHT = 0.0
 DEFAULT_TABLE = "harm_weights_css_2017-18.csv"
 #: Column of the CSS weight file matched to the Home Office offence code of the volumes.
 JOIN_KEY = "ONS_SEVERITY_code"
+#: Plain-English statement of the method, for the methods section of a published assessment.
+METHOD = (
+    "Harm-weighted totals multiply each record by a weight for its police.uk category: the "
+    "average ONS Crime Severity Score of the offences in that category, weighted by how often "
+    "each offence was recorded by the police in England and Wales in 2017/18. Anti-social "
+    "behaviour is not a crime and has no severity score; its weight is set by the partnership."
+)
 
 # police.uk API slugs, so frames keyed by slug work too.
 _SLUGS = {

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "METHOD",
     "CODE_CHANGES",
     "DEFAULT_K",
     "DOMAINS",
@@ -61,6 +62,17 @@ FEATURE_WEIGHTS = {"deprivation": 1.0, "population": 1.0, "density": 1.0}
 VINTAGES = ("2019", "2021")
 #: Shipped table of district code changes and combined units.
 CODE_CHANGES = "lad_code_changes.csv"
+#: Plain-English statement of the method, for the methods section of a published assessment.
+METHOD = (
+    "Each district's family is the 15 English districts most like it, found from open data: "
+    "the six English Indices of Deprivation 2019 domain scores other than Crime (income, "
+    "employment, education, health, barriers to housing and services, living environment), "
+    "the resident population (ONS mid-year estimate) and residents per hectare (area from "
+    "Census 2011). Population and density are taken as logarithms; every feature is "
+    "standardised across all districts; deprivation, size and density weigh equally in the "
+    "distance; ties go to the lower district code. The Isles of Scilly are grouped with "
+    "Cornwall and the City of London with Hackney, as in the population estimates."
+)
 
 
 def code_changes() -> pd.DataFrame:
