@@ -152,10 +152,9 @@ def census_districts(census_csv: str | Path) -> pd.DataFrame:
     return out.groupby("code")[["residents", "hectares"]].sum()
 
 
-def _to_units(values: pd.Series, mapping: Mapping[str, str], how: str) -> pd.Series:
-    codes = values.index.map(lambda c: mapping.get(c, c))
-    grouped = values.groupby(codes)
-    return grouped.sum() if how == "sum" else grouped.first()
+def _to_units(values: pd.Series, mapping: Mapping[str, str]) -> pd.Series:
+    """Sum values keyed by old codes into the units they belong to."""
+    return values.groupby(values.index.map(lambda c: mapping.get(c, c))).sum()
 
 
 def district_features(
@@ -230,8 +229,8 @@ def district_features(
             f"{', '.join(later[:8])}; use the population of the same vintage "
             f"(mid-2019 for 2019 districts, mid-2022 for 2021 districts)"
         )
-    features["population"] = _to_units(pop, mapping, "sum").reindex(features.index)
-    features["hectares"] = _to_units(census["hectares"], mapping, "sum").reindex(features.index)
+    features["population"] = _to_units(pop, mapping).reindex(features.index)
+    features["hectares"] = _to_units(census["hectares"], mapping).reindex(features.index)
     for column, what in (("population", "population"), ("hectares", "area")):
         bad = ~(features[column] > 0)
         if bad.any():
