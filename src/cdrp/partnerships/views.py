@@ -1,26 +1,622 @@
-"""Partnership pages."""
+"""Partnership registry pages: overview with the compliance task list, structure chart, groups,
+people, comparison of structures, merger workflow, exports, and the coordinators' edit forms.
 
-from django.shortcuts import render
+Everyone may read the structure; coordinators (Action.EDIT) change it. People's email and phone
+are shown only to partner members of a partnership where that person sits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from cdrp.accounts.policy import Action, allows, public, requires, roles_of
-from cdrp.partnerships.models import Partnership
+from cdrp.partnerships import compliance, services
+from cdrp.partnerships.chart import structure_svg
+from cdrp.partnerships.exports import csv_export, popolo_export
+from cdrp.partnerships.forms import (
+    AdvanceForm,
+    AgreementForm,
+    GroupForm,
+    MembershipForm,
+    MergerProposalForm,
+    OrganisationForm,
+    PartnershipForm,
+    PersonForm,
+    SeatForm,
+)
+from cdrp.partnerships.models import (
+    Group,
+    Membership,
+    MergerProposal,
+    Organisation,
+    Partnership,
+    Person,
+    Seat,
+)
+from cdrp.partnerships.structure import export_structure
+
+_TAG = {
+    compliance.Status.MET: "",
+    compliance.Status.NOT_MET: "govuk-tag--red",
+    compliance.Status.NO_EVIDENCE: "govuk-tag--yellow",
+    compliance.Status.NOT_APPLICABLE: "govuk-tag--grey",
+}
+
+
+def _today() -> dt.date:
+    return dt.date.today()
+
+
+def _group_or_404(p: Partnership, slug: str) -> Group:
+    return get_object_or_404(
+        Group.objects.select_related("partnership", "reports_to"), partnership=p, slug=slug
+    )
+
+
+def _can_edit(request, p) -> bool:
+    return allows(request.user, Action.EDIT, p)
+
+
+def _findings(p: Partnership):
+    out = []
+    for f in compliance.evaluate(p, _today()):
+        out.append({"finding": f, "rule": f.rule, "tag": _TAG[f.status], "label": f.status.label})
+    return out
 
 
 @public
 def partnership_list(request):
     partnerships = Partnership.objects.all()
-    return render(request, "partnerships/list.html", {"partnerships": partnerships})
+    return render(
+        request,
+        "partnerships/list.html",
+        {"partnerships": partnerships, "page_title": "Partnerships"},
+    )
 
 
 @requires(Action.VIEW_PUBLIC)
 def partnership_detail(request, partnership):
     p = request.partnership
+    groups = list(p.groups.select_related("reports_to").order_by("position", "name"))
+    proposal = MergerProposal.objects.filter(merged=p).first()
     return render(
         request,
         "partnerships/detail.html",
         {
             "partnership": p,
+            "page_title": p.name,
             "roles": sorted(r.label for r in roles_of(request.user, p) if r != "public"),
             "can_view_member": allows(request.user, Action.VIEW_MEMBER, p),
+            "can_edit": _can_edit(request, p),
+            "groups": groups,
+            "findings": _findings(p),
+            "districts": p.districts.all(),
+            "merged_from": p.merged_from.all(),
+            "merged_into": p.merged_into.all(),
+            "proposal": proposal,
         },
+    )
+
+
+@requires(Action.VIEW_PUBLIC)
+def compliance_page(request, partnership):
+    p = request.partnership
+    return render(
+        request,
+        "partnerships/compliance.html",
+        {
+            "partnership": p,
+            "page_title": f"Compliance: {p.name}",
+            "findings": _findings(p),
+            "today": _today(),
+        },
+    )
+
+
+def _chart(request, p):
+    return structure_svg(
+        p,
+        _today(),
+        link=lambda g: reverse(
+            "partnerships:group", kwargs={"partnership": p.slug, "group": g.slug}
+        ),
+    )
+
+
+@requires(Action.VIEW_PUBLIC)
+def structure_page(request, partnership):
+    p = request.partnership
+    return render(
+        request,
+        "partnerships/structure.html",
+        {"partnership": p, "page_title": f"Structure: {p.name}", "svg": _chart(request, p)},
+    )
+
+
+@requires(Action.VIEW_PUBLIC)
+def structure_svg_view(request, partnership):
+    return HttpResponse(
+        _chart(request, request.partnership), content_type="image/svg+xml; charset=utf-8"
+    )
+
+
+def _seat_rows(group: Group, on: dt.date):
+    rows = []
+    members = {}
+    for m in (
+        Membership.objects.current(on)
+        .filter(seat__group=group)
+        .select_related("person")
+        .order_by("pk")
+    ):
+        members.setdefault(m.seat_id, []).append(m)
+    for s in group.seats.select_related("organisation", "council_area").order_by("position", "pk"):
+        rows.append({"seat": s, "members": members.get(s.pk, [])})
+    return rows
+
+
+@requires(Action.VIEW_PUBLIC)
+def group_detail(request, partnership, group):
+    p = request.partnership
+    g = _group_or_404(p, group)
+    on = _today()
+    past = (
+        Membership.objects.filter(seat__group=g, end__lt=on)
+        .select_related("person", "seat")
+        .order_by("-end")
+    )
+    return render(
+        request,
+        "partnerships/group.html",
+        {
+            "partnership": p,
+            "group": g,
+            "page_title": g.name,
+            "rows": _seat_rows(g, on),
+            "past": past,
+            "reporting": g.reporting_groups.order_by("position", "name"),
+            "bodies": sorted(g.voting_bodies().values()),
+            "quorum": g.required_quorum() if g.voting_bodies() else None,
+            "can_edit": _can_edit(request, p),
+        },
+    )
+
+
+def _may_see_contacts(user, person: Person) -> bool:
+    partnerships = Partnership.objects.filter(groups__seats__memberships__person=person).distinct()
+    return any(allows(user, Action.VIEW_MEMBER, p) for p in partnerships)
+
+
+@public
+def person_detail(request, person):
+    x = get_object_or_404(Person.objects.select_related("organisation"), slug=person)
+    on = _today()
+    memberships = list(
+        x.memberships.select_related(
+            "seat", "seat__group", "seat__group__partnership", "seat__organisation"
+        ).order_by("seat__group__partnership__name", "seat__group__position", "start")
+    )
+    current = [
+        m
+        for m in memberships
+        if m.is_current(on) and m.seat.group.partnership.status != "historical"
+    ]
+    past = [m for m in memberships if m not in current]
+    load, seen = [], set()
+    for m in current:
+        g = m.seat.group
+        if g.pk in seen:
+            continue
+        seen.add(g.pk)
+        hours = Decimal(g.meetings_per_year) * g.meeting_hours
+        load.append({"group": g, "meetings": g.meetings_per_year, "hours": hours})
+    return render(
+        request,
+        "partnerships/person.html",
+        {
+            "person": x,
+            "page_title": x.name,
+            "current": current,
+            "past": past,
+            "load": load,
+            "total_meetings": sum(r["meetings"] for r in load),
+            "total_hours": sum((r["hours"] for r in load), Decimal(0)),
+            "show_contacts": _may_see_contacts(request.user, x),
+            "edit_partnership": next(
+                (
+                    m.seat.group.partnership
+                    for m in memberships
+                    if _can_edit(request, m.seat.group.partnership)
+                ),
+                None,
+            ),
+        },
+    )
+
+
+# Comparison of structures ----------------------------------------------------------------------
+
+COMPARE_ROWS = [
+    ("Main meeting", [Group.Kind.STRATEGY, Group.Kind.COUNTY_STRATEGY]),
+    ("Steering / officer group", [Group.Kind.OFFICER]),
+    ("Thematic groups", [Group.Kind.THEMATIC, Group.Kind.DOMESTIC_ABUSE]),
+    ("Tasking", [Group.Kind.TASKING]),
+    ("Prolific and priority offenders", [Group.Kind.PPO]),
+    ("Community engagement", [Group.Kind.ENGAGEMENT]),
+]
+
+
+def _summary(p: Partnership, on: dt.date) -> dict:
+    chairs = {
+        m.seat.group_id: m
+        for m in Membership.objects.current(on)
+        .filter(seat__group__partnership=p, role=Membership.Role.CHAIR)
+        .select_related("person", "seat", "seat__organisation")
+    }
+    # A historical partnership is compared as it stood on its last day.
+    day = p.valid_to if p.valid_to and p.valid_to < on else on
+    if day != on:
+        chairs = {
+            m.seat.group_id: m
+            for m in Membership.objects.current(day)
+            .filter(seat__group__partnership=p, role=Membership.Role.CHAIR)
+            .select_related("person", "seat", "seat__organisation")
+        }
+    cells = {}
+    hours = Decimal(0)
+    for g in p.groups.order_by("position", "name"):
+        hours += (
+            Decimal(g.meetings_per_year)
+            * g.meeting_hours
+            * Membership.objects.current(day).filter(seat__group=g).count()
+        )
+        for label, kinds in COMPARE_ROWS:
+            if g.kind in kinds:
+                chair = chairs.get(g.pk)
+                statutory = g.seats.filter(statutory=True).count()
+                cells.setdefault(label, []).append(
+                    {
+                        "group": g,
+                        "chair": chair,
+                        "frequency": g.get_meeting_frequency_display(),
+                        "seats": g.seats.count(),
+                        "statutory": statutory,
+                        "bodies": len(g.voting_bodies()),
+                    }
+                )
+    return {"partnership": p, "cells": cells, "day": day, "person_hours": hours}
+
+
+@requires(Action.VIEW_PUBLIC)
+def compare(request, partnership):
+    p = request.partnership
+    slugs = request.GET.getlist("with")
+    others = (
+        list(Partnership.objects.filter(slug__in=slugs)) if slugs else list(p.merged_from.all())
+    )
+    if not others:
+        others = list(Partnership.objects.exclude(pk=p.pk)[:1])
+    on = _today()
+    columns = [_summary(x, on) for x in [*others, p]]
+    rows = [
+        {"label": label, "cells": [c["cells"].get(label, []) for c in columns]}
+        for label, _ in COMPARE_ROWS
+    ]
+    return render(
+        request,
+        "partnerships/compare.html",
+        {
+            "partnership": p,
+            "page_title": f"Compare structures: {p.name}",
+            "columns": columns,
+            "rows": rows,
+            "choices": Partnership.objects.exclude(pk=p.pk),
+            "selected": {x.slug for x in others},
+        },
+    )
+
+
+# Exports ---------------------------------------------------------------------------------------
+
+
+@requires(Action.VIEW_PUBLIC)
+def export_yaml(request, partnership):
+    p = request.partnership
+    text = export_structure(p)
+    if not allows(request.user, Action.VIEW_MEMBER, p):
+        text = _strip_contacts_yaml(text)
+    response = HttpResponse(text, content_type="application/yaml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{p.slug}-structure.yaml"'
+    return response
+
+
+def _strip_contacts_yaml(text: str) -> str:
+    import re
+
+    return re.sub(r"^(\s+)(email|phone): .*$", r"\1\2: ''", text, flags=re.M)
+
+
+@requires(Action.VIEW_PUBLIC)
+def export_popolo(request, partnership):
+    p = request.partnership
+    doc = popolo_export(p, include_contacts=allows(request.user, Action.VIEW_MEMBER, p))
+    response = HttpResponse(
+        json.dumps(doc, indent=2, ensure_ascii=False), content_type="application/json"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{p.slug}-popolo.json"'
+    return response
+
+
+@requires(Action.VIEW_PUBLIC)
+def export_csv(request, partnership):
+    p = request.partnership
+    text = csv_export(p, include_contacts=allows(request.user, Action.VIEW_MEMBER, p))
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{p.slug}-structure.csv"'
+    return response
+
+
+# Merger ----------------------------------------------------------------------------------------
+
+
+@requires(Action.VIEW_PUBLIC)
+def merger(request, partnership):
+    p = request.partnership
+    proposal = MergerProposal.objects.filter(merged=p).first()
+    context = {
+        "partnership": p,
+        "page_title": f"Merger: {p.name}",
+        "proposal": proposal,
+        "can_edit": _can_edit(request, p),
+    }
+    if proposal:
+        stages = []
+        for value, label in MergerProposal.Stage.choices:
+            if value == 0:
+                continue
+            stages.append(
+                {
+                    "number": value,
+                    "label": label,
+                    "date": proposal.stage_date(value),
+                    "done": proposal.stage >= value,
+                    "next": proposal.stage + 1 == value,
+                }
+            )
+        required = services.required_agreements(proposal)
+        agreed = {a.organisation_id: a for a in proposal.agreements.all()}
+        context.update(
+            stages=stages,
+            agreements=[{"organisation": o, "agreement": agreed.get(o.pk)} for o in required],
+            transitions=proposal.transitions.all(),
+            predecessors=proposal.predecessors.all(),
+            next_stage=MergerProposal.Stage(proposal.stage + 1).label
+            if proposal.stage < 6
+            else None,
+        )
+        if context["can_edit"] and proposal.stage < 6:
+            context["advance_form"] = AdvanceForm(proposal=proposal)
+            missing = [o.pk for o in required if o.pk not in agreed]
+            if proposal.stage == 0 and missing:
+                context["agreement_form"] = AgreementForm(
+                    organisations=Organisation.objects.filter(pk__in=missing)
+                )
+    elif context["can_edit"]:
+        context["propose_form"] = MergerProposalForm(partnership=p)
+    return render(request, "partnerships/merger.html", context)
+
+
+@require_POST
+@requires(Action.EDIT)
+def merger_action(request, partnership, action):
+    p = request.partnership
+    proposal = MergerProposal.objects.filter(merged=p).first()
+    try:
+        if action == "propose" and proposal is None:
+            form = MergerProposalForm(request.POST, partnership=p)
+            if form.is_valid():
+                services.propose_merger(p, form.cleaned_data["predecessors"])
+                messages.success(request, "Merger proposal recorded.")
+            else:
+                messages.error(request, "Choose at least two partnerships that will merge.")
+        elif action == "agree" and proposal is not None:
+            form = AgreementForm(request.POST, organisations=Organisation.objects.all())
+            if form.is_valid():
+                services.record_agreement(
+                    proposal,
+                    form.cleaned_data["organisation"],
+                    form.cleaned_data["agreed_on"],
+                    form.cleaned_data["minute_reference"],
+                )
+                messages.success(
+                    request, f"Agreement of {form.cleaned_data['organisation']} recorded."
+                )
+            else:
+                messages.error(request, "Give the authority and the date it agreed.")
+        elif action == "advance" and proposal is not None:
+            form = AdvanceForm(request.POST, proposal=proposal)
+            if form.is_valid():
+                d = form.cleaned_data
+                services.advance_merger(
+                    proposal,
+                    proposal.stage + 1,
+                    d["on"],
+                    pilot_to=d.get("pilot_to"),
+                    order_reference=d.get("order_reference", ""),
+                    note=d["note"],
+                )
+                messages.success(request, "The merger moved to the next stage.")
+            else:
+                messages.error(request, "Give the date of this stage, as YYYY-MM-DD.")
+        else:
+            raise Http404("No such merger action")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("partnerships:merger", partnership=p.slug)
+
+
+# Edit forms ------------------------------------------------------------------------------------
+
+
+def _form_page(
+    request,
+    form,
+    *,
+    title,
+    partnership,
+    back,
+    submit="Save",
+    intro="",
+    delete_url="",
+    delete_label="",
+):
+    return render(
+        request,
+        "partnerships/form.html",
+        {
+            "form": form,
+            "page_title": title,
+            "partnership": partnership,
+            "back": back,
+            "submit": submit,
+            "intro": intro,
+            "delete_url": delete_url,
+            "delete_label": delete_label,
+        },
+    )
+
+
+@requires(Action.EDIT)
+def partnership_edit(request, partnership):
+    p = request.partnership
+    form = PartnershipForm(request.POST or None, instance=p)
+    if request.method == "POST" and form.is_valid() and form.save_versioned():
+        messages.success(request, "Partnership saved.")
+        return redirect(p.get_absolute_url())
+    return _form_page(
+        request, form, title=f"Edit {p.name}", partnership=p, back=p.get_absolute_url()
+    )
+
+
+@requires(Action.EDIT)
+def group_edit(request, partnership, group=None):
+    p = request.partnership
+    g = _group_or_404(p, group) if group else None
+    form = GroupForm(request.POST or None, instance=g, partnership=p)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save_versioned()
+        if saved:
+            messages.success(request, f"{saved.name} saved.")
+            return redirect(saved.get_absolute_url())
+    back = g.get_absolute_url() if g else p.get_absolute_url()
+    return _form_page(
+        request, form, title=f"Edit {g.name}" if g else "Add a group", partnership=p, back=back
+    )
+
+
+@requires(Action.EDIT)
+def seat_edit(request, partnership, group, seat=None):
+    p = request.partnership
+    g = _group_or_404(p, group)
+    s = get_object_or_404(Seat, pk=seat, group=g) if seat else None
+    form = SeatForm(request.POST or None, instance=s, group=g)
+    if request.method == "POST" and form.is_valid() and form.save_versioned():
+        messages.success(request, "Seat saved.")
+        return redirect(g.get_absolute_url())
+    delete_url = (
+        reverse(
+            "partnerships:seat-delete",
+            kwargs={"partnership": p.slug, "group": g.slug, "seat": s.pk},
+        )
+        if s
+        else ""
+    )
+    return _form_page(
+        request,
+        form,
+        title=f"{'Edit seat' if s else 'Add a seat'}: {g.name}",
+        partnership=p,
+        back=g.get_absolute_url(),
+        delete_url=delete_url,
+        delete_label="Remove this seat and its members",
+    )
+
+
+@require_POST
+@requires(Action.EDIT)
+def seat_delete(request, partnership, group, seat):
+    p = request.partnership
+    g = _group_or_404(p, group)
+    s = get_object_or_404(Seat, pk=seat, group=g)
+    services.remove_seat(s)
+    messages.success(request, f"Seat “{s}” removed.")
+    return redirect(g.get_absolute_url())
+
+
+@requires(Action.EDIT)
+def membership_edit(request, partnership, group, membership=None):
+    p = request.partnership
+    g = _group_or_404(p, group)
+    m = get_object_or_404(Membership, pk=membership, seat__group=g) if membership else None
+    initial = {}
+    if m is None and request.GET.get("seat"):
+        initial["seat"] = request.GET["seat"]
+    form = MembershipForm(request.POST or None, instance=m, group=g, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save_versioned()
+        if saved:
+            messages.success(request, f"{saved.person} is now recorded in the seat “{saved.seat}”.")
+            return redirect(g.get_absolute_url())
+    return _form_page(
+        request,
+        form,
+        title=f"{'Edit member' if m else 'Add a member'}: {g.name}",
+        partnership=p,
+        back=g.get_absolute_url(),
+        intro="" if Person.objects.exists() else "Add the person first.",
+    )
+
+
+@requires(Action.EDIT)
+def person_edit(request, partnership, person=None):
+    p = request.partnership
+    x = get_object_or_404(Person, slug=person) if person else None
+    form = PersonForm(request.POST or None, instance=x)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save_versioned()
+        if saved:
+            messages.success(request, f"{saved.name} saved.")
+            return redirect(saved.get_absolute_url())
+    return _form_page(
+        request,
+        form,
+        title=f"Edit {x.name}" if x else "Add a person",
+        partnership=p,
+        back=x.get_absolute_url() if x else p.get_absolute_url(),
+    )
+
+
+@requires(Action.EDIT)
+def organisation_edit(request, partnership, organisation=None):
+    p = request.partnership
+    o = get_object_or_404(Organisation, slug=organisation) if organisation else None
+    form = OrganisationForm(request.POST or None, instance=o)
+    if request.method == "POST" and form.is_valid() and form.save_versioned():
+        messages.success(request, "Organisation saved.")
+        return redirect(p.get_absolute_url())
+    return _form_page(
+        request,
+        form,
+        title=f"Edit {o.name}" if o else "Add an organisation",
+        partnership=p,
+        back=p.get_absolute_url(),
     )

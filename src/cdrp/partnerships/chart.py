@@ -1,0 +1,140 @@
+"""The structure chart: a partnership's groups and reporting lines drawn as SVG on the server.
+
+Groups are laid out as an indented tree (each group below the one it reports to), which stays
+readable on an A4 page however many local groups there are: the drawing is 720 units wide and
+text is never scaled below 11 units.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from xml.sax.saxutils import escape
+
+from django.db.models import Count, Q
+
+from cdrp.partnerships.models import Group, Membership, Partnership
+
+WIDTH = 720
+ROW = 66
+BOX_H = 56
+INDENT = 34
+LEFT = 12
+TOP = 56
+
+_COLOURS = {
+    Group.Kind.STRATEGY: "#1d70b8",
+    Group.Kind.COUNTY_STRATEGY: "#1d70b8",
+    Group.Kind.OFFICER: "#4c2c92",
+    Group.Kind.THEMATIC: "#00703c",
+    Group.Kind.DOMESTIC_ABUSE: "#00703c",
+    Group.Kind.TASKING: "#d4351c",
+    Group.Kind.PPO: "#6f777b",
+    Group.Kind.ENGAGEMENT: "#f47738",
+}
+
+
+def _ordered(groups: list[Group]) -> list[tuple[Group, int]]:
+    """Depth-first order, children after their parent, with depths."""
+    ids = {g.pk for g in groups}
+    children: dict[int | None, list[Group]] = {}
+    for g in groups:
+        parent = g.reports_to_id if g.reports_to_id in ids else None
+        children.setdefault(parent, []).append(g)
+    out, seen = [], set()
+
+    def walk(parent, depth):
+        for g in children.get(parent, []):
+            if g.pk in seen:
+                continue
+            seen.add(g.pk)
+            out.append((g, depth))
+            walk(g.pk, depth + 1)
+
+    walk(None, 0)
+    return out
+
+
+def _fit(text: str, width: float, size: float) -> str:
+    """Shorten text to fit `width` at font `size` (an average glyph is about 0.52 em)."""
+    limit = max(8, int(width / (size * 0.52)))
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def structure_svg(partnership: Partnership, on: dt.date | None = None, link=None) -> str:
+    """The SVG document for the partnership's structure on date `on`.
+
+    `link(group)` gives each box's address (None: no links).
+    """
+    on = on or dt.date.today()
+    current = Q(seats__memberships__start__isnull=True) | Q(seats__memberships__start__lte=on)
+    current &= Q(seats__memberships__end__isnull=True) | Q(seats__memberships__end__gte=on)
+    groups = list(
+        partnership.groups.select_related("reports_to")
+        .annotate(
+            n_seats=Count("seats", distinct=True),
+            n_members=Count("seats__memberships", filter=current, distinct=True),
+        )
+        .order_by("position", "name")
+    )
+    chairs = {
+        m.seat.group_id: m.person.name
+        for m in Membership.objects.current(on)
+        .filter(seat__group__partnership=partnership, role=Membership.Role.CHAIR)
+        .select_related("person", "seat")
+    }
+    rows = _ordered(groups)
+    height = TOP + ROW * len(rows) + 12
+    title = f"Structure of {partnership.name}"
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
+        f'width="{WIDTH}" height="{height}" role="img" aria-labelledby="chart-title chart-desc" '
+        'font-family="Arial, Helvetica, sans-serif" class="cdrp-structure-chart">',
+        f'<title id="chart-title">{escape(title)}</title>',
+        f'<desc id="chart-desc">{len(rows)} groups and their reporting lines on '
+        f"{on:%-d %B %Y}. Each group is drawn below the group it reports to.</desc>",
+        f'<text x="{LEFT}" y="24" font-size="18" font-weight="bold" fill="#0b0c0c">'
+        f"{escape(_fit(title, WIDTH - 2 * LEFT, 18))}</text>",
+        f'<text x="{LEFT}" y="44" font-size="12" fill="#505a5f">On {on:%-d %B %Y} · '
+        f"{len(rows)} groups · lines show who reports to whom</text>",
+    ]
+    position = {}
+    for i, (g, depth) in enumerate(rows):
+        x = LEFT + depth * INDENT
+        y = TOP + i * ROW
+        position[g.pk] = (x, y)
+        if g.reports_to_id in position:
+            px, py = position[g.reports_to_id]
+            lx = px + 14
+            parts.append(
+                f'<path d="M{lx} {py + BOX_H} V{y + BOX_H / 2} H{x}" fill="none" '
+                'stroke="#505a5f" stroke-width="1.5"/>'
+            )
+    for i, (g, depth) in enumerate(rows):
+        x, y = position[g.pk]
+        w = WIDTH - x - LEFT
+        colour = _COLOURS.get(g.kind, "#505a5f")
+        name = g.name + (
+            f" ({g.short_name})" if g.short_name and g.short_name not in g.name else ""
+        )
+        kind = f"{g.get_kind_display()} · {g.get_meeting_frequency_display()}"
+        people = f"{g.n_seats} seat{'s' if g.n_seats != 1 else ''} · {g.n_members} member{'s' if g.n_members != 1 else ''}"
+        chair = chairs.get(g.pk)
+        detail = f"{people} · Chair: {chair}" if chair else f"{people} · no chair recorded"
+        box = [
+            f'<g class="group" data-group="{escape(g.slug)}">',
+            f'<rect x="{x}" y="{y}" width="{w}" height="{BOX_H}" rx="3" fill="#ffffff" '
+            f'stroke="{colour}" stroke-width="2"/>',
+            f'<rect x="{x}" y="{y}" width="6" height="{BOX_H}" fill="{colour}"/>',
+            f'<text x="{x + 14}" y="{y + 19}" font-size="14" font-weight="bold" fill="#0b0c0c">'
+            f"{escape(_fit(name, w - 20, 14))}</text>",
+            f'<text x="{x + 14}" y="{y + 35}" font-size="11.5" fill="#505a5f">'
+            f"{escape(_fit(kind, w - 20, 11.5))}</text>",
+            f'<text x="{x + 14}" y="{y + 50}" font-size="11.5" fill="#0b0c0c" class="members">'
+            f"{escape(_fit(detail, w - 20, 11.5))}</text>",
+            "</g>",
+        ]
+        if link:
+            box = [f'<a href="{escape(link(g))}">', *box, "</a>"]
+        parts.extend(box)
+    parts.append("</svg>")
+    return "\n".join(parts)

@@ -1,0 +1,213 @@
+"""Registry forms. Each edit form carries the record's version so that a stale save is refused
+with a clear message instead of overwriting someone else's change (see `save_versioned`)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from cdrp.core.models import ConflictError
+from cdrp.partnerships.models import (
+    Area,
+    Group,
+    Membership,
+    MergerProposal,
+    Organisation,
+    Partnership,
+    Person,
+    Seat,
+)
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class VersionedForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+        for name, field in self.fields.items():
+            if isinstance(field, forms.DateField):
+                field.widget = DATE
+                field.help_text = field.help_text or "For example, 2008-04-01"
+            if isinstance(field, forms.ModelChoiceField) and not isinstance(
+                field, forms.ModelMultipleChoiceField
+            ):
+                field.empty_label = "None"
+            del name
+
+    def save_versioned(self):
+        """Save, refusing a stale edit; returns the object or None with the errors on the form."""
+        obj = self.save(commit=False)
+        try:
+            version = self.cleaned_data.get("version")
+            if obj.pk and version is not None:
+                obj.save_checked(version)
+            else:
+                obj.save()
+            self.save_m2m()
+        except ConflictError as exc:
+            self.add_error(None, str(exc))
+            return None
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.message_dict.items():
+                    self.add_error(field if field in self.fields else None, errors)
+            else:
+                self.add_error(None, exc.messages)
+            return None
+        return obj
+
+
+class PartnershipForm(VersionedForm):
+    class Meta:
+        model = Partnership
+        fields = [
+            "name",
+            "code",
+            "status",
+            "level",
+            "valid_from",
+            "valid_to",
+            "county",
+            "districts",
+            "responsible_authorities",
+            "description",
+        ]
+        widgets = {
+            "districts": forms.CheckboxSelectMultiple,
+            "responsible_authorities": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["responsible_authorities"].queryset = Organisation.objects.filter(
+            kind__in=Organisation.RESPONSIBLE_KINDS
+        )
+
+
+class GroupForm(VersionedForm):
+    class Meta:
+        model = Group
+        fields = [
+            "name",
+            "slug",
+            "short_name",
+            "kind",
+            "reports_to",
+            "district",
+            "meeting_frequency",
+            "meeting_hours",
+            "quorum",
+            "chair_casting_vote",
+            "terms_of_reference",
+        ]
+        labels = {"slug": "Short web address"}
+        help_texts = {"slug": "Lower-case letters, digits and hyphens, e.g. officer-group"}
+
+    def __init__(self, *args, partnership: Partnership, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.partnership = partnership
+        others = partnership.groups.all()
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        self.fields["reports_to"].queryset = others
+        self.fields["district"].queryset = Area.objects.filter(level=Area.Level.DISTRICT)
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"]
+        clash = self.instance.partnership.groups.filter(slug=slug).exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise ValidationError(f"Another group of this partnership already uses “{slug}”.")
+        return slug
+
+
+class SeatForm(VersionedForm):
+    class Meta:
+        model = Seat
+        fields = ["label", "organisation", "council_area", "voting", "statutory", "position"]
+        labels = {"label": "Role", "position": "Order on the page"}
+
+    def __init__(self, *args, group: Group, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.group = group
+        self.fields["council_area"].queryset = Area.objects.filter(
+            level__in=[Area.Level.DISTRICT, Area.Level.COUNTY]
+        )
+
+
+class MembershipForm(VersionedForm):
+    class Meta:
+        model = Membership
+        fields = ["seat", "person", "role", "start", "end", "senior", "portfolio_holder"]
+        labels = {"portfolio_holder": "Holds the community-safety portfolio"}
+
+    def __init__(self, *args, group: Group, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["seat"].queryset = group.seats.select_related("organisation", "council_area")
+        self.fields["seat"].empty_label = None
+        self.fields["person"].empty_label = None
+
+
+class PersonForm(VersionedForm):
+    class Meta:
+        model = Person
+        fields = ["name", "slug", "job_title", "organisation", "email", "phone", "placeholder"]
+        labels = {
+            "slug": "Short web address",
+            "placeholder": "This name is an invented placeholder",
+        }
+
+
+class OrganisationForm(VersionedForm):
+    website = forms.URLField(required=False, assume_scheme="https")
+
+    class Meta:
+        model = Organisation
+        fields = ["name", "slug", "kind", "area", "website"]
+        labels = {"slug": "Short web address", "area": "Council area"}
+
+
+class MergerProposalForm(forms.Form):
+    predecessors = forms.ModelMultipleChoiceField(
+        queryset=Partnership.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        label="Partnerships that will merge into this one",
+    )
+
+    def __init__(self, *args, partnership: Partnership, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["predecessors"].queryset = Partnership.objects.exclude(pk=partnership.pk)
+
+
+class AgreementForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(), empty_label=None, label="Responsible authority"
+    )
+    agreed_on = forms.DateField(
+        widget=DATE, label="Date agreed", help_text="For example, 2008-03-27"
+    )
+    minute_reference = forms.CharField(required=False, label="Minute reference")
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+
+
+class AdvanceForm(forms.Form):
+    on = forms.DateField(
+        widget=DATE, label="Date of this stage", help_text="For example, 2008-11-14"
+    )
+    pilot_to = forms.DateField(widget=DATE, required=False, label="Pilot ends (pilot stage only)")
+    order_reference = forms.CharField(required=False, label="Order reference (order stage only)")
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args, proposal: MergerProposal, **kwargs):
+        super().__init__(*args, **kwargs)
+        nxt = proposal.stage + 1
+        if nxt != MergerProposal.Stage.PILOT:
+            del self.fields["pilot_to"]
+        if nxt != MergerProposal.Stage.ORDER:
+            del self.fields["order_reference"]
