@@ -1,9 +1,7 @@
 """JSON API for incident statistics: counts (public, small numbers withheld), imports, coverage."""
 
-from __future__ import annotations
-
 from django.conf import settings
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
 from cdrp.accounts.policy import Action, allows
@@ -23,11 +21,11 @@ def _anyone(request):
 
 class CountsQuery(Schema):
     by: str = "district"
-    start: str | None = Query(None, alias="from", description="first month, YYYY-MM")
-    end: str | None = Query(None, alias="to", description="last month, YYYY-MM")
+    start: str | None = Field(None, alias="from", description="first month, YYYY-MM")
+    end: str | None = Field(None, alias="to", description="last month, YYYY-MM")
     category: list[str] | None = None
     district: list[str] | None = None
-    partnership: str | None = Query(None, description="registry partnership slug: its districts")
+    partnership: str | None = Field(None, description="registry partnership slug: its districts")
     distinct: bool = False
     names: bool = False
 
