@@ -17,7 +17,10 @@ Like esda, one random sample of ``K = max W_i − 1`` positions per replication 
 by every unit (unit ``i`` uses its first ``W_i − 1`` positions, skipping itself); each unit's
 reference distribution is still exactly the conditional one. Sharing the draws is what lets the
 whole computation run as a few array operations instead of a loop over units (see
-:func:`permutation_counts`). The two-sided permutation p-value is
+:func:`permutation_counts`). A consequence, shared with esda: the Monte-Carlo errors of one map
+are correlated (a draw rich in high values lowers every unit's p a little), so the map-wide
+average p moves with the seed more than independent draws would make it; each unit's p is
+still within its own Monte-Carlo error. The two-sided permutation p-value is
 
     p_sim = min(1, 2 (1 + min(#{sim ≥ obs}, #{sim ≤ obs})) / (R + 1)),
 
@@ -238,7 +241,7 @@ def permutation_counts(y, adjacency, ids: np.ndarray) -> tuple[np.ndarray, np.nd
         d = ypad[p + 1] - a
         prefix = np.cumsum(a, axis=1)
         for c, cells in groups:
-            if cells.size * c * 4 < n:
+            if cells.size * c < n:
                 # Few units with this many neighbours: add the shifts up directly.
                 sims = np.repeat(prefix[:, c - 1 : c], cells.size, axis=1)
                 for k in range(c):
