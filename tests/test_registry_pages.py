@@ -70,8 +70,8 @@ def test_the_person_page_shows_seats_and_meeting_load_but_contacts_only_to_membe
 ):
     page = _get(client, "/partnerships/people/chorley-csm/")
     # Chorley's community safety manager sits on the RAG (quarterly, 2 h), chairs the OWG (monthly,
-    # 2 h) and Chorley's MATAC (monthly, 1.5 h) and sits on its PPO Catch and Convict group (monthly,
-    # 1.5 h): 4 + 12 + 12 + 12 = 40 meetings and 8 + 24 + 18 + 18 = 68 hours a year.
+    # 2 h) and Chorley's MATAC (monthly, 1.5 h) and sits on its PPO Catch and Convict group
+    # (monthly, 1.5 h): 4 + 12 + 12 + 12 = 40 meetings and 8 + 24 + 18 + 18 = 68 hours a year.
     assert "Officer Working Group" in page and "MATAC, Chorley" in page
     assert 'id="total-meetings">40<' in page and 'id="total-hours">68<' in page
     assert "Chorley Community Safety Partnership" in page  # the former seats, kept

@@ -2,7 +2,6 @@
 bad files refused with every problem named by file and line, and nothing written."""
 
 import io
-import textwrap
 
 import pytest
 from django.core.management import call_command
@@ -132,6 +131,13 @@ groups:
 """
 
 
+EXTRA_SEAT = (
+    "        organisation: police\n"
+    "      - label: chief executive\n"
+    "        organisation: wyre-council\n"
+)
+
+
 def test_a_minimal_file_imports_with_defaults(db):
     (p,) = import_structure(MINIMAL, "wyre.yaml")
     board = p.groups.get()
@@ -168,7 +174,7 @@ def test_bad_values_references_and_duplicates_are_all_reported(db):
         .replace("{person: pat,", "{person: nobody,")
         .replace(
             "        organisation: police\n",
-            "        organisation: police\n      - label: chief executive\n        organisation: wyre-council\n",
+            EXTRA_SEAT,
         )
     )
     problems = _problems(text)
@@ -178,7 +184,7 @@ def test_bad_values_references_and_duplicates_are_all_reported(db):
     )
     text = MINIMAL.replace("{person: pat,", "{person: nobody,").replace(
         "        organisation: police\n",
-        "        organisation: police\n      - label: chief executive\n        organisation: wyre-council\n",
+        EXTRA_SEAT,
     )
     assert _problems(text) == [
         "wyre.yaml line 21: person 'nobody': no such person in the file or the registry",
@@ -195,7 +201,8 @@ def test_a_quorum_larger_than_the_group_is_refused(db):
 def test_a_membership_ending_before_it_starts_is_refused_by_line(db):
     text = MINIMAL.replace("start: 2024-01-01}", "start: 2024-01-01, end: 2023-01-01}")
     assert _problems(text) == [
-        "wyre.yaml line 21: end: The membership ends (1 January 2023) before it starts (1 January 2024)."
+        "wyre.yaml line 21: end: The membership ends (1 January 2023) before it starts "
+        "(1 January 2024)."
     ]
 
 

@@ -109,7 +109,7 @@ def structure_svg(partnership: Partnership, on: dt.date | None = None, link=None
                 f'<path d="M{lx} {py + BOX_H} V{y + BOX_H / 2} H{x}" fill="none" '
                 'stroke="#505a5f" stroke-width="1.5"/>'
             )
-    for i, (g, depth) in enumerate(rows):
+    for g, _depth in rows:
         x, y = position[g.pk]
         w = WIDTH - x - LEFT
         colour = _COLOURS.get(g.kind, "#505a5f")
@@ -117,7 +117,8 @@ def structure_svg(partnership: Partnership, on: dt.date | None = None, link=None
             f" ({g.short_name})" if g.short_name and g.short_name not in g.name else ""
         )
         kind = f"{g.get_kind_display()} · {g.get_meeting_frequency_display()}"
-        people = f"{g.n_seats} seat{'s' if g.n_seats != 1 else ''} · {g.n_members} member{'s' if g.n_members != 1 else ''}"
+        seats = f"{g.n_seats} seat{'s' if g.n_seats != 1 else ''}"
+        people = f"{seats} · {g.n_members} member{'s' if g.n_members != 1 else ''}"
         chair = chairs.get(g.pk)
         detail = f"{people} · Chair: {chair}" if chair else f"{people} · no chair recorded"
         box = [

@@ -162,7 +162,8 @@ def _ra_seats(p: Partnership, on: dt.date) -> Finding:
     for kind in REQUIRED_KINDS:
         if kind not in kinds:
             problems.append(
-                f"No {Organisation.Kind(kind).label.lower()} is listed among the responsible authorities."
+                f"No {Organisation.Kind(kind).label.lower()} is listed among the responsible "
+                "authorities."
             )
     for district in p.districts.all():
         if not any(
@@ -170,7 +171,8 @@ def _ra_seats(p: Partnership, on: dt.date) -> Finding:
             for o in authorities
         ):
             problems.append(
-                f"No district council for {district.name} is listed among the responsible authorities."
+                f"No district council for {district.name} is listed among the responsible "
+                "authorities."
             )
     seats = list(group.seats.select_related("organisation", "council_area"))
     held = {m.seat_id for m in _current(group, on)}
@@ -246,7 +248,8 @@ def _portfolio(p: Partnership, on: dt.date) -> Finding:
             )
         else:
             problems.append(
-                f"No elected member of {o.name} holding the community-safety portfolio sits on the {group.name}."
+                f"No elected member of {o.name} holding the community-safety portfolio sits on the "
+                f"{group.name}."
             )
     if problems:
         return Finding(Status.NOT_MET, problems[0], evidence, problems)
@@ -309,11 +312,13 @@ def _county_chairs(p: Partnership, on: dt.date) -> Finding:
         seat = _current(county, on).filter(person=chair).first()
         if seat is None:
             problems.append(
-                f"{chair}, chair of {district.name}'s {sg.name}, is not a member of the {county.name}."
+                f"{chair}, chair of {district.name}'s {sg.name}, is not a member of the "
+                f"{county.name}."
             )
         else:
             evidence.append(
-                f"{chair} (chair, {district.name}) sits on the {county.name} as “{seat.seat.label}”."
+                f"{chair} (chair, {district.name}) sits on the {county.name} as "
+                f"“{seat.seat.label}”."
             )
     if not pairs:
         return Finding(
@@ -387,7 +392,8 @@ def _recent(p: Partnership, on: dt.date, kind: str, within: dt.timedelta, what: 
     latest = past[0]
     text = f"{latest.title}, {_fmt(latest.date)}"
     if on - latest.date > within:
-        problem = f"The latest {what} was on {_fmt(latest.date)}, more than {within.days // 30} months ago."
+        months = within.days // 30
+        problem = f"The latest {what} was on {_fmt(latest.date)}, more than {months} months ago."
         return Finding(Status.NOT_MET, problem, [text], [problem])
     return Finding(Status.MET, f"Latest {what}: {_fmt(latest.date)}.", [text])
 
@@ -443,7 +449,8 @@ def _refresh(p: Partnership, on: dt.date) -> Finding:
     "PLAN-CURRENT",
     "A three-year partnership plan is current and was revised in the last 12 months",
     "The strategy group keeps a three-year partnership plan, revised every year, setting out the "
-    "priorities, each partner's role and resources, performance management and community engagement.",
+    "priorities, each partner's role and resources, performance management and community "
+    "engagement.",
     f"{REGULATIONS}: partnership plan",
 )
 def _plan(p: Partnership, on: dt.date) -> Finding:

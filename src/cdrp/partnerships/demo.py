@@ -603,10 +603,11 @@ def _lancashire_south(people: _People) -> dict:
                 kind,
                 reports_to="owg",
                 freq="bimonthly",
-                tor=f"A joint thematic group of senior practitioners from each district. Co-ordinates "
-                f"the work on this priority from the strategic assessment, reports to the Officer "
-                f"Working Group and takes on strategic issues raised by the local MATAC and PPO "
-                f"meetings.",
+                tor="A joint thematic group of senior practitioners from each district. "
+                "Co-ordinates "
+                "the work on this priority from the strategic assessment, reports to the Officer "
+                "Working Group and takes on strategic issues raised by the local MATAC and PPO "
+                "meetings.",
                 seats=seats,
             )
         )
@@ -618,7 +619,8 @@ def _lancashire_south(people: _People) -> dict:
             "OWG",
             reports_to="rag",
             freq="monthly",
-            tor="Reports to the Responsible Authorities Group. Makes sure the thematic groups and the "
+            tor="Reports to the Responsible Authorities Group. Makes sure the thematic groups and "
+            "the "
             "district MATACs deliver against the current priorities and the partnership plan, and "
             "commissions tactical assessments from the partnership analyst.",
             seats=owg_seats,
@@ -637,7 +639,9 @@ def _lancashire_south(people: _People) -> dict:
                 district=code,
                 freq="monthly",
                 hours=1.5,
-                tor=f"Multi-agency tasking and co-ordination for {name}: applies problem-solving to "
+                tor=f"Multi-agency tasking and co-ordination for {name}: applies problem-solving "
+                "to "
+                ""
                 "current crime and disorder issues and tasks resources from every agency to "
                 "priority places, using the analyst's tactical assessment.",
                 seats=[
@@ -695,7 +699,8 @@ def _lancashire_south(people: _People) -> dict:
                 district=code,
                 freq="monthly",
                 hours=1.5,
-                tor="Prolific and priority offenders scheme, Catch and Convict strand: agrees the local "
+                tor="Prolific and priority offenders scheme, Catch and Convict strand: agrees the "
+                "local "
                 "cohort and co-ordinates enforcement. Named offenders are restricted to the group.",
                 seats=[
                     _seat(
@@ -745,7 +750,9 @@ def _lancashire_south(people: _People) -> dict:
                 district=code,
                 freq="monthly",
                 hours=1.5,
-                tor="Prolific and priority offenders scheme, Prevent and Deter strand: young people at "
+                tor="Prolific and priority offenders scheme, Prevent and Deter strand: young "
+                "people "
+                "at "
                 "risk of becoming prolific offenders, with the youth offending team.",
                 seats=[
                     _seat(
@@ -842,7 +849,9 @@ def _lancashire_south(people: _People) -> dict:
         "merged_from": [],
         "responsible_authorities": sorted([*COUNCIL.values(), *RESPONSIBLE]),
         "description": "Chorley, South Ribble and West Lancashire, merged into one strategic "
-        "partnership for the Southern Division of Lancashire Constabulary, as proposed to Chorley's "
+        "partnership for the Southern Division of Lancashire Constabulary, as proposed to "
+        "Chorley's "
+        ""
         "Executive Cabinet on 27 March 2008. Dates after that report are illustrative; people's "
         "names are placeholders.",
     }
@@ -1060,7 +1069,9 @@ def _predecessor(d: str, people: _People) -> dict:
         "districts": [code],
         "merged_from": [],
         "responsible_authorities": sorted([council, *RESPONSIBLE]),
-        "description": f"The Crime and Disorder Reduction Partnership for {name} from the Crime and "
+        "description": f"The Crime and Disorder Reduction Partnership for {name} from the "
+        "Crime and "
+        ""
         "Disorder Act 1998 until the merger into Lancashire South.",
     }
     return _document(partnership, people, groups)
@@ -1177,8 +1188,10 @@ def _county(people: _People) -> dict:
             "county_strategy",
             "CSG",
             freq="quarterly",
-            tor="Co-ordinates the district strategy groups across the two-tier county and links their "
-            "work to the Local Area Agreement. The chair of each district strategy group is a member.",
+            tor="Co-ordinates the district strategy groups across the two-tier county and links "
+            "their "
+            "work to the Local Area Agreement. The chair of each district strategy group is a "
+            "member.",
             seats=seats,
         )
     ]
@@ -1194,7 +1207,8 @@ def _county(people: _People) -> dict:
         "districts": sorted(c for c in DISTRICTS if c.startswith("E07")),
         "merged_from": [],
         "responsible_authorities": sorted(RESPONSIBLE),
-        "description": "The county-level strategy group for the districts of Lancashire's two-tier area.",
+        "description": "The county-level strategy group for the districts of Lancashire's two-tier "
+        "area.",
     }
     return _document(partnership, people, groups)
 

@@ -66,7 +66,7 @@ class ValidatedRecord(GovernanceRecord):
 
 
 class Organisation(ValidatedRecord):
-    """A body that holds seats: a responsible authority, a co-operating body or a voluntary group."""
+    """A body holding seats: a responsible authority, a co-operating body or a voluntary group."""
 
     class Kind(models.TextChoices):
         DISTRICT_COUNCIL = "district_council", "District council"

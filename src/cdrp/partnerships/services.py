@@ -108,7 +108,8 @@ def record_decision(
     for person, _ in ballots:
         if seats[person.pk] is None:
             raise ValidationError(
-                f"{person} has no voting seat on {group} on {meeting.date:%-d %B %Y}, so cannot vote."
+                f"{person} has no voting seat on {group} on {meeting.date:%-d %B %Y}, "
+                "so cannot vote."
             )
     bodies = {s.body_key: s.body_label for s in group.seats.all() if s.voting}
     label_of = {key: label for key, label in bodies.items()}
@@ -251,7 +252,8 @@ def advance_merger(
         late = [a for a in agreed.values() if a.agreed_on > on]
         if late:
             raise ValidationError(
-                f"{late[0].organisation} agreed on {late[0].agreed_on:%-d %B %Y}, after {on:%-d %B %Y}."
+                f"{late[0].organisation} agreed on {late[0].agreed_on:%-d %B %Y}, "
+                f"after {on:%-d %B %Y}."
             )
     if nxt == Stage.PILOT and pilot_to and pilot_to < on:
         raise ValidationError("The pilot must end on or after the day it starts.")

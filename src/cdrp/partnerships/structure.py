@@ -422,7 +422,8 @@ def _check_references(c: _Checker, docs: list[dict], known_partnerships: set[str
             if g["quorum"] is not None and g["quorum"] > len(voting_bodies):
                 c.fail(
                     g["_lines"].get("quorum", g["_line"]),
-                    f"group {g['slug']!r}: a quorum of {g['quorum']} is larger than the group ({len(voting_bodies)} voting bodies)",
+                    f"group {g['slug']!r}: a quorum of {g['quorum']} is larger than the group "
+                    f"({len(voting_bodies)} voting bodies)",
                 )
         partnerships.add(p["slug"])
 
