@@ -102,6 +102,8 @@ class Input:
     kind: str | None = None
     force: str | None = None
     month: str | None = None
+    # Files that are not CSV (XLSX) supply their own Blocks: blocks(on_header) -> iterator.
+    blocks: Callable[[Callable[[list[str]], None]], Iterator[Block]] | None = None
 
 
 def _sha256_stream(stream, chunk: int = 1 << 20) -> str:
@@ -239,7 +241,7 @@ class Spec:
         missing = [c for c in self.columns if c not in header]
         if len(missing) == len(self.columns) or self.required & set(missing):
             raise BadInput(
-                f"{name}: line 1: the header is not a police.uk {self.kind} header: missing "
+                f"{name}: line 1: the header is not a {self.source} {self.kind} header: missing "
                 f"{', '.join(repr(m) for m in missing)}; expected {', '.join(self.columns)}"
             )
         if missing:
@@ -683,6 +685,7 @@ def _prepare(
         result.seconds = round(time.monotonic() - started, 3)
         return _Prepared(result)
     spec = spec_class(item, geography, ingest_id, now.date())
+    result.source = spec.source
     prepared = _Prepared(
         result,
         spec,
@@ -692,8 +695,12 @@ def _prepare(
         now=now,
     )
     try:
-        stream = _Hashing(item.open(), item.name)
-        for block in iter_blocks(stream, item.name, spec.on_header):
+        if item.blocks is not None:
+            stream, blocks = None, item.blocks(spec.on_header)
+        else:
+            stream = _Hashing(item.open(), item.name)
+            blocks = iter_blocks(stream, item.name, spec.on_header)
+        for block in blocks:
             prepared.quarantine.write(block.failures)
             checked = spec.check(block)
             prepared.quarantine.write(checked.bad)
@@ -706,7 +713,7 @@ def _prepare(
         prepared.discard()
         raise
     result.quarantined = prepared.quarantine.count
-    prepared.content_sha = stream.sha.hexdigest()
+    prepared.content_sha = stream.sha.hexdigest() if stream is not None else key
     if result.imported + result.quarantined != result.read:  # pragma: no cover - invariant
         prepared.discard()
         raise RuntimeError(

@@ -140,7 +140,7 @@ def counts(
     areas: Mapping[str, Sequence[str]] | None = None,
     partnerships: Mapping[str, Sequence[str]] | None = None,
     distinct: bool = False,
-    source: str | None = None,
+    source: str | None = "police-uk",
     names: bool = False,
     output: str = "arrow",
 ) -> pa.Table | pd.DataFrame:
@@ -167,8 +167,9 @@ def counts(
     distinct : bool
         Count each Crime ID once, in the month it first appears, with its latest outcome.
         Records without an ID (anti-social behaviour) are all counted.
-    source : str, optional
-        Only records of this source (``police-uk`` or a partner source).
+    source : str or None
+        Only records of this source: ``police-uk`` (the default) or a partner source such as
+        ``fire-deliberate-fires``; None counts every source together.
     names : bool
         Add a ``<level>_name`` column for area levels.
     output : {'arrow', 'pandas'}
@@ -280,6 +281,7 @@ def points(
     categories: Sequence[str] | None = None,
     districts: Sequence[str] | None = None,
     distinct: bool = False,
+    source: str | None = "police-uk",
     limit: int | None = None,
     output: str = "arrow",
 ) -> pa.Table | pd.DataFrame:
@@ -291,7 +293,7 @@ def points(
     base = _incidents_sql(
         store,
         distinct,
-        None,
+        source,
         columns=["lon", "lat", "category", "lsoa_code", "ward_code", "district_code"],
     )
     if base is None:
