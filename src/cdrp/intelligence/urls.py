@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401  (pages are added here as the intelligence app grows)
+from django.urls import path
+
+from cdrp.intelligence import views
 
 app_name = "intelligence"
-urlpatterns: list = []
+urlpatterns = [
+    path("data/", views.sources, name="sources"),
+    path("data/coverage/", views.coverage, name="coverage"),
+    path("data/quarantine/", views.quarantine, name="quarantine"),
+    path("counts/", views.counts, name="counts"),
+]

@@ -172,10 +172,12 @@ def _file_input(fs, where: str, shown: str) -> Input:
 
 
 def _zip_inputs(fs, where: str, shown: str, notes: list[str]) -> list[Input]:
-    with fs.open_input_file(where) as handle:
-        data = handle.read()
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
+        if isinstance(fs, pafs.LocalFileSystem):
+            archive = zipfile.ZipFile(where)  # read lazily: police.uk archives are large
+        else:
+            with fs.open_input_file(where) as handle:
+                archive = zipfile.ZipFile(io.BytesIO(handle.read()))
     except zipfile.BadZipFile as exc:
         raise BadInput(f"{shown}: not a readable zip archive ({exc})") from exc
     inputs = []

@@ -6,56 +6,11 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
-from rich.table import Table
 
 from cdrp.core.progress import terminal_progress
 from cdrp.intelligence.services import demo_data_dir, incident_store, load_areas
+from cdrp.intelligence.summaries import summary_table
 from cdrp.store import BadInput, ImportResult, build_geography, import_police_uk, load_geography
-
-
-def summary_table(results: list[ImportResult]) -> Table:
-    """One row per file: read, imported, quarantined, repeated Crime IDs, seconds."""
-    table = Table(title="Import summary")
-    for column in (
-        "file",
-        "status",
-        "months",
-        "read",
-        "imported",
-        "quarantined",
-        "repeated IDs",
-        "distinct",
-        "seconds",
-    ):
-        justify = "left" if column in ("file", "status", "months") else "right"
-        table.add_column(column, justify=justify)
-    for r in results:
-        months = f"{r.months[0]}…{r.months[-1]}" if len(r.months) > 1 else "".join(r.months)
-        table.add_row(
-            Path(r.file.split(":")[-1]).name,
-            r.status,
-            months,
-            f"{r.read:,}",
-            f"{r.imported:,}",
-            f"{r.quarantined:,}",
-            "" if r.repeated_ids is None else f"{r.repeated_ids:,}",
-            "" if r.distinct_rows is None else f"{r.distinct_rows:,}",
-            f"{r.seconds:.2f}",
-        )
-    if len(results) > 1:
-        table.add_row(
-            "total",
-            "",
-            "",
-            f"{sum(r.read for r in results):,}",
-            f"{sum(r.imported for r in results):,}",
-            f"{sum(r.quarantined for r in results):,}",
-            f"{sum(r.repeated_ids or 0 for r in results):,}",
-            f"{sum(r.distinct_rows or 0 for r in results):,}",
-            f"{sum(r.seconds for r in results):.2f}",
-            style="bold",
-        )
-    return table
 
 
 class Command(BaseCommand):
