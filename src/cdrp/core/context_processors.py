@@ -10,6 +10,8 @@ SERVICE_NAME = "Community safety partnership"
 def shell(request):
     user = getattr(request, "user", None)
     items = [("Home", reverse("core:home")), ("Partnerships", reverse("partnerships:list"))]
+    if user is not None and allows(user, Action.VIEW_MEMBER):
+        items.append(("Data", reverse("intelligence:sources")))
     if user is not None and allows(user, Action.ADMINISTER):
         items.append(("Audit trail", reverse("accounts:audit")))
     path = request.path
