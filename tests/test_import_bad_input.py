@@ -276,3 +276,22 @@ def test_expand_paths_finds_csv_gz_and_zip_in_folders(tmp_path):
     ]
     assert os.path.basename(inputs[0].name).startswith("2022-01")
     assert io  # keeps the import list honest for readers of the helpers above
+
+
+def test_a_record_with_coordinates_but_no_lsoa_is_placed_by_point_in_polygon(root, tmp_path):
+    row = GOOD[0].replace("E01024951,Chorley 001A", ",")
+    result = one(root, write(tmp_path, [HEADER, row]))
+    assert result.imported == 1
+    table = counts(root, ["lsoa", "ward", "district"]).to_pylist()
+    assert table[0]["lsoa"] is None and table[0]["district"] == "E07000118"
+    assert table[0]["ward"].startswith("E05")
+
+
+def test_a_store_root_given_as_a_file_uri_works_like_a_path(fresh_store, tmp_path):
+    uri = "file://" + fresh_store
+    result = one(uri, write(tmp_path, [HEADER, *GOOD]))
+    assert result.imported == 3
+    assert counts(uri, []).column("count").to_pylist() == [3]
+    assert counts(fresh_store, []).column("count").to_pylist() == [3]
+    folder = "file://" + str(tmp_path)
+    assert [i.name for i in expand_paths([folder])][0].startswith("file://")

@@ -143,7 +143,10 @@ def expand_paths(paths: Iterable[str | Path], notes: list[str] | None = None) ->
                 for i in fs.get_file_info(pafs.FileSelector(where, recursive=True))
                 if i.type == pafs.FileType.File and re.search(r"\.(csv|csv\.gz|zip)$", i.path)
             ]
-            inputs.extend(expand_paths(sorted(found) if "://" not in path else [], notes))
+            if "://" in path:  # keep the scheme so the files open on the same filesystem
+                scheme = path.split("://", 1)[0]
+                found = [f"{scheme}://{f}" for f in found]
+            inputs.extend(expand_paths(sorted(found), notes))
             continue
         if where.endswith(".zip"):
             inputs.extend(_zip_inputs(fs, where, path, notes))
