@@ -1,0 +1,383 @@
+"""JSON API for the partnership registry: structure, compliance, Popolo export, people, and
+(coordinators) adding members and recording decisions counted one vote per body.
+
+Contact details (email, phone) are returned only to partner members of a partnership where the
+person sits; public callers get names and roles only.
+"""
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema, Status
+from ninja.errors import HttpError
+
+from cdrp.accounts.policy import Action, allows
+from cdrp.api import AUTH, _user, allow
+from cdrp.partnerships import compliance, services
+from cdrp.partnerships.exports import popolo_export
+from cdrp.partnerships.models import Group, Meeting, Membership, Partnership, Person, Seat
+
+router = Router(tags=["registry"])
+
+
+def _anyone(request):
+    """Lets the public in while a token or session, when given, still identifies the user."""
+    return request.user
+
+
+class MemberOut(Schema):
+    person: str
+    name: str
+    role: str
+    start: dt.date | None
+    end: dt.date | None
+    senior: bool
+    portfolio_holder: bool
+
+
+class SeatOut(Schema):
+    id: int
+    label: str
+    organisation: str | None
+    council_area: str | None
+    body: str
+    voting: bool
+    statutory: bool
+    members: list[MemberOut]
+
+
+class GroupOut(Schema):
+    slug: str
+    name: str
+    short_name: str
+    kind: str
+    reports_to: str | None
+    meeting_frequency: str
+    meeting_hours: float
+    quorum: int
+    chair_casting_vote: bool
+    terms_of_reference: str
+    seats: list[SeatOut]
+
+
+class StructureOut(Schema):
+    partnership: str
+    name: str
+    status: str
+    on: dt.date
+    groups: list[GroupOut]
+
+
+def _partnership(request) -> Partnership:
+    return request.partnership
+
+
+def _group_out(g: Group, on: dt.date) -> dict:
+    current = {}
+    for m in Membership.objects.current(on).filter(seat__group=g).select_related("person"):
+        current.setdefault(m.seat_id, []).append(m)
+    seats = []
+    for s in g.seats.select_related("organisation", "council_area").order_by("position", "pk"):
+        seats.append(
+            {
+                "id": s.pk,
+                "label": s.label,
+                "organisation": s.organisation.slug if s.organisation_id else None,
+                "council_area": s.council_area.code if s.council_area_id else None,
+                "body": s.body_label,
+                "voting": s.voting,
+                "statutory": s.statutory,
+                "members": [
+                    {
+                        "person": m.person.slug,
+                        "name": m.person.name,
+                        "role": m.role,
+                        "start": m.start,
+                        "end": m.end,
+                        "senior": m.senior,
+                        "portfolio_holder": m.portfolio_holder,
+                    }
+                    for m in current.get(s.pk, [])
+                ],
+            }
+        )
+    return {
+        "slug": g.slug,
+        "name": g.name,
+        "short_name": g.short_name,
+        "kind": g.kind,
+        "reports_to": g.reports_to.slug if g.reports_to_id else None,
+        "meeting_frequency": g.meeting_frequency,
+        "meeting_hours": float(g.meeting_hours),
+        "quorum": g.required_quorum(),
+        "chair_casting_vote": g.chair_casting_vote,
+        "terms_of_reference": g.terms_of_reference,
+        "seats": seats,
+    }
+
+
+@router.get("/partnerships/{partnership}/structure", response=StructureOut, auth=None)
+@allow(Action.VIEW_PUBLIC)
+def structure(request, partnership: str, on: dt.date | None = None):
+    """The partnership's groups, reporting lines, seats and members on a date (default today)."""
+    p = _partnership(request)
+    on = on or dt.date.today()
+    groups = p.groups.select_related("reports_to").order_by("position", "name")
+    return {
+        "partnership": p.slug,
+        "name": p.name,
+        "status": p.status,
+        "on": on,
+        "groups": [_group_out(g, on) for g in groups],
+    }
+
+
+class FindingOut(Schema):
+    rule: str
+    title: str
+    statement: str
+    source: str
+    severity: str
+    status: str
+    summary: str
+    problems: list[str]
+    evidence: list[str]
+
+
+@router.get("/partnerships/{partnership}/compliance", response=list[FindingOut], auth=None)
+@allow(Action.VIEW_PUBLIC)
+def compliance_findings(request, partnership: str, on: dt.date | None = None):
+    """Each statutory rule's finding with its evidence ("no_evidence" is not a pass)."""
+    return [
+        {
+            "rule": f.rule.id,
+            "title": f.rule.title,
+            "statement": f.rule.statement,
+            "source": f.rule.source,
+            "severity": f.rule.severity.value,
+            "status": f.status.value,
+            "summary": f.summary,
+            "problems": f.problems,
+            "evidence": f.evidence,
+        }
+        for f in compliance.evaluate(_partnership(request), on)
+    ]
+
+
+@router.get("/partnerships/{partnership}/popolo", response=dict, auth=[*AUTH, _anyone])
+@allow(Action.VIEW_PUBLIC)
+def popolo(request, partnership: str):
+    """Persons, organizations, posts and memberships as Popolo JSON; contact details for partner
+    members only."""
+    p = _partnership(request)
+    return popolo_export(p, include_contacts=allows(_user(request), Action.VIEW_MEMBER, p))
+
+
+class PersonSeatOut(Schema):
+    partnership: str
+    group: str
+    group_name: str
+    seat: str
+    role: str
+    start: dt.date | None
+    meetings_per_year: int
+    hours_per_year: float
+
+
+class PersonOut(Schema):
+    slug: str
+    name: str
+    job_title: str
+    organisation: str | None
+    email: str | None = None
+    phone: str | None = None
+    seats: list[PersonSeatOut]
+    meetings_per_year: int
+    hours_per_year: float
+
+
+@router.get("/people/{person}", response=PersonOut, auth=[*AUTH, _anyone])
+@allow(Action.VIEW_PUBLIC, partnership_arg=None)
+def person_detail(request, person: str):
+    """A person's current seats and meeting load; email and phone for partner members only."""
+    x = get_object_or_404(Person.objects.select_related("organisation"), slug=person)
+    on = dt.date.today()
+    memberships = (
+        Membership.objects.current(on)
+        .filter(person=x)
+        .exclude(seat__group__partnership__status=Partnership.Status.HISTORICAL)
+        .select_related("seat", "seat__organisation", "seat__group", "seat__group__partnership")
+    )
+    seats, seen = [], set()
+    for m in memberships:
+        g = m.seat.group
+        first = g.pk not in seen
+        seen.add(g.pk)
+        meetings = g.meetings_per_year if first else 0
+        seats.append(
+            {
+                "partnership": g.partnership.slug,
+                "group": g.slug,
+                "group_name": g.name,
+                "seat": str(m.seat),
+                "role": m.role,
+                "start": m.start,
+                "meetings_per_year": meetings,
+                "hours_per_year": float(meetings * g.meeting_hours),
+            }
+        )
+    user = _user(request)
+    partnerships = Partnership.objects.filter(groups__seats__memberships__person=x).distinct()
+    contacts = any(allows(user, Action.VIEW_MEMBER, p) for p in partnerships)
+    return {
+        "slug": x.slug,
+        "name": x.name,
+        "job_title": x.job_title,
+        "organisation": x.organisation.slug if x.organisation_id else None,
+        "email": x.email if contacts else None,
+        "phone": x.phone if contacts else None,
+        "seats": seats,
+        "meetings_per_year": sum(s["meetings_per_year"] for s in seats),
+        "hours_per_year": sum(s["hours_per_year"] for s in seats),
+    }
+
+
+class MembershipIn(Schema):
+    seat: int
+    person: str
+    role: str = "member"
+    start: dt.date | None = None
+    end: dt.date | None = None
+    senior: bool = False
+    portfolio_holder: bool = False
+
+
+def _refuse(exc: ValidationError):
+    raise HttpError(400, " ".join(exc.messages)) from None
+
+
+@router.post(
+    "/partnerships/{partnership}/groups/{group}/memberships",
+    response={201: MemberOut},
+    auth=AUTH,
+)
+@allow(Action.EDIT)
+def add_membership(request, partnership: str, group: str, body: MembershipIn):
+    """Put a person in one of the group's seats (coordinators)."""
+    g = get_object_or_404(Group, partnership=_partnership(request), slug=group)
+    seat = Seat.objects.filter(group=g, pk=body.seat).first()
+    if seat is None:
+        raise HttpError(400, f"seat: {g.name} has no seat {body.seat}")
+    person = Person.objects.filter(slug=body.person).first()
+    if person is None:
+        raise HttpError(400, f"person: no person {body.person!r}")
+    if body.role not in Membership.Role.values:
+        raise HttpError(
+            400, f"role: {body.role!r} is not one of {', '.join(Membership.Role.values)}"
+        )
+    try:
+        m = services.add_membership(
+            seat,
+            person,
+            role=body.role,
+            start=body.start,
+            end=body.end,
+            senior=body.senior,
+            portfolio_holder=body.portfolio_holder,
+        )
+    except ValidationError as exc:
+        _refuse(exc)
+    return Status(
+        201,
+        {
+            "person": person.slug,
+            "name": person.name,
+            "role": m.role,
+            "start": m.start,
+            "end": m.end,
+            "senior": m.senior,
+            "portfolio_holder": m.portfolio_holder,
+        },
+    )
+
+
+class BallotIn(Schema):
+    person: str
+    choice: str
+
+
+class DecisionIn(Schema):
+    group: str
+    date: dt.date
+    motion: str
+    ballots: list[BallotIn]
+    present: list[str] = []
+    casting_vote: str | None = None
+
+
+class BodyVoteOut(Schema):
+    body: str
+    choice: str
+    cast_by: list[str]
+
+
+class DecisionOut(Schema):
+    id: int
+    result: str
+    votes_for: int
+    votes_against: int
+    abstentions: int
+    bodies_present: int
+    quorum: int
+    casting_vote: str
+    votes: list[BodyVoteOut]
+
+
+@router.post("/partnerships/{partnership}/decisions", response={201: DecisionOut}, auth=AUTH)
+@allow(Action.EDIT)
+def record_decision(request, partnership: str, body: DecisionIn):
+    """Record a decision at a group's meeting, counting one vote per council area or agency."""
+    g = get_object_or_404(Group, partnership=_partnership(request), slug=body.group)
+    slugs = {b.person for b in body.ballots} | set(body.present)
+    people = {x.slug: x for x in Person.objects.filter(slug__in=slugs)}
+    missing = sorted(slugs - set(people))
+    if missing:
+        raise HttpError(400, f"person: no such person {', '.join(missing)}")
+    try:
+        with transaction.atomic():
+            meeting = Meeting.objects.filter(group=g, date=body.date).first()
+            if meeting is None:
+                meeting = Meeting(group=g, date=body.date, status=Meeting.Status.HELD)
+                meeting.save()
+            decision = services.record_decision(
+                meeting,
+                body.motion,
+                [(people[b.person], b.choice) for b in body.ballots],
+                present=[people[s] for s in body.present],
+                casting_vote=body.casting_vote,
+            )
+    except ValidationError as exc:
+        _refuse(exc)
+    return Status(
+        201,
+        {
+            "id": decision.pk,
+            "result": decision.result,
+            "votes_for": decision.votes_for,
+            "votes_against": decision.votes_against,
+            "abstentions": decision.abstentions,
+            "bodies_present": decision.bodies_present,
+            "quorum": decision.quorum,
+            "casting_vote": decision.casting_vote,
+            "votes": [
+                {
+                    "body": v.body,
+                    "choice": v.choice,
+                    "cast_by": sorted(p.slug for p in v.cast_by.all()),
+                }
+                for v in decision.votes.all()
+            ],
+        },
+    )
