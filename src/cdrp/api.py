@@ -137,3 +137,6 @@ def audit_trail(request, limit: int = 100):
         }
         for e in events
     ]
+
+
+api.add_router("/", "cdrp.partnerships.api.router")
