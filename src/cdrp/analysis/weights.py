@@ -84,8 +84,15 @@ def to_bng(lon, lat) -> tuple[np.ndarray, np.ndarray]:
     lat = np.asarray(lat, dtype=float)
     if lon.shape != lat.shape:
         raise ValueError(f"lon and lat must have the same shape, got {lon.shape} and {lat.shape}")
-    x, y = _transformer("EPSG:4326", BNG).transform(lon, lat)
-    return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    # pyproj tries a one-element array as a scalar point first (and NumPy warns): pad with two
+    # dummy points so it never has fewer than two, then drop them.
+    flat_lon = np.append(lon.ravel(), [0.0, 0.0])
+    flat_lat = np.append(lat.ravel(), [51.5, 51.5])
+    x, y = _transformer("EPSG:4326", BNG).transform(flat_lon, flat_lat)
+    return (
+        np.asarray(x, dtype=float)[:-2].reshape(lon.shape),
+        np.asarray(y, dtype=float)[:-2].reshape(lat.shape),
+    )
 
 
 def project_to_bng(geometries) -> np.ndarray:
