@@ -205,3 +205,15 @@ def test_point_extracts_leave_out_records_without_coordinates(reference_store):
     assert table.num_rows > 0
     assert table.column("lon").null_count == 0
     assert set(table.column("district_code").to_pylist()) == {"E07000118"}
+
+
+def test_the_distinct_index_and_the_window_rule_give_identical_counts(reference_store, monkeypatch):
+    from cdrp.store import query
+
+    root, _ = reference_store
+    by = ["district", "month", "category"]
+    with_index = counts(root, by, distinct=True)
+    monkeypatch.setattr(query, "files_digest", lambda state: "stale")
+    by_window = counts(root, by, distinct=True)
+    assert with_index.equals(by_window)
+    assert sum(by_window.column("count").to_pylist()) == 571_971

@@ -840,7 +840,21 @@ def import_inputs(
         fresh = [r.ingest_id for r in results if r.status == "imported" and r.kind == "street"]
         if fresh:
             _repeat_statistics(store, results, fresh)
+        if any(r.status == "imported" and r.kind in ("street", "partner") for r in results):
+            _refresh_distinct_index(store)
     return results
+
+
+def _refresh_distinct_index(store: Store) -> None:
+    from cdrp.store.query import build_distinct_index
+
+    state = store.state()
+    old = (state.get("distinct_index") or {}).get("path")
+    entry = build_distinct_index(store)
+    state["distinct_index"] = entry
+    store.commit(state)
+    if old and (entry is None or old != entry["path"]):
+        store.delete(old)
 
 
 def _repeat_statistics(store: Store, results: list[ImportResult], fresh: list[str]) -> None:

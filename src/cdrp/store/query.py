@@ -42,7 +42,12 @@ def connection() -> duckdb.DuckDBPyConnection:
         # Bounded memory: large windows spill to disk rather than grow the process.
         con = duckdb.connect(
             ":memory:",
-            config={"threads": 2, "memory_limit": "512MB", "preserve_insertion_order": False},
+            config={
+                "threads": 2,
+                "memory_limit": "512MB",
+                "preserve_insertion_order": False,
+                "enable_object_cache": True,
+            },
         )
         _local.con = con
     return con
@@ -87,19 +92,65 @@ def _geography_sql(store: Store, name: str) -> str:
     return f"read_parquet('{store.uri(f'_geography/{name}.parquet')}')"
 
 
+def files_digest(state: dict) -> str:
+    """A fingerprint of the live incident files: derived tables are valid for this value only."""
+    import hashlib
+
+    paths = sorted(e["path"] for e in state["files"] if e["table"] == "")
+    return hashlib.sha256("\n".join(paths).encode()).hexdigest()[:16]
+
+
+def build_distinct_index(store: Store | str) -> dict | None:
+    """Write the table of repeated Crime IDs: where each first appears, and its latest outcome.
+
+    With it a distinct count is a small hash join instead of a window over every record. The
+    caller commits the returned entry as ``state['distinct_index']`` (holding the lock).
+    """
+    store = _store(store)
+    state = store.state()
+    files = [store.uri(e["path"]) for e in state["files"] if e["table"] == ""]
+    if not files:
+        return None
+    order = "{'m': month, 'r': source_row}"
+    table = _arrow(
+        f"""
+        SELECT source, record_id,
+               arg_min(ingest_id, {order}) AS first_ingest,
+               arg_min(source_row, {order}) AS first_row,
+               arg_max(outcome, {order}) FILTER (WHERE outcome IS NOT NULL) AS latest_outcome
+        FROM read_parquet([{_sql_list(files)}], hive_partitioning = false)
+        WHERE record_id IS NOT NULL
+        GROUP BY source, record_id HAVING count(*) > 1
+        """
+    )
+    import io
+
+    import pyarrow.parquet as pq
+
+    sink = io.BytesIO()
+    pq.write_table(table, sink)
+    digest = files_digest(state)
+    relative = f"_derived/distinct-{digest}.parquet"
+    store.write_bytes(relative, sink.getvalue())
+    return {"path": relative, "files": digest, "ids": table.num_rows}
+
+
 def _incidents_sql(
     store: Store,
     distinct: bool,
     source: str | None,
     columns: Sequence[str] | None = None,
 ) -> str | None:
-    files = incident_files(store)
+    state = store.state()
+    files = [store.uri(e["path"]) for e in state["files"] if e["table"] == ""]
     if not files:
         return None
     wanted = (
         "*"
         if columns is None
-        else ", ".join(sorted(set(columns) | {"record_id", "month", "source", "source_row"}))
+        else ", ".join(
+            sorted(set(columns) | {"record_id", "month", "source", "source_row", "ingest_id"})
+        )
     )
     base = (
         f"SELECT {wanted} FROM read_parquet([{_sql_list(files)}], union_by_name = true, "
@@ -109,10 +160,24 @@ def _incidents_sql(
         base += f" WHERE source = {_quote(source)}"
     if not distinct:
         return base
-    # Each Crime ID once: in its first month (then first row), with its latest outcome.
+    with_outcome = columns is None or "outcome" in columns
+    index = state.get("distinct_index")
+    if index and index.get("files") == files_digest(state):
+        # Each Crime ID once: its first row (month, then row), with its latest outcome.
+        replace = (
+            " REPLACE (coalesce(_x.latest_outcome, _b.outcome) AS outcome)" if with_outcome else ""
+        )
+        return (
+            f"WITH _b AS ({base}) SELECT _b.*{replace} FROM _b "
+            f"LEFT JOIN read_parquet({_quote(store.uri(index['path']))}) _x "
+            "ON _b.source = _x.source AND _b.record_id = _x.record_id "
+            "WHERE _x.record_id IS NULL "
+            "OR (_b.ingest_id = _x.first_ingest AND _b.source_row = _x.first_row)"
+        )
+    # No current index (an import is committing): the same rule by window functions.
     latest = (
         ""
-        if columns is not None and "outcome" not in columns
+        if not with_outcome
         else (
             ", last_value(outcome IGNORE NULLS) OVER (PARTITION BY source, record_id "
             "ORDER BY month, source_row ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED "
@@ -189,21 +254,34 @@ def counts(
     base = _incidents_sql(store, distinct, source, columns=sorted(needed))
     if base is None:
         return _empty(by, output)
-    where = []
+    has_geo = store.exists("_geography/districts.parquet")
+    # Aggregate the records first on their own columns, then map the (few) groups to
+    # partnerships and forces: the joins and the month formatting run on groups, not rows.
+    raw = {
+        "month": "month",
+        "category": "category",
+        "lsoa": "lsoa_code",
+        "ward": "ward_code",
+        "district": "district_code",
+        "partnership": "district_code",
+        "force": "district_code" if has_geo else "force",
+        "source": "source",
+    }
+    inner_where, outer_where = [], []
     start, end = _month(start), _month(end)
     if start:
-        where.append(f"i.month >= DATE '{start}-01'")
+        inner_where.append(f"month >= DATE '{start}-01'")
     if end:
-        where.append(f"i.month <= DATE '{end}-01'")
+        inner_where.append(f"month <= DATE '{end}-01'")
     if categories:
-        where.append(f"i.category IN ({_sql_list(categories)})")
-    has_geo = store.exists("_geography/districts.parquet")
+        inner_where.append(f"category IN ({_sql_list(categories)})")
+    levels = set(by) | set(areas or {})
     joins = []
-    if has_geo and ({"partnership", "force"} & (set(by) | set(areas or {}))):
+    if has_geo and ({"partnership", "force"} & levels):
         joins.append(
             f"LEFT JOIN {_geography_sql(store, 'districts')} d ON d.district_code = i.district_code"
         )
-    if partnerships is not None and ("partnership" in by or "partnership" in (areas or {})):
+    if partnerships is not None and "partnership" in levels:
         pairs = [(p, d) for p, ds in partnerships.items() for d in ds]
         values = ", ".join(f"({_quote(p)}, {_quote(d)})" for p, d in pairs) or "(NULL, NULL)"
         joins.append(
@@ -226,11 +304,21 @@ def counts(
     for level, codes in (areas or {}).items():
         if level not in expressions or level in ("month", "category"):
             raise ValueError(f"cannot filter areas by {level!r}")
-        where.append(f"{expressions[level]} IN ({_sql_list(codes)})")
+        if level in ("lsoa", "ward", "district"):
+            inner_where.append(f"{raw[level]} IN ({_sql_list(codes)})")
+        else:
+            outer_where.append(f"{expressions[level]} IN ({_sql_list(codes)})")
+    keys = sorted({raw[level] for level in levels})
+    inner = (
+        f"SELECT {', '.join([*keys, 'count(*) AS n'])} FROM ({base})"
+        + (f" WHERE {' AND '.join(inner_where)}" if inner_where else "")
+        + (f" GROUP BY {', '.join(keys)}" if keys else "")
+    )
     select = [f"{expressions[b]} AS {b}" for b in by]
     sql = (
-        f"SELECT {', '.join(select + ['count(*) AS count'])} FROM ({base}) i {' '.join(joins)}"
-        + (f" WHERE {' AND '.join(where)}" if where else "")
+        f"SELECT {', '.join(select + ['coalesce(sum(i.n), 0)::BIGINT AS count'])} "
+        f"FROM ({inner}) i {' '.join(joins)}"
+        + (f" WHERE {' AND '.join(outer_where)}" if outer_where else "")
         + (" GROUP BY ALL ORDER BY ALL" if by else "")
     )
     table = _arrow(sql)
