@@ -39,7 +39,8 @@ def connection() -> duckdb.DuckDBPyConnection:
     """A DuckDB connection for this thread (DuckDB connections are not shared across threads)."""
     con = getattr(_local, "con", None)
     if con is None:
-        # Bounded memory: large windows spill to disk rather than grow the process.
+        # Bounded memory: large aggregates spill to disk rather than grow the process. Parquet
+        # footers are cached: store files are never rewritten (each import writes new names).
         con = duckdb.connect(
             ":memory:",
             config={
