@@ -18,6 +18,7 @@ from cdrp.api import AUTH, _user, allow
 from cdrp.partnerships import compliance, services
 from cdrp.partnerships.exports import popolo_export
 from cdrp.partnerships.models import Group, Meeting, Membership, Partnership, Person, Seat
+from cdrp.partnerships.views import may_see_contacts
 
 router = Router(tags=["registry"])
 
@@ -228,9 +229,7 @@ def person_detail(request, person: str):
                 "hours_per_year": float(meetings * g.meeting_hours),
             }
         )
-    user = _user(request)
-    partnerships = Partnership.objects.filter(groups__seats__memberships__person=x).distinct()
-    contacts = any(allows(user, Action.VIEW_MEMBER, p) for p in partnerships)
+    contacts = may_see_contacts(_user(request), x)
     return {
         "slug": x.slug,
         "name": x.name,

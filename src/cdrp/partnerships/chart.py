@@ -87,7 +87,8 @@ def structure_svg(partnership: Partnership, on: dt.date | None = None, link=None
     title = f"Structure of {partnership.name}"
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
-        f'width="{WIDTH}" height="{height}" role="img" aria-labelledby="chart-title chart-desc" '
+        f'width="{WIDTH}" height="{height}" role="{"group" if link else "img"}" '
+        'aria-labelledby="chart-title chart-desc" '
         'font-family="Arial, Helvetica, sans-serif" class="cdrp-structure-chart">',
         f'<title id="chart-title">{escape(title)}</title>',
         f'<desc id="chart-desc">{len(rows)} groups and their reporting lines on '
@@ -135,7 +136,8 @@ def structure_svg(partnership: Partnership, on: dt.date | None = None, link=None
             "</g>",
         ]
         if link:
-            box = [f'<a href="{escape(link(g))}">', *box, "</a>"]
+            # Links inside the drawing: the SVG is a group of links, not a single image.
+            box = [f'<a href="{escape(link(g))}" aria-label="{escape(g.name)}">', *box, "</a>"]
         parts.extend(box)
     parts.append("</svg>")
     return "\n".join(parts)

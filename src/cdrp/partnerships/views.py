@@ -191,8 +191,14 @@ def group_detail(request, partnership, group):
     )
 
 
-def _may_see_contacts(user, person: Person) -> bool:
-    partnerships = Partnership.objects.filter(groups__seats__memberships__person=person).distinct()
+def may_see_contacts(user, person: Person) -> bool:
+    """Partner members of a partnership where the person sits (of any partnership, for someone
+    who sits nowhere yet) see their email and phone; nobody else does."""
+    partnerships = list(
+        Partnership.objects.filter(groups__seats__memberships__person=person).distinct()
+    )
+    if not partnerships:
+        return allows(user, Action.VIEW_MEMBER)
     return any(allows(user, Action.VIEW_MEMBER, p) for p in partnerships)
 
 
@@ -230,7 +236,7 @@ def person_detail(request, person):
             "load": load,
             "total_meetings": sum(r["meetings"] for r in load),
             "total_hours": sum((r["hours"] for r in load), Decimal(0)),
-            "show_contacts": _may_see_contacts(request.user, x),
+            "show_contacts": may_see_contacts(request.user, x),
             "edit_partnership": next(
                 (
                     m.seat.group.partnership
