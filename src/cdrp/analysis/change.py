@@ -337,6 +337,18 @@ def compare_counts(
 def month_window(end: str | pd.Period, months: int) -> pd.PeriodIndex:
     """The ``months`` consecutive calendar months ending with ``end``.
 
+    Parameters
+    ----------
+    end : str or pandas.Period
+        Last month, e.g. ``"2022-11"``.
+    months : int
+        Number of months (at least 1).
+
+    Returns
+    -------
+    pandas.PeriodIndex
+        The months, oldest first.
+
     Examples
     --------
     >>> [str(m) for m in month_window("2022-11", 3)]
@@ -353,6 +365,20 @@ def baseline_window(end: str | pd.Period, months: int, baseline: str) -> pd.Peri
 
     ``"previous"`` is the window just before; ``"year_before"`` is the same months a year
     earlier. For a 12-month window the two are the same months.
+
+    Parameters
+    ----------
+    end : str or pandas.Period
+        Last month of the current window.
+    months : int
+        Length of both windows.
+    baseline : {"previous", "year_before"}
+        Which baseline.
+
+    Returns
+    -------
+    pandas.PeriodIndex
+        The baseline months, oldest first.
 
     Examples
     --------

@@ -156,6 +156,16 @@ def same_period_last_year(series: pd.Series) -> pd.DataFrame:
 def consecutive_runs(series: pd.Series) -> list[tuple[pd.Period, pd.Period, int]]:
     """Runs of consecutive months with data, as ``(first, last, length)``, in time order.
 
+    Parameters
+    ----------
+    series : pandas.Series
+        Monthly counts on a consecutive monthly ``PeriodIndex``, NaN for missing months.
+
+    Returns
+    -------
+    list of tuple
+        ``(first month, last month, number of months)`` for each run.
+
     Examples
     --------
     >>> months = pd.period_range("2020-01", periods=4, freq="M")
