@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from scipy import special, stats
 
 __all__ = [
@@ -125,8 +126,13 @@ def _as_exposure(name: str, values) -> np.ndarray:
 
 
 def poisson_conditional_test(
-    count1, exposure1, count2, exposure2, *, alternative: str = "two-sided"
-) -> np.ndarray:
+    count1: ArrayLike,
+    exposure1: ArrayLike,
+    count2: ArrayLike,
+    exposure2: ArrayLike,
+    *,
+    alternative: str = "two-sided",
+) -> np.ndarray | float:
     """Exact conditional test that two Poisson rates are equal, for arrays of pairs.
 
     Parameters
@@ -189,7 +195,12 @@ def poisson_conditional_test(
 
 
 def rate_ratio_interval(
-    count1, exposure1, count2, exposure2, *, confidence: float = CONFIDENCE
+    count1: ArrayLike,
+    exposure1: ArrayLike,
+    count2: ArrayLike,
+    exposure2: ArrayLike,
+    *,
+    confidence: float = CONFIDENCE,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Rate ratio (current / baseline) with its exact conditional confidence interval.
 
@@ -245,7 +256,7 @@ def rate_ratio_interval(
     return ratio, lower, upper
 
 
-def verdicts(pvalue, ratio, *, alpha: float = ALPHA) -> np.ndarray:
+def verdicts(pvalue: ArrayLike, ratio: ArrayLike, *, alpha: float = ALPHA) -> np.ndarray:
     """Plain-English verdicts for tested changes.
 
     Parameters
@@ -279,10 +290,10 @@ def verdicts(pvalue, ratio, *, alpha: float = ALPHA) -> np.ndarray:
 
 
 def compare_counts(
-    count1,
-    exposure1,
-    count2,
-    exposure2,
+    count1: ArrayLike,
+    exposure1: ArrayLike,
+    count2: ArrayLike,
+    exposure2: ArrayLike,
     *,
     alpha: float = ALPHA,
     confidence: float = CONFIDENCE,

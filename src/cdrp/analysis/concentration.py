@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 __all__ = [
     "SHARES",
@@ -29,7 +30,7 @@ __all__ = [
 SHARES = (0.05, 0.10)
 
 
-def _counts(counts) -> np.ndarray:
+def _counts(counts: ArrayLike) -> np.ndarray:
     x = np.asarray(counts, dtype=float)
     if x.ndim != 1 or x.size == 0:
         raise ValueError("counts must be a non-empty list with one count per place")
@@ -40,7 +41,7 @@ def _counts(counts) -> np.ndarray:
     return x
 
 
-def top_share(counts, share: float) -> float:
+def top_share(counts: ArrayLike, share: float) -> float:
     """Share of all records that fall in the top ``share`` of places.
 
     Parameters
@@ -76,7 +77,7 @@ def top_share(counts, share: float) -> float:
     return float(np.sort(x)[::-1][:k].sum() / total)
 
 
-def gini(counts) -> float:
+def gini(counts: ArrayLike) -> float:
     """Gini coefficient of records across places.
 
     Parameters
@@ -115,7 +116,9 @@ def gini(counts) -> float:
     return float(2 * np.sum(i * x) / (n * total) - (n + 1) / n)
 
 
-def predictive_accuracy_index(hits, total, area, total_area):
+def predictive_accuracy_index(
+    hits: ArrayLike, total: ArrayLike, area: ArrayLike, total_area: ArrayLike
+) -> float | np.ndarray:
     """Predictive Accuracy Index: hit rate divided by the share of area flagged.
 
     Parameters
@@ -218,7 +221,7 @@ class Concentration:
     gini: float
 
 
-def concentration(counts, shares: Sequence[float] = SHARES) -> Concentration:
+def concentration(counts: ArrayLike, shares: Sequence[float] = SHARES) -> Concentration:
     """Top-share of records for each of ``shares`` of places, and the Gini coefficient.
 
     Parameters

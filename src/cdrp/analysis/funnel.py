@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from scipy import stats
 
 __all__ = ["LEVELS", "PER", "funnel", "funnel_curve", "poisson_limits"]
@@ -34,7 +35,7 @@ ABOVE = "above"
 BELOW = "below"
 
 
-def poisson_limits(expected, level: float) -> tuple[np.ndarray, np.ndarray]:
+def poisson_limits(expected: ArrayLike, level: float) -> tuple[np.ndarray, np.ndarray]:
     """Exact Poisson control limits for an observed/expected ratio.
 
     Parameters
@@ -174,7 +175,7 @@ def funnel(
 
 def funnel_curve(
     target_rate: float,
-    populations,
+    populations: ArrayLike,
     *,
     per: float = PER,
     levels: Sequence[float] = LEVELS,

@@ -8,10 +8,9 @@ normal approximation would dip below zero.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from scipy import stats
 
 __all__ = ["CONFIDENCE", "PER", "garwood_interval", "rates"]
@@ -23,7 +22,7 @@ CONFIDENCE = 0.95
 
 
 def garwood_interval(
-    counts: Sequence[float] | np.ndarray, confidence: float = CONFIDENCE
+    counts: ArrayLike, confidence: float = CONFIDENCE
 ) -> tuple[np.ndarray, np.ndarray]:
     """Exact two-sided Poisson confidence limits for observed counts.
 
