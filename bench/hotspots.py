@@ -11,6 +11,12 @@
     5 distance bands of 100 m, 4 month bands), ours vs a plain pairwise reference written below.
     The reference is O(n²) per permutation, so it runs a few permutations and its time for 999 is
     extrapolated linearly from them (stated in the output).
+    Optionally also beside the Python code of tobydavies/NearRepeat (not copied here): set
+    ``NEARREPEAT_DIR`` to a checkout of it (the folder holding ``stats/knox.py``) and
+    ``NEARREPEAT_PYTHON`` to a Python with numpy, scipy, pandas and scikit-learn. It is run in a
+    subprocess with 1 and 4 iterations; its time for 999 is the fixed cost plus 999 times the
+    cost of one iteration (extrapolated, stated in the output), and its observed table is
+    compared with ours.
 
 Prints one JSON object. Run: ``.venv/bin/python bench/hotspots.py``.
 """
@@ -151,6 +157,54 @@ def reference_knox(x, y, t, distance_bands, time_bands, permutations, seed):
     return observed, sims
 
 
+DAVIES = """
+import json, sys, time
+import numpy as np
+sys.path.insert(0, sys.argv[1])
+from stats.knox import knox_test
+d = np.load(sys.argv[2])
+start = time.perf_counter()
+xy = np.column_stack([d["x"], d["y"]])
+r = knox_test(xy, d["t"], d["sb"], d["tb"], int(sys.argv[3]), seed=1)
+seconds = time.perf_counter() - start
+print(json.dumps({"s": seconds, "observed": r.conting_observed.values.tolist()}))
+"""
+
+
+def davies_nearrepeat(x, y, t, sb, tb, ours_observed) -> dict | None:
+    """Run tobydavies/NearRepeat's knox_test in its own Python, if one is configured."""
+    import subprocess
+    import tempfile
+
+    folder, python = os.environ.get("NEARREPEAT_DIR"), os.environ.get("NEARREPEAT_PYTHON")
+    if not (folder and python):
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        events = Path(tmp) / "events.npz"
+        np.savez(events, x=x, y=y, t=t, sb=np.asarray(sb), tb=np.asarray(tb))
+        runs = {}
+        for k in (1, 4):
+            out = subprocess.run(
+                [python, "-c", DAVIES, folder, str(events), str(k)],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            runs[k] = json.loads(out.stdout.strip().splitlines()[-1])
+    per_iteration = (runs[4]["s"] - runs[1]["s"]) / 3
+    fixed = runs[1]["s"] - per_iteration
+    return {
+        "code": "tobydavies/NearRepeat stats/knox.py, run unmodified in its own interpreter",
+        "measured_s": {
+            "1_iteration": round(runs[1]["s"], 2),
+            "4_iterations": round(runs[4]["s"], 2),
+        },
+        "per_iteration_s": round(per_iteration, 2),
+        "999_s_extrapolated": round(fixed + PERMUTATIONS * per_iteration, 1),
+        "observed_equal_to_ours": runs[1]["observed"] == ours_observed,
+    }
+
+
 def bench_knox(points: pd.DataFrame) -> dict:
     burglary = points[points["Crime type"] == "Burglary"].sort_values("Month").tail(10_000)
     x = burglary.x.to_numpy()
@@ -164,6 +218,9 @@ def bench_knox(points: pd.DataFrame) -> dict:
     )
     per_table = t_ref / (REFERENCE_PERMUTATIONS + 1)
     t_ref_999 = per_table * (PERMUTATIONS + 1)
+    davies = davies_nearrepeat(x, y, t, sb, tb, ours.observed.to_numpy().tolist())
+    if davies is not None:
+        davies["speedup_vs_extrapolated"] = round(davies["999_s_extrapolated"] / t_ours, 1)
     return {
         "events": int(x.size),
         "months": f"{burglary.Month.min()}..{burglary.Month.max()}",
@@ -180,6 +237,7 @@ def bench_knox(points: pd.DataFrame) -> dict:
         "target_ours_le_2s": t_ours <= 2.0,
         "target_ge_50x": t_ref_999 / t_ours >= 50,
         "observed_equal_to_reference": ours.observed.to_numpy().tolist() == ref_obs.tolist(),
+        "tobydavies_nearrepeat": davies or "not run (set NEARREPEAT_DIR and NEARREPEAT_PYTHON)",
         "same_month_within_100m": {
             "observed": int(ours.observed.iloc[0, 0]),
             "expected": round(float(ours.expected.iloc[0, 0]), 1),
