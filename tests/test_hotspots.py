@@ -129,7 +129,7 @@ def test_permutation_p_values_agree_with_esda_within_monte_carlo_error():
     adj = grid_queen(grid)
     y = rng.poisson(rng.gamma(0.7, 3, grid.n_cells))
     for seed in (1, 2, 3):
-        ours = gi_star(y, adj, permutations=R, seed=seed).p_sim.to_numpy()
+        ours = gi_star(y, adj, permutations=R, seed=seed, refine_to=0).p_sim.to_numpy()
         theirs = esda_two_sided_p(esda_gi_star(y, adj, seed=seed + 100), y)
         q = np.clip((ours + theirs) / 4, 0, 0.5)
         tol = 5 * 2 * np.sqrt(2 * q * (1 - q) / (R + 1)) + 4 / (R + 1)
@@ -240,3 +240,26 @@ def test_a_grid_too_large_for_memory_is_refused_with_the_size_it_would_need():
     assert "60,001 × 120,001 cells of 10 m (7,200,180,001 cells)" in str(err.value)
     with pytest.raises(GridTooLargeError, match="limit is 1.0 MB"):
         Grid.covering([0, 10_000], [0, 10_000], 100, max_memory_bytes=1_000_000)
+
+
+def test_extreme_units_are_refined_with_more_draws_and_agree_with_a_long_run():
+    rng = np.random.default_rng(8)
+    grid = Grid(0, 0, 100, 30, 30)
+    adj = grid_queen(grid)
+    y = rng.poisson(1.0, grid.n_cells).astype(float)
+    y[[400, 401, 430, 431]] += 9
+    refined = gi_star(y, adj, permutations=R, seed=1)
+    plain = gi_star(y, adj, permutations=R, seed=1, refine_to=0)
+    extreme = np.minimum(plain.n_sim_ge, plain.n_sim_le) < 5
+    assert extreme.sum() > 0
+    assert (refined.permutations[extreme] == 9_999).all()
+    assert (refined.permutations[~extreme] == R).all()
+    assert (plain.permutations == R).all()
+    # Units not refined keep their first-stage p; refined ones match a run of 9,999 draws
+    # for every unit within Monte-Carlo error (5 sd of the difference, plus discreteness).
+    pd.testing.assert_series_equal(refined.p_sim[~extreme], plain.p_sim[~extreme])
+    long = gi_star(y, adj, permutations=9_999, seed=2, refine_to=0)
+    a, b = refined.p_sim[extreme].to_numpy(), long.p_sim[extreme].to_numpy()
+    q = np.clip((a + b) / 4, 0, 0.5)
+    assert (np.abs(a - b) <= 10 * np.sqrt(2 * q * (1 - q) / 10_000) + 4 / 10_000).all()
+    assert refined.p_sim[400] < 2 / (R + 1)

@@ -37,6 +37,15 @@ units a unit can pass the FDR at level ``α`` only when at least ``2 n / ((R + 1
 reach that floor: on large grids with few clusters, raise ``permutations`` or classify on the
 normal p-values (``basis="normal"``, the usual ArcGIS choice, less safe for skewed counts).
 
+Refinement. That floor is why, by default, units still extreme after the first ``R = 999``
+draws (fewer than ``REFINE_BELOW`` draws as extreme) get more, up to ``REFINE_TO = 9,999`` in
+all, and their p-value uses all their draws: ``2 (1 + m) / (R_i + 1)``. This two-stage Monte-Carlo
+test stays valid (after Besag & Clifford 1991): a unit stopped after stage one has
+``p ≥ 2 (1 + REFINE_BELOW) / (R + 1)``, and one that continues had a stage-one p below that,
+so for any level α the event "p ≤ α" is contained in an event of probability at most α under
+the null. Only the few extreme units are refined, so it costs little (the ``permutations``
+column says how many draws each unit got). Set ``refine_to=0`` for exactly ``R`` draws.
+
 References
 ----------
 Getis, A. and Ord, J. K. (1992) The analysis of spatial association by use of distance
@@ -44,6 +53,7 @@ statistics. Geographical Analysis 24(3), 189–206.
 Ord, J. K. and Getis, A. (1995) Local spatial autocorrelation statistics: distributional issues
 and an application. Geographical Analysis 27(4), 286–306.
 Anselin, L. (1995) Local indicators of spatial association—LISA. Geographical Analysis 27(2).
+Besag, J. and Clifford, P. (1991) Sequential Monte Carlo p-values. Biometrika 78(2), 301–304.
 Benjamini, Y. and Hochberg, Y. (1995) Controlling the false discovery rate. JRSS B 57(1), 289–300.
 """
 
@@ -58,6 +68,8 @@ __all__ = [
     "CONFIDENCE_LEVELS",
     "NOT_SIGNIFICANT",
     "PERMUTATIONS",
+    "REFINE_BELOW",
+    "REFINE_TO",
     "SEED",
     "benjamini_hochberg",
     "classify",
@@ -71,6 +83,10 @@ __all__ = [
 PERMUTATIONS = 999
 #: Default seed, so that a rerun gives the same p-values.
 SEED = 20221101
+#: Units still extreme after the first permutations get draws up to this many in all.
+REFINE_TO = 9_999
+#: "Still extreme": fewer than this many draws at least as extreme as observed.
+REFINE_BELOW = 5
 #: Confidence levels of the classes, most confident first.
 CONFIDENCE_LEVELS = (0.99, 0.95, 0.90)
 NOT_SIGNIFICANT = "not significant"
@@ -86,6 +102,8 @@ CLASSES = (
 )
 # Simulated totals within this relative distance of the observed one count as ties.
 _TIE_RTOL = 1e-12
+# Extra draws per batch when refining.
+_REFINE_CHUNK = 2_000
 # Bytes the permutation work space may use at once.
 _CHUNK_BYTES = 32 * 1024**2
 
@@ -191,7 +209,7 @@ def draw_permutation_ids(n: int, k: int, permutations: int, seed: int) -> np.nda
         ids[bad] = rng.integers(0, m, size=(bad.size, k))
 
 
-def permutation_counts(y, adjacency, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def permutation_counts(y, adjacency, ids: np.ndarray, cells=None) -> tuple[np.ndarray, np.ndarray]:
     """For each unit, how many conditional permutations give a Gi* total ≥ and ≤ the observed.
 
     Vectorised over units and replications: for replication ``r`` and unit ``i`` with ``c``
@@ -206,6 +224,8 @@ def permutation_counts(y, adjacency, ids: np.ndarray) -> tuple[np.ndarray, np.nd
     adjacency : sparse matrix, shape (n, n), binary
     ids : numpy.ndarray, shape (R, K)
         From :func:`draw_permutation_ids` (or esda's ``vec_permutations``), ``K ≥ max W_i − 1``.
+    cells : array_like of int, optional
+        Count only for these units (the others get 0); cheap when they are few.
 
     Returns
     -------
@@ -228,7 +248,16 @@ def permutation_counts(y, adjacency, ids: np.ndarray) -> tuple[np.ndarray, np.nd
     islands = card == 0
     n_ge[islands] = R
     n_le[islands] = R
-    groups = [(c, np.flatnonzero(card == c)) for c in np.unique(card[card > 0])]
+    wanted = np.ones(n, dtype=bool)
+    subset = cells is not None
+    if subset:
+        wanted[:] = False
+        wanted[np.asarray(cells, dtype=np.int64)] = True
+        n_ge[~wanted] = 0
+        n_le[~wanted] = 0
+    groups = [
+        (c, np.flatnonzero((card == c) & wanted)) for c in np.unique(card[(card > 0) & wanted])
+    ]
     chunk = max(1, min(R, _CHUNK_BYTES // (8 * (n + 1))))
     # Pad y so that y[p + 1] exists for the last position.
     ypad = np.append(y, 0.0)
@@ -241,7 +270,7 @@ def permutation_counts(y, adjacency, ids: np.ndarray) -> tuple[np.ndarray, np.nd
         d = ypad[p + 1] - a
         prefix = np.cumsum(a, axis=1)
         for c, cells in groups:
-            if cells.size * c < n:
+            if subset or cells.size * c < n:
                 # Few units with this many neighbours: add the shifts up directly.
                 sims = np.repeat(prefix[:, c - 1 : c], cells.size, axis=1)
                 for k in range(c):
@@ -315,6 +344,8 @@ def gi_star(
     seed: int | None = SEED,
     fdr: bool = True,
     basis: str = "permutation",
+    refine_to: int = REFINE_TO,
+    refine_below: int = REFINE_BELOW,
     ids=None,
     index=None,
 ) -> pd.DataFrame:
@@ -335,8 +366,15 @@ def gi_star(
         Classify on Benjamini–Hochberg adjusted p-values (default) or on raw ones.
     basis : {"permutation", "normal"}
         Which p-value the class uses: the permutation one (default) or the normal one.
+    refine_to : int
+        Units with fewer than ``refine_below`` draws as extreme as observed after the first
+        ``permutations`` get more draws, up to ``refine_to`` in all (0 or ≤ ``permutations``:
+        no refinement). See the module docstring.
+    refine_below : int
+        See ``refine_to``.
     ids : numpy.ndarray, optional
-        Pre-drawn permutation positions (see :func:`draw_permutation_ids`), e.g. esda's.
+        Pre-drawn permutation positions (see :func:`draw_permutation_ids`), e.g. esda's; no
+        refinement then.
     index : array_like, optional
         Labels for the rows of the result (LSOA codes, cell numbers).
 
@@ -344,8 +382,9 @@ def gi_star(
     -------
     pandas.DataFrame
         One row per unit: ``value``, ``neighbours`` (``W_i − 1``), ``z``, ``p_norm``
-        (two-sided), ``n_sim_ge``, ``n_sim_le``, ``p_sim`` (two-sided, NaN without permutations),
-        ``q`` (FDR-adjusted p used for the class) and ``cls``.
+        (two-sided), ``permutations`` (draws for this unit), ``n_sim_ge``, ``n_sim_le``,
+        ``p_sim`` (two-sided, NaN without permutations), ``q`` (FDR-adjusted p used for the
+        class) and ``cls``.
 
     Raises
     ------
@@ -360,8 +399,8 @@ def gi_star(
     >>> y[[44, 45, 54, 55]] = 12  # a cluster in the middle
     >>> y[[0, 9, 90]] = 1
     >>> out = gi_star(y, grid_queen(grid), seed=1)
-    >>> out.loc[[44, 0], ["z", "p_sim", "cls"]].round(3).values.tolist()
-    [[6.418, 0.002, 'hot spot 95%'], [-0.225, 1.0, 'not significant']]
+    >>> out.loc[[44, 0], ["z", "permutations", "p_sim", "cls"]].round(3).values.tolist()
+    [[6.418, 9999, 0.001, 'hot spot 95%'], [-0.225, 999, 1.0, 'not significant']]
     """
     adj = _as_adjacency(adjacency)
     n = adj.shape[0]
@@ -372,15 +411,25 @@ def gi_star(
         raise ValueError('basis="permutation" needs permutations > 0')
     z = gi_star_z(y, adj)
     p_norm = 2 * stats.norm.sf(np.abs(z))
+    k = int(np.diff(adj.indptr).max(initial=0))
     if permutations:
+        refine = ids is None and refine_to > permutations
         if ids is None:
-            k = int(np.diff(adj.indptr).max(initial=0))
             ids = draw_permutation_ids(n, k, int(permutations), seed)
         n_ge, n_le = permutation_counts(y, adj, ids)
-        r = ids.shape[0]
-        p_sim = np.minimum(1.0, 2 * (1 + np.minimum(n_ge, n_le)) / (r + 1))
+        draws = np.full(n, ids.shape[0], dtype=np.int64)
+        extreme = np.flatnonzero(np.minimum(n_ge, n_le) < refine_below) if refine else []
+        for start in range(0, (refine_to - permutations) if len(extreme) else 0, _REFINE_CHUNK):
+            size = min(_REFINE_CHUNK, refine_to - permutations - start)
+            more = draw_permutation_ids(n, k, size, None if seed is None else [seed, 1, start])
+            ge, le = permutation_counts(y, adj, more, cells=extreme)
+            n_ge += ge
+            n_le += le
+            draws[extreme] += size
+        p_sim = np.minimum(1.0, 2 * (1 + np.minimum(n_ge, n_le)) / (draws + 1))
     else:
         n_ge = n_le = np.full(n, -1, dtype=np.int64)
+        draws = np.zeros(n, dtype=np.int64)
         p_sim = np.full(n, np.nan)
     p_used = p_sim if basis == "permutation" else p_norm
     q = benjamini_hochberg(p_used) if fdr else p_used
@@ -390,6 +439,7 @@ def gi_star(
             "neighbours": np.diff(adj.indptr),
             "z": z,
             "p_norm": p_norm,
+            "permutations": draws,
             "n_sim_ge": n_ge,
             "n_sim_le": n_le,
             "p_sim": p_sim,
