@@ -195,7 +195,7 @@ def draw_permutation_ids(n: int, k: int, permutations: int, seed: int) -> np.nda
         return np.zeros((permutations, 0), dtype=np.int64)
     # Few units or many neighbours: order random keys. Otherwise draw with replacement and
     # redraw the (rare) rows with a repeat, which is exact rejection sampling.
-    if m <= 4096 or k * k > m // 4:
+    if k * k > m:
         keys = rng.random((permutations, m))
         part = np.argpartition(keys, k - 1, axis=1)[:, :k]
         order = np.argsort(np.take_along_axis(keys, part, axis=1), axis=1)
