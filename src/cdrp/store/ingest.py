@@ -837,36 +837,28 @@ def import_inputs(
                 if future.done() and not future.cancelled() and future.exception() is None:
                     future.result().discard()
             raise
-        fresh = [r.ingest_id for r in results if r.status == "imported" and r.kind == "street"]
-        if fresh:
-            _repeat_statistics(store, results, fresh)
         if any(r.status == "imported" and r.kind in ("street", "partner") for r in results):
-            _refresh_distinct_index(store)
+            _refresh_derived(store, results)
     return results
 
 
-def _refresh_distinct_index(store: Store) -> None:
-    from cdrp.store.query import build_distinct_index
+def _refresh_derived(store: Store, results: list[ImportResult]) -> None:
+    """Rebuild the distinct index, and fill in each new street import's repeated Crime IDs and
+    its rows kept under the distinct rule (call holding the lock)."""
+    from cdrp.store.query import build_distinct_index, repeat_statistics
 
     state = store.state()
     old = (state.get("distinct_index") or {}).get("path")
     entry = build_distinct_index(store)
+    fresh = [r.ingest_id for r in results if r.status == "imported" and r.kind == "street"]
+    stats = repeat_statistics(store, fresh, entry) if fresh else {}
+    for record in state["imports"]:
+        if record.get("ingest_id") in stats:
+            record["repeated_ids"], record["distinct_rows"] = stats[record["ingest_id"]]
     state["distinct_index"] = entry
     store.commit(state)
     if old and (entry is None or old != entry["path"]):
         store.delete(old)
-
-
-def _repeat_statistics(store: Store, results: list[ImportResult], fresh: list[str]) -> None:
-    """Fill in each new import's repeated Crime IDs and rows kept under the distinct rule."""
-    from cdrp.store.query import repeat_statistics
-
-    stats = repeat_statistics(store, fresh)
-    state = store.state()
-    for record in state["imports"]:
-        if record.get("ingest_id") in stats:
-            record["repeated_ids"], record["distinct_rows"] = stats[record["ingest_id"]]
-    store.commit(state)
     for result in results:
         if result.ingest_id in stats:
             result.repeated_ids, result.distinct_rows = stats[result.ingest_id]

@@ -113,15 +113,23 @@ def build_distinct_index(store: Store | str) -> dict | None:
     if not files:
         return None
     order = "{'m': month, 'r': source_row}"
+    # First the repeated IDs alone (a plain aggregate that spills to disk), then the first row
+    # and latest outcome of those few: memory stays bounded on a very large store.
     table = _arrow(
         f"""
+        WITH b AS (
+            SELECT ingest_id, source, record_id, month, source_row, outcome
+            FROM read_parquet([{_sql_list(files)}], hive_partitioning = false)
+            WHERE record_id IS NOT NULL
+        ), repeated AS (
+            SELECT source, record_id FROM b GROUP BY source, record_id HAVING count(*) > 1
+        )
         SELECT source, record_id,
                arg_min(ingest_id, {order}) AS first_ingest,
                arg_min(source_row, {order}) AS first_row,
                arg_max(outcome, {order}) FILTER (WHERE outcome IS NOT NULL) AS latest_outcome
-        FROM read_parquet([{_sql_list(files)}], hive_partitioning = false)
-        WHERE record_id IS NOT NULL
-        GROUP BY source, record_id HAVING count(*) > 1
+        FROM b SEMI JOIN repeated USING (source, record_id)
+        GROUP BY source, record_id
         """
     )
     import io
@@ -451,35 +459,38 @@ def coverage(store: Store | str, table: str = "") -> pd.DataFrame:
     return pd.concat(out, ignore_index=True)
 
 
-def repeat_statistics(store: Store | str, ingest_ids: Sequence[str]) -> dict[str, tuple[int, int]]:
-    """For each import: (Crime IDs of its rows seen more than once in the store,
-    its rows that count under the distinct rule)."""
+def repeat_statistics(
+    store: Store | str, ingest_ids: Sequence[str], index: dict | None
+) -> dict[str, tuple[int, int]]:
+    """For each import: (its Crime IDs seen more than once in the store, its rows that count
+    under the distinct rule), from the distinct index built by `build_distinct_index`."""
     store = _store(store)
     files = incident_files(store)
     if not files or not ingest_ids:
         return {}
     ids = _sql_list(ingest_ids)
-    # Aggregates rather than window functions: DuckDB spills these to disk, so memory stays
-    # bounded on a very large store.
+    if index is None:
+        repeated = "SELECT NULL::VARCHAR AS source, NULL::VARCHAR AS record_id, "
+        repeated += "NULL::VARCHAR AS first_ingest WHERE false"
+    else:
+        repeated = f"SELECT * FROM read_parquet({_quote(store.uri(index['path']))})"
     sql = f"""
         WITH b AS (
-            SELECT ingest_id, source, record_id, month, source_row
+            SELECT ingest_id, source, record_id
             FROM read_parquet([{_sql_list(files)}], hive_partitioning = false)
-        ), ids AS (
-            SELECT source, record_id, count(*) AS n,
-                   arg_min(ingest_id, {{'m': month, 'r': source_row}}) AS first_ingest
-            FROM b WHERE record_id IS NOT NULL GROUP BY source, record_id
-        )
+            WHERE ingest_id IN ({ids})
+        ), x AS ({repeated})
         SELECT ingest_id, sum(repeated)::BIGINT, sum(kept)::BIGINT FROM (
             SELECT ingest_id, count(DISTINCT b.record_id) AS repeated, 0 AS kept
-            FROM b JOIN ids USING (source, record_id)
-            WHERE n > 1 AND ingest_id IN ({ids}) GROUP BY ingest_id
+            FROM b JOIN x USING (source, record_id) GROUP BY ingest_id
             UNION ALL
-            SELECT first_ingest, 0, count(*) FROM ids
+            SELECT first_ingest, 0, count(*) FROM x
             WHERE first_ingest IN ({ids}) GROUP BY first_ingest
             UNION ALL
-            SELECT ingest_id, 0, count(*) FROM b
-            WHERE record_id IS NULL AND ingest_id IN ({ids}) GROUP BY ingest_id
+            SELECT ingest_id, 0, count(*) FROM b ANTI JOIN x USING (source, record_id)
+            WHERE b.record_id IS NOT NULL GROUP BY ingest_id
+            UNION ALL
+            SELECT ingest_id, 0, count(*) FROM b WHERE record_id IS NULL GROUP BY ingest_id
         ) GROUP BY ingest_id
     """
     table = _arrow(sql)
