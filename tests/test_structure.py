@@ -1,6 +1,7 @@
 """Structure YAML: an exact round trip (export, import into an empty registry, export again), and
 bad files refused with every problem named by file and line, and nothing written."""
 
+import datetime as dt
 import io
 
 import pytest
@@ -235,3 +236,162 @@ def test_the_command_imports_and_exports(tmp_path, db):
     path.write_text(MINIMAL.replace("quorum: 2", "quorum: lots"))
     with pytest.raises(CommandError, match="1 problem.s., nothing was imported:\n.*line 16"):
         call_command("structure", "import", str(path))
+
+
+# Property: any valid structure survives import → export unchanged.
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+TEXT = (
+    st.text(
+        alphabet=st.characters(
+            blacklist_categories=("Cs", "Cc"), blacklist_characters="\x85\u2028\u2029"
+        )
+        | st.just("\n"),
+        min_size=1,
+        max_size=40,
+    )
+    .map(str.strip)
+    .filter(bool)
+)
+DATES = st.one_of(
+    st.none(), st.dates(min_value=dt.date(1998, 1, 1), max_value=dt.date(2030, 12, 31))
+)
+KINDS = ["strategy", "officer", "thematic", "tasking", "ppo", "engagement"]
+FREQUENCIES = ["monthly", "bimonthly", "quarterly", "as_required"]
+
+
+@st.composite
+def structures(draw):
+    people = [f"person-{i}" for i in range(4)]
+    groups = []
+    for gi in range(draw(st.integers(1, 3))):
+        seats, used = [], set()
+        for si in range(draw(st.integers(0, 3))):
+            org = draw(st.sampled_from([None, "council", "police"]))
+            area = draw(st.sampled_from([None, "E07000128"]))
+            members = []
+            for person in draw(st.lists(st.sampled_from(people), max_size=2, unique=True)):
+                if person in used:
+                    continue  # one seat per person per group keeps the file valid
+                used.add(person)
+                start = draw(DATES)
+                end = draw(DATES)
+                if start and end and end < start:
+                    start, end = end, start
+                members.append(
+                    {
+                        "person": person,
+                        "role": draw(
+                            st.sampled_from(["chair", "vice_chair", "member", "substitute"])
+                        ),
+                        "start": start,
+                        "end": end,
+                        "senior": draw(st.booleans()),
+                        "portfolio_holder": draw(st.booleans()),
+                    }
+                )
+            seats.append(
+                {
+                    "label": f"Seat {si} {draw(TEXT)}",
+                    "organisation": org,
+                    "council_area": area,
+                    "voting": bool(org or area) and draw(st.booleans()),
+                    "statutory": draw(st.booleans()),
+                    "members": members,
+                }
+            )
+        groups.append(
+            {
+                "slug": f"group-{gi}",
+                "name": draw(TEXT),
+                "short_name": "",
+                "kind": draw(st.sampled_from(KINDS)),
+                "reports_to": "group-0" if gi else None,
+                "district": None,
+                "meeting_frequency": draw(st.sampled_from(FREQUENCIES)),
+                "meeting_hours": draw(st.sampled_from([1.0, 1.5, 2.0, 3.5])),
+                "quorum": None,
+                "chair_casting_vote": draw(st.booleans()),
+                "terms_of_reference": draw(st.one_of(st.just(""), TEXT)),
+                "seats": seats,
+            }
+        )
+    return {
+        "cdrp-structure": 1,
+        "partnership": {
+            "slug": "wyre",
+            "name": draw(TEXT),
+            "code": "",
+            "level": "district",
+            "status": "current",
+            "valid_from": draw(DATES),
+            "valid_to": None,
+            "county": None,
+            "districts": ["E07000128"],
+            "merged_from": [],
+            "responsible_authorities": ["council", "police"],
+            "description": draw(TEXT),
+        },
+        "areas": [{"code": "E07000128", "name": "Wyre", "level": "district", "parent": None}],
+        "organisations": [
+            {
+                "slug": "council",
+                "name": "Wyre Council",
+                "kind": "district_council",
+                "area": "E07000128",
+                "website": "",
+            },
+            {
+                "slug": "police",
+                "name": "Lancashire Constabulary",
+                "kind": "police",
+                "area": None,
+                "website": "",
+            },
+        ],
+        "people": [
+            {
+                "slug": p,
+                "name": f"Person {p}",
+                "job_title": "",
+                "organisation": None,
+                "email": "",
+                "phone": "",
+                "placeholder": True,
+            }
+            for p in people
+        ],
+        "groups": groups,
+    }
+
+
+@given(structures())
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_any_valid_structure_round_trips_exactly(db, doc):
+    import yaml
+
+    _wipe()
+    text = yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
+    (p,) = import_structure(text, "random.yaml")
+    exported = export_structure(p)
+    back = yaml.safe_load(exported)
+    doc["people"] = [
+        x
+        for x in doc["people"]
+        if any(
+            m["person"] == x["slug"]
+            for g in doc["groups"]
+            for s in g["seats"]
+            for m in s["members"]
+        )
+    ]
+    doc["partnership"]["responsible_authorities"] = sorted(
+        doc["partnership"]["responsible_authorities"]
+    )
+    assert back == doc
+    _wipe()
+    import_structure(exported, "exported.yaml")
+    assert export_structure(Partnership.objects.get(slug="wyre")) == exported

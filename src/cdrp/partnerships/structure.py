@@ -652,6 +652,7 @@ class _Dumper(yaml.SafeDumper):
 
 
 def _str_presenter(dumper, data):
+    data = str(data)
     style = "|" if "\n" in data else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
 
@@ -661,6 +662,7 @@ def _decimal_presenter(dumper, data):
 
 
 _Dumper.add_representer(str, _str_presenter)
+_Dumper.add_multi_representer(str, _str_presenter)  # TextChoices members are str subclasses
 _Dumper.add_representer(decimal.Decimal, _decimal_presenter)
 
 
