@@ -277,3 +277,14 @@ def test_random_partnerships_get_calendars_that_break_no_rule(case):
         assert not any("found no calendar within" in r for r in err.reasons), err.reasons
         return
     assert_calendar_valid(groups, venues, result, rules)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(partnerships())
+def test_the_first_calendar_found_before_the_search_breaks_no_rule_either(case):
+    groups, venues, rules = case
+    try:
+        result = plan(groups, venues, START, END, rules, time_limit=0.05)
+    except PlanInfeasible:
+        return  # no calendar in 0.05 s is allowed; a wrong one is not
+    assert_calendar_valid(groups, venues, result, rules)

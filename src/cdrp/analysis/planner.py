@@ -139,6 +139,7 @@ class Plan:
     meetings: list[PlannedMeeting]
     status: str
     objective: float
+    bound: float
     people: int
     groups: int
     variables: int
@@ -310,181 +311,226 @@ def plan(
                 range(first, min(first + rules.tasking_after_cutoff_working_days, len(days)))
             )
 
-    model = cp_model.CpModel()
-    meetings: list[tuple[GroupSpec, int, tuple[dt.date, dt.date]]] = []
-    by_group: dict[str, list[int]] = defaultdict(list)
-    for g in groups:
-        for k, window in enumerate(periods(g.frequency, start, end)):
-            by_group[g.id].append(len(meetings))
-            meetings.append((g, k, window))
-
-    # Assumption literals: each names a family of hard rules, so an infeasible core reads as words.
-    assumptions: dict[str, cp_model.IntVar] = {}
-
-    def rule(key: str) -> cp_model.IntVar:
-        if key not in assumptions:
-            assumptions[key] = model.new_bool_var(key)
-        return assumptions[key]
-
-    # The second group of a consecutive pair may start whenever the first one ends.
-    extra_starts: dict[str, set[int]] = defaultdict(set)
-    for first, second in rules.consecutive:
-        ga = group_by_id[first]
-        extra_starts[second].update(_minutes(t) + ga.duration for t in ga.times)
-
-    candidates: list[_Candidate] = []
-    per_meeting: dict[int, list[_Candidate]] = defaultdict(list)
-    for m, (g, k, (w_from, w_to)) in enumerate(meetings):
-        window_days = [
-            day_index[d] for d in days if w_from <= d < w_to and d.weekday() in g.weekdays
-        ]
-        pin = pins.get((g.id, k))
-        if pin is not None:
-            if pin.venue not in venue_by_id:
-                raise ValueError(
-                    f"Pinned meeting of {g.name!r} names an unknown venue {pin.venue!r}"
-                )
-            if pin.date not in day_index:
-                raise ValueError(f"Pinned meeting of {g.name!r} on {pin.date} is not a working day")
-            options = [(day_index[pin.date], _minutes(pin.start), venue_index[pin.venue])]
-        else:
-            starts = sorted({_minutes(t) for t in g.times} | extra_starts[g.id])
-            options = [
-                (d, s, venue_index[v])
-                for d in window_days
-                for s in starts
-                for v in g.venues
-                if venue_by_id[v].capacity >= g.attendance
-            ]
-        if not options:
-            too_small = all(venue_by_id[v].capacity < g.attendance for v in g.venues)
-            if too_small:
-                raise PlanInfeasible([f"no venue of {g.name} holds its {g.attendance} members"])
-            raise PlanInfeasible(
-                [f"{g.name} has no working day it may meet on between {w_from} and {w_to}"]
-            )
-        mid = (window_days[0] + window_days[-1]) / 2 if window_days else 0
-        for d, s, v in options:
-            cost = 0
-            if g.preferred_weekdays and days[d].weekday() not in g.preferred_weekdays:
-                cost += W_WEEKDAY
-            preferred = [_minutes(t) for t in g.times]
-            cost += W_TIME * preferred.index(s) if s in preferred else 0
-            cost += int(W_SPREAD * abs(d - mid))
-            c = _Candidate(m, d, s, v, cost)
-            c.var = model.new_bool_var(f"m{m}_d{d}_s{s}_v{v}")
-            candidates.append(c)
-            per_meeting[m].append(c)
-
-    for m, (g, k, _) in enumerate(meetings):
-        lits = [c.var for c in per_meeting[m]]
-        model.add_exactly_one(lits)  # every meeting happens once in its window
-        if (g.id, k) in pins:
-            model.add(sum(lits) == 1).only_enforce_if(rule(f"pin|{g.id}|{k}"))
-
-    def day_of(m: int) -> cp_model.LinearExpr:
-        return sum(c.day * c.var for c in per_meeting[m])
-
-    def calendar_day(m: int) -> cp_model.LinearExpr:
-        """Days since the first working day: gaps between meetings are in calendar days."""
-        return sum((ordinal[c.day] - ordinal[0]) * c.var for c in per_meeting[m])
-
-    def start_of(m: int) -> cp_model.LinearExpr:
-        return sum(c.start * c.var for c in per_meeting[m])
-
-    def venue_of(m: int) -> cp_model.LinearExpr:
-        return sum(c.venue * c.var for c in per_meeting[m])
-
-    # No overlap for people and venues: at every candidate start on a day, at most one meeting of a
-    # person (or in a venue) is running. Checking at starts suffices for intervals.
-    def no_overlap(resource_key: str, cands: list[_Candidate]) -> None:
-        by_day: dict[int, list[_Candidate]] = defaultdict(list)
-        for c in cands:
-            by_day[c.day].append(c)
-        for day_cands in by_day.values():
-            if len({c.meeting for c in day_cands}) < 2:
-                continue
-            for point in sorted({c.start for c in day_cands}):
-                running = [
-                    c
-                    for c in day_cands
-                    if c.start <= point < c.start + meetings[c.meeting][0].duration
-                ]
-                if len({c.meeting for c in running}) >= 2:
-                    model.add(sum(c.var for c in running) <= 1).only_enforce_if(rule(resource_key))
-
-    person_groups: dict[str, list[str]] = defaultdict(list)
-    for g in groups:
-        for p in set(g.members):
-            person_groups[p].append(g.id)
-    for person, gids in person_groups.items():
-        cands = [c for gid in gids for m in by_group[gid] for c in per_meeting[m]]
-        if len(gids) > 1:
-            no_overlap(f"person|{person}", cands)
-        away = rules.unavailable.get(person, frozenset())
-        if away:
-            lits = [c.var for c in cands if days[c.day] in away]
-            if lits:
-                model.add(sum(lits) == 0).only_enforce_if(rule(f"away|{person}"))
-    for v in venue_list:
-        cands = [c for c in candidates if c.venue == venue_index[v.id]]
-        no_overlap(f"venue|{v.id}", cands)
-
-    for g in groups:
-        ms = by_group[g.id]
-        if g.tasking:
-            lits = [c.var for m in ms for c in per_meeting[m] if c.day in blocked_by_cutoff]
-            if lits:
-                model.add(sum(lits) == 0).only_enforce_if(rule(f"cutoff|{g.id}"))
-            for a, b in zip(map(calendar_day, ms), map(calendar_day, ms[1:]), strict=False):
-                model.add(b - a >= rules.tasking_min_gap_days).only_enforce_if(rule(f"gap|{g.id}"))
-        if g.prepares_for:
-            _sequence(model, g, group_by_id[g.prepares_for], by_group, calendar_day, rules, rule)
-
-    for first, second in rules.consecutive:
-        ga, gb = group_by_id[first], group_by_id[second]
-        key = rule(f"consecutive|{first}|{second}")
-        for a, b in zip(by_group[first], by_group[second], strict=False):
-            model.add(day_of(a) == day_of(b)).only_enforce_if(key)
-            model.add(venue_of(a) == venue_of(b)).only_enforce_if(key)
-            model.add(start_of(b) == start_of(a) + ga.duration).only_enforce_if(key)
-        if len(by_group[first]) != len(by_group[second]):
-            raise PlanInfeasible(
-                [
-                    f"{ga.name} and {gb.name} meet at different frequencies, "
-                    "so they cannot always meet one after the other"
-                ]
-            )
-
-    objective = [c.cost * c.var for c in candidates]
-    if rules.rotate_venues:
+    def build(explain: bool):
+        model = cp_model.CpModel()
+        meetings: list[tuple[GroupSpec, int, tuple[dt.date, dt.date]]] = []
+        by_group: dict[str, list[int]] = defaultdict(list)
         for g in groups:
-            if len(g.venues) < 2:
-                continue
-            ms = by_group[g.id]
-            for a, b in zip(ms, ms[1:], strict=False):
-                for v in g.venues:
-                    vi = venue_index[v]
-                    ua = sum(c.var for c in per_meeting[a] if c.venue == vi)
-                    ub = sum(c.var for c in per_meeting[b] if c.venue == vi)
-                    same = model.new_bool_var(f"same_{a}_{b}_{vi}")
-                    model.add(same >= ua + ub - 1)
-                    objective.append(W_SAME_VENUE * same)
-    if optimise:
-        model.minimize(sum(objective))
+            for k, window in enumerate(periods(g.frequency, start, end)):
+                by_group[g.id].append(len(meetings))
+                meetings.append((g, k, window))
 
-    # Solve with every rule switched on (presolve then treats them as plain constraints); only if
-    # that is infeasible, solve again with the rule literals as assumptions to find which conflict.
-    explain_model = model.clone()
-    for lit in assumptions.values():
-        model.add(lit == 1)
+        # Assumption literals: each names a family of hard rules; an infeasible core reads as words.
+        assumptions: dict[str, cp_model.IntVar] = {}
+
+        def rule(key: str) -> cp_model.IntVar:
+            if key not in assumptions:
+                assumptions[key] = model.new_bool_var(key)
+            return assumptions[key]
+
+        def hard(constraint, key: str) -> None:
+            """Plain constraint when solving; enforced by the rule's literal when explaining."""
+            if explain:
+                constraint.only_enforce_if(rule(key))
+
+        # The second group of a consecutive pair may start whenever the first one ends.
+        extra_starts: dict[str, set[int]] = defaultdict(set)
+        for first, second in rules.consecutive:
+            ga = group_by_id[first]
+            extra_starts[second].update(_minutes(t) + ga.duration for t in ga.times)
+
+        candidates: list[_Candidate] = []
+        per_meeting: dict[int, list[_Candidate]] = defaultdict(list)
+        for m, (g, k, (w_from, w_to)) in enumerate(meetings):
+            window_days = [
+                day_index[d] for d in days if w_from <= d < w_to and d.weekday() in g.weekdays
+            ]
+            pin = pins.get((g.id, k))
+            if pin is not None:
+                if pin.venue not in venue_by_id:
+                    raise ValueError(
+                        f"Pinned meeting of {g.name!r} names an unknown venue {pin.venue!r}"
+                    )
+                if pin.date not in day_index:
+                    raise ValueError(
+                        f"Pinned meeting of {g.name!r} on {pin.date} is not a working day"
+                    )
+                options = [(day_index[pin.date], _minutes(pin.start), venue_index[pin.venue])]
+            else:
+                starts = sorted({_minutes(t) for t in g.times} | extra_starts[g.id])
+                options = [
+                    (d, s, venue_index[v])
+                    for d in window_days
+                    for s in starts
+                    for v in g.venues
+                    if venue_by_id[v].capacity >= g.attendance
+                ]
+            if not options:
+                too_small = all(venue_by_id[v].capacity < g.attendance for v in g.venues)
+                if too_small:
+                    raise PlanInfeasible([f"no venue of {g.name} holds its {g.attendance} members"])
+                raise PlanInfeasible(
+                    [f"{g.name} has no working day it may meet on between {w_from} and {w_to}"]
+                )
+            mid = (window_days[0] + window_days[-1]) / 2 if window_days else 0
+            for d, s, v in options:
+                cost = 0
+                if g.preferred_weekdays and days[d].weekday() not in g.preferred_weekdays:
+                    cost += W_WEEKDAY
+                preferred = [_minutes(t) for t in g.times]
+                cost += W_TIME * preferred.index(s) if s in preferred else 0
+                cost += int(W_SPREAD * abs(d - mid))
+                c = _Candidate(m, d, s, v, cost)
+                c.var = model.new_bool_var(f"m{m}_d{d}_s{s}_v{v}")
+                candidates.append(c)
+                per_meeting[m].append(c)
+
+        for m, (g, k, _) in enumerate(meetings):
+            lits = [c.var for c in per_meeting[m]]
+            model.add_exactly_one(lits)  # every meeting happens once in its window
+            if (g.id, k) in pins:
+                hard(model.add(sum(lits) == 1), f"pin|{g.id}|{k}")
+
+        def day_of(m: int) -> cp_model.LinearExpr:
+            return sum(c.day * c.var for c in per_meeting[m])
+
+        def calendar_day(m: int) -> cp_model.LinearExpr:
+            """Days since the first working day: gaps between meetings are in calendar days."""
+            return sum((ordinal[c.day] - ordinal[0]) * c.var for c in per_meeting[m])
+
+        def start_of(m: int) -> cp_model.LinearExpr:
+            return sum(c.start * c.var for c in per_meeting[m])
+
+        def venue_of(m: int) -> cp_model.LinearExpr:
+            return sum(c.venue * c.var for c in per_meeting[m])
+
+        # No overlap for people and venues: at every candidate start on a day, at most one meeting
+        # of a person (or in a venue) is running. Checking at starts suffices for intervals.
+        def no_overlap(resource_key: str, cands: list[_Candidate]) -> None:
+            by_day: dict[int, list[_Candidate]] = defaultdict(list)
+            for c in cands:
+                by_day[c.day].append(c)
+            for day_cands in by_day.values():
+                if len({c.meeting for c in day_cands}) < 2:
+                    continue
+                for point in sorted({c.start for c in day_cands}):
+                    running = [
+                        c
+                        for c in day_cands
+                        if c.start <= point < c.start + meetings[c.meeting][0].duration
+                    ]
+                    if len({c.meeting for c in running}) < 2:
+                        continue
+                    if explain:
+                        hard(model.add(sum(c.var for c in running) <= 1), resource_key)
+                    else:
+                        model.add_at_most_one(c.var for c in running)
+
+        person_groups: dict[str, list[str]] = defaultdict(list)
+        for g in groups:
+            for p in set(g.members):
+                person_groups[p].append(g.id)
+        for person, gids in person_groups.items():
+            cands = [c for gid in gids for m in by_group[gid] for c in per_meeting[m]]
+            if len(gids) > 1:
+                no_overlap(f"person|{person}", cands)
+            away = rules.unavailable.get(person, frozenset())
+            if away:
+                lits = [c.var for c in cands if days[c.day] in away]
+                if lits:
+                    hard(model.add(sum(lits) == 0), f"away|{person}")
+        for v in venue_list:
+            cands = [c for c in candidates if c.venue == venue_index[v.id]]
+            no_overlap(f"venue|{v.id}", cands)
+
+        for g in groups:
+            ms = by_group[g.id]
+            if g.tasking:
+                lits = [c.var for m in ms for c in per_meeting[m] if c.day in blocked_by_cutoff]
+                if lits:
+                    hard(model.add(sum(lits) == 0), f"cutoff|{g.id}")
+                for a, b in zip(map(calendar_day, ms), map(calendar_day, ms[1:]), strict=False):
+                    hard(model.add(b - a >= rules.tasking_min_gap_days), f"gap|{g.id}")
+            if g.prepares_for:
+                _sequence(
+                    model, g, group_by_id[g.prepares_for], by_group, calendar_day, rules, hard
+                )
+
+        for first, second in rules.consecutive:
+            ga, gb = group_by_id[first], group_by_id[second]
+            key = f"consecutive|{first}|{second}"
+            for a, b in zip(by_group[first], by_group[second], strict=False):
+                hard(model.add(day_of(a) == day_of(b)), key)
+                hard(model.add(venue_of(a) == venue_of(b)), key)
+                hard(model.add(start_of(b) == start_of(a) + ga.duration), key)
+            if len(by_group[first]) != len(by_group[second]):
+                raise PlanInfeasible(
+                    [
+                        f"{ga.name} and {gb.name} meet at different frequencies, "
+                        "so they cannot always meet one after the other"
+                    ]
+                )
+
+        objective = [c.cost * c.var for c in candidates]
+        if rules.rotate_venues:
+            for g in groups:
+                if len(g.venues) < 2:
+                    continue
+                ms = by_group[g.id]
+                for a, b in zip(ms, ms[1:], strict=False):
+                    for v in g.venues:
+                        vi = venue_index[v]
+                        ua = sum(c.var for c in per_meeting[a] if c.venue == vi)
+                        ub = sum(c.var for c in per_meeting[b] if c.venue == vi)
+                        same = model.new_bool_var(f"same_{a}_{b}_{vi}")
+                        model.add(same >= ua + ub - 1)
+                        objective.append(W_SAME_VENUE * same)
+        if optimise:
+            model.minimize(sum(objective))
+
+        return model, meetings, by_group, candidates, per_meeting, person_groups, assumptions
+
+    model, meetings, by_group, candidates, per_meeting, person_groups, _ = build(explain=False)
+    hint = _greedy(
+        meetings, per_meeting, by_group, group_by_id, days, ordinal, blocked_by_cutoff, rules
+    )
+    for m, chosen in hint.items():
+        for c in per_meeting[m]:
+            model.add_hint(c.var, c is chosen)
+
+    # The greedy calendar is the answer if the solver finds nothing better within its time: the
+    # search is anytime, and a clash-free calendar matters more than the last preference point.
+    greedy = hint if len(hint) == len(meetings) else None
+    if greedy is not None and not _sequence_held(
+        greedy, meetings, by_group, group_by_id, ordinal, rules
+    ):
+        greedy = None
     solver = _solver(time_limit, workers, seed, gap)
     status = solver.solve(model)
-    if status == cp_model.INFEASIBLE:
-        explain_model.clear_objective()
-        explain_model.add_assumptions(
-            [explain_model.get_bool_var_from_proto_index(lit.index) for lit in assumptions.values()]
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        chosen = {m: next(c for c in per_meeting[m] if solver.value(c.var)) for m in per_meeting}
+        status_name, objective = solver.status_name(status), solver.objective_value
+        if (
+            greedy is not None
+            and optimise
+            and _cost(greedy, by_group, group_by_id, rules) < objective
+        ):
+            chosen, status_name, objective = (
+                greedy,
+                "FEASIBLE",
+                _cost(greedy, by_group, group_by_id, rules),
+            )
+    elif greedy is not None and status == cp_model.UNKNOWN:
+        chosen, status_name, objective = (
+            greedy,
+            "FEASIBLE",
+            _cost(greedy, by_group, group_by_id, rules),
         )
+    elif status == cp_model.INFEASIBLE:
+        # Build again with each family of rules behind a literal, and ask which ones conflict.
+        explain_model, *_, assumptions = build(explain=True)
+        explain_model.clear_objective()
+        explain_model.add_assumptions(list(assumptions.values()))
         explainer = _solver(time_limit, 1, seed, gap)
         explainer.solve(explain_model)
         core = [
@@ -495,23 +541,23 @@ def plan(
             _explain(core, group_by_id, rules)
             or ["the meetings do not fit in the year's working days"]
         )
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    else:
         raise PlanInfeasible([f"the solver found no calendar within {time_limit:.0f} seconds"])
 
     pinned = set(pins)
     result = []
     for m, (g, k, _) in enumerate(meetings):
-        chosen = next(c for c in per_meeting[m] if solver.value(c.var))
-        begin = dt.time(chosen.start // 60, chosen.start % 60)
-        finish_min = chosen.start + g.duration
+        chosen_c = chosen[m]
+        begin = dt.time(chosen_c.start // 60, chosen_c.start % 60)
+        finish_min = chosen_c.start + g.duration
         result.append(
             PlannedMeeting(
                 group=g.id,
                 index=k,
-                date=days[chosen.day],
+                date=days[chosen_c.day],
                 start=begin,
                 end=dt.time(min(finish_min // 60, 23), finish_min % 60),
-                venue=venue_list[chosen.venue].id,
+                venue=venue_list[chosen_c.venue].id,
                 pinned=(g.id, k) in pinned,
             )
         )
@@ -519,14 +565,138 @@ def plan(
     proto = model.proto
     return Plan(
         meetings=result,
-        status=solver.status_name(status),
-        objective=solver.objective_value if optimise else 0.0,
+        status=status_name,
+        objective=objective if optimise else 0.0,
+        bound=solver.best_objective_bound if optimise and status != cp_model.UNKNOWN else 0.0,
         people=len(person_groups),
         groups=len(groups),
         variables=len(proto.variables),
         constraints=len(proto.constraints),
         seconds=_time.perf_counter() - began,
     )
+
+
+def _greedy(meetings, per_meeting, by_group, group_by_id, days, ordinal, blocked, rules):
+    """A quick first calendar to hint the solver: meetings in date order, each at its cheapest
+    candidate that breaks no rule given the meetings already placed. Meetings it cannot place
+    are left to the solver."""
+    busy: dict[tuple[str, int], list[tuple[int, int]]] = defaultdict(list)  # (who, day) → spans
+    placed: dict[int, _Candidate] = {}
+    index_of = {(g.id, k): m for m, (g, k, _) in enumerate(meetings)}
+    second_of = dict(rules.consecutive)
+    firsts = set(second_of.values())
+    lo, hi = rules.lead_days
+    away = {p: {i for i, d in enumerate(days) if d in ds} for p, ds in rules.unavailable.items()}
+    prepared_by = defaultdict(list)
+    for g in group_by_id.values():
+        if g.prepares_for:
+            prepared_by[g.prepares_for].append(g.id)
+
+    def free(g, c) -> bool:
+        end = c.start + g.duration
+        keys = [(f"p:{p}", c.day) for p in g.members] + [(f"v:{c.venue}", c.day)]
+        if any(c.day in away.get(p, ()) for p in g.members):
+            return False
+        return all(not (s < end and c.start < e) for key in keys for s, e in busy[key])
+
+    def take(g, c) -> None:
+        for key in [(f"p:{p}", c.day) for p in g.members] + [(f"v:{c.venue}", c.day)]:
+            busy[key].append((c.start, c.start + g.duration))
+        placed[c.meeting] = c
+
+    def fits(m, g, k, c) -> bool:
+        if g.tasking:
+            if c.day in blocked:
+                return False
+            prev = placed.get(index_of.get((g.id, k - 1), -1))
+            if prev is not None and ordinal[c.day] - ordinal[prev.day] < rules.tasking_min_gap_days:
+                return False
+        if g.prepares_for:
+            # Prefer days that prepare an uncovered meeting of the group this one prepares for.
+            pass
+        return free(g, c)
+
+    # Groups that others prepare for go first, so their preparers can be placed before them.
+    order = sorted(
+        range(len(meetings)),
+        key=lambda m: (
+            meetings[m][0].id not in prepared_by,
+            meetings[m][2][0],
+            len(per_meeting[m]),
+        ),
+    )
+    for m in order:
+        g, k, _ = meetings[m]
+        if m in placed or g.id in firsts:
+            continue  # the second of a consecutive pair is placed with the first
+        prev = placed.get(index_of.get((g.id, k - 1), -1))
+        rotate = rules.rotate_venues and prev is not None and len(g.venues) > 1
+        options = sorted(
+            per_meeting[m],
+            key=lambda c: c.cost + (W_SAME_VENUE if rotate and c.venue == prev.venue else 0),
+        )
+        if g.prepares_for:
+            targets = [placed.get(t) for t in by_group[g.prepares_for]]
+            wanted = [
+                c
+                for c in options
+                if any(
+                    t is not None and lo <= ordinal[t.day] - ordinal[c.day] <= hi for t in targets
+                )
+            ]
+            options = wanted + [c for c in options if c not in wanted]
+        partner = second_of.get(g.id)
+        for c in options:
+            if not fits(m, g, k, c):
+                continue
+            if partner:
+                pm = index_of.get((partner, k))
+                pg = group_by_id[partner]
+                match = next(
+                    (
+                        pc
+                        for pc in per_meeting.get(pm, [])
+                        if pc.day == c.day
+                        and pc.venue == c.venue
+                        and pc.start == c.start + g.duration
+                    ),
+                    None,
+                )
+                if match is None or not fits(pm, pg, k, match):
+                    continue
+                take(g, c)
+                take(pg, match)
+            else:
+                take(g, c)
+            break
+    return placed
+
+
+def _sequence_held(placed, meetings, by_group, groups, ordinal, rules) -> bool:
+    """Does every meeting of a prepared-for group have a preparing meeting lead_days before?"""
+    lo, hi = rules.lead_days
+    for g in groups.values():
+        if not g.prepares_for:
+            continue
+        preps = [ordinal[placed[o].day] for o in by_group[g.id]]
+        for t in by_group[g.prepares_for]:
+            day = ordinal[placed[t].day]
+            if not any(lo <= day - p <= hi for p in preps):
+                return False
+    return True
+
+
+def _cost(placed, by_group, groups, rules) -> float:
+    """The objective of a complete calendar, as the model counts it."""
+    total = sum(c.cost for c in placed.values())
+    if rules.rotate_venues:
+        for gid, ms in by_group.items():
+            if len(groups[gid].venues) < 2:
+                continue
+            total += W_SAME_VENUE * sum(
+                placed[a].venue == placed[b].venue for a, b in zip(ms, ms[1:], strict=False)
+            )
+    return float(total)
 
 
 def _solver(time_limit: float, workers: int, seed: int, gap: float) -> cp_model.CpSolver:
@@ -538,10 +708,10 @@ def _solver(time_limit: float, workers: int, seed: int, gap: float) -> cp_model.
     return solver
 
 
-def _sequence(model, owg, target, by_group, calendar_day, rules, rule) -> None:
+def _sequence(model, owg, target, by_group, calendar_day, rules, hard) -> None:
     """Each meeting of `target` has a meeting of `owg` between lead_days before it."""
     lo, hi = rules.lead_days
-    key = rule(f"sequence|{owg.id}|{target.id}")
+    key = f"sequence|{owg.id}|{target.id}"
     for t in by_group[target.id]:
         pairs = []
         for o in by_group[owg.id]:
@@ -550,7 +720,7 @@ def _sequence(model, owg, target, by_group, calendar_day, rules, rule) -> None:
             gap = calendar_day(t) - calendar_day(o)
             model.add(gap >= lo).only_enforce_if(b)
             model.add(gap <= hi).only_enforce_if(b)
-        model.add_bool_or(pairs).only_enforce_if(key)
+        hard(model.add_bool_or(pairs), key)
 
 
 def _explain(core: list[str], groups: Mapping[str, GroupSpec], rules: Rules) -> list[str]:
