@@ -9,7 +9,9 @@ import pandas as pd
 import pytest
 import shapely
 from esda import G_Local
-from scipy import stats
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import sparse, stats
 from shapely.geometry import shape
 from statsmodels.stats.multitest import multipletests
 
@@ -263,3 +265,39 @@ def test_extreme_units_are_refined_with_more_draws_and_agree_with_a_long_run():
     q = np.clip((a + b) / 4, 0, 0.5)
     assert (np.abs(a - b) <= 10 * np.sqrt(2 * q * (1 - q) / 10_000) + 4 / 10_000).all()
     assert refined.p_sim[400] < 2 / (R + 1)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    n=st.integers(3, 30),
+    density=st.floats(0.0, 0.6),
+    seed=st.integers(0, 10_000),
+    integers=st.booleans(),
+    subset=st.booleans(),
+)
+def test_vectorised_permutation_counts_equal_a_plain_loop(n, density, seed, integers, subset):
+    rng = np.random.default_rng(seed)
+    upper = np.triu(rng.random((n, n)) < density, 1)
+    adj = sparse.csr_matrix((upper | upper.T).astype(float))
+    y = rng.poisson(2, n).astype(float) if integers else rng.gamma(1.0, 2.0, n)
+    card = np.diff(adj.indptr)
+    ids = draw_permutation_ids(n, int(card.max()), 60, seed)
+    cells = np.flatnonzero(rng.random(n) < 0.5) if subset else None
+    n_ge, n_le = permutation_counts(y, adj, ids, cells=cells)
+    for i in range(n) if cells is None else cells:
+        others = np.delete(y, i)
+        obs = y[i] + y[adj[i].indices].sum()
+        sims = y[i] + others[ids[:, : card[i]]].sum(axis=1)
+        assert n_ge[i] == (sims >= obs - 1e-9).sum()
+        assert n_le[i] == (sims <= obs + 1e-9).sum()
+
+
+def test_polygon_queen_equals_libpysal_where_boundaries_share_vertices():
+    from libpysal.weights import Queen
+
+    grid = Grid(0, 0, 10, 7, 5)
+    boxes = list(grid.polygons())
+    ours = polygon_queen(boxes, tolerance=0.001)
+    theirs = Queen.from_iterable(boxes).sparse
+    assert (ours != theirs).nnz == 0
+    assert (ours != grid_queen(grid)).nnz == 0
