@@ -47,6 +47,7 @@ __all__ = [
     "SEED",
     "KnoxResult",
     "close_pairs",
+    "days_since",
     "knox_counts",
     "knox_test",
     "months_since",
@@ -73,6 +74,21 @@ def months_since(months, origin=None) -> np.ndarray:
     p = pd.PeriodIndex(pd.to_datetime(pd.Index(months).astype(str)), freq="M")
     o = p.min() if origin is None else pd.Period(origin, freq="M")
     return np.asarray([(m - o).n for m in p], dtype=np.int64)
+
+
+def days_since(dates, origin=None) -> np.ndarray:
+    """Whole days since ``origin`` (default the earliest), for dated partner records.
+
+    Examples
+    --------
+    >>> days_since(["2022-11-03", "2022-11-01", "2022-12-01"]).tolist()
+    [2, 0, 30]
+    """
+    d = pd.to_datetime(pd.Index(dates)).normalize()
+    if d.isna().any():
+        raise ValueError("every record needs a date (YYYY-MM-DD) for day bands")
+    o = d.min() if origin is None else pd.Timestamp(origin).normalize()
+    return np.asarray((d - o).days, dtype=np.int64)
 
 
 def _bands(values, name: str) -> np.ndarray:
