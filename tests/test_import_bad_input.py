@@ -295,3 +295,21 @@ def test_a_store_root_given_as_a_file_uri_works_like_a_path(fresh_store, tmp_pat
     assert counts(fresh_store, []).column("count").to_pylist() == [3]
     folder = "file://" + str(tmp_path)
     assert [i.name for i in expand_paths([folder])][0].startswith("file://")
+
+
+def test_stop_and_search_files_go_to_their_own_table(root, tmp_path):
+    from cdrp.store.query import incident_files
+    from cdrp.store.schema import STOP_SEARCH_COLUMNS
+
+    row = (
+        "Person search,2022-01-05T10:20:00+00:00,False,,53.6531,-2.6981,Male,18-24,"
+        "White - English,White,Misuse of Drugs Act 1971 (section 23),Controlled drugs,"
+        "A no further action disposal,False,False"
+    )
+    bad = row.replace("2022-01-05", "2022-02-05")
+    path = tmp_path / "2022-01-lancashire-stop-and-search.csv"
+    path.write_text("\n".join([",".join(STOP_SEARCH_COLUMNS), row, bad]) + "\n")
+    (result,) = import_police_uk(root, [path])
+    assert (result.kind, result.imported, result.quarantined) == ("stop-and-search", 1, 1)
+    assert len(incident_files(root, "stop_and_search/")) == 1
+    assert incident_files(root) == []  # street counts are untouched
