@@ -251,3 +251,49 @@ def test_a_coordinator_advances_a_merger_one_stage_at_a_time(
     )
     assert "cannot be dated 1 January 2008" in response.content.decode()
     assert "Move to stage 2" in _get(client, "/partnerships/lancashire-south/merger/")
+
+
+def test_an_administrator_adds_a_partnership_and_a_coordinator_cannot(
+    client, partnership, administrator, coordinator
+):
+    client.force_login(coordinator)
+    assert client.get("/partnerships/new/").status_code == 403
+    client.force_login(administrator)
+    assert "Add a partnership" in _get(client, "/partnerships/")
+    response = client.post(
+        "/partnerships/new/",
+        {
+            "name": "Wyre Community Safety Partnership",
+            "slug": "wyre",
+            "status": "current",
+            "level": "district",
+        },
+    )
+    assert response.status_code == 302 and Partnership.objects.filter(slug="wyre").exists()
+    page = client.post(
+        "/partnerships/new/",
+        {"name": "Again", "slug": "wyre", "status": "current", "level": "district"},
+    ).content.decode()
+    assert "There is a problem" in page and "A partnership already uses “wyre”" in page
+
+
+def test_a_coordinator_edits_an_organisation_from_the_overview(client, south, coordinator):
+    client.force_login(coordinator)
+    page = _get(client, "/partnerships/lancashire-south/")
+    assert "Lancashire Fire and Rescue Service" in page.split('id="organisations"')[1]
+    response = client.post(
+        "/partnerships/lancashire-south/organisations/lancashire-fire-rescue/edit/",
+        {
+            "name": "Lancashire Fire and Rescue Service",
+            "slug": "lancashire-fire-rescue",
+            "kind": "fire_authority",
+            "website": "www.lancsfirerescue.org.uk",
+        },
+    )
+    assert response.status_code == 302
+    from cdrp.partnerships.models import Organisation
+
+    assert (
+        Organisation.objects.get(slug="lancashire-fire-rescue").website
+        == "https://www.lancsfirerescue.org.uk"
+    )

@@ -62,6 +62,13 @@ class VersionedForm(forms.ModelForm):
 
 
 class PartnershipForm(VersionedForm):
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"]
+        if Partnership.objects.filter(slug=slug).exists():
+            raise ValidationError(f"A partnership already uses “{slug}”.")
+        self.instance.slug = slug
+        return slug
+
     class Meta:
         model = Partnership
         fields = [
@@ -81,8 +88,13 @@ class PartnershipForm(VersionedForm):
             "responsible_authorities": forms.CheckboxSelectMultiple,
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, with_slug: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        if with_slug:
+            self.fields["slug"] = forms.SlugField(
+                label="Short web address", help_text="Lower-case letters, digits and hyphens"
+            )
+            self.order_fields(["name", "slug"])
         self.fields["responsible_authorities"].queryset = Organisation.objects.filter(
             kind__in=Organisation.RESPONSIBLE_KINDS
         )

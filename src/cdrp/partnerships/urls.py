@@ -5,6 +5,7 @@ from cdrp.partnerships import views
 app_name = "partnerships"
 urlpatterns = [
     path("", views.partnership_list, name="list"),
+    path("new/", views.partnership_new, name="new"),
     path("people/<slug:person>/", views.person_detail, name="person"),
     path("<slug:partnership>/", views.partnership_detail, name="detail"),
     path("<slug:partnership>/edit/", views.partnership_edit, name="edit"),

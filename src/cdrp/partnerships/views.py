@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -76,10 +77,11 @@ def _findings(p: Partnership):
 @public
 def partnership_list(request):
     partnerships = Partnership.objects.all()
+    can_add = allows(request.user, Action.ADMINISTER)
     return render(
         request,
         "partnerships/list.html",
-        {"partnerships": partnerships, "page_title": "Partnerships"},
+        {"partnerships": partnerships, "page_title": "Partnerships", "can_add": can_add},
     )
 
 
@@ -103,6 +105,10 @@ def partnership_detail(request, partnership):
             "merged_from": p.merged_from.all(),
             "merged_into": p.merged_into.all(),
             "proposal": proposal,
+            "organisations": Organisation.objects.filter(
+                Q(pk__in=Seat.objects.filter(group__partnership=p).values("organisation"))
+                | Q(responsible_for=p)
+            ).distinct(),
         },
     )
 
@@ -262,21 +268,14 @@ COMPARE_ROWS = [
 
 
 def _summary(p: Partnership, on: dt.date) -> dict:
+    # A historical partnership is compared as it stood on its last day.
+    day = p.valid_to if p.valid_to and p.valid_to < on else on
     chairs = {
         m.seat.group_id: m
-        for m in Membership.objects.current(on)
+        for m in Membership.objects.current(day)
         .filter(seat__group__partnership=p, role=Membership.Role.CHAIR)
         .select_related("person", "seat", "seat__organisation")
     }
-    # A historical partnership is compared as it stood on its last day.
-    day = p.valid_to if p.valid_to and p.valid_to < on else on
-    if day != on:
-        chairs = {
-            m.seat.group_id: m
-            for m in Membership.objects.current(day)
-            .filter(seat__group__partnership=p, role=Membership.Role.CHAIR)
-            .select_related("person", "seat", "seat__organisation")
-        }
     cells = {}
     hours = Decimal(0)
     for g in p.groups.order_by("position", "name"):
@@ -498,6 +497,23 @@ def _form_page(
             "delete_url": delete_url,
             "delete_label": delete_label,
         },
+    )
+
+
+@requires(Action.ADMINISTER)
+def partnership_new(request):
+    form = PartnershipForm(request.POST or None, instance=Partnership(), with_slug=True)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save_versioned()
+        if saved:
+            messages.success(request, f"{saved.name} created.")
+            return redirect(saved.get_absolute_url())
+    return _form_page(
+        request,
+        form,
+        title="Add a partnership",
+        partnership=None,
+        back=reverse("partnerships:list"),
     )
 
 
