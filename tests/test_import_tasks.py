@@ -1,0 +1,42 @@
+"""Imports as background tasks: queued in the database, run by `cdrp worker`, progress recorded."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django_tasks import TaskResultStatus
+
+from cdrp.core.models import TaskProgress
+from cdrp.intelligence.tasks import import_partner_task, import_police_uk_task
+
+ROOT = Path(__file__).resolve().parent.parent
+STREET = ROOT / "data" / "demo" / "police-uk-street-lancashire"
+PARTNER = Path(__file__).resolve().parent / "data" / "partner"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_queued_police_uk_import_runs_in_the_worker_and_reports_progress(
+    fresh_store, settings, analyst
+):
+    settings.INCIDENT_STORE = fresh_store
+    result = import_police_uk_task.enqueue([str(STREET / "2022-01")], analyst.pk)
+    call_command("worker", "--batch", "--no-startup-delay", verbosity=0)
+    result.refresh()
+    assert result.status == TaskResultStatus.SUCCESSFUL
+    (summary,) = result.return_value
+    assert (summary["status"], summary["read"], summary["imported"]) == ("imported", 16_268, 16_268)
+    row = TaskProgress.objects.get(task_id=result.id)
+    assert row.finished and not row.failed and row.requested_by == analyst
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_queued_partner_import_returns_its_summary(fresh_store, settings):
+    settings.INCIDENT_STORE = fresh_store
+    result = import_partner_task.enqueue(
+        str(PARTNER / "fire-deliberate-fires.csv"), str(PARTNER / "fire-deliberate-fires.yaml")
+    )
+    call_command("worker", "--batch", "--no-startup-delay", verbosity=0)
+    result.refresh()
+    assert result.return_value["imported"] == 7 and result.return_value["quarantined"] == 3
