@@ -305,7 +305,7 @@ def knox_test(
     integral = np.all(t == np.round(t)) and np.ptp(t) < 2**15 - 1
     if integral:
         tt = (t - t.min()).astype(np.int16)
-        limits = np.minimum(np.floor(tb), 2**15 - 1).astype(np.int16)  # gaps never exceed it
+        limits = np.minimum(np.floor(tb), 2**15 - 1).astype(np.int16)
     else:
         tt = t
         limits = tb
