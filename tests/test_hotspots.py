@@ -301,3 +301,13 @@ def test_polygon_queen_equals_libpysal_where_boundaries_share_vertices():
     theirs = Queen.from_iterable(boxes).sparse
     assert (ours != theirs).nnz == 0
     assert (ours != grid_queen(grid)).nnz == 0
+
+
+def test_weights_for_a_grid_too_large_are_refused_before_being_built():
+    with pytest.raises(GridTooLargeError, match="5,000 × 5,000 cells of 10 m"):
+        grid_queen(Grid(0, 0, 10, 5_000, 5_000))
+    # A wide distance band needs more memory per cell than queen contiguity.
+    grid = Grid(0, 0, 10, 1_000, 1_000)
+    assert grid_queen(grid).nnz > 0
+    with pytest.raises(GridTooLargeError, match="would need about"):
+        grid_distance_band(grid, 300)

@@ -29,6 +29,7 @@ __all__ = [
     "MAX_MEMORY_BYTES",
     "Grid",
     "GridTooLargeError",
+    "check_grid_size",
     "grid_distance_band",
     "grid_queen",
     "polygon_queen",
@@ -273,12 +274,18 @@ class Grid:
 
 
 def check_grid_size(
-    nx: int, ny: int, cell_size: float, *, max_memory_bytes: int = MAX_MEMORY_BYTES
+    nx: int,
+    ny: int,
+    cell_size: float,
+    *,
+    links_per_cell: int = 8,
+    max_memory_bytes: int = MAX_MEMORY_BYTES,
 ) -> None:
     """Refuse a grid whose analysis would not fit in memory, saying how much it would need.
 
-    The estimate counts the queen weights (8 neighbours a cell) and the per-cell arrays of a
-    Gi* run; the permutation work space is chunked and does not grow with the grid.
+    The estimate counts the weights (``links_per_cell`` neighbours a cell: 8 for queen
+    contiguity) and the per-cell arrays of a Gi* run; the permutation work space is chunked and
+    does not grow with the grid.
 
     Raises
     ------
@@ -286,7 +293,7 @@ def check_grid_size(
         With the grid's shape, cell count and the memory it would need.
     """
     n = int(nx) * int(ny)
-    need = _memory_needed(n, 8)
+    need = _memory_needed(n, links_per_cell)
     if n > MAX_CELLS or need > max_memory_bytes:
         raise GridTooLargeError(
             f"a grid of {nx:,} × {ny:,} cells of {cell_size:,.0f} m ({n:,} cells) would need about "
@@ -296,6 +303,7 @@ def check_grid_size(
 
 
 def _offsets_weights(grid: Grid, offsets: list[tuple[int, int]]) -> sparse.csr_matrix:
+    check_grid_size(grid.nx, grid.ny, grid.cell_size, links_per_cell=len(offsets))
     nx, ny = grid.nx, grid.ny
     n = grid.n_cells
     col = np.arange(n) % nx
