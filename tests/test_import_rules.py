@@ -122,3 +122,20 @@ def test_plain_and_gzipped_copies_of_one_file_are_the_same_content(fresh_store, 
     copy.write_bytes(gzip.compress(data) if suffix.endswith(".gz") else data)
     (result,) = import_police_uk(fresh_store, [copy])
     assert result.status == "already imported"
+
+
+def test_a_query_racing_a_replacing_import_reads_again(fresh_store, tmp_path, monkeypatch):
+    root = fresh_store
+    import_police_uk(root, [STREET / "2022-01"])
+    stale = Store(root).state()
+    import_police_uk(root, [_modified_copy(tmp_path)])  # deletes the file `stale` names
+    real = Store.state
+    calls = []
+
+    def state_once_stale(self):
+        calls.append(1)
+        return stale if len(calls) == 1 else real(self)
+
+    monkeypatch.setattr(Store, "state", state_once_stale)
+    assert counts(root, []).column("count").to_pylist() == [16_268]
+    assert len(calls) >= 2

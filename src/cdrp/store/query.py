@@ -62,6 +62,20 @@ def _arrow(sql: str) -> pa.Table:
         cursor.close()
 
 
+def _retry_on_replaced_files(func):
+    """Run a query again if an import replaced (deleted) files between state and scan."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapped(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except duckdb.IOException:
+            return func(*args, **kwargs)
+
+    return wrapped
+
+
 def _store(store: Store | str) -> Store:
     return store if isinstance(store, Store) else Store(store)
 
@@ -204,6 +218,7 @@ def _incidents_sql(
     )
 
 
+@_retry_on_replaced_files
 def counts(
     store: Store | str,
     by: Sequence[str] = ("district",),
@@ -370,6 +385,7 @@ def _empty(by: Sequence[str], output: str):
     return table.to_pandas() if output == "pandas" else table
 
 
+@_retry_on_replaced_files
 def points(
     store: Store | str,
     *,
