@@ -97,6 +97,7 @@ def test_demo_no_serve_loads_and_a_second_run_changes_nothing(tmp_path):
     password = first.stdout.rsplit("password is: ", 1)[1].split()[0]
     second = run(["demo", "--no-serve"], tmp_path)
     assert second.returncode == 0 and "already loaded" in second.stdout
+    assert "0 new rows" in second.stdout
     assert password in second.stdout
     check = run(
         [
@@ -109,7 +110,8 @@ def test_demo_no_serve_loads_and_a_second_run_changes_nothing(tmp_path):
     )
     assert check.stdout.strip().splitlines()[-1] == "True", check.stderr
     reset = run(["demo", "--no-serve", "--reset"], tmp_path)
-    assert reset.returncode == 0 and "(created)" in reset.stdout
+    assert reset.returncode == 0 and "Lancashire South Strategic CDRP (created" in reset.stdout
+    assert "578,766 records" in reset.stdout  # the bundled police.uk files, imported again
     assert Path(tmp_path / "data" / "cdrp.sqlite3").exists()
 
 
