@@ -100,3 +100,71 @@ def test_wdd_variance_matches_simulated_poisson_counts():
 def test_bad_counts_are_refused(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def lancashire_districts():
+    import json
+    from pathlib import Path
+
+    from shapely.geometry import shape
+
+    from cdrp.analysis.weights import polygon_queen, project_to_bng
+
+    demo = Path(__file__).resolve().parents[1] / "data" / "demo" / "crimemappingdata-lancashire"
+    features = json.loads((demo / "lancashire_districts.geojson").read_text())["features"]
+    names = [f["properties"]["district"] for f in features]
+    geoms = project_to_bng([shape(f["geometry"]) for f in features])
+    return names, polygon_queen(geoms, tolerance=50)
+
+
+def district_counts(month):
+    from pathlib import Path
+
+    import pandas as pd
+
+    demo = Path(__file__).resolve().parents[1] / "data" / "demo" / "police-uk-street-lancashire"
+    df = pd.read_csv(
+        demo / month / f"{month}-lancashire-street.csv.gz", usecols=["LSOA name"], dtype=str
+    )
+    # The LSOA name is the district name followed by a code such as "001A".
+    return df["LSOA name"].dropna().str.rsplit(" ", n=1).str[0].value_counts()
+
+
+def test_cross_border_view_for_chorley_on_the_demo_districts():
+    from cdrp.analysis.displacement import cross_border
+
+    names, adj = lancashire_districts()
+    before = district_counts("2021-11").reindex(names, fill_value=0)
+    after = district_counts("2022-11").reindex(names, fill_value=0)
+    res = cross_border(adj, before, after, focus=[names.index("Chorley")], index=names)
+    neighbours = ["Blackburn with Darwen", "South Ribble", "West Lancashire"]
+    assert sorted(res.neighbours.district) == neighbours
+    others = [n for n in names if n not in neighbours + ["Chorley"]]
+    t = (before["Chorley"], after["Chorley"])
+    b = (before[neighbours].sum(), after[neighbours].sum())
+    c = (before[others].sum(), after[others].sum())
+    assert res.wdd == wdd(t, c, buffer=b)
+    assert res.wdq.success_measure == pytest.approx(t[1] / c[1] - t[0] / c[0])
+    row = res.neighbours.set_index("district").loc["South Ribble"]
+    assert row.change == after["South Ribble"] - before["South Ribble"]
+
+
+def test_west_lancashire_borders_south_ribble_only_with_a_tolerance_for_generalised_lines():
+    # The generalised boundaries leave a 20 m gap between the two: 50 m bridges it.
+    names, adj = lancashire_districts()
+    west = names.index("West Lancashire")
+    assert sorted(names[j] for j in adj[west].indices) == ["Chorley", "South Ribble"]
+    assert adj[west, names.index("Fylde")] == 0  # across the Ribble estuary
+
+
+def test_cross_border_refuses_a_focus_with_no_neighbours_or_no_control():
+    from cdrp.analysis.displacement import cross_border
+    from cdrp.analysis.weights import Grid, grid_queen
+
+    adj = grid_queen(Grid(0, 0, 1, 3, 1))
+    with pytest.raises(ValueError, match="no district is left as a control"):
+        cross_border(adj, [1, 2, 3], [1, 2, 3], focus=[1])
+    lonely = grid_queen(Grid(0, 0, 1, 3, 1)).tolil()
+    lonely[0, 1] = lonely[1, 0] = 0
+    with pytest.raises(ValueError, match="no neighbouring district"):
+        cross_border(lonely.tocsr(), [1, 2, 3], [1, 2, 3], focus=[0])

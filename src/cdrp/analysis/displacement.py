@@ -41,9 +41,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 import numpy as np
-from scipy import stats
+import pandas as pd
+from scipy import sparse, stats
 
-__all__ = ["CONFIDENCE", "WDD", "WDQ", "wdd", "wdq"]
+__all__ = ["CONFIDENCE", "WDD", "WDQ", "CrossBorder", "cross_border", "wdd", "wdq"]
 
 #: Two-sided confidence level of the WDD interval.
 CONFIDENCE = 0.95
@@ -191,3 +192,88 @@ def wdd(
     else:
         reading = "no significant net change"
     return WDD(value, var, se, z, p, value - half, value + half, reading)
+
+
+@dataclass(frozen=True)
+class CrossBorder:
+    """Result of :func:`cross_border`."""
+
+    neighbours: pd.DataFrame
+    wdq: WDQ
+    wdd: WDD
+
+
+def cross_border(adjacency, before, after, focus, *, index=None) -> CrossBorder:
+    """How a partnership's neighbouring districts changed when it changed.
+
+    The partnership's districts (``focus``) are the target; the districts sharing a boundary
+    with any of them are the buffer; every other district is the control. Returns a table of
+    the neighbours and the WDQ and WDD of target, buffer and control.
+
+    Parameters
+    ----------
+    adjacency : sparse matrix, shape (n, n)
+        District contiguity, e.g. :func:`cdrp.analysis.weights.polygon_queen` of the district
+        boundaries; generalised boundaries (ONS "BGC", clipped to the coast and generalised to
+        20 m) leave gaps of tens of metres between neighbours, so use ``tolerance=50`` there.
+    before, after : array_like, shape (n,)
+        Records per district in the two periods (of equal length).
+    focus : array_like of int
+        Positions of the partnership's districts.
+    index : array_like, optional
+        District names or codes, for the table.
+
+    Returns
+    -------
+    CrossBorder
+        ``neighbours``: ``district, before, after, change, ratio`` for each neighbour;
+        ``wdq`` and ``wdd``.
+
+    Examples
+    --------
+    >>> from cdrp.analysis.weights import Grid, grid_queen
+    >>> adj = grid_queen(Grid(0, 0, 1, 4, 1))  # four districts in a row
+    >>> res = cross_border(adj, [100, 50, 80, 90], [60, 60, 80, 90], focus=[0], index=list("ABCD"))
+    >>> res.neighbours.values.tolist()
+    [['B', 50.0, 60.0, 10.0, 1.2]]
+    >>> res.wdd.wdd  # (60 - 100) - 0 + (60 - 50) - 0, control C+D unchanged, shared
+    -30.0
+    """
+    adj = sparse.csr_matrix(adjacency)
+    n = adj.shape[0]
+    b = np.asarray(before, dtype=float).ravel()
+    a = np.asarray(after, dtype=float).ravel()
+    if b.size != n or a.size != n:
+        raise ValueError(
+            f"before and after need one count per district ({n}), got {b.size}, {a.size}"
+        )
+    names = np.asarray(index if index is not None else np.arange(n), dtype=object)
+    target = np.zeros(n, dtype=bool)
+    target[np.asarray(focus, dtype=np.int64)] = True
+    if not target.any():
+        raise ValueError("focus names no district")
+    buffer = (adj[np.flatnonzero(target)].sum(axis=0).A1 > 0) & ~target
+    if not buffer.any():
+        raise ValueError("the partnership's districts have no neighbouring district in the data")
+    control = ~target & ~buffer
+    if not control.any():
+        raise ValueError(
+            "every other district borders the partnership: no district is left as a control"
+        )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = a[buffer] / b[buffer]
+    table = pd.DataFrame(
+        {
+            "district": names[buffer],
+            "before": b[buffer],
+            "after": a[buffer],
+            "change": a[buffer] - b[buffer],
+            "ratio": ratio,
+        }
+    ).reset_index(drop=True)
+    pair = {k: (b[m].sum(), a[m].sum()) for k, m in [("t", target), ("b", buffer), ("c", control)]}
+    return CrossBorder(
+        neighbours=table,
+        wdq=wdq(pair["t"], pair["b"], pair["c"]),
+        wdd=wdd(pair["t"], pair["c"], buffer=pair["b"]),
+    )
