@@ -297,3 +297,40 @@ def test_a_coordinator_edits_an_organisation_from_the_overview(client, south, co
         Organisation.objects.get(slug="lancashire-fire-rescue").website
         == "https://www.lancsfirerescue.org.uk"
     )
+
+
+def test_a_coordinator_records_a_decision_and_the_group_page_shows_who_voted_for_whom(
+    client, south, coordinator
+):
+    client.force_login(coordinator)
+    url = "/partnerships/lancashire-south/groups/rag/decisions/new/"
+    assert "Attendance and votes" in _get(client, url)
+    voting = (
+        Membership.objects.current()
+        .filter(seat__group__partnership=south, seat__group__slug="rag", seat__voting=True)
+        .select_related("person", "seat")
+    )
+    form = {"date": "2026-06-01", "motion": "Adopt the partnership plan", "casting_vote": ""}
+    for m in voting:
+        body = m.seat.body_label
+        form[f"vote_{m.pk}"] = {"Chorley": "for", "South Ribble": "against"}.get(body, "present")
+        if body == "West Lancashire":
+            form[f"vote_{m.pk}"] = "absent"
+    response = client.post(url, form, follow=True)
+    page = response.content.decode()
+    assert "Decision recorded: Lost (1 for, 1 against, 0 abstaining; one vote per body)" in page
+    chorley = [m.person.name for m in voting if m.seat.body_label == "Chorley"]
+    assert f"For (cast by {', '.join(sorted(chorley))})" in page or all(n in page for n in chorley)
+    assert "9 bodies present (quorum 6)" in page
+    # Chorley's representatives split: refused with the reason, nothing recorded.
+    split = dict(form, date="2026-07-01")
+    first = next(m for m in voting if m.seat.body_label == "Chorley")
+    split[f"vote_{first.pk}"] = "against"
+    page = client.post(url, split).content.decode()
+    assert (
+        "There is a problem" in page
+        and "Chorley has one vote but its representatives disagree" in page
+    )
+    from cdrp.partnerships.models import Decision
+
+    assert Decision.objects.count() == 1

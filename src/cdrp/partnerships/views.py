@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,6 +27,7 @@ from cdrp.partnerships.exports import csv_export, popolo_export
 from cdrp.partnerships.forms import (
     AdvanceForm,
     AgreementForm,
+    DecisionForm,
     GroupForm,
     MembershipForm,
     MergerProposalForm,
@@ -35,7 +37,9 @@ from cdrp.partnerships.forms import (
     SeatForm,
 )
 from cdrp.partnerships.models import (
+    Decision,
     Group,
+    Meeting,
     Membership,
     MergerProposal,
     Organisation,
@@ -193,6 +197,10 @@ def group_detail(request, partnership, group):
             "bodies": sorted(g.voting_bodies().values()),
             "quorum": g.required_quorum() if g.voting_bodies() else None,
             "can_edit": _can_edit(request, p),
+            "decisions": Decision.objects.filter(meeting__group=g)
+            .select_related("meeting")
+            .prefetch_related("votes__cast_by")
+            .order_by("-meeting__date", "-pk")[:20],
         },
     )
 
@@ -605,6 +613,56 @@ def membership_edit(request, partnership, group, membership=None):
         partnership=p,
         back=g.get_absolute_url(),
         intro="" if Person.objects.exists() else "Add the person first.",
+    )
+
+
+@requires(Action.EDIT)
+def decision_new(request, partnership, group):
+    """Record a decision: who attended, how each voted; counted one vote per body."""
+    p = request.partnership
+    g = _group_or_404(p, group)
+    date = _today()
+    if request.method == "POST":
+        try:
+            date = dt.date.fromisoformat(request.POST.get("date", ""))
+        except ValueError:
+            pass
+    memberships = (
+        Membership.objects.current(date)
+        .filter(seat__group=g, seat__voting=True)
+        .select_related("person", "seat", "seat__organisation", "seat__council_area")
+        .order_by("seat__position", "seat_id", "pk")
+    )
+    form = DecisionForm(request.POST or None, memberships=memberships)
+    if request.method == "POST" and form.is_valid():
+        present, ballots = form.ballots()
+        try:
+            with transaction.atomic():
+                meeting = Meeting.objects.filter(group=g, date=form.cleaned_data["date"]).first()
+                if meeting is None:
+                    meeting = Meeting(group=g, date=form.cleaned_data["date"], status="held")
+                    meeting.save()
+                decision = services.record_decision(
+                    meeting,
+                    form.cleaned_data["motion"],
+                    ballots,
+                    present=present,
+                    casting_vote=form.cleaned_data["casting_vote"] or None,
+                )
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            messages.success(
+                request,
+                f"Decision recorded: {decision.get_result_display()} "
+                f"({decision.votes_for} for, {decision.votes_against} against, "
+                f"{decision.abstentions} abstaining; one vote per body).",
+            )
+            return redirect(g.get_absolute_url() + "#decisions")
+    return render(
+        request,
+        "partnerships/decision_form.html",
+        {"form": form, "partnership": p, "group": g, "page_title": f"Record a decision: {g.name}"},
     )
 
 
