@@ -313,3 +313,29 @@ def test_stop_and_search_files_go_to_their_own_table(root, tmp_path):
     assert (result.kind, result.imported, result.quarantined) == ("stop-and-search", 1, 1)
     assert len(incident_files(root, "stop_and_search/")) == 1
     assert incident_files(root) == []  # street counts are untouched
+
+
+_noise = st.lists(
+    st.one_of(
+        st.binary(max_size=60),
+        st.sampled_from([b'"', b'""', b"\r", b"\r\n", b"\n", b",", b"\xff\xfe", b"\xef\xbb\xbf"]),
+        st.sampled_from([g.encode() for g in GOOD]),
+    ),
+    max_size=40,
+).map(b"".join)
+
+
+@settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(body=_noise)
+def test_any_bytes_after_a_good_header_are_read_line_by_line_never_a_crash(tmp_path, body):
+    import uuid
+
+    root = str(tmp_path / uuid.uuid4().hex)
+    path = write(tmp_path, (HEADER + "\n").encode() + body)
+    result = one(root, path)
+    assert result.status == "imported", result.message
+    lines = [line.rstrip(b"\r") for line in body.split(b"\n")]
+    assert result.read == sum(1 for line in lines if line)
+    assert result.imported + result.quarantined == result.read

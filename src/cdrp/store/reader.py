@@ -141,6 +141,9 @@ def _parse(buffer: bytes, first: int, names: list[str], header: list[str], name:
         buffer.decode("utf-8")
     except UnicodeDecodeError:
         return _parse_slow(buffer, first, header)
+    if buffer.count(b"\r") != buffer.count(b"\r\n"):
+        # pyarrow ends a row at a lone carriage return too; we count lines by line feeds.
+        return _parse_slow(buffer, first, header)
     rows = _line_numbers(buffer, first)
     bad = []
 
