@@ -39,12 +39,17 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-# GOV.UK Frontend, HTMX and our stylesheet, served locally by whitenoise (never from a CDN).
-$(STATIC)/cdrp/cdrp.css: node_modules/.installed src/cdrp/core/scss/cdrp.scss
+# GOV.UK Frontend, HTMX, Vega (charts), Leaflet (maps) and our stylesheet, served locally by
+# whitenoise (never from a CDN).
+$(STATIC)/cdrp/cdrp.css: node_modules/.installed src/cdrp/core/scss/cdrp.scss Makefile
 	@mkdir -p $(STATIC)/vendor/govuk $(STATIC)/vendor/htmx
 	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js $(STATIC)/vendor/govuk/
 	rm -rf $(STATIC)/vendor/govuk/assets && cp -r node_modules/govuk-frontend/dist/govuk/assets $(STATIC)/vendor/govuk/assets
 	cp node_modules/htmx.org/dist/htmx.min.js $(STATIC)/vendor/htmx/
+	@mkdir -p $(STATIC)/vendor/vega $(STATIC)/vendor/leaflet
+	cp node_modules/vega/build/vega.min.js node_modules/vega-lite/build/vega-lite.min.js \
+	  node_modules/vega-embed/build/vega-embed.min.js $(STATIC)/vendor/vega/
+	rm -rf $(STATIC)/vendor/leaflet && cp -r node_modules/leaflet/dist $(STATIC)/vendor/leaflet
 	npx sass --load-path=node_modules --style=compressed --no-source-map --quiet-deps \
 	  src/cdrp/core/scss/cdrp.scss $@
 
