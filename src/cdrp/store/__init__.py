@@ -4,7 +4,8 @@ Pure code: never imports Django. The root is a local path or any URI pyarrow and
 (``s3://…``): see `cdrp.store.files.Store`. Public API:
 
 - `build_geography(root, data_dir)`: LSOA/ward/district/partnership/force lookups into the store.
-- `import_police_uk(root, paths)`, `import_partner(root, path, mapping)`: imports, one result each.
+- `import_police_uk(root, paths)`, `import_partner(root, path, mapping)`: imports, one result each
+  (`cdrp.store.fetch.fetch_police_uk` downloads first).
 - `counts(root, by=..., start=..., end=..., ...)`, `points(root, ...)`: queries (Arrow or pandas).
 - `imports(root)`, `quarantine(root)`, `coverage(root)`: the manifest, bad rows, force × month.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 from cdrp.store.files import Store, StoreLocked
 from cdrp.store.geography import build_geography, load_geography
 from cdrp.store.ingest import BadInput, ImportResult, expand_paths, import_inputs, import_police_uk
+from cdrp.store.partner import import_partner, load_mapping
 from cdrp.store.query import LEVELS, counts, coverage, imports, points, quarantine
 
 __all__ = [
@@ -27,9 +29,11 @@ __all__ = [
     "coverage",
     "expand_paths",
     "import_inputs",
+    "import_partner",
     "import_police_uk",
     "imports",
     "load_geography",
+    "load_mapping",
     "points",
     "quarantine",
     "store_state",
