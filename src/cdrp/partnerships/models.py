@@ -275,7 +275,7 @@ class Group(ValidatedRecord):
     quorum = models.PositiveIntegerField(
         null=True,
         blank=True,
-        help_text="Voting bodies that must be present; empty means more than half of them",
+        help_text="Voting bodies that must be present (empty: more than half)",
     )
     meeting_frequency = models.CharField(
         max_length=12, choices=Frequency.choices, default=Frequency.QUARTERLY

@@ -81,7 +81,7 @@ class Migration(migrations.Migration):
                     "quorum",
                     models.PositiveIntegerField(
                         blank=True,
-                        help_text="Voting bodies that must be present; empty means more than half of them",
+                        help_text="Voting bodies that must be present (empty: more than half)",
                         null=True,
                     ),
                 ),
