@@ -32,7 +32,7 @@ import pyarrow.parquet as pq
 
 from cdrp.store.files import Store
 from cdrp.store.geography import Geography, load_geography
-from cdrp.store.reader import BadInput, Block, iter_blocks
+from cdrp.store.reader import BadInput, Block, _Hashing, iter_blocks
 from cdrp.store.schema import (
     CATEGORIES,
     INCIDENT_SCHEMA,
@@ -583,7 +583,6 @@ class _Writers:
         for writer in self.open.values():
             writer.close()
             writer._cdrp_sink.close()
-        self.open_closed = True
 
     def discard(self) -> None:
         for writer in self.open.values():
@@ -673,8 +672,6 @@ def _prepare(
     store: Store, item: Input, spec_class: type[Spec], geography: Geography | None, state: dict
 ) -> _Prepared:
     """Read, validate and write one input's files; nothing is visible until `_commit`."""
-    from cdrp.store.reader import _Hashing
-
     started = time.monotonic()
     now = dt.datetime.now(dt.UTC)
     ingest_id = now.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
@@ -891,8 +888,3 @@ def import_police_uk(
     notes = notes if notes is not None else []
     inputs = expand_paths(paths, notes)
     return import_inputs(store, inputs, report)
-
-
-def iter_results(results: list[ImportResult]) -> Iterator[dict]:
-    for result in results:
-        yield result.as_dict()
