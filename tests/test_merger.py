@@ -177,3 +177,27 @@ def test_the_demo_merger_has_six_dated_stages(db):
         "west-lancashire-csp": "historical",
     }
     assert Partnership.objects.get(slug="chorley-csp").groups.count() == 5
+
+
+def test_the_command_applies_orders_whose_date_has_come_and_shows_the_stages(proposal):
+    from django.core.management import call_command
+
+    _agree_all(proposal)
+    for s in range(1, 6):
+        proposal = _advance_to(proposal, s)
+    services.advance_merger(
+        proposal,
+        Stage.ORDER,
+        dt.date(2030, 4, 1),
+        order_reference="SI 2030/1",
+        today=dt.date(2029, 1, 1),
+    )
+    out = io.StringIO()
+    call_command("merger", "apply-due", "--on", "2030-03-31", stdout=out)
+    assert out.getvalue().strip() == "Applied 0 merger orders."
+    call_command("merger", "apply-due", "--on", "2030-04-01", stdout=out)
+    assert "Applied 1 merger order." in out.getvalue()
+    assert Partnership.objects.get(slug="ab").status == "current"
+    out = io.StringIO()
+    call_command("merger", "show", "ab", stdout=out)
+    assert "6. Order made: 1 April 2030" in out.getvalue() and "agreed: A Council" in out.getvalue()

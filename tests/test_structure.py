@@ -7,6 +7,8 @@ import io
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cdrp.accounts.audit import acting_as
 from cdrp.accounts.models import AuditEvent
@@ -239,8 +241,6 @@ def test_the_command_imports_and_exports(tmp_path, db):
 
 
 # Property: any valid structure survives import → export unchanged.
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
 TEXT = (
     st.text(
