@@ -339,3 +339,15 @@ def test_any_bytes_after_a_good_header_are_read_line_by_line_never_a_crash(tmp_p
     lines = [line.rstrip(b"\r") for line in body.split(b"\n")]
     assert result.read == sum(1 for line in lines if line)
     assert result.imported + result.quarantined == result.read
+
+
+def test_an_lsoa_code_missing_from_the_lookup_is_imported_and_reported(root, tmp_path):
+    row = GOOD[0].replace("E01024951", "E01999999")
+    result = one(root, write(tmp_path, [HEADER, row, GOOD[1]]))
+    assert (result.imported, result.quarantined) == (2, 0)
+    assert "1 record(s) carry an LSOA code that is not in the 2011 lookup" in result.message
+    assert counts(root, ["lsoa", "district"]).to_pylist()[0] == {
+        "lsoa": "E01012607",
+        "district": "E06000008",
+        "count": 1,
+    }

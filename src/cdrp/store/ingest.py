@@ -237,6 +237,7 @@ class Spec:
     def __init__(self, item: Input, geography: Geography | None, ingest_id: str, today: dt.date):
         self.item, self.geography, self.ingest_id, self.today = item, geography, ingest_id, today
         self.notes: list[str] = []
+        self.unknown_lsoa = 0  # well-formed LSOA codes missing from the lookup
 
     def on_header(self, header: list[str]) -> None:
         name = self.item.name
@@ -450,6 +451,7 @@ class StreetSpec(Spec):
         index = pc.index_in(lsoa, value_set=lookup.column("lsoa_code"))
         district = pc.take(lookup.column("district_code"), index)
         ward = pc.take(lookup.column("ward_code"), index)
+        self.unknown_lsoa += n - lsoa.null_count - (n - index.null_count)
         # Coordinates but no LSOA code: place the point in its district and ward.
         placeable = pc.and_(pc.is_null(lsoa), pa.array(~np.isnan(lon))).to_numpy(
             zero_copy_only=False
@@ -715,6 +717,11 @@ def _prepare(
         prepared.discard()
         raise
     result.quarantined = prepared.quarantine.count
+    if spec.unknown_lsoa:
+        spec.notes.append(
+            f"{item.name}: {spec.unknown_lsoa:,} record(s) carry an LSOA code that is not in the "
+            "2011 lookup (a 2021 code?): imported, but with no district"
+        )
     prepared.content_sha = stream.sha.hexdigest() if stream is not None else key
     if result.imported + result.quarantined != result.read:  # pragma: no cover - invariant
         prepared.discard()
