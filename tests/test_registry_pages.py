@@ -334,3 +334,32 @@ def test_a_coordinator_records_a_decision_and_the_group_page_shows_who_voted_for
     from cdrp.partnerships.models import Decision
 
     assert Decision.objects.count() == 1
+
+
+def test_a_coordinator_imports_a_structure_file_and_errors_name_the_line(
+    client, south, coordinator
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cdrp.partnerships.structure import export_structure
+
+    client.force_login(coordinator)
+    url = "/partnerships/lancashire-south/import/"
+    text = export_structure(south)
+    bad = text.replace("meeting_frequency: monthly", "meeting_frequency: daily", 1)
+    line = bad.splitlines().index("  meeting_frequency: daily") + 1
+    page = client.post(
+        url, {"file": SimpleUploadedFile("south.yaml", bad.encode())}
+    ).content.decode()
+    assert (
+        "There is a problem" in page
+        and f"south.yaml line {line}: group: &#x27;meeting_frequency&#x27;" in page
+    )
+    other = text.replace("slug: lancashire-south", "slug: somewhere-else")
+    page = client.post(url, {"file": SimpleUploadedFile("x.yaml", other.encode())}).content.decode()
+    assert "The file may only describe Lancashire South Strategic CDRP" in page
+    assert not Partnership.objects.filter(slug="somewhere-else").exists()
+    good = text.replace("meeting_frequency: monthly", "meeting_frequency: fortnightly", 1)
+    response = client.post(url, {"file": SimpleUploadedFile("south.yaml", good.encode())})
+    assert response.status_code == 302
+    assert south.groups.filter(meeting_frequency="fortnightly").count() == 1

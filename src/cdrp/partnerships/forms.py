@@ -270,3 +270,22 @@ class DecisionForm(forms.Form):
             if value in ("for", "against", "abstain"):
                 ballots.append((m.person, value))
         return present, ballots
+
+
+class StructureUploadForm(forms.Form):
+    file = forms.FileField(
+        label="Structure file (YAML)",
+        help_text="The format is the one the “Structure (YAML)” download uses. Nothing is changed "
+        "unless the whole file is valid.",
+    )
+
+    MAX_BYTES = 2_000_000
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise ValidationError("The file must be smaller than 2 MB.")
+        try:
+            return upload.read().decode("utf-8")
+        except UnicodeDecodeError:
+            raise ValidationError("The file must be UTF-8 text (YAML).") from None

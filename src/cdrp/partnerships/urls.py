@@ -13,6 +13,7 @@ urlpatterns = [
     path("<slug:partnership>/structure/", views.structure_page, name="structure"),
     path("<slug:partnership>/structure.svg", views.structure_svg_view, name="structure-svg"),
     path("<slug:partnership>/compare/", views.compare, name="compare"),
+    path("<slug:partnership>/import/", views.structure_import, name="import"),
     path("<slug:partnership>/export/structure.yaml", views.export_yaml, name="export-yaml"),
     path("<slug:partnership>/export/popolo.json", views.export_popolo, name="export-popolo"),
     path("<slug:partnership>/export/structure.csv", views.export_csv, name="export-csv"),

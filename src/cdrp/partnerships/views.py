@@ -35,6 +35,7 @@ from cdrp.partnerships.forms import (
     PartnershipForm,
     PersonForm,
     SeatForm,
+    StructureUploadForm,
 )
 from cdrp.partnerships.models import (
     Decision,
@@ -47,7 +48,7 @@ from cdrp.partnerships.models import (
     Person,
     Seat,
 )
-from cdrp.partnerships.structure import export_structure
+from cdrp.partnerships.structure import StructureError, export_structure, import_structure
 
 _TAG = {
     compliance.Status.MET: "",
@@ -663,6 +664,42 @@ def decision_new(request, partnership, group):
         request,
         "partnerships/decision_form.html",
         {"form": form, "partnership": p, "group": g, "page_title": f"Record a decision: {g.name}"},
+    )
+
+
+@requires(Action.EDIT)
+def structure_import(request, partnership):
+    """Replace this partnership's structure from a YAML file (all or nothing)."""
+    p = request.partnership
+    form = StructureUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        import yaml
+
+        name = request.FILES["file"].name
+        text = form.cleaned_data["file"]
+        try:
+            docs = list(yaml.safe_load_all(text))
+        except yaml.YAMLError:
+            docs = []  # import_structure reports the line
+        slugs = {(d.get("partnership") or {}).get("slug") for d in docs if isinstance(d, dict)}
+        if slugs - {p.slug}:
+            form.add_error("file", f"The file may only describe {p.name} (slug “{p.slug}”).")
+        else:
+            try:
+                import_structure(text, name)
+            except StructureError as exc:
+                for problem in exc.problems:
+                    form.add_error("file", problem)
+            else:
+                messages.success(request, f"Structure imported from {name}.")
+                return redirect(p.get_absolute_url())
+    return _form_page(
+        request,
+        form,
+        title=f"Import a structure: {p.name}",
+        partnership=p,
+        back=p.get_absolute_url(),
+        submit="Import",
     )
 
 
