@@ -60,7 +60,7 @@ SEED = 20221101
 #: Refuse more close pairs than this (memory: about 12 bytes each, plus the batch work space).
 MAX_PAIRS = 50_000_000
 # Elements of the (batch × pairs) work array at once.
-_BATCH_ELEMENTS = 4_000_000
+_BATCH_ELEMENTS = 1_000_000
 
 
 def months_since(months, origin=None) -> np.ndarray:
@@ -195,7 +195,11 @@ def _time_pairs_per_band(t: np.ndarray, tb: np.ndarray) -> np.ndarray:
 
 
 def _permuted_times(rng, t: np.ndarray, batch: int) -> np.ndarray:
-    return rng.permuted(np.broadcast_to(t, (batch, t.size)), axis=1)
+    """``batch`` rows, each the times in a fresh uniformly random order."""
+    out = np.empty((batch, t.size), dtype=t.dtype)
+    for r in range(batch):
+        out[r] = t[rng.permutation(t.size)]
+    return out
 
 
 @dataclass(frozen=True)
