@@ -86,3 +86,10 @@ def test_bad_input_is_refused(x, y, kwargs, message):
 def test_a_single_record_with_a_given_bandwidth_is_fine():
     dens = kernel_density([2.5], [2.5], Grid(0, 0, 1, 5, 5), bandwidth=1, method="exact")
     assert dens.argmax() == 12
+
+
+def test_a_bandwidth_far_larger_than_the_cells_is_refused_with_the_size_needed():
+    from cdrp.analysis.weights import GridTooLargeError
+
+    with pytest.raises(GridTooLargeError, match="would need about"):
+        kernel_density([0.0, 5.0], [0.0, 5.0], Grid(0, 0, 1, 10, 10), bandwidth=5_000)

@@ -29,7 +29,7 @@ import numpy as np
 from scipy import signal
 from scipy.spatial import cKDTree
 
-from cdrp.analysis.weights import Grid
+from cdrp.analysis.weights import Grid, check_grid_size
 
 __all__ = ["GAUSSIAN_CUTOFF", "KERNELS", "QUARTIC_RADIUS", "bandwidth_rule", "kernel_density"]
 
@@ -160,6 +160,9 @@ def kernel_density(
     # Binned: records outside the grid but within reach still add to the edge cells, so bin
     # onto a grid padded by the kernel's reach.
     pad = int(np.ceil(reach / grid.cell_size))
+    # The padded grid and the kernel lattice must both fit in memory.
+    check_grid_size(grid.nx + 2 * pad, grid.ny + 2 * pad, grid.cell_size, links_per_cell=0)
+    check_grid_size(2 * pad + 1, 2 * pad + 1, grid.cell_size, links_per_cell=0)
     big = Grid(
         grid.x0 - pad * grid.cell_size,
         grid.y0 - pad * grid.cell_size,
