@@ -1,0 +1,618 @@
+"""Building, storing and moving strategic assessments through their lifecycle.
+
+`gather` reads everything a build needs — counts from the incident store, populations and
+geography from the store's ONS tables, district features for the families, the harm weight table,
+and the optional plan (YAML) and survey (CSV) — and records the fingerprint of each input.
+`build` calls the pure builder (`cdrp.analysis.assessment.build_assessment`) and saves one
+`Assessment` only when the whole document was built. `staleness` recomputes the fingerprint of
+the inputs as they are now and names what changed: re-rendering never recomputes silently.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+from django.db import transaction
+from django.utils import timezone
+
+from cdrp.analysis.assessment import AssessmentError, AssessmentInputs, build_assessment
+from cdrp.analysis.harm import DEFAULT_TABLE, default_weights, read_weights
+from cdrp.intelligence.services import demo_data_dir, incident_store
+from cdrp.store import Store, counts, coverage
+
+__all__ = [
+    "AssessmentError",
+    "Timings",
+    "advance",
+    "build",
+    "fingerprint",
+    "gather",
+    "latest_month",
+    "staleness",
+]
+
+#: Months of history read before the end month (3-year trend, seasonality, baselines).
+HISTORY = 36
+#: ONS mid-year population years bundled (districts table columns population_<year>).
+_POP = re.compile(r"population_(\d{4})$")
+
+
+@dataclass
+class Timings:
+    """Where a build spent its time: DuckDB queries versus Python (pandas, statistics)."""
+
+    duckdb: float = 0.0
+    total: float = 0.0
+
+    def as_dict(self) -> dict:
+        python = max(self.total - self.duckdb, 0.0)
+        share = self.duckdb / self.total if self.total else 0.0
+        return {
+            "seconds": round(self.total, 3),
+            "duckdb_seconds": round(self.duckdb, 3),
+            "python_seconds": round(python, 3),
+            "duckdb_share": round(share, 3),
+        }
+
+
+def _sha(data: bytes | str) -> str:
+    if isinstance(data, str):
+        data = data.encode()
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+def _read_geo(store: Store, name: str, columns=None) -> pd.DataFrame:
+    with store.fs.open_input_file(store.path(f"_geography/{name}.parquet")) as handle:
+        return pq.read_table(handle, columns=columns).to_pandas()
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-")
+
+
+def latest_month(store: Store) -> str | None:
+    """The last month with police.uk data in the store."""
+    cov = coverage(store)
+    if cov is None or len(cov) == 0:
+        return None
+    held = cov[(~cov["missing"]) & (cov["source"] == "police-uk")]
+    return str(held["month"].max()) if len(held) else None
+
+
+def _covered(store: Store) -> list[str]:
+    cov = coverage(store)
+    if cov is None or len(cov) == 0:
+        return []
+    cov = cov[cov["source"] == "police-uk"]
+    # A month counts as covered when every force held has it (a force missing it is a gap).
+    ok = cov.groupby("month")["missing"].apply(lambda s: not s.any())
+    return sorted(ok[ok].index.astype(str))
+
+
+@functools.lru_cache(maxsize=4)
+def _features(data_dir: str):
+    from cdrp.analysis.peers import features_from_files
+
+    base = Path(data_dir)
+    return features_from_files(
+        base / "iod2019-lad" / "IoD2019_lad.csv",
+        base / "ons-population-la" / "la_population_mid2019.csv",
+        base / "ons-lsoa2011-national" / "census2011_lsoa_population_households.csv.gz",
+    )
+
+
+def _population_years(districts: pd.DataFrame) -> list[int]:
+    return sorted(int(m.group(1)) for c in districts.columns if (m := _POP.match(c)))
+
+
+def _pick_year(years: list[int], wanted: int) -> int | None:
+    earlier = [y for y in years if y <= wanted]
+    return max(earlier) if earlier else (min(years) if years else None)
+
+
+def _partitions(store: Store, first: str, last: str) -> list[dict]:
+    state = store.state()
+    out = []
+    for e in state["files"]:
+        if e["table"] != "" or not (first <= str(e["month"])[:7] <= last):
+            continue
+        out.append(
+            {
+                "source": e["source"],
+                "force": e["force"],
+                "month": str(e["month"])[:7],
+                "path": e["path"],
+                "rows": e["rows"],
+                "ingest_id": e["ingest_id"],
+            }
+        )
+    return sorted(out, key=lambda p: (p["source"], p["force"], p["month"], p["path"]))
+
+
+def fingerprint(
+    store: Store,
+    parameters: dict,
+    populations: dict,
+    population_year: int,
+    weights: pd.Series,
+    files: dict[str, str | None],
+) -> dict:
+    """The fingerprint of every input of a build (stored with the assessment).
+
+    Partitions are those of every month read (the history window); the populations, weight
+    table and files are hashed by content, so a re-imported month, a revised population or an
+    edited survey each change it.
+    """
+    end = parameters["end"]
+    first = str(pd.Period(end, freq="M") - (HISTORY - 1))
+    parts = _partitions(store, first, end)
+    geo = store.state().get("geography") or {}
+    out = {
+        "partitions": parts,
+        "partitions_sha": _sha(json.dumps(parts, sort_keys=True)),
+        "geography": geo,
+        "population_year": population_year,
+        "populations_sha": _sha(json.dumps(populations, sort_keys=True)),
+        "weights_sha": _sha(weights.round(9).to_json()),
+        "files": {
+            k: (_sha(Path(v).read_bytes()) if v and Path(v).exists() else None)
+            for k, v in files.items()
+        },
+        "parameters": parameters,
+    }
+    out["digest"] = _sha(json.dumps({k: out[k] for k in sorted(out) if k != "digest"}, default=str))
+    return out
+
+
+def gather(
+    *,
+    districts: dict[str, str] | list[str],
+    partnership: dict,
+    end: str | None = None,
+    months: int = 12,
+    kind: str = "strategic",
+    weights_path: str | None = None,
+    asb_weight: float = 0.0,
+    survey_path: str | None = None,
+    plan_path: str | None = None,
+    priority_weights: dict | None = None,
+    annual: dict | None = None,
+    k: int = 15,
+    store: Store | None = None,
+    data_dir: Path | None = None,
+    timings: Timings | None = None,
+) -> tuple[AssessmentInputs, dict]:
+    """Read every input of a build; returns the builder's inputs and their fingerprint.
+
+    Raises
+    ------
+    AssessmentError
+        For a period with no data, an unknown district, a bad weight table, plan or survey.
+    """
+    store = store or incident_store()
+    data_dir = Path(data_dir or demo_data_dir())
+    timings = timings if timings is not None else Timings()
+
+    def timed(func, *args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return func(*args, **kwargs)
+        finally:
+            timings.duckdb += time.perf_counter() - started
+
+    if not store.exists("_geography/districts.parquet"):
+        raise AssessmentError(
+            "the incident store has no geography tables: run `cdrp import geography` first"
+        )
+    geo_districts = _read_geo(store, "districts")
+    names = geo_districts.set_index("district_code")["district_name"].to_dict()
+    codes = list(districts) if not isinstance(districts, dict) else list(districts)
+    unknown = [c for c in codes if c not in names]
+    if unknown:
+        raise AssessmentError(f"unknown district code(s): {', '.join(unknown)}")
+    district_names = {
+        c: (districts[c] if isinstance(districts, dict) else None) or names[c] for c in codes
+    }
+
+    covered = timed(_covered, store)
+    if end is None:
+        end = latest_month(store)
+        if end is None:
+            raise AssessmentError("the incident store holds no police.uk data: import some first")
+    try:
+        last = pd.Period(str(end), freq="M")
+    except ValueError:
+        raise AssessmentError(f"--to: expected a month YYYY-MM, got {end!r}") from None
+    if months < 1 or months > 24:
+        raise AssessmentError(f"--months: expected 1 to 24 months, got {months}")
+    end = str(last)
+    first = str(last - (HISTORY - 1))
+
+    plan = None
+    if plan_path:
+        import yaml
+
+        try:
+            plan = yaml.safe_load(Path(plan_path).read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError) as exc:
+            raise AssessmentError(f"{plan_path}: cannot read the plan ({exc})") from None
+        if not isinstance(plan, dict):
+            raise AssessmentError(f"{plan_path}: expected a mapping with plan, period, priorities")
+        start = (plan.get("period") or {}).get("start")
+        if start:
+            try:
+                span = pd.Period(str(plan["period"]["end"]), freq="M") - pd.Period(
+                    str(start), freq="M"
+                )
+                first = min(first, str(pd.Period(str(start), freq="M") - span.n - 1))
+            except (ValueError, KeyError, TypeError):
+                pass  # the builder names the bad field
+
+    monthly = timed(
+        counts,
+        store,
+        ["month", "district", "category"],
+        start=first,
+        end=end,
+        areas={"district": codes},
+        output="pandas",
+    )
+
+    # Populations: the latest mid-year estimate not after the period's end.
+    years = _population_years(geo_districts)
+    year = _pick_year(years, last.year)
+    base_year = _pick_year([y for y in years if y < (year or 0)], last.year - 1)
+    by_code = geo_districts.set_index("district_code")
+    pop = {
+        c: float(by_code.loc[c, f"population_{year}"])
+        for c in by_code.index
+        if year and pd.notna(by_code.loc[c, f"population_{year}"])
+    }
+    pop_base = (
+        {
+            c: float(by_code.loc[c, f"population_{base_year}"])
+            for c in codes
+            if pd.notna(by_code.loc[c, f"population_{base_year}"])
+        }
+        if base_year
+        else None
+    )
+
+    # Small areas: every LSOA and ward of the districts, with zeros.
+    window_start = str(last - (months - 1))
+    lsoa = _read_geo(
+        store,
+        "lsoa",
+        ["lsoa_code", "lsoa_name", "district_code", "ward_code", "ward_name", "population"],
+    )
+    lsoa = lsoa[lsoa["district_code"].isin(codes)].rename(
+        columns={"lsoa_code": "lsoa", "district_code": "district", "ward_code": "ward"}
+    )
+    by_lsoa = timed(
+        counts,
+        store,
+        ["lsoa"],
+        start=window_start,
+        end=end,
+        areas={"district": codes},
+        output="pandas",
+    )
+    lsoa["count"] = lsoa["lsoa"].map(by_lsoa.set_index("lsoa")["count"]).fillna(0).astype(int)
+    lsoa["district_name"] = lsoa["district"].map(district_names)
+    wards = _read_geo(store, "wards")
+    wards = wards[wards["district_code"].isin(codes)].rename(
+        columns={"ward_code": "ward", "district_code": "district"}
+    )
+    by_ward = timed(
+        counts,
+        store,
+        ["ward"],
+        start=window_start,
+        end=end,
+        areas={"district": codes},
+        output="pandas",
+    )
+    wards["count"] = wards["ward"].map(by_ward.set_index("ward")["count"]).fillna(0).astype(int)
+    wards["population"] = wards["ward"].map(lsoa.groupby("ward")["population"].sum())
+    wards["district_name"] = wards["district"].map(district_names)
+    shapes_lsoa = _read_geo(store, "lsoa_shapes")
+    shapes = {
+        "lsoa": dict(
+            zip(
+                shapes_lsoa["lsoa_code"],
+                shapes_lsoa["geometry"],
+                strict=True,
+            )
+        )
+        if len(shapes_lsoa)
+        else {},
+        "ward": dict(zip(wards["ward"], wards["geometry"], strict=True)),
+    }
+    shapes["lsoa"] = {c: shapes["lsoa"][c] for c in lsoa["lsoa"] if c in shapes["lsoa"]}
+    wards = wards.drop(columns=["geometry"])
+
+    # Peers: districts of the forces whose data covers the whole period.
+    peer_counts = timed(
+        counts, store, ["district", "category"], start=window_start, end=end, output="pandas"
+    )
+    cov = coverage(store)
+    window = [str(m) for m in pd.period_range(window_start, end, freq="M")]
+    forces_ok = set()
+    if cov is not None and len(cov):
+        cw = cov[(cov["source"] == "police-uk") & cov["month"].isin(window)]
+        per_force = cw.groupby("force").apply(
+            lambda g: (~g["missing"]).sum() == len(window), include_groups=False
+        )
+        forces_ok = {f for f, ok in per_force.items() if ok}
+    with_data = {
+        r.district_code
+        for r in geo_districts.itertuples(index=False)
+        if isinstance(r.force_name, str)
+        and any(_slug(r.force_name).startswith(f) for f in forces_ok)
+    } | set(codes)
+    peer_counts = peer_counts[peer_counts["district"].isin(with_data)]
+
+    # Harm weights.
+    if weights_path:
+        try:
+            weights = read_weights(weights_path, asb_weight=asb_weight, categories=[])
+        except ValueError as exc:
+            raise AssessmentError(str(exc)) from None
+        weights_source = Path(weights_path).name
+    else:
+        weights = default_weights(asb_weight=asb_weight)
+        weights_source = (
+            f"ONS Crime Severity Score weights, 2017/18 mix ({DEFAULT_TABLE}); anti-social "
+            f"behaviour weighted {asb_weight:g}"
+        )
+
+    survey = None
+    if survey_path:
+        from cdrp.analysis.concern import read_survey
+
+        try:
+            survey = read_survey(survey_path)
+        except (OSError, ValueError) as exc:
+            raise AssessmentError(f"{Path(survey_path).name}: {exc}") from None
+
+    features = _features(str(data_dir))
+    sources = [
+        {
+            "name": "police.uk street-level crime and anti-social behaviour",
+            "detail": f"months {first}..{end} as held in the incident store",
+            "licence": "Open Government Licence v3.0",
+        },
+        {
+            "name": f"ONS mid-{year} population estimates (local authority districts)",
+            "detail": "rates per 1,000 residents",
+            "licence": "Open Government Licence v3.0",
+        },
+        {
+            "name": "ONS Census 2011 LSOA populations and LSOA/ward boundaries",
+            "detail": "small-area rates and maps; contains OS data © Crown copyright",
+            "licence": "Open Government Licence v3.0",
+        },
+        {
+            "name": "English Indices of Deprivation 2019 (MHCLG)",
+            "detail": "district families",
+            "licence": "Open Government Licence v3.0",
+        },
+        {
+            "name": "ONS Crime Severity Score weights",
+            "detail": weights_source,
+            "licence": "Open Government Licence v3.0",
+        },
+    ]
+    if survey_path:
+        sources.append(
+            {"name": "Community survey", "detail": Path(survey_path).name, "licence": ""}
+        )
+    inputs = AssessmentInputs(
+        partnership=partnership,
+        districts=district_names,
+        end=end,
+        months=months,
+        monthly=monthly,
+        covered_months=covered,
+        populations={c: pop.get(c) for c in codes},
+        population_year=year or 0,
+        populations_baseline=pop_base,
+        population_baseline_year=base_year,
+        lsoa=lsoa,
+        wards=wards,
+        shapes=shapes,
+        weights=weights,
+        weights_source=weights_source,
+        peer_counts=peer_counts,
+        peer_populations=pop,
+        peer_names=names,
+        features=features,
+        k=k,
+        survey=survey,
+        survey_source=Path(survey_path).name if survey_path else None,
+        plan=plan,
+        plan_source=Path(plan_path).name if plan_path else None,
+        priority_weights=priority_weights,
+        kind=kind,
+        annual=annual,
+        sources=sources,
+    )
+    parameters = {
+        "kind": kind,
+        "districts": codes,
+        "partnership": partnership,
+        "end": end,
+        "months": months,
+        "weights_path": str(weights_path) if weights_path else None,
+        "asb_weight": asb_weight,
+        "survey_path": str(survey_path) if survey_path else None,
+        "plan_path": str(plan_path) if plan_path else None,
+        "priority_weights": priority_weights,
+        "k": k,
+    }
+    fp = fingerprint(
+        store,
+        parameters,
+        {c: pop.get(c) for c in codes},
+        year or 0,
+        weights,
+        {"weights": weights_path, "survey": survey_path, "plan": plan_path},
+    )
+    return inputs, fp
+
+
+def build(
+    *,
+    partnership=None,
+    districts: list[str] | None = None,
+    end: str | None = None,
+    months: int = 12,
+    kind: str = "strategic",
+    annual=None,
+    user=None,
+    report=None,
+    save: bool = True,
+    store: Store | None = None,
+    timings: Timings | None = None,
+    **options,
+):
+    """Build an assessment for a partnership (or a list of district codes) and save it.
+
+    Returns the saved `Assessment` (unsaved when ``save`` is false). Nothing is saved unless the
+    whole document was built.
+    """
+    from cdrp.intelligence.models import Assessment
+
+    timings = timings if timings is not None else Timings()
+    started = time.perf_counter()
+    if partnership is not None:
+        area_codes = dict(partnership.districts.values_list("code", "name"))
+        codes = districts or list(area_codes)
+        label = {"slug": partnership.slug, "name": partnership.name}
+    else:
+        if not districts:
+            raise AssessmentError("give a partnership or a list of district codes")
+        codes, area_codes = list(districts), {}
+        label = {"slug": "", "name": ""}
+    if not codes:
+        raise AssessmentError(
+            f"partnership {label['slug']} has no districts in the registry: give --districts"
+        )
+    if annual is not None and kind != "refresh":
+        kind = "refresh"
+    inputs, fp = gather(
+        districts={c: area_codes.get(c) for c in codes},
+        partnership=label,
+        end=end,
+        months=months,
+        kind=kind,
+        annual=annual.document if annual is not None else None,
+        store=store,
+        timings=timings,
+        **options,
+    )
+    if not label["name"]:
+        label["name"] = " and ".join(inputs.districts.values())
+        inputs.partnership = label
+    document = build_assessment(inputs, report)
+    built_at = timezone.now()
+    document["built_at"] = built_at.isoformat()
+    timings.total = time.perf_counter() - started
+    record = Assessment(
+        partnership=partnership,
+        kind=kind,
+        title=document["title"],
+        period_start=document["period"]["start"],
+        period_end=document["period"]["end"],
+        months=months,
+        document=json.loads(json.dumps(document, allow_nan=False)),
+        fingerprint=fp,
+        parameters=fp["parameters"],
+        annual=annual,
+        built_at=built_at,
+        built_by=user if getattr(user, "is_authenticated", False) else None,
+        build_seconds=round(timings.total, 3),
+    )
+    if save:
+        with transaction.atomic():
+            record.save()
+    return record
+
+
+def staleness(assessment, store: Store | None = None) -> list[str]:
+    """What changed in the inputs since the assessment was built (empty: still current)."""
+    store = store or incident_store()
+    old = assessment.fingerprint or {}
+    params = old.get("parameters") or assessment.parameters
+    try:
+        end = params["end"]
+        first = str(pd.Period(end, freq="M") - (HISTORY - 1))
+        parts = _partitions(store, first, end)
+    except Exception as exc:  # an unreadable store is itself a reason to distrust the document
+        return [f"the incident store cannot be read ({exc})"]
+    reasons = []
+    before = {(p["source"], p["force"], p["month"]): p for p in old.get("partitions", [])}
+    after = {(p["source"], p["force"], p["month"]): p for p in parts}
+    for key in sorted(set(before) | set(after)):
+        a, b = before.get(key), after.get(key)
+        if a is None:
+            reasons.append(f"{key[1]} {key[2]}: a month imported since the build")
+        elif b is None:
+            reasons.append(f"{key[1]} {key[2]}: a month removed since the build")
+        elif (a["path"], a["rows"], a["ingest_id"]) != (b["path"], b["rows"], b["ingest_id"]):
+            reasons.append(
+                f"{key[1]} {key[2]}: re-imported ({a['rows']:,} rows then, {b['rows']:,} now)"
+            )
+    if (store.state().get("geography") or {}) != old.get("geography", {}):
+        reasons.append("the geography tables were rebuilt")
+    try:
+        districts = _read_geo(store, "districts")
+        year = old.get("population_year")
+        col = f"population_{year}"
+        if col in districts:
+            by = districts.set_index("district_code")[col]
+            pops = {c: (float(by[c]) if pd.notna(by.get(c)) else None) for c in params["districts"]}
+            if _sha(json.dumps(pops, sort_keys=True)) != old.get("populations_sha"):
+                reasons.append(f"the mid-{year} populations changed")
+        else:
+            reasons.append(f"the mid-{year} populations are no longer loaded")
+    except Exception as exc:
+        reasons.append(f"the populations cannot be read ({exc})")
+    for name, path in (
+        ("weights", params.get("weights_path")),
+        ("survey", params.get("survey_path")),
+        ("plan", params.get("plan_path")),
+    ):
+        sha = _sha(Path(path).read_bytes()) if path and Path(path).exists() else None
+        if sha != (old.get("files") or {}).get(name):
+            reasons.append(f"the {name} file {Path(path).name if path else ''} changed".strip())
+    return reasons
+
+
+@transaction.atomic
+def advance(assessment, user, expected_version: int | None = None):
+    """Move an assessment to its next status (draft → reviewed → approved → published)."""
+    from cdrp.intelligence.models import Assessment
+
+    nxt = assessment.next_status
+    if nxt is None:
+        raise AssessmentError("a published assessment has no further step")
+    now = timezone.now()
+    field = {
+        Assessment.Status.REVIEWED: "reviewed",
+        Assessment.Status.APPROVED: "approved",
+        Assessment.Status.PUBLISHED: "published",
+    }[nxt]
+    assessment.status = nxt
+    setattr(assessment, f"{field}_at", now)
+    setattr(assessment, f"{field}_by", user if getattr(user, "is_authenticated", False) else None)
+    assessment.save_checked(assessment.version if expected_version is None else expected_version)
+    return assessment
