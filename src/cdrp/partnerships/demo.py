@@ -1235,7 +1235,8 @@ def _areas_and_organisations() -> None:
 
 
 def _dump(doc: dict) -> str:
-    return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    return yaml.dump(doc, Dumper=dumper, sort_keys=False, allow_unicode=True)
 
 
 MERGER_AGREEMENTS = {
@@ -1292,9 +1293,10 @@ def load(stdout, users: dict) -> None:
         docs = [_predecessor(d, people) for d in SOUTH]
         docs.append(_lancashire_south(people))
         docs.append(_county(people))
-        # Every document lists everyone: people are shared between the partnerships.
+        # People are shared between the partnerships: each document lists those it seats.
         for doc in docs:
-            doc["people"] = list(people.records.values())
+            seated = {m["person"] for g in doc["groups"] for s in g["seats"] for m in s["members"]}
+            doc["people"] = [x for slug, x in people.records.items() if slug in seated]
         import_structure("\n".join(f"---\n{_dump(d)}" for d in docs[:3]), "demo predecessors")
         import_structure(_dump(docs[3]), "demo Lancashire South")
         south = Partnership.objects.get(slug="lancashire-south")

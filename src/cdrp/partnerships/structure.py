@@ -80,8 +80,13 @@ def _convert(node, loader):
     return loader.construct_object(node, deep=True)
 
 
+# libyaml's C parser and emitter when PyYAML was built with them (the wheels are); same results.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
 def _parse(text: str, name: str) -> list[_Map]:
-    loader = yaml.SafeLoader(text)
+    loader = _Loader(text)
     docs = []
     try:
         while loader.check_node():
@@ -438,6 +443,10 @@ def _set(obj, values: dict) -> bool:
 
 
 def _save(obj, values: dict, problems: list[str], where: str) -> None:
+    # The import resolved every reference itself, so the foreign keys need no re-checking.
+    obj._trusted_fields = [
+        f.name for f in obj._meta.concrete_fields if f.is_relation and f.name != "reports_to"
+    ]
     changed = _set(obj, values)
     if changed or obj.pk is None or not values:
         try:
@@ -647,7 +656,7 @@ def _import_seats(group, g, org_id, person_id, area_pk, problems, at) -> None:
 # Export ----------------------------------------------------------------------------------------
 
 
-class _Dumper(yaml.SafeDumper):
+class _Dumper(_BaseDumper):
     pass
 
 
