@@ -136,14 +136,14 @@ def test_serve_runs_gunicorn_with_static_files_and_no_debug(tmp_path):
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
+        for _ in range(300):
             try:
                 health = urllib.request.urlopen(f"{base}/healthz", timeout=2)
                 break
             except OSError:
                 time.sleep(0.2)
         else:
-            raise AssertionError("cdrp serve did not answer within 20 s")
+            raise AssertionError("cdrp serve did not answer within 60 s")
         assert health.status == 200
         css = urllib.request.urlopen(f"{base}/static/cdrp/cdrp.css", timeout=5)
         assert css.status == 200 and b"govuk" in css.read()
