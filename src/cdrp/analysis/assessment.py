@@ -657,8 +657,8 @@ def _changes(inputs, window, monthly, covered):
             findings.append(
                 {
                     "text": f"Against {label}: {_fmt(t['current'])} records against "
-                    f"{_fmt(t['baseline'])} (rate ratio {t['rate_ratio']:.2f}, 95% interval "
-                    f"{t['ratio_lower']:.2f} to {t['ratio_upper']:.2f}): {t['verdict']}.",
+                    f"{_fmt(t['baseline'])} (rate ratio {t['rate_ratio']:.3f}, 95% interval "
+                    f"{t['ratio_lower']:.3f} to {t['ratio_upper']:.3f}): {t['verdict']}.",
                     "evidence": [_ref(f"changes-districts{suffix}", "total")],
                 }
             )
@@ -1552,7 +1552,12 @@ def build_assessment(inputs: AssessmentInputs, report: Report | None = None) -> 
         + f": {inputs.partnership['name']}",
         "partnership": dict(inputs.partnership),
         "districts": [{"code": c, "name": n} for c, n in inputs.districts.items()],
-        "period": {"start": str(window[0]), "end": str(window[-1]), "months": inputs.months},
+        "period": {
+            "start": str(window[0]),
+            "end": str(window[-1]),
+            "months": inputs.months,
+            "label": f"{window[0].strftime('%B %Y')} to {window[-1].strftime('%B %Y')}",
+        },
         "population_year": inputs.population_year,
         "warnings": warnings,
         "sources": list(inputs.sources),
@@ -1578,7 +1583,7 @@ def build_assessment(inputs: AssessmentInputs, report: Report | None = None) -> 
     obj["summary"] = [
         {**finding, "section": s["number"]}
         for s in sections
-        for finding in s["findings"][: 3 if s["id"] in ("levels", "changes") else 1]
+        for finding in s["findings"][: 3 if s["id"] in ("levels", "changes", "peers") else 1]
         if finding["evidence"] or s["id"] in ("plan",)
     ]
     report(steps, steps, "built")

@@ -520,7 +520,8 @@ def build(
         **options,
     )
     if not label["name"]:
-        label["name"] = " and ".join(inputs.districts.values())
+        names = list(inputs.districts.values())
+        label["name"] = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
         inputs.partnership = label
     document = build_assessment(inputs, report)
     built_at = timezone.now()
