@@ -108,7 +108,7 @@ def test_without_the_portfolio_holder_the_rule_names_the_council(south):
 
 def test_a_district_chair_missing_from_the_county_group_fails_the_county_rule(south):
     chair = south.strategy_group().chair(TODAY)
-    m = Membership.objects.get(seat__group__kind="county_strategy", person=chair)
+    m = Membership.objects.current(TODAY).get(seat__group__kind="county_strategy", person=chair)
     with acting_as(None, "test"):
         m.delete()
     finding = _by_id(evaluate(south, TODAY))["COUNTY-CHAIRS"]
@@ -230,3 +230,16 @@ def test_the_command_prints_each_rule_and_strict_fails_on_a_statutory_gap(south)
 def test_the_command_names_an_unknown_partnership(partnership):
     with pytest.raises(CommandError, match="No partnership 'nowhere' .known: lancashire-south"):
         call_command("compliance", "nowhere")
+
+
+def test_historical_partnerships_are_judged_as_on_their_last_day_and_the_county_group_passes(south):
+    chorley = Partnership.objects.get(slug="chorley-csp")
+    findings = evaluate(chorley)
+    assert all(
+        f.status in (Status.MET, Status.NOT_APPLICABLE, Status.NO_EVIDENCE) for f in findings
+    )
+    # Judged today, its members have all left: the structural rules fail.
+    assert _by_id(evaluate(chorley, TODAY))["RA-SENIOR"].status == Status.NOT_MET
+    county = _by_id(evaluate(Partnership.objects.get(slug="lancashire-county"), TODAY))
+    assert county["RA-SEATS"].status == Status.MET and county["COUNTY-CHAIRS"].status == Status.MET
+    assert county["MERGED-AREAS"].status == Status.NOT_APPLICABLE

@@ -88,9 +88,17 @@ def rule(id: str, title: str, statement: str, source: str, severity: Severity = 
     return decorate
 
 
+def default_date(partnership: Partnership) -> dt.date:
+    """Today, or a historical partnership's last day (it is judged as it stood then)."""
+    today = dt.date.today()
+    if partnership.valid_to and partnership.valid_to < today:
+        return partnership.valid_to
+    return today
+
+
 def evaluate(partnership: Partnership, on: dt.date | None = None) -> list[Finding]:
-    """Run every rule for the partnership on date `on` (default today)."""
-    on = on or dt.date.today()
+    """Run every rule for the partnership on date `on` (default: see `default_date`)."""
+    on = on or default_date(partnership)
     findings = []
     for r in RULES.values():
         finding = r.check(partnership, on)
@@ -165,7 +173,11 @@ def _ra_seats(p: Partnership, on: dt.date) -> Finding:
                 f"No {Organisation.Kind(kind).label.lower()} is listed among the responsible "
                 "authorities."
             )
-    for district in p.districts.all():
+    if p.level == Partnership.Level.COUNTY:
+        # District councils take part through their own partnerships' chairs.
+        if Organisation.Kind.COUNTY_COUNCIL not in kinds:
+            problems.append("No county council is listed among the responsible authorities.")
+    for district in p.districts.all() if p.level == Partnership.Level.DISTRICT else []:
         if not any(
             o.kind == Organisation.Kind.DISTRICT_COUNCIL and o.area_id == district.pk
             for o in authorities
@@ -339,6 +351,11 @@ def _county_chairs(p: Partnership, on: dt.date) -> Finding:
 )
 def _merged_areas(p: Partnership, on: dt.date) -> Finding:
     districts = list(p.districts.all())
+    if p.level == Partnership.Level.COUNTY:
+        return Finding(
+            Status.NOT_APPLICABLE,
+            "A county strategy group is not a merger: districts take part through their chairs.",
+        )
     if len(districts) < 2 and not p.merged_from.exists():
         return Finding(
             Status.NOT_APPLICABLE, f"{p.name} covers one council area and is not a merger."

@@ -153,6 +153,13 @@ _LAST = [
 PILOT_FROM = dt.date(2008, 4, 1)
 ORDER_ON = dt.date(2009, 4, 1)
 CLOSED_ON = ORDER_ON - dt.timedelta(days=1)
+# The 2007 regulations' county strategy groups (illustrative start date).
+COUNTY_FROM = dt.date(2007, 8, 1)
+PREDECESSOR_CHAIRS = {
+    "chorley": "chorley-portfolio-member",
+    "south-ribble": "divisional-commander",
+    "west-lancashire": "west-lancashire-chief-executive",
+}
 
 
 class _People:
@@ -935,8 +942,8 @@ def _predecessor(d: str, people: _People) -> dict:
             ),
             ("Fire and Rescue Service", "lancashire-fire-rescue", None, "fire-group-manager", True),
             ("Primary Care Trust", "central-lancashire-pct", None, "pct-director", True),
-            ("County Council", "lancashire-county-council", COUNTY[0], "county-csp-officer", False),
-            ("Probation", "lancashire-probation", None, "probation-officer", False),
+            ("County Council", "lancashire-county-council", COUNTY[0], "county-director", True),
+            ("Probation", "lancashire-probation", None, "probation-manager", True),
         ]
         seats = []
         for label, org, area, holder, senior in holders:
@@ -1085,14 +1092,14 @@ def _county(people: _People) -> dict:
             county,
             COUNTY[0],
             statutory=True,
-            members=[_m("county-director", start=ORDER_ON, senior=True)],
+            members=[_m("county-director", start=COUNTY_FROM, senior=True)],
         ),
         _seat(
             "Elected member with the community safety portfolio",
             county,
             COUNTY[0],
             statutory=True,
-            members=[_m("county-member", role="chair", start=ORDER_ON, portfolio=True)],
+            members=[_m("county-member", role="chair", start=COUNTY_FROM, portfolio=True)],
         ),
         _seat(
             "Assistant Chief Constable",
@@ -1105,7 +1112,7 @@ def _county(people: _People) -> dict:
                         "Assistant Chief Constable",
                         "lancashire-constabulary",
                     ),
-                    start=ORDER_ON,
+                    start=COUNTY_FROM,
                     senior=True,
                 )
             ],
@@ -1114,7 +1121,7 @@ def _county(people: _People) -> dict:
             "Police Authority",
             "lancashire-police-authority",
             statutory=True,
-            members=[_m("police-authority-member", start=ORDER_ON, senior=True)],
+            members=[_m("police-authority-member", start=COUNTY_FROM, senior=True)],
         ),
         _seat(
             "Fire and Rescue Service",
@@ -1127,7 +1134,7 @@ def _county(people: _People) -> dict:
                         "Assistant Chief Fire Officer",
                         "lancashire-fire-rescue",
                     ),
-                    start=ORDER_ON,
+                    start=COUNTY_FROM,
                     senior=True,
                 )
             ],
@@ -1136,7 +1143,7 @@ def _county(people: _People) -> dict:
             "Primary Care Trust",
             "central-lancashire-pct",
             statutory=True,
-            members=[_m("pct-director", start=ORDER_ON, senior=True)],
+            members=[_m("pct-director", start=COUNTY_FROM, senior=True)],
         ),
         _seat(
             "Probation",
@@ -1145,7 +1152,7 @@ def _county(people: _People) -> dict:
             members=[
                 _m(
                     p("probation-chief", "Chief Officer", "lancashire-probation"),
-                    start=ORDER_ON,
+                    start=COUNTY_FROM,
                     senior=True,
                 )
             ],
@@ -1153,7 +1160,7 @@ def _county(people: _People) -> dict:
         _seat(
             "Drug and Alcohol Action Team",
             "lancashire-dat",
-            members=[_m("ldat-director", start=ORDER_ON)],
+            members=[_m("ldat-director", start=COUNTY_FROM)],
         ),
         _seat(
             "Chair, Lancashire South Strategic CDRP",
@@ -1161,6 +1168,16 @@ def _county(people: _People) -> dict:
             members=[_m("divisional-commander", start=ORDER_ON)],
         ),
     ]
+    # Before the merger each district partnership's chair sat here in their own right.
+    for d, chair in PREDECESSOR_CHAIRS.items():
+        seats.append(
+            _seat(
+                f"Chair, {SOUTH_NAMES[d]} Community Safety Partnership",
+                area=SOUTH[d],
+                voting=False,
+                members=[_m(chair, start=COUNTY_FROM, end=CLOSED_ON)],
+            )
+        )
     for code, name in DISTRICTS.items():
         if code.startswith("E07") and code not in SOUTH.values():
             slug = name.lower().replace(" ", "-")
@@ -1176,7 +1193,7 @@ def _county(people: _People) -> dict:
                                 f"Chair, {name} community safety partnership",
                                 None,
                             ),
-                            start=ORDER_ON,
+                            start=COUNTY_FROM,
                         )
                     ],
                 )
@@ -1201,7 +1218,7 @@ def _county(people: _People) -> dict:
         "code": "",
         "level": "county",
         "status": "current",
-        "valid_from": ORDER_ON,
+        "valid_from": COUNTY_FROM,
         "valid_to": None,
         "county": COUNTY[0],
         "districts": sorted(c for c in DISTRICTS if c.startswith("E07")),

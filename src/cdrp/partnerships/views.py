@@ -74,7 +74,7 @@ def _can_edit(request, p) -> bool:
 
 def _findings(p: Partnership):
     out = []
-    for f in compliance.evaluate(p, _today()):
+    for f in compliance.evaluate(p):
         out.append({"finding": f, "rule": f.rule, "tag": _TAG[f.status], "label": f.status.label})
     return out
 
@@ -106,6 +106,7 @@ def partnership_detail(request, partnership):
             "can_edit": _can_edit(request, p),
             "groups": groups,
             "findings": _findings(p),
+            "compliance_on": compliance.default_date(p),
             "districts": p.districts.all(),
             "merged_from": p.merged_from.all(),
             "merged_into": p.merged_into.all(),
@@ -128,7 +129,7 @@ def compliance_page(request, partnership):
             "partnership": p,
             "page_title": f"Compliance: {p.name}",
             "findings": _findings(p),
-            "today": _today(),
+            "compliance_on": compliance.default_date(p),
         },
     )
 

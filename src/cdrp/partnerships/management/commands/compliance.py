@@ -7,7 +7,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cdrp.partnerships.compliance import Severity, Status, evaluate
+from cdrp.partnerships.compliance import Severity, Status, default_date, evaluate
 from cdrp.partnerships.models import Partnership
 
 _MARK = {Status.MET: "✓", Status.NOT_MET: "✗", Status.NO_EVIDENCE: "?", Status.NOT_APPLICABLE: "–"}
@@ -37,7 +37,7 @@ class Command(BaseCommand):
         if json:
             self.stdout.write(_json(p, findings))
         else:
-            self.stdout.write(f"{p.name}: compliance on {(on or dt.date.today()):%-d %B %Y}\n")
+            self.stdout.write(f"{p.name}: compliance on {(on or default_date(p)):%-d %B %Y}\n")
             for f in findings:
                 r = f.rule
                 self.stdout.write(f"{_MARK[f.status]} {r.id:<18} {f.status.label:<21} {r.title}")
