@@ -287,13 +287,7 @@ def _summary(p: Partnership, on: dt.date) -> dict:
         .select_related("person", "seat", "seat__organisation")
     }
     cells = {}
-    hours = Decimal(0)
     for g in p.groups.order_by("position", "name"):
-        hours += (
-            Decimal(g.meetings_per_year)
-            * g.meeting_hours
-            * Membership.objects.current(day).filter(seat__group=g).count()
-        )
         for label, kinds in COMPARE_ROWS:
             if g.kind in kinds:
                 chair = chairs.get(g.pk)
@@ -308,7 +302,7 @@ def _summary(p: Partnership, on: dt.date) -> dict:
                         "bodies": len(g.voting_bodies()),
                     }
                 )
-    return {"partnership": p, "cells": cells, "day": day, "person_hours": hours}
+    return {"partnership": p, "cells": cells, "day": day}
 
 
 @requires(Action.VIEW_PUBLIC)
