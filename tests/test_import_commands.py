@@ -95,3 +95,29 @@ def test_the_demo_loader_imports_once_then_says_it_has_nothing_to_do(settings, t
     demo.load(second, {})
     assert "Geography: already loaded" in second.getvalue()
     assert "all 33 already imported, 0 new rows" in second.getvalue()
+
+
+@pytest.mark.django_db
+def test_stats_counts_for_a_registry_partnership_uses_its_districts(store, partnership):
+    from cdrp.partnerships.models import Area
+
+    run("import", "police-uk", str(STREET / "2022-01"))
+    chorley, _ = Area.objects.get_or_create(
+        code="E07000118", defaults={"name": "Chorley", "level": "district"}
+    )
+    partnership.districts.add(chorley)
+    rows = json.loads(
+        run(
+            "stats",
+            "counts",
+            "--by",
+            "district",
+            "--partnership",
+            partnership.slug,
+            "--format",
+            "json",
+        )
+    )
+    assert [r["district"] for r in rows] == ["E07000118"]
+    with pytest.raises(CommandError, match="no partnership 'nowhere'"):
+        run("stats", "counts", "--partnership", "nowhere")

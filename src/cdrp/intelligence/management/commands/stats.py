@@ -24,11 +24,22 @@ class Command(BaseCommand):
         c.add_argument("--to", dest="end", help="last month, YYYY-MM")
         c.add_argument("--category", action="append", help="police.uk category slug (repeatable)")
         c.add_argument("--district", action="append", help="district code (repeatable)")
+        c.add_argument("--partnership", help="a registry partnership's slug: its districts only")
         c.add_argument("--distinct", action="store_true", help="each Crime ID once")
         c.add_argument("--format", choices=["table", "csv", "json"], default="table")
 
-    def handle(self, *args, what, by, start, end, category, district, distinct, format, **opts):
+    def handle(
+        self, *args, what, by, start, end, category, district, partnership, distinct, format, **opts
+    ):
         levels = [b.strip() for b in by.split(",") if b.strip()]
+        if partnership:
+            from cdrp.partnerships.models import Partnership
+
+            found = Partnership.objects.filter(slug=partnership).first()
+            if found is None:
+                raise CommandError(f"--partnership: no partnership {partnership!r}")
+            codes = list(found.districts.values_list("code", flat=True))
+            district = [c for c in codes if not district or c in district]
         try:
             table = counts(
                 incident_store(),
