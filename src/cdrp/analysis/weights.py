@@ -32,8 +32,10 @@ __all__ = [
     "check_grid_size",
     "grid_distance_band",
     "grid_queen",
+    "from_bng",
     "polygon_queen",
     "project_to_bng",
+    "project_to_wgs84",
     "to_bng",
     "to_libpysal",
 ]
@@ -94,6 +96,45 @@ def to_bng(lon, lat) -> tuple[np.ndarray, np.ndarray]:
         np.asarray(x, dtype=float)[:-2].reshape(lon.shape),
         np.asarray(y, dtype=float)[:-2].reshape(lat.shape),
     )
+
+
+def from_bng(x, y) -> tuple[np.ndarray, np.ndarray]:
+    """British National Grid easting/northing (metres) back to WGS84 longitude/latitude.
+
+    Examples
+    --------
+    >>> lon, lat = from_bng(*to_bng([-2.7], [53.76]))
+    >>> round(float(lon[0]), 6), round(float(lat[0]), 6)
+    (-2.7, 53.76)
+    """
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    if x.shape != y.shape:
+        raise ValueError(f"x and y must have the same shape, got {x.shape} and {y.shape}")
+    lon, lat = _transformer(BNG, "EPSG:4326").transform(
+        np.append(x.ravel(), [400000.0, 400000.0]), np.append(y.ravel(), [300000.0, 300000.0])
+    )
+    return (
+        np.asarray(lon, dtype=float)[:-2].reshape(x.shape),
+        np.asarray(lat, dtype=float)[:-2].reshape(y.shape),
+    )
+
+
+def project_to_wgs84(geometries) -> np.ndarray:
+    """Shapely geometries on the British National Grid back to longitude/latitude (GeoJSON).
+
+    Examples
+    --------
+    >>> cell = Grid(353000, 429000, 1000, 1, 1).polygons()
+    >>> [round(v, 3) for v in project_to_wgs84(cell)[0].bounds]
+    [-2.714, 53.755, -2.699, 53.764]
+    """
+
+    def _project(coords):
+        lon, lat = from_bng(coords[:, 0], coords[:, 1])
+        return np.column_stack([lon, lat])
+
+    return shapely.transform(np.asarray(geometries, dtype=object), _project)
 
 
 def project_to_bng(geometries) -> np.ndarray:
