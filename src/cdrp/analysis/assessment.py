@@ -556,6 +556,35 @@ def _svg_path(geom, minx: float, maxy: float) -> str:
     return "".join(parts)
 
 
+def _compare(frame, keys, inputs, covered, baseline):
+    """compare_periods, or for a baseline with no data at all a frame that says so."""
+    try:
+        return compare_periods(
+            frame,
+            end=inputs.end,
+            covered_months=covered,
+            keys=keys,
+            months=inputs.months,
+            baseline=baseline,
+            on_missing="flag",
+        )
+    except ValueError as exc:
+        if "no data for the baseline" not in str(exc):
+            raise
+        current = month_window(inputs.end, inputs.months)
+        base = current - (inputs.months if baseline == "previous" else 12)
+        window = [str(m) for m in current]
+        out = frame[frame["month"].isin(window)].groupby(keys, as_index=False)["count"].sum()
+        out = out.rename(columns={"count": "current"})
+        out["current_months"] = f"{current[0]}..{current[-1]}"
+        out["baseline_months"] = f"{base[0]}..{base[-1]}"
+        for column in ("baseline", "difference", "rate_ratio", "ratio_lower", "ratio_upper"):
+            out[column] = np.nan
+        out["p_value"] = np.nan
+        out["verdict"] = "not comparable: no data for the baseline"
+        return out
+
+
 def _changes(inputs, window, monthly, covered):
     months = inputs.months
     comparable = {"previous": None, "year_before": None}
@@ -569,46 +598,32 @@ def _changes(inputs, window, monthly, covered):
             else f"the previous {months} months",
             "year_before": "the same months a year before",
         }[baseline]
-        cat = compare_periods(
+        cat = _compare(
             monthly.groupby(["month", "category"], as_index=False)["count"].sum(),
-            end=inputs.end,
-            covered_months=covered,
-            keys=["category"],
-            months=months,
-            baseline=baseline,
-            on_missing="flag",
+            ["category"],
+            inputs,
+            covered,
+            baseline,
         )
-        dist = compare_periods(
+        dist = _compare(
             monthly.groupby(["month", "district"], as_index=False)["count"].sum(),
-            end=inputs.end,
-            covered_months=covered,
-            keys=["district"],
-            months=months,
-            baseline=baseline,
-            on_missing="flag",
+            ["district"],
+            inputs,
+            covered,
+            baseline,
         )
-        total = compare_periods(
+        total = _compare(
             monthly.groupby(["month"], as_index=False)["count"].sum().assign(area="total"),
-            end=inputs.end,
-            covered_months=covered,
-            keys=["area"],
-            months=months,
-            baseline=baseline,
-            on_missing="flag",
+            ["area"],
+            inputs,
+            covered,
+            baseline,
         )
         dist["name"] = dist["district"].map(inputs.districts)
         total["district"] = "total"
         total["name"] = f"{inputs.partnership['name']} (all districts)"
         dist = pd.concat([dist, total.drop(columns="area")], ignore_index=True)
-        dc = compare_periods(
-            monthly,
-            end=inputs.end,
-            covered_months=covered,
-            keys=["district", "category"],
-            months=months,
-            baseline=baseline,
-            on_missing="flag",
-        )
+        dc = _compare(monthly, ["district", "category"], inputs, covered, baseline)
         suffix = "" if baseline == "previous" else "-year-before"
         cols = [
             ("current", "Current", "int"),
@@ -1282,6 +1297,8 @@ def _peers(inputs, dc_levels):
 
 def _priorities(inputs, cats, by_cat, peer_ev, concern):
     cand = cats["category"]
+    # A change that could not be tested is missing evidence, not "no change".
+    by_cat = by_cat[~by_cat["verdict"].str.startswith("not comparable")]
     evidence = {
         "volume": pd.DataFrame(
             {"candidate": cand, "value": cats["count"], "ref": "levels-categories#" + cand}

@@ -235,6 +235,12 @@ def gather(
         raise AssessmentError(f"--months: expected 1 to 24 months, got {months}")
     end = str(last)
     first = str(last - (HISTORY - 1))
+    window = [str(m) for m in pd.period_range(end=last, periods=months, freq="M")]
+    if not set(window) & set(covered):
+        span = f"{covered[0]} to {covered[-1]}" if covered else "no months at all"
+        raise AssessmentError(
+            f"no incident data for the period {window[0]}..{window[-1]}: the store holds {span}"
+        )
 
     plan = None
     if plan_path:
@@ -348,10 +354,8 @@ def gather(
     forces_ok = set()
     if cov is not None and len(cov):
         cw = cov[(cov["source"] == "police-uk") & cov["month"].isin(window)]
-        per_force = cw.groupby("force").apply(
-            lambda g: (~g["missing"]).sum() == len(window), include_groups=False
-        )
-        forces_ok = {f for f, ok in per_force.items() if ok}
+        held = cw[~cw["missing"]].groupby("force")["month"].nunique()
+        forces_ok = {f for f, n in held.items() if n == len(window)}
     with_data = {
         r.district_code
         for r in geo_districts.itertuples(index=False)
