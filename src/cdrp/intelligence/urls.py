@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from cdrp.intelligence import views
 
@@ -8,4 +8,5 @@ urlpatterns = [
     path("data/coverage/", views.coverage, name="coverage"),
     path("data/quarantine/", views.quarantine, name="quarantine"),
     path("counts/", views.counts, name="counts"),
+    path("assessments/", include("cdrp.intelligence.assessment_urls")),
 ]
