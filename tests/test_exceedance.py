@@ -147,3 +147,23 @@ def test_repeat_locations_refuse_an_empty_period_and_an_unknown_key():
         repeat_locations(records().iloc[:0], "place")
     with pytest.raises(ValueError, match="no column 'street'"):
         repeat_locations(records(), "street")
+
+
+def test_fdr_keeps_chance_alerts_rare_among_many_cells():
+    from statsmodels.stats.multitest import multipletests
+
+    rng = np.random.default_rng(4)
+    rows = []
+    for area in range(300):
+        for p in pd.period_range("2021-12", "2022-11", freq="M"):
+            rows.append((f"A{area}", "ASB", str(p), rng.poisson(8)))
+        rows.append((f"A{area}", "ASB", "2022-12", rng.poisson(8) + (30 if area < 3 else 0)))
+    df = frame(rows)
+    everything = exceedances(df, "2022-12", only_alerts=False)
+    np.testing.assert_allclose(
+        everything.q_value, multipletests(everything.p_value, method="fdr_bh")[1]
+    )
+    plain = exceedances(df, "2022-12")
+    strict = exceedances(df, "2022-12", fdr=True)
+    assert set(strict.area) == {"A0", "A1", "A2"}
+    assert set(strict.area) < set(plain.area)

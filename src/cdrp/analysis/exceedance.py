@@ -26,6 +26,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from cdrp.analysis.hotspots import benjamini_hochberg
+
 __all__ = [
     "ALPHA",
     "BASELINE_MONTHS",
@@ -61,6 +63,7 @@ def exceedances(
     alpha: float = ALPHA,
     min_count: int = MIN_COUNT,
     months_covered=None,
+    fdr: bool = False,
     only_alerts: bool = True,
 ) -> pd.DataFrame:
     """Area × category cells of ``month`` above their seasonal Poisson upper limit.
@@ -77,6 +80,10 @@ def exceedances(
     months_covered : iterable, optional
         Months with data (default: every month appearing in ``counts``). Months outside it are
         missing, not zero.
+    fdr : bool
+        Also require the Benjamini–Hochberg adjusted p-value (``q_value``, over every area ×
+        category of the month) to be at most ``alpha``, to keep chance alerts rare when many
+        cells are tested (off by default: the limit is what analysts know).
     only_alerts : bool
         Return only the alerts (default) or every area × category of the month.
 
@@ -84,8 +91,8 @@ def exceedances(
     -------
     pandas.DataFrame
         ``area, category, month, observed, baseline_mean, seasonal_factor, seasonal_years_used,
-        expected, upper_limit, excess, excess_over_limit, ratio, p_value, alert``, largest excess
-        first.
+        expected, upper_limit, excess, excess_over_limit, ratio, p_value, q_value, alert``,
+        largest excess first.
 
     Raises
     ------
@@ -175,7 +182,10 @@ def exceedances(
     with np.errstate(divide="ignore", invalid="ignore"):
         out["ratio"] = out.observed / out.expected
     out["p_value"] = stats.poisson.sf(out.observed - 1, out.expected)
+    out["q_value"] = benjamini_hochberg(out.p_value.to_numpy())
     out["alert"] = (out.observed > out.upper_limit) & (out.observed >= min_count)
+    if fdr:
+        out["alert"] &= out.q_value <= alpha
     if only_alerts:
         out = out[out.alert]
     return out.sort_values(["excess", "area"], ascending=[False, True]).reset_index(drop=True)
