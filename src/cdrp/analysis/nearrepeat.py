@@ -114,6 +114,14 @@ def _events(x, y, t):
         raise ValueError("a single event has no pairs: the Knox test needs at least two events")
     if not (np.isfinite(x).all() and np.isfinite(y).all()):
         raise ValueError("event coordinates must be finite numbers (metres, EPSG:27700)")
+    if not (np.issubdtype(t.dtype, np.number) or t.dtype == bool):
+        try:
+            t = t.astype(float)
+        except (TypeError, ValueError):
+            raise ValueError(
+                "event times must be numbers: convert months with months_since() "
+                "or dates with days_since()"
+            ) from None
     t = t.astype(float)
     if not np.isfinite(t).all():
         raise ValueError("event times must be finite numbers (months or days)")
