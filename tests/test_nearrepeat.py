@@ -152,7 +152,7 @@ def test_float_day_times_and_month_strings():
         ([], [], [], "no events"),
         ([1.0], [1.0], [0], "single event"),
         ([1.0, 2.0], [1.0], [0, 1], "one value per event"),
-        ([1.0, 2.0], [1.0, 2.0], ["2022-01", "2022-02"], "use months_since"),
+        ([1.0, 2.0], [1.0, 2.0], ["2022-01", "2022-02"], "convert months with months_since"),
     ],
 )
 def test_bad_events_are_refused(x, y, t, message):
