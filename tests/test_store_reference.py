@@ -217,3 +217,14 @@ def test_the_distinct_index_and_the_window_rule_give_identical_counts(reference_
     by_window = counts(root, by, distinct=True)
     assert with_index.equals(by_window)
     assert sum(by_window.column("count").to_pylist()) == 571_971
+
+
+def test_6715_crime_ids_are_flagged_as_listed_more_than_once(reference_store):
+    from cdrp.store import repeated_ids
+
+    root, _ = reference_store
+    table = repeated_ids(root)
+    assert table.num_rows == 6_715
+    assert sum(table.column("rows").to_pylist()) == 13_510
+    within_month = sum(1 for m in table.column("months").to_pylist() if m == 1)
+    assert within_month == 4_150

@@ -7,7 +7,8 @@ Pure code: never imports Django. The root is a local path or any URI pyarrow and
 - `import_police_uk(root, paths)`, `import_partner(root, path, mapping)`: imports, one result each
   (`cdrp.store.fetch.fetch_police_uk` downloads first).
 - `counts(root, by=..., start=..., end=..., ...)`, `points(root, ...)`: queries (Arrow or pandas).
-- `imports(root)`, `quarantine(root)`, `coverage(root)`: the manifest, bad rows, force × month.
+- `imports(root)`, `quarantine(root)`, `coverage(root)`, `repeated_ids(root)`: the manifest,
+  bad rows, force × month, and the Crime IDs listed more than once.
 """
 
 from __future__ import annotations
@@ -16,7 +17,15 @@ from cdrp.store.files import Store, StoreLocked
 from cdrp.store.geography import build_geography, load_geography
 from cdrp.store.ingest import BadInput, ImportResult, expand_paths, import_inputs, import_police_uk
 from cdrp.store.partner import import_partner, load_mapping
-from cdrp.store.query import LEVELS, counts, coverage, imports, points, quarantine
+from cdrp.store.query import (
+    LEVELS,
+    counts,
+    coverage,
+    imports,
+    points,
+    quarantine,
+    repeated_ids,
+)
 
 __all__ = [
     "LEVELS",
@@ -36,6 +45,7 @@ __all__ = [
     "load_mapping",
     "points",
     "quarantine",
+    "repeated_ids",
     "store_state",
 ]
 

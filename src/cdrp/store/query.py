@@ -27,6 +27,7 @@ __all__ = [
     "quarantine",
     "coverage",
     "repeat_statistics",
+    "repeated_ids",
     "incident_files",
     "connection",
 ]
@@ -138,7 +139,7 @@ def build_distinct_index(store: Store | str) -> dict | None:
         ), repeated AS (
             SELECT source, record_id FROM b GROUP BY source, record_id HAVING count(*) > 1
         )
-        SELECT source, record_id,
+        SELECT source, record_id, count(*) AS rows, count(DISTINCT month) AS months,
                arg_min(ingest_id, {order}) AS first_ingest,
                arg_min(source_row, {order}) AS first_row,
                arg_max(outcome, {order}) FILTER (WHERE outcome IS NOT NULL) AS latest_outcome
@@ -428,6 +429,21 @@ def points(
     )
     table = _arrow(sql)
     return table.to_pandas() if output == "pandas" else table
+
+
+def repeated_ids(store: Store | str) -> pa.Table:
+    """Crime IDs listed more than once: source, record_id, rows, months, where each first
+    appears (first_ingest, first_row) and its latest outcome — the records `distinct` merges."""
+    store = _store(store)
+    state = store.state()
+    index = state.get("distinct_index")
+    if not index or index.get("files") != files_digest(state):
+        index = build_distinct_index(store)
+        if index is None:
+            return pa.table(
+                {"source": pa.array([], pa.string()), "record_id": pa.array([], pa.string())}
+            )
+    return _arrow(f"SELECT * FROM read_parquet({_quote(store.uri(index['path']))}) ORDER BY ALL")
 
 
 def imports(store: Store | str) -> list[dict]:
