@@ -251,3 +251,26 @@ def test_the_demo_loads_once_and_a_second_run_says_so(db):
     )
     assert all(p.name.endswith("(placeholder)") for p in Person.objects.all())
     assert all(p.email.endswith("@example.org") for p in Person.objects.all())
+
+
+def test_removing_a_seat_below_the_quorum_is_refused_and_nothing_is_removed(setup):
+    rag = setup["rag"]
+    rag.quorum = 3
+    rag.save()
+    with pytest.raises(ValidationError, match="fewer than its quorum of 3"):
+        services.remove_seat(setup["seats"]["commander"])
+    assert Seat.objects.filter(pk=setup["seats"]["commander"].pk).exists()
+    assert Membership.objects.filter(person__slug="commander").exists()
+    services.remove_seat(setup["seats"]["director"])  # Chorley keeps two seats: still 3 bodies
+
+
+def test_making_a_seat_advisory_below_the_quorum_is_refused(setup):
+    rag = setup["rag"]
+    rag.quorum = 3
+    rag.save()
+    seat = Seat.objects.get(pk=setup["seats"]["commander"].pk)
+    seat.voting = False
+    with pytest.raises(
+        ValidationError, match="would have 2 voting bodies, fewer than its quorum of 3"
+    ):
+        seat.save()

@@ -395,3 +395,13 @@ def test_any_valid_structure_round_trips_exactly(db, doc):
     _wipe()
     import_structure(exported, "exported.yaml")
     assert export_structure(Partnership.objects.get(slug="wyre")) == exported
+
+
+def test_a_file_may_lower_the_quorum_and_remove_voting_seats_together(db):
+    import_structure(MINIMAL, "wyre.yaml")
+    text = MINIMAL.replace("quorum: 2", "quorum: 1").replace(
+        "        organisation: police\n", "        organisation: police\n        voting: false\n"
+    )
+    (p,) = import_structure(text, "wyre.yaml")
+    board = p.groups.get()
+    assert board.quorum == 1 and len(board.voting_bodies()) == 1

@@ -417,6 +417,18 @@ class Seat(ValidatedRecord):
             ).exclude(pk=self.pk)
             if duplicate.exists():
                 errors["label"] = f"{self.group} already has the seat “{duplicate.first()}”."
+            quorum = self.group.quorum
+            # A structure import checks the quorum against the file's final seats instead.
+            if quorum is not None and not errors and not getattr(self, "_quorum_checked", False):
+                others = Seat.objects.filter(group_id=self.group_id).exclude(pk=self.pk)
+                bodies = {s.body_key for s in others if s.voting}
+                if self.voting:
+                    bodies.add(self.body_key)
+                if len(bodies) < quorum:
+                    errors["voting"] = (
+                        f"{self.group} would have {len(bodies)} voting bodies, fewer than its "
+                        f"quorum of {quorum}. Lower the quorum first."
+                    )
         if errors:
             raise ValidationError(errors)
 

@@ -58,7 +58,15 @@ def add_seat(group: Group, label: str, **fields) -> Seat:
 
 @transaction.atomic
 def remove_seat(seat: Seat) -> None:
-    """Remove a seat and its memberships (each deletion audited)."""
+    """Remove a seat and its memberships (each deletion audited). Refused if the group's quorum
+    would then be larger than the group."""
+    group = seat.group
+    bodies = len({s.body_key for s in group.seats.exclude(pk=seat.pk) if s.voting})
+    if group.quorum is not None and group.quorum > bodies:
+        raise ValidationError(
+            f"Removing this seat would leave {group} with {bodies} voting bodies, fewer than its "
+            f"quorum of {group.quorum}. Lower the quorum first."
+        )
     for m in seat.memberships.all():
         m.delete()
     seat.delete()

@@ -622,6 +622,7 @@ def _import_seats(group, g, org_id, person_id, area_pk, problems, at) -> None:
             seat.delete()
     for k, i, s in wanted:
         seat = existing.get(k) or Seat(group=group)
+        seat._quorum_checked = True
         _save(
             seat,
             {

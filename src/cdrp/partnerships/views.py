@@ -583,8 +583,12 @@ def seat_delete(request, partnership, group, seat):
     p = request.partnership
     g = _group_or_404(p, group)
     s = get_object_or_404(Seat, pk=seat, group=g)
-    services.remove_seat(s)
-    messages.success(request, f"Seat “{s}” removed.")
+    try:
+        services.remove_seat(s)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Seat “{s}” removed.")
     return redirect(g.get_absolute_url())
 
 
