@@ -228,3 +228,33 @@ def test_6715_crime_ids_are_flagged_as_listed_more_than_once(reference_store):
     assert sum(table.column("rows").to_pylist()) == 13_510
     within_month = sum(1 for m in table.column("months").to_pylist() if m == 1)
     assert within_month == 4_150
+
+
+def test_exact_duplicate_rows_are_kept_as_published(reference_store):
+    import duckdb
+
+    from cdrp.store.query import incident_files
+
+    root, _ = reference_store
+    files = incident_files(root)
+    published = (
+        "record_id, month, category, lon, lat, location_text, lsoa_code, outcome, reported_by, "
+        "falls_within"
+    )
+    con = duckdb.connect()
+    (duplicates,) = con.sql(
+        f"SELECT count(*) - (SELECT count(*) FROM (SELECT DISTINCT {published} "
+        f"FROM read_parquet({files!r}, hive_partitioning = false))) "
+        f"FROM read_parquet({files!r}, hive_partitioning = false)"
+    ).fetchone()
+    assert duplicates == 77_555
+
+
+def test_35505_records_have_no_location_and_one_more_has_only_coordinates(reference_store):
+    root, _ = reference_store
+    table = counts(root, ["lsoa", "district"]).to_pandas()
+    no_lsoa = table[table.lsoa.isna()]
+    assert no_lsoa["count"].sum() == 35_506
+    # That one (2021-10, -6.89 54.46) lies in the Irish Sea: no district polygon holds it.
+    assert no_lsoa.district.isna().all()
+    assert points(root).num_rows == 578_766 - 35_505
