@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "cdrp.accounts",
     "cdrp.partnerships",
     "cdrp.intelligence",
+    "cdrp.meetings",
 ]
 
 MIDDLEWARE = [

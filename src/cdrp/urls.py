@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("cdrp.accounts.urls")),
     path("partnerships/", include("cdrp.partnerships.urls")),
     path("intelligence/", include("cdrp.intelligence.urls")),
+    path("meetings/", include("cdrp.meetings.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

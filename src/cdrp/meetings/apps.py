@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class MeetingsConfig(AppConfig):
+    name = "cdrp.meetings"
+    label = "meetings"
+    verbose_name = "Meetings, calendars and the meeting planner"

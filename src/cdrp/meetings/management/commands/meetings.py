@@ -1,0 +1,61 @@
+"""cdrp meetings plan: a clash-free calendar for a partnership's municipal year."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from rich.console import Console
+from rich.table import Table
+
+from cdrp.analysis.planner import PlanInfeasible
+from cdrp.meetings.services import calendar_ics, plan_year
+from cdrp.partnerships.models import Partnership
+
+
+class Command(BaseCommand):
+    help = "Plan a partnership's meetings for a year with no one double-booked (meetings plan)"
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        plan = sub.add_parser("plan", help="plan a municipal year (April to March)")
+        plan.add_argument("--partnership", required=True, help="partnership slug")
+        plan.add_argument("--year", type=int, required=True, help="the April the year starts in")
+        plan.add_argument("--ics", type=Path, help="write the calendar to this iCalendar file")
+        plan.add_argument(
+            "--seconds", type=float, default=10.0, help="search time for a better calendar"
+        )
+
+    def handle(self, *args, action, partnership, year, ics, seconds, **options):
+        p = Partnership.objects.filter(slug=partnership).first()
+        if p is None:
+            raise CommandError(
+                f"No partnership {partnership!r}: see `cdrp shell` or the partnerships page"
+            )
+        try:
+            result, inputs = plan_year(p, year, time_limit=seconds)
+        except PlanInfeasible as err:
+            raise CommandError(
+                "No calendar meets every rule:\n  - " + "\n  - ".join(err.reasons)
+            ) from None
+        except ValueError as err:
+            raise CommandError(str(err)) from None
+        table = Table(title=f"{p.name}: meetings {year}/{(year + 1) % 100:02d}")
+        for column in ("date", "time", "group", "venue"):
+            table.add_column(column)
+        for m in result.meetings:
+            table.add_row(
+                m.date.strftime("%a %d %b %Y"),
+                f"{m.start:%H:%M}–{m.end:%H:%M}",
+                inputs.names.get(m.group, m.group),
+                inputs.names.get(m.venue, m.venue),
+            )
+        Console(file=self.stdout._out, width=140).print(table)
+        self.stdout.write(
+            f"{len(result.meetings)} meetings, {result.groups} groups, {result.people} people, "
+            f"{result.constraints:,} constraints; {result.status.lower()} "
+            f"in {result.seconds:.1f} s."
+        )
+        if ics:
+            ics.write_bytes(calendar_ics(p, result, inputs))
+            self.stdout.write(f"Calendar written to {ics}")

@@ -1,0 +1,160 @@
+"""The meeting planner on the registry: groups, members and venues become a calendar.
+
+`planner_inputs` turns a partnership's groups (frequency, length, kind, reporting line, district),
+the people holding seats during the year and the partnership's venues into the pure planner's
+inputs (`cdrp.analysis.planner`); `plan_year` solves them; `calendar_ics` writes an iCalendar file
+whose event UIDs depend on the group and the meeting's place in the year, not on its date, so a
+re-planned meeting moves in people's calendars instead of appearing twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.db.models import Q
+from icalendar import Calendar, Event
+
+from cdrp.analysis.planner import Frequency, GroupSpec, Plan, Rules, Venue, plan
+from cdrp.meetings.models import Venue as VenueRecord
+from cdrp.partnerships.models import Group, Membership, Partnership
+
+__all__ = ["PlannerInputs", "planner_inputs", "plan_year", "calendar_ics", "municipal_year"]
+
+FREQUENCY = {
+    "weekly": Frequency.WEEKLY,
+    "fortnightly": Frequency.FORTNIGHTLY,
+    "monthly": Frequency.MONTHLY,
+    "bimonthly": Frequency.BIMONTHLY,
+    "quarterly": Frequency.QUARTERLY,
+    "half_yearly": Frequency.SIX_MONTHLY,
+    "annually": Frequency.ANNUAL,
+}
+DAY_TIMES = (dt.time(10, 0), dt.time(14, 0))
+EVENING_TIMES = (dt.time(18, 30),)
+# police.uk publishes a month's records during the following month; the analyst's cut-off is a
+# parameter, this is only the default day of the month.
+DEFAULT_CUTOFF_DAY = 20
+LONDON = ZoneInfo("Europe/London")
+
+
+def municipal_year(year: int) -> tuple[dt.date, dt.date]:
+    """1 April `year` to 1 April `year + 1`: the year partnerships plan their meetings in."""
+    return dt.date(year, 4, 1), dt.date(year + 1, 4, 1)
+
+
+@dataclass
+class PlannerInputs:
+    groups: list[GroupSpec]
+    venues: list[Venue]
+    rules: Rules
+    start: dt.date
+    end: dt.date
+    names: dict[str, str]  # person and venue ids → names, for pages and calendars
+
+
+def planner_inputs(
+    partnership: Partnership, year: int, cutoff_day: int = DEFAULT_CUTOFF_DAY
+) -> PlannerInputs:
+    """The planner's view of a partnership's year. Groups that meet "as required" are left out."""
+    start, end = municipal_year(year)
+    venues = list(VenueRecord.objects.filter(partnership=partnership).select_related("district"))
+    if not venues:
+        raise ValueError(f"{partnership.name} has no venues: add at least one before planning")
+    names = {f"venue:{v.pk}": v.name for v in venues}
+    active = Q(start__isnull=True) | Q(start__lt=end)
+    current = Q(end__isnull=True) | Q(end__gte=start)
+    members: dict[int, set[str]] = {}
+    for m in Membership.objects.filter(
+        active & current, seat__group__partnership=partnership
+    ).select_related("person"):
+        members.setdefault(m.seat.group_id, set()).add(m.person.slug)
+        names[m.person.slug] = m.person.name
+    specs = []
+    groups = list(Group.objects.filter(partnership=partnership).select_related("reports_to"))
+    planned = {g.pk for g in groups if g.meeting_frequency in FREQUENCY}
+    for g in groups:
+        if g.pk not in planned:
+            continue
+        evening = g.kind == Group.Kind.ENGAGEMENT
+        usable = [
+            v
+            for v in venues
+            if (g.district_id is None or v.district_id in (None, g.district_id))
+            and (v.evening or not evening)
+        ]
+        prepares = (
+            str(g.reports_to_id)
+            if g.kind == Group.Kind.OFFICER
+            and g.reports_to_id in planned
+            and g.reports_to.kind in (Group.Kind.STRATEGY, Group.Kind.COUNTY_STRATEGY)
+            else None
+        )
+        specs.append(
+            GroupSpec(
+                id=str(g.pk),
+                name=g.name,
+                frequency=FREQUENCY[g.meeting_frequency],
+                members=tuple(sorted(members.get(g.pk, ()))),
+                venues=tuple(f"venue:{v.pk}" for v in usable),
+                duration=int(float(g.meeting_hours) * 60),
+                times=EVENING_TIMES if evening else DAY_TIMES,
+                tasking=g.kind == Group.Kind.TASKING,
+                prepares_for=prepares,
+                size=max(len(members.get(g.pk, ())), 2),
+            )
+        )
+        names[str(g.pk)] = g.name
+    cutoffs = []
+    month = dt.date(start.year, start.month, 1)
+    while month < end:
+        cutoffs.append(month.replace(day=min(cutoff_day, 28)))
+        month = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    rules = Rules(data_cutoffs=tuple(cutoffs))
+    planner_venues = [
+        Venue(f"venue:{v.pk}", v.name, v.capacity, v.district.code if v.district else "")
+        for v in venues
+    ]
+    return PlannerInputs(specs, planner_venues, rules, start, end, names)
+
+
+def plan_year(
+    partnership: Partnership, year: int, time_limit: float = 10.0, rules: Rules | None = None
+) -> tuple[Plan, PlannerInputs]:
+    """Plan a municipal year; `rules` replaces the defaults (e.g. to pin meetings)."""
+    inputs = planner_inputs(partnership, year)
+    if rules is not None:
+        inputs.rules = rules
+    result = plan(
+        inputs.groups, inputs.venues, inputs.start, inputs.end, inputs.rules, time_limit=time_limit
+    )
+    return result, inputs
+
+
+def calendar_ics(
+    partnership: Partnership, result: Plan, inputs: PlannerInputs, person: str | None = None
+) -> bytes:
+    """iCalendar of a planned year (all meetings, or one person's); UIDs stable across re-plans."""
+    stamp = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    cal = Calendar()
+    cal.add("prodid", "-//cdrp//meeting planner//EN")
+    cal.add("version", "2.0")
+    cal.add(
+        "x-wr-calname",
+        f"{partnership.name} meetings {inputs.start.year}/{inputs.end.year % 100:02d}",
+    )
+    members = {g.id: set(g.members) for g in inputs.groups}
+    for m in result.meetings:
+        if person and person not in members[m.group]:
+            continue
+        event = Event()
+        event.add("uid", f"{partnership.slug}-{m.group}-{inputs.start.year}-{m.index}@cdrp")
+        event.add("summary", inputs.names.get(m.group, m.group))
+        event.add("dtstart", dt.datetime.combine(m.date, m.start, tzinfo=LONDON))
+        event.add("dtend", dt.datetime.combine(m.date, m.end, tzinfo=LONDON))
+        event.add("location", inputs.names.get(m.venue, m.venue))
+        event.add("dtstamp", stamp)
+        cal.add_component(event)
+    cal.add_missing_timezones()
+    return cal.to_ical()

@@ -1,0 +1,115 @@
+"""The planner on the registry: the demo partnership's year with no one double-booked, every
+sequencing rule held, a page and an iCalendar whose UIDs survive re-planning."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+from itertools import combinations
+
+import pytest
+from icalendar import Calendar
+
+from cdrp.analysis.planner import Pin
+from cdrp.meetings.services import calendar_ics, plan_year
+from cdrp.partnerships.models import Group, Membership, Partnership
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo_registry(db):
+    from cdrp.meetings import demo as meetings_demo
+    from cdrp.partnerships import demo as registry_demo
+
+    out = io.StringIO()
+    registry_demo.load(out, {})
+    meetings_demo.load(out, {})
+    return Partnership.objects.get(slug="lancashire-south")
+
+
+def _minutes(t):
+    return t.hour * 60 + t.minute
+
+
+def test_the_demo_partnerships_year_has_no_one_double_booked(demo_registry):
+    result, inputs = plan_year(demo_registry, 2026, time_limit=3)
+    groups = Group.objects.filter(partnership=demo_registry).exclude(
+        meeting_frequency="as_required"
+    )
+    assert {m.group for m in result.meetings} == {str(g.pk) for g in groups}
+    people = {}
+    for m in Membership.objects.filter(seat__group__partnership=demo_registry):
+        people.setdefault(str(m.seat.group_id), set()).add(m.person.slug)
+    for a, b in combinations(result.meetings, 2):
+        if (
+            a.date == b.date
+            and _minutes(a.start) < _minutes(b.end)
+            and _minutes(b.start) < _minutes(a.end)
+        ):
+            assert not people.get(a.group, set()) & people.get(b.group, set()), (a, b)
+            assert a.venue != b.venue
+    rag = Group.objects.get(partnership=demo_registry, slug="rag")
+    owg = Group.objects.get(partnership=demo_registry, slug="owg")
+    owg_days = [m.date for m in result.for_group(str(owg.pk))]
+    for meeting in result.for_group(str(rag.pk)):
+        assert any(7 <= (meeting.date - d).days <= 42 for d in owg_days), meeting
+    assert len(result.for_group(str(rag.pk))) == 4 and len(owg_days) == 12
+
+
+def test_the_calendar_parses_back_and_a_moved_meeting_keeps_its_uid(demo_registry):
+    result, inputs = plan_year(demo_registry, 2026, time_limit=2)
+    events = {
+        str(e["uid"]): e
+        for e in Calendar.from_ical(calendar_ics(demo_registry, result, inputs)).walk("VEVENT")
+    }
+    assert len(events) == len(result.meetings)
+    rag = str(Group.objects.get(partnership=demo_registry, slug="rag").pk)
+    first = result.for_group(rag)[1]
+    uid = f"lancashire-south-{rag}-2026-1@cdrp"
+    assert events[uid]["dtstart"].dt.date() == first.date
+
+    moved = Pin(
+        rag,
+        1,
+        first.date.replace(day=1) if first.date.day > 7 else first.date.replace(day=20),
+        first.start,
+        first.venue,
+    )
+    from cdrp.analysis.planner import working_days
+
+    if moved.date not in working_days(moved.date, moved.date.replace(day=28)):
+        moved = dataclasses.replace(
+            moved, date=working_days(moved.date, moved.date.replace(day=28))[0]
+        )
+    rules = dataclasses.replace(inputs.rules, pins=(moved,))
+    again, inputs2 = plan_year(demo_registry, 2026, time_limit=2, rules=rules)
+    events2 = {
+        str(e["uid"]): e
+        for e in Calendar.from_ical(calendar_ics(demo_registry, again, inputs2)).walk("VEVENT")
+    }
+    assert set(events2) == set(events)  # same events, none duplicated
+    assert events2[uid]["dtstart"].dt.date() == moved.date != first.date
+
+
+def test_the_planner_page_is_for_members_and_offers_the_calendar(client, demo_registry):
+    from django.contrib.auth import get_user_model
+
+    from cdrp.accounts.models import PartnershipRole
+
+    member = get_user_model().objects.create_user("planner-member", password="x-long-password-1")
+    PartnershipRole.objects.create(user=member, partnership=demo_registry, role="member")
+    url = "/meetings/lancashire-south/planner/?year=2026"
+    assert client.get(url).status_code == 302
+    client.force_login(member)
+    page = client.get(url).content.decode()
+    assert "no one double-booked" in page and "Download the calendar" in page
+    assert "Chorley Town Hall" in page or "South Ribble Civic Centre" in page
+    ics = client.get("/meetings/lancashire-south/planner.ics?year=2026")
+    assert ics["Content-Type"].startswith("text/calendar")
+
+
+def test_a_partnership_without_venues_is_told_to_add_one(client, partnership, member):
+    client.force_login(member)
+    page = client.get("/meetings/lancashire-south/planner/").content.decode()
+    assert "has no venues: add at least one before planning" in page
