@@ -326,12 +326,16 @@ def knox_test(
 
     def table(gaps: np.ndarray) -> np.ndarray:
         # gaps: (batch, pairs) absolute time differences, pairs sorted by distance band.
-        out = np.empty((gaps.shape[0], ns, nt), dtype=np.int64)
-        for a in range(ns):
-            seg = gaps[:, bounds[a] : bounds[a + 1]]
-            at_most = np.stack([np.count_nonzero(seg <= lim, axis=1) for lim in limits], axis=1)
-            out[:, a, :] = np.diff(at_most, axis=1, prepend=0)
-        return out
+        # Whole-row comparisons, then a popcount per contiguous slice: much faster than
+        # counting along an axis.
+        at_most = np.empty((gaps.shape[0], ns, nt), dtype=np.int64)
+        for b, lim in enumerate(limits):
+            close = gaps <= lim
+            for r in range(gaps.shape[0]):
+                row = close[r]
+                for a in range(ns):
+                    at_most[r, a, b] = np.count_nonzero(row[bounds[a] : bounds[a + 1]])
+        return np.diff(at_most, axis=2, prepend=0)
 
     observed = table(np.abs(tt[idx_i] - tt[idx_j])[None, :])[0]
 
