@@ -346,8 +346,10 @@ def knox_test(
     while done < permutations:
         b = min(batch, permutations - done)
         tp = _permuted_times(rng, tt, b)
-        gaps = np.take(tp, idx_i, axis=1)
-        gaps -= np.take(tp, idx_j, axis=1)
+        # Row by row: a 1-D take is much faster than a 2-D one along an axis.
+        gaps = np.empty((b, idx_i.size), dtype=tp.dtype)
+        for r in range(b):
+            np.subtract(tp[r].take(idx_i), tp[r].take(idx_j), out=gaps[r])
         np.abs(gaps, out=gaps)
         sims[done : done + b] = table(gaps)
         done += b
