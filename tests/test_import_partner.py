@@ -144,3 +144,24 @@ def test_the_partner_command_prints_the_summary(fresh_store, settings):
     out = io.StringIO()
     call_command("import", "partner", str(EXAMPLE), "--mapping", str(MAPPING), stdout=out)
     assert "Import summary" in out.getvalue() and "fire-deliberate-fires.csv" in out.getvalue()
+
+
+def test_the_later_asb_vintage_agrees_with_the_street_files_within_six_a_month(fresh_store):
+    """README quirk 12: lancashire_asb.tab (2022-12 vintage) vs the street files' ASB."""
+    from cdrp.store import import_police_uk
+
+    demo = Path(__file__).resolve().parent.parent / "data" / "demo"
+    street = demo / "police-uk-street-lancashire"
+    import_police_uk(fresh_store, sorted(street.glob("2022-*/*.csv.gz")))
+    result = import_partner(
+        fresh_store,
+        demo / "crimemappingdata-lancashire" / "lancashire_asb.tab",
+        DATA / "lancashire-asb.yaml",
+    )
+    assert (result.read, result.imported, result.quarantined) == (56_434, 56_434, 0)
+    later = counts(fresh_store, ["month"], source="asb-2022-12-vintage").to_pylist()
+    street_asb = counts(fresh_store, ["month"], categories=["anti-social-behaviour"]).to_pylist()
+    published = {r["month"]: r["count"] for r in street_asb}
+    assert [r["month"] for r in later][-1] == "2022-12"  # the later vintage adds December
+    gaps = [published[r["month"]] - r["count"] for r in later if r["month"] in published]
+    assert len(gaps) == 11 and all(0 <= g <= 6 for g in gaps)

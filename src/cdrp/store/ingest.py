@@ -233,6 +233,7 @@ class Spec:
     columns: list[str] = []
     required: set[str] = set()
     source = "police-uk"
+    delimiter = ","
 
     def __init__(self, item: Input, geography: Geography | None, ingest_id: str, today: dt.date):
         self.item, self.geography, self.ingest_id, self.today = item, geography, ingest_id, today
@@ -703,7 +704,7 @@ def _prepare(
             stream, blocks = None, item.blocks(spec.on_header)
         else:
             stream = _Hashing(item.open(), item.name)
-            blocks = iter_blocks(stream, item.name, spec.on_header)
+            blocks = iter_blocks(stream, item.name, spec.on_header, delimiter=spec.delimiter)
         for block in blocks:
             prepared.quarantine.write(block.failures)
             checked = spec.check(block)

@@ -10,11 +10,12 @@ exactly as police.uk rows are, and imports are idempotent by content hash. Examp
     columns:
       record_id: Incident number        # optional
       date: Call date                   # or  month: Month  (YYYY-MM)
-      category: Fire type
+      category: Fire type               # or, outside columns, category_value: <one slug>
       location: Address                 # optional free text
       easting: Easting                  # or  lsoa: LSOA code  or  lon/lat
       northing: Northing
     date_format: "%d/%m/%Y"             # optional; ISO dates (YYYY-MM-DD) by default
+    delimiter: ","                      # optional; a tab for .tab and .tsv files
     categories:                         # optional; values not listed are quarantined
       Deliberate primary: deliberate-fire-primary
       Deliberate secondary: deliberate-fire-secondary
@@ -69,9 +70,14 @@ def load_mapping(path: str | Path) -> dict:
         raise BadInput(f"{path}: 'source' must be a slug such as fire-deliberate-fires")
     if ("date" in columns) == ("month" in columns):
         raise BadInput(f"{path}: map exactly one of 'date' or 'month' under columns")
-    if "category" not in columns:
-        raise BadInput(f"{path}: map the 'category' column under columns")
+    if ("category" in columns) == bool(mapping.get("category_value")):
+        raise BadInput(
+            f"{path}: map the 'category' column under columns, or give one 'category_value' "
+            "for every row"
+        )
     places = [p for p in _PLACES if all(k in columns for k in p)]
+    if places[:2] == [("lsoa",), ("lon", "lat")]:  # an LSOA code places it; points are kept
+        places = [("lsoa", "lon", "lat")]
     if len(places) != 1:
         raise BadInput(
             f"{path}: map exactly one place: 'lsoa', or 'lon' and 'lat', or 'easting' and "
@@ -116,7 +122,10 @@ class PartnerSpec(StreetSpec):
                     lambda v: f"month {v!r} is not of the form YYYY-MM",
                 )
             )
-        raw_category = col[names["category"]]
+        if m.get("category_value"):
+            raw_category = pa.array([str(m["category_value"])] * n, pa.string())
+        else:
+            raw_category = col[names["category"]]
         if m.get("categories"):
             table = m["categories"]
             known = pc.is_in(raw_category, value_set=pa.array(list(table), pa.string()))
@@ -127,23 +136,29 @@ class PartnerSpec(StreetSpec):
             checks.append(
                 (
                     ~known.to_numpy(zero_copy_only=False),
-                    names["category"],
+                    names.get("category", ""),
                     lambda v: f"category {v!r} is not in the mapping's categories",
                 )
             )
         else:
             empty = pc.equal(raw_category, "").to_numpy(zero_copy_only=False)
-            checks.append((empty, names["category"], lambda v: "the category is empty"))
-            category = pa.array([slugify(v) for v in raw_category.to_pylist()], pa.string())
+            checks.append((empty, names.get("category", ""), lambda v: "the category is empty"))
+            unique = pc.unique(raw_category)
+            slugs = pa.array([slugify(v) for v in unique.to_pylist()], pa.string())
+            category = pc.take(slugs, pc.index_in(raw_category, value_set=unique))
         lsoa = pa.array([""] * n, pa.string())
         place = m["place"]
-        if place == ("lsoa",):
+        if place[0] == "lsoa":
             lsoa = col[names["lsoa"]]
             ok = pc.match_substring_regex(lsoa, LSOA_PATTERN).to_numpy(zero_copy_only=False)
             checks.append(
                 (~ok, names["lsoa"], lambda v: f"LSOA code {v!r} is not of the form E01234567")
             )
             lon = lat = np.full(n, np.nan)
+            if "lon" in place:  # coordinates too: checked and kept for maps
+                coord, lon, lat = _coordinate_checks(col[names["lon"]], col[names["lat"]])
+                renamed = {"Longitude": names["lon"], "Latitude": names["lat"]}
+                checks.extend(_rename(coord, renamed))
         elif place == ("lon", "lat"):
             coord, lon, lat = _coordinate_checks(col[names["lon"]], col[names["lat"]])
             checks.extend(_rename(coord, {"Longitude": names["lon"], "Latitude": names["lat"]}))
@@ -204,20 +219,22 @@ def _rename(checks: list, names: dict) -> list:
 
 def _months_from_dates(values: pa.Array, fmt: str | None) -> tuple[pa.Array, np.ndarray]:
     """YYYY-MM for each date (empty where it does not parse) and the failures."""
-    text = values.to_pylist()
-    out, bad = [], np.zeros(len(text), dtype=bool)
-    for i, value in enumerate(text):
+    pattern = fmt or "%Y-%m-%d"
+    parsed = pc.strptime(values, pattern, "s", error_is_null=True)
+    months = pc.fill_null(pc.strftime(parsed, "%Y-%m"), "").to_pylist()
+    bad = np.zeros(len(months), dtype=bool)
+    # pyarrow's strptime rolls 30/02 over into March: a date must print back as it was written.
+    # Rows it cannot read, or reads differently, get Python's parser (ISO timestamps, 3/1/2022).
+    again = pc.fill_null(pc.equal(pc.strftime(parsed, pattern), values), False)
+    for i in np.flatnonzero(~again.to_numpy(zero_copy_only=False)):
+        value = values[i].as_py()
         try:
-            if fmt:
-                parsed = dt.datetime.strptime(value, fmt)
-            else:
-                parsed = dt.datetime.fromisoformat(value)
+            when = dt.datetime.strptime(value, fmt) if fmt else dt.datetime.fromisoformat(value)
         except (TypeError, ValueError):
             bad[i] = True
-            out.append("")
             continue
-        out.append(parsed.strftime("%Y-%m"))
-    return pa.array(out, pa.string()), bad
+        months[i] = when.strftime("%Y-%m")
+    return pa.array(months, pa.string()), bad
 
 
 def _grid(easting: pa.Array, northing: pa.Array, names: dict):
@@ -333,6 +350,9 @@ def import_partner(
 
         item = _file_input(pafs.LocalFileSystem(), str(path.resolve()), str(path))
         item.kind, item.force, item.month = "partner", None, None
-    spec = type("MappedPartnerSpec", (PartnerSpec,), {"mapping": mapping})
+    delimiter = mapping.get("delimiter") or (
+        "\t" if path.suffix.lower() in (".tab", ".tsv") else ","
+    )
+    spec = type("MappedPartnerSpec", (PartnerSpec,), {"mapping": mapping, "delimiter": delimiter})
     (result,) = import_inputs(store, [item], spec_for=lambda _: spec)
     return result

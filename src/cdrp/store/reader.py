@@ -59,7 +59,7 @@ class _Hashing:
         return data
 
 
-def _split_header(line: bytes, name: str) -> list[str]:
+def _split_header(line: bytes, name: str, delimiter: str = ",") -> list[str]:
     line = line.removeprefix(_BOM).rstrip(b"\r\n")
     try:
         text = line.decode("utf-8")
@@ -67,10 +67,10 @@ def _split_header(line: bytes, name: str) -> list[str]:
         raise BadInput(f"{name}: line 1: the header is not UTF-8 text ({exc.reason})") from exc
     if not text.strip():
         raise BadInput(f"{name}: the file is empty: expected a header line")
-    return [c.strip() for c in next(csv.reader([text]))]
+    return [c.strip() for c in next(csv.reader([text], delimiter=delimiter))]
 
 
-def read_header(stream: _Hashing, name: str) -> tuple[list[str], bytes]:
+def read_header(stream: _Hashing, name: str, delimiter: str = ",") -> tuple[list[str], bytes]:
     """The header's column names, and the bytes already read past it."""
     buffer = b""
     while b"\n" not in buffer:
@@ -81,7 +81,7 @@ def read_header(stream: _Hashing, name: str) -> tuple[list[str], bytes]:
     if not buffer.strip():
         raise BadInput(f"{name}: the file is empty: expected a header line")
     line, _, rest = buffer.partition(b"\n")
-    return _split_header(line, name), rest
+    return _split_header(line, name, delimiter), rest
 
 
 def iter_blocks(
@@ -89,13 +89,14 @@ def iter_blocks(
     name: str,
     on_header: Callable[[list[str]], None],
     block_bytes: int = BLOCK_BYTES,
+    delimiter: str = ",",
 ) -> Iterator[Block]:
     """Yield the records of a CSV stream as Blocks of string columns (whitespace-trimmed).
 
     `on_header(columns)` is called with the file's header before any block (it may raise
     BadInput to refuse the file). The stream's hash is available afterwards as `stream.sha`.
     """
-    header, carry = read_header(stream, name)
+    header, carry = read_header(stream, name, delimiter)
     on_header(header)
     width = len(header)
     names = [f"c{i}" for i in range(width)]
@@ -115,7 +116,7 @@ def iter_blocks(
             carry = b""
         if not buffer:
             continue
-        block = _parse(buffer, line_no, names, header, name)
+        block = _parse(buffer, line_no, names, header, delimiter)
         line_no += buffer.count(b"\n") + (0 if buffer.endswith(b"\n") else 1)
         if block.read:
             yield block
@@ -136,14 +137,16 @@ def _line_numbers(buffer: bytes, first: int) -> np.ndarray:
     return first + np.flatnonzero(content > 0)
 
 
-def _parse(buffer: bytes, first: int, names: list[str], header: list[str], name: str) -> Block:
+def _parse(
+    buffer: bytes, first: int, names: list[str], header: list[str], delimiter: str = ","
+) -> Block:
     try:  # a quick C-speed check; pyarrow cannot hand over rows that are not UTF-8
         buffer.decode("utf-8")
     except UnicodeDecodeError:
-        return _parse_slow(buffer, first, header)
+        return _parse_slow(buffer, first, header, delimiter)
     if buffer.count(b"\r") != buffer.count(b"\r\n"):
         # pyarrow ends a row at a lone carriage return too; we count lines by line feeds.
-        return _parse_slow(buffer, first, header)
+        return _parse_slow(buffer, first, header, delimiter)
     rows = _line_numbers(buffer, first)
     bad = []
 
@@ -155,15 +158,15 @@ def _parse(buffer: bytes, first: int, names: list[str], header: list[str], name:
         table = pacsv.read_csv(
             pa.py_buffer(buffer),
             read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 22),
-            parse_options=pacsv.ParseOptions(invalid_row_handler=handler),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=handler),
             convert_options=pacsv.ConvertOptions(
                 column_types={n: pa.string() for n in names}, strings_can_be_null=False
             ),
         )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return _parse_slow(buffer, first, header)
+        return _parse_slow(buffer, first, header, delimiter)
     if bad or table.num_rows != len(rows):
-        return _parse_slow(buffer, first, header)
+        return _parse_slow(buffer, first, header, delimiter)
     columns = {}
     for column_name, n in zip(header, names, strict=True):
         column = table.column(n).combine_chunks()
@@ -171,7 +174,7 @@ def _parse(buffer: bytes, first: int, names: list[str], header: list[str], name:
     return Block(columns, rows)
 
 
-def _parse_slow(buffer: bytes, first: int, header: list[str]) -> Block:
+def _parse_slow(buffer: bytes, first: int, header: list[str], delimiter: str = ",") -> Block:
     width = len(header)
     values: list[list[str]] = [[] for _ in range(width)]
     rows, failures = [], []
@@ -197,7 +200,7 @@ def _parse_slow(buffer: bytes, first: int, header: list[str]) -> Block:
             )
             continue
         try:
-            fields = next(csv.reader([text], strict=True))
+            fields = next(csv.reader([text], strict=True, delimiter=delimiter))
         except csv.Error as exc:
             failures.append((row, "", f"not a valid CSV line ({exc})", text))
             continue
