@@ -126,7 +126,12 @@ def page(chromium, live_server):
     context.close()
 
 
-_DB_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback"}
+_DB_FIXTURES = {
+    "db",
+    "transactional_db",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+}
 
 
 def pytest_collection_modifyitems(config, items):
@@ -176,3 +181,18 @@ def fresh_store(_geography_template, tmp_path):
     root = tmp_path / "store"
     shutil.copytree(_geography_template, root, ignore=shutil.ignore_patterns("*.lock"))
     return str(root)
+
+
+@pytest.fixture
+def demo_registry(db):
+    """The demo registry (Lancashire South, its predecessors, the county group) and its venues."""
+    import io
+
+    from cdrp.meetings import demo as meetings_demo
+    from cdrp.partnerships import demo as registry_demo
+    from cdrp.partnerships.models import Partnership
+
+    out = io.StringIO()
+    registry_demo.load(out, {})
+    meetings_demo.load(out, {})
+    return Partnership.objects.get(slug="lancashire-south")

@@ -4,7 +4,6 @@ sequencing rule held, a page and an iCalendar whose UIDs survive re-planning."""
 from __future__ import annotations
 
 import dataclasses
-import io
 from itertools import combinations
 
 import pytest
@@ -15,17 +14,6 @@ from cdrp.meetings.services import calendar_ics, plan_year
 from cdrp.partnerships.models import Group, Membership, Partnership
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def demo_registry(db):
-    from cdrp.meetings import demo as meetings_demo
-    from cdrp.partnerships import demo as registry_demo
-
-    out = io.StringIO()
-    registry_demo.load(out, {})
-    meetings_demo.load(out, {})
-    return Partnership.objects.get(slug="lancashire-south")
 
 
 def _minutes(t):

@@ -38,3 +38,118 @@ class Venue(GovernanceRecord):
     def clean(self) -> None:
         if self.capacity is not None and self.capacity < 2:
             raise ValidationError({"capacity": "A venue must seat at least two people"})
+
+
+class Action(GovernanceRecord):
+    """Something a meeting asked someone to do, carried to each next agenda until closed."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        DONE = "done", "Done"
+        DROPPED = "dropped", "Dropped"
+
+    partnership = models.ForeignKey(
+        "partnerships.Partnership", on_delete=models.CASCADE, related_name="actions"
+    )
+    group = models.ForeignKey(
+        "partnerships.Group", on_delete=models.CASCADE, related_name="actions"
+    )
+    meeting = models.ForeignKey(
+        "partnerships.Meeting",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="actions_raised",
+    )
+    description = models.TextField()
+    owner = models.ForeignKey(
+        "partnerships.Person", on_delete=models.PROTECT, related_name="actions"
+    )
+    organisation = models.ForeignKey(
+        "partnerships.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="actions",
+    )
+    due = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    closed_on = models.DateField(null=True, blank=True)
+    outcome = models.TextField(blank=True, help_text="What was done, or why it was dropped")
+
+    class Meta:
+        ordering = ["due", "pk"]
+
+    def __str__(self) -> str:
+        return self.description[:80]
+
+    def is_overdue(self, today) -> bool:
+        return self.status == self.Status.OPEN and self.due < today
+
+
+class AgendaItem(GovernanceRecord):
+    class Kind(models.TextChoices):
+        APOLOGIES = "apologies", "Apologies and substitutes"
+        MINUTES = "minutes", "Minutes of the last meeting and matters arising"
+        ACTION = "action", "Action carried forward"
+        ITEM = "item", "Item"
+        ASSESSMENT = "assessment", "Tactical assessment"
+        AOB = "aob", "Any other business"
+
+    meeting = models.ForeignKey(
+        "partnerships.Meeting", on_delete=models.CASCADE, related_name="agenda"
+    )
+    position = models.PositiveIntegerField()
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.ITEM)
+    title = models.CharField(max_length=300)
+    action = models.ForeignKey(
+        Action, null=True, blank=True, on_delete=models.SET_NULL, related_name="agenda_items"
+    )
+    restricted = models.BooleanField(
+        default=False, help_text="Named offenders or victims: never public"
+    )
+
+    class Meta:
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def audit_partnership_id(self) -> int | None:
+        return self.meeting.group.partnership_id
+
+
+class Attendance(GovernanceRecord):
+    class Status(models.TextChoices):
+        PRESENT = "present", "Present"
+        SUBSTITUTE = "substitute", "Substitute"
+        APOLOGIES = "apologies", "Apologies"
+        ABSENT = "absent", "Absent"
+
+    meeting = models.ForeignKey(
+        "partnerships.Meeting", on_delete=models.CASCADE, related_name="attendance"
+    )
+    seat = models.ForeignKey(
+        "partnerships.Seat", on_delete=models.CASCADE, related_name="attendance"
+    )
+    person = models.ForeignKey(
+        "partnerships.Person", on_delete=models.PROTECT, related_name="attendance"
+    )
+    status = models.CharField(max_length=12, choices=Status.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "seat", "person"], name="one_attendance_per_seat_person"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} ({self.get_status_display()})"
+
+    def audit_partnership_id(self) -> int | None:
+        return self.meeting.group.partnership_id
+
+    def clean(self) -> None:
+        if self.seat_id and self.meeting_id and self.seat.group_id != self.meeting.group_id:
+            raise ValidationError({"seat": f"“{self.seat}” is not a seat on {self.meeting.group}"})

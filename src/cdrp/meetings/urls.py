@@ -6,4 +6,20 @@ app_name = "meetings"
 urlpatterns = [
     path("<slug:partnership>/planner/", views.planner, name="planner"),
     path("<slug:partnership>/planner.ics", views.planner_ics, name="planner-ics"),
+    path("<slug:partnership>/groups/<slug:group>/", views.group_meetings, name="group"),
+    path("<slug:partnership>/meeting/<int:meeting_id>/", views.meeting_page, name="meeting"),
+    path(
+        "<slug:partnership>/meeting/<int:meeting_id>/attendance",
+        views.attendance,
+        name="attendance",
+    ),
+    path(
+        "<slug:partnership>/meeting/<int:meeting_id>/actions",
+        views.action_create,
+        name="action-create",
+    ),
+    path("<slug:partnership>/actions/", views.actions, name="actions"),
+    path(
+        "<slug:partnership>/actions/<int:action_id>/close", views.action_close, name="action-close"
+    ),
 ]

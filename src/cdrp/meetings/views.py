@@ -1,16 +1,25 @@
-"""The meeting planner's page and calendar download."""
+"""Meeting pages: the planner and its calendar, a group's meetings, agenda, attendance with the
+quorum, and the action tracker."""
 
 from __future__ import annotations
 
 import datetime as dt
 from itertools import groupby
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
-from cdrp.accounts.policy import Action, requires
+from cdrp.accounts.policy import Action, allows, requires
 from cdrp.analysis.planner import PlanInfeasible
+from cdrp.meetings import agenda
+from cdrp.meetings.forms import ActionForm, CloseActionForm, MeetingForm
+from cdrp.meetings.models import Action as ActionItem
+from cdrp.meetings.models import Attendance
 from cdrp.meetings.services import calendar_ics, plan_year
+from cdrp.partnerships.models import Group, Meeting, Membership, Person, Seat
 
 WEB_SEARCH_SECONDS = 3.0  # a page waits for the first clash-free calendar and a short search
 
@@ -73,3 +82,194 @@ def planner_ics(request, partnership):
     )
     response["Content-Disposition"] = f'attachment; filename="{p.slug}-meetings-{year}.ics"'
     return response
+
+
+def _meeting(request, meeting_id: int) -> Meeting:
+    return get_object_or_404(
+        Meeting.objects.select_related("group"),
+        pk=meeting_id,
+        group__partnership=request.partnership,
+    )
+
+
+@requires(Action.VIEW_MEMBER)
+def group_meetings(request, partnership, group):
+    """A group's meetings, and (for coordinators) the next one to arrange."""
+    g = get_object_or_404(Group, partnership=request.partnership, slug=group)
+    form = MeetingForm(request.POST or None)
+    if request.method == "POST":
+        if not allows(request.user, Action.EDIT, request.partnership):
+            return render(request, "403.html", status=403)
+        if form.is_valid():
+            meeting = Meeting(
+                group=g, date=form.cleaned_data["date"], public=form.cleaned_data["public"]
+            )
+            try:
+                meeting.full_clean()
+            except ValidationError as err:
+                form.add_error("date", "; ".join(err.messages))
+            else:
+                meeting.save()
+                agenda.prepare_agenda(meeting)
+                messages.success(
+                    request, f"Meeting of {meeting.date:%-d %B %Y} arranged, with its agenda"
+                )
+                return redirect(
+                    "meetings:meeting", partnership=request.partnership.slug, meeting_id=meeting.pk
+                )
+    return render(
+        request,
+        "meetings/group.html",
+        {
+            "partnership": request.partnership,
+            "group": g,
+            "meetings": g.meetings.order_by("-date"),
+            "form": form,
+            "can_edit": allows(request.user, Action.EDIT, request.partnership),
+            "page_title": f"Meetings of {g.name}",
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _meeting_context(request, meeting: Meeting, action_form=None) -> dict:
+    members = (
+        Membership.objects.current(meeting.date)
+        .filter(seat__group=meeting.group)
+        .select_related("seat__organisation", "seat__council_area", "person")
+    )
+    recorded = {(a.seat_id, a.person_id): a.status for a in meeting.attendance.all()}
+    rows = [
+        {"seat": m.seat, "person": m.person, "status": recorded.get((m.seat_id, m.person_id), "")}
+        for m in members
+    ]
+    substitutes = meeting.attendance.filter(status=Attendance.Status.SUBSTITUTE).select_related(
+        "person", "seat"
+    )
+    people = Person.objects.filter(
+        memberships__seat__group__partnership=meeting.group.partnership
+    ).distinct()
+    return {
+        "partnership": request.partnership,
+        "meeting": meeting,
+        "agenda_items": meeting.agenda.select_related("action__owner"),
+        "rows": rows,
+        "substitutes": substitutes,
+        "statuses": Attendance.Status.choices,
+        "quorum": agenda.quorum(meeting),
+        "actions": ActionItem.objects.filter(meeting=meeting).select_related("owner"),
+        "decisions": meeting.decisions.all(),
+        "action_form": action_form or ActionForm(people=people),
+        "can_edit": allows(request.user, Action.EDIT, request.partnership),
+        "page_title": str(meeting),
+    }
+
+
+@requires(Action.VIEW_MEMBER)
+def meeting_page(request, partnership, meeting_id: int):
+    meeting = _meeting(request, meeting_id)
+    return render(request, "meetings/meeting.html", _meeting_context(request, meeting))
+
+
+@requires(Action.EDIT)
+@require_POST
+def attendance(request, partnership, meeting_id: int):
+    """Save the attendance form; with HTMX, answer with the quorum panel only."""
+    meeting = _meeting(request, meeting_id)
+    errors = []
+    for key, status in request.POST.items():
+        if not key.startswith("status-") or not status:
+            continue
+        try:
+            seat_id, person_id = (int(x) for x in key.removeprefix("status-").split("-"))
+            seat = get_object_or_404(Seat, pk=seat_id)
+            person = get_object_or_404(Person, pk=person_id)
+            agenda.record_attendance(meeting, seat, person, status)
+        except (ValueError, ValidationError) as err:
+            errors.append("; ".join(getattr(err, "messages", [str(err)])))
+    if request.headers.get("HX-Request"):
+        return render(
+            request, "meetings/_quorum.html", {"quorum": agenda.quorum(meeting), "errors": errors}
+        )
+    for e in errors:
+        messages.error(request, e)
+    if not errors:
+        messages.success(request, "Attendance saved")
+    return redirect("meetings:meeting", partnership=request.partnership.slug, meeting_id=meeting.pk)
+
+
+@requires(Action.EDIT)
+@require_POST
+def action_create(request, partnership, meeting_id: int):
+    meeting = _meeting(request, meeting_id)
+    people = Person.objects.filter(
+        memberships__seat__group__partnership=meeting.group.partnership
+    ).distinct()
+    form = ActionForm(request.POST, people=people)
+    if form.is_valid():
+        try:
+            agenda.raise_action(
+                meeting,
+                form.cleaned_data["description"],
+                form.cleaned_data["owner"],
+                form.cleaned_data["due"],
+            )
+        except ValidationError as err:
+            form.add_error("due", "; ".join(err.messages))
+        else:
+            messages.success(request, "Action raised")
+            return redirect(
+                "meetings:meeting", partnership=request.partnership.slug, meeting_id=meeting.pk
+            )
+    return render(
+        request, "meetings/meeting.html", _meeting_context(request, meeting, form), status=400
+    )
+
+
+@requires(Action.EDIT)
+@require_POST
+def action_close(request, partnership, action_id: int):
+    item = get_object_or_404(ActionItem, pk=action_id, partnership=request.partnership)
+    form = CloseActionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Say what was done, or why the action is dropped")
+    else:
+        try:
+            agenda.close_action(
+                item, form.cleaned_data["outcome"], dt.date.today(), form.cleaned_data["dropped"]
+            )
+            messages.success(request, f"Action closed: {item}")
+        except ValidationError as err:
+            messages.error(request, "; ".join(err.messages))
+    return redirect("meetings:actions", partnership=request.partnership.slug)
+
+
+@requires(Action.VIEW_MEMBER)
+def actions(request, partnership):
+    """Open and overdue actions by group, organisation and person."""
+    today = dt.date.today()
+    items = ActionItem.objects.filter(partnership=request.partnership).select_related(
+        "owner", "organisation", "group", "meeting"
+    )
+    show = request.GET.get("show", "open")
+    if show in ("open", "overdue"):
+        items = items.filter(status=ActionItem.Status.OPEN)
+    if show == "overdue":
+        items = items.filter(due__lt=today)
+    for field in ("group", "organisation", "owner"):
+        value = request.GET.get(field)
+        if value and value.isdigit():
+            items = items.filter(**{f"{field}_id": int(value)})
+    return render(
+        request,
+        "meetings/actions.html",
+        {
+            "partnership": request.partnership,
+            "items": items,
+            "today": today,
+            "show": show,
+            "close_form": CloseActionForm(),
+            "can_edit": allows(request.user, Action.EDIT, request.partnership),
+            "page_title": "Actions",
+        },
+    )

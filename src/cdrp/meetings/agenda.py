@@ -1,0 +1,146 @@
+"""Meetings run cheaply: agendas built from standing items and open actions, attendance with the
+quorum counted one body at a time, actions carried forward until closed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from cdrp.meetings.models import Action, AgendaItem, Attendance
+from cdrp.partnerships.models import Group, Meeting, Membership, Person, Seat
+
+__all__ = [
+    "Quorum",
+    "prepare_agenda",
+    "quorum",
+    "record_attendance",
+    "raise_action",
+    "close_action",
+]
+
+
+@transaction.atomic
+def prepare_agenda(meeting: Meeting) -> list[AgendaItem]:
+    """Standing items, every open action of the group, and the tactical assessment for a
+    tasking group; an agenda that already has items is left as it is."""
+    existing = list(meeting.agenda.all())
+    if existing:
+        return existing
+    group = meeting.group
+    items = [(AgendaItem.Kind.APOLOGIES, "Apologies and substitutes", None)]
+    previous = Meeting.objects.filter(group=group, date__lt=meeting.date).order_by("-date").first()
+    if previous is not None:
+        items.append(
+            (AgendaItem.Kind.MINUTES, f"Minutes of the meeting of {previous.date:%-d %B %Y}", None)
+        )
+    for action in Action.objects.filter(group=group, status=Action.Status.OPEN).select_related(
+        "owner"
+    ):
+        items.append(
+            (
+                AgendaItem.Kind.ACTION,
+                f"Action: {action.description} ({action.owner}, due {action.due:%-d %b %Y})",
+                action,
+            )
+        )
+    if group.kind == Group.Kind.TASKING:
+        items.append(
+            (AgendaItem.Kind.ASSESSMENT, "Tactical assessment: emerging hot-spots and trends", None)
+        )
+    items.append((AgendaItem.Kind.AOB, "Any other business", None))
+    created = []
+    for position, (kind, title, action) in enumerate(items, start=1):
+        item = AgendaItem(
+            meeting=meeting, position=position, kind=kind, title=title[:300], action=action
+        )
+        item.save()
+        created.append(item)
+    return created
+
+
+@dataclass(frozen=True)
+class Quorum:
+    bodies_present: tuple[str, ...]
+    voting_bodies: int
+    required: int
+
+    @property
+    def quorate(self) -> bool:
+        return len(self.bodies_present) >= self.required
+
+
+def quorum(meeting: Meeting) -> Quorum:
+    """Voting bodies (council areas or agencies) with someone present or substituting, against
+    the group's quorum (default: more than half of its voting bodies)."""
+    seats = list(
+        meeting.group.seats.filter(voting=True).select_related("organisation", "council_area")
+    )
+    bodies = {s.body_key: s.body_label for s in seats}
+    present = {
+        a.seat.body_key
+        for a in meeting.attendance.filter(
+            status__in=[Attendance.Status.PRESENT, Attendance.Status.SUBSTITUTE], seat__voting=True
+        ).select_related("seat__organisation", "seat__council_area")
+    }
+    required = meeting.group.quorum or (len(bodies) // 2 + 1)
+    return Quorum(tuple(sorted(bodies[k] for k in present if k in bodies)), len(bodies), required)
+
+
+@transaction.atomic
+def record_attendance(meeting: Meeting, seat: Seat, person: Person, status: str) -> Attendance:
+    """Record one person's attendance in one seat. Present, apologies or absent need the person
+    to hold the seat on the day; a substitute stands in for a seat they do not hold."""
+    if seat.group_id != meeting.group_id:
+        raise ValidationError(f"“{seat}” is not a seat on {meeting.group}")
+    if status not in Attendance.Status.values:
+        raise ValidationError(f"Unknown attendance status {status!r}")
+    holds = Membership.objects.current(meeting.date).filter(seat=seat, person=person).exists()
+    if status == Attendance.Status.SUBSTITUTE and holds:
+        raise ValidationError(f"{person} holds this seat, so cannot be their own substitute")
+    if status != Attendance.Status.SUBSTITUTE and not holds:
+        raise ValidationError(
+            f"{person} does not hold the seat “{seat}” on {meeting.date:%-d %B %Y}: "
+            "record them as a substitute"
+        )
+    record, _ = Attendance.objects.get_or_create(
+        meeting=meeting, seat=seat, person=person, defaults={"status": status}
+    )
+    if record.status != status:
+        record.status = status
+        record.save()
+    return record
+
+
+@transaction.atomic
+def raise_action(
+    meeting: Meeting, description: str, owner: Person, due: dt.date, organisation=None
+) -> Action:
+    if not description.strip():
+        raise ValidationError("Describe the action")
+    if due < meeting.date:
+        raise ValidationError("The due date cannot be before the meeting that raised the action")
+    action = Action(
+        partnership=meeting.group.partnership,
+        group=meeting.group,
+        meeting=meeting,
+        description=description.strip(),
+        owner=owner,
+        organisation=organisation or owner.organisation,
+        due=due,
+    )
+    action.save()
+    return action
+
+
+@transaction.atomic
+def close_action(action: Action, outcome: str, on: dt.date, dropped: bool = False) -> Action:
+    if action.status != Action.Status.OPEN:
+        raise ValidationError("This action is already closed")
+    action.status = Action.Status.DROPPED if dropped else Action.Status.DONE
+    action.outcome = outcome.strip()
+    action.closed_on = on
+    action.save()
+    return action

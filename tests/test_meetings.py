@@ -1,0 +1,168 @@
+"""Meetings: agendas from standing items and open actions, attendance with the quorum counted one
+body at a time, actions carried forward until closed, and who may do what."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from cdrp.meetings.agenda import (
+    close_action,
+    prepare_agenda,
+    quorum,
+    raise_action,
+    record_attendance,
+)
+from cdrp.meetings.models import Action, AgendaItem, Attendance
+from cdrp.partnerships.models import Group, Meeting, Person, Seat
+
+pytestmark = pytest.mark.django_db
+DAY = dt.date(2026, 5, 12)
+
+
+@pytest.fixture
+def rag(demo_registry):
+    return Group.objects.get(partnership=demo_registry, slug="rag")
+
+
+@pytest.fixture
+def meeting(rag):
+    m = Meeting(group=rag, date=DAY)
+    m.save()
+    return m
+
+
+def person(slug):
+    return Person.objects.get(slug=slug)
+
+
+def seat_of(group, slug):
+    return Seat.objects.get(group=group, memberships__person__slug=slug)
+
+
+def test_the_agenda_has_standing_items_and_is_built_once(meeting):
+    titles = [i.title for i in prepare_agenda(meeting)]
+    assert titles[0] == "Apologies and substitutes" and titles[-1] == "Any other business"
+    assert (
+        len(prepare_agenda(meeting))
+        == len(titles)
+        == AgendaItem.objects.filter(meeting=meeting).count()
+    )
+
+
+def test_three_chorley_members_and_one_from_south_ribble_are_two_bodies_present(rag, meeting):
+    for slug in [
+        "chorley-chief-executive",
+        "chorley-portfolio-member",
+        "chorley-director",
+        "south-ribble-director",
+    ]:
+        record_attendance(meeting, seat_of(rag, slug), person(slug), "present")
+    q = quorum(meeting)
+    assert q.bodies_present == ("Chorley", "South Ribble")
+    assert q.voting_bodies == 10 and q.required == 6 and not q.quorate
+    for slug in ["divisional-commander", "fire-area-manager", "pct-director"]:
+        record_attendance(meeting, seat_of(rag, slug), person(slug), "present")
+    assert not quorum(meeting).quorate  # five bodies of ten
+    record_attendance(meeting, seat_of(rag, "probation-manager"), person("probation-manager"), "present")
+    assert quorum(meeting).quorate
+
+
+def test_apologies_do_not_count_and_a_substitute_does(rag, meeting):
+    record_attendance(
+        meeting, seat_of(rag, "fire-area-manager"), person("fire-area-manager"), "apologies"
+    )
+    assert quorum(meeting).bodies_present == ()
+    record_attendance(
+        meeting, seat_of(rag, "fire-area-manager"), person("probation-manager"), "substitute"
+    )
+    assert quorum(meeting).bodies_present == ("Lancashire Fire and Rescue Service",)
+
+
+def test_attendance_for_a_seat_not_held_or_not_on_the_group_is_refused(rag, meeting, demo_registry):
+    with pytest.raises(ValidationError, match="does not hold the seat"):
+        record_attendance(
+            meeting, seat_of(rag, "fire-area-manager"), person("pct-director"), "present"
+        )
+    other = Seat.objects.exclude(group=rag).filter(group__partnership=demo_registry).first()
+    with pytest.raises(ValidationError, match="is not a seat on"):
+        record_attendance(meeting, other, person("pct-director"), "present")
+    assert not Attendance.objects.exists()
+
+
+def test_an_action_is_carried_to_the_next_agenda_until_closed(rag, meeting):
+    action = raise_action(
+        meeting,
+        "Report on the night-time economy",
+        person("divisional-commander"),
+        DAY + dt.timedelta(days=30),
+    )
+    assert action.organisation == person("divisional-commander").organisation
+    nxt = Meeting(group=rag, date=DAY + dt.timedelta(days=91))
+    nxt.save()
+    titles = [i.title for i in prepare_agenda(nxt)]
+    assert any("Report on the night-time economy" in t for t in titles)
+    assert titles[1].startswith("Minutes of the meeting of 12 May 2026")
+    close_action(action, "Report received", DAY + dt.timedelta(days=40))
+    later = Meeting(group=rag, date=DAY + dt.timedelta(days=182))
+    later.save()
+    assert not any("night-time" in i.title for i in prepare_agenda(later))
+    with pytest.raises(ValidationError, match="already closed"):
+        close_action(action, "again", DAY)
+
+
+def test_an_action_due_before_its_meeting_is_refused(meeting):
+    with pytest.raises(ValidationError, match="cannot be before the meeting"):
+        raise_action(meeting, "Backdated", person("pct-director"), DAY - dt.timedelta(days=1))
+    assert not Action.objects.exists()
+
+
+@pytest.fixture
+def users(demo_registry):
+    from django.contrib.auth import get_user_model
+
+    from cdrp.accounts.models import PartnershipRole
+
+    made = {}
+    for role in ["member", "coordinator"]:
+        user = get_user_model().objects.create_user(f"m-{role}", password="a-long-password-1")
+        PartnershipRole.objects.create(user=user, partnership=demo_registry, role=role)
+        made[role] = user
+    return made
+
+
+def test_members_read_meetings_and_coordinators_record_them(client, users, rag, meeting):
+    base = f"/meetings/lancashire-south/meeting/{meeting.pk}/"
+    seat = seat_of(rag, "fire-area-manager")
+    field = f"status-{seat.pk}-{person('fire-area-manager').pk}"
+    client.force_login(users["member"])
+    assert client.get(base).status_code == 200
+    assert client.post(base + "attendance", {field: "present"}).status_code == 403
+    client.force_login(users["coordinator"])
+    response = client.post(base + "attendance", {field: "present"}, headers={"HX-Request": "true"})
+    assert (
+        response.status_code == 200 and "1 of 10 voting bodies present" in response.content.decode()
+    )
+    response = client.post(
+        base + "actions",
+        {
+            "description": "Share arson data",
+            "owner": person("fire-area-manager").pk,
+            "due": "30/06/2026",
+        },
+    )
+    assert response.status_code == 302
+    tracker = client.get("/meetings/lancashire-south/actions/").content.decode()
+    assert "Share arson data" in tracker
+
+
+def test_a_coordinator_arranges_a_meeting_with_its_agenda(client, users, rag):
+    client.force_login(users["coordinator"])
+    response = client.post("/meetings/lancashire-south/groups/rag/", {"date": "14/07/2026"})
+    assert response.status_code == 302
+    meeting = Meeting.objects.get(group=rag, date=dt.date(2026, 7, 14))
+    assert meeting.agenda.count() >= 2
+    bad = client.post("/meetings/lancashire-south/groups/rag/", {"date": "31/02/2026"})
+    assert bad.status_code == 400 and "Enter a real date" in bad.content.decode()
