@@ -66,7 +66,8 @@ def test_three_chorley_members_and_one_from_south_ribble_are_two_bodies_present(
     for slug in ["divisional-commander", "fire-area-manager", "pct-director"]:
         record_attendance(meeting, seat_of(rag, slug), person(slug), "present")
     assert not quorum(meeting).quorate  # five bodies of ten
-    record_attendance(meeting, seat_of(rag, "probation-manager"), person("probation-manager"), "present")
+    probation = person("probation-manager")
+    record_attendance(meeting, seat_of(rag, "probation-manager"), probation, "present")
     assert quorum(meeting).quorate
 
 

@@ -11,7 +11,7 @@ from icalendar import Calendar
 
 from cdrp.analysis.planner import Pin
 from cdrp.meetings.services import calendar_ics, plan_year
-from cdrp.partnerships.models import Group, Membership, Partnership
+from cdrp.partnerships.models import Group, Membership
 
 pytestmark = pytest.mark.django_db
 
