@@ -167,3 +167,31 @@ def test_a_coordinator_arranges_a_meeting_with_its_agenda(client, users, rag):
     assert meeting.agenda.count() >= 2
     bad = client.post("/meetings/lancashire-south/groups/rag/", {"date": "31/02/2026"})
     assert bad.status_code == 400 and "Enter a real date" in bad.content.decode()
+
+
+def test_owners_get_one_reminder_listing_overdue_and_soon_due_actions(meeting, mailoutbox):
+    from cdrp.meetings.reminders import send_reminders
+
+    owner = person("fire-area-manager")
+    owner.email = "fire@example.org"
+    owner.save()
+    raise_action(meeting, "Arson data", owner, DAY + dt.timedelta(days=2))
+    raise_action(meeting, "Hot-spot patrols", owner, DAY + dt.timedelta(days=5))
+    raise_action(meeting, "Far future", owner, DAY + dt.timedelta(days=60))
+    sent = send_reminders(DAY + dt.timedelta(days=3))
+    assert sent == {"fire@example.org": 2}
+    assert len(mailoutbox) == 1
+    body = mailoutbox[0].body
+    assert "OVERDUE due 14 May 2026: Arson data" in body and "Hot-spot patrols" in body
+    assert "Far future" not in body
+
+
+def test_the_daily_reminder_task_queues_itself_for_the_next_morning(meeting):
+    from django_tasks_db.models import DBTaskResult
+
+    from cdrp.meetings.reminders import daily_reminders
+
+    daily_reminders.call()  # run now, as the worker would
+    queued = DBTaskResult.objects.get()
+    assert queued.task_path.endswith("daily_reminders") and queued.run_after is not None
+    assert queued.run_after.astimezone(dt.UTC).hour in (6, 7)  # 07:00 in London, GMT or BST

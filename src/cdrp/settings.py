@@ -121,3 +121,12 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 100
+
+# Email (action reminders): printed to the console unless an SMTP server is configured.
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if config.env_list("EMAIL_HOST", [])
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = config.env_list("EMAIL_HOST", ["localhost"])[0]
+DEFAULT_FROM_EMAIL = config.env_list("DEFAULT_FROM_EMAIL", ["cdrp@localhost"])[0]

@@ -26,7 +26,25 @@ class Command(BaseCommand):
             "--seconds", type=float, default=10.0, help="search time for a better calendar"
         )
 
-    def handle(self, *args, action, partnership, year, ics, seconds, **options):
+    def handle(self, *args, action, **options):
+        if action == "remind":
+            return self.remind(options["schedule"])
+        return self.plan(**options)
+
+    def remind(self, schedule: bool) -> None:
+        import datetime as dt
+
+        from cdrp.meetings.reminders import daily_reminders, send_reminders
+
+        sent = send_reminders(dt.date.today())
+        self.stdout.write(f"Reminders sent to {len(sent)} owners ({sum(sent.values())} actions).")
+        if schedule:
+            daily_reminders.enqueue()
+            self.stdout.write(
+                "Queued the daily reminder task: `cdrp worker` runs it every morning."
+            )
+
+    def plan(self, partnership, year, ics, seconds, **options):
         p = Partnership.objects.filter(slug=partnership).first()
         if p is None:
             raise CommandError(
