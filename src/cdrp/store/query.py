@@ -56,11 +56,32 @@ def connection() -> duckdb.DuckDBPyConnection:
 
 
 def _arrow(sql: str) -> pa.Table:
-    cursor = connection().cursor()
-    try:
-        return cursor.sql(sql).fetch_arrow_table()
-    finally:
-        cursor.close()
+    # The thread's own connection (not a cursor): datasets registered by _scan are visible.
+    return connection().sql(sql).fetch_arrow_table()
+
+
+def _scan(store: Store, relatives: Sequence[str], union: bool = False) -> str:
+    """SQL for reading some of the store's Parquet files.
+
+    Local files are read by DuckDB directly; on any other filesystem (s3://, gs://, …) the
+    files are opened through the store's pyarrow filesystem and handed to DuckDB as a dataset,
+    so no DuckDB extension or second set of credentials is needed.
+    """
+    if store.local:
+        paths = _sql_list(store.path(r) for r in relatives)
+        return f"read_parquet([{paths}], hive_partitioning = false" + (
+            ", union_by_name = true)" if union else ")"
+        )
+    import hashlib
+
+    import pyarrow.dataset as pads
+
+    name = "_scan_" + hashlib.sha256("\n".join(relatives).encode()).hexdigest()[:16]
+    dataset = pads.dataset(
+        [store.path(r) for r in relatives], filesystem=store.fs, format="parquet"
+    )
+    connection().register(name, dataset)
+    return name
 
 
 def _retry_on_replaced_files(func):
@@ -105,7 +126,7 @@ def _month(value) -> str | None:
 
 
 def _geography_sql(store: Store, name: str) -> str:
-    return f"read_parquet('{store.uri(f'_geography/{name}.parquet')}')"
+    return _scan(store, [f"_geography/{name}.parquet"])
 
 
 def files_digest(state: dict) -> str:
@@ -124,7 +145,7 @@ def build_distinct_index(store: Store | str) -> dict | None:
     """
     store = _store(store)
     state = store.state()
-    files = [store.uri(e["path"]) for e in state["files"] if e["table"] == ""]
+    files = [e["path"] for e in state["files"] if e["table"] == ""]
     if not files:
         return None
     order = "{'m': month, 'r': source_row}"
@@ -134,7 +155,7 @@ def build_distinct_index(store: Store | str) -> dict | None:
         f"""
         WITH b AS (
             SELECT ingest_id, source, record_id, month, source_row, outcome
-            FROM read_parquet([{_sql_list(files)}], hive_partitioning = false)
+            FROM {_scan(store, files)}
             WHERE record_id IS NOT NULL
         ), repeated AS (
             SELECT source, record_id FROM b GROUP BY source, record_id HAVING count(*) > 1
@@ -166,7 +187,7 @@ def _incidents_sql(
     columns: Sequence[str] | None = None,
 ) -> str | None:
     state = store.state()
-    files = [store.uri(e["path"]) for e in state["files"] if e["table"] == ""]
+    files = [e["path"] for e in state["files"] if e["table"] == ""]
     if not files:
         return None
     wanted = (
@@ -176,10 +197,7 @@ def _incidents_sql(
             sorted(set(columns) | {"record_id", "month", "source", "source_row", "ingest_id"})
         )
     )
-    base = (
-        f"SELECT {wanted} FROM read_parquet([{_sql_list(files)}], union_by_name = true, "
-        "hive_partitioning = false)"
-    )
+    base = f"SELECT {wanted} FROM {_scan(store, files, union=True)}"
     if source:
         base += f" WHERE source = {_quote(source)}"
     if not distinct:
@@ -193,7 +211,7 @@ def _incidents_sql(
         )
         return (
             f"WITH _b AS ({base}) SELECT _b.*{replace} FROM _b "
-            f"LEFT JOIN read_parquet({_quote(store.uri(index['path']))}) _x "
+            f"LEFT JOIN {_scan(store, [index['path']])} _x "
             "ON _b.source = _x.source AND _b.record_id = _x.record_id "
             "WHERE _x.record_id IS NULL "
             "OR (_b.ingest_id = _x.first_ingest AND _b.source_row = _x.first_row)"
@@ -443,7 +461,7 @@ def repeated_ids(store: Store | str) -> pa.Table:
             return pa.table(
                 {"source": pa.array([], pa.string()), "record_id": pa.array([], pa.string())}
             )
-    return _arrow(f"SELECT * FROM read_parquet({_quote(store.uri(index['path']))}) ORDER BY ALL")
+    return _arrow(f"SELECT * FROM {_scan(store, [index['path']])} ORDER BY ALL")
 
 
 def imports(store: Store | str) -> list[dict]:
@@ -455,7 +473,7 @@ def quarantine(store: Store | str, ingest_id: str | None = None, limit: int = 10
     """Quarantined rows (file, row, field, reason, raw values), of one import or all."""
     store = _store(store)
     paths = [
-        store.uri(r["quarantine_path"])
+        r["quarantine_path"]
         for r in store.state()["imports"]
         if r.get("quarantine_path") and (ingest_id is None or r["ingest_id"] == ingest_id)
     ]
@@ -463,10 +481,7 @@ def quarantine(store: Store | str, ingest_id: str | None = None, limit: int = 10
         from cdrp.store.schema import QUARANTINE_SCHEMA
 
         return QUARANTINE_SCHEMA.empty_table()
-    sql = (
-        f"SELECT * FROM read_parquet([{_sql_list(paths)}]) ORDER BY source_file, source_row "
-        f"LIMIT {int(limit)}"
-    )
+    sql = f"SELECT * FROM {_scan(store, paths)} ORDER BY source_file, source_row LIMIT {int(limit)}"
     return _arrow(sql)
 
 
@@ -497,7 +512,7 @@ def repeat_statistics(
     """For each import: (its Crime IDs seen more than once in the store, its rows that count
     under the distinct rule), from the distinct index built by `build_distinct_index`."""
     store = _store(store)
-    files = incident_files(store)
+    files = [e["path"] for e in store.state()["files"] if e["table"] == ""]
     if not files or not ingest_ids:
         return {}
     ids = _sql_list(ingest_ids)
@@ -505,11 +520,11 @@ def repeat_statistics(
         repeated = "SELECT NULL::VARCHAR AS source, NULL::VARCHAR AS record_id, "
         repeated += "NULL::VARCHAR AS first_ingest WHERE false"
     else:
-        repeated = f"SELECT * FROM read_parquet({_quote(store.uri(index['path']))})"
+        repeated = f"SELECT * FROM {_scan(store, [index['path']])}"
     sql = f"""
         WITH b AS (
             SELECT ingest_id, source, record_id
-            FROM read_parquet([{_sql_list(files)}], hive_partitioning = false)
+            FROM {_scan(store, files)}
             WHERE ingest_id IN ({ids})
         ), x AS ({repeated})
         SELECT ingest_id, sum(repeated)::BIGINT, sum(kept)::BIGINT FROM (
