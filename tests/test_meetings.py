@@ -195,3 +195,17 @@ def test_the_daily_reminder_task_queues_itself_for_the_next_morning(meeting):
     queued = DBTaskResult.objects.get()
     assert queued.task_path.endswith("daily_reminders") and queued.run_after is not None
     assert queued.run_after.astimezone(dt.UTC).hour in (6, 7)  # 07:00 in London, GMT or BST
+
+
+def test_the_remind_command_reports_what_it_sent(meeting, mailoutbox):
+    import io
+
+    from django.core.management import call_command
+
+    owner = person("pct-director")
+    owner.email = "pct@example.org"
+    owner.save()
+    raise_action(meeting, "Health data", owner, dt.date.today() + dt.timedelta(days=1))
+    out = io.StringIO()
+    call_command("meetings", "remind", stdout=out)
+    assert "Reminders sent to 1 owners (1 actions)." in out.getvalue() and len(mailoutbox) == 1

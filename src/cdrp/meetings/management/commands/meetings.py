@@ -14,7 +14,7 @@ from cdrp.partnerships.models import Partnership
 
 
 class Command(BaseCommand):
-    help = "Plan a partnership's meetings for a year with no one double-booked (meetings plan)"
+    help = "Plan a year of meetings with no one double-booked; email action reminders"
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
@@ -24,6 +24,10 @@ class Command(BaseCommand):
         plan.add_argument("--ics", type=Path, help="write the calendar to this iCalendar file")
         plan.add_argument(
             "--seconds", type=float, default=10.0, help="search time for a better calendar"
+        )
+        remind = sub.add_parser("remind", help="email owners their overdue and soon-due actions")
+        remind.add_argument(
+            "--schedule", action="store_true", help="also queue the daily reminder task"
         )
 
     def handle(self, *args, action, **options):
