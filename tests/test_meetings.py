@@ -209,3 +209,32 @@ def test_the_remind_command_reports_what_it_sent(meeting, mailoutbox):
     out = io.StringIO()
     call_command("meetings", "remind", stdout=out)
     assert "Reminders sent to 1 owners (1 actions)." in out.getvalue() and len(mailoutbox) == 1
+
+
+def test_the_minutes_pdf_shows_one_vote_per_body_and_the_actions(
+    client, users, rag, meeting, tmp_path
+):
+    import subprocess
+
+    from cdrp.partnerships.services import record_decision
+
+    chorley = ["chorley-chief-executive", "chorley-portfolio-member", "chorley-director"]
+    for slug in [*chorley, "south-ribble-director"]:
+        record_attendance(meeting, seat_of(rag, slug), person(slug), "present")
+    ballots = [(person(s), "for") for s in chorley] + [(person("south-ribble-director"), "for")]
+    decision = record_decision(meeting, "Adopt the tasking protocol", ballots)
+    assert decision.votes_for == 2  # Chorley once, South Ribble once
+    raise_action(
+        meeting, "Circulate the protocol", person("chorley-director"), DAY + dt.timedelta(days=14)
+    )
+    client.force_login(users["member"])
+    response = client.get(f"/meetings/lancashire-south/meeting/{meeting.pk}/minutes?format=pdf")
+    assert response["Content-Type"] == "application/pdf"
+    pdf = tmp_path / "minutes.pdf"
+    pdf.write_bytes(response.content)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True
+    ).stdout
+    assert "Minutes of the meeting held on Tuesday 12 May 2026" in text
+    assert "Adopt the tasking protocol" in text and "2 for, 0 against" in text
+    assert "Circulate the protocol" in text and "Page 1 of" in text

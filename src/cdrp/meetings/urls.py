@@ -18,6 +18,7 @@ urlpatterns = [
         views.action_create,
         name="action-create",
     ),
+    path("<slug:partnership>/meeting/<int:meeting_id>/minutes", views.minutes, name="minutes"),
     path("<slug:partnership>/actions/", views.actions, name="actions"),
     path(
         "<slug:partnership>/actions/<int:action_id>/close", views.action_close, name="action-close"

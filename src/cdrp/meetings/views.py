@@ -273,3 +273,17 @@ def actions(request, partnership):
             "page_title": "Actions",
         },
     )
+
+
+@requires(Action.VIEW_MEMBER)
+def minutes(request, partnership, meeting_id: int):
+    """The minutes as a council paper: HTML, or PDF with ?format=pdf."""
+    from cdrp.meetings.minutes import minutes_html, minutes_pdf
+
+    meeting = _meeting(request, meeting_id)
+    if request.GET.get("format") == "pdf":
+        response = HttpResponse(minutes_pdf(meeting), content_type="application/pdf")
+        name = f"minutes-{meeting.group.slug}-{meeting.date:%Y-%m-%d}.pdf"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    return HttpResponse(minutes_html(meeting))
