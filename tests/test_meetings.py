@@ -238,3 +238,18 @@ def test_the_minutes_pdf_shows_one_vote_per_body_and_the_actions(
     assert "Minutes of the meeting held on Tuesday 12 May 2026" in text
     assert "Adopt the tasking protocol" in text and "2 for, 0 against" in text
     assert "Circulate the protocol" in text and "Page 1 of" in text
+
+
+def test_the_chair_records_attendance_but_a_member_cannot(client, demo_registry, rag, meeting):
+    from django.contrib.auth import get_user_model
+
+    from cdrp.accounts.models import PartnershipRole
+
+    chair = get_user_model().objects.create_user("m-chair", password="a-long-password-1")
+    PartnershipRole.objects.create(user=chair, partnership=demo_registry, role="chair")
+    seat = seat_of(rag, "pct-director")
+    field = f"status-{seat.pk}-{person('pct-director').pk}"
+    client.force_login(chair)
+    url = f"/meetings/lancashire-south/meeting/{meeting.pk}/attendance"
+    assert client.post(url, {field: "present"}).status_code == 302
+    assert quorum(meeting).bodies_present == ("Central Lancashire Primary Care Trust",)

@@ -35,6 +35,7 @@ class Action(StrEnum):
     ANALYSE = "analyse"  # import data, build assessments
     EDIT = "edit"  # change governance records
     APPROVE = "approve"  # approve documents and decisions for the strategy group
+    MINUTE = "minute"  # record a meeting: attendance, votes, actions
     ADMINISTER = "administer"  # roles, audit trail, site administration
 
 
@@ -45,6 +46,7 @@ GRANTS: dict[Action, frozenset[Role]] = {
     Action.ANALYSE: frozenset({Role.ANALYST, Role.COORDINATOR, Role.ADMINISTRATOR}),
     Action.EDIT: frozenset({Role.COORDINATOR, Role.ADMINISTRATOR}),
     Action.APPROVE: frozenset({Role.CHAIR, Role.ADMINISTRATOR}),
+    Action.MINUTE: frozenset({Role.COORDINATOR, Role.CHAIR, Role.ADMINISTRATOR}),
     Action.ADMINISTER: frozenset({Role.ADMINISTRATOR}),
 }
 

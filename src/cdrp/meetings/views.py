@@ -160,7 +160,7 @@ def _meeting_context(request, meeting: Meeting, action_form=None) -> dict:
         "actions": ActionItem.objects.filter(meeting=meeting).select_related("owner"),
         "decisions": meeting.decisions.all(),
         "action_form": action_form or ActionForm(people=people),
-        "can_edit": allows(request.user, Action.EDIT, request.partnership),
+        "can_edit": allows(request.user, Action.MINUTE, request.partnership),
         "page_title": str(meeting),
     }
 
@@ -171,7 +171,7 @@ def meeting_page(request, partnership, meeting_id: int):
     return render(request, "meetings/meeting.html", _meeting_context(request, meeting))
 
 
-@requires(Action.EDIT)
+@requires(Action.MINUTE)
 @require_POST
 def attendance(request, partnership, meeting_id: int):
     """Save the attendance form; with HTMX, answer with the quorum panel only."""
@@ -198,7 +198,7 @@ def attendance(request, partnership, meeting_id: int):
     return redirect("meetings:meeting", partnership=request.partnership.slug, meeting_id=meeting.pk)
 
 
-@requires(Action.EDIT)
+@requires(Action.MINUTE)
 @require_POST
 def action_create(request, partnership, meeting_id: int):
     meeting = _meeting(request, meeting_id)
@@ -226,7 +226,7 @@ def action_create(request, partnership, meeting_id: int):
     )
 
 
-@requires(Action.EDIT)
+@requires(Action.MINUTE)
 @require_POST
 def action_close(request, partnership, action_id: int):
     item = get_object_or_404(ActionItem, pk=action_id, partnership=request.partnership)
@@ -269,7 +269,7 @@ def actions(request, partnership):
             "today": today,
             "show": show,
             "close_form": CloseActionForm(),
-            "can_edit": allows(request.user, Action.EDIT, request.partnership),
+            "can_edit": allows(request.user, Action.MINUTE, request.partnership),
             "page_title": "Actions",
         },
     )
