@@ -321,6 +321,13 @@ def test_a_refresh_shows_what_moved_since_the_annual_assessment(reference_store,
     before = _table(annual.document, "levels-districts")["E07000118"]["rate"]
     after = _table(refresh.document, "levels-districts")["E07000118"]["rate"]
     assert moved["rate/E07000118"]["change"] == pytest.approx(after - before)
+    # A six-month refresh compares yearly rates: twice its six-month rate.
+    short = build(districts=SOUTH, end="2022-11", months=6, store=Store(root), annual=annual)
+    six = _table(short.document, "levels-districts")["E07000118"]["rate"]
+    assert _table(short.document, "moved")["rate/E07000118"]["refresh"] == pytest.approx(2 * six)
+    assert "changes-categories-year-before" in {
+        t["id"] for s in short.document["sections"] for t in s["tables"]
+    }
 
 
 @pytest.mark.django_db

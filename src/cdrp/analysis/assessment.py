@@ -629,9 +629,9 @@ def _changes(inputs, window, monthly, covered):
             ("current", "Current", "int"),
             ("baseline", "Baseline", "int"),
             ("difference", "Difference", "int"),
-            ("rate_ratio", "Rate ratio", "ratio"),
-            ("ratio_lower", "95% lower", "ratio"),
-            ("ratio_upper", "95% upper", "ratio"),
+            ("rate_ratio", "Rate ratio", "ratio3"),
+            ("ratio_lower", "95% lower", "ratio3"),
+            ("ratio_upper", "95% upper", "ratio3"),
             ("p_value", "p", "p"),
             ("verdict", "Verdict", "verdict"),
         ]
@@ -682,7 +682,7 @@ def _changes(inputs, window, monthly, covered):
                 if not moved.empty:
                     findings.append(
                         {
-                            "text": f"{verdict.capitalize()} against {label}: "
+                            "text": f"{verdict.capitalize()} against {label} (rate ratio): "
                             + ", ".join(
                                 f"{r.category} ({r.rate_ratio:.2f})" for r in moved.itertuples()
                             )
@@ -833,7 +833,11 @@ def _why(inputs, by_cat, by_dist, by_dc):
                 )
         up = c[c["contribution"] > 0].head(3)
         down = c[c["contribution"] < 0].head(3)
-        text = f"The total changed by {total_change:+,} records."
+        text = (
+            f"The total {'rose' if total_change > 0 else 'fell'} by {abs(total_change):,} records."
+            if total_change
+            else "The total did not change."
+        )
         if not up.empty:
             text += " Rises led by " + ", ".join(
                 f"{r.category} ({r.contribution:+,})" for r in up.itertuples()
@@ -1181,9 +1185,9 @@ def _peers(inputs, dc_levels):
                 "id": f"funnel-{code}",
                 "kind": "funnel",
                 "title": f"{name} and its family: rate per 1,000 against population",
-                "caption": f"{name} (highlighted) and the {len(members)} members of its family "
-                f"of {inputs.k} with data, with Poisson 95% and 99.8% control limits around "
-                "the family's pooled rate.",
+                "caption": f"{name} (red) and the {len(members)} members of its family "
+                f"of {inputs.k} with data, with Poisson 95% (dashed) and 99.8% (solid) control "
+                "limits around the family's pooled rate.",
                 "data": _records(f, ["name", "population", "rate", "is_subject"]),
                 "curve": _records(curve, list(curve.columns)),
             }
@@ -1421,16 +1425,20 @@ def what_moved(annual: Mapping, refresh: Mapping) -> dict:
         return {}
 
     rows = []
+    # Rates are put on a yearly footing so a six-month refresh compares with a 12-month annual.
+    per_year_a = 12 / annual["period"]["months"]
+    per_year_r = 12 / refresh["period"]["months"]
     a, r = table(annual, "levels-districts"), table(refresh, "levels-districts")
     for key, row in r.items():
-        if key in a:
+        if key in a and a[key]["rate"] is not None and row["rate"] is not None:
+            before, after = a[key]["rate"] * per_year_a, row["rate"] * per_year_r
             rows.append(
                 {
                     "key": f"rate/{key}",
-                    "what": f"Rate per 1,000: {row['name']}",
-                    "annual": a[key]["rate"],
-                    "refresh": row["rate"],
-                    "change": (row["rate"] or 0) - (a[key]["rate"] or 0),
+                    "what": f"Records per 1,000 residents a year: {row['name']}",
+                    "annual": before,
+                    "refresh": after,
+                    "change": after - before,
                 }
             )
     a, r = table(annual, "changes-categories"), table(refresh, "changes-categories")

@@ -82,6 +82,8 @@ def _cell(value, fmt: str) -> str:
         return f"{value:,.1f}"
     if fmt == "ratio":
         return f"{value:.2f}"
+    if fmt == "ratio3":
+        return f"{value:.3f}"
     if fmt == "pct":
         return f"{value:.1%}"
     if fmt == "p":
@@ -92,7 +94,7 @@ def _cell(value, fmt: str) -> str:
 
 
 def _numeric(fmt: str) -> bool:
-    return fmt in ("int", "rate", "ratio", "pct", "p", "any")
+    return fmt in ("int", "rate", "ratio", "ratio3", "pct", "p", "any")
 
 
 def _table_view(table: dict) -> dict:
@@ -160,10 +162,13 @@ def chart_spec(figure: dict) -> dict | None:
             alt.Chart(data)
             .mark_bar()
             .encode(
-                x=alt.X("month:O", title="Month"),
+                x=alt.X("month:O", title="Month", axis=alt.Axis(labelAngle=-45)),
                 y=alt.Y("count:Q", title="Records", stack=True),
                 color=alt.Color(
-                    "category:N", title="Category", scale=alt.Scale(scheme="tableau20")
+                    "category:N",
+                    title="Category",
+                    scale=alt.Scale(scheme="tableau20"),
+                    legend=alt.Legend(labelLimit=260),
                 ),
                 tooltip=["month", "category", alt.Tooltip("count:Q", format=",")],
             )
@@ -192,7 +197,9 @@ def chart_spec(figure: dict) -> dict | None:
         )
     elif kind == "trend":
         data = pd.DataFrame(figure["data"])
-        base = alt.Chart(data).encode(x=alt.X("month:O", title="Month"))
+        base = alt.Chart(data).encode(
+            x=alt.X("month:O", title="Month", axis=alt.Axis(labelAngle=-45))
+        )
         bars = base.mark_bar(color=GREY).encode(
             y=alt.Y("count:Q", title="Records per month"), tooltip=["month", "count"]
         )
@@ -204,9 +211,15 @@ def chart_spec(figure: dict) -> dict | None:
         )
     elif kind == "ratio-dots":
         data = pd.DataFrame(figure["data"]).dropna(subset=["rate_ratio"])
+        low = min(data["ratio_lower"].min(), 1.0) * 0.95 if len(data) else 0.5
+        high = max(data["ratio_upper"].max(), 1.0) * 1.05 if len(data) else 2.0
         base = alt.Chart(data).encode(y=alt.Y("category:N", title=None, sort="-x"))
-        rules = base.mark_rule(color=GREY).encode(
-            x=alt.X("ratio_lower:Q", title="Rate ratio (log scale)", scale=alt.Scale(type="log")),
+        rules = base.mark_rule(color="#505a5f", strokeWidth=1.5).encode(
+            x=alt.X(
+                "ratio_lower:Q",
+                title="Rate ratio (log scale)",
+                scale=alt.Scale(type="log", domain=[low, high], nice=False),
+            ),
             x2="ratio_upper:Q",
         )
         dots = base.mark_point(filled=True, size=60).encode(
