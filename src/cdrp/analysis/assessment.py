@@ -375,6 +375,20 @@ def _levels(inputs, window, monthly, covered, population, weights):
             note="Every place is counted, including those with no records.",
         ),
         _table(
+            "levels-district-categories",
+            "Records and rates per 1,000 residents by district and category",
+            dc.sort_values(["district", "count"], ascending=[True, False]),
+            [
+                ("name", "District", "text"),
+                ("category", "Category", "text"),
+                ("count", "Records", "int"),
+                ("rate", "Rate per 1,000", "rate"),
+                ("rate_lower", "95% lower", "rate"),
+                ("rate_upper", "95% upper", "rate"),
+            ],
+            key="key",
+        ),
+        _table(
             "top-wards",
             "Wards with the most records",
             top_wards,
@@ -473,7 +487,9 @@ def _levels(inputs, window, monthly, covered, population, weights):
             f"category, ward and LSOA. Rates are per 1,000 residents (ONS mid-"
             f"{inputs.population_year} estimates) with exact Poisson 95% intervals. Harm weights "
             "each record by the severity of its category, shown beside the raw count: volume "
-            "and harm point to different priorities.",
+            "and harm point to different priorities. Substance misuse appears here as the "
+            "police.uk Drugs category (possession and supply offences recorded by the police); "
+            "partner data such as treatment figures can be imported beside it.",
         ],
         "tables": tables,
         "figures": [f for f in figures if f is not None],
