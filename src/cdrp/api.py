@@ -141,3 +141,4 @@ def audit_trail(request, limit: int = 100):
 
 api.add_router("/", "cdrp.intelligence.api.router")
 api.add_router("/", "cdrp.partnerships.api.router")
+api.add_router("/", "cdrp.intelligence.assessment_api.router")
