@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from django.utils import timezone
-from ninja.testing import TestClient
 
 pytestmark = pytest.mark.django_db
 
@@ -24,11 +23,7 @@ DOCUMENT = {
 }
 
 
-@pytest.fixture
-def client():
-    from cdrp.intelligence.assessment_api import router
-
-    return TestClient(router)
+API = "/api/partnerships/lancashire-south/assessments"
 
 
 def _make(partnership, status):
@@ -49,25 +44,28 @@ def _make(partnership, status):
 def test_members_list_every_assessment_and_the_public_only_published_ones(
     client, partnership, member
 ):
-    from django.contrib.auth.models import AnonymousUser
-
     draft, published = _make(partnership, "draft"), _make(partnership, "published")
-    url = "/partnerships/lancashire-south/assessments"
-    assert {a["id"] for a in client.get(url, user=member).json()} == {draft.pk, published.pk}
-    assert [a["id"] for a in client.get(url, user=AnonymousUser()).json()] == [published.pk]
+    assert [a["id"] for a in client.get(API).json()] == [published.pk]
+    client.force_login(member)
+    assert {a["id"] for a in client.get(API).json()} == {draft.pk, published.pk}
 
 
 def test_the_document_is_returned_whole_and_suppressed_for_the_public(
     client, partnership, member, settings
 ):
-    from django.contrib.auth.models import AnonymousUser
-
     settings.ASSESSMENT_SUPPRESS_BELOW = 5
     draft, published = _make(partnership, "draft"), _make(partnership, "published")
-    base = "/partnerships/lancashire-south/assessments"
-    rows = client.get(f"{base}/{published.pk}", user=member).json()["document"]
-    assert [r["count"] for r in rows["sections"][0]["tables"][0]["rows"]] == [2, 9]
-    anonymous = client.get(f"{base}/{published.pk}", user=AnonymousUser()).json()["document"]
+    anonymous = client.get(f"{API}/{published.pk}").json()["document"]
     counts = [r["count"] for r in anonymous["sections"][0]["tables"][0]["rows"]]
     assert counts == ["fewer than 5", 9]
-    assert client.get(f"{base}/{draft.pk}", user=AnonymousUser()).status_code == 404
+    assert client.get(f"{API}/{draft.pk}").status_code == 404
+    client.force_login(member)
+    rows = client.get(f"{API}/{published.pk}").json()["document"]
+    assert [r["count"] for r in rows["sections"][0]["tables"][0]["rows"]] == [2, 9]
+    assert client.get(f"{API}/{draft.pk}").status_code == 200
+
+
+def test_an_unknown_partnership_is_not_found(client, partnership):
+    published = _make(partnership, "published")
+    assert client.get(f"{API}/{published.pk}").json()["fingerprint"] == "abc"
+    assert client.get("/api/partnerships/nowhere/assessments").status_code == 404
