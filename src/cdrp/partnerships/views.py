@@ -616,9 +616,10 @@ def membership_edit(request, partnership, group, membership=None):
     )
 
 
-@requires(Action.EDIT)
+@requires(Action.MINUTE)
 def decision_new(request, partnership, group):
-    """Record a decision: who attended, how each voted; counted one vote per body."""
+    """Record a decision: who attended, how each voted; counted one vote per body. The chair
+    and the coordinators record meetings."""
     p = request.partnership
     g = _group_or_404(p, group)
     date = _today()
@@ -633,7 +634,9 @@ def decision_new(request, partnership, group):
         .select_related("person", "seat", "seat__organisation", "seat__council_area")
         .order_by("seat__position", "seat_id", "pk")
     )
-    form = DecisionForm(request.POST or None, memberships=memberships)
+    form = DecisionForm(
+        request.POST or None, memberships=memberships, initial={"date": request.GET.get("date")}
+    )
     if request.method == "POST" and form.is_valid():
         present, ballots = form.ballots()
         try:

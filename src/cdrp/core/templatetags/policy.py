@@ -1,0 +1,13 @@
+"""Ask the policy module from a template: {% allowed "view_member" partnership as can_read %}."""
+
+from django import template
+
+from cdrp.accounts.policy import Action, allows
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def allowed(context, action: str, partnership=None) -> bool:
+    request = context.get("request")
+    return request is not None and allows(request.user, Action(action), partnership)
