@@ -396,3 +396,17 @@ def test_the_annex_lists_every_table_as_csv_and_xlsx(south):
     assert "11007" in text
     book = load_workbook(io.BytesIO(annex_xlsx(record)))
     assert "levels-districts" in book.sheetnames and "priorities" in book.sheetnames
+
+
+def test_the_builder_docstring_examples_run_and_it_never_imports_django():
+    import doctest
+    import subprocess
+    import sys
+
+    import cdrp.analysis.assessment as module
+
+    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0
+    code = "import sys, cdrp.analysis.assessment; print('django' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -69,7 +69,7 @@ priorities:                                          # one or more (required)
       - name: Recorded burglary                      # (required)
         categories: [burglary]                       # police.uk slugs or names (required)
         target:                                      # exactly one of:
-          change_percent: -5      # change against the 12 months before the plan period, or
+          change_percent: -5      # change against as many months just before the period, or
           # at_most: 900          # a count not to exceed in the plan period, or
           # at_least: 100         # a count to reach (e.g. drug-possession detections)
 """
@@ -924,12 +924,12 @@ def plan_outcomes(plan: Mapping, monthly: pd.DataFrame, covered: Sequence[str]) 
 
     Examples
     --------
-    >>> m = pd.DataFrame({"month": ["2021-01", "2022-01"], "category": ["Burglary"] * 2,
+    >>> m = pd.DataFrame({"month": ["2021-12", "2022-01"], "category": ["Burglary"] * 2,
     ...                   "count": [10, 8]})
     >>> plan = {"plan": "P", "period": {"start": "2022-01", "end": "2022-01"},
     ...         "priorities": [{"name": "Burglary", "indicators": [{"name": "Burglary",
     ...         "categories": ["burglary"], "target": {"change_percent": -10}}]}]}
-    >>> plan_outcomes(plan, m, ["2021-01", "2022-01"])[["actual", "outcome"]].values.tolist()
+    >>> plan_outcomes(plan, m, ["2021-12", "2022-01"])[["actual", "outcome"]].values.tolist()
     [[8, 'met']]
     """
 
