@@ -253,3 +253,29 @@ def test_the_chair_records_attendance_but_a_member_cannot(client, demo_registry,
     url = f"/meetings/lancashire-south/meeting/{meeting.pk}/attendance"
     assert client.post(url, {field: "present"}).status_code == 302
     assert quorum(meeting).bodies_present == ("Central Lancashire Primary Care Trust",)
+
+
+def test_the_calendar_feed_keeps_a_moved_meetings_uid_and_hides_private_meetings(
+    client, users, rag, meeting
+):
+    from icalendar import Calendar
+
+    public = Meeting(group=rag, date=dt.date(2026, 9, 1), public=True)
+    public.save()
+    url = "/meetings/lancashire-south/meetings.ics"
+    client.force_login(users["member"])
+    events = Calendar.from_ical(client.get(url).content).walk("VEVENT")
+    assert {str(e["uid"]) for e in events} == {
+        f"meeting-{meeting.pk}@cdrp",
+        f"meeting-{public.pk}@cdrp",
+    }
+    meeting.date = dt.date(2026, 5, 19)
+    meeting.save_checked(meeting.version)
+    moved = {str(e["uid"]): e for e in Calendar.from_ical(client.get(url).content).walk("VEVENT")}
+    assert moved[f"meeting-{meeting.pk}@cdrp"]["dtstart"].dt == dt.date(2026, 5, 19)
+    assert len(moved) == 2
+    client.logout()
+    public_only = Calendar.from_ical(client.get(url).content).walk("VEVENT")
+    assert [str(e["uid"]) for e in public_only] == [f"meeting-{public.pk}@cdrp"]
+    person_feed = client.get(url + "?person=pct-director")
+    assert person_feed.status_code == 200

@@ -20,7 +20,14 @@ from cdrp.analysis.planner import Frequency, GroupSpec, Plan, Rules, Venue, plan
 from cdrp.meetings.models import Venue as VenueRecord
 from cdrp.partnerships.models import Group, Membership, Partnership
 
-__all__ = ["PlannerInputs", "planner_inputs", "plan_year", "calendar_ics", "municipal_year"]
+__all__ = [
+    "PlannerInputs",
+    "planner_inputs",
+    "plan_year",
+    "calendar_ics",
+    "meetings_ics",
+    "municipal_year",
+]
 
 FREQUENCY = {
     "weekly": Frequency.WEEKLY,
@@ -157,4 +164,24 @@ def calendar_ics(
         event.add("dtstamp", stamp)
         cal.add_component(event)
     cal.add_missing_timezones()
+    return cal.to_ical()
+
+
+def meetings_ics(name: str, meetings) -> bytes:
+    """iCalendar of recorded meetings (all-day events: a meeting record holds its date). The UID
+    is the meeting's record id, so a meeting moved to another date moves in calendars."""
+    stamp = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    cal = Calendar()
+    cal.add("prodid", "-//cdrp//meetings//EN")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", name)
+    for meeting in meetings:
+        event = Event()
+        event.add("uid", f"meeting-{meeting.pk}@cdrp")
+        event.add("summary", f"{meeting.group.name} ({meeting.group.partnership.name})")
+        event.add("dtstart", meeting.date)
+        event.add("dtend", meeting.date + dt.timedelta(days=1))
+        event.add("dtstamp", stamp)
+        event.add("sequence", meeting.version)
+        cal.add_component(event)
     return cal.to_ical()

@@ -20,6 +20,7 @@ urlpatterns = [
     ),
     path("<slug:partnership>/meeting/<int:meeting_id>/minutes", views.minutes, name="minutes"),
     path("<slug:partnership>/actions/", views.actions, name="actions"),
+    path("<slug:partnership>/meetings.ics", views.calendar, name="calendar"),
     path(
         "<slug:partnership>/actions/<int:action_id>/close", views.action_close, name="action-close"
     ),

@@ -287,3 +287,28 @@ def minutes(request, partnership, meeting_id: int):
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
     return HttpResponse(minutes_html(meeting))
+
+
+@requires(Action.VIEW_PUBLIC)
+def calendar(request, partnership):
+    """The partnership's meetings as iCalendar: members get every meeting, the public only
+    meetings open to the public. ?group=SLUG or ?person=SLUG narrows it."""
+    from cdrp.meetings.services import meetings_ics
+
+    p = request.partnership
+    meetings = Meeting.objects.filter(group__partnership=p).select_related("group__partnership")
+    if not allows(request.user, Action.VIEW_MEMBER, p):
+        meetings = meetings.filter(public=True)
+    title = f"{p.name} meetings"
+    if group := request.GET.get("group"):
+        meetings = meetings.filter(group__slug=group)
+        title = f"{p.name}: {group}"
+    if person := request.GET.get("person"):
+        seats = Membership.objects.filter(person__slug=person).values("seat__group")
+        meetings = meetings.filter(group__in=seats)
+        title = f"{p.name}: meetings of {person}"
+    response = HttpResponse(
+        meetings_ics(title, meetings.order_by("date")), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'inline; filename="{p.slug}-meetings.ics"'
+    return response
