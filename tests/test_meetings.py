@@ -279,3 +279,60 @@ def test_the_calendar_feed_keeps_a_moved_meetings_uid_and_hides_private_meetings
     assert [str(e["uid"]) for e in public_only] == [f"meeting-{public.pk}@cdrp"]
     person_feed = client.get(url + "?person=pct-director")
     assert person_feed.status_code == 200
+
+
+def _upload(name, content):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content)
+
+
+def test_papers_are_checked_by_content_and_size(meeting, settings, tmp_path):
+    import io
+    import zipfile
+
+    from cdrp.meetings.papers import add_paper
+
+    settings.MEDIA_ROOT = tmp_path
+    item = prepare_agenda(meeting)[0]
+    paper = add_paper(item, _upload("report.pdf", b"%PDF-1.7\n...%%EOF"), "Performance report")
+    assert paper.kind == "pdf" and paper.size == 17
+    with pytest.raises(ValidationError, match="must be one of csv, docx, odt, pdf, xlsx, not .exe"):
+        add_paper(item, _upload("tool.exe", b"MZ\x90"), "")
+    with pytest.raises(ValidationError, match="is named .pdf but is not a PDF file"):
+        add_paper(item, _upload("fake.pdf", b"<html>"), "")
+    with pytest.raises(ValidationError, match="is not a real Word document"):
+        add_paper(item, _upload("fake.docx", b"PK\x03\x04 not really"), "")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr("word/document.xml", "<w/>")
+        z.writestr("word/vbaProject.bin", "macro")
+    with pytest.raises(ValidationError, match="contains macros"):
+        add_paper(item, _upload("macro.docx", buffer.getvalue()), "")
+    settings.PAPER_MAX_BYTES = 10
+    with pytest.raises(ValidationError, match="must be 0 MB or smaller"):
+        add_paper(item, _upload("big.pdf", b"%PDF-" + b"x" * 20), "")
+    assert item.papers.count() == 1
+
+
+def test_a_restricted_item_is_seen_only_by_the_groups_members_and_each_read_is_audited(
+    client, users, meeting, demo_registry
+):
+    from cdrp.accounts.models import AuditEvent
+
+    AgendaItem(
+        meeting=meeting, position=9, title="PPO cohort review: named offenders", restricted=True
+    ).save()
+    url = f"/meetings/lancashire-south/meeting/{meeting.pk}/"
+    client.force_login(users["coordinator"])  # a coordinator, but not on the group
+    page = client.get(url).content.decode()
+    assert "named offenders" not in page and "visible to members of this group only" in page
+    sitting = person("pct-director")
+    sitting.account = users["member"]
+    sitting.save()
+    client.force_login(users["member"])
+    assert "PPO cohort review: named offenders" in client.get(url).content.decode()
+    viewed = AuditEvent.objects.filter(action="view", model="meetings.AgendaItem")
+    assert viewed.count() == 1 and viewed.get().user == users["member"]
+    minutes = client.get(url + "minutes").content.decode()
+    assert "named offenders" not in minutes

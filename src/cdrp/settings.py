@@ -16,6 +16,9 @@ CSRF_TRUSTED_ORIGINS = config.env_list("CSRF_TRUSTED_ORIGINS", [])
 # Incident store root: a local path or a URI DuckDB can read (s3://…); see cdrp.store.
 INCIDENT_STORE = config.env_list("CDRP_INCIDENT_STORE", [str(DATA_DIR / "incidents")])[0]
 DOCUMENTS_DIR = DATA_DIR / "documents"
+# Uploaded papers: served only through views that check permissions, never as /media/.
+MEDIA_ROOT = DOCUMENTS_DIR / "uploads"
+PAPER_MAX_BYTES = 20 * 1024 * 1024
 
 INSTALLED_APPS = [
     "django.contrib.admin",

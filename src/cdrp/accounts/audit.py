@@ -18,7 +18,7 @@ _actor: contextvars.ContextVar[tuple[object | None, str]] = contextvars.ContextV
     "cdrp_audit_actor", default=(None, "system")
 )
 
-__all__ = ["AuditUserMiddleware", "acting_as", "connect"]
+__all__ = ["AuditUserMiddleware", "acting_as", "connect", "record_view"]
 
 
 @contextmanager
@@ -42,6 +42,10 @@ class AuditUserMiddleware:
 
 
 def _plain(value):
+    from django.db.models.fields.files import FieldFile
+
+    if isinstance(value, FieldFile):
+        return value.name
     if isinstance(value, dt.date | dt.datetime | dt.time):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
@@ -114,3 +118,8 @@ def connect() -> None:
     pre_save.connect(_before_save, dispatch_uid="cdrp_audit_pre_save")
     post_save.connect(_after_save, dispatch_uid="cdrp_audit_post_save")
     post_delete.connect(_after_delete, dispatch_uid="cdrp_audit_post_delete")
+
+
+def record_view(instance) -> None:
+    """Audit a read of a restricted record by the acting user."""
+    _record(instance, "view", {})

@@ -82,6 +82,7 @@ class AuditEvent(models.Model):
         CREATE = "create", "Created"
         UPDATE = "update", "Changed"
         DELETE = "delete", "Deleted"
+        VIEW = "view", "Viewed"  # reads of restricted records (offender cohorts, DA cases)
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     user = models.ForeignKey(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
@@ -153,3 +154,27 @@ class Attendance(GovernanceRecord):
     def clean(self) -> None:
         if self.seat_id and self.meeting_id and self.seat.group_id != self.meeting.group_id:
             raise ValidationError({"seat": f"“{self.seat}” is not a seat on {self.meeting.group}"})
+
+
+def _paper_path(instance, filename: str) -> str:
+    return f"papers/{instance.item.meeting_id}/{filename}"
+
+
+class Paper(GovernanceRecord):
+    """A paper for an agenda item. Type and size are checked on upload (by content, not by name);
+    files are served only through a view that checks the reader's permission."""
+
+    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="papers")
+    title = models.CharField(max_length=200)
+    file = models.FileField(upload_to=_paper_path)
+    kind = models.CharField(max_length=10)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return self.title
+
+    def audit_partnership_id(self) -> int | None:
+        return self.item.meeting.group.partnership_id

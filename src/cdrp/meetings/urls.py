@@ -19,6 +19,12 @@ urlpatterns = [
         name="action-create",
     ),
     path("<slug:partnership>/meeting/<int:meeting_id>/minutes", views.minutes, name="minutes"),
+    path(
+        "<slug:partnership>/meeting/<int:meeting_id>/items/<int:item_id>/papers",
+        views.paper_upload,
+        name="paper-upload",
+    ),
+    path("<slug:partnership>/papers/<int:paper_id>/", views.paper_download, name="paper"),
     path("<slug:partnership>/actions/", views.actions, name="actions"),
     path("<slug:partnership>/meetings.ics", views.calendar, name="calendar"),
     path(

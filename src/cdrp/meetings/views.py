@@ -132,6 +132,30 @@ def group_meetings(request, partnership, group):
     )
 
 
+def _in_group(user, group) -> bool:
+    """Is the signed-in user a current member of the group (through their Person record)?"""
+    person = getattr(user, "person", None) if user.is_authenticated else None
+    return person is not None and person.sits_on(group)
+
+
+def _agenda_for(request, meeting: Meeting) -> list[dict]:
+    """Agenda items; a restricted item is shown only to the group's members, and each such read
+    is audited."""
+    from cdrp.accounts.audit import record_view
+
+    member = None
+    rows = []
+    for item in meeting.agenda.select_related("action__owner").prefetch_related("papers"):
+        if item.restricted:
+            member = _in_group(request.user, meeting.group) if member is None else member
+            if not member:
+                rows.append({"item": item, "hidden": True})
+                continue
+            record_view(item)
+        rows.append({"item": item, "hidden": False})
+    return rows
+
+
 def _meeting_context(request, meeting: Meeting, action_form=None) -> dict:
     members = (
         Membership.objects.current(meeting.date)
@@ -152,7 +176,7 @@ def _meeting_context(request, meeting: Meeting, action_form=None) -> dict:
     return {
         "partnership": request.partnership,
         "meeting": meeting,
-        "agenda_items": meeting.agenda.select_related("action__owner"),
+        "agenda_rows": _agenda_for(request, meeting),
         "rows": rows,
         "substitutes": substitutes,
         "statuses": Attendance.Status.choices,
@@ -312,3 +336,42 @@ def calendar(request, partnership):
     )
     response["Content-Disposition"] = f'inline; filename="{p.slug}-meetings.ics"'
     return response
+
+
+@requires(Action.MINUTE)
+@require_POST
+def paper_upload(request, partnership, meeting_id: int, item_id: int):
+    from cdrp.meetings.papers import add_paper
+
+    meeting = _meeting(request, meeting_id)
+    item = get_object_or_404(meeting.agenda, pk=item_id)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, "Choose a file to upload")
+    else:
+        try:
+            add_paper(item, upload, request.POST.get("title", "").strip(), request.user)
+            messages.success(request, f"Paper added to “{item.title}”")
+        except ValidationError as err:
+            messages.error(request, "; ".join(err.messages))
+    return redirect("meetings:meeting", partnership=request.partnership.slug, meeting_id=meeting.pk)
+
+
+@requires(Action.VIEW_MEMBER)
+def paper_download(request, partnership, paper_id: int):
+    from django.http import FileResponse, Http404
+
+    from cdrp.accounts.audit import record_view
+    from cdrp.meetings.models import Paper
+
+    paper = get_object_or_404(
+        Paper.objects.select_related("item__meeting__group"),
+        pk=paper_id,
+        item__meeting__group__partnership=request.partnership,
+    )
+    if paper.item.restricted:
+        if not _in_group(request.user, paper.item.meeting.group):
+            raise Http404("No such paper")
+        record_view(paper)
+    name = paper.file.name.rsplit("/", 1)[-1]
+    return FileResponse(paper.file.open("rb"), as_attachment=True, filename=name)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
@@ -136,6 +137,14 @@ class Person(ValidatedRecord):
     placeholder = models.BooleanField(
         default=False, help_text="An invented name standing for a role (demo and examples)"
     )
+    account = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="person",
+        help_text="The sign-in account of this person, if they have one",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -149,6 +158,9 @@ class Person(ValidatedRecord):
 
     def audit_partnership_id(self) -> int | None:
         return None
+
+    def sits_on(self, group, on: dt.date | None = None) -> bool:
+        return Membership.objects.current(on).filter(person=self, seat__group=group).exists()
 
 
 class Partnership(GovernanceRecord):
