@@ -22,7 +22,9 @@ def test_only_the_partnerships_administrators_manage_its_roles(
     assert client.get(URL).status_code == 200
 
 
-def test_granting_a_role_is_audited_against_the_signed_in_administrator(client, administrator, member):
+def test_granting_a_role_is_audited_against_the_signed_in_administrator(
+    client, administrator, member
+):
     client.force_login(administrator)
     response = client.post(URL, {"username": "member", "role": "analyst"})
     assert response.status_code == 302
