@@ -336,3 +336,35 @@ def test_a_restricted_item_is_seen_only_by_the_groups_members_and_each_read_is_a
     assert viewed.count() == 1 and viewed.get().user == users["member"]
     minutes = client.get(url + "minutes").content.decode()
     assert "named offenders" not in minutes
+
+
+def test_two_clerks_saving_the_same_minutes_lose_nothing(client, users, meeting):
+    from cdrp.meetings.models import Minutes
+
+    url = f"/meetings/lancashire-south/meeting/{meeting.pk}/minutes/edit"
+    client.force_login(users["coordinator"])
+    assert client.post(url, {"text": "First draft", "version": "0"}).status_code == 302
+    opened_at = Minutes.objects.get(meeting=meeting).version
+    assert (
+        client.post(url, {"text": "Clerk A's text", "version": str(opened_at)}).status_code == 302
+    )
+    late = client.post(url, {"text": "Clerk B's text", "version": str(opened_at)})
+    assert late.status_code == 409
+    page = late.content.decode()
+    assert "changed by someone else" in page and "Clerk B&#x27;s text" in page  # kept in the form
+    assert Minutes.objects.get(meeting=meeting).text == "Clerk A's text"
+    pdf_text = client.get(
+        f"/meetings/lancashire-south/meeting/{meeting.pk}/minutes"
+    ).content.decode()
+    assert "Clerk A&#x27;s text" in pdf_text
+
+
+def test_a_meeting_outside_the_partnerships_life_is_refused(rag, demo_registry):
+    from cdrp.meetings.agenda import arrange_meeting
+
+    chorley = Group.objects.filter(partnership__slug="chorley-csp").first()
+    ended = chorley.partnership.valid_to
+    with pytest.raises(ValidationError, match="cannot meet after that"):
+        arrange_meeting(chorley, ended + dt.timedelta(days=1))
+    assert not Meeting.objects.filter(group=chorley, date__gt=ended).exists()
+    assert arrange_meeting(rag, DAY + dt.timedelta(days=7)).agenda.exists()

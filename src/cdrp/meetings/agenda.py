@@ -9,10 +9,13 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from cdrp.core.models import ConflictError
 from cdrp.meetings.models import Action, AgendaItem, Attendance
 from cdrp.partnerships.models import Group, Meeting, Membership, Person, Seat
 
 __all__ = [
+    "arrange_meeting",
+    "save_minutes",
     "Quorum",
     "prepare_agenda",
     "quorum",
@@ -144,3 +147,37 @@ def close_action(action: Action, outcome: str, on: dt.date, dropped: bool = Fals
     action.closed_on = on
     action.save()
     return action
+
+
+@transaction.atomic
+def arrange_meeting(group: Group, date: dt.date, public: bool = False) -> Meeting:
+    """A new meeting of `group` with its agenda; refused outside the partnership's validity."""
+    p = group.partnership
+    if p.valid_from and date < p.valid_from:
+        raise ValidationError(f"{p.name} only exists from {p.valid_from:%-d %B %Y}")
+    if p.valid_to and date > p.valid_to:
+        raise ValidationError(
+            f"{p.name} ended on {p.valid_to:%-d %B %Y}: it cannot meet after that"
+        )
+    meeting = Meeting(group=group, date=date, public=public)
+    meeting.full_clean()
+    meeting.save()
+    prepare_agenda(meeting)
+    return meeting
+
+
+@transaction.atomic
+def save_minutes(meeting: Meeting, text: str, expected_version: int | None):
+    """Save the narrative minutes; a stale `expected_version` raises ConflictError (no write)."""
+    from cdrp.meetings.models import Minutes
+
+    record, created = Minutes.objects.get_or_create(meeting=meeting, defaults={"text": text})
+    if created:
+        if expected_version not in (None, 0):
+            raise ConflictError(record)
+        return record
+    if record.approved:
+        raise ValidationError("These minutes are approved and can no longer be changed")
+    record.text = text
+    record.save_checked(expected_version if expected_version is not None else -1)
+    return record

@@ -178,3 +178,23 @@ class Paper(GovernanceRecord):
 
     def audit_partnership_id(self) -> int | None:
         return self.item.meeting.group.partnership_id
+
+
+class Minutes(GovernanceRecord):
+    """The narrative minutes of a meeting, edited by the clerk; two people saving at once never
+    lose each other's text (the second gets a conflict message and keeps what they typed)."""
+
+    meeting = models.OneToOneField(
+        "partnerships.Meeting", on_delete=models.CASCADE, related_name="minutes_record"
+    )
+    text = models.TextField(blank=True)
+    approved = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name_plural = "minutes"
+
+    def __str__(self) -> str:
+        return f"Minutes of {self.meeting}"
+
+    def audit_partnership_id(self) -> int | None:
+        return self.meeting.group.partnership_id

@@ -20,6 +20,11 @@ urlpatterns = [
     ),
     path("<slug:partnership>/meeting/<int:meeting_id>/minutes", views.minutes, name="minutes"),
     path(
+        "<slug:partnership>/meeting/<int:meeting_id>/minutes/edit",
+        views.minutes_edit,
+        name="minutes-edit",
+    ),
+    path(
         "<slug:partnership>/meeting/<int:meeting_id>/items/<int:item_id>/papers",
         views.paper_upload,
         name="paper-upload",

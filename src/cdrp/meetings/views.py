@@ -101,16 +101,13 @@ def group_meetings(request, partnership, group):
         if not allows(request.user, Action.EDIT, request.partnership):
             return render(request, "403.html", status=403)
         if form.is_valid():
-            meeting = Meeting(
-                group=g, date=form.cleaned_data["date"], public=form.cleaned_data["public"]
-            )
             try:
-                meeting.full_clean()
+                meeting = agenda.arrange_meeting(
+                    g, form.cleaned_data["date"], form.cleaned_data["public"]
+                )
             except ValidationError as err:
                 form.add_error("date", "; ".join(err.messages))
             else:
-                meeting.save()
-                agenda.prepare_agenda(meeting)
                 messages.success(
                     request, f"Meeting of {meeting.date:%-d %B %Y} arranged, with its agenda"
                 )
@@ -375,3 +372,47 @@ def paper_download(request, partnership, paper_id: int):
         record_view(paper)
     name = paper.file.name.rsplit("/", 1)[-1]
     return FileResponse(paper.file.open("rb"), as_attachment=True, filename=name)
+
+
+@requires(Action.MINUTE)
+def minutes_edit(request, partnership, meeting_id: int):
+    """Write the narrative minutes. The form carries the version it was opened at, so a second
+    clerk saving over the first gets a conflict message and keeps their text."""
+    from cdrp.core.models import ConflictError
+    from cdrp.meetings.models import Minutes
+
+    meeting = _meeting(request, meeting_id)
+    record = Minutes.objects.filter(meeting=meeting).first()
+    text = record.text if record else ""
+    version = record.version if record else 0
+    error = ""
+    if request.method == "POST":
+        text = request.POST.get("text", "")
+        try:
+            expected = int(request.POST.get("version", ""))
+        except ValueError:
+            expected = None
+        try:
+            agenda.save_minutes(meeting, text, expected)
+        except (ConflictError, ValidationError) as err:
+            error = err.messages[0] if isinstance(err, ValidationError) else str(err)
+            current = Minutes.objects.filter(meeting=meeting).first()
+            version = current.version if current else 0
+        else:
+            messages.success(request, "Minutes saved")
+            return redirect(
+                "meetings:meeting", partnership=request.partnership.slug, meeting_id=meeting.pk
+            )
+    return render(
+        request,
+        "meetings/minutes_edit.html",
+        {
+            "partnership": request.partnership,
+            "meeting": meeting,
+            "text": text,
+            "version": version,
+            "error": error,
+            "page_title": f"Minutes of {meeting}",
+        },
+        status=409 if error else 200,
+    )
