@@ -30,6 +30,7 @@ urlpatterns = [
         name="paper-upload",
     ),
     path("<slug:partnership>/papers/<int:paper_id>/", views.paper_download, name="paper"),
+    path("<slug:partnership>/load/", views.load, name="load"),
     path("<slug:partnership>/actions/", views.actions, name="actions"),
     path("<slug:partnership>/meetings.ics", views.calendar, name="calendar"),
     path(

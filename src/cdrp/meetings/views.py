@@ -416,3 +416,39 @@ def minutes_edit(request, partnership, meeting_id: int):
         },
         status=409 if error else 200,
     )
+
+
+@requires(Action.VIEW_MEMBER)
+def load(request, partnership):
+    """Hours a year each organisation spends in this partnership's meetings, against the
+    structures it replaced (or the partnerships named in ?compare=slug,slug)."""
+    from cdrp.meetings.load import compare_load
+    from cdrp.partnerships.models import Partnership
+
+    p = request.partnership
+    slugs = [s for s in request.GET.get("compare", "").split(",") if s]
+    before = (
+        list(Partnership.objects.filter(slug__in=slugs)) if slugs else list(p.merged_from.all())
+    )
+    rows = compare_load(before, [p]) if before else []
+    totals = {
+        key: sum(r[key] for r in rows)
+        for key in (
+            "before_meetings",
+            "before_hours",
+            "after_meetings",
+            "after_hours",
+            "saved_hours",
+        )
+    }
+    return render(
+        request,
+        "meetings/load.html",
+        {
+            "partnership": p,
+            "before": before,
+            "rows": rows,
+            "totals": totals,
+            "page_title": f"Meeting load – {p.name}",
+        },
+    )
