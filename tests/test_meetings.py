@@ -392,3 +392,34 @@ def test_the_load_page_compares_the_district_structures_with_the_merged_one(clie
     client.force_login(users["member"])
     page = client.get("/meetings/lancashire-south/load/").content.decode()
     assert "Chorley Community Safety Partnership" in page and "Hours saved" in page
+
+
+def test_approved_minutes_of_a_public_meeting_are_published(client, users, rag, demo_registry):
+    from django.contrib.auth import get_user_model
+
+    from cdrp.accounts.models import PartnershipRole
+    from cdrp.meetings.agenda import arrange_meeting
+
+    public = arrange_meeting(rag, dt.date(2026, 9, 8), public=True)
+    private = arrange_meeting(rag, dt.date(2026, 9, 15))
+    page = client.get("/meetings/lancashire-south/public/").content.decode()
+    assert "Tuesday 8 September 2026" in page and "15 September" not in page
+    assert "Not yet published" in page
+    assert client.get(f"/meetings/lancashire-south/public/{public.pk}/minutes").status_code == 404
+    chair = get_user_model().objects.create_user("p-chair", password="a-long-password-1")
+    PartnershipRole.objects.create(user=chair, partnership=demo_registry, role="chair")
+    client.force_login(users["member"])
+    url = f"/meetings/lancashire-south/meeting/{public.pk}/minutes/approve"
+    assert client.post(url).status_code == 403
+    client.force_login(chair)
+    assert client.post(url).status_code == 302
+    client.logout()
+    assert client.get(f"/meetings/lancashire-south/public/{public.pk}/minutes").status_code == 200
+    assert client.get(f"/meetings/lancashire-south/public/{private.pk}/minutes").status_code == 404
+
+
+def test_the_month_view_shows_the_meetings_of_the_month(client, users, rag, meeting):
+    client.force_login(users["member"])
+    page = client.get("/meetings/lancashire-south/calendar/?month=2026-05").content.decode()
+    assert "Meetings in May 2026" in page
+    assert f"/meetings/lancashire-south/meeting/{meeting.pk}/" in page

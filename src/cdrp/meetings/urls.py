@@ -31,6 +31,18 @@ urlpatterns = [
     ),
     path("<slug:partnership>/papers/<int:paper_id>/", views.paper_download, name="paper"),
     path("<slug:partnership>/load/", views.load, name="load"),
+    path("<slug:partnership>/calendar/", views.month, name="month"),
+    path("<slug:partnership>/public/", views.public_meetings, name="public"),
+    path(
+        "<slug:partnership>/public/<int:meeting_id>/minutes",
+        views.public_minutes,
+        name="public-minutes",
+    ),
+    path(
+        "<slug:partnership>/meeting/<int:meeting_id>/minutes/approve",
+        views.minutes_approve,
+        name="minutes-approve",
+    ),
     path("<slug:partnership>/actions/", views.actions, name="actions"),
     path("<slug:partnership>/meetings.ics", views.calendar, name="calendar"),
     path(

@@ -452,3 +452,96 @@ def load(request, partnership):
             "page_title": f"Meeting load – {p.name}",
         },
     )
+
+
+@requires(Action.APPROVE)
+@require_POST
+def minutes_approve(request, partnership, meeting_id: int):
+    """The chair signs the minutes off; approved minutes of a public meeting are published."""
+    from cdrp.meetings.models import Minutes
+
+    meeting = _meeting(request, meeting_id)
+    record, _ = Minutes.objects.get_or_create(meeting=meeting)
+    if not record.approved:
+        record.approved = True
+        record.save()
+        if meeting.status != Meeting.Status.HELD:
+            meeting.status = Meeting.Status.HELD
+            meeting.save()
+        messages.success(request, "Minutes approved" + (" and published" if meeting.public else ""))
+    return redirect("meetings:meeting", partnership=request.partnership.slug, meeting_id=meeting.pk)
+
+
+@requires(Action.VIEW_PUBLIC)
+def public_meetings(request, partnership):
+    """Dates of the partnership's public meetings, with their minutes once approved."""
+    p = request.partnership
+    meetings = (
+        Meeting.objects.filter(group__partnership=p, public=True)
+        .select_related("group", "minutes_record")
+        .order_by("-date")
+    )
+    return render(
+        request,
+        "meetings/public.html",
+        {
+            "partnership": p,
+            "meetings": meetings,
+            "today": dt.date.today(),
+            "page_title": f"Public meetings – {p.name}",
+        },
+    )
+
+
+@requires(Action.VIEW_PUBLIC)
+def public_minutes(request, partnership, meeting_id: int):
+    from django.http import Http404
+
+    from cdrp.meetings.minutes import minutes_html
+
+    meeting = _meeting(request, meeting_id)
+    record = getattr(meeting, "minutes_record", None)
+    if not meeting.public or record is None or not record.approved:
+        raise Http404("These minutes are not published")
+    return HttpResponse(minutes_html(meeting))
+
+
+@requires(Action.VIEW_MEMBER)
+def month(request, partnership):
+    """A month of the partnership's meetings as a calendar grid."""
+    import calendar as _calendar
+
+    today = dt.date.today()
+    try:
+        first = dt.date.fromisoformat(request.GET.get("month", "") + "-01")
+    except ValueError:
+        first = today.replace(day=1)
+    last = first.replace(day=_calendar.monthrange(first.year, first.month)[1])
+    meetings = Meeting.objects.filter(
+        group__partnership=request.partnership, date__range=(first, last)
+    ).select_related("group")
+    by_day: dict[dt.date, list] = {}
+    for m in meetings:
+        by_day.setdefault(m.date, []).append(m)
+    weeks = [
+        [
+            {"date": d, "in_month": d.month == first.month, "meetings": by_day.get(d, [])}
+            for d in week
+        ]
+        for week in _calendar.Calendar().monthdatescalendar(first.year, first.month)
+    ]
+    previous = (first - dt.timedelta(days=1)).replace(day=1)
+    following = last + dt.timedelta(days=1)
+    return render(
+        request,
+        "meetings/month.html",
+        {
+            "partnership": request.partnership,
+            "first": first,
+            "weeks": weeks,
+            "previous": previous,
+            "following": following,
+            "today": today,
+            "page_title": f"Meetings in {first:%B %Y}",
+        },
+    )
