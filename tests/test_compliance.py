@@ -61,14 +61,11 @@ def test_the_demo_meets_the_structural_rules_with_evidence_and_has_no_evidence_f
         "South Ribble: 3 representatives, one vote",
         "West Lancashire: 3 representatives, one vote",
     ]
-    for rule_id in [
-        "ASSESSMENT-ANNUAL",
-        "ASSESSMENT-REFRESH",
-        "PLAN-CURRENT",
-        "PUBLIC-MEETING",
-        "SKILLS-REVIEW",
-        "DATA-SHARING",
-    ]:
+    # Assessments and meetings now record their evidence: with none approved or held, not met.
+    for rule_id in ["ASSESSMENT-ANNUAL", "ASSESSMENT-REFRESH", "PUBLIC-MEETING"]:
+        assert findings[rule_id].status == Status.NOT_MET, rule_id
+    # Plans, skills reviews and data-sharing agreements have no feature yet: no evidence.
+    for rule_id in ["PLAN-CURRENT", "SKILLS-REVIEW", "DATA-SHARING"]:
         assert findings[rule_id].status == Status.NO_EVIDENCE
         assert findings[rule_id].summary.startswith("No evidence recorded")
 
@@ -206,11 +203,12 @@ def test_the_command_prints_each_rule_and_strict_fails_on_a_statutory_gap(south)
     text = out.getvalue()
     for rule_id in ISSUE_RULES:
         assert rule_id in text
-    assert "No evidence recorded" in text and "5 met, 6 no evidence recorded" in text
+    assert "No evidence recorded" in text and "5 met, 3 not met, 3 no evidence recorded" in text
     out = io.StringIO()
     call_command("compliance", "lancashire-south", "--json", stdout=out)
     data = json.loads(out.getvalue())
     assert {f["rule"] for f in data["findings"]} == set(RULES)
+    _record_assessments_and_a_public_meeting(south)
     call_command(
         "compliance", "lancashire-south", "--strict", stdout=io.StringIO()
     )  # nothing not met
@@ -234,12 +232,43 @@ def test_the_command_names_an_unknown_partnership(partnership):
 
 def test_historical_partnerships_are_judged_as_on_their_last_day_and_the_county_group_passes(south):
     chorley = Partnership.objects.get(slug="chorley-csp")
-    findings = evaluate(chorley)
-    assert all(
-        f.status in (Status.MET, Status.NOT_APPLICABLE, Status.NO_EVIDENCE) for f in findings
-    )
+    findings = _by_id(evaluate(chorley))
+    structural = ["RA-SEATS", "RA-SENIOR", "PORTFOLIO-MEMBER", "COUNTY-CHAIRS", "MERGED-AREAS"]
+    assert all(findings[r].status in (Status.MET, Status.NOT_APPLICABLE) for r in structural)
     # Judged today, its members have all left: the structural rules fail.
     assert _by_id(evaluate(chorley, TODAY))["RA-SENIOR"].status == Status.NOT_MET
     county = _by_id(evaluate(Partnership.objects.get(slug="lancashire-county"), TODAY))
     assert county["RA-SEATS"].status == Status.MET and county["COUNTY-CHAIRS"].status == Status.MET
     assert county["MERGED-AREAS"].status == Status.NOT_APPLICABLE
+
+
+def _record_assessments_and_a_public_meeting(south):
+    from django.utils import timezone
+
+    from cdrp.intelligence.models import Assessment
+    from cdrp.partnerships.models import Group, Meeting
+
+    rag = Group.objects.get(partnership=south, slug="rag")
+    Meeting(group=rag, date=TODAY - dt.timedelta(days=30), public=True).save()
+    for kind, day in [(Assessment.Kind.STRATEGIC, 1), (Assessment.Kind.REFRESH, 20)]:
+        approved = timezone.make_aware(dt.datetime(2026, 10, day, 12))
+        Assessment.objects.create(
+            partnership=south,
+            kind=kind,
+            title="Strategic assessment",
+            period_start="2021-12",
+            period_end="2022-11",
+            status=Assessment.Status.APPROVED,
+            document={},
+            fingerprint={},
+            built_at=approved,
+            approved_at=approved,
+        )
+
+
+def test_an_approved_assessment_and_a_held_public_meeting_are_evidence(south):
+    _record_assessments_and_a_public_meeting(south)
+    findings = _by_id(evaluate(south, TODAY))
+    for rule_id in ["ASSESSMENT-ANNUAL", "ASSESSMENT-REFRESH", "PUBLIC-MEETING"]:
+        assert findings[rule_id].status == Status.MET, rule_id
+    assert any("approved" in e for e in findings["ASSESSMENT-ANNUAL"].evidence)

@@ -1,0 +1,45 @@
+"""Evidence for the registry's compliance rules: approved strategic assessments and refreshes."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from cdrp.partnerships import evidence
+
+
+def _assessments(partnership, kind: str, evidence_kind: str):
+    from cdrp.intelligence.models import Assessment
+
+    approved = Assessment.objects.filter(
+        partnership=partnership,
+        kind=kind,
+        status__in=[Assessment.Status.APPROVED, Assessment.Status.PUBLISHED],
+        approved_at__isnull=False,
+    )
+    for a in approved:
+        yield evidence.Evidence(
+            kind=evidence_kind,
+            date=a.approved_at.date(),
+            title=f"{a.title} ({a.period_start} to {a.period_end}), approved",
+            url=reverse(
+                "intelligence:assessment-detail",
+                kwargs={"partnership": partnership.slug, "pk": a.pk},
+            ),
+        )
+
+
+def strategic(partnership):
+    from cdrp.intelligence.models import Assessment
+
+    return _assessments(partnership, Assessment.Kind.STRATEGIC, evidence.STRATEGIC_ASSESSMENT)
+
+
+def refresh(partnership):
+    from cdrp.intelligence.models import Assessment
+
+    return _assessments(partnership, Assessment.Kind.REFRESH, evidence.ASSESSMENT_REFRESH)
+
+
+def connect() -> None:
+    evidence.register(evidence.STRATEGIC_ASSESSMENT, strategic)
+    evidence.register(evidence.ASSESSMENT_REFRESH, refresh)
