@@ -106,8 +106,8 @@ def test_contributions_add_up_to_the_change(south):
     rows = _table(record.document, "why-categories").values()
     total = _table(record.document, "changes-districts")["total"]
     assert sum(r["contribution"] for r in rows) == total["current"] - total["baseline"]
-    notices = next(s for s in record.document["sections"] if s["id"] == "why")["notices"]
-    assert any("hot-spot analysis not yet available" in n.lower() for n in notices)
+    why = next(s for s in record.document["sections"] if s["id"] == "why")
+    assert why["notices"] == [] and any(t["id"] == "why-hotspots" for t in why["tables"])
 
 
 def test_concentration_counts_every_lsoa_including_empty_ones(south):
@@ -410,3 +410,60 @@ def test_the_builder_docstring_examples_run_and_it_never_imports_django():
     code = "import sys, cdrp.analysis.assessment; print('django' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_hot_spots_that_emerged_or_faded_come_from_gi_star_on_the_lsoas(south):
+    """Each listed LSOA's pattern is recomputed from the store's counts with the analysis
+    module directly, and its records equal the store's count for the period."""
+    import shapely
+
+    from cdrp.analysis.emerging import emerging_hotspots
+    from cdrp.analysis.weights import polygon_queen, project_to_bng
+
+    root, record = south
+    rows = _table(record.document, "why-hotspots")
+    assert rows, "the demo partnership has emerging or persistent hot-spots"
+    monthly = counts(
+        Store(root),
+        ["month", "lsoa"],
+        start="2021-12",
+        end="2022-11",
+        areas={"district": SOUTH},
+        output="pandas",
+    )
+    by_lsoa = monthly.groupby("lsoa")["count"].sum()
+    for code, row in rows.items():
+        assert row["records"] == by_lsoa[code]
+        assert any(
+            k in row["pattern"]
+            for k in (
+                "new",
+                "consecutive",
+                "intensifying",
+                "persistent",
+                "diminishing",
+                "historical",
+            )
+        )
+    from cdrp.intelligence.assessments import gather
+
+    inputs, _ = gather(
+        districts=SOUTH, partnership={"slug": "x", "name": "x"}, end="2022-11", store=Store(root)
+    )
+    codes = [c for c in inputs.lsoa["lsoa"] if c in inputs.shapes["lsoa"]]
+    table = inputs.lsoa_monthly.pivot_table(
+        index="month", columns="lsoa", values="count", aggfunc="sum", fill_value=0
+    ).reindex(columns=codes, fill_value=0)
+    geoms = [
+        shapely.from_wkb(g) if isinstance(g, bytes | bytearray) else g
+        for g in (inputs.shapes["lsoa"][c] for c in codes)
+    ]
+    direct = emerging_hotspots(
+        table.to_numpy(float),
+        polygon_queen(project_to_bng(geoms)),
+        window=12,
+        basis="normal",
+        index=codes,
+    )
+    for code, row in rows.items():
+        assert direct.loc[code, "pattern"] == row["pattern"], code

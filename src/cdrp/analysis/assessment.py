@@ -117,6 +117,7 @@ class AssessmentInputs:
     kind: str = "strategic"
     annual: Mapping | None = None  # the annual assessment's object, for a refresh
     sources: list[dict] = field(default_factory=list)
+    lsoa_monthly: pd.DataFrame | None = None  # month, lsoa, count (the window's months with data)
 
 
 # -- small helpers ----------------------------------------------------------------------------
@@ -878,6 +879,9 @@ def _why(inputs, by_cat, by_dist, by_dc):
                 "evidence": [_ref("changes-districts", "total")],
             }
         )
+    hot_tables, hot_findings, notices = _emerging_section(inputs)
+    tables.extend(hot_tables)
+    findings.extend(hot_findings)
     return {
         "id": "why",
         "title": "Why: what drove the change",
@@ -887,14 +891,117 @@ def _why(inputs, by_cat, by_dist, by_dc):
             "district is split into the change in its rate and the change in its share of the "
             "population.",
         ],
-        "notices": [
-            "Hot-spot analysis not yet available: hot-spots that emerged or faded will be "
-            "added here when the hot-spot module is connected to assessments."
-        ],
+        "notices": notices,
         "tables": tables,
         "figures": [],
         "findings": findings,
     }
+
+
+# p-values from the normal approximation of Gi* z (as ArcGIS's emerging hot-spot analysis does):
+# permutation p-values cannot fall below 1/(R+1), which FDR over hundreds of LSOAs never passes.
+HOTSPOT_PERMUTATIONS = 99
+HOTSPOT_SEED = 20260401
+_EMERGED = ("new", "consecutive", "intensifying", "persistent")
+_FADED = ("diminishing", "historical")
+
+
+def _emerging_section(inputs) -> tuple[list, list, list]:
+    """Hot-spots that emerged or faded: Getis-Ord Gi* on the partnership's LSOAs (queen
+    contiguity) for each month of the window, classified by cdrp.analysis.emerging."""
+    from cdrp.analysis.emerging import emerging_hotspots
+    from cdrp.analysis.weights import polygon_queen, project_to_bng
+
+    shapes = (inputs.shapes or {}).get("lsoa") or {}
+    monthly = inputs.lsoa_monthly
+    if monthly is None or not len(monthly) or len(shapes) < 3:
+        return (
+            [],
+            [],
+            ["Hot-spots were not analysed: LSOA boundaries or monthly counts are missing."],
+        )
+    import shapely
+
+    codes = [c for c in inputs.lsoa["lsoa"] if c in shapes]
+    months = sorted(monthly["month"].unique())
+    table = (
+        monthly[monthly["lsoa"].isin(codes)]
+        .pivot_table(index="month", columns="lsoa", values="count", aggfunc="sum", fill_value=0)
+        .reindex(index=months, columns=codes, fill_value=0)
+    )
+    geoms = [
+        shapely.from_wkb(g) if isinstance(g, bytes | bytearray) else g
+        for g in (shapes[c] for c in codes)
+    ]
+    adjacency = polygon_queen(project_to_bng(geoms))
+    window = len(months)
+    classes = emerging_hotspots(
+        table.to_numpy(dtype=float),
+        adjacency,
+        steps=months,
+        window=window,
+        permutations=HOTSPOT_PERMUTATIONS,
+        seed=HOTSPOT_SEED,
+        basis="normal",
+        index=codes,
+    )
+    names = inputs.lsoa.set_index("lsoa")
+    rows = classes[classes["pattern"].str.contains("|".join(_EMERGED + _FADED))].copy()
+    rows["lsoa"] = rows.index
+    rows["lsoa_name"] = rows["lsoa"].map(names["lsoa_name"])
+    rows["district"] = rows["lsoa"].map(names["district"]).map(inputs.districts)
+    rows["records"] = rows["lsoa"].map(table.sum(axis=0)).astype(int)
+    rank = {kind: i for i, kind in enumerate(_EMERGED + _FADED)}
+    rows["_rank"] = rows["pattern"].map(lambda p: min(r for k, r in rank.items() if k in p))
+    rows = rows.sort_values(["_rank", "records"], ascending=[True, False])
+    note = (
+        f"Getis-Ord Gi* on {len(codes)} LSOAs (queen contiguity, binary weights, two-sided "
+        f"normal p-values, false discovery rate 5%) for each of the {window} months "
+        f"{months[0]} to {months[-1]}; patterns as defined in cdrp.analysis.emerging."
+    )
+    tables = [
+        _table(
+            "why-hotspots",
+            "Hot-spots that emerged or faded (LSOAs)",
+            rows,
+            [
+                ("lsoa_name", "LSOA", "text"),
+                ("district", "District", "text"),
+                ("pattern", "Pattern", "text"),
+                ("records", "Records in the period", "int"),
+            ],
+            key="lsoa",
+            note=note,
+        )
+    ]
+    emerged = rows[
+        rows["pattern"].str.contains("|".join(_EMERGED)) & rows["pattern"].str.contains("hot")
+    ]
+    faded = rows[rows["pattern"].str.contains("|".join(_FADED))]
+    findings = []
+    if len(emerged):
+        findings.append(
+            {
+                "text": f"{len(emerged)} LSOAs are new, consecutive, intensifying or persistent "
+                f"hot-spots, led by {', '.join(emerged['lsoa_name'].head(3))}.",
+                "evidence": [_ref("why-hotspots", c) for c in emerged["lsoa"].head(10)],
+            }
+        )
+    else:
+        findings.append(
+            {
+                "text": "No LSOA is an emerging or persistent hot-spot in this period.",
+                "evidence": [],
+            }
+        )
+    if len(faded):
+        findings.append(
+            {
+                "text": f"{len(faded)} LSOAs are diminishing or historical hot-spots.",
+                "evidence": [_ref("why-hotspots", c) for c in faded["lsoa"].head(10)],
+            }
+        )
+    return tables, findings, []
 
 
 def plan_outcomes(plan: Mapping, monthly: pd.DataFrame, covered: Sequence[str]) -> pd.DataFrame:

@@ -312,6 +312,15 @@ def gather(
         output="pandas",
     )
     lsoa["count"] = lsoa["lsoa"].map(by_lsoa.set_index("lsoa")["count"]).fillna(0).astype(int)
+    lsoa_monthly = timed(
+        counts,
+        store,
+        ["month", "lsoa"],
+        start=window_start,
+        end=end,
+        areas={"district": codes},
+        output="pandas",
+    )
     lsoa["district_name"] = lsoa["district"].map(district_names)
     wards = _read_geo(store, "wards")
     wards = wards[wards["district_code"].isin(codes)].rename(
@@ -431,6 +440,7 @@ def gather(
         populations_baseline=pop_base,
         population_baseline_year=base_year,
         lsoa=lsoa,
+        lsoa_monthly=lsoa_monthly,
         wards=wards,
         shapes=shapes,
         weights=weights,
