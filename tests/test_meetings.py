@@ -423,3 +423,23 @@ def test_the_month_view_shows_the_meetings_of_the_month(client, users, rag, meet
     page = client.get("/meetings/lancashire-south/calendar/?month=2026-05").content.decode()
     assert "Meetings in May 2026" in page
     assert f"/meetings/lancashire-south/meeting/{meeting.pk}/" in page
+
+
+def test_coordinators_save_the_planned_year_and_pin_a_meeting(client, users, demo_registry):
+    from cdrp.meetings.models import Booking
+
+    client.force_login(users["member"])
+    assert client.post("/meetings/lancashire-south/planner/save?year=2026").status_code == 403
+    client.force_login(users["coordinator"])
+    response = client.post("/meetings/lancashire-south/planner/save?year=2026")
+    assert response.status_code == 302 and response["Location"].endswith("/planner/?year=2026")
+    booking = Booking.objects.order_by("meeting__date").first()
+    assert (
+        booking is not None
+        and Booking.objects.count() == Meeting.objects.filter(booking__isnull=False).count()
+    )
+    page = client.get(f"/meetings/lancashire-south/meeting/{booking.meeting_id}/").content.decode()
+    assert booking.venue.name in page and "Pin this meeting" in page
+    client.post(f"/meetings/lancashire-south/meeting/{booking.meeting_id}/pin")
+    booking.refresh_from_db()
+    assert booking.pinned

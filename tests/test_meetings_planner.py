@@ -101,3 +101,37 @@ def test_a_partnership_without_venues_is_told_to_add_one(client, partnership, me
     client.force_login(member)
     page = client.get("/meetings/lancashire-south/planner/").content.decode()
     assert "has no venues: add at least one before planning" in page
+
+
+def test_a_saved_plan_moves_meetings_on_re_planning_and_keeps_pinned_ones(demo_registry):
+    import datetime as dt
+
+    from cdrp.analysis.planner import Frequency, periods, working_days
+    from cdrp.meetings.models import Booking
+    from cdrp.meetings.services import save_plan
+    from cdrp.partnerships.models import Meeting
+
+    result, inputs = plan_year(demo_registry, 2027, time_limit=2)
+    assert save_plan(demo_registry, 2027, result)["created"] == len(result.meetings)
+    ids = set(Meeting.objects.filter(group__partnership=demo_registry).values_list("pk", flat=True))
+    rag = Group.objects.get(partnership=demo_registry, slug="rag")
+    booking = Booking.objects.get(plan_key=f"{rag.pk}-2027-2")
+    window = periods(Frequency.QUARTERLY, inputs.start, inputs.end)[2]  # the RAG's third quarter
+    other_day = next(d for d in working_days(*window) if d != booking.meeting.date)
+    booking.meeting.date = other_day
+    booking.meeting.save()
+    booking.pinned = True
+    booking.save()
+
+    again, _ = plan_year(demo_registry, 2027, time_limit=2)
+    assert next(m for m in again.for_group(str(rag.pk)) if m.index == 2).date == other_day
+    done = save_plan(demo_registry, 2027, again)
+    assert done["created"] == 0 and done["kept"] >= 1
+    assert (
+        set(Meeting.objects.filter(group__partnership=demo_registry).values_list("pk", flat=True))
+        == ids
+    )
+    booking.refresh_from_db()
+    assert booking.meeting.date == other_day and booking.pinned
+    assert all(b.meeting.date.year in (2027, 2028) for b in Booking.objects.all())
+    assert dt.date(2027, 4, 1) <= min(b.meeting.date for b in Booking.objects.all())

@@ -198,3 +198,25 @@ class Minutes(GovernanceRecord):
 
     def audit_partnership_id(self) -> int | None:
         return self.meeting.group.partnership_id
+
+
+class Booking(GovernanceRecord):
+    """When and where a meeting is held: its time and venue, and whether the coordinator has
+    pinned it so that re-planning the year plans around it."""
+
+    meeting = models.OneToOneField(
+        "partnerships.Meeting", on_delete=models.CASCADE, related_name="booking"
+    )
+    start = models.TimeField()
+    end = models.TimeField()
+    venue = models.ForeignKey(Venue, null=True, blank=True, on_delete=models.SET_NULL)
+    pinned = models.BooleanField(default=False)
+    plan_key = models.CharField(
+        max_length=120, blank=True, db_index=True, help_text="group-year-index of the planner"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.meeting} {self.start:%H:%M}"
+
+    def audit_partnership_id(self) -> int | None:
+        return self.meeting.group.partnership_id

@@ -9,14 +9,16 @@ re-planned meeting moves in people's calendars instead of appearing twice.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from django.db import transaction
 from django.db.models import Q
 from icalendar import Calendar, Event
 
-from cdrp.analysis.planner import Frequency, GroupSpec, Plan, Rules, Venue, plan
+from cdrp.analysis.planner import Frequency, GroupSpec, Pin, Plan, Rules, Venue, plan
 from cdrp.meetings.models import Venue as VenueRecord
 from cdrp.partnerships.models import Group, Membership, Partnership
 
@@ -133,6 +135,8 @@ def plan_year(
     inputs = planner_inputs(partnership, year)
     if rules is not None:
         inputs.rules = rules
+    else:
+        inputs.rules = dataclasses.replace(inputs.rules, pins=pinned(partnership, year))
     result = plan(
         inputs.groups, inputs.venues, inputs.start, inputs.end, inputs.rules, time_limit=time_limit
     )
@@ -185,3 +189,58 @@ def meetings_ics(name: str, meetings) -> bytes:
         event.add("sequence", meeting.version)
         cal.add_component(event)
     return cal.to_ical()
+
+
+def _plan_key(group_id: str, year: int, index: int) -> str:
+    return f"{group_id}-{year}-{index}"
+
+
+def pinned(partnership: Partnership, year: int) -> tuple[Pin, ...]:
+    """Meetings the coordinator pinned in this municipal year: the planner keeps them."""
+    from cdrp.meetings.models import Booking
+
+    pins = []
+    for b in Booking.objects.filter(
+        pinned=True, meeting__group__partnership=partnership, plan_key__contains=f"-{year}-"
+    ).select_related("meeting"):
+        group, _, index = b.plan_key.rsplit("-", 2)
+        if b.venue_id is None:
+            continue
+        pins.append(Pin(group, int(index), b.meeting.date, b.start, f"venue:{b.venue_id}"))
+    return tuple(pins)
+
+
+@transaction.atomic
+def save_plan(partnership: Partnership, year: int, result: Plan) -> dict[str, int]:
+    """Write a planned year as meetings with their bookings. A meeting planned before moves to
+    its new date (same record, so calendars move it); pinned, held or past meetings stay."""
+    from cdrp.meetings.models import Booking
+    from cdrp.partnerships.models import Meeting
+
+    today = dt.date.today()
+    made = moved = kept = 0
+    for m in result.meetings:
+        key = _plan_key(m.group, year, m.index)
+        venue_id = int(m.venue.split(":", 1)[1])
+        booking = Booking.objects.filter(plan_key=key).select_related("meeting").first()
+        if booking is None:
+            meeting = Meeting(group_id=int(m.group), date=m.date)
+            meeting.save()
+            Booking(
+                meeting=meeting, start=m.start, end=m.end, venue_id=venue_id, plan_key=key
+            ).save()
+            made += 1
+            continue
+        meeting = booking.meeting
+        if booking.pinned or meeting.status != Meeting.Status.PLANNED or meeting.date < today:
+            kept += 1
+            continue
+        if (meeting.date, booking.start, booking.venue_id) != (m.date, m.start, venue_id):
+            meeting.date = m.date
+            meeting.save()
+            booking.start, booking.end, booking.venue_id = m.start, m.end, venue_id
+            booking.save()
+            moved += 1
+        else:
+            kept += 1
+    return {"created": made, "moved": moved, "kept": kept}

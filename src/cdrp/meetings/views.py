@@ -182,6 +182,8 @@ def _meeting_context(request, meeting: Meeting, action_form=None) -> dict:
         "decisions": meeting.decisions.all(),
         "action_form": action_form or ActionForm(people=people),
         "can_edit": allows(request.user, Action.MINUTE, request.partnership),
+        "booking": getattr(meeting, "booking", None),
+        "can_plan": allows(request.user, Action.EDIT, request.partnership),
         "page_title": str(meeting),
     }
 
@@ -545,3 +547,52 @@ def month(request, partnership):
             "page_title": f"Meetings in {first:%B %Y}",
         },
     )
+
+
+@requires(Action.EDIT)
+@require_POST
+def planner_save(request, partnership):
+    """Save the planned year as meetings; pinned meetings stay where they are."""
+    from cdrp.meetings.services import save_plan
+
+    p = request.partnership
+    year = _year(request)
+    try:
+        result, _ = plan_year(p, year, time_limit=WEB_SEARCH_SECONDS)
+    except ValueError as err:
+        messages.error(request, str(err))
+    else:
+        done = save_plan(p, year, result)
+        messages.success(
+            request,
+            f"Planned meetings saved: {done['created']} new, {done['moved']} moved, "
+            f"{done['kept']} kept where they were",
+        )
+    return redirect(f"{request.path.rsplit('save', 1)[0]}?year={year}")
+
+
+@requires(Action.EDIT)
+@require_POST
+def meeting_pin(request, partnership, meeting_id: int):
+    from cdrp.meetings.models import Booking
+
+    meeting = _meeting(request, meeting_id)
+    booking = Booking.objects.filter(meeting=meeting).first()
+    if booking is None:
+        messages.error(request, "Only a meeting from the planner can be pinned")
+    else:
+        booking.pinned = not booking.pinned
+        booking.save()
+        messages.success(
+            request,
+            "Meeting pinned: re-planning keeps it" if booking.pinned else "Meeting unpinned",
+        )
+    return redirect("meetings:meeting", partnership=request.partnership.slug, meeting_id=meeting.pk)
+
+
+@requires(Action.MINUTE)
+@require_POST
+def meeting_agenda(request, partnership, meeting_id: int):
+    meeting = _meeting(request, meeting_id)
+    agenda.prepare_agenda(meeting)
+    return redirect("meetings:meeting", partnership=request.partnership.slug, meeting_id=meeting.pk)
