@@ -443,3 +443,35 @@ def test_coordinators_save_the_planned_year_and_pin_a_meeting(client, users, dem
     client.post(f"/meetings/lancashire-south/meeting/{booking.meeting_id}/pin")
     booking.refresh_from_db()
     assert booking.pinned
+
+
+def test_an_action_can_be_linked_to_a_hot_spot_and_a_priority(client, users, meeting):
+    client.force_login(users["coordinator"])
+    owner = person("divisional-commander")
+    url = f"/meetings/lancashire-south/meeting/{meeting.pk}/actions"
+    bad = client.post(
+        url,
+        {"description": "Patrols", "owner": owner.pk, "due": "30/06/2026", "hotspot": "not-a-code"},
+    )
+    assert (
+        bad.status_code == 400
+        and "Enter an LSOA or ward code like E01025300" in bad.content.decode()
+    )
+    client.post(
+        url,
+        {
+            "description": "Patrols in Chorley town centre",
+            "owner": owner.pk,
+            "due": "30/06/2026",
+            "hotspot": "E01025300",
+            "priority": "Violence and sexual offences",
+        },
+    )
+    action = Action.objects.get(description="Patrols in Chorley town centre")
+    assert (action.hotspot, action.priority) == ("E01025300", "Violence and sexual offences")
+    listed = client.get("/meetings/lancashire-south/actions/?hotspot=E01025300").content.decode()
+    assert "Patrols in Chorley town centre" in listed and "Priority: Violence" in listed
+    assert (
+        "Patrols in Chorley"
+        not in client.get("/meetings/lancashire-south/actions/?hotspot=E01000001").content.decode()
+    )

@@ -119,7 +119,13 @@ def record_attendance(meeting: Meeting, seat: Seat, person: Person, status: str)
 
 @transaction.atomic
 def raise_action(
-    meeting: Meeting, description: str, owner: Person, due: dt.date, organisation=None
+    meeting: Meeting,
+    description: str,
+    owner: Person,
+    due: dt.date,
+    organisation=None,
+    hotspot: str = "",
+    priority: str = "",
 ) -> Action:
     if not description.strip():
         raise ValidationError("Describe the action")
@@ -133,6 +139,8 @@ def raise_action(
         owner=owner,
         organisation=organisation or owner.organisation,
         due=due,
+        hotspot=hotspot,
+        priority=priority,
     )
     action.save()
     return action

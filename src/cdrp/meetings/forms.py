@@ -37,6 +37,20 @@ class ActionForm(forms.Form):
         },
     )
 
+    hotspot = forms.RegexField(
+        regex=r"^[EW]0[15]\d{6}$",
+        required=False,
+        label="Hot-spot (optional)",
+        help_text="The LSOA or ward code of the hot-spot it tackles, for example E01025300",
+        error_messages={"invalid": "Enter an LSOA or ward code like E01025300, or leave it empty"},
+    )
+    priority = forms.CharField(
+        max_length=200,
+        required=False,
+        label="Priority (optional)",
+        help_text="The partnership priority it serves, for example Violence and sexual offences",
+    )
+
     def __init__(self, *args, people=None, **kwargs):
         super().__init__(*args, **kwargs)
         if people is not None:

@@ -77,6 +77,14 @@ class Action(GovernanceRecord):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     closed_on = models.DateField(null=True, blank=True)
     outcome = models.TextField(blank=True, help_text="What was done, or why it was dropped")
+    hotspot = models.CharField(
+        max_length=12,
+        blank=True,
+        help_text="The LSOA or ward (ONS code) of the hot-spot it tackles",
+    )
+    priority = models.CharField(
+        max_length=200, blank=True, help_text="The partnership priority it serves"
+    )
 
     class Meta:
         ordering = ["due", "pk"]

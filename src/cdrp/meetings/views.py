@@ -236,6 +236,8 @@ def action_create(request, partnership, meeting_id: int):
                 form.cleaned_data["description"],
                 form.cleaned_data["owner"],
                 form.cleaned_data["due"],
+                hotspot=form.cleaned_data["hotspot"],
+                priority=form.cleaned_data["priority"],
             )
         except ValidationError as err:
             form.add_error("due", "; ".join(err.messages))
@@ -279,6 +281,9 @@ def actions(request, partnership):
         items = items.filter(status=ActionItem.Status.OPEN)
     if show == "overdue":
         items = items.filter(due__lt=today)
+    for field in ("hotspot", "priority"):
+        if value := request.GET.get(field):
+            items = items.filter(**{field: value})
     for field in ("group", "organisation", "owner"):
         value = request.GET.get(field)
         if value and value.isdigit():
