@@ -126,6 +126,9 @@ def assessment_detail(request, partnership, pk):
             "next_label": _STEP_LABEL.get(nxt),
             "can_advance": bool(nxt)
             and allows(request.user, _STEP_ACTION[nxt], request.partnership),
+            "decisions": _approval_decisions(assessment)[:20]
+            if nxt == Assessment.Status.APPROVED
+            else [],
             "page_title": assessment.title,
         }
     )
@@ -161,6 +164,21 @@ def assessment_download(request, partnership, pk, fmt):
     return _download(_assessment(request, pk), fmt)
 
 
+def _approval_decisions(assessment):
+    """Carried decisions of the partnership's strategy group, newest first."""
+    from cdrp.partnerships.models import Decision, Group
+
+    return (
+        Decision.objects.filter(
+            meeting__group__partnership=assessment.partnership,
+            meeting__group__kind=Group.Kind.STRATEGY,
+            result="carried",
+        )
+        .select_related("meeting")
+        .order_by("-meeting__date", "-pk")
+    )
+
+
 def _advance_view(step: str):
     @require_POST
     def view(request, partnership, pk):
@@ -175,6 +193,12 @@ def _advance_view(step: str):
         if step == Assessment.Status.PUBLISHED and _stale(assessment):
             messages.error(request, "This assessment is out of date: build it again to publish")
             return redirect("intelligence:assessment-detail", partnership=partnership, pk=pk)
+        if step == Assessment.Status.APPROVED and request.POST.get("decision"):
+            decision = _approval_decisions(assessment).filter(pk=request.POST["decision"]).first()
+            if decision is None:
+                messages.error(request, "Choose a decision of the strategy group that was carried")
+                return redirect("intelligence:assessment-detail", partnership=partnership, pk=pk)
+            assessment.approval_decision = decision
         try:
             expected = int(request.POST.get("version", assessment.version))
             advance(assessment, request.user, expected)

@@ -72,6 +72,14 @@ class Assessment(GovernanceRecord):
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    approval_decision = models.ForeignKey(
+        "partnerships.Decision",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="approved_assessments",
+        help_text="The strategy group's decision that approved it",
+    )
     published_at = models.DateTimeField(null=True, blank=True)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -1,0 +1,76 @@
+"""The strategy group approves an assessment by a decision of one of its meetings."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from cdrp.intelligence.models import Assessment
+from cdrp.meetings.agenda import arrange_meeting
+from cdrp.partnerships.models import Group, Person
+from cdrp.partnerships.services import record_decision
+
+pytestmark = pytest.mark.django_db
+BODIES = [
+    "chorley-director",
+    "south-ribble-director",
+    "west-lancashire-director",
+    "county-director",
+    "divisional-commander",
+    "fire-area-manager",
+    "pct-director",
+]
+
+
+@pytest.fixture
+def setup(demo_registry):
+    from django.contrib.auth import get_user_model
+
+    from cdrp.accounts.models import PartnershipRole
+
+    chair = get_user_model().objects.create_user("a-chair", password="a-long-password-1")
+    PartnershipRole.objects.create(user=chair, partnership=demo_registry, role="chair")
+    rag = Group.objects.get(partnership=demo_registry, slug="rag")
+    meeting = arrange_meeting(rag, dt.date(2026, 10, 6))
+    people = [Person.objects.get(slug=s) for s in BODIES]
+    carried = record_decision(
+        meeting, "Approve the strategic assessment", [(p, "for") for p in people]
+    )
+    now = timezone.now()
+    assessment = Assessment.objects.create(
+        partnership=demo_registry,
+        title="Strategic assessment",
+        period_start="2021-12",
+        period_end="2022-11",
+        status=Assessment.Status.REVIEWED,
+        document={"sections": [], "summary": []},
+        fingerprint={},
+        built_at=now,
+        reviewed_at=now,
+    )
+    return chair, assessment, carried
+
+
+def test_the_chair_approves_with_the_strategy_groups_carried_decision(client, setup):
+    chair, assessment, carried = setup
+    assert carried.result == "carried" and carried.votes_for == 7
+    client.force_login(chair)
+    url = f"/intelligence/assessments/lancashire-south/{assessment.pk}/"
+    page = client.get(url).content.decode()
+    assert "Approve the strategic assessment" in page  # offered as the approving decision
+    client.post(url + "approve/", {"version": assessment.version, "decision": carried.pk})
+    assessment.refresh_from_db()
+    assert assessment.status == Assessment.Status.APPROVED
+    assert assessment.approval_decision == carried
+    assert "decision of 6 October 2026" in client.get(url).content.decode()
+
+
+def test_a_decision_that_is_not_the_strategy_groups_is_refused(client, setup, demo_registry):
+    chair, assessment, carried = setup
+    client.force_login(chair)
+    url = f"/intelligence/assessments/lancashire-south/{assessment.pk}/approve/"
+    client.post(url, {"version": assessment.version, "decision": carried.pk + 999})
+    assessment.refresh_from_db()
+    assert assessment.status == Assessment.Status.REVIEWED and assessment.approval_decision is None
