@@ -1,0 +1,410 @@
+"""Tactical assessment (tasking pack): what the tasking group should act on this month.
+
+A pure builder over tables already read from the store: emerging hot-spots (Gi* on LSOAs over
+the last ``window`` months, :mod:`cdrp.analysis.emerging`), exceedances (ward × category for the
+month against its seasonal Poisson limit, :mod:`cdrp.analysis.exceedance`), repeat locations
+(:mod:`cdrp.analysis.repeats`), near-repeat risk for burglary (Knox test in month bands,
+:mod:`cdrp.analysis.nearrepeat`) and the open tasking actions. Every item carries its evidence
+(the numbers and the monthly series behind it) so the page, PDF and JSON can show why it is listed.
+The result is a JSON-serialisable dict.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["KNOX_MIN_EVENTS", "WINDOW", "TacticalError", "build_tactical", "parse_month"]
+
+#: Months of the emerging hot-spot window.
+WINDOW = 6
+#: Months of burglary used for the Knox test.
+KNOX_MONTHS = 12
+#: Fewer burglaries than this: the Knox test is not run.
+KNOX_MIN_EVENTS = 30
+KNOX_DISTANCES = (200.0, 400.0, 800.0)
+KNOX_TIMES = (0.0, 1.0, 2.0)
+KNOX_PERMUTATIONS = 99
+SEED = 20260401
+HOTSPOT_PERMUTATIONS = 99
+_EMERGING = ("new", "consecutive", "intensifying", "persistent", "sporadic")
+
+
+class TacticalError(ValueError):
+    """Bad input to the tactical assessment (a month without data, a window too long, …)."""
+
+
+def _num(v):
+    """A JSON-safe number (NaN/inf become None)."""
+    if v is None:
+        return None
+    v = float(v)
+    if not math.isfinite(v):
+        return None
+    return int(v) if v.is_integer() else round(v, 4)
+
+
+def parse_month(value) -> pd.Period:
+    """``YYYY-MM`` as a monthly Period; TacticalError otherwise."""
+    text = str(value or "")
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
+        raise TacticalError(f"month must be YYYY-MM, got {value!r}")
+    return pd.Period(text, freq="M")
+
+
+def _month_list(end: str, n: int) -> list[str]:
+    last = pd.Period(end, freq="M")
+    return [str(last - k) for k in range(n - 1, -1, -1)]
+
+
+def build_tactical(
+    *,
+    month: str,
+    partnership: dict,
+    lsoa: pd.DataFrame,
+    lsoa_monthly: pd.DataFrame,
+    shapes: dict,
+    ward_category: pd.DataFrame,
+    ward_shapes: dict | None = None,
+    months_covered=None,
+    burglary: pd.DataFrame | None = None,
+    actions: list[dict] | None = None,
+    window: int = WINDOW,
+    top: int = 10,
+    knox_min_events: int = KNOX_MIN_EVENTS,
+) -> dict:
+    """Build the tasking pack for ``month``.
+
+    Parameters
+    ----------
+    month : str
+        Target month ``YYYY-MM``.
+    partnership : dict
+        ``slug`` and ``name``.
+    lsoa : pandas.DataFrame
+        The partnership's LSOAs: ``lsoa, lsoa_name, district, ward, ward_name``.
+    lsoa_monthly : pandas.DataFrame
+        ``month, lsoa, count`` for at least the ``window`` months ending at ``month``.
+    shapes : dict
+        LSOA code → WGS84 shapely geometry (or WKB).
+    ward_category : pandas.DataFrame
+        ``month, ward, category, count`` for the month and its baseline (up to 36 months before).
+    ward_shapes : dict, optional
+        Ward code → WGS84 geometry (or WKB), for the exceedance map layer.
+    months_covered : iterable of str, optional
+        Months with data (default: months present in ``lsoa_monthly``/``ward_category``).
+    burglary : pandas.DataFrame, optional
+        ``x, y, month`` of burglaries (British National Grid metres) over the Knox window.
+    actions : list of dict, optional
+        Open tasking actions (already JSON-serialisable).
+    window : int
+        Months of the emerging hot-spot window.
+    top : int
+        Repeat locations listed.
+    knox_min_events : int
+        Fewer burglaries than this: the Knox test is not run and a note says so.
+
+    Returns
+    -------
+    dict
+        ``partnership, month, window, emerging, exceedances, repeats, near_repeat, actions,
+        map, notes``.
+
+    Raises
+    ------
+    TacticalError
+        The month has no data, or the window is longer than the data.
+    """
+    import shapely
+
+    from cdrp.analysis.emerging import emerging_hotspots
+    from cdrp.analysis.exceedance import exceedances
+    from cdrp.analysis.repeats import repeat_locations
+    from cdrp.analysis.weights import polygon_queen, project_to_bng
+
+    target = parse_month(month)
+    month = str(target)
+    if window < 2:
+        raise TacticalError(f"the window must be at least 2 months, got {window}")
+    covered = sorted(
+        set(months_covered)
+        if months_covered is not None
+        else set(lsoa_monthly["month"].astype(str)) | set(ward_category["month"].astype(str))
+    )
+    if month not in covered:
+        span = f"{covered[0]} to {covered[-1]}" if covered else "none"
+        raise TacticalError(f"no data for {month}: the store holds months {span}")
+    wanted = _month_list(month, window)
+    held = [m for m in wanted if m in covered]
+    if len(held) < window:
+        first = covered[0]
+        raise TacticalError(
+            f"a window of {window} months ending {month} starts before the data "
+            f"(first month with data {first}; {len(held)} of the {window} months held): "
+            "shorten the window or choose a later month"
+        )
+    notes: list[str] = []
+
+    def geom(g):
+        return shapely.from_wkb(g) if isinstance(g, bytes | bytearray) else g
+
+    # --- Emerging hot-spots (LSOAs, queen contiguity) -------------------------------------------
+    names = lsoa.set_index("lsoa")
+    codes = [c for c in lsoa["lsoa"] if c in shapes]
+    lm = lsoa_monthly.assign(month=lsoa_monthly["month"].astype(str))
+    table = (
+        lm[lm["lsoa"].isin(codes) & lm["month"].isin(held)]
+        .pivot_table(index="month", columns="lsoa", values="count", aggfunc="sum", fill_value=0)
+        .reindex(index=held, columns=codes, fill_value=0)
+    )
+    emerging: list[dict] = []
+    patterns: dict[str, str] = {}
+    if len(codes) >= 3:
+        geoms = [geom(shapes[c]) for c in codes]
+        adjacency = polygon_queen(project_to_bng(geoms))
+        try:
+            classes = emerging_hotspots(
+                table.to_numpy(dtype=float),
+                adjacency,
+                steps=held,
+                window=window,
+                permutations=HOTSPOT_PERMUTATIONS,
+                seed=SEED,
+                basis="normal",
+                index=codes,
+            )
+        except ValueError as exc:
+            raise TacticalError(str(exc)) from exc
+        patterns = classes["pattern"].astype(str).to_dict()
+        for code, row in classes.iterrows():
+            pattern = str(row["pattern"])
+            if "hot" not in pattern or not any(k in pattern for k in _EMERGING):
+                continue
+            series = [int(v) for v in table[code].tolist()]
+            emerging.append(
+                {
+                    "id": f"hotspot-{code}",
+                    "lsoa": code,
+                    "lsoa_name": str(names.at[code, "lsoa_name"]),
+                    "ward_name": str(names.at[code, "ward_name"]) if "ward_name" in names else "",
+                    "pattern": pattern,
+                    "records": int(sum(series)),
+                    "records_month": series[-1],
+                    "evidence": {
+                        "method": (
+                            f"Getis-Ord Gi* on {len(codes)} LSOAs (queen contiguity, binary "
+                            f"weights, normal p-values, FDR 5%) for each month {held[0]} to "
+                            f"{held[-1]}; pattern as defined in cdrp.analysis.emerging"
+                        ),
+                        "months": held,
+                        "series": series,
+                        **{
+                            k: _num(row[k])
+                            for k in classes.columns
+                            if k != "pattern" and np.issubdtype(classes[k].dtype, np.number)
+                        },
+                    },
+                }
+            )
+        order = {k: i for i, k in enumerate(_EMERGING)}
+        emerging.sort(
+            key=lambda e: (min(v for k, v in order.items() if k in e["pattern"]), -e["records"])
+        )
+    else:
+        notes.append("Emerging hot-spots were not analysed: fewer than 3 LSOA boundaries.")
+
+    # --- Exceedances (ward × category) ----------------------------------------------------------
+    wc = ward_category.rename(columns={"ward": "area"})
+    wc = wc[wc["area"].notna()]
+    ward_names = lsoa.drop_duplicates("ward").set_index("ward")["ward_name"]
+    try:
+        alerts = exceedances(
+            wc[["area", "category", "month", "count"]],
+            month,
+            months_covered=[m for m in covered if m <= month],
+        )
+    except ValueError as exc:
+        raise TacticalError(f"exceedances for {month}: {exc}") from exc
+    base_start = str(target - 12)
+    wcs = wc.assign(month=wc["month"].astype(str))
+    exceed: list[dict] = []
+    for i, row in enumerate(alerts.itertuples(index=False)):
+        area, cat = row.area, row.category
+        s = wcs[
+            (wcs["area"] == area)
+            & (wcs["category"] == cat)
+            & (wcs["month"] >= base_start)
+            & (wcs["month"] <= month)
+        ]
+        months13 = [m for m in _month_list(month, 13) if m in covered]
+        by = s.groupby("month")["count"].sum()
+        exceed.append(
+            {
+                "id": f"exceedance-{i + 1}",
+                "ward": str(area),
+                "ward_name": str(ward_names.get(area, area)),
+                "category": str(cat),
+                "month": month,
+                "observed": int(row.observed),
+                "expected": _num(row.expected),
+                "upper_limit": _num(row.upper_limit),
+                "excess": _num(row.excess),
+                "excess_over_limit": _num(row.excess_over_limit),
+                "ratio": _num(row.ratio),
+                "evidence": {
+                    "method": (
+                        "observed above the 99% Poisson upper limit of the expected count "
+                        "(mean of the 12 months before × seasonal factor); "
+                        "cdrp.analysis.exceedance"
+                    ),
+                    "baseline_mean": _num(row.baseline_mean),
+                    "seasonal_factor": _num(row.seasonal_factor),
+                    "seasonal_years_used": _num(row.seasonal_years_used),
+                    "p_value": _num(row.p_value),
+                    "months": months13,
+                    "series": [int(by.get(m, 0)) for m in months13],
+                },
+            }
+        )
+
+    # --- Repeat locations (LSOAs over the window) -----------------------------------------------
+    long = table.stack().rename("n").reset_index()
+    long = long[long["n"] > 0]
+    records = long.loc[long.index.repeat(long["n"].astype(int)), ["month", "lsoa"]]
+    repeats: dict = {"window": [held[0], held[-1]], "items": [], "total": 0}
+    if len(records):
+        rep = repeat_locations(records, "lsoa", start=held[0], end=held[-1], top=top)
+        repeats["total"] = int(rep.attrs["total"])
+        repeats["places"] = int(rep.attrs["places"])
+        repeats["share_top"] = _num(rep["share"].sum())
+        for r in rep.itertuples(index=False):
+            repeats["items"].append(
+                {
+                    "id": f"repeat-{r.lsoa}",
+                    "lsoa": r.lsoa,
+                    "lsoa_name": str(names.at[r.lsoa, "lsoa_name"]),
+                    "records": int(r.records),
+                    "share": _num(r.share),
+                    "cumulative_share": _num(r.cumulative_share),
+                    "rank": int(r.rank),
+                    "evidence": {"months": held, "series": [int(v) for v in table[r.lsoa]]},
+                }
+            )
+
+    # --- Near-repeat (Knox, burglary, month bands) ----------------------------------------------
+    near: dict = {"category": "burglary", "ran": False}
+    n_events = 0 if burglary is None else len(burglary)
+    if n_events < knox_min_events:
+        near["note"] = (
+            f"Knox test not run: {n_events} burglaries with a location in the last "
+            f"{KNOX_MONTHS} months, fewer than the {knox_min_events} it needs."
+        )
+    else:
+        from cdrp.analysis.nearrepeat import knox_test, months_since
+
+        try:
+            res = knox_test(
+                burglary["x"].to_numpy(float),
+                burglary["y"].to_numpy(float),
+                months_since(burglary["month"].astype(str)),
+                KNOX_DISTANCES,
+                KNOX_TIMES,
+                permutations=KNOX_PERMUTATIONS,
+                seed=SEED,
+            )
+        except ValueError as exc:
+            near["note"] = f"Knox test not run: {exc}"
+        else:
+            cells = [
+                {k: (_num(v) if not isinstance(v, str) else v) for k, v in rec.items()}
+                for rec in res.to_frame().to_dict("records")
+            ]
+            sig = [c for c in cells if c["p_value"] is not None and c["p_value"] <= 0.05]
+            near.update(
+                ran=True,
+                n_events=int(res.n_events),
+                permutations=int(res.permutations),
+                seed=res.seed,
+                distance_bands_m=list(KNOX_DISTANCES),
+                time_bands_months=list(KNOX_TIMES),
+                cells=cells,
+                significant=sig,
+                note=(
+                    f"Knox test on {res.n_events} burglaries (month precision), "
+                    f"{res.permutations} permutations; "
+                    + (
+                        f"{len(sig)} distance × time cells above chance (p ≤ 0.05): "
+                        "near-repeat risk after a burglary."
+                        if sig
+                        else "no cell above chance (p ≤ 0.05): no near-repeat signal."
+                    )
+                ),
+            )
+
+    # --- Map (GeoJSON, WGS84) -------------------------------------------------------------------
+    hot_codes = {e["lsoa"] for e in emerging}
+    feats = []
+    for c in codes:
+        g = shapely.simplify(geom(shapes[c]), 0.0001, preserve_topology=True)
+        feats.append(
+            {
+                "type": "Feature",
+                "geometry": _geojson(g),
+                "properties": {
+                    "code": c,
+                    "name": str(names.at[c, "lsoa_name"]),
+                    "pattern": patterns.get(c, ""),
+                    "records": int(table[c].sum()),
+                    "hot": c in hot_codes,
+                },
+            }
+        )
+    ex_feats = []
+    if ward_shapes:
+        for e in exceed:
+            g = ward_shapes.get(e["ward"])
+            if g is None:
+                continue
+            g = shapely.simplify(geom(g), 0.0001, preserve_topology=True)
+            ex_feats.append(
+                {
+                    "type": "Feature",
+                    "geometry": _geojson(g),
+                    "properties": {
+                        "id": e["id"],
+                        "name": e["ward_name"],
+                        "category": e["category"],
+                        "observed": e["observed"],
+                        "expected": e["expected"],
+                    },
+                }
+            )
+    fc = {"type": "FeatureCollection"}
+    return {
+        "kind": "tactical",
+        "partnership": partnership,
+        "month": month,
+        "window": {"months": window, "start": held[0], "end": held[-1]},
+        "emerging": emerging,
+        "exceedances": exceed,
+        "repeats": repeats,
+        "near_repeat": near,
+        "actions": list(actions or []),
+        "map": {
+            "lsoas": {**fc, "features": feats},
+            "hotspots": {**fc, "features": [f for f in feats if f["properties"]["hot"]]},
+            "exceedances": {**fc, "features": ex_feats},
+        },
+        "notes": notes,
+    }
+
+
+def _geojson(g) -> dict:
+    import json
+
+    import shapely
+
+    return json.loads(shapely.to_geojson(shapely.set_precision(g, 1e-6)))

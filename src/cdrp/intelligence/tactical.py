@@ -1,0 +1,137 @@
+"""Tactical assessment service: read a partnership's month from the store, build the pack.
+
+Reads LSOA monthly counts, ward × category counts, burglary points and LSOA/ward shapes from the
+incident store (as cdrp.intelligence.assessments does) and the open tasking actions from the
+meetings app, then calls the pure builder cdrp.analysis.tactical.build_tactical.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from cdrp.analysis.tactical import (
+    KNOX_MONTHS,
+    WINDOW,
+    TacticalError,
+    build_tactical,
+    parse_month,
+)
+from cdrp.intelligence.assessments import _covered, _read_geo, latest_month
+from cdrp.intelligence.services import incident_store
+from cdrp.store import Store, counts
+from cdrp.store.query import points
+
+__all__ = ["TacticalError", "open_actions", "tactical_assessment"]
+
+# Exceedance baseline (12 months) plus two earlier years for the seasonal factor.
+_HISTORY_MONTHS = 36
+
+
+def open_actions(partnership) -> list[dict]:
+    """Open actions of the partnership's tasking groups, JSON-serialisable."""
+    from cdrp.meetings.models import Action
+
+    rows = (
+        Action.objects.filter(partnership=partnership, status="open", group__kind="tasking")
+        .select_related("owner", "group", "meeting")
+        .order_by("due", "pk")
+    )
+    return [
+        {
+            "id": a.pk,
+            "description": a.description,
+            "owner": str(a.owner),
+            "group": str(a.group),
+            "due": a.due.isoformat(),
+            "hotspot": a.hotspot or "",
+            "priority": a.priority or "",
+            "meeting": str(a.meeting) if a.meeting_id else "",
+        }
+        for a in rows
+    ]
+
+
+def tactical_assessment(
+    partnership, month: str | None = None, *, window: int = WINDOW, store: Store | None = None
+) -> dict:
+    """The tasking pack of ``partnership`` for ``month`` (default the latest month in the store).
+
+    Raises
+    ------
+    TacticalError
+        No geography, no districts, a month without data, a window longer than the data.
+    """
+    store = store or incident_store()
+    if not store.exists("_geography/lsoa.parquet"):
+        raise TacticalError(
+            "the incident store has no geography tables: run `cdrp import geography` first"
+        )
+    codes = [d.code for d in partnership.districts.all()]
+    if not codes:
+        raise TacticalError(f"partnership {partnership.slug!r} has no districts")
+    month = month or latest_month(store)
+    if not month:
+        raise TacticalError("the incident store holds no police.uk months")
+    target = parse_month(month)
+    month = str(target)
+    covered = _covered(store)
+    if month not in covered:
+        span = f"{covered[0]} to {covered[-1]}" if covered else "none"
+        raise TacticalError(f"no data for {month}: the store holds months {span}")
+
+    lsoa = _read_geo(
+        store, "lsoa", ["lsoa_code", "lsoa_name", "district_code", "ward_code", "ward_name"]
+    )
+    lsoa = lsoa[lsoa["district_code"].isin(codes)].rename(
+        columns={"lsoa_code": "lsoa", "district_code": "district", "ward_code": "ward"}
+    )
+    area = {"district": codes}
+    start = str(target - (window - 1))
+    lsoa_monthly = counts(
+        store, ["month", "lsoa"], start=start, end=month, areas=area, output="pandas"
+    )
+    ward_category = counts(
+        store,
+        ["month", "ward", "category"],
+        start=str(target - _HISTORY_MONTHS),
+        end=month,
+        areas=area,
+        output="pandas",
+    )
+    for df in (lsoa_monthly, ward_category):
+        df["month"] = df["month"].astype(str).str[:7]
+    shapes_lsoa = _read_geo(store, "lsoa_shapes")
+    shapes = dict(zip(shapes_lsoa["lsoa_code"], shapes_lsoa["geometry"], strict=True))
+    shapes = {c: shapes[c] for c in lsoa["lsoa"] if c in shapes}
+    wards = _read_geo(store, "wards")
+    wards = wards[wards["district_code"].isin(codes)]
+    ward_shapes = dict(zip(wards["ward_code"], wards["geometry"], strict=True))
+
+    burg = points(
+        store,
+        start=str(target - (KNOX_MONTHS - 1)),
+        end=month,
+        categories=["burglary"],
+        districts=codes,
+        output="pandas",
+    )
+    burglary = None
+    if len(burg):
+        from cdrp.analysis.weights import to_bng
+
+        x, y = to_bng(burg["lon"].to_numpy(float), burg["lat"].to_numpy(float))
+        burglary = pd.DataFrame({"x": x, "y": y, "month": burg["month"].astype(str)})
+
+    return build_tactical(
+        month=month,
+        partnership={"slug": partnership.slug, "name": partnership.name},
+        lsoa=lsoa,
+        lsoa_monthly=lsoa_monthly,
+        shapes=shapes,
+        ward_category=ward_category,
+        ward_shapes=ward_shapes,
+        months_covered=covered,
+        burglary=burglary,
+        actions=open_actions(partnership),
+        window=window,
+    )

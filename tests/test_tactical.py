@@ -1,0 +1,92 @@
+"""Tactical assessment (tasking pack): Lancashire South for 2022-11 from the bundled data."""
+
+import json
+
+import pytest
+
+from cdrp.analysis.tactical import TacticalError
+
+
+@pytest.fixture
+def south(demo_registry, reference_store, settings):
+    settings.INCIDENT_STORE = reference_store[0]
+    return demo_registry
+
+
+@pytest.fixture
+def pack(south):
+    from cdrp.intelligence.tactical import tactical_assessment
+
+    return tactical_assessment(south, "2022-11")
+
+
+def test_the_pack_lists_emerging_hotspots_and_exceedances_with_evidence(pack):
+    assert pack["month"] == "2022-11"
+    assert pack["window"] == {"months": 6, "start": "2022-06", "end": "2022-11"}
+    assert pack["emerging"], "expected emerging hot-spots in Lancashire South for 2022-11"
+    assert pack["exceedances"], "expected exceedances in Lancashire South for 2022-11"
+    for item in pack["emerging"]:
+        assert "hot spot" in item["pattern"]
+        assert len(item["evidence"]["series"]) == 6
+        assert item["records"] == sum(item["evidence"]["series"])
+    for item in pack["exceedances"]:
+        assert item["observed"] > item["upper_limit"] >= 0
+        assert item["excess"] == pytest.approx(item["observed"] - item["expected"], abs=1e-3)
+        assert item["evidence"]["series"][-1] == item["observed"]
+    json.dumps(pack)  # JSON-serialisable
+
+
+def test_an_exceedance_count_equals_the_store_count(pack, reference_store):
+    from cdrp.store import counts
+
+    item = pack["exceedances"][0]
+    store_count = counts(
+        reference_store[0],
+        [],
+        start="2022-11",
+        end="2022-11",
+        categories=[item["category"]],
+        areas={"ward": [item["ward"]]},
+        output="pandas",
+    )["count"].sum()
+    assert item["observed"] == int(store_count)
+
+
+def test_repeat_locations_shares_add_up(pack):
+    rep = pack["repeats"]
+    assert rep["items"]
+    assert sum(i["records"] for i in rep["items"]) / rep["total"] == pytest.approx(
+        rep["share_top"], abs=1e-3
+    )
+    assert rep["items"][0]["records"] >= rep["items"][-1]["records"]
+
+
+def test_near_repeat_runs_knox_on_burglary_or_says_why_not(pack):
+    near = pack["near_repeat"]
+    assert near["category"] == "burglary"
+    if near["ran"]:
+        assert near["n_events"] >= 30
+        assert len(near["cells"]) == 9
+    else:
+        assert "Knox test not run" in near["note"]
+
+
+def test_a_month_with_no_data_is_a_clear_error(south):
+    from cdrp.intelligence.tactical import tactical_assessment
+
+    with pytest.raises(TacticalError, match="no data for 2030-01"):
+        tactical_assessment(south, "2030-01")
+
+
+def test_a_window_longer_than_the_data_is_a_clear_error(south):
+    from cdrp.intelligence.tactical import tactical_assessment
+
+    with pytest.raises(TacticalError, match="window of 6 months ending 2020-02 starts before"):
+        tactical_assessment(south, "2020-02")
+
+
+def test_a_malformed_month_is_a_clear_error(south):
+    from cdrp.intelligence.tactical import tactical_assessment
+
+    with pytest.raises(TacticalError, match="YYYY-MM"):
+        tactical_assessment(south, "November")
