@@ -52,9 +52,16 @@ def open_actions(partnership) -> list[dict]:
 
 
 def tactical_assessment(
-    partnership, month: str | None = None, *, window: int = WINDOW, store: Store | None = None
+    partnership,
+    month: str | None = None,
+    *,
+    window: int = WINDOW,
+    store: Store | None = None,
+    actions: list[dict] | None = None,
 ) -> dict:
     """The tasking pack of ``partnership`` for ``month`` (default the latest month in the store).
+
+    ``actions`` replaces the open tasking actions read from the database (for benchmarks).
 
     Raises
     ------
@@ -132,6 +139,6 @@ def tactical_assessment(
         ward_shapes=ward_shapes,
         months_covered=covered,
         burglary=burglary,
-        actions=open_actions(partnership),
+        actions=open_actions(partnership) if actions is None else actions,
         window=window,
     )
