@@ -9,4 +9,5 @@ urlpatterns = [
     path("data/quarantine/", views.quarantine, name="quarantine"),
     path("counts/", views.counts, name="counts"),
     path("assessments/", include("cdrp.intelligence.assessment_urls")),
+    path("tactical/", include("cdrp.intelligence.tactical_urls")),
 ]

@@ -1,0 +1,79 @@
+"""Tactical assessment (tasking pack) pages: the page with its map, the PDF and the JSON."""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+
+from cdrp.accounts.policy import Action, requires
+from cdrp.intelligence.tactical import TacticalError, tactical_assessment
+
+
+def _pack(request):
+    """The pack for ?month= (default the latest month), or the error message."""
+    try:
+        return tactical_assessment(request.partnership, request.GET.get("month") or None), None
+    except TacticalError as exc:
+        return None, str(exc)
+
+
+def _context(request, pack, error):
+    month = pack["month"] if pack else request.GET.get("month", "")
+    return {
+        "partnership": request.partnership,
+        "pack": pack,
+        "error": error,
+        "month": month,
+        "query": f"?month={month}" if month else "",
+        "tile_url": getattr(settings, "MAP_TILE_URL", "") or "",
+        "tile_attribution": getattr(settings, "MAP_TILE_ATTRIBUTION", "") or "",
+        "page_title": f"Tactical assessment: {request.partnership.name}"
+        + (f", {month}" if month else ""),
+    }
+
+
+@requires(Action.VIEW_MEMBER)
+def tactical_page(request, partnership):
+    """The tasking pack with its interactive map."""
+    pack, error = _pack(request)
+    ctx = _context(request, pack, error)
+    if pack:
+        ctx["map_data"] = {
+            **pack["map"],
+            "tile_url": ctx["tile_url"],
+            "tile_attribution": ctx["tile_attribution"],
+        }
+    return render(request, "intelligence/tactical/page.html", ctx, status=400 if error else 200)
+
+
+def render_tactical_pdf(pack: dict, partnership) -> bytes:
+    """The pack as a PDF (WeasyPrint; tables only, no map)."""
+    from weasyprint import HTML
+
+    html = render_to_string(
+        "intelligence/tactical/pdf.html", {"pack": pack, "partnership": partnership}
+    )
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+
+
+@requires(Action.VIEW_MEMBER)
+def tactical_download(request, partnership, fmt):
+    """The pack as PDF or JSON."""
+    pack, error = _pack(request)
+    if error:
+        return HttpResponse(error, status=400, content_type="text/plain")
+    name = f"tactical-{request.partnership.slug}-{pack['month']}"
+    if fmt == "pdf":
+        response = HttpResponse(
+            render_tactical_pdf(pack, request.partnership), content_type="application/pdf"
+        )
+    elif fmt == "json":
+        response = HttpResponse(json.dumps(pack, indent=1), content_type="application/json")
+    else:
+        return HttpResponse(f"unknown format {fmt!r}: pdf or json", status=404)
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
