@@ -90,3 +90,38 @@ def test_a_malformed_month_is_a_clear_error(south):
 
     with pytest.raises(TacticalError, match="YYYY-MM"):
         tactical_assessment(south, "November")
+
+
+def test_the_assess_tactical_command_writes_the_pdf_and_json(south, tmp_path):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    pdf, js = tmp_path / "pack.pdf", tmp_path / "pack.json"
+    call_command(
+        "assess",
+        "tactical",
+        "--partnership",
+        "lancashire-south",
+        "--month",
+        "2022-11",
+        "--pdf",
+        str(pdf),
+        "--json",
+        str(js),
+        stdout=out,
+    )
+    assert "2022-11" in out.getvalue()
+    assert pdf.read_bytes().startswith(b"%PDF")
+    pack = json.loads(js.read_text())
+    assert pack["month"] == "2022-11" and pack["emerging"]
+
+
+def test_the_assess_tactical_command_refuses_a_month_without_data(south):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="no data for 2031-01"):
+        call_command(
+            "assess", "tactical", "--partnership", "lancashire-south", "--month", "2031-01"
+        )

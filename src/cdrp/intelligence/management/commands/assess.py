@@ -11,10 +11,17 @@ from cdrp.core.progress import terminal_progress
 
 
 class Command(BaseCommand):
-    help = "Build a partnership's strategic assessment or six-month refresh (HTML, PDF, JSON)"
+    help = "Build a partnership's strategic assessment, six-month refresh or tactical pack"
 
     def add_arguments(self, parser):
-        sub = parser.add_subparsers(dest="kind", required=True, metavar="{strategic,refresh}")
+        sub = parser.add_subparsers(
+            dest="kind", required=True, metavar="{strategic,refresh,tactical}"
+        )
+        t = sub.add_parser("tactical", help="the tactical assessment (tasking pack) for a month")
+        t.add_argument("--partnership", required=True, help="partnership slug")
+        t.add_argument("--month", help="month, YYYY-MM (default: latest data)")
+        t.add_argument("--pdf", help="write the PDF pack here")
+        t.add_argument("--json", dest="json_out", help="write the structured object here")
         for kind, text in (
             ("strategic", "the annual strategic assessment"),
             ("refresh", "the six-month refresh of the latest annual assessment"),
@@ -39,7 +46,36 @@ class Command(BaseCommand):
                     "--annual", type=int, help="id of the annual assessment (default: latest)"
                 )
 
-    def handle(self, *args, kind, partnership, districts, end, months, **opts):
+    def handle(self, *args, kind, partnership, **opts):
+        if kind == "tactical":
+            return self._tactical(partnership, **opts)
+        return self._strategic(kind, partnership, **opts)
+
+    def _tactical(self, slug, *, month=None, pdf=None, json_out=None, **_):
+        from cdrp.intelligence.tactical import TacticalError, tactical_assessment
+        from cdrp.intelligence.tactical_views import render_tactical_pdf
+        from cdrp.partnerships.models import Partnership
+
+        record = Partnership.objects.filter(slug=slug).first()
+        if record is None:
+            raise CommandError(f"no partnership with slug {slug!r}")
+        try:
+            pack = tactical_assessment(record, month)
+        except TacticalError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(
+            f"Tactical assessment {record.name}, {pack['month']}: "
+            f"{len(pack['emerging'])} emerging hot-spots, {len(pack['exceedances'])} exceedances, "
+            f"{len(pack['actions'])} open tasking actions"
+        )
+        if json_out:
+            Path(json_out).write_text(json.dumps(pack, indent=1))
+            self.stdout.write(f"Wrote {json_out}")
+        if pdf:
+            Path(pdf).write_bytes(render_tactical_pdf(pack, record))
+            self.stdout.write(f"Wrote {pdf}")
+
+    def _strategic(self, kind, partnership, *, districts, end, months, **opts):
         from cdrp.accounts.audit import acting_as
         from cdrp.intelligence.assessments import AssessmentError, build
         from cdrp.intelligence.models import Assessment
