@@ -125,3 +125,45 @@ def test_the_assess_tactical_command_refuses_a_month_without_data(south):
         call_command(
             "assess", "tactical", "--partnership", "lancashire-south", "--month", "2031-01"
         )
+
+
+def test_open_tasking_actions_are_listed_and_closed_or_other_groups_are_not(south):
+    import datetime as dt
+
+    from cdrp.intelligence.tactical import open_actions
+    from cdrp.meetings.models import Action
+    from cdrp.partnerships.models import Group, Person
+
+    tasking = Group.objects.filter(partnership=south, kind="tasking").first()
+    other = Group.objects.filter(partnership=south).exclude(kind="tasking").first()
+    owner = Person.objects.first()
+    before = {a["id"] for a in open_actions(south)}
+    kept = Action.objects.create(
+        partnership=south,
+        group=tasking,
+        description="Patrol Bamber Bridge East",
+        owner=owner,
+        due=dt.date(2022, 12, 15),
+        hotspot="E01025395",
+    )
+    closed = Action.objects.create(
+        partnership=south,
+        group=tasking,
+        description="Done",
+        owner=owner,
+        due=dt.date(2022, 12, 1),
+        status="closed",
+        closed_on=dt.date(2022, 11, 30),
+    )
+    elsewhere = Action.objects.create(
+        partnership=south,
+        group=other,
+        description="Strategy item",
+        owner=owner,
+        due=dt.date(2022, 12, 1),
+    )
+    ids = {a["id"] for a in open_actions(south)} - before
+    assert ids == {kept.pk}
+    assert closed.pk not in ids and elsewhere.pk not in ids
+    row = next(a for a in open_actions(south) if a["id"] == kept.pk)
+    assert row["hotspot"] == "E01025395" and row["due"] == "2022-12-15"
