@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from helpers import screenshot, sign_in
+from helpers import axe_violations, screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SOUTH = ["E07000118", "E07000126", "E07000127"]
@@ -40,6 +40,10 @@ def test_the_tactical_page_toggles_a_map_layer_and_downloads_the_pdf(
     page.locator("#exceedances ~ table a", has_text="Evidence").first.click()
     assert page.evaluate("location.hash").startswith("#evidence-exceedance-")
     screenshot(page, "tactical-page")
+    violations = axe_violations(page)
+    assert not violations, [
+        (v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in violations
+    ]
 
     with page.expect_download() as info:
         page.get_by_role("link", name="Download the PDF pack").click()
