@@ -167,3 +167,51 @@ def test_open_tasking_actions_are_listed_and_closed_or_other_groups_are_not(sout
     assert closed.pk not in ids and elsewhere.pk not in ids
     row = next(a for a in open_actions(south) if a["id"] == kept.pk)
     assert row["hotspot"] == "E01025395" and row["due"] == "2022-12-15"
+
+
+def _toy(burglaries=5):
+    """Nine 0.01° square LSOAs near Preston, six months, one ward, one category."""
+    import pandas as pd
+    import shapely
+
+    codes = [f"L{i}" for i in range(9)]
+    shapes = {
+        c: shapely.box(
+            -2.7 + (i % 3) * 0.01,
+            53.7 + (i // 3) * 0.01,
+            -2.69 + (i % 3) * 0.01,
+            53.71 + (i // 3) * 0.01,
+        )
+        for i, c in enumerate(codes)
+    }
+    lsoa = pd.DataFrame(
+        {"lsoa": codes, "lsoa_name": codes, "district": "D", "ward": "W", "ward_name": "Ward"}
+    )
+    months = [f"2022-{m:02d}" for m in range(6, 12)]
+    monthly = pd.DataFrame(
+        [(m, c, 2) for m in months for c in codes], columns=["month", "lsoa", "count"]
+    )
+    wc = pd.DataFrame(
+        [(f"2021-{m:02d}", "W", "burglary", 4) for m in range(11, 13)]
+        + [(f"2022-{m:02d}", "W", "burglary", 4) for m in range(1, 11)]
+        + [("2022-11", "W", "burglary", 12)],
+        columns=["month", "ward", "category", "count"],
+    )
+    burg = pd.DataFrame({"x": range(burglaries), "y": 0.0, "month": "2022-11"})
+    return dict(lsoa=lsoa, lsoa_monthly=monthly, shapes=shapes, ward_category=wc, burglary=burg)
+
+
+def test_the_builder_on_a_hand_worked_toy_case():
+    from cdrp.analysis.tactical import build_tactical
+
+    pack = build_tactical(month="2022-11", partnership={"slug": "t", "name": "T"}, **_toy())
+    # Flat counts: Gi* is undefined, said in a note; 12 burglaries against 4 expected (limit 9).
+    assert pack["emerging"] == []
+    assert "Gi* is undefined without variation" in pack["notes"][0]
+    [ex] = pack["exceedances"]
+    assert (ex["observed"], ex["expected"], ex["upper_limit"], ex["excess"]) == (12, 4, 9, 8)
+    assert pack["repeats"]["total"] == 9 * 2 * 6
+    assert pack["near_repeat"]["ran"] is False
+    assert "5 burglaries" in pack["near_repeat"]["note"]
+    assert len(pack["map"]["lsoas"]["features"]) == 9
+    json.dumps(pack)

@@ -177,7 +177,9 @@ def build_tactical(
                 index=codes,
             )
         except ValueError as exc:
-            raise TacticalError(str(exc)) from exc
+            # e.g. a month where every LSOA has the same count: say so, keep the rest of the pack
+            notes.append(f"Emerging hot-spots were not analysed: {exc}.")
+            classes = pd.DataFrame({"pattern": pd.Series(dtype=str)})
         patterns = classes["pattern"].astype(str).to_dict()
         for code, row in classes.iterrows():
             pattern = str(row["pattern"])
