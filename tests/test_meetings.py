@@ -475,3 +475,15 @@ def test_an_action_can_be_linked_to_a_hot_spot_and_a_priority(client, users, mee
         "Patrols in Chorley"
         not in client.get("/meetings/lancashire-south/actions/?hotspot=E01000001").content.decode()
     )
+
+
+def test_a_tasking_agenda_links_to_the_tactical_pack_of_the_month_before(
+    client, users, demo_registry
+):
+    from cdrp.meetings.agenda import arrange_meeting
+
+    tasking = Group.objects.filter(partnership=demo_registry, kind="tasking").first()
+    meeting = arrange_meeting(tasking, dt.date(2022, 12, 6))
+    client.force_login(users["member"])
+    page = client.get(f"/meetings/lancashire-south/meeting/{meeting.pk}/").content.decode()
+    assert "/intelligence/tactical/lancashire-south/?month=2022-11" in page

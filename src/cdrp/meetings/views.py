@@ -183,6 +183,8 @@ def _meeting_context(request, meeting: Meeting, action_form=None) -> dict:
         "action_form": action_form or ActionForm(people=people),
         "can_edit": allows(request.user, Action.MINUTE, request.partnership),
         "booking": getattr(meeting, "booking", None),
+        # A tasking meeting looks at the last complete month before it.
+        "tasking_month": (meeting.date.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m"),
         "can_plan": allows(request.user, Action.EDIT, request.partnership),
         "page_title": str(meeting),
     }
