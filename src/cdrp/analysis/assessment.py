@@ -909,8 +909,7 @@ _FADED = ("diminishing", "historical")
 def _emerging_section(inputs) -> tuple[list, list, list]:
     """Hot-spots that emerged or faded: Getis-Ord Gi* on the partnership's LSOAs (queen
     contiguity) for each month of the window, classified by cdrp.analysis.emerging."""
-    from cdrp.analysis.emerging import emerging_hotspots
-    from cdrp.analysis.weights import polygon_queen, project_to_bng
+    from cdrp.analysis.emerging import area_emerging_hotspots, area_table
 
     shapes = (inputs.shapes or {}).get("lsoa") or {}
     monthly = inputs.lsoa_monthly
@@ -920,31 +919,16 @@ def _emerging_section(inputs) -> tuple[list, list, list]:
             [],
             ["Hot-spots were not analysed: LSOA boundaries or monthly counts are missing."],
         )
-    import shapely
-
     codes = [c for c in inputs.lsoa["lsoa"] if c in shapes]
-    months = sorted(monthly["month"].unique())
-    table = (
-        monthly[monthly["lsoa"].isin(codes)]
-        .pivot_table(index="month", columns="lsoa", values="count", aggfunc="sum", fill_value=0)
-        .reindex(index=months, columns=codes, fill_value=0)
-    )
-    geoms = [
-        shapely.from_wkb(g) if isinstance(g, bytes | bytearray) else g
-        for g in (shapes[c] for c in codes)
-    ]
-    adjacency = polygon_queen(project_to_bng(geoms))
+    months = sorted(monthly["month"].astype(str).unique())
     window = len(months)
-    classes = emerging_hotspots(
-        table.to_numpy(dtype=float),
-        adjacency,
-        steps=months,
-        window=window,
-        permutations=HOTSPOT_PERMUTATIONS,
-        seed=HOTSPOT_SEED,
-        basis="normal",
-        index=codes,
-    )
+    table = area_table(monthly, "lsoa", codes, months)
+    try:
+        classes = area_emerging_hotspots(
+            table, shapes, permutations=HOTSPOT_PERMUTATIONS, seed=HOTSPOT_SEED
+        )
+    except ValueError as exc:  # e.g. a month in which every LSOA has the same count
+        return [], [], [f"Hot-spots were not analysed: {exc}."]
     names = inputs.lsoa.set_index("lsoa")
     rows = classes[classes["pattern"].str.contains("|".join(_EMERGED + _FADED))].copy()
     rows["lsoa"] = rows.index

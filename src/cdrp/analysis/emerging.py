@@ -337,3 +337,59 @@ def emerging_hotspots(
     return classify_emerging(
         z, q, window=window, share=share, alpha=alpha, trend_alpha=trend_alpha, index=index
     )
+
+
+def area_table(monthly: pd.DataFrame, area: str, codes, months) -> pd.DataFrame:
+    """Counts as a months × areas table (missing combinations are 0) from ``month``, ``area``,
+    ``count`` rows; rows and columns in the order given."""
+    codes, months = list(codes), list(months)
+    frame = monthly.assign(month=monthly["month"].astype(str))
+    return (
+        frame[frame[area].isin(codes) & frame["month"].isin(months)]
+        .pivot_table(index="month", columns=area, values="count", aggfunc="sum", fill_value=0)
+        .reindex(index=months, columns=codes, fill_value=0)
+    )
+
+
+def area_emerging_hotspots(
+    table: pd.DataFrame,
+    geometries,
+    *,
+    permutations: int = PERMUTATIONS,
+    seed: int | None = SEED,
+    basis: str = "normal",
+) -> pd.DataFrame:
+    """Emerging hot-spots of areas with boundaries (LSOAs, wards): Gi* with queen contiguity.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Months × areas counts (see :func:`area_table`), oldest month first; the whole table is
+        the window.
+    geometries : mapping
+        Area code → polygon (shapely or WKB bytes) in WGS84; contiguity is found on BNG.
+
+    Returns
+    -------
+    DataFrame
+        :func:`emerging_hotspots` output indexed by area code.
+    """
+    import shapely
+
+    from cdrp.analysis.weights import polygon_queen, project_to_bng
+
+    codes = list(table.columns)
+    geoms = [
+        shapely.from_wkb(g) if isinstance(g, bytes | bytearray) else g
+        for g in (geometries[c] for c in codes)
+    ]
+    return emerging_hotspots(
+        table.to_numpy(dtype=float),
+        polygon_queen(project_to_bng(geoms)),
+        steps=list(table.index),
+        window=len(table),
+        permutations=permutations,
+        seed=seed,
+        basis=basis,
+        index=codes,
+    )

@@ -120,10 +120,9 @@ def build_tactical(
     """
     import shapely
 
-    from cdrp.analysis.emerging import emerging_hotspots
+    from cdrp.analysis.emerging import area_emerging_hotspots, area_table
     from cdrp.analysis.exceedance import exceedances
     from cdrp.analysis.repeats import repeat_locations
-    from cdrp.analysis.weights import polygon_queen, project_to_bng
 
     target = parse_month(month)
     month = str(target)
@@ -154,27 +153,13 @@ def build_tactical(
     # --- Emerging hot-spots (LSOAs, queen contiguity) -------------------------------------------
     names = lsoa.set_index("lsoa")
     codes = [c for c in lsoa["lsoa"] if c in shapes]
-    lm = lsoa_monthly.assign(month=lsoa_monthly["month"].astype(str))
-    table = (
-        lm[lm["lsoa"].isin(codes) & lm["month"].isin(held)]
-        .pivot_table(index="month", columns="lsoa", values="count", aggfunc="sum", fill_value=0)
-        .reindex(index=held, columns=codes, fill_value=0)
-    )
+    table = area_table(lsoa_monthly, "lsoa", codes, held)
     emerging: list[dict] = []
     patterns: dict[str, str] = {}
     if len(codes) >= 3:
-        geoms = [geom(shapes[c]) for c in codes]
-        adjacency = polygon_queen(project_to_bng(geoms))
         try:
-            classes = emerging_hotspots(
-                table.to_numpy(dtype=float),
-                adjacency,
-                steps=held,
-                window=window,
-                permutations=HOTSPOT_PERMUTATIONS,
-                seed=SEED,
-                basis="normal",
-                index=codes,
+            classes = area_emerging_hotspots(
+                table, shapes, permutations=HOTSPOT_PERMUTATIONS, seed=SEED
             )
         except ValueError as exc:
             # e.g. a month where every LSOA has the same count: say so, keep the rest of the pack
