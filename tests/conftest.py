@@ -30,7 +30,8 @@ def other_partnership(db):
     return Partnership.objects.create(slug="preston", name="Preston Community Safety Partnership")
 
 
-def _user(username, partnership=None, role=None, superuser=False):
+def user_with_role(username, partnership=None, role=None, superuser=False):
+    """A user with the test password and, if given, a role in `partnership`."""
     from django.contrib.auth import get_user_model
 
     from cdrp.accounts.models import PartnershipRole
@@ -46,7 +47,7 @@ def _user(username, partnership=None, role=None, superuser=False):
 @pytest.fixture
 def make_user(db, partnership):
     def make(username, role=None, partnership_=None, superuser=False):
-        return _user(username, partnership_ or partnership, role, superuser)
+        return user_with_role(username, partnership_ or partnership, role, superuser)
 
     return make
 

@@ -11,6 +11,7 @@ from cdrp.intelligence.models import Assessment
 from cdrp.meetings.agenda import arrange_meeting
 from cdrp.partnerships.models import Group, Person
 from cdrp.partnerships.services import record_decision
+from conftest import user_with_role
 
 pytestmark = pytest.mark.django_db
 BODIES = [
@@ -26,12 +27,7 @@ BODIES = [
 
 @pytest.fixture
 def setup(demo_registry):
-    from django.contrib.auth import get_user_model
-
-    from cdrp.accounts.models import PartnershipRole
-
-    chair = get_user_model().objects.create_user("a-chair", password="a-long-password-1")
-    PartnershipRole.objects.create(user=chair, partnership=demo_registry, role="chair")
+    chair = user_with_role("a-chair", demo_registry, "chair")
     rag = Group.objects.get(partnership=demo_registry, slug="rag")
     meeting = arrange_meeting(rag, dt.date(2026, 10, 6))
     people = [Person.objects.get(slug=s) for s in BODIES]

@@ -17,6 +17,7 @@ from cdrp.meetings.agenda import (
 )
 from cdrp.meetings.models import Action, AgendaItem, Attendance
 from cdrp.partnerships.models import Group, Meeting, Person, Seat
+from conftest import user_with_role
 
 pytestmark = pytest.mark.django_db
 DAY = dt.date(2026, 5, 12)
@@ -122,16 +123,9 @@ def test_an_action_due_before_its_meeting_is_refused(meeting):
 
 @pytest.fixture
 def users(demo_registry):
-    from django.contrib.auth import get_user_model
-
-    from cdrp.accounts.models import PartnershipRole
-
-    made = {}
-    for role in ["member", "coordinator"]:
-        user = get_user_model().objects.create_user(f"m-{role}", password="a-long-password-1")
-        PartnershipRole.objects.create(user=user, partnership=demo_registry, role=role)
-        made[role] = user
-    return made
+    return {
+        role: user_with_role(f"m-{role}", demo_registry, role) for role in ["member", "coordinator"]
+    }
 
 
 def test_members_read_meetings_and_coordinators_record_them(client, users, rag, meeting):
@@ -241,12 +235,7 @@ def test_the_minutes_pdf_shows_one_vote_per_body_and_the_actions(
 
 
 def test_the_chair_records_attendance_but_a_member_cannot(client, demo_registry, rag, meeting):
-    from django.contrib.auth import get_user_model
-
-    from cdrp.accounts.models import PartnershipRole
-
-    chair = get_user_model().objects.create_user("m-chair", password="a-long-password-1")
-    PartnershipRole.objects.create(user=chair, partnership=demo_registry, role="chair")
+    chair = user_with_role("m-chair", demo_registry, "chair")
     seat = seat_of(rag, "pct-director")
     field = f"status-{seat.pk}-{person('pct-director').pk}"
     client.force_login(chair)
@@ -395,9 +384,7 @@ def test_the_load_page_compares_the_district_structures_with_the_merged_one(clie
 
 
 def test_approved_minutes_of_a_public_meeting_are_published(client, users, rag, demo_registry):
-    from django.contrib.auth import get_user_model
 
-    from cdrp.accounts.models import PartnershipRole
     from cdrp.meetings.agenda import arrange_meeting
 
     public = arrange_meeting(rag, dt.date(2026, 9, 8), public=True)
@@ -406,8 +393,7 @@ def test_approved_minutes_of_a_public_meeting_are_published(client, users, rag, 
     assert "Tuesday 8 September 2026" in page and "15 September" not in page
     assert "Not yet published" in page
     assert client.get(f"/meetings/lancashire-south/public/{public.pk}/minutes").status_code == 404
-    chair = get_user_model().objects.create_user("p-chair", password="a-long-password-1")
-    PartnershipRole.objects.create(user=chair, partnership=demo_registry, role="chair")
+    chair = user_with_role("p-chair", demo_registry, "chair")
     client.force_login(users["member"])
     url = f"/meetings/lancashire-south/meeting/{public.pk}/minutes/approve"
     assert client.post(url).status_code == 403

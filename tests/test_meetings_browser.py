@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from cdrp.meetings.agenda import raise_action
 from cdrp.meetings.models import Action as ActionItem
 from cdrp.partnerships.models import Group, Meeting, Person
+from conftest import user_with_role
 from helpers import axe_violations, screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -23,14 +24,8 @@ OTHERS = ["divisional-commander", "fire-area-manager", "pct-director", "probatio
 
 @pytest.fixture
 def people_with_roles(demo_registry):
-    from django.contrib.auth import get_user_model
-
-    from cdrp.accounts.models import PartnershipRole
-    from conftest import PASSWORD
-
     for role in ["coordinator", "chair"]:
-        user = get_user_model().objects.create_user(f"ls-{role}", password=PASSWORD)
-        PartnershipRole.objects.create(user=user, partnership=demo_registry, role=role)
+        user_with_role(f"ls-{role}", demo_registry, role)
     rag = Group.objects.get(partnership=demo_registry, slug="rag")
     earlier = Meeting(group=rag, date=dt.date(2026, 4, 14))
     earlier.save()

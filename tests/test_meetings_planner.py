@@ -12,6 +12,7 @@ from icalendar import Calendar
 from cdrp.analysis.planner import Pin
 from cdrp.meetings.services import calendar_ics, plan_year
 from cdrp.partnerships.models import Group, Membership
+from conftest import user_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -81,12 +82,7 @@ def test_the_calendar_parses_back_and_a_moved_meeting_keeps_its_uid(demo_registr
 
 
 def test_the_planner_page_is_for_members_and_offers_the_calendar(client, demo_registry):
-    from django.contrib.auth import get_user_model
-
-    from cdrp.accounts.models import PartnershipRole
-
-    member = get_user_model().objects.create_user("planner-member", password="x-long-password-1")
-    PartnershipRole.objects.create(user=member, partnership=demo_registry, role="member")
+    member = user_with_role("planner-member", demo_registry, "member")
     url = "/meetings/lancashire-south/planner/?year=2026"
     assert client.get(url).status_code == 302
     client.force_login(member)

@@ -4,6 +4,8 @@ import json
 
 import pytest
 
+from conftest import user_with_role
+
 PASSWORD = "a-long-password-1"
 
 
@@ -15,12 +17,7 @@ def south(demo_registry, reference_store, settings):
 
 @pytest.fixture
 def member_client(client, south):
-    from django.contrib.auth import get_user_model
-
-    from cdrp.accounts.models import PartnershipRole
-
-    user = get_user_model().objects.create_user("t-member", password=PASSWORD)
-    PartnershipRole.objects.create(user=user, partnership=south, role="member")
+    user = user_with_role("t-member", south, "member")
     client.force_login(user)
     return client
 
