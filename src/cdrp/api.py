@@ -142,3 +142,6 @@ def audit_trail(request, limit: int = 100):
 api.add_router("/", "cdrp.intelligence.api.router")
 api.add_router("/", "cdrp.partnerships.api.router")
 api.add_router("/", "cdrp.intelligence.assessment_api.router")
+api.add_router("/", "cdrp.plans.api.router")
+api.add_router("/", "cdrp.plans.performance_api.router")
+api.add_router("/", "cdrp.plans.funding_api.router")

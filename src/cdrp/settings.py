@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "cdrp.partnerships",
     "cdrp.intelligence",
     "cdrp.meetings",
+    "cdrp.plans",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,7 @@ urlpatterns = [
     path("partnerships/", include("cdrp.partnerships.urls")),
     path("intelligence/", include("cdrp.intelligence.urls")),
     path("meetings/", include("cdrp.meetings.urls")),
+    path("plans/", include("cdrp.plans.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

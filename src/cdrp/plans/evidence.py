@@ -1,0 +1,39 @@
+"""Evidence for the registry's compliance rules: approved revisions of the partnership plan."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from cdrp.partnerships import evidence
+
+
+def partnership_plans(partnership):
+    """Every approved revision, newest first: date = approved, period = the plan's three years."""
+    import datetime as dt
+
+    from cdrp.plans.models import Plan
+
+    approved = Plan.objects.filter(
+        partnership=partnership,
+        status__in=[Plan.Status.APPROVED, Plan.Status.SUPERSEDED],
+        approved_at__isnull=False,
+    ).order_by("-approved_at")
+    for plan in approved:
+        start = dt.date.fromisoformat(plan.period_start + "-01")
+        y, m = map(int, plan.period_end.split("-"))
+        end = dt.date(y + m // 12, m % 12 + 1, 1) - dt.timedelta(days=1)
+        yield evidence.Evidence(
+            kind=evidence.PARTNERSHIP_PLAN,
+            date=plan.approved_at.date(),
+            title=f"{plan.title}, revision {plan.revision}",
+            url=reverse(
+                "plans:published-plan",
+                kwargs={"partnership": partnership.slug, "revision": plan.revision},
+            ),
+            period_start=start,
+            period_end=end,
+        )
+
+
+def connect() -> None:
+    evidence.register(evidence.PARTNERSHIP_PLAN, partnership_plans)
