@@ -13,18 +13,22 @@ def partnership_plans(partnership):
 
     from cdrp.plans.models import Plan
 
-    approved = Plan.objects.filter(
-        partnership=partnership,
-        status__in=[Plan.Status.APPROVED, Plan.Status.SUPERSEDED],
-        approved_at__isnull=False,
-    ).order_by("-approved_at")
+    approved = (
+        Plan.objects.filter(
+            partnership=partnership,
+            status__in=[Plan.Status.APPROVED, Plan.Status.SUPERSEDED],
+            approved_at__isnull=False,
+        )
+        .order_by("-approved_at")
+        .select_related("approval_decision__meeting")
+    )
     for plan in approved:
         start = dt.date.fromisoformat(plan.period_start + "-01")
         y, m = map(int, plan.period_end.split("-"))
         end = dt.date(y + m // 12, m % 12 + 1, 1) - dt.timedelta(days=1)
         yield evidence.Evidence(
             kind=evidence.PARTNERSHIP_PLAN,
-            date=plan.approved_at.date(),
+            date=plan.approved_on,
             title=f"{plan.title}, revision {plan.revision}",
             url=reverse(
                 "plans:published-plan",

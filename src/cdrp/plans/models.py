@@ -82,6 +82,13 @@ class Plan(GovernanceRecord):
         return f"{self.title} (revision {self.revision})"
 
     @property
+    def approved_on(self):
+        """The date the strategy group decided (the decision's meeting), else when recorded."""
+        if self.approval_decision_id:
+            return self.approval_decision.meeting.date
+        return self.approved_at.date() if self.approved_at else None
+
+    @property
     def editable(self) -> bool:
         return self.status == self.Status.DRAFT
 

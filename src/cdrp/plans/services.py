@@ -1,0 +1,504 @@
+"""Operations on the partnership plan that span several records, one transaction each.
+
+- `seed_from_assessment`: a first draft whose priorities are the strategic assessment's
+  recommended priorities (at least four), each with an objective and a store indicator.
+- `revise`: the annual revision — a new draft that starts as a copy of the current plan.
+- `approve`: the strategy group's carried decision makes a draft the current plan; the plan
+  it replaces is kept, superseded, in the history.
+- `snapshot` / `differences`: a revision as plain data, and what changed between two.
+- `save_target` and friends: edits of a draft, checked (`PlanError` names the field).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from cdrp.plans.models import (
+    Indicator,
+    Objective,
+    Plan,
+    PlanLocked,
+    Priority,
+    Target,
+)
+from cdrp.store.schema import CATEGORIES, CATEGORY_NAMES
+
+__all__ = [
+    "MIN_PRIORITIES",
+    "PlanError",
+    "approval_decisions",
+    "approve",
+    "check_categories",
+    "check_month",
+    "check_target",
+    "current_plan",
+    "differences",
+    "month_add",
+    "revise",
+    "save_target",
+    "seed_from_assessment",
+    "snapshot",
+]
+
+#: The fewest priorities a plan seeded from an assessment starts with.
+MIN_PRIORITIES = 4
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+class PlanError(ValidationError):
+    """A change to a plan that cannot be made; the message says which field and why."""
+
+
+def month_add(month: str, n: int) -> str:
+    y, m = map(int, month.split("-"))
+    i = y * 12 + (m - 1) + n
+    return f"{i // 12:04d}-{i % 12 + 1:02d}"
+
+
+def check_month(value: str, field: str) -> str:
+    value = (value or "").strip()
+    if not _MONTH.match(value):
+        raise PlanError(f"{field}: enter a month as YYYY-MM, for example 2022-04 (got {value!r})")
+    return value
+
+
+def current_plan(partnership) -> Plan | None:
+    """The approved revision in force (None before the first approval)."""
+    return (
+        Plan.objects.filter(partnership=partnership, status=Plan.Status.APPROVED)
+        .order_by("-revision")
+        .first()
+    )
+
+
+def approval_decisions(partnership):
+    """Carried decisions of the partnership's strategy group, newest first."""
+    from cdrp.partnerships.models import Decision, Group
+
+    return (
+        Decision.objects.filter(
+            meeting__group__partnership=partnership,
+            meeting__group__kind=Group.Kind.STRATEGY,
+            result=Decision.Result.CARRIED,
+        )
+        .select_related("meeting__group")
+        .order_by("-meeting__date", "-pk")
+    )
+
+
+# --- Seeding from the strategic assessment ----------------------------------------------------
+
+
+def _recommended(assessment) -> list[dict]:
+    """The assessment's candidates in rank order: recommended first, then the rest of the
+    matrix, each with its score; only police.uk categories (they can be measured)."""
+    section = next(
+        (s for s in assessment.document.get("sections", []) if s.get("id") == "priorities"), None
+    )
+    if section is None:
+        raise PlanError(
+            f"The assessment “{assessment.title}” has no priorities section: build it again."
+        )
+    table = next((t for t in section.get("tables", []) if t.get("id") == "priorities"), None)
+    rows = sorted(table["rows"] if table else [], key=lambda r: r.get("rank") or 1e9)
+    recommended = list(section.get("recommended") or [])
+    order = recommended + [r["candidate"] for r in rows if r["candidate"] not in recommended]
+    scores = {r["candidate"]: r.get("score") for r in rows}
+    return [
+        {"name": name, "slug": CATEGORIES[name], "score": scores.get(name)}
+        for name in order
+        if name in CATEGORIES
+    ]
+
+
+@transaction.atomic
+def seed_from_assessment(
+    assessment,
+    user,
+    *,
+    period_start: str,
+    title: str | None = None,
+    priorities: int | None = None,
+) -> Plan:
+    """A first draft plan for the assessment's partnership, three years from `period_start`.
+
+    The priorities are the assessment's recommended priorities (topped up from its scoring
+    matrix to at least MIN_PRIORITIES); each gets an objective for the strategy group to
+    reword and a store indicator (its category's records) with a target to cut them by 5% on
+    the twelve months before the plan. Everything stays editable until approval."""
+    partnership = assessment.partnership
+    if partnership is None:
+        raise PlanError("The assessment is not for a partnership in the registry.")
+    period_start = check_month(period_start, "period_start")
+    candidates = _recommended(assessment)
+    section = next(s for s in assessment.document["sections"] if s.get("id") == "priorities")
+    wanted = max(priorities or len(section.get("recommended") or []), MIN_PRIORITIES)
+    chosen = candidates[:wanted]
+    if len(chosen) < MIN_PRIORITIES:
+        raise PlanError(
+            f"The assessment names {len(chosen)} measurable candidate priorities; a plan needs "
+            f"at least {MIN_PRIORITIES}."
+        )
+    latest = Plan.objects.filter(partnership=partnership).order_by("-revision").first()
+    period_end = month_add(period_start, 35)
+    plan = Plan.objects.create(
+        partnership=partnership,
+        revision=(latest.revision + 1) if latest else 1,
+        title=title
+        or f"{partnership.name} partnership plan {period_start[:4]} to {period_end[:4]}",
+        period_start=period_start,
+        period_end=period_end,
+        summary=(
+            f"This three-year plan sets out how {partnership.name} will tackle the priorities "
+            f"identified in the strategic assessment “{assessment.title}”. It is revised every "
+            "year when the new strategic assessment is approved."
+        ),
+        assessment=assessment,
+        created_by=user,
+        revises=latest if latest and latest.status != Plan.Status.DRAFT else None,
+    )
+    strategy = partnership.groups.filter(kind="strategy").first()
+    year_end = month_add(period_start, 11)
+    for position, c in enumerate(chosen, start=1):
+        score = f" (score {c['score']:.0f} of 100)" if c.get("score") is not None else ""
+        priority = Priority.objects.create(
+            plan=plan,
+            position=position,
+            name=c["name"],
+            categories=[c["slug"]],
+            score=c.get("score"),
+            rationale=f"Ranked {position} in the priority scoring matrix of “{assessment.title}”"
+            f"{score}: volume, trend, harm, peer position and community concern.",
+        )
+        objective = Objective.objects.create(
+            priority=priority,
+            position=1,
+            text=f"Reduce {c['name'].lower()} across the partnership area.",
+            owner=strategy,
+        )
+        indicator = Indicator.objects.create(
+            objective=objective,
+            position=1,
+            name=f"{c['name']}: recorded crimes and incidents",
+            source=Indicator.Source.STORE,
+            categories=[c["slug"]],
+        )
+        Target.objects.create(
+            indicator=indicator,
+            kind=Target.Kind.CHANGE,
+            value=-5,
+            baseline_start=month_add(period_start, -12),
+            baseline_end=month_add(period_start, -1),
+            period_start=period_start,
+            period_end=year_end,
+        )
+    return plan
+
+
+# --- Revisions and approval -------------------------------------------------------------------
+
+
+def _copy(instance, **changes):
+    instance.pk = None
+    instance.id = None
+    instance._state.adding = True
+    instance.version = 1
+    for key, value in changes.items():
+        setattr(instance, key, value)
+    instance.save()
+    return instance
+
+
+@transaction.atomic
+def revise(plan: Plan, user, change_note: str = "") -> Plan:
+    """A new draft revision copying `plan` (priorities, objectives, commitments, indicators,
+    targets, engagement); the copy is edited and then approved."""
+    if plan.status == Plan.Status.DRAFT:
+        raise PlanError(f"Revision {plan.revision} is still a draft: edit it instead.")
+    draft = Plan.objects.filter(partnership=plan.partnership, status=Plan.Status.DRAFT).first()
+    if draft is not None:
+        raise PlanError(
+            f"Revision {draft.revision} is already being drafted: finish or approve it first."
+        )
+    latest = Plan.objects.filter(partnership=plan.partnership).order_by("-revision").first()
+    priorities = list(plan.priorities.all())
+    engagement = list(plan.engagement.all())
+    new = Plan.objects.create(
+        partnership=plan.partnership,
+        revision=latest.revision + 1,
+        title=plan.title,
+        period_start=plan.period_start,
+        period_end=plan.period_end,
+        summary=plan.summary,
+        change_note=change_note,
+        revises=plan,
+        assessment=plan.assessment,
+        created_by=user,
+    )
+    for priority in priorities:
+        objectives = list(priority.objectives.all())
+        p = _copy(priority, plan=new)
+        for objective in objectives:
+            commitments = list(objective.commitments.all())
+            indicators = list(objective.indicators.all())
+            o = _copy(objective, priority=p)
+            for c in commitments:
+                _copy(c, objective=o)
+            for indicator in indicators:
+                targets = list(indicator.targets.all())
+                i = _copy(indicator, objective=o)
+                for t in targets:
+                    _copy(t, indicator=i)
+    for e in engagement:
+        _copy(e, plan=new)
+    return new
+
+
+@transaction.atomic
+def approve(plan: Plan, user, decision, expected_version: int | None = None) -> Plan:
+    """Record the strategy group's approval: `decision` must be a carried decision of the
+    partnership's strategy group. The approved revision before it becomes superseded."""
+    if plan.status != Plan.Status.DRAFT:
+        raise PlanLocked(
+            f"Revision {plan.revision} is {plan.get_status_display().lower()}: only a draft can "
+            "be approved."
+        )
+    if decision is None or not approval_decisions(plan.partnership).filter(pk=decision.pk):
+        raise PlanError(
+            "decision: choose a decision of the partnership's strategy group that was carried."
+        )
+    if not plan.priorities.exists():
+        raise PlanError("A plan with no priorities cannot be approved.")
+    for previous in Plan.objects.filter(partnership=plan.partnership, status=Plan.Status.APPROVED):
+        previous.status = Plan.Status.SUPERSEDED
+        previous.save_checked(previous.version)
+    plan.status = Plan.Status.APPROVED
+    plan.approved_at = timezone.now()
+    plan.approved_by = user
+    plan.approval_decision = decision
+    plan.save_checked(plan.version if expected_version is None else expected_version)
+    return plan
+
+
+# --- Edits of a draft -------------------------------------------------------------------------
+
+
+def check_categories(values: Iterable[str], field: str = "categories") -> list[str]:
+    out = []
+    for v in values:
+        v = v.strip()
+        if not v:
+            continue
+        if v in CATEGORY_NAMES:
+            out.append(v)
+        elif v in CATEGORIES:
+            out.append(CATEGORIES[v])
+        else:
+            raise PlanError(
+                f"{field}: {v!r} is not a police.uk category (for example burglary, "
+                "anti-social-behaviour, violent-crime)"
+            )
+    return out
+
+
+def check_target(target: Target) -> None:
+    """Refuse a target that cannot be judged; the message names the field."""
+    target.period_start = check_month(target.period_start, "period_start")
+    target.period_end = check_month(target.period_end, "period_end")
+    if target.period_end < target.period_start:
+        raise PlanError("period_end: the target period ends before it starts.")
+    kind = target.kind
+    if kind not in Target.Kind.values:
+        raise PlanError(f"kind: expected one of {', '.join(Target.Kind.values)}, got {kind!r}")
+    if kind in (Target.Kind.ABSOLUTE, Target.Kind.CHANGE) and target.value is None:
+        raise PlanError(
+            "value: enter the figure to reach"
+            if kind == Target.Kind.ABSOLUTE
+            else "value: enter the percentage change, for example -5 for a 5% reduction"
+        )
+    if kind == Target.Kind.ABSOLUTE and target.value < 0:
+        raise PlanError("value: an absolute target cannot be negative.")
+    if kind == Target.Kind.CHANGE:
+        if not target.baseline_start or not target.baseline_end:
+            raise PlanError(
+                "baseline_start: a percentage-change target needs a baseline period (first and "
+                "last month, YYYY-MM) to measure the change from."
+            )
+        target.baseline_start = check_month(target.baseline_start, "baseline_start")
+        target.baseline_end = check_month(target.baseline_end, "baseline_end")
+        if target.baseline_end < target.baseline_start:
+            raise PlanError("baseline_end: the baseline period ends before it starts.")
+        if target.baseline_end >= target.period_start:
+            raise PlanError("baseline_end: the baseline period must end before the target period.")
+    if kind == Target.Kind.FAMILY:
+        indicator = target.indicator
+        if indicator.source != Indicator.Source.STORE:
+            raise PlanError(
+                "kind: a family-average target needs an indicator on the incident store (the "
+                "family's figures come from it)."
+            )
+
+
+def save_target(target: Target) -> Target:
+    """Check and save a target of a draft plan."""
+    target.indicator.objective.priority.plan.check_editable()
+    check_target(target)
+    target.save()
+    return target
+
+
+# --- Snapshots and differences ----------------------------------------------------------------
+
+
+def _unit(indicator: Indicator) -> str:
+    if indicator.source == Indicator.Source.MANUAL:
+        return "%" if indicator.series and indicator.series.has_denominator else ""
+    return " per 1,000 residents" if indicator.measure == Indicator.Measure.RATE else ""
+
+
+def _target_text(t: Target) -> str:
+    if t.kind == Target.Kind.ABSOLUTE:
+        bound = "at most" if t.indicator.direction == Indicator.Direction.LOWER else "at least"
+        text = f"{bound} {t.value.normalize():,f}{_unit(t.indicator)}"
+    elif t.kind == Target.Kind.CHANGE:
+        text = f"{t.value.normalize():+f}% on {t.baseline_start} to {t.baseline_end}"
+    else:
+        text = "better than the family average"
+    return f"{text}, {t.period_start} to {t.period_end}"
+
+
+def snapshot(plan: Plan) -> dict:
+    """The revision as plain data (for the API, the PDF and differences)."""
+    priorities = plan.priorities.prefetch_related(
+        "objectives__owner",
+        "objectives__commitments__organisation",
+        "objectives__indicators__targets",
+        "objectives__indicators__series",
+    )
+    return {
+        "revision": plan.revision,
+        "title": plan.title,
+        "status": plan.status,
+        "period_start": plan.period_start,
+        "period_end": plan.period_end,
+        "summary": plan.summary,
+        "change_note": plan.change_note,
+        "approved_at": plan.approved_at.isoformat() if plan.approved_at else None,
+        "approval_decision": (
+            {
+                "motion": plan.approval_decision.motion,
+                "meeting": str(plan.approval_decision.meeting.group.name),
+                "date": plan.approval_decision.meeting.date.isoformat(),
+            }
+            if plan.approval_decision_id
+            else None
+        ),
+        "priorities": [
+            {
+                "id": p.pk,
+                "name": p.name,
+                "rationale": p.rationale,
+                "categories": p.categories,
+                "score": p.score,
+                "objectives": [
+                    {
+                        "id": o.pk,
+                        "text": o.text,
+                        "owner": o.owner.name if o.owner_id else None,
+                        "commitments": [
+                            {
+                                "organisation": c.organisation.name,
+                                "role": c.role,
+                                "resources": c.resources,
+                                "amount_pence": c.amount_pence,
+                            }
+                            for c in o.commitments.all()
+                        ],
+                        "indicators": [
+                            {
+                                "id": i.pk,
+                                "name": i.name,
+                                "source": i.source,
+                                "categories": i.categories,
+                                "areas": i.areas,
+                                "measure": i.measure,
+                                "harm_weighted": i.harm_weighted,
+                                "series": i.series.name if i.series_id else None,
+                                "direction": i.direction,
+                                "targets": [
+                                    {
+                                        "kind": t.kind,
+                                        "value": None if t.value is None else str(t.value),
+                                        "baseline_start": t.baseline_start,
+                                        "baseline_end": t.baseline_end,
+                                        "period_start": t.period_start,
+                                        "period_end": t.period_end,
+                                        "text": _target_text(t),
+                                    }
+                                    for t in i.targets.all()
+                                ],
+                            }
+                            for i in o.indicators.all()
+                        ],
+                    }
+                    for o in p.objectives.all()
+                ],
+            }
+            for p in priorities
+        ],
+        "engagement": [
+            {"commitment": e.commitment, "method": e.method, "timing": e.timing}
+            for e in plan.engagement.all()
+        ],
+    }
+
+
+def _lines(snap: dict) -> dict[str, str]:
+    """Each statement of a snapshot under a readable path, for comparing revisions."""
+    out = {
+        "Title": snap["title"],
+        "Period": f"{snap['period_start']} to {snap['period_end']}",
+        "Summary": snap["summary"],
+    }
+    for p in snap["priorities"]:
+        base = f"Priority “{p['name']}”"
+        out[base] = p["rationale"] or "(no rationale)"
+        for n, o in enumerate(p["objectives"], start=1):
+            ob = f"{base}, objective {n}"
+            out[ob] = o["text"] + (f" (owner: {o['owner']})" if o["owner"] else "")
+            for c in o["commitments"]:
+                out[f"{ob}, {c['organisation']}"] = c["role"] + (
+                    f"; resources: {c['resources']}" if c["resources"] else ""
+                )
+            for i in o["indicators"]:
+                ib = f"{ob}, indicator “{i['name']}”"
+                what = ", ".join(i["categories"]) if i["source"] == "store" else i["series"]
+                out[ib] = f"{i['measure']} of {what}" + (
+                    ", harm-weighted" if i["harm_weighted"] else ""
+                )
+                for k, t in enumerate(i["targets"], start=1):
+                    out[f"{ib}, target {k}"] = t["text"]
+    for n, e in enumerate(snap["engagement"], start=1):
+        out[f"Engagement {n}"] = e["commitment"] + (f" ({e['method']})" if e["method"] else "")
+    return out
+
+
+def differences(old: Plan, new: Plan) -> list[dict]:
+    """What changed from `old` to `new`: rows of ``what``, ``change`` (added, removed,
+    changed), ``before`` and ``after``, in the order of the newer revision."""
+    a, b = _lines(snapshot(old)), _lines(snapshot(new))
+    rows = []
+    for key, after in b.items():
+        if key not in a:
+            rows.append({"what": key, "change": "added", "before": "", "after": after})
+        elif a[key] != after:
+            rows.append({"what": key, "change": "changed", "before": a[key], "after": after})
+    for key, before in a.items():
+        if key not in b:
+            rows.append({"what": key, "change": "removed", "before": before, "after": ""})
+    return rows
