@@ -1,0 +1,313 @@
+"""Acceptance: indicators computed from the real police.uk data, checked by hand.
+
+A plan for Chorley, South Ribble and West Lancashire with a burglary indicator and a target of
+5% fewer than in December 2020 to November 2021, for December 2021 to November 2022. The test
+reads the Parquet files of the store with DuckDB itself (not through `cdrp.store.counts`),
+works out the projection, interval and status from first principles (scipy's chi-squared
+quantiles) and compares them with the service. Likewise a rate, a harm-weighted indicator and a
+family target.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+from scipy.stats import chi2
+
+from cdrp.store import Store
+
+SOUTH = ["E07000118", "E07000126", "E07000127"]
+BASELINE = ("2020-12", "2021-11")
+PERIOD = ("2021-12", "2022-11")
+Z = 1.959963984540054
+WEIGHTS_CSV = (
+    Path(__file__).resolve().parents[1]
+    / "src"
+    / "cdrp"
+    / "analysis"
+    / "data"
+    / "harm_weights_css_2017-18.csv"
+)
+NAMES = {"burglary": "Burglary", "robbery": "Robbery"}
+
+
+def months(first: str, last: str) -> list[str]:
+    out = [first]
+    while out[-1] != last:
+        y, m = int(out[-1][:4]), int(out[-1][5:])
+        out.append(f"{y + (m == 12):04d}-{m % 12 + 1:02d}")
+    return out
+
+
+def hand_counts(root: str, categories: list[str], districts: list[str]) -> dict:
+    """Monthly counts straight from the Parquet files: {(month, district, category): n}, and
+    the months that have a file (every other month is missing)."""
+    glob = f"{root}/source=police-uk/force=*/month=*/*.parquet"
+    con = duckdb.connect()
+    cats = ", ".join(f"'{c}'" for c in categories)
+    codes = ", ".join(f"'{d}'" for d in districts)
+    rows = con.sql(
+        f"SELECT strftime(month, '%Y-%m'), district_code, category, count(*) "
+        f"FROM read_parquet('{glob}', hive_partitioning = false) "
+        f"WHERE category IN ({cats}) AND district_code IN ({codes}) GROUP BY ALL"
+    ).fetchall()
+    held = {
+        r[0]
+        for r in con.sql(
+            f"SELECT DISTINCT regexp_extract(filename, 'month=([0-9-]+)', 1) "
+            f"FROM read_parquet('{glob}', filename = true)"
+        ).fetchall()
+    }
+    return {(m, d, c): n for m, d, c, n in rows}, held
+
+
+def hand_population(root: str, codes: list[str], year: int) -> float:
+    con = duckdb.connect()
+    quoted = ", ".join(f"'{c}'" for c in codes)
+    (total,) = con.sql(
+        f"SELECT sum(population_{year}) FROM read_parquet('{root}/_geography/districts.parquet') "
+        f"WHERE district_code IN ({quoted})"
+    ).fetchone()
+    return float(total)
+
+
+def status(projection, low, high, target, direction="lower"):
+    if direction == "lower":
+        return "on track" if projection <= target else ("off track" if low > target else "at risk")
+    return "on track" if projection >= target else ("off track" if high < target else "at risk")
+
+
+@pytest.fixture(scope="module")
+def hand(reference_store):
+    root, _ = reference_store
+    table, held = hand_counts(root, ["burglary", "robbery"], SOUTH)
+    return root, table, held
+
+
+def total(table, month_list, categories=("burglary",), districts=SOUTH, weight=None):
+    return sum(
+        (weight(c) if weight else 1) * table.get((m, d, c), 0)
+        for m in month_list
+        for d in districts
+        for c in categories
+    )
+
+
+@pytest.fixture
+def south(partnership):
+    from cdrp.partnerships.models import Area
+
+    for code, name in zip(SOUTH, ["Chorley", "South Ribble", "West Lancashire"], strict=True):
+        partnership.districts.add(Area.objects.create(code=code, name=name, level="district"))
+    return partnership
+
+
+def make_plan(partnership, indicators):
+    """A draft plan with one priority; `indicators` are (fields, [target fields])."""
+    from cdrp.plans.models import Indicator, Objective, Plan, Priority, Target
+
+    plan = Plan.objects.create(
+        partnership=partnership,
+        revision=1,
+        title="Lancashire South partnership plan 2021 to 2024",
+        period_start="2021-12",
+        period_end="2024-11",
+    )
+    priority = Priority.objects.create(plan=plan, name="Burglary", categories=["burglary"])
+    objective = Objective.objects.create(priority=priority, text="Reduce burglary.")
+    made = []
+    for position, (fields, targets) in enumerate(indicators):
+        indicator = Indicator.objects.create(objective=objective, position=position, **fields)
+        for t in targets:
+            Target.objects.create(indicator=indicator, **t)
+        made.append(indicator)
+    Plan.objects.filter(pk=plan.pk).update(status=Plan.Status.APPROVED)
+    plan.refresh_from_db()
+    return plan, made
+
+
+CHANGE = {
+    "kind": "change",
+    "value": Decimal("-5"),
+    "baseline_start": BASELINE[0],
+    "baseline_end": BASELINE[1],
+    "period_start": PERIOD[0],
+    "period_end": PERIOD[1],
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("as_of", ["2022-11", "2022-05"])
+def test_the_burglary_indicator_value_and_status_by_hand(south, hand, as_of):
+    from cdrp.plans.performance import indicator_status
+
+    root, table, held = hand
+    plan, (indicator,) = make_plan(
+        south, [({"name": "Burglary: records", "categories": ["burglary"]}, [CHANGE])]
+    )
+    period = months(*PERIOD)
+    baseline = months(*BASELINE)
+    assert set(period) | set(baseline) <= held  # every month used here has a file
+
+    # Target: 5% below the baseline total (12 months, the same length as the period).
+    b = total(table, baseline)
+    target = b * 0.95
+    # So far: the period's months up to as_of.
+    elapsed = [m for m in period if m <= as_of]
+    x = total(table, elapsed)
+    # Seasonal factor: last year's whole period over last year's months matching those
+    # elapsed (the 12 months before the period are the baseline here).
+    last_year = [f"{int(m[:4]) - 1}{m[4:]}" for m in elapsed]
+    f = b / total(table, last_year)
+    projection = x * f
+    low = chi2.ppf(0.025, 2 * x) / 2 * f
+    high = chi2.ppf(0.975, 2 * x + 2) / 2 * f
+    expected = status(projection, low, high, target)
+
+    row = indicator_status(indicator, indicator.targets.get(), Store(root), as_of)
+    assert row["value"] == x
+    assert row["target_value"] == pytest.approx(target)
+    assert row["projection"] == pytest.approx(projection)
+    assert (row["low"], row["high"]) == pytest.approx((low, high))
+    assert row["status"] == expected
+    k = "all 12" if len(elapsed) == 12 else f"{len(elapsed)} of 12"
+    assert f"{x:,} records in {k} months" in row["reasoning"]
+    assert f"the baseline of {b:,} in 2020-12 to 2021-11" in row["reasoning"]
+    if as_of == "2022-11":
+        assert f == 1 and "Final year-end figure" in row["reasoning"]
+    else:
+        assert f != 1 and "seasonal pattern" in row["reasoning"]
+    # The months for the sparkline: 12 before the period and the period so far, as counted.
+    points = {p["month"]: p["value"] for p in row["months"]}
+    assert points["2021-12"] == total(table, ["2021-12"]) and len(points) == 12 + len(elapsed)
+
+
+@pytest.mark.django_db
+def test_a_rate_and_a_harm_weighted_indicator_by_hand(south, hand):
+    from cdrp.plans.performance import plan_performance
+
+    root, table, held = hand
+    absolute = {"kind": "absolute", "period_start": PERIOD[0], "period_end": PERIOD[1]}
+    plan, (rate, harm) = make_plan(
+        south,
+        [
+            (
+                {"name": "Burglary rate", "categories": ["burglary"], "measure": "rate"},
+                [{**absolute, "value": Decimal("3.1")}],
+            ),
+            (
+                {"name": "Harm", "categories": ["burglary", "robbery"], "harm_weighted": True},
+                [{**absolute, "value": Decimal("480000")}],
+            ),
+        ],
+    )
+    as_of = "2022-08"
+    rows = {r["indicator"].pk: r for r in plan_performance(plan, Store(root), as_of)}
+    elapsed = [m for m in months(*PERIOD) if m <= as_of]
+    baseline = months(*BASELINE)
+
+    # Rate per 1,000 (mid-2022 residents, the estimate for the period's last year).
+    pop = hand_population(root, SOUTH, 2022)
+    x = total(table, elapsed)
+    f = total(table, baseline) / total(table, [f"{int(m[:4]) - 1}{m[4:]}" for m in elapsed])
+    per = pop / 1000
+    row = rows[rate.pk]
+    assert row["measure"] == "rate"
+    assert row["value"] == pytest.approx(x / per)
+    assert row["projection"] == pytest.approx(x * f / per)
+    assert row["low"] == pytest.approx(chi2.ppf(0.025, 2 * x) / 2 * f / per)
+    assert row["high"] == pytest.approx(chi2.ppf(0.975, 2 * x + 2) / 2 * f / per)
+    assert row["status"] == status(x * f / per, row["low"], row["high"], 3.1)
+
+    # Harm: each record weighted by its category's Crime Severity Score weight; the interval
+    # H +- 1.96 sqrt(sum w^2 n), both scaled by last year's seasonal factor of the weighted sums.
+    with WEIGHTS_CSV.open() as handle:
+        weights = {r["category"]: float(r["weight"]) for r in csv.DictReader(handle)}
+
+    def w(c):
+        return weights[NAMES[c]]
+
+    both = ("burglary", "robbery")
+    h = total(table, elapsed, both, weight=w)
+    var = total(table, elapsed, both, weight=lambda c: w(c) ** 2)
+    fh = total(table, baseline, both, weight=w) / total(
+        table, [f"{int(m[:4]) - 1}{m[4:]}" for m in elapsed], both, weight=w
+    )
+    row = rows[harm.pk]
+    assert row["measure"] == "harm"
+    assert row["value"] == pytest.approx(h)
+    assert row["projection"] == pytest.approx(h * fh)
+    assert row["low"] == pytest.approx((h - Z * math.sqrt(var)) * fh)
+    assert row["high"] == pytest.approx((h + Z * math.sqrt(var)) * fh)
+    assert row["status"] == status(h * fh, row["low"], row["high"], 480000)
+    assert "normal approximation" in row["reasoning"]
+
+
+@pytest.mark.django_db
+def test_a_family_target_by_hand(south, hand, reference_store):
+    from cdrp.analysis.peers import family, features_from_files, peer_groups
+    from cdrp.intelligence.services import demo_data_dir
+    from cdrp.plans.performance import indicator_status
+
+    root, _, _ = hand
+    # The family: each district's 15 most similar in England (the assessment's families),
+    # keeping the districts with data (Lancashire's), less the partnership's own districts.
+    base = demo_data_dir()
+    groups = peer_groups(
+        features_from_files(
+            base / "iod2019-lad" / "IoD2019_lad.csv",
+            base / "ons-population-la" / "la_population_mid2019.csv",
+            base / "ons-lsoa2011-national" / "census2011_lsoa_population_households.csv.gz",
+        )
+    )
+    con = duckdb.connect()
+    lancashire = [
+        r[0]
+        for r in con.sql(
+            f"SELECT district_code FROM read_parquet('{root}/_geography/districts.parquet') "
+            "WHERE force_name = 'Lancashire'"
+        ).fetchall()
+    ]
+    members = sorted(
+        {m for d in SOUTH for m in family(groups, d, available=lancashire)} - set(SOUTH)
+    )
+    assert members == ["E07000119", "E07000128"]  # Fylde and Wyre
+
+    table, _ = hand_counts(root, ["burglary"], SOUTH + members)
+    family_target = {"kind": "family", "period_start": PERIOD[0], "period_end": PERIOD[1]}
+    plan, (count, rate) = make_plan(
+        south,
+        [
+            ({"name": "Burglary", "categories": ["burglary"]}, [family_target]),
+            ({"name": "Rate", "categories": ["burglary"], "measure": "rate"}, [family_target]),
+        ],
+    )
+    as_of = "2022-07"
+    elapsed = [m for m in months(*PERIOD) if m <= as_of]
+    member_rates = [
+        total(table, elapsed, districts=[m]) / (hand_population(root, [m], 2022) / 1000)
+        for m in members
+    ]
+    family_rate = sum(member_rates) / len(member_rates)
+    x = total(table, elapsed)
+    f = total(table, months(*BASELINE)) / total(
+        table, [f"{int(m[:4]) - 1}{m[4:]}" for m in elapsed]
+    )
+    pop = hand_population(root, SOUTH, 2022)
+
+    row = indicator_status(count, count.targets.get(), Store(root), as_of)
+    target = family_rate * f * pop / 1000
+    assert row["target_value"] == pytest.approx(target)
+    assert row["projection"] == pytest.approx(x * f)
+    assert row["status"] == status(x * f, row["low"], row["high"], target)
+    clause = row["reasoning"].split("family average of ", 1)[1].split(":", 1)[0]
+    assert sorted(clause.split(" and ")) == ["Fylde", "Wyre"], row["reasoning"]
+
+    row = indicator_status(rate, rate.targets.get(), Store(root), as_of)
+    assert row["target_value"] == pytest.approx(family_rate * f)
+    assert row["projection"] == pytest.approx(x * f / (pop / 1000))
