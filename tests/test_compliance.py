@@ -61,11 +61,11 @@ def test_the_demo_meets_the_structural_rules_with_evidence_and_has_no_evidence_f
         "South Ribble: 3 representatives, one vote",
         "West Lancashire: 3 representatives, one vote",
     ]
-    # Assessments and meetings now record their evidence: with none approved or held, not met.
-    for rule_id in ["ASSESSMENT-ANNUAL", "ASSESSMENT-REFRESH", "PUBLIC-MEETING"]:
+    # Assessments, plans and meetings record their evidence: with none approved or held, not met.
+    for rule_id in ["ASSESSMENT-ANNUAL", "ASSESSMENT-REFRESH", "PUBLIC-MEETING", "PLAN-CURRENT"]:
         assert findings[rule_id].status == Status.NOT_MET, rule_id
-    # Plans, skills reviews and data-sharing agreements have no feature yet: no evidence.
-    for rule_id in ["PLAN-CURRENT", "SKILLS-REVIEW", "DATA-SHARING"]:
+    # Skills reviews and data-sharing agreements have no feature yet: no evidence.
+    for rule_id in ["SKILLS-REVIEW", "DATA-SHARING"]:
         assert findings[rule_id].status == Status.NO_EVIDENCE
         assert findings[rule_id].summary.startswith("No evidence recorded")
 
@@ -203,7 +203,7 @@ def test_the_command_prints_each_rule_and_strict_fails_on_a_statutory_gap(south)
     text = out.getvalue()
     for rule_id in ISSUE_RULES:
         assert rule_id in text
-    assert "No evidence recorded" in text and "5 met, 3 not met, 3 no evidence recorded" in text
+    assert "No evidence recorded" in text and "5 met, 4 not met, 2 no evidence recorded" in text
     out = io.StringIO()
     call_command("compliance", "lancashire-south", "--json", stdout=out)
     data = json.loads(out.getvalue())
@@ -264,11 +264,23 @@ def _record_assessments_and_a_public_meeting(south):
             built_at=approved,
             approved_at=approved,
         )
+    # A plan approved by the strategy group, covering today.
+    from cdrp.plans.models import Plan
+
+    Plan.objects.create(
+        partnership=south,
+        revision=1,
+        title="Partnership plan",
+        period_start="2026-04",
+        period_end="2029-03",
+        status=Plan.Status.APPROVED,
+        approved_at=timezone.make_aware(dt.datetime(2026, 10, 2, 12)),
+    )
 
 
 def test_an_approved_assessment_and_a_held_public_meeting_are_evidence(south):
     _record_assessments_and_a_public_meeting(south)
     findings = _by_id(evaluate(south, TODAY))
-    for rule_id in ["ASSESSMENT-ANNUAL", "ASSESSMENT-REFRESH", "PUBLIC-MEETING"]:
+    for rule_id in ["ASSESSMENT-ANNUAL", "ASSESSMENT-REFRESH", "PUBLIC-MEETING", "PLAN-CURRENT"]:
         assert findings[rule_id].status == Status.MET, rule_id
     assert any("approved" in e for e in findings["ASSESSMENT-ANNUAL"].evidence)
