@@ -18,15 +18,19 @@ SSCF_YEAR = "2023/24"
 SSCF_PENCE = 1_250_000_00
 CRIME_PERIOD = ["2021-12", "2022-11"]
 GRANT = "Community safety grant"
-GRANT_YEAR = "2021/22"
+GRANT_YEAR = "2022/23"
 GRANT_PENCE = 60_000_00
 
-# Burglary pilot: the LSOAs of South Ribble with most burglaries in the year before it started.
+# Burglary pilot, April to November 2022, approved with the plan on 30 March 2022: the LSOAs of
+# South Ribble with most burglaries in the year before it started; judged on the same eight
+# months a year earlier (so the seasons match), the last months the bundled data covers.
 PILOT_DISTRICT = SOUTH["south-ribble"]
 PILOT_TARGETS = 4
 PILOT_BUFFER_METRES = 1000
-BEFORE = ("2020-12", "2021-11")
-AFTER = ("2021-12", "2022-11")
+PILOT_CHOSEN_ON = ("2021-04", "2022-03")
+BEFORE = ("2021-04", "2021-11")
+AFTER = ("2022-04", "2022-11")
+PILOT_APPROVED = dt.date(2022, 3, 30)
 
 ILLUSTRATIVE = "(illustrative decision recorded for the demo)"
 
@@ -93,15 +97,18 @@ def _decision(group, date: dt.date, motion: str):
     found = meeting.decisions.filter(motion=motion).first()
     if found is not None:
         return found
-    people = {}
+    if meeting.status != Meeting.Status.HELD:
+        meeting.status = Meeting.Status.HELD
+        meeting.save()
+    voters = {}  # one vote per council area or agency
     for m in (
         Membership.objects.current(date)
         .filter(seat__group=group, seat__voting=True)
-        .select_related("person")
+        .select_related("person", "seat")
         .order_by("pk")
     ):
-        people.setdefault(m.person.pk, m.person)
-    return record_decision(meeting, motion, [(p, "for") for p in people.values()])
+        voters.setdefault(m.seat.body_key, m.person)
+    return record_decision(meeting, motion, [(p, "for") for p in voters.values()])
 
 
 def _latest_population_year(store, codes) -> int | None:
@@ -129,8 +136,8 @@ def _pilot_areas(store) -> tuple[list[str], list[str], list[str]]:
     before = counts(
         store,
         ["lsoa"],
-        start=BEFORE[0],
-        end=BEFORE[1],
+        start=PILOT_CHOSEN_ON[0],
+        end=PILOT_CHOSEN_ON[1],
         categories=["burglary"],
         areas={"district": [PILOT_DISTRICT]},
         output="pandas",
@@ -286,7 +293,7 @@ def _load(stdout, store, south, county, Organisation) -> None:
     def pilot():
         decision = _decision(
             rag,
-            dt.date(2021, 11, 16),
+            PILOT_APPROVED,
             "Approve the South Ribble burglary target-hardening pilot, £38,000 from the "
             f"{GRANT_YEAR} community safety grant {ILLUSTRATIVE}",
         )
@@ -295,29 +302,29 @@ def _load(stdout, store, south, county, Organisation) -> None:
             title="Burglary target hardening in South Ribble",
             description="Free locks, door and window security and advice for households in the "
             "four South Ribble neighbourhoods (LSOAs) with most burglaries in the year to "
-            "November 2021, delivered with the police's crime prevention officers.",
+            "March 2022, delivered with the police's crime prevention officers.",
             lead_organisation=org["south-ribble-council"],
             budget_pence=38_000_00,
             priority=_priority(south, ("burglary", "acquisitive"), ("burglary",)),
             allocation=grant_allocation,
-            start=dt.date(2021, 12, 1),
+            start=dt.date(2022, 4, 1),
             end=dt.date(2022, 11, 30),
         )
         funding.approve_project(project, decision)
         for date, pence, what in [
             (
-                dt.date(2021, 12, 17),
+                dt.date(2022, 4, 29),
                 9_500_00,
                 "Locks, door chains and window alarms (first 120 homes)",
             ),
-            (dt.date(2022, 3, 31), 12_000_00, "Fitting and materials, January to March"),
-            (dt.date(2022, 7, 29), 10_800_00, "Fitting and materials, April to July"),
+            (dt.date(2022, 6, 30), 12_000_00, "Fitting and materials, May and June"),
+            (dt.date(2022, 9, 30), 10_800_00, "Fitting and materials, July to September"),
             (dt.date(2022, 11, 30), 5_200_00, "Final visits and leaflets"),
         ]:
             funding.record_spend(project, date, pence, what)
         for title, due, done in [
-            ("First 100 homes visited", dt.date(2022, 2, 28), dt.date(2022, 2, 21)),
-            ("Every eligible home offered a visit", dt.date(2022, 8, 31), dt.date(2022, 9, 12)),
+            ("First 100 homes visited", dt.date(2022, 5, 31), dt.date(2022, 5, 24)),
+            ("Every eligible home offered a visit", dt.date(2022, 9, 30), dt.date(2022, 10, 7)),
             (
                 "Evaluation reported to the strategy group",
                 dt.date(2023, 3, 31),
@@ -328,8 +335,9 @@ def _load(stdout, store, south, county, Organisation) -> None:
         target, buffer, control = _pilot_areas(store)
         evaluation = funding.set_evaluation(
             project,
-            method="Before and after, twelve months each, against a comparison area: police.uk "
-            "burglaries in the four target LSOAs, a buffer of the LSOAs within 1 km (where "
+            method="Before and after, April to November 2022 against the same months of 2021 "
+            "(so the seasons match), with a comparison area: police.uk burglaries in the four "
+            "target LSOAs, a buffer of the LSOAs within 1 km (where "
             "burglary could be displaced to) and the rest of South Ribble as the comparison. "
             "The target's change net of the comparison's is tested exactly; the weighted "
             "displacement quotient and difference measure displacement. The targets were chosen "

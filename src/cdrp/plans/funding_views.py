@@ -1,0 +1,982 @@
+"""Funding and commissioning pages: the partnership's funding, each stream with its formula and
+allocation table, each project with spend, milestones, variations and evaluation, spend
+downloads, and the public transparency pages.
+
+Members read; coordinators (EDIT) add streams, run formulas, commission projects and record
+spend, variations and milestones; analysts (ANALYSE) plan and compute evaluations; chairs
+(APPROVE) record the strategy group's approvals and publish. Every write goes through
+`cdrp.plans.funding` (one transaction each); a refusal comes back on the form, naming the field.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from cdrp.accounts.policy import Action, allows, public, requires
+from cdrp.analysis.allocation import MEASURES
+from cdrp.intelligence.services import incident_store
+from cdrp.partnerships.models import Area, Organisation, Partnership
+from cdrp.plans import funding
+from cdrp.plans.funding import FundingError
+from cdrp.plans.models import (
+    Allocation,
+    Evaluation,
+    FundingStream,
+    Milestone,
+    Plan,
+    Priority,
+    Project,
+    Spend,
+    Variation,
+)
+from cdrp.plans.money import MoneyError, format_pence, parse_pounds
+from cdrp.store.schema import CATEGORY_NAMES
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+CURRENT_CATEGORIES = [
+    (slug, name)
+    for slug, name in sorted(CATEGORY_NAMES.items(), key=lambda kv: kv[1])
+    if slug not in {"violent-crime-pre-2013", "public-disorder-weapons", "burglary-other-theft"}
+]
+
+
+# --- forms -------------------------------------------------------------------------------------
+
+
+class MoneyField(forms.CharField):
+    """Pounds typed as 1250, 1,250.00 or £1,250.00; cleaned to integer pence."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("help_text", "In pounds, for example 1,250.00")
+        super().__init__(*args, **kwargs)
+        self.widget.attrs.update({"inputmode": "decimal", "spellcheck": "false"})
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value in (None, ""):
+            return None
+        try:
+            return parse_pounds(value, field=self.label or "Amount")
+        except MoneyError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+
+class FundingForm(forms.Form):
+    """A form that shows a service's refusal on the field it names."""
+
+    #: service field name → form field name
+    field_map: dict[str, str] = {}
+
+    def refuse(self, exc: FundingError) -> None:
+        name = self.field_map.get(exc.field or "", exc.field)
+        self.add_error(name if name in self.fields else None, exc.message)
+
+
+class StreamForm(FundingForm):
+    name = forms.CharField(max_length=200, label="Name of the stream")
+    source = forms.CharField(
+        max_length=200, label="Source", help_text="Who provides it, for example the Home Office"
+    )
+    financial_year = forms.CharField(
+        max_length=7, label="Financial year", help_text="For example, 2023/24"
+    )
+    amount = MoneyField(label="Amount")
+    conditions = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), required=False, label="Conditions"
+    )
+    field_map = {"amount_pence": "amount"}
+
+
+class FormulaForm(FundingForm):
+    partnerships = forms.ModelMultipleChoiceField(
+        queryset=Partnership.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        label="Partnerships to share between",
+        help_text="Each partnership's districts are counted once",
+    )
+    population_weight = forms.DecimalField(
+        label="Weight of population (%)", min_value=0, max_value=100, initial=50
+    )
+    crime_weight = forms.DecimalField(
+        label="Weight of recorded crime (%)", min_value=0, max_value=100, initial=50
+    )
+    population_year = forms.IntegerField(
+        required=False,
+        label="Population year",
+        help_text="ONS mid-year estimate; leave empty for the latest year in the store",
+    )
+    crime_start = forms.CharField(label="Crime from (YYYY-MM)", max_length=7)
+    crime_end = forms.CharField(label="Crime to (YYYY-MM)", max_length=7)
+    crime_categories = forms.MultipleChoiceField(
+        choices=CURRENT_CATEGORIES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Crime categories",
+        help_text="None ticked: every crime category (anti-social behaviour is not crime)",
+    )
+    decision = forms.ModelChoiceField(
+        queryset=Partnership.objects.none(),
+        required=False,
+        label="Decision agreeing the split (optional)",
+        help_text="A carried decision of the strategy group holding the stream",
+    )
+    field_map = {
+        "formula.weights": "population_weight",
+        "formula.weights.population": "population_weight",
+        "formula.weights.crime": "crime_weight",
+        "formula.population_year": "population_year",
+        "formula.crime_period": "crime_start",
+        "formula.crime_categories": "crime_categories",
+    }
+
+    def __init__(self, *args, stream: FundingStream, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partnerships"].queryset = Partnership.objects.filter(
+            status=Partnership.Status.CURRENT, level=Partnership.Level.DISTRICT
+        ).order_by("name")
+        self.fields["decision"].queryset = funding.strategy_decisions(stream.partnership)
+        self.fields["decision"].label_from_instance = _decision_label
+
+    def formula(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "method": "weighted shares",
+            "weights": {
+                "population": _text_decimal(data["population_weight"] / 100),
+                "crime": _text_decimal(data["crime_weight"] / 100),
+            },
+            "population_year": data.get("population_year"),
+            "crime_period": [data["crime_start"].strip(), data["crime_end"].strip()],
+            "crime_categories": list(data["crime_categories"]) or None,
+        }
+
+
+class AllocationForm(FundingForm):
+    partnership = forms.ModelChoiceField(queryset=Partnership.objects.none(), label="Partnership")
+    amount = MoneyField(label="Amount")
+    note = forms.CharField(max_length=300, required=False, label="Basis of the amount")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partnership"].queryset = Partnership.objects.filter(
+            status=Partnership.Status.CURRENT
+        ).order_by("name")
+
+
+class ProjectForm(FundingForm):
+    title = forms.CharField(max_length=200)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    lead_organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.order_by("name"), label="Lead organisation"
+    )
+    budget = MoneyField(label="Budget")
+    priority = forms.ModelChoiceField(
+        queryset=Priority.objects.none(),
+        required=False,
+        label="Plan priority",
+        help_text="The priority of the partnership plan it is commissioned against",
+    )
+    allocation = forms.ModelChoiceField(
+        queryset=Allocation.objects.none(),
+        required=False,
+        label="Funded from",
+        help_text="The allocation that pays for it",
+    )
+    joint_with = forms.ModelMultipleChoiceField(
+        queryset=Partnership.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Commissioned jointly with",
+    )
+    start = forms.DateField(required=False, widget=DATE, help_text="For example, 2023-04-01")
+    end = forms.DateField(required=False, widget=DATE, help_text="For example, 2024-03-31")
+    field_map = {"budget_pence": "budget"}
+
+    def __init__(self, *args, partnership: Partnership, **kwargs):
+        super().__init__(*args, **kwargs)
+        plan = Plan.objects.filter(partnership=partnership).order_by("-revision").first()
+        self.fields["priority"].queryset = (
+            plan.priorities.all() if plan else Priority.objects.none()
+        )
+        self.fields["allocation"].queryset = Allocation.objects.filter(
+            partnership=partnership
+        ).select_related("stream")
+        self.fields["allocation"].label_from_instance = lambda a: (
+            f"{a.stream.name} {a.stream.financial_year} ({format_pence(a.amount_pence)})"
+        )
+        self.fields["joint_with"].queryset = (
+            Partnership.objects.filter(status=Partnership.Status.CURRENT)
+            .exclude(pk=partnership.pk)
+            .order_by("name")
+        )
+        for name in ("priority", "allocation"):
+            self.fields[name].empty_label = "None"
+
+
+class SpendForm(FundingForm):
+    date = forms.DateField(widget=DATE, help_text="For example, 2023-06-30")
+    amount = MoneyField(label="Amount")
+    description = forms.CharField(max_length=300, label="What it paid for")
+    prefix = "spend"
+
+
+class VariationForm(FundingForm):
+    amount = MoneyField(label="Increase to the budget")
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Reason")
+    prefix = "variation"
+
+
+class MilestoneForm(FundingForm):
+    title = forms.CharField(max_length=200, label="Milestone")
+    due = forms.DateField(widget=DATE, help_text="For example, 2024-03-31")
+    prefix = "milestone"
+
+
+class DecisionForm(FundingForm):
+    decision = forms.ModelChoiceField(
+        queryset=Partnership.objects.none(),
+        label="Decision of the strategy group",
+        help_text="A carried decision of a meeting of the partnership's strategy group",
+    )
+    prefix = "approve"
+
+    def __init__(self, *args, partnership: Partnership, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["decision"].queryset = funding.strategy_decisions(partnership)
+        self.fields["decision"].label_from_instance = _decision_label
+        self.fields["decision"].empty_label = "Choose a decision"
+
+
+class EvaluationForm(FundingForm):
+    method = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="Planned method")
+    categories = forms.MultipleChoiceField(
+        choices=CURRENT_CATEGORIES,
+        widget=forms.CheckboxSelectMultiple,
+        label="Outcome: police.uk categories",
+    )
+    target_areas = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Target area",
+        help_text="LSOA codes separated by spaces or commas, for example E01025460",
+    )
+    buffer_areas = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        label="Buffer area (optional)",
+        help_text="LSOA codes around the target, where crime could be displaced to",
+    )
+    control_areas = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Comparison (control) area",
+        help_text="LSOA codes of a similar area the project did not reach",
+    )
+    before_start = forms.CharField(max_length=7, label="Before: first month (YYYY-MM)")
+    before_end = forms.CharField(max_length=7, label="Before: last month (YYYY-MM)")
+    after_start = forms.CharField(max_length=7, label="After: first month (YYYY-MM)")
+    after_end = forms.CharField(max_length=7, label="After: last month (YYYY-MM)")
+
+
+def _text_decimal(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    return text
+
+
+def _decision_label(decision) -> str:
+    return (
+        f"{decision.meeting.date:%-d %B %Y}, {decision.meeting.group.name}: {decision.motion[:120]}"
+    )
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def _stream(partnership: Partnership, pk: int) -> FundingStream:
+    """A stream the partnership holds or has an allocation of."""
+    return get_object_or_404(funding.visible_streams(partnership), pk=pk)
+
+
+def _project(partnership: Partnership, pk: int, *, public: bool = False) -> Project:
+    return get_object_or_404(funding.visible_projects(partnership, public=public), pk=pk)
+
+
+def _can(request, action: Action, partnership=None) -> bool:
+    return allows(request.user, action, partnership or request.partnership)
+
+
+def _rows(projects) -> list[dict]:
+    out = []
+    for p in projects:
+        available = p.budget_pence + p.variations_pence
+        out.append(
+            {
+                "project": p,
+                "available": available,
+                "spent": p.spent_pence,
+                "remaining": available - p.spent_pence,
+                "over_half": available and p.spent_pence * 2 > available,
+            }
+        )
+    return out
+
+
+def _allocation_rows(stream: FundingStream) -> tuple[list[dict], dict]:
+    allocations = list(stream.allocations.select_related("partnership", "decision__meeting__group"))
+    rows = []
+    for a in allocations:
+        basis = a.basis or {}
+        rows.append(
+            {
+                "allocation": a,
+                "basis": basis,
+                "formula": basis.get("method") == "formula",
+                "districts": basis.get("districts", []),
+                "inputs": basis.get("inputs", {}),
+                "measure_shares": basis.get("measure_shares", {}),
+                "quota": (basis.get("quota_pence") or {}).get("decimal"),
+            }
+        )
+    total = sum(a.amount_pence for a in allocations)
+    district_count = sum(len(r["districts"]) for r in rows)
+    inputs_total = {m: sum(int(r["inputs"].get(m, 0)) for r in rows) for m in MEASURES if rows}
+    summary = {
+        "total": total,
+        "share_total": sum((a.share or 0 for a in allocations), Decimal(0)),
+        "unallocated": stream.amount_pence - total,
+        "reconciles": total == stream.amount_pence,
+        "partnerships": len(rows),
+        "districts": district_count,
+        "inputs_total": inputs_total,
+        "weights": (stream.formula or {}).get("weights", {}),
+    }
+    return rows, summary
+
+
+# --- member pages ----------------------------------------------------------------------------
+
+
+@requires(Action.VIEW_MEMBER)
+def funding_index(request, partnership):
+    """Streams held by or allocated to the partnership, and its projects with their money."""
+    p = request.partnership
+    streams = list(funding.visible_streams(p).prefetch_related("allocations"))
+    for s in streams:
+        own = [a for a in s.allocations.all() if a.partnership_id == p.pk]
+        s.own_allocation = own[0] if own else None
+    projects = _rows(funding.visible_projects(p))
+    totals = {
+        "budget": sum(r["available"] for r in projects),
+        "spent": sum(r["spent"] for r in projects),
+        "remaining": sum(r["remaining"] for r in projects),
+    }
+    return render(
+        request,
+        "plans/funding/index.html",
+        {
+            "partnership": p,
+            "streams": streams,
+            "projects": projects,
+            "totals": totals,
+            "can_edit": _can(request, Action.EDIT),
+            "page_title": f"Funding and commissioning: {p.name}",
+        },
+    )
+
+
+def _form_page(request, form, *, title, submit, back, intro="", action=""):
+    return render(
+        request,
+        "plans/funding/form.html",
+        {
+            "partnership": request.partnership,
+            "form": form,
+            "page_title": title,
+            "submit": submit,
+            "back": back,
+            "intro": intro,
+            "action": action,
+        },
+    )
+
+
+@requires(Action.EDIT)
+def stream_new(request, partnership):
+    """Record a funding stream the partnership holds."""
+    p = request.partnership
+    form = StreamForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            stream = funding.create_stream(
+                p,
+                name=data["name"],
+                source=data["source"],
+                financial_year=data["financial_year"],
+                amount_pence=data["amount"],
+                conditions=data["conditions"],
+            )
+        except FundingError as exc:
+            form.refuse(exc)
+        else:
+            messages.success(request, f"Funding stream recorded: {stream}")
+            return redirect("plans:stream", partnership=p.slug, pk=stream.pk)
+    return _form_page(
+        request,
+        form,
+        title="Add a funding stream",
+        submit="Add the stream",
+        back=reverse("plans:funding", kwargs={"partnership": p.slug}),
+        intro="Money the partnership holds: where it comes from, for which year, how much and "
+        "on what conditions. Split it between partnerships by a formula on its page.",
+    )
+
+
+def _stream_context(request, stream: FundingStream, *, public: bool) -> dict:
+    rows, summary = _allocation_rows(stream)
+    holder = stream.partnership
+    formula = stream.formula or {}
+    decisions = {
+        r["allocation"].decision_id: r["allocation"].decision
+        for r in rows
+        if r["allocation"].decision_id
+    }
+    return {
+        "partnership": request.partnership,
+        "stream": stream,
+        "holder": holder,
+        "formula_json": json.dumps(formula, indent=2),
+        "decisions": list(decisions.values()),
+        "rows": rows,
+        "summary": summary,
+        "formula": formula,
+        "formula_measures": [
+            (m, formula.get("weights", {}).get(m), MEASURES[m])
+            for m in MEASURES
+            if m in formula.get("weights", {})
+        ],
+        "formula_categories": [
+            CATEGORY_NAMES.get(c, c) for c in (formula.get("crime_categories") or [])
+        ],
+        "public": public,
+        "page_title": f"{stream.name} {stream.financial_year}",
+    }
+
+
+@requires(Action.VIEW_MEMBER)
+def stream_detail(request, partnership, pk, *, formula_form=None, allocation_form=None):
+    """The stream: its formula (data) and every partnership's inputs, shares and amount."""
+    stream = _stream(request.partnership, pk)
+    ctx = _stream_context(request, stream, public=False)
+    holder = stream.partnership
+    can_edit = request.partnership == holder and _can(request, Action.EDIT)
+    if can_edit:
+        formula = stream.formula or {}
+        initial = {
+            "partnerships": [r["allocation"].partnership_id for r in ctx["rows"]],
+            "population_weight": _percent(formula, "population", 50),
+            "crime_weight": _percent(formula, "crime", 50),
+            "population_year": formula.get("population_year"),
+            "crime_start": (formula.get("crime_period") or ["", ""])[0],
+            "crime_end": (formula.get("crime_period") or ["", ""])[1],
+            "crime_categories": formula.get("crime_categories") or [],
+        }
+        ctx["formula_form"] = formula_form or FormulaForm(initial=initial, stream=stream)
+        ctx["allocation_form"] = allocation_form or AllocationForm()
+    ctx.update(
+        {
+            "can_edit": can_edit,
+            "can_publish": request.partnership == holder and _can(request, Action.APPROVE),
+            "error_form": formula_form if formula_form is not None else allocation_form,
+        }
+    )
+    return render(request, "plans/funding/stream.html", ctx)
+
+
+def _percent(formula: dict, measure: str, default) -> Decimal:
+    raw = (formula.get("weights") or {}).get(measure)
+    if raw is None:
+        return Decimal(default) if not formula else Decimal(0)
+    try:
+        return (Decimal(str(raw)) * 100).normalize()
+    except InvalidOperation:
+        return Decimal(default)
+
+
+def _held(request, pk) -> FundingStream:
+    return get_object_or_404(FundingStream, partnership=request.partnership, pk=pk)
+
+
+@requires(Action.EDIT)
+@require_POST
+def stream_allocate(request, partnership, pk):
+    """Run the formula: replace the stream's allocations with the computed shares."""
+    stream = _held(request, pk)
+    form = FormulaForm(request.POST, stream=stream)
+    if form.is_valid():
+        try:
+            made = funding.allocate_by_formula(
+                stream,
+                form.cleaned_data["partnerships"],
+                form.formula(),
+                incident_store(),
+                decision=form.cleaned_data["decision"],
+            )
+        except FundingError as exc:
+            form.refuse(exc)
+        else:
+            messages.success(
+                request,
+                f"Split between {len(made)} partnerships; the amounts add to "
+                f"{format_pence(sum(a.amount_pence for a in made))}",
+            )
+            return redirect("plans:stream", partnership=partnership, pk=pk)
+    return stream_detail.__wrapped__(request, partnership, pk, formula_form=form)
+
+
+@requires(Action.EDIT)
+@require_POST
+def stream_allocation(request, partnership, pk):
+    """Set one partnership's allocation by hand (refused beyond the stream)."""
+    stream = _held(request, pk)
+    form = AllocationForm(request.POST)
+    if form.is_valid():
+        try:
+            funding.allocate(
+                stream,
+                form.cleaned_data["partnership"],
+                form.cleaned_data["amount"],
+                note=form.cleaned_data["note"],
+            )
+        except FundingError as exc:
+            form.refuse(exc)
+        else:
+            messages.success(request, "Allocation recorded")
+            return redirect("plans:stream", partnership=partnership, pk=pk)
+    return stream_detail.__wrapped__(request, partnership, pk, allocation_form=form)
+
+
+@requires(Action.APPROVE)
+@require_POST
+def stream_publish(request, partnership, pk):
+    stream = _held(request, pk)
+    publish = request.POST.get("publish", "1") == "1"
+    funding.publish_stream(stream, publish)
+    messages.success(
+        request, "Published on the transparency page" if publish else "Withdrawn from publication"
+    )
+    return redirect("plans:stream", partnership=partnership, pk=pk)
+
+
+@requires(Action.EDIT)
+def project_new(request, partnership):
+    """Commission a project against a plan priority, funded from an allocation."""
+    p = request.partnership
+    form = ProjectForm(request.POST or None, partnership=p)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            project = funding.create_project(
+                p,
+                title=data["title"],
+                description=data["description"],
+                lead_organisation=data["lead_organisation"],
+                budget_pence=data["budget"],
+                priority=data["priority"],
+                allocation=data["allocation"],
+                joint_with=data["joint_with"],
+                start=data["start"],
+                end=data["end"],
+            )
+        except FundingError as exc:
+            form.refuse(exc)
+        else:
+            messages.success(
+                request, f"Project recorded: {project}. The strategy group must approve it."
+            )
+            return redirect("plans:project", partnership=p.slug, pk=project.pk)
+    return _form_page(
+        request,
+        form,
+        title="Commission a project",
+        submit="Add the project",
+        back=reverse("plans:funding", kwargs={"partnership": p.slug}),
+        intro="A project is proposed until the strategy group approves its spend by a carried "
+        "decision. Its budget must fit in what is left of the allocation that funds it.",
+    )
+
+
+def _project_context(request, project: Project, *, public: bool) -> dict:
+    f = funding.figures(project)
+    evaluation = Evaluation.objects.filter(project=project).first()
+    area_names = {}
+    if evaluation is not None:
+        codes = [
+            *evaluation.target_areas,
+            *evaluation.buffer_areas,
+            *evaluation.control_areas,
+        ]
+        area_names = dict(Area.objects.filter(code__in=codes).values_list("code", "name"))
+        area_names.update((evaluation.result or {}).get("names") or {})
+    return {
+        "partnership": request.partnership,
+        "project": project,
+        "figures": f,
+        "spend": project.spend.all(),
+        "milestones": project.milestones.all(),
+        "variations": project.variations.select_related("decision__meeting"),
+        "evaluation": evaluation,
+        "result": (evaluation.result if evaluation else None) or {},
+        "target_names": [area_names.get(c, c) for c in evaluation.target_areas]
+        if evaluation
+        else [],
+        "categories": [CATEGORY_NAMES.get(c, c) for c in evaluation.categories]
+        if evaluation
+        else [],
+        "joint": list(project.joint_with.all()),
+        "public": public,
+        "page_title": project.title,
+    }
+
+
+@requires(Action.VIEW_MEMBER)
+def project_detail(request, partnership, pk, *, bound: dict | None = None):
+    """The project: money, spend, milestones, variations, approval and evaluation."""
+    project = _project(request.partnership, pk)
+    ctx = _project_context(request, project, public=False)
+    own = project.partnership_id == request.partnership.pk
+    can_edit = own and _can(request, Action.EDIT)
+    can_approve = own and _can(request, Action.APPROVE)
+    bound = bound or {}
+    ctx.update(
+        {
+            "own": own,
+            "can_edit": can_edit,
+            "can_approve": can_approve,
+            "can_analyse": own and _can(request, Action.ANALYSE),
+            "spend_form": bound.get("spend") or SpendForm(),
+            "variation_form": bound.get("variation") or VariationForm(),
+            "milestone_form": bound.get("milestone") or MilestoneForm(),
+            "approve_form": bound.get("approve") or DecisionForm(partnership=project.partnership),
+            "error_forms": [f for f in bound.values() if f is not None],
+        }
+    )
+    return render(request, "plans/funding/project.html", ctx)
+
+
+def _own_project(request, pk) -> Project:
+    return get_object_or_404(Project, partnership=request.partnership, pk=pk)
+
+
+def _project_action(form_class, name: str, run, done: str, **form_kwargs):
+    """A POST handler for one of the project page's forms: on refusal the page comes back with
+    the form and its errors."""
+
+    def view(request, partnership, pk):
+        project = _own_project(request, pk)
+        kwargs = {k: v(project) for k, v in form_kwargs.items()}
+        form = form_class(request.POST, **kwargs)
+        if form.is_valid():
+            try:
+                run(project, form.cleaned_data)
+            except FundingError as exc:
+                form.refuse(exc)
+            else:
+                messages.success(request, done)
+                return redirect("plans:project", partnership=partnership, pk=pk)
+        return project_detail.__wrapped__(request, partnership, pk, bound={name: form})
+
+    return require_POST(view)
+
+
+project_spend = requires(Action.EDIT)(
+    _project_action(
+        SpendForm,
+        "spend",
+        lambda p, d: funding.record_spend(p, d["date"], d["amount"], d["description"]),
+        "Spend recorded",
+    )
+)
+project_variation = requires(Action.EDIT)(
+    _project_action(
+        VariationForm,
+        "variation",
+        lambda p, d: funding.add_variation(p, d["amount"], d["reason"]),
+        "Variation recorded: it counts once the strategy group approves it",
+    )
+)
+project_milestone = requires(Action.EDIT)(
+    _project_action(
+        MilestoneForm,
+        "milestone",
+        lambda p, d: funding.add_milestone(p, d["title"], d["due"]),
+        "Milestone added",
+    )
+)
+project_approve = requires(Action.APPROVE)(
+    _project_action(
+        DecisionForm,
+        "approve",
+        lambda p, d: funding.approve_project(p, d["decision"]),
+        "Approval recorded: spend can now be recorded",
+        partnership=lambda p: p.partnership,
+    )
+)
+
+
+@requires(Action.APPROVE)
+@require_POST
+def variation_approve(request, partnership, pk, variation):
+    project = _own_project(request, pk)
+    record = get_object_or_404(Variation, project=project, pk=variation)
+    form = DecisionForm(request.POST, partnership=project.partnership, prefix=f"v{record.pk}")
+    if form.is_valid():
+        try:
+            funding.approve_variation(record, form.cleaned_data["decision"])
+        except FundingError as exc:
+            form.refuse(exc)
+        else:
+            messages.success(request, "Variation approved: the budget available has increased")
+            return redirect("plans:project", partnership=partnership, pk=pk)
+    return project_detail.__wrapped__(request, partnership, pk, bound={"approve": form})
+
+
+@requires(Action.EDIT)
+@require_POST
+def milestone_complete(request, partnership, pk, milestone):
+    project = _own_project(request, pk)
+    record = get_object_or_404(Milestone, project=project, pk=milestone)
+    try:
+        funding.complete_milestone(record)
+    except FundingError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Milestone completed: {record.title}")
+    return redirect("plans:project", partnership=partnership, pk=pk)
+
+
+@requires(Action.EDIT)
+@require_POST
+def project_complete(request, partnership, pk):
+    project = _own_project(request, pk)
+    try:
+        funding.complete_project(project)
+    except FundingError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Project marked complete")
+    return redirect("plans:project", partnership=partnership, pk=pk)
+
+
+@requires(Action.APPROVE)
+@require_POST
+def project_publish(request, partnership, pk):
+    project = _own_project(request, pk)
+    publish = request.POST.get("publish", "1") == "1"
+    try:
+        funding.publish_project(project, publish)
+    except FundingError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            "Published on the transparency page" if publish else "Withdrawn from publication",
+        )
+    return redirect("plans:project", partnership=partnership, pk=pk)
+
+
+@requires(Action.ANALYSE)
+def evaluation_plan(request, partnership, pk):
+    """Plan the evaluation: method, outcome, target/buffer/control LSOAs, before and after."""
+    project = _own_project(request, pk)
+    current = Evaluation.objects.filter(project=project).first()
+    initial = {}
+    if current is not None:
+        initial = {
+            "method": current.method,
+            "categories": current.categories,
+            "target_areas": " ".join(current.target_areas),
+            "buffer_areas": " ".join(current.buffer_areas),
+            "control_areas": " ".join(current.control_areas),
+            "before_start": current.before_start,
+            "before_end": current.before_end,
+            "after_start": current.after_start,
+            "after_end": current.after_end,
+        }
+    form = EvaluationForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            funding.set_evaluation(project, **form.cleaned_data)
+        except FundingError as exc:
+            form.refuse(exc)
+        else:
+            messages.success(request, "Evaluation plan saved; compute it when the data is in")
+            return redirect(
+                reverse("plans:project", kwargs={"partnership": partnership, "pk": pk})
+                + "#evaluation"
+            )
+    return _form_page(
+        request,
+        form,
+        title=f"Evaluation plan: {project.title}",
+        submit="Save the plan",
+        back=reverse("plans:project", kwargs={"partnership": partnership, "pk": pk}),
+        intro="Before and after in the target area against a comparison area, with a buffer "
+        "to measure displacement (weighted displacement quotient and difference). The two "
+        "periods must be of equal length; same months a year apart keep the seasons matched.",
+    )
+
+
+@requires(Action.ANALYSE)
+@require_POST
+def evaluation_run(request, partnership, pk):
+    """Compute the evaluation from the incident store."""
+    project = _own_project(request, pk)
+    evaluation = get_object_or_404(Evaluation, project=project)
+    try:
+        funding.evaluate(evaluation, incident_store())
+    except FundingError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Evaluated: {evaluation.get_verdict_display()}")
+    return redirect(
+        reverse("plans:project", kwargs={"partnership": partnership, "pk": pk}) + "#evaluation"
+    )
+
+
+# --- downloads ---------------------------------------------------------------------------------
+
+SPEND_COLUMNS = [
+    "project",
+    "lead_organisation",
+    "funded_from",
+    "date",
+    "description",
+    "amount_pounds",
+    "amount_pence",
+]
+
+
+def _spend_rows(partnership: Partnership) -> list[list]:
+    projects = funding.visible_projects(partnership).values_list("pk", flat=True)
+    spend = (
+        Spend.objects.filter(project__in=list(projects))
+        .select_related("project__lead_organisation", "project__allocation__stream")
+        .order_by("project__title", "date", "pk")
+    )
+    rows = []
+    for s in spend:
+        stream = s.project.allocation.stream if s.project.allocation else None
+        rows.append(
+            [
+                s.project.title,
+                s.project.lead_organisation.name,
+                f"{stream.name} {stream.financial_year}" if stream else "",
+                s.date.isoformat(),
+                s.description,
+                format_pence(s.amount_pence, symbol=False).replace(",", ""),
+                s.amount_pence,
+            ]
+        )
+    return rows
+
+
+@requires(Action.VIEW_MEMBER)
+def spend_download(request, partnership, fmt):
+    """Every spend line of the partnership's projects as CSV or XLSX (amounts exact)."""
+    rows = _spend_rows(request.partnership)
+    name = f"spend-{request.partnership.slug}"
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(SPEND_COLUMNS)
+        writer.writerows(rows)
+        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    elif fmt == "xlsx":
+        from openpyxl import Workbook
+
+        book = Workbook()
+        sheet = book.active
+        sheet.title = "Spend"
+        sheet.append(SPEND_COLUMNS)
+        for row in rows:
+            # Pounds as an exact decimal, shown with two places; pence kept as an integer.
+            sheet.append([*row[:5], Decimal(row[5]), row[6]])
+            sheet.cell(sheet.max_row, 6).number_format = "#,##0.00"
+        sheet.append([])
+        total = sum(r[6] for r in rows)
+        sheet.append(["Total", "", "", "", "", Decimal(total) / 100, total])
+        sheet.cell(sheet.max_row, 6).number_format = "#,##0.00"
+        for column, width in zip("ABCDEFG", (46, 34, 40, 12, 50, 14, 14), strict=True):
+            sheet.column_dimensions[column].width = width
+        out = io.BytesIO()
+        book.save(out)
+        response = HttpResponse(
+            out.getvalue(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        raise Http404("No such format")
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+# --- public pages ------------------------------------------------------------------------------
+
+
+def _public_partnership(request, slug: str) -> Partnership:
+    request.partnership = get_object_or_404(Partnership, slug=slug)
+    return request.partnership
+
+
+@public
+def transparency(request, partnership):
+    """Every published stream (with its allocations) and every published project with its
+    budget, spend and outcome. Open to everyone; no personal data."""
+    p = _public_partnership(request, partnership)
+    streams = list(
+        funding.visible_streams(p, public=True).prefetch_related("allocations__partnership")
+    )
+    projects = _rows(funding.visible_projects(p, public=True).select_related("evaluation"))
+    totals = {
+        "budget": sum(r["available"] for r in projects),
+        "spent": sum(r["spent"] for r in projects),
+    }
+    return render(
+        request,
+        "plans/funding/transparency.html",
+        {
+            "partnership": p,
+            "streams": streams,
+            "projects": projects,
+            "totals": totals,
+            "public": True,
+            "page_title": f"Funding and spending: {p.name}",
+        },
+    )
+
+
+@public
+def transparency_stream(request, partnership, pk):
+    p = _public_partnership(request, partnership)
+    stream = get_object_or_404(funding.visible_streams(p, public=True), pk=pk)
+    return render(
+        request, "plans/funding/stream.html", _stream_context(request, stream, public=True)
+    )
+
+
+@public
+def transparency_project(request, partnership, pk):
+    p = _public_partnership(request, partnership)
+    project = _project(p, pk, public=True)
+    return render(
+        request, "plans/funding/project.html", _project_context(request, project, public=True)
+    )
