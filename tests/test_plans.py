@@ -333,3 +333,25 @@ def test_the_plan_pdf_reads_as_a_document(draft, south, tmp_path):
     assert "1. Violence and sexual offences" in text and "4. Public order" in text
     assert "-5% on 2021-04 to 2022-03" in text
     assert "Page 1 of" in text
+
+
+def test_the_plan_command_shows_compares_and_refuses_clearly(draft, south, tmp_path):
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="has no approved plan .revisions: 1."):
+        call_command("plan", "show", "lancashire-south", stdout=io.StringIO())
+    services.approve(draft, None, _decision(south))
+    new = services.revise(draft, None, "Annual revision")
+    Priority.objects.create(plan=new, position=5, name="Drugs", categories=["drugs"])
+    out = io.StringIO()
+    call_command("plan", "changes", "lancashire-south", "--revision", "2", stdout=out)
+    assert "   added  Priority “Drugs”" in out.getvalue()
+    out = io.StringIO()
+    call_command("plan", "show", "lancashire-south", stdout=out)
+    assert "revision 1, approved" in out.getvalue() and "4. Public order" in out.getvalue()
+    call_command(
+        "plan", "pdf", "lancashire-south", "--out", str(tmp_path / "p.pdf"), stdout=io.StringIO()
+    )
+    assert (tmp_path / "p.pdf").read_bytes().startswith(b"%PDF")
