@@ -355,3 +355,44 @@ def test_the_plan_command_shows_compares_and_refuses_clearly(draft, south, tmp_p
         "plan", "pdf", "lancashire-south", "--out", str(tmp_path / "p.pdf"), stdout=io.StringIO()
     )
     assert (tmp_path / "p.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_a_coordinator_adds_next_years_target_and_rewords_an_objective(client, draft, south):
+    client.force_login(user_with_role("casey", south, "coordinator"))
+    base = "/plans/lancashire-south/revision/1"
+    indicator = Indicator.objects.filter(objective__priority__plan=draft).first()
+    page = client.get(f"{base}/indicators/{indicator.pk}/targets/add/").content.decode()
+    assert 'value="2023-04"' in page  # the year after the existing target
+    response = client.post(
+        f"{base}/indicators/{indicator.pk}/targets/add/",
+        {
+            "target_kind": "absolute",
+            "target_value": "-1",
+            "target_start": "2023-04",
+            "target_end": "2024-03",
+        },
+    )
+    assert "cannot be negative" in response.content.decode()
+    response = client.post(
+        f"{base}/indicators/{indicator.pk}/targets/add/",
+        {
+            "target_kind": "absolute",
+            "target_value": "9000",
+            "target_start": "2023-04",
+            "target_end": "2024-03",
+        },
+    )
+    assert response.status_code == 302
+    assert indicator.targets.count() == 2
+    objective = indicator.objective
+    response = client.post(
+        f"{base}/objectives/{objective.pk}/",
+        {"text": "Halve repeat violence in the night-time economy", "version": objective.version},
+    )
+    objective.refresh_from_db()
+    assert objective.text.startswith("Halve") and objective.owner is None
+    stale = client.post(f"{base}/objectives/{objective.pk}/", {"text": "Older edit", "version": 1})
+    assert "changed by someone else" in stale.content.decode()
+    first = indicator.targets.order_by("period_start").first()
+    client.post(f"{base}/targets/{first.pk}/delete/")
+    assert indicator.targets.count() == 1

@@ -183,3 +183,18 @@ class IndicatorForm(forms.Form):
         if data.get("source") == "manual" and not data.get("series"):
             self.add_error("series", "Choose the series entered by hand")
         return data
+
+
+class TargetForm(forms.Form):
+    """Another target for an indicator, e.g. the next plan year's."""
+
+    target_kind = forms.ChoiceField(choices=Target.Kind.choices, label="Target")
+    target_value = forms.DecimalField(
+        required=False,
+        label="Target figure or percentage change",
+        help_text="A figure for an absolute target; a percentage such as -5 for a change",
+    )
+    baseline_start = MonthField(required=False, label="Baseline from")
+    baseline_end = MonthField(required=False, label="Baseline to")
+    target_start = MonthField(label="Target period from")
+    target_end = MonthField(label="Target period to")

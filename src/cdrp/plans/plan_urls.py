@@ -18,6 +18,10 @@ urlpatterns = [
     path(f"{P}/priorities/<int:pk>/", v.priority_form, name="priority-edit"),
     path(f"{P}/priorities/<int:pk>/delete/", v.priority_delete, name="priority-delete"),
     path(f"{P}/priorities/<int:priority>/objectives/add/", v.objective_form, name="objective-add"),
+    path(f"{P}/objectives/<int:pk>/", v.objective_form, name="objective-edit"),
+    path(f"{P}/objectives/<int:pk>/delete/", v.objective_delete, name="objective-delete"),
+    path(f"{P}/indicators/<int:indicator>/targets/add/", v.target_form, name="target-add"),
+    path(f"{P}/targets/<int:pk>/delete/", v.target_delete, name="target-delete"),
     path(
         f"{P}/objectives/<int:objective>/commitments/add/",
         v.commitment_form,

@@ -32,6 +32,7 @@ from cdrp.plans.plan_forms import (
     PriorityForm,
     ReviseForm,
     SeedForm,
+    TargetForm,
 )
 
 PUBLIC_STATUSES = [Plan.Status.APPROVED, Plan.Status.SUPERSEDED]
@@ -321,23 +322,44 @@ def priority_delete(request, partnership, revision, pk):
 
 
 @requires(Action.EDIT)
-def objective_form(request, partnership, revision, priority):
+def objective_form(request, partnership, revision, priority=None, pk=None):
     plan, refused = _draft(request, revision)
     if refused:
         return refused
-    parent = get_object_or_404(plan.priorities, pk=priority)
-    form = ObjectiveForm(request.POST or None, partnership=request.partnership)
+    objective = _objective(plan, pk) if pk else None
+    parent = objective.priority if objective else get_object_or_404(plan.priorities, pk=priority)
+    initial = {"text": objective.text, "owner": objective.owner} if objective else {}
+    form = ObjectiveForm(request.POST or None, initial=initial, partnership=request.partnership)
     if request.method == "POST" and form.is_valid():
 
         def write(data):
-            Objective.objects.create(
-                priority=parent, position=parent.objectives.count() + 1, **data
-            )
+            if objective is None:
+                Objective.objects.create(
+                    priority=parent, position=parent.objectives.count() + 1, **data
+                )
+                return
+            objective.text, objective.owner = data["text"], data["owner"]
+            objective.save_checked(int(request.POST.get("version", objective.version)))
 
         done = _save(request, plan, form, write)
         if done:
             return done
-    return _form_page(request, plan, form, f"Add an objective to “{parent.name}”")
+    title = "Edit the objective" if objective else f"Add an objective to “{parent.name}”"
+    return _form_page(
+        request, plan, form, title, extra={"version": objective.version if objective else ""}
+    )
+
+
+@requires(Action.EDIT)
+@require_POST
+def objective_delete(request, partnership, revision, pk):
+    plan, refused = _draft(request, revision)
+    if refused:
+        return refused
+    objective = _objective(plan, pk)
+    objective.delete()
+    messages.success(request, "Objective removed from this draft")
+    return _detail(plan)
 
 
 def _objective(plan, pk):
@@ -433,6 +455,53 @@ def _rename(write):
             raise
 
     return wrapped
+
+
+@requires(Action.EDIT)
+def target_form(request, partnership, revision, indicator):
+    plan, refused = _draft(request, revision)
+    if refused:
+        return refused
+    parent = get_object_or_404(Indicator, pk=indicator, objective__priority__plan=plan)
+    last = parent.targets.order_by("-period_end").first()
+    start = services.month_add(last.period_end, 1) if last else plan.period_start
+    initial = {
+        "target_start": start,
+        "target_end": services.month_add(start, 11),
+        "baseline_start": services.month_add(start, -12),
+        "baseline_end": services.month_add(start, -1),
+    }
+    form = TargetForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+
+        def write(data):
+            services.save_target(
+                Target(
+                    indicator=parent,
+                    kind=data["target_kind"],
+                    value=data["target_value"],
+                    baseline_start=data["baseline_start"] or "",
+                    baseline_end=data["baseline_end"] or "",
+                    period_start=data["target_start"],
+                    period_end=data["target_end"],
+                )
+            )
+
+        done = _save(request, plan, form, _rename(write))
+        if done:
+            return done
+    return _form_page(request, plan, form, f"Add a target to “{parent.name}”")
+
+
+@requires(Action.EDIT)
+@require_POST
+def target_delete(request, partnership, revision, pk):
+    plan, refused = _draft(request, revision)
+    if refused:
+        return refused
+    get_object_or_404(Target, pk=pk, indicator__objective__priority__plan=plan).delete()
+    messages.success(request, "Target removed from this draft")
+    return _detail(plan)
 
 
 @requires(Action.EDIT)

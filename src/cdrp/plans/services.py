@@ -432,6 +432,7 @@ def snapshot(plan: Plan) -> dict:
                                 "direction": i.direction,
                                 "targets": [
                                     {
+                                        "id": t.pk,
                                         "kind": t.kind,
                                         "value": None if t.value is None else str(t.value),
                                         "baseline_start": t.baseline_start,
