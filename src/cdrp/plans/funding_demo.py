@@ -395,8 +395,11 @@ def _load(stdout, store, south, county, Organisation) -> None:
             funding.add_milestone(project, "Sessions running every weekend", dt.date(2023, 6, 30)),
             dt.date(2023, 6, 16),
         )
-        funding.add_milestone(
-            project, "Year-end report to the strategy group", dt.date(2024, 4, 30)
+        funding.complete_milestone(
+            funding.add_milestone(
+                project, "Year-end report to the strategy group", dt.date(2024, 4, 30)
+            ),
+            dt.date(2024, 4, 16),
         )
         funding.set_evaluation(
             project,
@@ -405,7 +408,7 @@ def _load(stdout, store, south, county, Organisation) -> None:
             "publishes April 2023 to March 2024.",
             categories=["anti-social-behaviour"],
             target_areas=hot_spots,
-            control_areas=_chorley_control(store, exclude=set(hot_spots)),
+            control_areas=_district_lsoas(store, [SOUTH["chorley"]], set(hot_spots)),
             before_start="2022-04",
             before_end="2023-03",
             after_start="2023-04",
@@ -457,7 +460,24 @@ def _load(stdout, store, south, county, Organisation) -> None:
             funding.add_milestone(project, "Welfare points open", dt.date(2023, 5, 31)),
             dt.date(2023, 5, 26),
         )
-        funding.add_milestone(project, "Joint review with Preston", dt.date(2024, 4, 30))
+        funding.complete_milestone(
+            funding.add_milestone(project, "Joint review with Preston", dt.date(2024, 4, 30)),
+            dt.date(2024, 4, 23),
+        )
+        centre = _top_lsoas(store, "E07000123", "violent-crime", 3)
+        funding.set_evaluation(
+            project,
+            method="Before and after, twelve months each: violence and public order records in "
+            "the three Preston city-centre LSOAs with most violence, against the rest of Preston "
+            "and South Ribble. To be computed when police.uk publishes April 2023 to March 2024.",
+            categories=["violent-crime", "public-order"],
+            target_areas=centre,
+            control_areas=_district_lsoas(store, ["E07000123", PILOT_DISTRICT], set(centre)),
+            before_start="2022-04",
+            before_end="2023-03",
+            after_start="2023-04",
+            after_end="2024-03",
+        )
         funding.publish_project(project)
 
     for title, build in [
@@ -476,7 +496,7 @@ def _load(stdout, store, south, county, Organisation) -> None:
         )
 
 
-def _chorley_control(store, exclude: set[str]) -> list[str]:
+def _district_lsoas(store, districts: list[str], exclude: set[str]) -> list[str]:
     import pyarrow.parquet as pq
 
     with store.fs.open_input_file(store.path("_geography/lsoa.parquet")) as handle:
@@ -484,7 +504,7 @@ def _chorley_control(store, exclude: set[str]) -> list[str]:
     return sorted(
         c
         for c, d in zip(table["lsoa_code"], table["district_code"], strict=True)
-        if d == SOUTH["chorley"] and c not in exclude
+        if d in districts and c not in exclude
     )
 
 

@@ -20,6 +20,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cdrp.accounts.policy import Action, allows, public, requires
@@ -642,6 +643,7 @@ def _project_context(request, project: Project, *, public: bool) -> dict:
         if evaluation
         else [],
         "joint": list(project.joint_with.all()),
+        "today": timezone.localdate(),
         "public": public,
         "page_title": project.title,
     }
@@ -945,6 +947,8 @@ def transparency(request, partnership):
     streams = list(
         funding.visible_streams(p, public=True).prefetch_related("allocations__partnership")
     )
+    for s in streams:
+        s.allocated_pence = sum(a.amount_pence for a in s.allocations.all())
     projects = _rows(funding.visible_projects(p, public=True).select_related("evaluation"))
     totals = {
         "budget": sum(r["available"] for r in projects),
