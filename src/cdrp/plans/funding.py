@@ -859,8 +859,10 @@ def set_evaluation(
 def _finite(value):
     import math
 
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
+    if isinstance(value, float):
+        # Twelve significant figures: 10/90 − 0.2 over 12/90 − 0.1 is stored as −0.375, not
+        # −0.37499999999999994 (which a page would round the wrong way).
+        return float(f"{value:.12g}") if math.isfinite(value) else None
     if hasattr(value, "item"):
         return _finite(value.item())
     return value
