@@ -718,11 +718,15 @@ def resolve_target(
             raise PerformanceError("population", "a family target needs the resident population")
         figure = year_rate * population / 1000.0
     who = f" of {family_label}" if family_label else ""
-    over = f" over the same {months_elapsed} months" if months_elapsed else ""
+    over = f" in the same {months_elapsed} months" if months_elapsed else ""
     text = (
         f"{bound} {format_value(figure, measure)} (better than the family average{who}: "
         f"{float(family_rate):,.2f} per 1,000{over}"
-        + (f", {year_rate:,.2f} projected like ours" if abs(factor - 1) > 1e-9 else "")
+        + (
+            f", {year_rate:,.2f} over the whole period when projected like ours"
+            if abs(factor - 1) > 1e-9
+            else ""
+        )
         + ")"
     )
     return ResolvedTarget(kind, figure, text, baseline=year_rate)
@@ -801,29 +805,30 @@ def judge(
     lower_better = direction == "lower"
     meets = projection <= target if lower_better else projection >= target
     whole_misses = low > target if lower_better else high < target
-    side, other = ("above", "below") if lower_better else ("below", "above")
+    side = "above" if lower_better else "below"
     near_end = "lower" if lower_better else "upper"
+    # A proportion is judged on its figure so far (it is not projected).
+    noun = "the figure so far" if measure == "proportion" else "the projection"
     if meets:
         status = "on track"
         inside = high <= target if lower_better else low >= target
         clause = (
-            "the projection meets the target, and so does the whole interval"
+            f"{noun} meets the target, and so does the whole interval"
             if inside
-            else f"the projection meets the target, though the interval reaches {side} it"
+            else f"{noun} meets the target, though the interval reaches {side} it"
         )
     elif whole_misses:
         status = "off track"
         clause = (
-            f"even the {near_end} end of the interval is {side} the target, so the projection "
+            f"even the {near_end} end of the interval is {side} the target, so {noun} "
             "misses it by more than chance"
         )
     else:
         status = "at risk"
         clause = (
-            "the projection misses the target but the target is inside the interval, so the "
+            f"{noun} misses the target but the target is inside the interval, so the "
             "difference could be chance"
         )
-    del other
     evidence = evidence or (
         f"Projected {_number(projection, measure)} (95% interval {_number(low, measure)} to "
         f"{_number(high, measure)})"
@@ -912,7 +917,8 @@ def sparkline(
     Returns
     -------
     str
-        ``<svg …>…</svg>``. The vertical scale runs from zero to the largest value or target.
+        ``<svg …>…</svg>``. The vertical scale runs from the smallest to the largest of the
+        values and the target.
 
     Examples
     --------
@@ -924,7 +930,12 @@ def sparkline(
     """
     pad = 2.0
     numbers = [float(v) for v in values if v is not None and not math.isnan(float(v))]
-    top = max([*numbers, float(target) if target is not None else 0.0, 0.0]) or 1.0
+    scale = numbers + ([float(target)] if target is not None else [])
+    # From the smallest to the largest figure (as sparklines do), so the month-to-month
+    # movement shows; a flat series sits in the middle.
+    bottom, top = (min(scale), max(scale)) if scale else (0.0, 1.0)
+    if top - bottom < 1e-12:
+        bottom, top = bottom - 1.0, top + 1.0
     count = len(values)
     step = (width - 2 * pad) / max(count - 1, 1)
 
@@ -932,7 +943,7 @@ def sparkline(
         return pad + i * step
 
     def y(v: float) -> float:
-        return height - pad - (height - 2 * pad) * (v / top)
+        return height - pad - (height - 2 * pad) * ((v - bottom) / (top - bottom))
 
     label = escape(label)
     parts = [

@@ -37,7 +37,6 @@ from cdrp.analysis.harm import category_name, default_weights
 from cdrp.analysis.performance import (
     STATUSES,
     PerformanceError,
-    ResolvedTarget,
     assess,
     check_target,
     format_value,
@@ -52,24 +51,38 @@ from cdrp.plans.models import Indicator, ManualSeries, Plan, SeriesValue, Target
 from cdrp.store import Store, counts, coverage
 
 __all__ = [
+    "METHOD",
     "SeriesValueError",
     "StoreData",
+    "TAG",
     "available_quarters",
+    "by_priority",
+    "check_series_value",
+    "create_series",
+    "current_target",
+    "default_store",
+    "exceptions",
+    "family_members",
     "indicator_series",
     "indicator_status",
+    "indicators_csv",
+    "indicators_xlsx",
+    "last_month",
     "load_store_data",
+    "month_label",
     "performance_plan",
     "plan_performance",
     "quarter_label",
     "quarter_months",
+    "quarter_of",
     "quarterly_report",
     "record_series_value",
+    "render_report_html",
     "render_report_pdf",
     "series_rows",
+    "status_counts",
     "statuses_csv",
     "statuses_xlsx",
-    "indicators_csv",
-    "indicators_xlsx",
 ]
 
 #: Status → GOV.UK tag colour.
@@ -176,6 +189,17 @@ def load_store_data(store: Store | str, start: str, end: str) -> StoreData:
     if len(cov):
         cov = cov[cov["source"] == "police-uk"]
     return StoreData(store, start, end, frame, districts, cov)
+
+
+def default_store() -> Store | None:
+    """The incident store named in the settings (None when it cannot be opened: pages still
+    show manual indicators)."""
+    from cdrp.intelligence.services import incident_store
+
+    try:
+        return incident_store()
+    except Exception:
+        return None
 
 
 # --- Which plan, which target, which months ----------------------------------------------------
@@ -628,10 +652,14 @@ def _finish(row: dict) -> dict:
         format_value(row["projection"], m) if row["projection"] is not None else "–"
     )
     row["interval_text"] = (
-        f"{format_value(row['low'], m)} to {format_value(row['high'], m)}"
+        f"{format_value(row['low'], m).removesuffix(' per 1,000')} to "
+        f"{format_value(row['high'], m)}"
         if row["low"] is not None and row["projection"] is not None
         else ""
     )
+    short, _, detail = row["target_text"].partition(" (")
+    row["target_short"] = short
+    row["target_detail"] = detail.removesuffix(")")
     indicator = row["indicator"]
     label = f"{indicator.name}: monthly figures"
     if row["months"]:
@@ -1059,8 +1087,38 @@ def record_series_value(
     return existing, False
 
 
+@transaction.atomic
+def create_series(
+    partnership,
+    name: str,
+    *,
+    description: str = "",
+    source: str = "",
+    has_denominator: bool = False,
+    slug: str | None = None,
+) -> ManualSeries:
+    """Add a partner measure to be entered month by month; the slug comes from the name."""
+    name = (name or "").strip()
+    if not name:
+        raise SeriesValueError("name", "enter the name of the measure")
+    if len(name) > 200:
+        raise SeriesValueError("name", f"keep the name to 200 characters (it has {len(name)})")
+    slug = _slug(slug or name)[:80].strip("-")
+    if not slug:
+        raise SeriesValueError("name", "the name needs at least one letter or digit")
+    if ManualSeries.objects.filter(partnership=partnership, slug=slug).exists():
+        raise SeriesValueError(
+            "name", f"the partnership already has a measure called “{name}” ({slug})"
+        )
+    return ManualSeries.objects.create(
+        partnership=partnership,
+        slug=slug,
+        name=name,
+        description=(description or "").strip(),
+        source=(source or "").strip()[:200],
+        has_denominator=bool(has_denominator),
+    )
+
+
 def series_points(series: ManualSeries) -> list[SeriesValue]:
     return list(series.values.order_by("-month"))
-
-
-__all__ += ["ResolvedTarget", "check_series_value", "exceptions", "last_month", "month_label"]

@@ -1,3 +1,22 @@
-"""Placeholder: filled in by the feature that owns it."""
+"""Performance pages (included under /plans/performance/ with app_name "plans")."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from cdrp.plans import performance_views as v
+
+urlpatterns = [
+    path("<slug:partnership>/", v.performance, name="performance"),
+    path("<slug:partnership>/report/<str:quarter>/", v.report, name="performance-report"),
+    path(
+        "<slug:partnership>/report/<str:quarter>.pdf", v.report_pdf, name="performance-report-pdf"
+    ),
+    path(
+        "<slug:partnership>/download/<str:what>.<str:fmt>",
+        v.download,
+        name="performance-download",
+    ),
+    path("<slug:partnership>/series/", v.series_list, name="series"),
+    path("<slug:partnership>/series/new/", v.series_create, name="series-create"),
+    path("<slug:partnership>/series/<slug:series>/", v.series_detail, name="series-detail"),
+    path("<slug:partnership>/series/<slug:series>/value/", v.series_value, name="series-value"),
+]
