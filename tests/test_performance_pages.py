@@ -353,3 +353,36 @@ def test_the_series_api(client, south, cohort, coordinator, member):
         headers=_auth(coordinator),
     )
     assert bad.status_code == 400 and bad.json()["detail"].startswith("denominator: enter")
+
+
+def test_quarters_are_calendar_quarters_capped_at_the_last_month_held():
+    from types import SimpleNamespace
+
+    from cdrp.analysis.performance import PerformanceError
+    from cdrp.plans.performance import available_quarters, quarter_label, quarter_months
+
+    assert quarter_months("2022-Q3") == ("2022-07", "2022-09")
+    assert quarter_label("2022-Q4") == "October to December 2022"
+    with pytest.raises(PerformanceError, match="quarter: expected a calendar quarter as YYYY-Qn"):
+        quarter_months("2022-3")
+    plan = SimpleNamespace(period_start="2022-04", period_end="2025-03")
+    quarters = available_quarters(plan, "2022-11")
+    assert [q["quarter"] for q in quarters] == ["2022-Q4", "2022-Q3", "2022-Q2"]
+    assert quarters[0]["as_of"] == "2022-11" and quarters[0]["partial"]
+    assert quarters[1]["as_of"] == "2022-09" and not quarters[1]["partial"]
+    assert available_quarters(plan, "2022-02") == []
+
+
+@pytest.mark.django_db
+def test_with_no_incident_data_yet_the_page_says_so(
+    client, fresh_store, settings, south, cohort, member
+):
+    settings.INCIDENT_STORE = fresh_store
+    _plan(south, cohort)
+    client.force_login(member)
+    response = client.get(_url("performance"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "No data yet for 2022-04 to 2023-03" in html  # the burglary indicator
+    assert "No quarter of the plan has data yet" in html
+    assert "PPO re-offending" in html
