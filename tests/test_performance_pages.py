@@ -386,3 +386,47 @@ def test_with_no_incident_data_yet_the_page_says_so(
     assert "No data yet for 2022-04 to 2023-03" in html  # the burglary indicator
     assert "No quarter of the plan has data yet" in html
     assert "PPO re-offending" in html
+
+
+@pytest.mark.django_db
+def test_a_manual_count_series_is_projected_like_a_count(south):
+    """Deliberate fires entered by hand, no denominator: 4 + 6 + 5 = 15 in April to June 2022
+    and nothing entered for last year, so pro rata: 15 x 12 / 3 = 60, Garwood limits of 15
+    times 4; against at most 50: the projection misses, but 50 is inside the interval."""
+    from scipy.stats import chi2
+
+    from cdrp.plans.models import (
+        Indicator,
+        ManualSeries,
+        Objective,
+        Plan,
+        Priority,
+        SeriesValue,
+        Target,
+    )
+    from cdrp.plans.performance import indicator_status
+
+    series = ManualSeries.objects.create(partnership=south, slug="fires", name="Fires")
+    for month, value in [("2022-04", 4), ("2022-05", 6), ("2022-06", 5)]:
+        SeriesValue.objects.create(series=series, month=month, value=value)
+    plan = Plan.objects.create(
+        partnership=south, revision=1, title="P", period_start="2022-04", period_end="2025-03"
+    )
+    objective = Objective.objects.create(
+        priority=Priority.objects.create(plan=plan, name="Fire"), text="Fewer fires."
+    )
+    indicator = Indicator.objects.create(
+        objective=objective, name="Deliberate fires", source="manual", series=series
+    )
+    target = Target.objects.create(
+        indicator=indicator,
+        kind="absolute",
+        value=Decimal("50"),
+        period_start="2022-04",
+        period_end="2023-03",
+    )
+    row = indicator_status(indicator, target, None, "2022-06")
+    assert row["measure"] == "count" and row["value"] == 15 and row["projection"] == 60
+    assert row["low"] == pytest.approx(4 * chi2.ppf(0.025, 30) / 2)
+    assert row["high"] == pytest.approx(4 * chi2.ppf(0.975, 32) / 2)
+    assert row["status"] == "at risk" and "pro rata (12/3)" in row["reasoning"]
