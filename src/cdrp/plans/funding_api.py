@@ -6,8 +6,8 @@ Coordinators (EDIT) record spend; a refusal (not approved, over budget, negative
 400 with the message naming the field. Money is integer pence, with pounds as text beside it.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: django-ninja reads the body schema's annotation
+# through the policy decorator, which lives in another module.
 import datetime as dt
 
 from django.shortcuts import get_object_or_404
