@@ -307,41 +307,27 @@ def check_categories(values: Iterable[str], field: str = "categories") -> list[s
 
 
 def check_target(target: Target) -> None:
-    """Refuse a target that cannot be judged; the message names the field."""
-    target.period_start = check_month(target.period_start, "period_start")
-    target.period_end = check_month(target.period_end, "period_end")
-    if target.period_end < target.period_start:
-        raise PlanError("period_end: the target period ends before it starts.")
-    kind = target.kind
-    if kind not in Target.Kind.values:
-        raise PlanError(f"kind: expected one of {', '.join(Target.Kind.values)}, got {kind!r}")
-    if kind in (Target.Kind.ABSOLUTE, Target.Kind.CHANGE) and target.value is None:
-        raise PlanError(
-            "value: enter the figure to reach"
-            if kind == Target.Kind.ABSOLUTE
-            else "value: enter the percentage change, for example -5 for a 5% reduction"
+    """Refuse a target that cannot be judged; the message names the field. The fields are
+    checked by the performance statistics' own rule (`cdrp.analysis.performance`)."""
+    from cdrp.analysis.performance import PerformanceError
+    from cdrp.analysis.performance import check_target as check_fields
+
+    try:
+        check_fields(
+            target.kind,
+            target.value,
+            target.period_start,
+            target.period_end,
+            target.baseline_start or None,
+            target.baseline_end or None,
         )
-    if kind == Target.Kind.ABSOLUTE and target.value < 0:
-        raise PlanError("value: an absolute target cannot be negative.")
-    if kind == Target.Kind.CHANGE:
-        if not target.baseline_start or not target.baseline_end:
-            raise PlanError(
-                "baseline_start: a percentage-change target needs a baseline period (first and "
-                "last month, YYYY-MM) to measure the change from."
-            )
-        target.baseline_start = check_month(target.baseline_start, "baseline_start")
-        target.baseline_end = check_month(target.baseline_end, "baseline_end")
-        if target.baseline_end < target.baseline_start:
-            raise PlanError("baseline_end: the baseline period ends before it starts.")
-        if target.baseline_end >= target.period_start:
-            raise PlanError("baseline_end: the baseline period must end before the target period.")
-    if kind == Target.Kind.FAMILY:
-        indicator = target.indicator
-        if indicator.source != Indicator.Source.STORE:
-            raise PlanError(
-                "kind: a family-average target needs an indicator on the incident store (the "
-                "family's figures come from it)."
-            )
+    except PerformanceError as exc:
+        raise PlanError(str(exc)) from None
+    if target.kind == Target.Kind.FAMILY and target.indicator.source != Indicator.Source.STORE:
+        raise PlanError(
+            "kind: a family-average target needs an indicator on the incident store (the "
+            "family's figures come from it)."
+        )
 
 
 def save_target(target: Target) -> Target:
