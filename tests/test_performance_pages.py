@@ -430,3 +430,14 @@ def test_a_manual_count_series_is_projected_like_a_count(south):
     assert row["low"] == pytest.approx(4 * chi2.ppf(0.025, 30) / 2)
     assert row["high"] == pytest.approx(4 * chi2.ppf(0.975, 32) / 2)
     assert row["status"] == "at risk" and "pro rata (12/3)" in row["reasoning"]
+
+
+def test_an_analyst_enters_a_month_but_cannot_define_a_measure(client, south, cohort):
+    from conftest import user_with_role
+
+    client.force_login(user_with_role("an-analyst", south, "analyst"))
+    listing = client.get("/plans/performance/lancashire-south/series/").content.decode()
+    assert "Enter a month" in listing and "Add a partner measure" not in listing
+    assert client.get("/plans/performance/lancashire-south/series/new/").status_code == 403
+    page = client.get(f"/plans/performance/lancashire-south/series/{cohort.slug}/value/")
+    assert page.status_code == 200

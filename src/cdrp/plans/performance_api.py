@@ -179,7 +179,7 @@ class SeriesValueIn(Schema):
     response={200: SeriesValueOut, 201: SeriesValueOut},
     auth=AUTH,
 )
-@allow(Action.EDIT)
+@allow(Action.ANALYSE)
 def series_value(request, partnership: str, series: str, body: SeriesValueIn):
     """Enter a month of a series (201), or replace one (200) by giving the ``version`` of the
     value it replaces: without it 400, with a stale one 409. Bad input is refused with 400 and

@@ -87,7 +87,7 @@ def performance(request, partnership):
     """Every indicator of the current plan: so far, projected, status and sparkline."""
     ctx = _context(request, request.GET.get("as_of"))
     ctx["page_title"] = f"Performance: {request.partnership.name}"
-    ctx["can_enter"] = allows(request.user, Action.EDIT, request.partnership)
+    ctx["can_enter"] = allows(request.user, Action.ANALYSE, request.partnership)
     ctx["method"] = perf.METHOD
     return render(request, "plans/performance/page.html", ctx, status=400 if ctx["errors"] else 200)
 
@@ -207,7 +207,8 @@ def series_list(request, partnership):
         {
             "partnership": request.partnership,
             "items": items,
-            "can_enter": allows(request.user, Action.EDIT, request.partnership),
+            "can_enter": allows(request.user, Action.ANALYSE, request.partnership),
+            "can_define": allows(request.user, Action.EDIT, request.partnership),
             "page_title": f"Partner measures: {request.partnership.name}",
         },
     )
@@ -224,13 +225,14 @@ def series_detail(request, partnership, series):
             "partnership": request.partnership,
             "series": item,
             "values": list(item.values.order_by("-month")),
-            "can_enter": allows(request.user, Action.EDIT, request.partnership),
+            "can_enter": allows(request.user, Action.ANALYSE, request.partnership),
+            "can_define": allows(request.user, Action.EDIT, request.partnership),
             "page_title": item.name,
         },
     )
 
 
-@requires(Action.EDIT)
+@requires(Action.ANALYSE)  # analysts enter partners' figures as they enter other data
 def series_value(request, partnership, series):
     """Enter or correct one month of a series (a month already entered is replaced only once
     its current figure has been shown and confirmed, checked by version)."""
