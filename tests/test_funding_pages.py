@@ -250,3 +250,43 @@ def test_every_funding_page_renders_for_a_coordinator(client, coordinator, proje
         f"{BASE}projects/{project.pk}/evaluation/",
     ]:
         assert get(client, url).status_code == 200, url
+
+
+def test_a_coordinator_runs_the_formula_from_the_stream_page(
+    client, coordinator, stream, partnership, other_partnership, fresh_store, settings
+):
+    from cdrp.partnerships.models import Area
+
+    settings.INCIDENT_STORE = fresh_store
+    for p, code, name in [
+        (partnership, "E07000118", "Chorley"),
+        (other_partnership, "E07000123", "Preston"),
+    ]:
+        area, _ = Area.objects.get_or_create(
+            code=code, defaults={"name": name, "level": "district"}
+        )
+        p.districts.set([area])
+    client.force_login(coordinator)
+    url = f"{BASE}streams/{stream.pk}/allocate/"
+    data = {
+        "partnerships": [partnership.pk, other_partnership.pk],
+        "population_weight": "60",
+        "crime_weight": "50",
+        "population_year": "2020",
+        "crime_start": "2021-12",
+        "crime_end": "2022-11",
+    }
+    text = post(client, url, data).content.decode()
+    assert "There is a problem" in text
+    assert "weights: the weights must add to exactly 1, they add to 1.1" in text
+    assert not stream.allocations.exists()
+    data.update(population_weight="100", crime_weight="0")
+    assert post(client, url, data).status_code == 302
+    allocations = {a.partnership.slug: a for a in stream.allocations.all()}
+    assert sum(a.amount_pence for a in allocations.values()) == stream.amount_pence
+    assert allocations["lancashire-south"].basis["population_year"] == 2020
+    stream.refresh_from_db()
+    assert stream.formula["weights"] == {"population": "1", "crime": "0"}
+    page = get(client, f"{BASE}streams/{stream.pk}/").content.decode()
+    assert "Split between 2 partnerships covering 2 districts" in page
+    assert "Residents, ONS mid-2020 estimate" in page and "Reconciles" in page

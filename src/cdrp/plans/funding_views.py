@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cdrp.accounts.policy import Action, allows, public, requires
-from cdrp.analysis.allocation import MEASURES
+from cdrp.analysis.allocation import MEASURES, as_exact
 from cdrp.intelligence.services import incident_store
 from cdrp.partnerships.models import Area, Organisation, Partnership
 from cdrp.plans import funding
@@ -147,6 +147,7 @@ class FormulaForm(FundingForm):
         ).order_by("name")
         self.fields["decision"].queryset = funding.strategy_decisions(stream.partnership)
         self.fields["decision"].label_from_instance = _decision_label
+        self.fields["decision"].empty_label = "None"
 
     def formula(self) -> dict:
         data = self.cleaned_data
@@ -222,6 +223,7 @@ class ProjectForm(FundingForm):
         )
         for name in ("priority", "allocation"):
             self.fields[name].empty_label = "None"
+        self.fields["lead_organisation"].empty_label = "Choose the lead organisation"
 
 
 class SpendForm(FundingForm):
@@ -357,7 +359,10 @@ def _allocation_rows(stream: FundingStream) -> tuple[list[dict], dict]:
         "partnerships": len(rows),
         "districts": district_count,
         "inputs_total": inputs_total,
-        "weights": (stream.formula or {}).get("weights", {}),
+        # Measures the formula actually weights (a zero weight is not read).
+        "weights": {
+            m: w for m, w in ((stream.formula or {}).get("weights") or {}).items() if as_exact(w)
+        },
     }
     return rows, summary
 
@@ -481,13 +486,16 @@ def stream_detail(request, partnership, pk, *, formula_form=None, allocation_for
     can_edit = request.partnership == holder and _can(request, Action.EDIT)
     if can_edit:
         formula = stream.formula or {}
+        start, end = (formula.get("crime_period") or [None, None])[:2]
+        if not (start and end):
+            start, end = _latest_year_of_data()
         initial = {
             "partnerships": [r["allocation"].partnership_id for r in ctx["rows"]],
             "population_weight": _percent(formula, "population", 50),
             "crime_weight": _percent(formula, "crime", 50),
             "population_year": formula.get("population_year"),
-            "crime_start": (formula.get("crime_period") or ["", ""])[0],
-            "crime_end": (formula.get("crime_period") or ["", ""])[1],
+            "crime_start": start,
+            "crime_end": end,
             "crime_categories": formula.get("crime_categories") or [],
         }
         ctx["formula_form"] = formula_form or FormulaForm(initial=initial, stream=stream)
@@ -500,6 +508,21 @@ def stream_detail(request, partnership, pk, *, formula_form=None, allocation_for
         }
     )
     return render(request, "plans/funding/stream.html", ctx)
+
+
+def _latest_year_of_data() -> tuple[str, str]:
+    """The last twelve months of police.uk data in the store (empty if it cannot be read)."""
+    from cdrp.intelligence.assessments import latest_month
+
+    try:
+        last = latest_month(incident_store())
+    except Exception:  # a form default, never a reason for the page to fail
+        last = None
+    if not last:
+        return "", ""
+    y, m = int(last[:4]), int(last[5:7])
+    first = f"{y - 1:04d}-{m + 1:02d}" if m < 12 else f"{y:04d}-01"
+    return first, last
 
 
 def _percent(formula: dict, measure: str, default) -> Decimal:
