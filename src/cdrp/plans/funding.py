@@ -46,6 +46,7 @@ __all__ = [
     "approve_project",
     "approve_variation",
     "complete_milestone",
+    "complete_project",
     "create_project",
     "create_stream",
     "evaluate",
@@ -898,7 +899,7 @@ def net_change(a0: int, a1: int, c0: int, c1: int, *, confidence: float = 0.95) 
     table = [[a1, a0], [c1, c0]]
     less = float(fisher_exact(table, alternative="less").pvalue)
     greater = float(fisher_exact(table, alternative="greater").pvalue)
-    with np_errstate():
+    with _np_errstate():
         if a0 * c1 == 0:
             ratio = float("nan") if a1 * c0 == 0 else float("inf")
         else:
@@ -915,7 +916,7 @@ def net_change(a0: int, a1: int, c0: int, c1: int, *, confidence: float = 0.95) 
     }
 
 
-def np_errstate():
+def _np_errstate():
     import numpy as np
 
     return np.errstate(divide="ignore", invalid="ignore")
