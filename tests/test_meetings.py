@@ -384,7 +384,6 @@ def test_the_load_page_compares_the_district_structures_with_the_merged_one(clie
 
 
 def test_approved_minutes_of_a_public_meeting_are_published(client, users, rag, demo_registry):
-
     from cdrp.meetings.agenda import arrange_meeting
 
     public = arrange_meeting(rag, dt.date(2026, 9, 8), public=True)

@@ -19,17 +19,9 @@ from cdrp.partnerships.services import record_decision
 from cdrp.plans import services
 from cdrp.plans.models import Indicator, Objective, Plan, PlanLocked, Priority, Target
 from conftest import user_with_role
+from test_assessment_approval import BODIES
 
 pytestmark = pytest.mark.django_db
-BODIES = [
-    "chorley-director",
-    "south-ribble-director",
-    "west-lancashire-director",
-    "county-director",
-    "divisional-commander",
-    "fire-area-manager",
-    "pct-director",
-]
 RANKED = [
     ("Violence and sexual offences", 97.0),
     ("Anti-social behaviour", 66.7),
@@ -167,6 +159,7 @@ def test_a_revision_copies_the_plan_and_supersedes_it_when_approved(draft, south
     Plan.objects.filter(revision=9).delete()
     new = services.revise(draft, None, "Annual revision after the 2022/23 assessment")
     assert (new.revision, new.status, new.revises) == (2, "draft", draft)
+
     def targets(plan):
         found = services.snapshot(plan)["priorities"][0]["objectives"][0]["indicators"][0]
         return [{k: v for k, v in t.items() if k != "id"} for t in found["targets"]]

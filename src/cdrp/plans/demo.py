@@ -33,29 +33,32 @@ PPO_COHORT = [
 ]  # fmt: skip
 
 
-def strategy_decision(partnership: Partnership, on: dt.date, motion: str) -> Decision:
-    """A carried decision of the partnership's strategy group at a held meeting on `on`,
-    every voting member present voting for (found again rather than repeated)."""
+def decision_of(group: Group, on: dt.date, motion: str) -> Decision:
+    """A carried decision of `group` at a held meeting on `on`, one vote per council area or
+    agency, every voting body for (found again rather than repeated)."""
     from cdrp.meetings.agenda import arrange_meeting
     from cdrp.partnerships.services import record_decision
 
-    existing = Decision.objects.filter(
-        meeting__group__partnership=partnership,
-        meeting__group__kind=Group.Kind.STRATEGY,
-        meeting__date=on,
-        motion=motion,
-    ).first()
-    if existing:
-        return existing
-    group = partnership.groups.get(kind=Group.Kind.STRATEGY)
     meeting = Meeting.objects.filter(group=group, date=on).first() or arrange_meeting(group, on)
+    found = meeting.decisions.filter(motion=motion).first()
+    if found is not None:
+        return found
     if meeting.status != Meeting.Status.HELD:
         meeting.status = Meeting.Status.HELD
         meeting.save()
     voters = {}
-    for m in group.current_memberships(on).filter(seat__voting=True).select_related("seat"):
+    for m in (
+        group.current_memberships(on)
+        .filter(seat__voting=True)
+        .select_related("person", "seat")
+        .order_by("pk")
+    ):
         voters.setdefault(m.seat.body_key, m.person)
     return record_decision(meeting, motion, [(p, "for") for p in voters.values()])
+
+
+def strategy_decision(partnership: Partnership, on: dt.date, motion: str) -> Decision:
+    return decision_of(partnership.groups.get(kind=Group.Kind.STRATEGY), on, motion)
 
 
 def _assessment(south, stdout):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from cdrp.partnerships.demo import COUNTY, DISTRICTS, SOUTH
+from cdrp.plans.demo import decision_of as _decision
 
 SSCF = "Safer and Stronger Communities Fund"
 SSCF_YEAR = "2023/24"
@@ -83,32 +84,6 @@ def _district_partnerships(store, stdout) -> list:
         _slug(n) for c, n in DISTRICTS.items() if c not in SOUTH.values()
     ]
     return list(Partnership.objects.filter(slug__in=slugs).order_by("name"))
-
-
-def _decision(group, date: dt.date, motion: str):
-    """A carried decision of `group` at a held meeting on `date`, every voting member for."""
-    from cdrp.partnerships.models import Meeting, Membership
-    from cdrp.partnerships.services import record_decision
-
-    meeting = Meeting.objects.filter(group=group, date=date).first()
-    if meeting is None:
-        meeting = Meeting(group=group, date=date, status=Meeting.Status.HELD)
-        meeting.save()
-    found = meeting.decisions.filter(motion=motion).first()
-    if found is not None:
-        return found
-    if meeting.status != Meeting.Status.HELD:
-        meeting.status = Meeting.Status.HELD
-        meeting.save()
-    voters = {}  # one vote per council area or agency
-    for m in (
-        Membership.objects.current(date)
-        .filter(seat__group=group, seat__voting=True)
-        .select_related("person", "seat")
-        .order_by("pk")
-    ):
-        voters.setdefault(m.seat.body_key, m.person)
-    return record_decision(meeting, motion, [(p, "for") for p in voters.values()])
 
 
 def _latest_population_year(store, codes) -> int | None:

@@ -149,42 +149,6 @@ class EngagementForm(forms.Form):
     timing = forms.CharField(required=False, max_length=200, help_text="e.g. every autumn")
 
 
-class IndicatorForm(forms.Form):
-    """An indicator with its first target."""
-
-    name = forms.CharField(max_length=200, error_messages={"required": "Name the indicator"})
-    source = forms.ChoiceField(choices=Indicator.Source.choices, initial="store")
-    categories = CategoriesField(required=False, label="Categories (incident store)")
-    measure = forms.ChoiceField(choices=Indicator.Measure.choices, initial="count")
-    harm_weighted = forms.BooleanField(required=False, label="Weight by harm")
-    series = forms.ModelChoiceField(
-        queryset=ManualSeries.objects.none(), required=False, label="Series (entered by hand)"
-    )
-    direction = forms.ChoiceField(choices=Indicator.Direction.choices, initial="lower")
-    target_kind = forms.ChoiceField(choices=Target.Kind.choices, label="Target")
-    target_value = forms.DecimalField(
-        required=False,
-        label="Target figure or percentage change",
-        help_text="A figure for an absolute target; a percentage such as -5 for a change",
-    )
-    baseline_start = MonthField(required=False, label="Baseline from")
-    baseline_end = MonthField(required=False, label="Baseline to")
-    target_start = MonthField(label="Target period from")
-    target_end = MonthField(label="Target period to")
-
-    def __init__(self, *args, partnership=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["series"].queryset = ManualSeries.objects.filter(partnership=partnership)
-
-    def clean(self):
-        data = super().clean()
-        if data.get("source") == "store" and not data.get("categories"):
-            self.add_error("categories", "Enter at least one police.uk category")
-        if data.get("source") == "manual" and not data.get("series"):
-            self.add_error("series", "Choose the series entered by hand")
-        return data
-
-
 class TargetForm(forms.Form):
     """Another target for an indicator, e.g. the next plan year's."""
 
@@ -198,3 +162,32 @@ class TargetForm(forms.Form):
     baseline_end = MonthField(required=False, label="Baseline to")
     target_start = MonthField(label="Target period from")
     target_end = MonthField(label="Target period to")
+
+
+class IndicatorForm(TargetForm):
+    """An indicator with its first target."""
+
+    name = forms.CharField(max_length=200, error_messages={"required": "Name the indicator"})
+    source = forms.ChoiceField(choices=Indicator.Source.choices, initial="store")
+    categories = CategoriesField(required=False, label="Categories (incident store)")
+    measure = forms.ChoiceField(choices=Indicator.Measure.choices, initial="count")
+    harm_weighted = forms.BooleanField(required=False, label="Weight by harm")
+    series = forms.ModelChoiceField(
+        queryset=ManualSeries.objects.none(), required=False, label="Series (entered by hand)"
+    )
+    direction = forms.ChoiceField(choices=Indicator.Direction.choices, initial="lower")
+
+    field_order = ["name", "source", "categories", "measure", "harm_weighted", "series"]
+    field_order += ["direction", *TargetForm.base_fields]
+
+    def __init__(self, *args, partnership=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["series"].queryset = ManualSeries.objects.filter(partnership=partnership)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("source") == "store" and not data.get("categories"):
+            self.add_error("categories", "Enter at least one police.uk category")
+        if data.get("source") == "manual" and not data.get("series"):
+            self.add_error("series", "Choose the series entered by hand")
+        return data

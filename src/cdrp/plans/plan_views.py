@@ -422,22 +422,27 @@ def indicator_form(request, partnership, revision, objective):
                     series=data["series"] if data["source"] == "manual" else None,
                     direction=data["direction"],
                 )
-                services.save_target(
-                    Target(
-                        indicator=indicator,
-                        kind=data["target_kind"],
-                        value=data["target_value"],
-                        baseline_start=data["baseline_start"] or "",
-                        baseline_end=data["baseline_end"] or "",
-                        period_start=data["target_start"],
-                        period_end=data["target_end"],
-                    )
-                )
+                _save_target(indicator, data)
 
         done = _save(request, plan, form, _rename(write))
         if done:
             return done
     return _form_page(request, plan, form, "Add an indicator and its target")
+
+
+def _save_target(indicator, data) -> Target:
+    """A target from the fields of TargetForm (also part of IndicatorForm)."""
+    return services.save_target(
+        Target(
+            indicator=indicator,
+            kind=data["target_kind"],
+            value=data["target_value"],
+            baseline_start=data["baseline_start"] or "",
+            baseline_end=data["baseline_end"] or "",
+            period_start=data["target_start"],
+            period_end=data["target_end"],
+        )
+    )
 
 
 def _rename(write):
@@ -475,17 +480,7 @@ def target_form(request, partnership, revision, indicator):
     if request.method == "POST" and form.is_valid():
 
         def write(data):
-            services.save_target(
-                Target(
-                    indicator=parent,
-                    kind=data["target_kind"],
-                    value=data["target_value"],
-                    baseline_start=data["baseline_start"] or "",
-                    baseline_end=data["baseline_end"] or "",
-                    period_start=data["target_start"],
-                    period_end=data["target_end"],
-                )
-            )
+            _save_target(parent, data)
 
         done = _save(request, plan, form, _rename(write))
         if done:
