@@ -145,6 +145,12 @@ def test_the_demo_plan_performance_page_report_pdf_downloads_and_api(demo_regist
     assert html.index("Exceptions:") < html.index('class="govuk-table cdrp-perf-table"')
     assert "govuk-tag--red" in html and "govuk-tag--green" in html
     assert "July to September 2022" in html and "October to December 2022" in html
+    # Funding follows performance: the projects commissioned against a priority sit beside it.
+    asb = html.index(
+        'cdrp-perf-table">\n  <caption class="govuk-table__caption govuk-table__caption--m">Anti-social behaviour'
+    )
+    assert "Commissioned against this priority: " in html[asb:]
+    assert "Youth diversion in Chorley" in html[asb : html.index("Criminal damage", asb)]
 
     report = client.get(_url("performance-report", quarter="2022-Q3"))
     text = report.content.decode()

@@ -89,7 +89,28 @@ def performance(request, partnership):
     ctx["page_title"] = f"Performance: {request.partnership.name}"
     ctx["can_enter"] = allows(request.user, Action.ANALYSE, request.partnership)
     ctx["method"] = perf.METHOD
+    _commissioned(request.partnership, ctx.get("priorities") or [])
     return render(request, "plans/performance/page.html", ctx, status=400 if ctx["errors"] else 200)
+
+
+def _commissioned(partnership, groups) -> None:
+    """Funding follows performance: beside each priority, the projects commissioned against it
+    (in any revision of the plan, matched by the priority's name), with budget and spend."""
+    from django.db.models import Q
+
+    from cdrp.plans.funding import with_figures
+    from cdrp.plans.models import Project
+
+    for group in groups:
+        group["projects"] = with_figures(
+            Project.objects.filter(
+                Q(partnership=partnership) | Q(joint_with=partnership),
+                priority__plan__partnership=partnership,
+                priority__name=group["priority"].name,
+            )
+            .select_related("partnership")
+            .distinct()
+        )
 
 
 def _report(request, quarter: str) -> dict:

@@ -77,18 +77,11 @@ def current_plan(partnership) -> Plan | None:
 
 
 def approval_decisions(partnership):
-    """Carried decisions of the partnership's strategy group, newest first."""
-    from cdrp.partnerships.models import Decision, Group
+    """Carried decisions of the partnership's strategy group (its county strategy group for a
+    county), newest first: the decisions that can approve a plan revision or a spend."""
+    from cdrp.plans.funding import strategy_decisions
 
-    return (
-        Decision.objects.filter(
-            meeting__group__partnership=partnership,
-            meeting__group__kind=Group.Kind.STRATEGY,
-            result=Decision.Result.CARRIED,
-        )
-        .select_related("meeting__group")
-        .order_by("-meeting__date", "-pk")
-    )
+    return strategy_decisions(partnership)
 
 
 # --- Seeding from the strategic assessment ----------------------------------------------------
