@@ -147,7 +147,8 @@ def test_the_demo_plan_performance_page_report_pdf_downloads_and_api(demo_regist
     assert "July to September 2022" in html and "October to December 2022" in html
     # Funding follows performance: the projects commissioned against a priority sit beside it.
     asb = html.index(
-        'cdrp-perf-table">\n  <caption class="govuk-table__caption govuk-table__caption--m">Anti-social behaviour'
+        'cdrp-perf-table">\n  <caption class="govuk-table__caption govuk-table__caption--m">'
+        "Anti-social behaviour"
     )
     assert "Commissioned against this priority: " in html[asb:]
     assert "Youth diversion in Chorley" in html[asb : html.index("Criminal damage", asb)]
