@@ -311,3 +311,57 @@ def test_a_family_target_by_hand(south, hand, reference_store):
     row = indicator_status(rate, rate.targets.get(), Store(root), as_of)
     assert row["target_value"] == pytest.approx(family_rate * f)
     assert row["projection"] == pytest.approx(x * f / (pop / 1000))
+
+
+@pytest.mark.django_db
+def test_the_strategic_assessment_reviews_last_years_plan_from_the_records(south, hand):
+    """The assessment's "effectiveness of last year's plan" reads the approved plan: a target
+    that ended with the assessment's months is met or not by the hand count; one still running
+    is in progress; a revision approved after the assessment's months is not used."""
+    import datetime
+
+    from cdrp.intelligence.assessments import build
+    from cdrp.plans.models import Plan
+
+    root, table, held = hand
+    running = {
+        "kind": "absolute",
+        "value": Decimal("500"),
+        "period_start": "2022-06",
+        "period_end": "2023-05",
+    }
+    plan, (burglary, robbery) = make_plan(
+        south,
+        [
+            ({"name": "Burglary: records", "categories": ["burglary"]}, [CHANGE]),
+            ({"name": "Robbery: records", "categories": ["robbery"]}, [running]),
+        ],
+    )
+    record = build(partnership=south, end="2022-11", store=Store(root), save=False)
+    section = next(s for s in record.document["sections"] if s["id"] == "plan")
+    rows = section["tables"][0]["rows"]
+    assert [r["indicator"] for r in rows] == ["Burglary: records", "Robbery: records"]
+
+    # Ended with the window: the whole year's count against 95% of the baseline year's.
+    x, b = total(table, months(*PERIOD)), total(table, months(*BASELINE))
+    low, high = chi2.ppf(0.025, 2 * x) / 2, chi2.ppf(0.975, 2 * x + 2) / 2
+    expected = {"on track": "met", "at risk": "not met (within chance)"}.get(
+        status(x, low, high, b * 0.95), "not met"
+    )
+    assert rows[0]["figure"] == f"{x:,}" and rows[0]["outcome"] == expected
+    # Still running: six of its twelve months held.
+    so_far = total(table, months("2022-06", "2022-11"), ("robbery",))
+    assert rows[1]["figure"].startswith(f"{so_far:,} so far; projected ")
+    assert rows[1]["outcome"].startswith("in progress (6 of 12 months): ")
+    assert section["findings"][0]["text"] == (
+        f"{int(expected == 'met')} of 1 targets that have ended were met; 1 still running."
+    )
+    assert record.fingerprint["parameters"]["plan_record"] == f"{plan.pk}@1"
+
+    # A revision approved after the assessment's months is not last year's plan.
+    Plan.objects.filter(pk=plan.pk).update(
+        approved_at=datetime.datetime(2023, 1, 10, tzinfo=datetime.UTC)
+    )
+    later = build(partnership=south, end="2022-11", store=Store(root), save=False)
+    section = next(s for s in later.document["sections"] if s["id"] == "plan")
+    assert section["findings"][0]["text"] == "No plan recorded."

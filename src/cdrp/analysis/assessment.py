@@ -16,7 +16,8 @@ Sections (numbered as in the document):
    a year before) and, for a shorter window, the same months a year before; the 3-year trend.
 3. Why — contributions of categories, districts and district × category to the change; the
    rate change split into rate and population effects (Kitagawa); hot-spots (another module).
-4. Effectiveness of last year's plan — from a plan given as data (see `PLAN_SCHEMA`).
+4. Effectiveness of last year's plan — from a plan given as data (see `PLAN_SCHEMA`), or
+   outcomes already judged from the plan records (`cdrp.plans.performance.plan_review`).
 5. Community views — ranked concerns from a survey beside the recorded picture.
 6. Comparison with similar areas — family funnel of each district.
 7. Priorities — the scoring matrix with evidence references; the recommended priorities.
@@ -60,7 +61,7 @@ RECOMMENDED = 5
 MAP_TOLERANCE = 25.0
 
 PLAN_SCHEMA = """\
-# A previous plan, until plan records exist (cdrp assess … --plan plan.yaml).
+# A previous plan kept outside cdrp's plan records (cdrp assess … --plan plan.yaml).
 plan: Lancashire South Partnership Plan 2021-22      # title (required)
 period: {start: 2021-12, end: 2022-11}               # months the targets apply to (required)
 priorities:                                          # one or more (required)
@@ -1127,6 +1128,8 @@ def _plan(inputs, monthly, covered):
             "figures": [],
             "findings": [{"text": "No plan recorded.", "evidence": []}],
         }
+    if "outcomes" in inputs.plan:
+        return _recorded_plan(inputs)
     out = plan_outcomes(inputs.plan, monthly, covered)
     met = int((out["outcome"] == "met").sum())
     unmeasured = int(out["outcome"].str.startswith("cannot").sum())
@@ -1160,6 +1163,57 @@ def _plan(inputs, monthly, covered):
                 "text": f"{met} of {len(out)} indicators met their target"
                 + (f"; {unmeasured} could not be measured" if unmeasured else "")
                 + ".",
+                "evidence": [_ref("plan-outcomes", k) for k in out["key"]],
+            }
+        ],
+    }
+
+
+def _recorded_plan(inputs):
+    """Last year's plan from the plan records: outcomes already judged by the performance
+    statistics (``inputs.plan["outcomes"]``, see `cdrp.plans.performance.plan_review`)."""
+    out = pd.DataFrame(
+        inputs.plan["outcomes"],
+        columns=["key", "priority", "indicator", "target", "figure", "outcome", "reasoning"],
+    )
+    outcome = out["outcome"]
+    ended = out[~outcome.str.startswith(("in progress", "cannot"))]
+    met = int((ended["outcome"] == "met").sum())
+    running = int(outcome.str.startswith("in progress").sum())
+    unmeasured = int(outcome.str.startswith("cannot").sum())
+    parts = [f"{met} of {len(ended)} targets that have ended were met"] if len(ended) else []
+    if running:
+        parts.append(f"{running} still running")
+    if unmeasured:
+        parts.append(f"{unmeasured} could not be measured")
+    return {
+        "id": "plan",
+        "title": "Effectiveness of last year's plan",
+        "text": [
+            f"Targets of “{inputs.plan['plan']}” ({inputs.plan_source}) whose periods overlap "
+            "this assessment, judged from the recorded data as the performance report judges "
+            "them: a target is met when the figure for its whole period meets it; “within "
+            "chance” when it missed but the target lies inside the figure's 95% interval."
+        ],
+        "tables": [
+            _table(
+                "plan-outcomes",
+                "Outcome of each target",
+                out,
+                [
+                    ("priority", "Priority", "text"),
+                    ("indicator", "Indicator", "text"),
+                    ("target", "Target", "text"),
+                    ("figure", "Figure", "text"),
+                    ("outcome", "Outcome", "text"),
+                ],
+                key="key",
+            )
+        ],
+        "figures": [],
+        "findings": [
+            {
+                "text": ("; ".join(parts) or "No targets") + ".",
                 "evidence": [_ref("plan-outcomes", k) for k in out["key"]],
             }
         ],

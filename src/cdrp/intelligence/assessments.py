@@ -15,6 +15,7 @@ import hashlib
 import json
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -189,8 +190,12 @@ def gather(
     store: Store | None = None,
     data_dir: Path | None = None,
     timings: Timings | None = None,
+    plan_review: Callable[[Store, str, str], dict | None] | None = None,
 ) -> tuple[AssessmentInputs, dict]:
     """Read every input of a build; returns the builder's inputs and their fingerprint.
+
+    Last year's plan comes from `plan_path` (YAML) when given, else from `plan_review` (the
+    plan records' targets over the assessment's months, see `cdrp.plans.performance`).
 
     Raises
     ------
@@ -261,6 +266,13 @@ def gather(
                 first = min(first, str(pd.Period(str(start), freq="M") - span.n - 1))
             except (ValueError, KeyError, TypeError):
                 pass  # the builder names the bad field
+
+    plan_source = Path(plan_path).name if plan_path else None
+    plan_record = None
+    if plan is None and plan_review is not None:
+        plan = plan_review(store, window[0], end)
+        if plan is not None:
+            plan_source, plan_record = plan["source"], plan["record"]
 
     monthly = timed(
         counts,
@@ -453,7 +465,7 @@ def gather(
         survey=survey,
         survey_source=Path(survey_path).name if survey_path else None,
         plan=plan,
-        plan_source=Path(plan_path).name if plan_path else None,
+        plan_source=plan_source,
         priority_weights=priority_weights,
         kind=kind,
         annual=annual,
@@ -469,6 +481,7 @@ def gather(
         "asb_weight": asb_weight,
         "survey_path": str(survey_path) if survey_path else None,
         "plan_path": str(plan_path) if plan_path else None,
+        "plan_record": plan_record,
         "priority_weights": priority_weights,
         "k": k,
     }
@@ -481,6 +494,15 @@ def gather(
         {"weights": weights_path, "survey": survey_path, "plan": plan_path},
     )
     return inputs, fp
+
+
+def _plan_review(partnership):
+    """Last year's plan from the partnership's plan records (`cdrp.plans`), when it has any."""
+    if partnership is None:
+        return None
+    from cdrp.plans.performance import plan_review
+
+    return lambda store, start, end: plan_review(partnership, store, start, end)
 
 
 def build(
@@ -531,6 +553,7 @@ def build(
         annual=annual.document if annual is not None else None,
         store=store,
         timings=timings,
+        plan_review=_plan_review(partnership),
         **options,
     )
     if not label["name"]:
