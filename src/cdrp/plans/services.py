@@ -109,6 +109,10 @@ def _recommended(assessment) -> list[dict]:
     ]
 
 
+#: police.uk category names that do not read as a noun after "Reduce".
+_OFFENCES = {"Public order": "public order offences", "Drugs": "drug offences"}
+
+
 @transaction.atomic
 def seed_from_assessment(
     assessment,
@@ -168,10 +172,11 @@ def seed_from_assessment(
             rationale=f"Ranked {position} in the priority scoring matrix of “{assessment.title}”"
             f"{score}: volume, trend, harm, peer position and community concern.",
         )
+        offences = _OFFENCES.get(c["name"], c["name"].lower())
         objective = Objective.objects.create(
             priority=priority,
             position=1,
-            text=f"Reduce {c['name'].lower()} across the partnership area.",
+            text=f"Reduce {offences} across the partnership area.",
             owner=strategy,
         )
         indicator = Indicator.objects.create(
