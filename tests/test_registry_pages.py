@@ -275,6 +275,18 @@ def test_an_administrator_adds_a_partnership_and_a_coordinator_cannot(
         {"name": "Again", "slug": "wyre", "status": "current", "level": "district"},
     ).content.decode()
     assert "There is a problem" in page and "A partnership already uses “wyre”" in page
+    # A word the site's addresses use would shadow a page (/plans/performance/…).
+    page = client.post(
+        "/partnerships/new/",
+        {
+            "name": "Performance CSP",
+            "slug": "performance",
+            "status": "current",
+            "level": "district",
+        },
+    ).content.decode()
+    assert "“performance” is a word the site&#x27;s addresses use" in page
+    assert not Partnership.objects.filter(slug="performance").exists()
 
 
 def test_a_coordinator_edits_an_organisation_from_the_overview(client, south, coordinator):

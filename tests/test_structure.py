@@ -195,6 +195,14 @@ def test_bad_values_references_and_duplicates_are_all_reported(db):
     ]
 
 
+def test_a_reserved_partnership_slug_is_refused_by_line(db):
+    slug_line = next(n for n, line in enumerate(MINIMAL.splitlines(), 1) if "slug: wyre" in line)
+    assert _problems(MINIMAL.replace("slug: wyre", "slug: funding", 1)) == [
+        f"wyre.yaml line {slug_line}: slug 'funding': a word the site's addresses use; "
+        "choose another"
+    ]
+
+
 def test_a_quorum_larger_than_the_group_is_refused(db):
     assert _problems(MINIMAL.replace("quorum: 2", "quorum: 3")) == [
         "wyre.yaml line 16: group 'board': a quorum of 3 is larger than the group (2 voting bodies)"

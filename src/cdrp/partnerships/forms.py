@@ -16,6 +16,7 @@ from cdrp.partnerships.models import (
     Partnership,
     Person,
     Seat,
+    validate_partnership_slug,
 )
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -92,7 +93,9 @@ class PartnershipForm(VersionedForm):
         super().__init__(*args, **kwargs)
         if with_slug:
             self.fields["slug"] = forms.SlugField(
-                label="Short web address", help_text="Lower-case letters, digits and hyphens"
+                label="Short web address",
+                help_text="Lower-case letters, digits and hyphens",
+                validators=[validate_partnership_slug],
             )
             self.order_fields(["name", "slug"])
         self.fields["responsible_authorities"].queryset = Organisation.objects.filter(

@@ -16,6 +16,18 @@ from django.urls import reverse
 
 from cdrp.core.models import GovernanceRecord
 
+#: Words the site's addresses use where a partnership's slug goes (/partnerships/new/,
+#: /plans/performance/ …).
+RESERVED_SLUGS = frozenset({"new", "people", "performance", "funding"})
+
+
+def validate_partnership_slug(value: str) -> None:
+    if value in RESERVED_SLUGS:
+        raise ValidationError(
+            f"“{value}” is a word the site's addresses use: choose another short name",
+            code="reserved",
+        )
+
 
 class Area(models.Model):
     """A place in the geography hierarchy: LSOA → ward → district → county → police force area.
@@ -175,7 +187,7 @@ class Partnership(GovernanceRecord):
         DISTRICT = "district", "District partnership"
         COUNTY = "county", "County strategy partnership"
 
-    slug = models.SlugField(unique=True, max_length=80)
+    slug = models.SlugField(unique=True, max_length=80, validators=[validate_partnership_slug])
     name = models.CharField(max_length=200)
     code = models.CharField(
         max_length=9, blank=True, help_text="ONS Community Safety Partnership code, e.g. E22000153"

@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from cdrp.partnerships.models import (
+    RESERVED_SLUGS,
     Area,
     Group,
     Membership,
@@ -389,6 +390,11 @@ def _check_references(c: _Checker, docs: list[dict], known_partnerships: set[str
         for x in d["people"]:
             need(x["organisation"], orgs, "organisation", x, "organisation")
         need(p["county"], areas, "area", p, "county")
+        if p["slug"] in RESERVED_SLUGS:
+            c.fail(
+                p["_lines"].get("slug", p["_line"]),
+                f"slug {p['slug']!r}: a word the site's addresses use; choose another",
+            )
         for code in p["districts"]:
             need(code, areas, "area", p, "districts")
         for slug in p["merged_from"]:
