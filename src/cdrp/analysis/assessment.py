@@ -1183,7 +1183,11 @@ def _recorded_plan(inputs):
     unmeasured = int(outcome.str.startswith("cannot").sum())
     parts = [f"{met} of {len(ended)} targets that have ended were met"] if len(ended) else []
     if running:
-        parts.append(f"{running} still running")
+        parts.append(
+            f"{running} still running"
+            if parts
+            else f"No target has ended yet: {running} still running"
+        )
     if unmeasured:
         parts.append(f"{unmeasured} could not be measured")
     return {
