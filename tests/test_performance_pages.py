@@ -185,6 +185,18 @@ def test_the_demo_plan_performance_page_report_pdf_downloads_and_api(demo_regist
     assert [i["status"] for i in data["indicators"]] == [r["status"] for r in rows]
     assert data["indicators"][0]["value"] == rows[0]["value"]
 
+    # The demo's draft assessment is built after the plan, so it reviews the plan's targets:
+    # each in progress with the status the performance page gives as of November 2022.
+    from cdrp.intelligence.assessments import staleness
+    from cdrp.intelligence.models import Assessment
+    from cdrp.store import Store
+
+    draft = Assessment.objects.get(partnership=demo_registry, period_end="2022-11")
+    section = next(s for s in draft.document["sections"] if s["id"] == "plan")
+    outcomes = [r["outcome"] for r in section["tables"][0]["rows"]]
+    assert outcomes == [f"in progress (8 of 12 months): {r['status']}" for r in rows]
+    assert staleness(draft, Store(store)) == []
+
 
 # --- Small plans ------------------------------------------------------------------------------
 

@@ -320,10 +320,11 @@ def test_the_strategic_assessment_reviews_last_years_plan_from_the_records(south
     is in progress; a revision approved after the assessment's months is not used."""
     import datetime
 
-    from cdrp.intelligence.assessments import build
+    from cdrp.intelligence.assessments import build, staleness
     from cdrp.plans.models import Plan
 
     root, table, held = hand
+    before = build(partnership=south, end="2022-11", store=Store(root), save=False)
     running = {
         "kind": "absolute",
         "value": Decimal("500"),
@@ -357,6 +358,10 @@ def test_the_strategic_assessment_reviews_last_years_plan_from_the_records(south
         f"{int(expected == 'met')} of 1 targets that have ended were met; 1 still running."
     )
     assert record.fingerprint["parameters"]["plan_record"] == f"{plan.pk}@1"
+    # Built before the plan was approved: stale, and says why; built after: current.
+    reason = "the partnership plan it reviews has been approved or revised"
+    assert staleness(before, Store(root)) == [reason]
+    assert staleness(record, Store(root)) == []
 
     # A revision approved after the assessment's months is not last year's plan.
     Plan.objects.filter(pk=plan.pk).update(
@@ -365,3 +370,4 @@ def test_the_strategic_assessment_reviews_last_years_plan_from_the_records(south
     later = build(partnership=south, end="2022-11", store=Store(root), save=False)
     section = next(s for s in later.document["sections"] if s["id"] == "plan")
     assert section["findings"][0]["text"] == "No plan recorded."
+    assert staleness(record, Store(root)) == [reason] and staleness(later, Store(root)) == []

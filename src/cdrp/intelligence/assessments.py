@@ -611,6 +611,12 @@ def staleness(assessment, store: Store | None = None) -> list[str]:
             )
     if (store.state().get("geography") or {}) != old.get("geography", {}):
         reasons.append("the geography tables were rebuilt")
+    if not params.get("plan_path") and assessment.partnership_id:
+        from cdrp.plans.performance import plan_review_record
+
+        start = str(pd.Period(end, freq="M") - (int(params.get("months") or 12) - 1))
+        if plan_review_record(assessment.partnership, start, end) != params.get("plan_record"):
+            reasons.append("the partnership plan it reviews has been approved or revised")
     try:
         districts = _read_geo(store, "districts")
         year = old.get("population_year")

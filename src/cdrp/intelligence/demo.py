@@ -22,11 +22,12 @@ def load(stdout, users: dict) -> None:
         stdout.write(f"police.uk street files: {len(fresh)} imported, {rows:,} records.")
     else:
         stdout.write(f"police.uk street files: all {len(results)} already imported, 0 new rows.")
-    _demo_assessment(stdout)
 
 
-def _demo_assessment(stdout) -> None:
-    """A draft strategic assessment of Lancashire South for the last 12 months of the data."""
+def draft_assessment(stdout) -> None:
+    """A draft strategic assessment of Lancashire South for the last 12 months of the data.
+
+    The plans demo calls this once its plan is approved, so the draft reviews that plan."""
     from cdrp.intelligence.assessments import build
     from cdrp.intelligence.models import Assessment
     from cdrp.partnerships.models import Partnership
@@ -34,7 +35,10 @@ def _demo_assessment(stdout) -> None:
     south = Partnership.objects.filter(slug="lancashire-south").first()
     if south is None or not south.districts.exists():
         return
-    if Assessment.objects.filter(partnership=south).exists():
+    built = Assessment.objects.filter(
+        partnership=south, kind=Assessment.Kind.STRATEGIC, period_end="2022-11"
+    )
+    if built.exists():
         stdout.write("Strategic assessment: already built.")
         return
     assessment = build(partnership=south, end="2022-11", months=12)

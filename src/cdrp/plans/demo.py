@@ -10,9 +10,9 @@ illustrative; the crime figures are real.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from decimal import Decimal
 
+from cdrp.intelligence import demo as intelligence_demo
 from cdrp.partnerships.models import Decision, Group, Meeting, Partnership
 
 MEETING_ON = dt.date(2022, 3, 30)
@@ -225,10 +225,7 @@ def load(stdout, users: dict) -> None:
             f"Partnership plan: {plan.title}, {plan.priorities.count()} priorities "
             "(approved, revision 1)."
         )
-    try:
-        funding_demo = importlib.import_module("cdrp.plans.funding_demo")
-    except ModuleNotFoundError as exc:  # the funding demo is optional while it is being built
-        if exc.name != "cdrp.plans.funding_demo":
-            raise
-        return
+    from cdrp.plans import funding_demo  # it uses this module's decision helpers
+
     funding_demo.load(stdout)
+    intelligence_demo.draft_assessment(stdout)

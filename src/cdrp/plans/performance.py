@@ -73,6 +73,7 @@ __all__ = [
     "performance_plan",
     "plan_performance",
     "plan_review",
+    "plan_review_record",
     "quarter_label",
     "quarter_months",
     "quarter_of",
@@ -726,26 +727,11 @@ def plan_performance(
     return rows
 
 
-def plan_review(partnership, store: Store | str | None, start: str, end: str) -> dict | None:
-    """The strategic assessment's "effectiveness of last year's plan", from the plan records.
-
-    Takes the latest approved (or since superseded) revision approved by the end of `end`
-    whose targets' periods overlap the assessment's months `start`..`end`, and judges each such
-    target as of `end`: a target whose period has ended is met or not (not met "within chance"
-    when the target lies inside the figure's 95% interval); one still running is reported as
-    in progress with its status so far. Months the data lacks are named, never assumed.
-
-    Returns
-    -------
-    dict or None
-        ``plan`` (title), ``source`` (which revision, approved when), ``record`` (plan id and
-        revision) and ``outcomes`` (rows: ``key``, ``priority``, ``indicator``, ``target``,
-        ``figure``, ``outcome``, ``reasoning``); None when no approved plan has such targets.
-    """
+def _reviewed_targets(partnership, start: str, end: str) -> tuple[Plan | None, list]:
+    """The revision `plan_review` reads and its (indicator, target) pairs over start..end."""
     import calendar
     import datetime
 
-    start, end = parse_month(start, "start"), parse_month(end, "end")
     year, month = int(end[:4]), int(end[5:])
     end_day = datetime.date(year, month, calendar.monthrange(year, month)[1])
     plans = Plan.objects.filter(
@@ -764,8 +750,35 @@ def plan_review(partnership, store: Store | str | None, start: str, end: str) ->
             if target.period_start <= end and target.period_end >= start
         ]
         if pairs:
-            break
-    else:
+            return plan, pairs
+    return None, []
+
+
+def plan_review_record(partnership, start: str, end: str) -> str | None:
+    """Which revision `plan_review` would read now (``"<id>@<revision>"``), for staleness."""
+    plan, _ = _reviewed_targets(partnership, start, end)
+    return f"{plan.pk}@{plan.revision}" if plan is not None else None
+
+
+def plan_review(partnership, store: Store | str | None, start: str, end: str) -> dict | None:
+    """The strategic assessment's "effectiveness of last year's plan", from the plan records.
+
+    Takes the latest approved (or since superseded) revision approved by the end of `end`
+    whose targets' periods overlap the assessment's months `start`..`end`, and judges each such
+    target as of `end`: a target whose period has ended is met or not (not met "within chance"
+    when the target lies inside the figure's 95% interval); one still running is reported as
+    in progress with its status so far. Months the data lacks are named, never assumed.
+
+    Returns
+    -------
+    dict or None
+        ``plan`` (title), ``source`` (which revision, approved when), ``record`` (plan id and
+        revision) and ``outcomes`` (rows: ``key``, ``priority``, ``indicator``, ``target``,
+        ``figure``, ``outcome``, ``reasoning``); None when no approved plan has such targets.
+    """
+    start, end = parse_month(start, "start"), parse_month(end, "end")
+    plan, pairs = _reviewed_targets(partnership, start, end)
+    if plan is None:
         return None
     data = None
     if any(i.source == Indicator.Source.STORE for i, _ in pairs):
