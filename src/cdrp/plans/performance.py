@@ -702,6 +702,16 @@ def _needed_span(plan: Plan, as_of: str) -> tuple[str, str]:
     return first, as_of
 
 
+def _indicators(plan: Plan):
+    """The plan's indicators in its order, with what their statuses read."""
+    return (
+        Indicator.objects.filter(objective__priority__plan=plan)
+        .select_related("objective__priority__plan__partnership", "series")
+        .prefetch_related("targets", "objective__priority__plan__partnership__districts")
+        .order_by("objective__priority__position", "objective__position", "position", "pk")
+    )
+
+
 def plan_performance(
     plan: Plan, store: Store | str | None, as_of: str, *, data: StoreData | None = None
 ) -> list[dict]:
@@ -709,12 +719,7 @@ def plan_performance(
     `as_of`), in the plan's order: `indicator_status` rows with ``priority`` and
     ``objective``."""
     as_of = parse_month(as_of, "as_of")
-    indicators = list(
-        Indicator.objects.filter(objective__priority__plan=plan)
-        .select_related("objective__priority__plan__partnership", "series")
-        .prefetch_related("targets", "objective__priority__plan__partnership__districts")
-        .order_by("objective__priority__position", "objective__position", "position", "pk")
-    )
+    indicators = list(_indicators(plan))
     if data is None and any(i.source == Indicator.Source.STORE for i in indicators):
         first, last = _needed_span(plan, as_of)
         data = load_store_data(store, first, last)
@@ -742,10 +747,7 @@ def _reviewed_targets(partnership, start: str, end: str) -> tuple[Plan | None, l
             continue
         pairs = [
             (indicator, target)
-            for indicator in Indicator.objects.filter(objective__priority__plan=plan)
-            .select_related("objective__priority__plan__partnership", "series")
-            .prefetch_related("targets", "objective__priority__plan__partnership__districts")
-            .order_by("objective__priority__position", "objective__position", "position", "pk")
+            for indicator in _indicators(plan)
             for target in sorted(indicator.targets.all(), key=lambda t: t.period_start)
             if target.period_start <= end and target.period_end >= start
         ]
@@ -757,7 +759,11 @@ def _reviewed_targets(partnership, start: str, end: str) -> tuple[Plan | None, l
 def plan_review_record(partnership, start: str, end: str) -> str | None:
     """Which revision `plan_review` would read now (``"<id>@<revision>"``), for staleness."""
     plan, _ = _reviewed_targets(partnership, start, end)
-    return f"{plan.pk}@{plan.revision}" if plan is not None else None
+    return _record(plan) if plan is not None else None
+
+
+def _record(plan: Plan) -> str:
+    return f"{plan.pk}@{plan.revision}"
 
 
 def plan_review(partnership, store: Store | str | None, start: str, end: str) -> dict | None:
@@ -824,7 +830,7 @@ def plan_review(partnership, store: Store | str | None, start: str, end: str) ->
     return {
         "plan": plan.title,
         "source": f"revision {plan.revision}, {approved}",
-        "record": f"{plan.pk}@{plan.revision}",
+        "record": _record(plan),
         "outcomes": outcomes,
     }
 
