@@ -130,7 +130,7 @@ def test_distinct_keeps_a_repeated_crime_in_its_first_month_with_its_latest_outc
     import duckdb
 
     from cdrp.store.files import Store
-    from cdrp.store.query import _incidents_sql, incident_files
+    from cdrp.store.query import _Bound, _incidents_sql, incident_files
 
     root, _ = reference_store
     files = incident_files(root)
@@ -142,8 +142,10 @@ def test_distinct_keeps_a_repeated_crime_in_its_first_month_with_its_latest_outc
     ).fetchone()
     record_id, first, latest, n = raw
     assert n > 1
-    sql = _incidents_sql(Store(root), True, None)
-    kept = con.sql(f"SELECT month, outcome FROM ({sql}) WHERE record_id = '{record_id}'").fetchall()
+    bound = _Bound()
+    sql = _incidents_sql(Store(root), True, None, bound)
+    where = f"record_id = {bound(record_id)}"
+    kept = con.execute(f"SELECT month, outcome FROM ({sql}) WHERE {where}", bound.values).fetchall()
     assert kept == [(first, latest)]
 
 

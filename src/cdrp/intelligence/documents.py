@@ -372,14 +372,14 @@ def context(assessment, *, svg: bool, public: bool = False) -> dict:
             fig_no += 1
             item = {**f, "number": fig_no, "spec_id": f"spec-{f['id']}"}
             if f["kind"] == "choropleth":
-                item["svg"] = mark_safe(choropleth_svg(f))  # noqa: S308 (escaped inside)
+                item["svg"] = mark_safe(choropleth_svg(f))  # noqa: S308  # nosec B308 B703: escaped inside
             else:
                 spec = chart_spec(f)
                 if spec is None:
                     continue
                 item["spec"] = spec
                 if svg:
-                    item["svg"] = mark_safe(chart_svg(spec))  # noqa: S308 (vl-convert output)
+                    item["svg"] = mark_safe(chart_svg(spec))  # noqa: S308  # nosec B308 B703: vl-convert output
             figures.append(item)
         # Charts before the tables, maps (a page each) after them.
         section_maps = [f for f in figures if f["kind"] == "choropleth"]

@@ -59,10 +59,16 @@ def gpkg_to_wkb(blob: bytes) -> bytes:
 
 def _read_gpkg(path: Path, layer: str) -> tuple[pd.DataFrame, np.ndarray]:
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as con:
-        (geom_col,) = con.execute(
-            "SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?", (layer,)
+        found = con.execute(
+            "SELECT table_name, column_name FROM gpkg_geometry_columns WHERE table_name = ?",
+            (layer,),
         ).fetchone()
-        frame = pd.read_sql_query(f'SELECT * FROM "{layer}"', con)  # noqa: S608 (name from gpkg)
+        if found is None:
+            raise ValueError(f"{path.name}: no geometry layer {layer!r}")
+        # A table name cannot be a parameter: this is the file's own name for the layer, quoted.
+        table = '"' + found[0].replace('"', '""') + '"'
+        geom_col = found[1]
+        frame = pd.read_sql_query(f"SELECT * FROM {table}", con)  # nosec B608: quoted, see above
     geoms = shapely.from_wkb([gpkg_to_wkb(b) for b in frame.pop(geom_col)])
     return frame, geoms
 

@@ -5,11 +5,9 @@ Queries run in-process in DuckDB over the Parquet files named by the committed s
 geography tables built by `cdrp.store.geography.build_geography`.
 """
 
-# Every value put into SQL text passes through _quote (file paths, codes, slugs).
-# ruff: noqa: S608
-
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -18,6 +16,7 @@ import pandas as pd
 import pyarrow as pa
 
 from cdrp.store.files import Store
+from cdrp.store.schema import INCIDENT_SCHEMA
 
 __all__ = [
     "LEVELS",
@@ -33,7 +32,31 @@ __all__ = [
 ]
 
 LEVELS = ("month", "category", "lsoa", "ward", "district", "partnership", "force", "source")
+# The columns a query may name: the incident files' own (the schema plus the force partition).
+_INCIDENT_COLUMNS = frozenset([*INCIDENT_SCHEMA.names, "force"])
 _local = threading.local()
+
+
+class _Bound:
+    """The values of one statement, bound as named parameters ($p0, $p1, ...).
+
+    SQL text is built only from this module's constants and from identifiers on fixed
+    allow-lists; every value (a file path, a code, a slug, a month, a limit) is a parameter, so
+    no input, however it is quoted, can change what a statement does.
+    """
+
+    def __init__(self) -> None:
+        self.values: dict[str, object] = {}
+
+    def __call__(self, value) -> str:
+        name = f"p{len(self.values)}"
+        self.values[name] = value
+        return "$" + name
+
+    def among(self, expression: str, values: Iterable) -> str:
+        """``expression IN (...)`` over bound text values; false for none (no area, no record)."""
+        placeholders = [self(str(v)) for v in values]
+        return f"{expression} IN ({', '.join(placeholders)})" if placeholders else "false"
 
 
 def connection() -> duckdb.DuckDBPyConnection:
@@ -55,12 +78,12 @@ def connection() -> duckdb.DuckDBPyConnection:
     return con
 
 
-def _arrow(sql: str) -> pa.Table:
+def _arrow(sql: str, bound: _Bound) -> pa.Table:
     # The thread's own connection (not a cursor): datasets registered by _scan are visible.
-    return connection().sql(sql).fetch_arrow_table()
+    return connection().execute(sql, bound.values).fetch_arrow_table()
 
 
-def _scan(store: Store, relatives: Sequence[str], union: bool = False) -> str:
+def _scan(store: Store, relatives: Sequence[str], bound: _Bound, union: bool = False) -> str:
     """SQL for reading some of the store's Parquet files.
 
     Local files are read by DuckDB directly; on any other filesystem (s3://, gs://, …) the
@@ -68,8 +91,8 @@ def _scan(store: Store, relatives: Sequence[str], union: bool = False) -> str:
     so no DuckDB extension or second set of credentials is needed.
     """
     if store.local:
-        paths = _sql_list(store.path(r) for r in relatives)
-        return f"read_parquet([{paths}], hive_partitioning = false" + (
+        paths = bound([store.path(r) for r in relatives])
+        return f"read_parquet({paths}, hive_partitioning = false" + (
             ", union_by_name = true)" if union else ")"
         )
     import hashlib
@@ -108,25 +131,22 @@ def incident_files(store: Store | str, table: str = "") -> list[str]:
     return [store.uri(e["path"]) for e in store.state()["files"] if e["table"] == table]
 
 
-def _quote(value) -> str:
-    return "'" + str(value).replace("'", "''") + "'"
-
-
-def _sql_list(values: Iterable[str]) -> str:
-    return ", ".join(_quote(v) for v in values)
-
-
-def _month(value) -> str | None:
+def _month(value) -> dt.date | None:
+    """The first day of a ``YYYY-MM`` month (longer text such as a date is cut to its month)."""
     if value is None:
         return None
     text = str(value)[:7]
-    if len(text) != 7 or text[4] != "-":
-        raise ValueError(f"month {value!r} is not of the form YYYY-MM")
-    return text
+    digits = text[:4] + text[5:]
+    try:
+        if len(text) != 7 or text[4] != "-" or not (digits.isascii() and digits.isdigit()):
+            raise ValueError
+        return dt.date(int(text[:4]), int(text[5:]), 1)
+    except ValueError:
+        raise ValueError(f"month {value!r} is not of the form YYYY-MM") from None
 
 
-def _geography_sql(store: Store, name: str) -> str:
-    return _scan(store, [f"_geography/{name}.parquet"])
+def _geography_sql(store: Store, name: str, bound: _Bound) -> str:
+    return _scan(store, [f"_geography/{name}.parquet"], bound)
 
 
 def files_digest(state: dict) -> str:
@@ -149,13 +169,13 @@ def build_distinct_index(store: Store | str) -> dict | None:
     if not files:
         return None
     order = "{'m': month, 'r': source_row}"
+    bound = _Bound()
     # First the repeated IDs alone (a plain aggregate that spills to disk), then the first row
     # and latest outcome of those few: memory stays bounded on a very large store.
-    table = _arrow(
-        f"""
+    sql = f"""
         WITH b AS (
             SELECT ingest_id, source, record_id, month, source_row, outcome
-            FROM {_scan(store, files)}
+            FROM {_scan(store, files, bound)}
             WHERE record_id IS NOT NULL
         ), repeated AS (
             SELECT source, record_id FROM b GROUP BY source, record_id HAVING count(*) > 1
@@ -166,8 +186,8 @@ def build_distinct_index(store: Store | str) -> dict | None:
                arg_max(outcome, {order}) FILTER (WHERE outcome IS NOT NULL) AS latest_outcome
         FROM b SEMI JOIN repeated USING (source, record_id)
         GROUP BY source, record_id
-        """
-    )
+    """  # nosec B608: a constant and the scan are formatted in; the scan's paths are bound
+    table = _arrow(sql, bound)
     import io
 
     import pyarrow.parquet as pq
@@ -184,12 +204,18 @@ def _incidents_sql(
     store: Store,
     distinct: bool,
     source: str | None,
+    bound: _Bound,
     columns: Sequence[str] | None = None,
 ) -> str | None:
+    """SQL for the incident records (each Crime ID once if `distinct`); its values go to `bound`."""
     state = store.state()
     files = [e["path"] for e in state["files"] if e["table"] == ""]
     if not files:
         return None
+    if columns is not None:
+        unknown = sorted(set(columns) - _INCIDENT_COLUMNS)
+        if unknown:
+            raise ValueError(f"no incident column {unknown[0]!r}")
     wanted = (
         "*"
         if columns is None
@@ -197,9 +223,10 @@ def _incidents_sql(
             sorted(set(columns) | {"record_id", "month", "source", "source_row", "ingest_id"})
         )
     )
-    base = f"SELECT {wanted} FROM {_scan(store, files, union=True)}"
+    scan = _scan(store, files, bound, union=True)
+    base = f"SELECT {wanted} FROM {scan}"  # nosec B608: columns checked above; paths bound
     if source:
-        base += f" WHERE source = {_quote(source)}"
+        base += f" WHERE source = {bound(source)}"
     if not distinct:
         return base
     with_outcome = columns is None or "outcome" in columns
@@ -210,8 +237,8 @@ def _incidents_sql(
             " REPLACE (coalesce(_x.latest_outcome, _b.outcome) AS outcome)" if with_outcome else ""
         )
         return (
-            f"WITH _b AS ({base}) SELECT _b.*{replace} FROM _b "
-            f"LEFT JOIN {_scan(store, [index['path']])} _x "
+            f"WITH _b AS ({base}) SELECT _b.*{replace} FROM _b "  # nosec B608: values bound
+            f"LEFT JOIN {_scan(store, [index['path']], bound)} _x "
             "ON _b.source = _x.source AND _b.record_id = _x.record_id "
             "WHERE _x.record_id IS NULL "
             "OR (_b.ingest_id = _x.first_ingest AND _b.source_row = _x.first_row)"
@@ -228,7 +255,7 @@ def _incidents_sql(
     )
     replace = " REPLACE (_latest AS outcome)" if latest else ""
     return (
-        f"WITH _b AS ({base}) "
+        f"WITH _b AS ({base}) "  # nosec B608: this module's own text; values bound
         f"SELECT * EXCLUDE (_k{', _latest' if latest else ''}){replace} FROM ("
         "SELECT *, row_number() OVER (PARTITION BY source, record_id "
         "ORDER BY month, source_row) AS _k"
@@ -294,7 +321,8 @@ def counts(
     if unknown:
         raise ValueError(f"cannot count by {unknown[0]!r}: choose from {', '.join(LEVELS)}")
     needed = {"month", "category", "lsoa_code", "ward_code", "district_code", "force", "source"}
-    base = _incidents_sql(store, distinct, source, columns=sorted(needed))
+    bound = _Bound()
+    base = _incidents_sql(store, distinct, source, bound, columns=sorted(needed))
     if base is None:
         return _empty(by, output)
     has_geo = store.exists("_geography/districts.parquet")
@@ -313,20 +341,21 @@ def counts(
     inner_where, outer_where = [], []
     start, end = _month(start), _month(end)
     if start:
-        inner_where.append(f"month >= DATE '{start}-01'")
+        inner_where.append(f"month >= {bound(start)}")
     if end:
-        inner_where.append(f"month <= DATE '{end}-01'")
+        inner_where.append(f"month <= {bound(end)}")
     if categories:
-        inner_where.append(f"category IN ({_sql_list(categories)})")
+        inner_where.append(bound.among("category", categories))
     levels = set(by) | set(areas or {})
     joins = []
     if has_geo and ({"partnership", "force"} & levels):
-        joins.append(
-            f"LEFT JOIN {_geography_sql(store, 'districts')} d ON d.district_code = i.district_code"
-        )
+        districts = _geography_sql(store, "districts", bound)
+        joins.append(f"LEFT JOIN {districts} d ON d.district_code = i.district_code")
     if partnerships is not None and "partnership" in levels:
         pairs = [(p, d) for p, ds in partnerships.items() for d in ds]
-        values = ", ".join(f"({_quote(p)}, {_quote(d)})" for p, d in pairs) or "(NULL, NULL)"
+        values = (
+            ", ".join(f"({bound(str(p))}, {bound(str(d))})" for p, d in pairs) or "(NULL, NULL)"
+        )
         joins.append(
             f"LEFT JOIN (VALUES {values}) AS pm(partnership, district_code) "
             f"ON pm.district_code = i.district_code"
@@ -348,23 +377,25 @@ def counts(
         if level not in expressions or level in ("month", "category"):
             raise ValueError(f"cannot filter areas by {level!r}")
         if level in ("lsoa", "ward", "district"):
-            inner_where.append(f"{raw[level]} IN ({_sql_list(codes)})")
+            inner_where.append(bound.among(raw[level], codes))
         else:
-            outer_where.append(f"{expressions[level]} IN ({_sql_list(codes)})")
+            outer_where.append(bound.among(expressions[level], codes))
+    # Every name below comes from `raw` and `expressions` (keys checked against LEVELS above);
+    # every value is in `bound`.
     keys = sorted({raw[level] for level in levels})
     inner = (
-        f"SELECT {', '.join([*keys, 'count(*) AS n'])} FROM ({base})"
+        f"SELECT {', '.join([*keys, 'count(*) AS n'])} FROM ({base})"  # nosec B608: as above
         + (f" WHERE {' AND '.join(inner_where)}" if inner_where else "")
         + (f" GROUP BY {', '.join(keys)}" if keys else "")
     )
     select = [f"{expressions[b]} AS {b}" for b in by]
     sql = (
         f"SELECT {', '.join(select + ['coalesce(sum(i.n), 0)::BIGINT AS count'])} "
-        f"FROM ({inner}) i {' '.join(joins)}"
+        f"FROM ({inner}) i {' '.join(joins)}"  # nosec B608: names from LEVELS; values bound
         + (f" WHERE {' AND '.join(outer_where)}" if outer_where else "")
         + (" GROUP BY ALL ORDER BY ALL" if by else "")
     )
-    table = _arrow(sql)
+    table = _arrow(sql, bound)
     if names and has_geo:
         table = _add_names(store, table, by)
     return table.to_pandas() if output == "pandas" else table
@@ -382,9 +413,13 @@ def _add_names(store: Store, table: pa.Table, by: Sequence[str]) -> pa.Table:
         if level not in lookups:
             continue
         name, code, label = lookups[level]
-        frame = _arrow(
-            f"SELECT DISTINCT {code} AS code, {label} AS name FROM {_geography_sql(store, name)}"
+        bound = _Bound()
+        geography = _geography_sql(store, name, bound)
+        sql = (
+            f"SELECT DISTINCT {code} AS code, {label} AS name "  # nosec B608: names from lookups
+            f"FROM {geography}"
         )
+        frame = _arrow(sql, bound)
         mapping = dict(
             zip(frame.column("code").to_pylist(), frame.column("name").to_pylist(), strict=True)
         )
@@ -422,10 +457,12 @@ def points(
     Parameters are as for `counts`; records without coordinates are left out.
     """
     store = _store(store)
+    bound = _Bound()
     base = _incidents_sql(
         store,
         distinct,
         source,
+        bound,
         columns=["lon", "lat", "category", "lsoa_code", "ward_code", "district_code"],
     )
     if base is None:
@@ -433,19 +470,20 @@ def points(
     where = ["lon IS NOT NULL"]
     start, end = _month(start), _month(end)
     if start:
-        where.append(f"month >= DATE '{start}-01'")
+        where.append(f"month >= {bound(start)}")
     if end:
-        where.append(f"month <= DATE '{end}-01'")
+        where.append(f"month <= {bound(end)}")
     if categories:
-        where.append(f"category IN ({_sql_list(categories)})")
+        where.append(bound.among("category", categories))
     if districts:
-        where.append(f"district_code IN ({_sql_list(districts)})")
+        where.append(bound.among("district_code", districts))
+    limit_sql = f" LIMIT {bound(int(limit))}" if limit else ""
     sql = (
         "SELECT lon, lat, strftime(month, '%Y-%m') AS month, category, lsoa_code, ward_code, "
-        f"district_code FROM ({base}) WHERE {' AND '.join(where)} ORDER BY month, source_row"
-        + (f" LIMIT {int(limit)}" if limit else "")
+        f"district_code FROM ({base}) WHERE {' AND '.join(where)} "  # nosec B608: values bound
+        f"ORDER BY month, source_row{limit_sql}"
     )
-    table = _arrow(sql)
+    table = _arrow(sql, bound)
     return table.to_pandas() if output == "pandas" else table
 
 
@@ -461,7 +499,9 @@ def repeated_ids(store: Store | str) -> pa.Table:
             return pa.table(
                 {"source": pa.array([], pa.string()), "record_id": pa.array([], pa.string())}
             )
-    return _arrow(f"SELECT * FROM {_scan(store, [index['path']])} ORDER BY ALL")
+    bound = _Bound()
+    scan = _scan(store, [index["path"]], bound)
+    return _arrow(f"SELECT * FROM {scan} ORDER BY ALL", bound)  # nosec B608: the path is bound
 
 
 def imports(store: Store | str) -> list[dict]:
@@ -481,8 +521,13 @@ def quarantine(store: Store | str, ingest_id: str | None = None, limit: int = 10
         from cdrp.store.schema import QUARANTINE_SCHEMA
 
         return QUARANTINE_SCHEMA.empty_table()
-    sql = f"SELECT * FROM {_scan(store, paths)} ORDER BY source_file, source_row LIMIT {int(limit)}"
-    return _arrow(sql)
+    bound = _Bound()
+    scan = _scan(store, paths, bound)
+    sql = (
+        f"SELECT * FROM {scan} ORDER BY source_file, source_row "  # nosec B608: values bound
+        f"LIMIT {bound(int(limit))}"
+    )
+    return _arrow(sql, bound)
 
 
 def coverage(store: Store | str, table: str = "") -> pd.DataFrame:
@@ -515,32 +560,33 @@ def repeat_statistics(
     files = [e["path"] for e in store.state()["files"] if e["table"] == ""]
     if not files or not ingest_ids:
         return {}
-    ids = _sql_list(ingest_ids)
+    bound = _Bound()
     if index is None:
         repeated = "SELECT NULL::VARCHAR AS source, NULL::VARCHAR AS record_id, "
         repeated += "NULL::VARCHAR AS first_ingest WHERE false"
     else:
-        repeated = f"SELECT * FROM {_scan(store, [index['path']])}"
+        scan = _scan(store, [index["path"]], bound)
+        repeated = f"SELECT * FROM {scan}"  # nosec B608: the path is bound
     sql = f"""
         WITH b AS (
             SELECT ingest_id, source, record_id
-            FROM {_scan(store, files)}
-            WHERE ingest_id IN ({ids})
+            FROM {_scan(store, files, bound)}
+            WHERE {bound.among("ingest_id", ingest_ids)}
         ), x AS ({repeated})
         SELECT ingest_id, sum(repeated)::BIGINT, sum(kept)::BIGINT FROM (
             SELECT ingest_id, count(DISTINCT b.record_id) AS repeated, 0 AS kept
             FROM b JOIN x USING (source, record_id) GROUP BY ingest_id
             UNION ALL
             SELECT first_ingest, 0, count(*) FROM x
-            WHERE first_ingest IN ({ids}) GROUP BY first_ingest
+            WHERE {bound.among("first_ingest", ingest_ids)} GROUP BY first_ingest
             UNION ALL
             SELECT ingest_id, 0, count(*) FROM b ANTI JOIN x USING (source, record_id)
             WHERE b.record_id IS NOT NULL GROUP BY ingest_id
             UNION ALL
             SELECT ingest_id, 0, count(*) FROM b WHERE record_id IS NULL GROUP BY ingest_id
         ) GROUP BY ingest_id
-    """
-    table = _arrow(sql)
+    """  # nosec B608: the scans and the ingest ids are bound parameters
+    table = _arrow(sql, bound)
     return {
         ingest: (int(repeated), int(kept))
         for ingest, repeated, kept in zip(*(c.to_pylist() for c in table.columns), strict=True)
