@@ -49,6 +49,9 @@ $(STATIC)/cdrp/cdrp.css: node_modules/.installed src/cdrp/core/scss/cdrp.scss Ma
 	@mkdir -p $(STATIC)/vendor/vega $(STATIC)/vendor/leaflet
 	cp node_modules/vega/build/vega.min.js node_modules/vega-lite/build/vega-lite.min.js \
 	  node_modules/vega-embed/build/vega-embed.min.js $(STATIC)/vendor/vega/
+	# vega-embed and vega-tooltip inject their stylesheets as <style> elements, which the
+	# Content-Security-Policy refuses: the page links the same rules as a file instead.
+	node -e 'const fs = require("fs"); const css = (file, name) => fs.readFileSync(file, "utf8").match(new RegExp("var " + name + " = `([^`]*)`"))[1]; fs.writeFileSync(process.argv[1], css("node_modules/vega-embed/build/embed.js", "embedStyle") + css("node_modules/vega-tooltip/build/index.js", "defaultStyle"));' $(STATIC)/vendor/vega/vega-embed.css
 	rm -rf $(STATIC)/vendor/leaflet && cp -r node_modules/leaflet/dist $(STATIC)/vendor/leaflet
 	npx sass --load-path=node_modules --style=compressed --no-source-map --quiet-deps \
 	  src/cdrp/core/scss/cdrp.scss $@

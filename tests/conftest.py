@@ -116,15 +116,48 @@ def chromium():
         browser.close()
 
 
+# Every Content-Security-Policy violation a page reports, through the DOM event and the console.
+_CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__cdrpCspViolation(
+    `${e.violatedDirective} blocked ${e.blockedURI || "inline"} at ${e.sourceFile}:${e.lineNumber}`
+  );
+});
+"""
+
+
+def watch_csp(context) -> list[str]:
+    """Collect the CSP violations of every page opened in `context` (the list fills as they
+    happen, across navigations)."""
+    violations: list[str] = []
+
+    def report(source, text):
+        violations.append(f"{source['frame'].url}: {text}")
+
+    context.expose_binding("__cdrpCspViolation", report)
+    context.add_init_script(_CSP_LISTENER)
+
+    def console(message):
+        if message.type == "error" and "Content Security Policy" in message.text:
+            violations.append(f"console: {message.text}")
+
+    context.on("console", console)
+    return violations
+
+
 @pytest.fixture
 def page(chromium, live_server):
+    """A browser page on the live server. The test fails if any page it opens breaks the
+    Content-Security-Policy (an inline script or style, an eval, a resource from elsewhere)."""
     context = chromium.new_context(
         base_url=live_server.url, viewport={"width": 1280, "height": 900}
     )
     context.set_default_timeout(15000)
+    violations = watch_csp(context)
     page = context.new_page()
     yield page
     context.close()
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
 
 
 _DB_FIXTURES = {

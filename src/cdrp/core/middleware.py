@@ -1,22 +1,25 @@
-"""Refuses control characters in addresses and form values with a 400 that names where they were.
+"""Request and response guards Django and django-csp do not provide.
 
-A NUL byte or another control character in a query parameter, the path or a submitted field is
-never meaningful input: it only fails later, deeper down (PostgreSQL refuses NUL in text, the
-spreadsheet and PDF writers refuse C0 characters) as a 500. Here it is refused at the door:
-pages get a GOV.UK error page and the API a JSON ``{"detail": ...}`` like its other errors.
-
-Query strings and paths may hold no control character at all; form fields may hold tab, line feed
-and carriage return (a multi-line text box sends CR LF), but no other.
+- `ControlCharactersMiddleware` refuses control characters in addresses and form values with a 400
+  that names where they were. A NUL byte or another control character in a query parameter, the
+  path or a submitted field is never meaningful input: it only fails later, deeper down
+  (PostgreSQL refuses NUL in text, the spreadsheet and PDF writers refuse C0 characters) as a 500.
+  Here it is refused at the door: pages get a GOV.UK error page and the API a JSON
+  ``{"detail": ...}`` like its other errors. Query strings and paths may hold no control character
+  at all; form fields may hold tab, line feed and carriage return (a multi-line text box sends
+  CR LF), but no other.
+- `PermissionsPolicyMiddleware` sets Permissions-Policy.
 """
 
 from __future__ import annotations
 
 import unicodedata
 
+from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
 
-__all__ = ["ControlCharactersMiddleware", "first_control"]
+__all__ = ["ControlCharactersMiddleware", "PermissionsPolicyMiddleware", "first_control"]
 
 # Tab, line feed and carriage return: what a text box legitimately sends.
 MULTI_LINE = frozenset("\t\n\r")
@@ -84,3 +87,20 @@ class ControlCharactersMiddleware:
             return JsonResponse({"detail": detail}, status=400)
         context = {"where": where, "name": _shown(name), "code": code}
         return render(request, "400.html", context, status=400)
+
+
+class PermissionsPolicyMiddleware:
+    """Switch off, for this site and anything it embeds, the browser features it never uses
+    (settings.PERMISSIONS_POLICY names them): a script that got in still cannot reach the camera,
+    the microphone, the location or payments."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        features = getattr(settings, "PERMISSIONS_POLICY", [])
+        self.header = ", ".join(f"{feature}=()" for feature in features)
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.header:
+            response.headers.setdefault("Permissions-Policy", self.header)
+        return response

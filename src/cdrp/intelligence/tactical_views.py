@@ -74,6 +74,8 @@ def tactical_download(request, partnership, fmt):
     elif fmt == "json":
         response = HttpResponse(json.dumps(pack, indent=1), content_type="application/json")
     else:
-        return HttpResponse(f"unknown format {fmt!r}: pdf or json", status=404)
+        return HttpResponse(
+            f"unknown format {fmt!r}: pdf or json", status=404, content_type="text/plain"
+        )
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response

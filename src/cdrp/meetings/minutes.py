@@ -35,8 +35,12 @@ def minutes_context(meeting: Meeting) -> dict:
     }
 
 
-def minutes_html(meeting: Meeting) -> str:
-    return render_to_string("meetings/minutes_document.html", minutes_context(meeting))
+def minutes_html(meeting: Meeting, request=None) -> str:
+    """The minutes as one HTML document. Pass the request when it is served as a page: its
+    stylesheet then carries the Content-Security-Policy nonce."""
+    return render_to_string(
+        "meetings/minutes_document.html", minutes_context(meeting), request=request
+    )
 
 
 def minutes_pdf(meeting: Meeting) -> bytes:

@@ -316,7 +316,7 @@ def minutes(request, partnership, meeting_id: int):
         name = f"minutes-{meeting.group.slug}-{meeting.date:%Y-%m-%d}.pdf"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
-    return HttpResponse(minutes_html(meeting))
+    return HttpResponse(minutes_html(meeting, request))
 
 
 @requires(Action.VIEW_PUBLIC)
@@ -512,7 +512,7 @@ def public_minutes(request, partnership, meeting_id: int):
     record = getattr(meeting, "minutes_record", None)
     if not meeting.public or record is None or not record.approved:
         raise Http404("These minutes are not published")
-    return HttpResponse(minutes_html(meeting))
+    return HttpResponse(minutes_html(meeting, request))
 
 
 @requires(Action.VIEW_MEMBER)

@@ -3,14 +3,18 @@
 Groups are laid out as an indented tree (each group below the one it reports to), which stays
 readable on an A4 page however many local groups there are: the drawing is 720 units wide and
 text is never scaled below 11 units.
+
+Every text from the registry is escaped with `html.escape`, quotes included, because it lands in
+attributes (the links' aria-label) as well as in text: the drawing is inserted into pages as is.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from xml.sax.saxutils import escape
+from html import escape
 
 from django.db.models import Count, Q
+from django.utils.safestring import SafeString, mark_safe
 
 from cdrp.partnerships.models import Group, Membership, Partnership
 
@@ -60,8 +64,9 @@ def _fit(text: str, width: float, size: float) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def structure_svg(partnership: Partnership, on: dt.date | None = None, link=None) -> str:
-    """The SVG document for the partnership's structure on date `on`.
+def structure_svg(partnership: Partnership, on: dt.date | None = None, link=None) -> SafeString:
+    """The SVG document for the partnership's structure on date `on` (safe to insert in a page:
+    every text in it is escaped).
 
     `link(group)` gives each box's address (None: no links).
     """
@@ -140,4 +145,4 @@ def structure_svg(partnership: Partnership, on: dt.date | None = None, link=None
             box = [f'<a href="{escape(link(g))}" aria-label="{escape(g.name)}">', *box, "</a>"]
         parts.extend(box)
     parts.append("</svg>")
-    return "\n".join(parts)
+    return mark_safe("\n".join(parts))  # noqa: S308 (every text above is escaped, quotes too)

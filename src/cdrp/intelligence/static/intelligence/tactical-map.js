@@ -14,7 +14,11 @@
     var text = (p.name || "") + (p.code ? " (" + p.code + ")" : "");
     if (p.pattern) text += ": " + p.pattern;
     if (p.category) text += ": " + p.category + ", " + p.observed + " records (" + p.expected + " expected)";
-    layer.bindPopup(text);
+    // Leaflet puts a string popup in as HTML: give it an element holding the text instead.
+    var content = document.createElement("p");
+    content.className = "cdrp-map-popup";
+    content.textContent = text;
+    layer.bindPopup(content);
   }
   var all = L.geoJSON(data.lsoas, {
     style: { color: "#505a5f", weight: 1, fillOpacity: 0.05, className: "layer-lsoas" },
