@@ -24,6 +24,8 @@ import pyarrow.parquet as pq
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cdrp.store import Store, check_store, counts, import_police_uk, imports
 from cdrp.store.schema import STREET_COLUMNS
@@ -318,6 +320,36 @@ def test_a_header_that_is_not_valid_csv_is_a_one_line_message_naming_file_and_li
         _split_header(b"a,b\rc", "x.csv")
 
 
+_pieces = st.lists(
+    st.one_of(
+        st.binary(max_size=40),
+        st.sampled_from([b'"', b",", b"\r", b"\n", b"\r\n", b"\xef\xbb\xbf", b"\x00"]),
+        st.sampled_from([HEADER.encode(), *(g.encode() for g in GOOD)]),
+    ),
+    max_size=30,
+).map(b"".join)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=_pieces, line_end=st.sampled_from([b"\r", b"\n", b"\r\n"]))
+def test_any_file_is_imported_or_refused_in_one_line_naming_it_never_a_crash(
+    tmp_path, data, line_end
+):
+    import uuid
+
+    root = str(tmp_path / uuid.uuid4().hex)
+    path = write(tmp_path / uuid.uuid4().hex, HEADER.encode() + line_end + data, name="f.csv")
+    result = one(root, path)
+    assert result.status in ("imported", "failed")
+    if result.status == "failed":
+        assert result.message.startswith(f"{path}: ") and "\n" not in result.message
+        assert Store(root).state()["files"] == []
+    else:
+        assert result.imported + result.quarantined == result.read
+
+
 # -- the publication month, not the day a row was written -------------------------------------
 
 
@@ -471,3 +503,23 @@ def test_store_check_and_repair_commands(cli_store, tmp_path):
     assert "removed" in out and "month=2022-01" in out
     assert "0 problems, 0 orphans" in run("store", "check")
     assert json.loads(run("store", "check", "--format", "json"))["ok"] is True
+
+
+# -- the data sources page -------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_data_sources_page_states_the_publication_month_and_each_replacement(
+    client, cli_store, member, tmp_path
+):
+    lines = january_bytes().decode().splitlines()
+    fewer = write(tmp_path, "\n".join(lines[:6_370]).encode() + b"\n")
+    one(cli_store, fewer, replace=True, by="analyst", reason="police.uk withdrew rows")
+    client.force_login(member)
+    page = client.get("/intelligence/data/").content.decode()
+    assert '<th scope="col" class="govuk-table__header">Published</th>' in page
+    assert '<td class="govuk-table__cell">2022-01</td>' in page  # the month the data names
+    assert (
+        "Replaced lancashire/2022-01: 16,268 rows before, 6,369 after, confirmed by analyst: "
+        "police.uk withdrew rows"
+    ) in page
