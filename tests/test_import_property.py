@@ -16,7 +16,8 @@ columns missing, name disagreeing). After every import:
   replaced it was confirmed (a later vintage of the same size replaces it without asking);
 - ``check_store`` finds every listed file intact and no orphan.
 
-The suite runs a few examples; ``-m slow`` runs many more.
+The suite runs a dozen sequences (about 2 s); ``bench/import_property.py`` runs hundreds and
+prints how many imports ended in each status.
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -110,6 +110,9 @@ def _new_rows(draw) -> list[Row]:
     return rows
 
 
+_rarely = st.sampled_from([False] * 7 + [True])
+
+
 @st.composite
 def steps(draw) -> list[Step]:
     out: list[Step] = []
@@ -117,12 +120,14 @@ def steps(draw) -> list[Step]:
         render = Render(
             ending=draw(st.sampled_from(["\n", "\r\n", "\r"])),
             bom=draw(st.booleans()),
-            name=draw(st.sampled_from(["neutral", "neutral", "agree", "agree", "disagree"])),
-            renamed=draw(st.integers(0, 4)) == 0,
+            # Each way to fail is drawn rarely (Hypothesis favours the first choice of a list),
+            # so most files reach the replacement rules.
+            name=draw(st.sampled_from(["neutral"] * 3 + ["agree"] * 3 + ["disagree"])),
+            renamed=draw(_rarely),
             mapping=draw(st.booleans()),
-            truncated=draw(st.integers(0, 5)) == 0,
+            truncated=draw(_rarely),
         )
-        replace = draw(st.integers(0, 3)) == 0
+        replace = draw(_rarely)
         if out and draw(st.booleans()):
             earlier = draw(st.sampled_from(out))
             how = draw(st.sampled_from(["same", "fewer", "fewer", "blank", "other name", "more"]))
@@ -133,7 +138,7 @@ def steps(draw) -> list[Step]:
             if how == "other name":  # a duplicate of the month under another name
                 render = Render(**{**earlier.render.__dict__, "name": render.name})
             elif how == "fewer" and rows:
-                rows = rows[: draw(st.integers(0, len(rows) - 1))]
+                rows = rows[: draw(st.integers(min(1, len(rows) - 1), len(rows) - 1))]
             elif how == "blank":
                 for r in rows:
                     r.coords = False
@@ -279,15 +284,4 @@ def _run(sequence: list[Step]) -> None:
 )
 @given(sequence=steps())
 def test_the_store_holds_exactly_the_rows_of_the_accepted_files(sequence):
-    _run(sequence)
-
-
-@pytest.mark.slow
-@settings(
-    max_examples=300,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
-@given(sequence=steps())
-def test_the_store_holds_exactly_the_rows_of_the_accepted_files_many_sequences(sequence):
     _run(sequence)
