@@ -277,6 +277,30 @@ def test_a_police_uk_abbreviated_file_name_agrees_with_the_full_force_name(fresh
     assert result.status == "imported" and result.forces == ["british-transport"]
 
 
+@pytest.mark.parametrize(
+    ("file_force", "reported_by", "same"),
+    [
+        ("avon-and-somerset", "Avon and Somerset Constabulary", True),
+        ("btp", "British Transport Police", True),
+        ("city-of-london", "City of London Police", True),
+        ("devon-and-cornwall", "Devon & Cornwall Police", True),
+        ("dyfed-powys", "Dyfed-Powys Police", True),
+        ("metropolitan", "Metropolitan Police Service", True),
+        ("northern-ireland", "Police Service of Northern Ireland", True),
+        ("lancashire", "Lancashire Constabulary", True),
+        ("lancs", "Lancashire Constabulary", False),
+        ("cumbria", "Lancashire Constabulary", False),
+        ("west-yorkshire", "North Yorkshire Police", False),
+    ],
+)
+def test_police_uk_file_names_are_matched_to_the_forces_their_rows_name(
+    file_force, reported_by, same
+):
+    from cdrp.store.schema import same_force
+
+    assert same_force(file_force, reported_by) is same
+
+
 def test_rows_with_no_force_are_quarantined(fresh_store, tmp_path):
     nameless = GOOD[0].replace("Lancashire Constabulary,Lancashire Constabulary", ",")
     result = one(fresh_store, write(tmp_path, [HEADER, nameless, *GOOD[1:]], name="x.csv"))

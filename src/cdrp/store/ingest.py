@@ -958,7 +958,7 @@ def _replacements(
 
 
 def _describe(replacement: dict) -> str:
-    """'lancashire 2022-01: 16,268 rows → 6,369 rows (9,899 fewer); lon (15,732 values) now
+    """'<force> 2022-01: 16,268 rows → 6,369 rows (9,899 fewer); lon (15,732 values) now
     empty' — the figures a person needs to decide whether to replace."""
     r = replacement
     label = f"{r['force']} {r['month']}"

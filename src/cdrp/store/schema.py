@@ -145,8 +145,8 @@ def _words(text: str) -> list[str]:
 
 
 def same_force(file_force: str, reported_by: str) -> bool:
-    """Whether a police.uk file name's force ('devon-and-cornwall', 'btp') names the force a
-    row reports ('Devon & Cornwall Police', 'British Transport Police').
+    """Whether a police.uk file name's force names the force a row reports: 'x-and-y' for
+    'X & Y Police', 'of-z' or 'z' for 'Police Service of Z', initials for a long name.
 
     The words must match once words such as 'police' and 'and' are dropped, or the file's name
     is the initials of the reported name.

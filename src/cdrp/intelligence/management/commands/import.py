@@ -154,7 +154,7 @@ class Command(BaseCommand):
 
 
 def describe_replacement(r: dict) -> str:
-    """'replaced lancashire/2022-01: 16,268 rows → 6,369 rows, confirmed by … (reason)'."""
+    """'replaced <force>/2022-01: 16,268 rows → 6,369 rows, confirmed by … (reason)'."""
     text = f"replaced {r['partition']}: {r['rows_before']:,} rows → {r['rows_after']:,} rows"
     if r.get("emptied"):
         text += f", {', '.join(r['emptied'])} now empty"
