@@ -346,7 +346,8 @@ def test_a_reimported_month_makes_the_assessment_stale(fresh_store, tmp_path):
     folder = tmp_path / "2022-11"
     folder.mkdir()
     (folder / "2022-11-lancashire-street.csv").write_text("\n".join(lines[:-2]) + "\n")
-    import_police_uk(fresh_store, [folder])
+    # Fewer rows than the month holds: a replacement that must be confirmed (issue 15).
+    import_police_uk(fresh_store, [folder], replace=True, reason="two records withdrawn")
     reasons = staleness(record, Store(fresh_store))
     assert len(reasons) == 1 and reasons[0].startswith("lancashire 2022-11: re-imported")
     # The stored document itself never changes.

@@ -40,3 +40,41 @@ def test_a_queued_partner_import_returns_its_summary(fresh_store, settings):
     call_command("worker", "--batch", "--no-startup-delay", verbosity=0)
     result.refresh()
     assert result.return_value["imported"] == 7 and result.return_value["quarantined"] == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_queued_import_that_would_shrink_a_month_is_refused_until_confirmed(
+    fresh_store, settings, analyst, tmp_path
+):
+    import gzip
+
+    from cdrp.store import counts, imports
+
+    settings.INCIDENT_STORE = fresh_store
+    first = import_police_uk_task.enqueue([str(STREET / "2022-01")], analyst.pk)
+    call_command("worker", "--batch", "--no-startup-delay", verbosity=0)
+    first.refresh()
+    lines = gzip.decompress(
+        (STREET / "2022-01" / "2022-01-lancashire-street.csv.gz").read_bytes()
+    ).splitlines()
+    fewer = tmp_path / "2022-01-lancashire-street.csv"
+    fewer.write_bytes(b"\n".join(lines[:1_001]) + b"\n")
+
+    refused = import_police_uk_task.enqueue([str(fewer)], analyst.pk)
+    call_command("worker", "--batch", "--no-startup-delay", verbosity=0)
+    refused.refresh()
+    (summary,) = refused.return_value
+    assert summary["status"] == "refused"
+    assert "16,268 rows → 1,000 rows" in summary["message"]
+    assert counts(fresh_store, []).column("count").to_pylist() == [16_268]
+
+    confirmed = import_police_uk_task.enqueue(
+        [str(fewer)], analyst.pk, replace=True, reason="a withdrawn month"
+    )
+    call_command("worker", "--batch", "--no-startup-delay", verbosity=0)
+    confirmed.refresh()
+    assert confirmed.return_value[0]["status"] == "imported"
+    assert counts(fresh_store, []).column("count").to_pylist() == [1_000]
+    (replacement,) = imports(fresh_store)[0]["replacements"]
+    assert replacement["by"] == "analyst (background task)"
+    assert (replacement["reason"], replacement["confirmed"]) == ("a withdrawn month", True)

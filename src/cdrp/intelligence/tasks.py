@@ -16,24 +16,51 @@ def _user(user_id: int | None):
     return get_user_model().objects.filter(pk=user_id).first()
 
 
+def _by(user) -> str:
+    return f"{user.get_username()} (background task)" if user else "background task"
+
+
 @task(takes_context=True)
-def import_police_uk_task(context, paths: list[str], user_id: int | None = None) -> list[dict]:
-    """Import police.uk files (as `cdrp import police-uk`); returns one summary per file."""
+def import_police_uk_task(
+    context,
+    paths: list[str],
+    user_id: int | None = None,
+    replace: bool = False,
+    reason: str = "",
+) -> list[dict]:
+    """Import police.uk files (as `cdrp import police-uk`); returns one summary per file.
+
+    A file that would replace a month with fewer rows or an emptied column comes back with
+    status 'refused' and the figures, unless `replace` (with the person's `reason`) confirms
+    it; the replacement is recorded in the store's manifest with the requesting user."""
     from cdrp.store import import_police_uk
 
     label = "Import police.uk files"
-    with task_progress(context.task_result.id, label, _user(user_id)) as report:
-        results = import_police_uk(incident_store(), paths, report)
+    user = _user(user_id)
+    with task_progress(context.task_result.id, label, user) as report:
+        results = import_police_uk(
+            incident_store(), paths, report, replace=replace, by=_by(user), reason=reason
+        )
     return [r.as_dict() for r in results]
 
 
 @task(takes_context=True)
-def import_partner_task(context, path: str, mapping: str, user_id: int | None = None) -> dict:
+def import_partner_task(
+    context,
+    path: str,
+    mapping: str,
+    user_id: int | None = None,
+    replace: bool = False,
+    reason: str = "",
+) -> dict:
     """Import one partner file with its YAML mapping (as `cdrp import partner`)."""
     from cdrp.store.partner import import_partner
 
-    with task_progress(context.task_result.id, "Import partner data", _user(user_id)) as report:
+    user = _user(user_id)
+    with task_progress(context.task_result.id, "Import partner data", user) as report:
         report(0, 1, path)
-        result = import_partner(incident_store(), path, mapping)
+        result = import_partner(
+            incident_store(), path, mapping, replace=replace, by=_by(user), reason=reason
+        )
         report(1, 1, result.status)
     return result.as_dict()

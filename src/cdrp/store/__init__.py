@@ -7,6 +7,8 @@ Pure code: never imports Django. The root is a local path or any URI pyarrow and
 - `import_police_uk(root, paths)`, `import_partner(root, path, mapping)`: imports, one result each
   (`cdrp.store.fetch.fetch_police_uk` downloads first).
 - `counts(root, by=..., start=..., end=..., ...)`, `points(root, ...)`: queries (Arrow or pandas).
+- `check_store(root, repair=False)`: the manifest verified against the files (checksums, rows),
+  and the orphans an interrupted import left behind (removed with `repair=True`).
 - `imports(root)`, `quarantine(root)`, `coverage(root)`, `repeated_ids(root)`: the manifest,
   bad rows, force × month, and the Crime IDs listed more than once.
 """
@@ -15,7 +17,16 @@ from __future__ import annotations
 
 from cdrp.store.files import Store, StoreLocked
 from cdrp.store.geography import build_geography, load_geography
-from cdrp.store.ingest import BadInput, ImportResult, expand_paths, import_inputs, import_police_uk
+from cdrp.store.ingest import (
+    BadInput,
+    ImportOptions,
+    ImportResult,
+    StoreCheck,
+    check_store,
+    expand_paths,
+    import_inputs,
+    import_police_uk,
+)
 from cdrp.store.partner import import_partner, load_mapping
 from cdrp.store.query import (
     LEVELS,
@@ -30,10 +41,13 @@ from cdrp.store.query import (
 __all__ = [
     "LEVELS",
     "BadInput",
+    "ImportOptions",
     "ImportResult",
     "Store",
+    "StoreCheck",
     "StoreLocked",
     "build_geography",
+    "check_store",
     "counts",
     "coverage",
     "expand_paths",

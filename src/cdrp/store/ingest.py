@@ -8,6 +8,22 @@ store state naming them, which also drops the files of any partition the import 
 vintage of a force-month). A failed import deletes what it wrote and commits nothing, so the store
 is exactly as it was. The whole import runs under the store lock, so two imports of one
 force-month cannot interleave: the second waits, then replaces or finds it already imported.
+
+An import never makes the store worse without being told to:
+
+- the force and month of a row come from the row (`Reported by`, else `Falls within`; `Month`),
+  never from the file's name; a police.uk name that names another force refuses the file, and a
+  file holding several forces is split by them;
+- a file missing a required column (or with it renamed: a mapping may rename), or cut off
+  mid-row, is refused whole;
+- replacing a partition with fewer rows, or with a column that had values now empty, is refused
+  with the before and after figures unless `replace=True`; every replacement is recorded in the
+  manifest (who, when, rows before and after, emptied columns, reason);
+- each committed Parquet file is listed with its checksum, so `check_store` can verify the
+  files against the manifest and remove the orphans of an import killed before it committed.
+
+The outcome vintage of a row is the data's publication month (given, or the police.uk archive's
+month, or the latest month named among the files imported together), never the day of import.
 """
 
 from __future__ import annotations
@@ -32,7 +48,7 @@ import pyarrow.parquet as pq
 
 from cdrp.store.files import Store
 from cdrp.store.geography import Geography, load_geography
-from cdrp.store.reader import BadInput, Block, _Hashing, iter_blocks
+from cdrp.store.reader import BadInput, Block, Truncated, _Hashing, iter_blocks
 from cdrp.store.schema import (
     CATEGORIES,
     INCIDENT_SCHEMA,
@@ -43,13 +59,18 @@ from cdrp.store.schema import (
     STREET_COLUMNS,
     STREET_REQUIRED,
     UK_BOUNDS,
+    same_force,
     slugify,
 )
 
 __all__ = [
     "ImportResult",
+    "ImportOptions",
     "Input",
     "BadInput",
+    "Truncated",
+    "StoreCheck",
+    "check_store",
     "import_police_uk",
     "import_inputs",
     "expand_paths",
@@ -62,6 +83,19 @@ _FILE_RE = re.compile(
     r"(?:\.gz)?$"
 )
 _MONTH_RE = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+# police.uk's monthly archive is named for its latest month: data/archive/2022-12.zip.
+_ARCHIVE_RE = re.compile(r"^(?P<month>\d{4}-(0[1-9]|1[0-2]))\.zip$")
+# Columns that only say where a row came from: not compared when a partition is replaced.
+_BOOKKEEPING = {
+    "source",
+    "source_file",
+    "source_row",
+    "ingest_id",
+    "month",
+    "month_text",
+    "force",
+    "outcome_vintage",
+}
 # Which table each kind of file goes to, under the store root.
 TABLES = {"street": "", "outcomes": "outcomes/", "stop-and-search": "stop_and_search/"}
 
@@ -72,7 +106,7 @@ class ImportResult:
 
     file: str
     kind: str
-    status: str  # imported | already imported | failed
+    status: str  # imported | already imported | refused (needs --replace) | failed
     sha256: str = ""
     source: str = ""
     forces: list[str] = field(default_factory=list)
@@ -83,6 +117,8 @@ class ImportResult:
     repeated_ids: int | None = None
     distinct_rows: int | None = None
     replaced: list[str] = field(default_factory=list)
+    replacements: list[dict] = field(default_factory=list)
+    published: str = ""  # the publication month of the data (YYYY-MM), if known
     seconds: float = 0.0
     timestamp: str = ""
     ingest_id: str = ""
@@ -104,6 +140,24 @@ class Input:
     month: str | None = None
     # Files that are not CSV (XLSX) supply their own Blocks: blocks(on_header) -> iterator.
     blocks: Callable[[Callable[[list[str]], None]], Iterator[Block]] | None = None
+    published: str | None = None  # the publication month, when the archive's name gives it
+
+
+@dataclass
+class ImportOptions:
+    """What the person importing has said: confirmations, renames and the publication month.
+
+    replace : a replacement with fewer rows or emptied columns is confirmed (recorded as such).
+    by, reason : who confirmed it and why (kept with every replacement in the manifest).
+    published : the data's publication month, YYYY-MM (else from the archive's or files' names).
+    columns : police.uk column → the file's column, for files whose columns are renamed.
+    """
+
+    replace: bool = False
+    by: str = ""
+    reason: str = ""
+    published: str | None = None
+    columns: dict[str, str] = field(default_factory=dict)
 
 
 def _sha256_stream(stream, chunk: int = 1 << 20) -> str:
@@ -205,7 +259,18 @@ def _zip_inputs(fs, where: str, shown: str, notes: list[str]) -> list[Input]:
             except (zipfile.BadZipFile, OSError, EOFError) as exc:
                 raise BadInput(f"{shown}:{member}: cannot read the file ({exc})") from exc
 
-        inputs.append(Input(f"{shown}:{member}", opener, key, kind, force, month))
+        archive_month = _ARCHIVE_RE.match(PurePosixPath(where).name)
+        inputs.append(
+            Input(
+                f"{shown}:{member}",
+                opener,
+                key,
+                kind,
+                force,
+                month,
+                published=archive_month["month"] if archive_month else None,
+            )
+        )
     if not inputs:
         raise BadInput(
             f"{shown}: the archive holds no police.uk street, outcomes or stop-and-search CSV"
@@ -235,27 +300,82 @@ class Spec:
     source = "police-uk"
     delimiter = ","
 
-    def __init__(self, item: Input, geography: Geography | None, ingest_id: str, today: dt.date):
-        self.item, self.geography, self.ingest_id, self.today = item, geography, ingest_id, today
+    def __init__(
+        self,
+        item: Input,
+        geography: Geography | None,
+        ingest_id: str,
+        vintage: dt.date | None,
+        options: ImportOptions | None = None,
+    ):
+        self.item, self.geography, self.ingest_id = item, geography, ingest_id
+        self.vintage = vintage  # the publication month's first day (None: not known)
+        self.options = options or ImportOptions()
         self.notes: list[str] = []
         self.unknown_lsoa = 0  # well-formed LSOA codes missing from the lookup
+        self.forces: dict[str, str] = {}  # partition force → the name the rows give
 
-    def on_header(self, header: list[str]) -> None:
+    def on_header(self, header: list[str]) -> list[str]:
+        """Check the header (BadInput names what is wrong); return it with mapped renames."""
         name = self.item.name
+        renames = {}
+        for ours, theirs in self.options.columns.items():
+            if theirs not in header:
+                raise BadInput(
+                    f"{name}: line 1: the mapping names column {theirs!r} for {ours}, but the "
+                    f"header has no such column (it has {', '.join(header)})"
+                )
+            renames[theirs] = ours
+        header = [renames.get(h, h) for h in header]
         dupes = sorted({h for h in header if header.count(h) > 1})
         if dupes:
             raise BadInput(f"{name}: line 1: column {dupes[0]!r} appears twice in the header")
         missing = [c for c in self.columns if c not in header]
         if len(missing) == len(self.columns) or self.required & set(missing):
+            extra = [h for h in header if h not in self.columns]
+            shown = ", ".join(repr(e) for e in extra)
+            found = f" (the header has {shown} instead)" if extra else ""
             raise BadInput(
                 f"{name}: line 1: the header is not a {self.source} {self.kind} header: missing "
-                f"{', '.join(repr(m) for m in missing)}; expected {', '.join(self.columns)}"
+                f"{', '.join(repr(m) for m in missing)}{found}; expected "
+                f"{', '.join(self.columns)}; if the file names these columns differently, give "
+                "a mapping of its columns (columns: {Longitude: Lon})"
             )
         if missing:
             self.notes.append(f"{name}: no {', '.join(missing)} column: left empty")
         extra = [h for h in header if h not in self.columns]
         if extra:
             self.notes.append(f"{name}: ignored extra column(s) {', '.join(extra)}")
+        return header
+
+    def force_of(self, block: Block) -> tuple[pa.Array, np.ndarray]:
+        """Each row's force as a partition name, from the rows themselves (`Reported by`, else
+        `Falls within`), and the rows that name none. Records the names seen in `forces`."""
+        reported = self.column(block, "Reported by")
+        falls = self.column(block, "Falls within")
+        name = pc.if_else(pc.equal(reported, ""), falls, reported)
+        unique = pc.unique(name)
+        slugs = []
+        for value in unique.to_pylist():
+            slug = slugify(value) if value else ""
+            if value:
+                self.forces.setdefault(slug, value)
+            slugs.append(slug)
+        force = pc.take(pa.array(slugs, pa.string()), pc.index_in(name, value_set=unique))
+        return force, pc.equal(name, "").to_numpy(zero_copy_only=False)
+
+    def finish(self) -> None:
+        """After the last block: refuse a file whose police.uk name names another force."""
+        named = self.item.force
+        if not named or not self.forces:
+            return
+        if not any(same_force(named, full) for full in self.forces.values()):
+            given = ", ".join(sorted(set(self.forces.values())))
+            raise BadInput(
+                f"{self.item.name}: the file name says force {named!r} but its rows are "
+                f"reported by {given}: the force comes from the rows, so check the file or "
+                "rename it (a name such as YYYY-MM-<force>-street.csv must name the rows' force)"
+            )
 
     def column(self, block: Block, name: str) -> pa.Array:
         if name in block.columns:
@@ -392,6 +512,14 @@ class StreetSpec(Spec):
                 lambda v: f"LSOA code {v!r} is not of the form E01234567 or W01234567",
             )
         )
+        forces, no_force = self.force_of(block)
+        checks.append(
+            (
+                no_force,
+                "Reported by",
+                lambda v: "no force: 'Reported by' and 'Falls within' are both empty",
+            )
+        )
         keep, bad = _apply(block, checks, col)
         mask = pa.array(keep)
         good = {c: pc.filter(a, mask) for c, a in col.items()}
@@ -400,11 +528,7 @@ class StreetSpec(Spec):
         lon_k, lat_k = lon[keep], lat[keep]
         district, ward = self._places(lsoa_code, lon_k, lat_k)
         falls = good["Falls within"]
-        force = (
-            pa.array([self.item.force] * n, pa.string())
-            if self.item.force
-            else pa.array([slugify(v) for v in falls.to_pylist()], pa.string())
-        )
+        force = pc.filter(forces, mask)
         category = pc.take(
             pa.array(list(CATEGORIES.values())),
             pc.index_in(good["Crime type"], value_set=pa.array(list(CATEGORIES))),
@@ -431,7 +555,7 @@ class StreetSpec(Spec):
                 "district_code": district,
                 "ward_code": ward,
                 "outcome": _null_if_empty(good["Last outcome category"]),
-                "outcome_vintage": pa.array([self.today] * n, pa.date32()),
+                "outcome_vintage": pa.array([self.vintage] * n, pa.date32()),
                 "reported_by": _null_if_empty(good["Reported by"]),
                 "falls_within": _null_if_empty(falls),
                 "ingest_id": pa.array([self.ingest_id] * n, pa.string()),
@@ -479,6 +603,17 @@ class _PlainSpec(Spec):
         checks = _month_checks(self, month_text, self.month_column)
         coord_checks, _, _ = _coordinate_checks(col["Longitude"], col["Latitude"])
         checks.extend(coord_checks)
+        if "Reported by" in self.columns:
+            forces, no_force = self.force_of(block)
+            checks.append(
+                (
+                    no_force,
+                    "Reported by",
+                    lambda v: "no force: 'Reported by' and 'Falls within' are both empty",
+                )
+            )
+        else:  # stop-and-search rows name no force: the file's name is all there is
+            forces = pa.array([self.item.force or "unknown"] * len(block.rows), pa.string())
         keep, bad = _apply(block, checks, col)
         mask = pa.array(keep)
         n = int(keep.sum())
@@ -488,7 +623,6 @@ class _PlainSpec(Spec):
             if c != "Month"
         }
         month = pc.filter(month_text, mask)
-        force = self.item.force or "unknown"
         table = pa.table(
             {
                 "source": pa.array([self.source] * n, pa.string()),
@@ -497,7 +631,7 @@ class _PlainSpec(Spec):
                 **data,
                 "month_text": month,
                 "ingest_id": pa.array([self.ingest_id] * n, pa.string()),
-                "force": pa.array([force] * n, pa.string()),
+                "force": pc.filter(forces, mask),
             }
         )
         table = table.append_column(
@@ -526,6 +660,9 @@ class StopSearchSpec(_PlainSpec):
     required = {"Date"}
     month_column = "Date"
 
+    def finish(self) -> None:  # the name is the force here: nothing to compare it with
+        return
+
 
 SPECS: dict[str, type[Spec]] = {
     "street": StreetSpec,
@@ -546,6 +683,8 @@ class _Writers:
         self.open: dict[tuple[str, str, str], pq.ParquetWriter] = {}
         self.paths: dict[tuple[str, str, str], str] = {}
         self.rows: dict[tuple[str, str, str], int] = {}
+        # Values present per column, to compare with a partition this import would replace.
+        self.filled: dict[tuple[str, str, str], dict[str, int]] = {}
 
     def write(self, table: pa.Table) -> None:
         if table.num_rows == 0:
@@ -579,8 +718,11 @@ class _Writers:
                 self.open[key]._cdrp_sink = sink
                 self.paths[key] = relative
                 self.rows[key] = 0
+                self.filled[key] = dict.fromkeys(part.column_names, 0)
             self.open[key].write_table(part)
             self.rows[key] += part.num_rows
+            for name in part.column_names:
+                self.filled[key][name] += part.num_rows - part.column(name).null_count
 
     def close(self) -> None:
         for writer in self.open.values():
@@ -653,6 +795,7 @@ class _Prepared:
     content_sha: str = ""
     started: float = 0.0
     now: dt.datetime | None = None
+    sums: dict[str, tuple[str, int]] = field(default_factory=dict)  # path → (sha256, bytes)
 
     def discard(self) -> None:
         if self.writers is not None:
@@ -671,8 +814,24 @@ def _known(state: dict, key: str) -> dict | None:
     return None
 
 
+def _checksum(store: Store, relative: str) -> tuple[str, int]:
+    """The SHA-256 and size of a file in the store, as the manifest records them."""
+    with store.fs.open_input_stream(store.path(relative)) as stream:
+        sha, size = hashlib.sha256(), 0
+        while data := stream.read(1 << 20):
+            sha.update(data)
+            size += len(data)
+    return sha.hexdigest(), size
+
+
 def _prepare(
-    store: Store, item: Input, spec_class: type[Spec], geography: Geography | None, state: dict
+    store: Store,
+    item: Input,
+    spec_class: type[Spec],
+    geography: Geography | None,
+    state: dict,
+    options: ImportOptions | None = None,
+    published: str | None = None,
 ) -> _Prepared:
     """Read, validate and write one input's files; nothing is visible until `_commit`."""
     started = time.monotonic()
@@ -682,6 +841,7 @@ def _prepare(
         file=item.name, kind=spec_class.kind, status="imported", ingest_id=ingest_id
     )
     result.source = spec_class.source
+    result.published = published or ""
     result.sha256 = key = item.key()
     previous = _known(state, key)
     if previous is not None:
@@ -689,7 +849,8 @@ def _prepare(
         result.message = f"already imported ({previous['timestamp'][:19]}), 0 new rows"
         result.seconds = round(time.monotonic() - started, 3)
         return _Prepared(result)
-    spec = spec_class(item, geography, ingest_id, now.date())
+    vintage = dt.date.fromisoformat(f"{published}-01") if published else None
+    spec = spec_class(item, geography, ingest_id, vintage, options)
     result.source = spec.source
     prepared = _Prepared(
         result,
@@ -712,8 +873,12 @@ def _prepare(
             prepared.writers.write(checked.table)
             result.read += block.read
             result.imported += checked.table.num_rows
+        spec.finish()
         prepared.writers.close()
         prepared.quarantine.close()
+        prepared.sums = {
+            relative: _checksum(store, relative) for relative in prepared.writers.paths.values()
+        }
     except BaseException:
         prepared.discard()
         raise
@@ -732,8 +897,85 @@ def _prepare(
     return prepared
 
 
+def _filled(store: Store, entries: list[dict]) -> dict[str, int] | None:
+    """Values present per column in a partition's files, from their Parquet statistics (None
+    when a file cannot be read: a damaged partition is compared by its rows only)."""
+    filled: dict[str, int] = {}
+    try:
+        for entry in entries:
+            with store.fs.open_input_file(store.path(entry["path"])) as handle:
+                meta = pq.ParquetFile(handle).metadata
+            for g in range(meta.num_row_groups):
+                group = meta.row_group(g)
+                for c in range(group.num_columns):
+                    column = group.column(c)
+                    stats = column.statistics
+                    if stats is None or not stats.has_null_count:
+                        return None
+                    name = column.path_in_schema
+                    filled[name] = filled.get(name, 0) + group.num_rows - stats.null_count
+    except (OSError, pa.ArrowInvalid):
+        return None
+    return filled
+
+
+def _replacements(
+    store: Store, prepared: _Prepared, dropped: list[dict], table_key: str
+) -> list[dict]:
+    """What replacing each partition would do: rows before and after, columns emptied."""
+    writers, options = prepared.writers, prepared.spec.options
+    out = []
+    for key in sorted(writers.paths):
+        source, force, month = key
+        old = [d for d in dropped if (d["source"], d["force"], d["month"]) == key]
+        if not old:
+            continue
+        before = _filled(store, old) or {}
+        after = writers.filled[key]
+        emptied = sorted(
+            c for c, n in before.items() if c not in _BOOKKEEPING and n > 0 and not after.get(c)
+        )
+        rows_before, rows_after = sum(d["rows"] for d in old), writers.rows[key]
+        worse = rows_after < rows_before or bool(emptied)
+        out.append(
+            {
+                "partition": f"{force}/{month}",
+                "table": table_key,
+                "source": source,
+                "force": force,
+                "month": month,
+                "rows_before": rows_before,
+                "rows_after": rows_after,
+                "emptied": {c: before[c] for c in emptied},
+                "worse": worse,
+                "confirmed": worse and options.replace,
+                "by": options.by,
+                "reason": options.reason,
+                "replaced_imports": sorted({d["ingest_id"] for d in old}),
+            }
+        )
+    return out
+
+
+def _describe(replacement: dict) -> str:
+    """'<force> 2022-01: 16,268 rows → 6,369 rows (9,899 fewer); lon (15,732 values) now
+    empty' — the figures a person needs to decide whether to replace."""
+    r = replacement
+    label = f"{r['force']} {r['month']}"
+    if r["source"] != "police-uk":
+        label = f"{r['source']} {label}"
+    text = f"{label}: {r['rows_before']:,} rows → {r['rows_after']:,} rows"
+    if r["rows_after"] < r["rows_before"]:
+        text += f" ({r['rows_before'] - r['rows_after']:,} fewer)"
+    if r["emptied"]:
+        columns = ", ".join(f"{c} ({n:,} values)" for c, n in r["emptied"].items())
+        text += f"; {columns} now empty"
+    return text
+
+
 def _commit(store: Store, prepared: _Prepared) -> ImportResult:
-    """Publish a prepared import (call holding the lock): replace its partitions at once."""
+    """Publish a prepared import (call holding the lock): replace its partitions at once, unless
+    that would make the store worse without the person's confirmation."""
     result, writers, spec = prepared.result, prepared.writers, prepared.spec
     if writers is None:
         return result
@@ -755,7 +997,25 @@ def _commit(store: Store, prepared: _Prepared) -> ImportResult:
             and (entry["source"], entry["force"], entry["month"]) in new_keys
         )
         (dropped if same else kept).append(entry)
+    replacements = _replacements(store, prepared, dropped, table_key)
+    worse = [r for r in replacements if r["worse"]]
+    result.forces = sorted({k[1] for k in new_keys})
+    result.months = sorted({k[2] for k in new_keys})
+    result.seconds = round(time.monotonic() - prepared.started, 3)
+    if worse and not spec.options.replace:
+        prepared.discard()
+        result.status = "refused"
+        result.message = (
+            f"{result.file}: refused: it would replace data with less: "
+            + "; ".join(_describe(r) for r in worse)
+            + ". Nothing imported; to replace anyway, confirm with --replace and a reason"
+        )
+        return result
+    at = dt.datetime.now(dt.UTC).isoformat()
+    for replacement in replacements:
+        replacement["at"] = at
     for (source, force, month), relative in sorted(writers.paths.items()):
+        sha, size = prepared.sums[relative]
         kept.append(
             {
                 "table": table_key,
@@ -765,18 +1025,20 @@ def _commit(store: Store, prepared: _Prepared) -> ImportResult:
                 "path": relative,
                 "rows": writers.rows[(source, force, month)],
                 "ingest_id": result.ingest_id,
+                "sha256": sha,
+                "bytes": size,
             }
         )
-    result.forces = sorted({k[1] for k in new_keys})
-    result.months = sorted({k[2] for k in new_keys})
     result.replaced = sorted({f"{d['force']}/{d['month']}" for d in dropped})
+    result.replacements = replacements
     result.timestamp = prepared.now.isoformat()
-    result.seconds = round(time.monotonic() - prepared.started, 3)
     if dropped:
-        result.message = f"replaced {len(result.replaced)} earlier partition(s)"
+        result.message = "replaced " + "; ".join(_describe(r) for r in replacements)
     record = result.as_dict() | {"content_sha256": prepared.content_sha, "notes": spec.notes}
     if prepared.quarantine.count:
         record["quarantine_path"] = prepared.quarantine.relative
+        sha, size = _checksum(store, prepared.quarantine.relative)
+        record["quarantine_sha256"], record["quarantine_bytes"] = sha, size
     state["files"] = kept
     state["imports"].append(record)
     try:
@@ -797,6 +1059,7 @@ def import_inputs(
     spec_for: Callable[[Input], type[Spec]] | None = None,
     lock_timeout: float = 600.0,
     workers: int = 2,
+    options: ImportOptions | None = None,
 ) -> list[ImportResult]:
     """Import each input (each its own import: a file that fails leaves the others).
 
@@ -806,12 +1069,15 @@ def import_inputs(
     `lock_timeout` seconds gives up with StoreLocked.
 
     Returns one ImportResult per input, including failed ones (status 'failed', message naming
-    the file, row and field, and what was expected).
+    the file, row and field, and what was expected) and refused ones (status 'refused': the
+    replacement it would make needs `options.replace`; the message gives the figures).
     """
     from concurrent.futures import ThreadPoolExecutor
 
     store = store if isinstance(store, Store) else Store(store)
+    options = options or ImportOptions()
     report = report or (lambda done, total, message="": None)
+    published = _publication_months(inputs, options)
     geography = load_geography(store)
     results: list[ImportResult] = []
     with store.lock(timeout=lock_timeout), ThreadPoolExecutor(max(1, workers)) as pool:
@@ -821,9 +1087,10 @@ def import_inputs(
             spec_class = (
                 spec_for(item) if spec_for else SPECS.get(item.kind or "street", StreetSpec)
             )
-            futures.append(
-                (item, spec_class, pool.submit(_prepare, store, item, spec_class, geography, state))
+            job = pool.submit(
+                _prepare, store, item, spec_class, geography, state, options, published[id(item)]
             )
+            futures.append((item, spec_class, job))
         report(0, len(inputs), "reading")
         try:
             for number, (item, spec_class, future) in enumerate(futures):
@@ -845,6 +1112,17 @@ def import_inputs(
         if any(r.status == "imported" and r.kind in ("street", "partner") for r in results):
             _refresh_derived(store, results)
     return results
+
+
+def _publication_months(inputs: list[Input], options: ImportOptions) -> dict[int, str | None]:
+    """Each input's publication month: as given; else its police.uk archive's month; else the
+    latest month named among the police.uk files imported together (a file is published no
+    earlier than the latest month published with it); else unknown (None)."""
+    if options.published is not None and not re.fullmatch(_MONTH_RE, options.published):
+        raise BadInput(f"the publication month must be YYYY-MM, not {options.published!r}")
+    named = [i.month for i in inputs if i.month and re.fullmatch(_MONTH_RE, i.month)]
+    latest = max(named) if named else None
+    return {id(i): options.published or i.published or latest for i in inputs}
 
 
 def _refresh_derived(store: Store, results: list[ImportResult]) -> None:
@@ -874,6 +1152,12 @@ def import_police_uk(
     paths: Iterable[str | Path],
     report: Report | None = None,
     notes: list[str] | None = None,
+    *,
+    replace: bool = False,
+    by: str = "",
+    reason: str = "",
+    published: str | None = None,
+    columns: dict[str, str] | None = None,
 ) -> list[ImportResult]:
     """Import police.uk files: street (and outcomes, stop-and-search) CSV, CSV.gz or zip archives.
 
@@ -887,6 +1171,16 @@ def import_police_uk(
         ``report(done, total, message)`` progress callback.
     notes : list, optional
         Receives a message for each file in an archive that was ignored.
+    replace : bool
+        Confirms replacements that would leave a partition with fewer rows or an emptied
+        column (refused otherwise, with the figures).
+    by, reason : str
+        Who is importing and why: recorded with every replacement.
+    published : str, optional
+        The data's publication month (YYYY-MM); by default the archive's month or the latest
+        month among the files' names.
+    columns : dict, optional
+        police.uk column → the file's own name for it ({"Longitude": "Lon"}).
 
     Returns
     -------
@@ -895,4 +1189,112 @@ def import_police_uk(
     """
     notes = notes if notes is not None else []
     inputs = expand_paths(paths, notes)
-    return import_inputs(store, inputs, report)
+    options = ImportOptions(replace, by, reason, published, dict(columns or {}))
+    return import_inputs(store, inputs, report, options=options)
+
+
+# --------------------------------------------------------------------------------------------
+# Checking the store: the manifest against the files.
+
+
+@dataclass
+class StoreCheck:
+    """What `check_store` found: files checked, problems, orphans, and orphans removed."""
+
+    checked: int = 0
+    unverified: int = 0  # files listed before checksums were recorded: rows checked only
+    problems: list[str] = field(default_factory=list)
+    orphans: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and not (set(self.orphans) - set(self.removed))
+
+    def as_dict(self) -> dict:
+        return asdict(self) | {"ok": self.ok}
+
+
+def _listed(state: dict) -> dict[str, dict]:
+    """Every file the committed state names → what the manifest says of it."""
+    listed: dict[str, dict] = {}
+    for entry in state["files"]:
+        listed[entry["path"]] = {"rows": entry["rows"], "sha256": entry.get("sha256")}
+    for record in state["imports"]:
+        if record.get("quarantine_path"):
+            listed[record["quarantine_path"]] = {
+                "rows": record.get("quarantined"),
+                "sha256": record.get("quarantine_sha256"),
+            }
+    if state.get("distinct_index"):
+        listed[state["distinct_index"]["path"]] = {"rows": None, "sha256": None}
+    for name in state.get("geography") or {}:
+        listed[f"_geography/{name}.parquet"] = {"rows": None, "sha256": None}
+    return listed
+
+
+def check_store(store: Store | str, repair: bool = False, lock_timeout: float = 60.0) -> StoreCheck:
+    """Verify the store's files against its manifest, and find (or remove) orphans.
+
+    Every file the committed state lists must exist, match its recorded SHA-256 and hold the
+    rows the manifest says. An *orphan* is a Parquet or temporary file that no committed state
+    names: what an import killed before it committed leaves behind. Queries never read them
+    (they read only listed files), so counts stay right, but they take space and confuse.
+    `repair=True` deletes the orphans; it never touches a listed file (a missing or damaged one
+    is reported: re-import its source file). The check holds the store lock, so an import in
+    progress is not mistaken for orphans.
+    """
+    store = store if isinstance(store, Store) else Store(store)
+    report = StoreCheck()
+    with store.lock(timeout=lock_timeout):
+        state = store.state()
+        listed = _listed(state)
+        present = {}
+        directories = []
+        selector = pafs.FileSelector(store.base, recursive=True, allow_not_found=True)
+        for info in store.fs.get_file_info(selector):
+            relative = info.path[len(store.base) :].lstrip("/")
+            if info.type == pafs.FileType.Directory:
+                directories.append(relative)
+            elif info.type == pafs.FileType.File:
+                present[relative] = info.size
+        for relative, says in sorted(listed.items()):
+            if relative not in present:
+                report.problems.append(f"{relative}: missing (listed in the manifest)")
+                continue
+            report.checked += 1
+            if says["sha256"]:
+                if _checksum(store, relative)[0] != says["sha256"]:
+                    report.problems.append(f"{relative}: checksum differs from the manifest's")
+                    continue
+            elif relative.endswith(".parquet") and not relative.startswith("_geography/"):
+                report.unverified += 1
+            if says["rows"] is not None:
+                try:
+                    with store.fs.open_input_file(store.path(relative)) as handle:
+                        rows = pq.ParquetFile(handle).metadata.num_rows
+                except (OSError, pa.ArrowInvalid) as exc:
+                    report.problems.append(f"{relative}: not a readable Parquet file ({exc})")
+                    continue
+                if rows != says["rows"]:
+                    report.problems.append(
+                        f"{relative}: {rows:,} rows, the manifest says {says['rows']:,}"
+                    )
+        for relative in sorted(present):
+            if relative in listed or relative.startswith("_state/") and relative.endswith(".json"):
+                continue
+            if relative.endswith(".parquet") or ".tmp-" in PurePosixPath(relative).name:
+                report.orphans.append(relative)
+        if repair:
+            for relative in report.orphans:
+                store.delete(relative)
+                if not store.exists(relative):
+                    report.removed.append(relative)
+            # Partition folders the orphans leave empty (object stores have none).
+            for folder in sorted(directories, key=lambda d: d.count("/"), reverse=True):
+                inside = store.fs.get_file_info(
+                    pafs.FileSelector(store.path(folder), allow_not_found=True)
+                )
+                if not inside and folder.split("/")[-1].startswith(("month=", "force=", "source=")):
+                    store.fs.delete_dir(store.path(folder))
+    return report

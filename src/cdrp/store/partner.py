@@ -37,6 +37,7 @@ from pyproj import Transformer
 from cdrp.store.files import Store
 from cdrp.store.ingest import (
     Checked,
+    ImportOptions,
     ImportResult,
     Input,
     StreetSpec,
@@ -47,9 +48,16 @@ from cdrp.store.ingest import (
     import_inputs,
 )
 from cdrp.store.reader import BadInput, Block
-from cdrp.store.schema import INCIDENT_SCHEMA, LSOA_PATTERN, slugify
+from cdrp.store.schema import (
+    INCIDENT_SCHEMA,
+    LSOA_PATTERN,
+    OUTCOME_COLUMNS,
+    STOP_SEARCH_COLUMNS,
+    STREET_COLUMNS,
+    slugify,
+)
 
-__all__ = ["load_mapping", "import_partner"]
+__all__ = ["load_mapping", "load_columns", "import_partner"]
 
 _TO_WGS84 = Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
 _PLACES = (("lsoa",), ("lon", "lat"), ("easting", "northing"))
@@ -89,6 +97,34 @@ def load_mapping(path: str | Path) -> dict:
     return mapping
 
 
+def load_columns(path: str | Path) -> dict[str, str]:
+    """Read a police.uk column mapping: which of the file's columns holds each police.uk column.
+
+    The same form as a partner mapping's ``columns:`` section, keyed by police.uk's names::
+
+        columns:
+          Longitude: Lon
+          Latitude: Lat
+    """
+    path = Path(path)
+    try:
+        mapping = yaml.safe_load(path.read_text())
+    except (OSError, yaml.YAMLError) as exc:
+        raise BadInput(f"{path}: cannot read the mapping ({exc})") from exc
+    columns = mapping.get("columns") if isinstance(mapping, dict) else None
+    if not isinstance(columns, dict) or not columns:
+        raise BadInput(f"{path}: expected a 'columns:' section, e.g. columns: {{Longitude: Lon}}")
+    known = dict.fromkeys([*STREET_COLUMNS, *OUTCOME_COLUMNS, *STOP_SEARCH_COLUMNS])
+    for ours, theirs in columns.items():
+        if ours not in known:
+            raise BadInput(
+                f"{path}: {ours!r} is not a police.uk column; expected one of {', '.join(known)}"
+            )
+        if not isinstance(theirs, str) or not theirs.strip():
+            raise BadInput(f"{path}: give the file's column name for {ours}")
+    return {str(k): str(v).strip() for k, v in columns.items()}
+
+
 class PartnerSpec(StreetSpec):
     """Validation of partner rows according to a mapping (set on a subclass per import)."""
 
@@ -96,8 +132,8 @@ class PartnerSpec(StreetSpec):
     table = ""
     mapping: dict = {}
 
-    def __init__(self, item, geography, ingest_id, today):
-        super().__init__(item, geography, ingest_id, today)
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
         self.source = self.mapping["source"]
         self.columns = list(self.mapping["columns"].values())
         self.required = set(self.columns)
@@ -202,7 +238,7 @@ class PartnerSpec(StreetSpec):
                 "district_code": district,
                 "ward_code": ward,
                 "outcome": text("outcome"),
-                "outcome_vintage": pa.array([self.today] * kept, pa.date32()),
+                "outcome_vintage": pa.array([self.vintage] * kept, pa.date32()),
                 "reported_by": pa.array([self.source] * kept, pa.string()),
                 "falls_within": pa.nulls(kept, pa.string()),
                 "ingest_id": pa.array([self.ingest_id] * kept, pa.string()),
@@ -321,7 +357,14 @@ def _cell(value) -> str:
 
 
 def import_partner(
-    store: Store | str, path: str | Path, mapping: str | Path | dict
+    store: Store | str,
+    path: str | Path,
+    mapping: str | Path | dict,
+    *,
+    replace: bool = False,
+    by: str = "",
+    reason: str = "",
+    published: str | None = None,
 ) -> ImportResult:
     """Import one partner CSV or XLSX file with a YAML column mapping.
 
@@ -333,6 +376,10 @@ def import_partner(
         The partner file (.csv, .csv.gz or .xlsx).
     mapping : path or dict
         The mapping (see the module docstring), or its already loaded dict.
+    replace, by, reason, published
+        As for `cdrp.store.import_police_uk`: a replacement that leaves a partition with fewer
+        rows or an emptied column is refused unless `replace`; the publication month, if known,
+        is the records' vintage.
 
     Returns
     -------
@@ -354,5 +401,6 @@ def import_partner(
         "\t" if path.suffix.lower() in (".tab", ".tsv") else ","
     )
     spec = type("MappedPartnerSpec", (PartnerSpec,), {"mapping": mapping, "delimiter": delimiter})
-    (result,) = import_inputs(store, [item], spec_for=lambda _: spec)
+    options = ImportOptions(replace=replace, by=by, reason=reason, published=published)
+    (result,) = import_inputs(store, [item], spec_for=lambda _: spec, options=options)
     return result

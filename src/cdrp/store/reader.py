@@ -5,6 +5,11 @@ block is parsed by pyarrow (fast path). If pyarrow sees anything odd in a block 
 wrong number of fields, bytes that are not UTF-8, a quoted newline — that block alone is parsed
 again line by line in Python (slow path), which names the row and the reason for every line it
 cannot read. Row numbers are line numbers in the file (the header is line 1).
+
+Newlines are universal: a line ends at a line feed, a carriage return and line feed, or a
+carriage return alone (old spreadsheet exports), and a byte order mark is skipped. A file whose
+last line stops short of the header's fields, or ends inside a quoted field, is refused as
+truncated: a row cut off mid-line is a sign the rows after it are missing too.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-__all__ = ["Block", "BadInput", "read_header", "iter_blocks", "BLOCK_BYTES"]
+__all__ = ["Block", "BadInput", "Truncated", "read_header", "iter_blocks", "BLOCK_BYTES"]
 
 BLOCK_BYTES = 16 << 20
 _BOM = b"\xef\xbb\xbf"
@@ -26,6 +31,10 @@ _BOM = b"\xef\xbb\xbf"
 
 class BadInput(ValueError):
     """A file that cannot be imported at all (no header, wrong header, broken compression)."""
+
+
+class Truncated(BadInput):
+    """A file that ends in the middle of a row: refused whole, since rows are missing."""
 
 
 @dataclass
@@ -59,6 +68,30 @@ class _Hashing:
         return data
 
 
+class _Newlines:
+    """Wraps a binary stream, ending every line with a line feed (universal newlines).
+
+    A carriage return at the end of one read is held back until the next, so a CR LF pair
+    split between two reads is still one line end.
+    """
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.held = b""
+
+    def read(self, size: int) -> bytes:
+        while True:
+            data = self.stream.read(size)
+            if not data:
+                out, self.held = self.held, b""
+                return out.replace(b"\r", b"\n")
+            data, self.held = self.held + data, b""
+            if data.endswith(b"\r"):
+                data, self.held = data[:-1], b"\r"
+            if data:
+                return data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+
+
 def _split_header(line: bytes, name: str, delimiter: str = ",") -> list[str]:
     line = line.removeprefix(_BOM).rstrip(b"\r\n")
     try:
@@ -67,11 +100,15 @@ def _split_header(line: bytes, name: str, delimiter: str = ",") -> list[str]:
         raise BadInput(f"{name}: line 1: the header is not UTF-8 text ({exc.reason})") from exc
     if not text.strip():
         raise BadInput(f"{name}: the file is empty: expected a header line")
-    return [c.strip() for c in next(csv.reader([text], delimiter=delimiter))]
+    try:
+        fields = next(csv.reader([text], delimiter=delimiter, strict=True))
+    except csv.Error as exc:
+        raise BadInput(f"{name}: line 1: the header is not a valid CSV line ({exc})") from exc
+    return [c.strip() for c in fields]
 
 
-def read_header(stream: _Hashing, name: str, delimiter: str = ",") -> tuple[list[str], bytes]:
-    """The header's column names, and the bytes already read past it."""
+def read_header(stream, name: str, delimiter: str = ",") -> tuple[list[str], bytes]:
+    """The header's column names, and the bytes already read past it (newlines universal)."""
     buffer = b""
     while b"\n" not in buffer:
         data = stream.read(1 << 16)
@@ -84,6 +121,35 @@ def read_header(stream: _Hashing, name: str, delimiter: str = ",") -> tuple[list
     return _split_header(line, name, delimiter), rest
 
 
+def _last_line(buffer: bytes, first: int) -> tuple[bytes, int] | None:
+    """The last line of `buffer` that is not blank, and its line number (None if all blank)."""
+    body = buffer.rstrip(b"\n\t ")  # a last line of blanks is not a row
+    if not body:
+        return None
+    start = body.rfind(b"\n") + 1
+    return body[start:], first + body.count(b"\n", 0, start)
+
+
+def _check_complete(last: tuple[bytes, int], width: int, name: str, delimiter: str) -> None:
+    """Refuse a file whose last line is cut short: fewer fields, or inside a quoted field."""
+    line, line_no = last
+    text = line.decode("utf-8", errors="replace")
+    try:
+        fields = next(csv.reader([text], delimiter=delimiter, strict=True))
+    except csv.Error:
+        if text.count('"') % 2:  # an open quote: the file stops inside a quoted field
+            raise Truncated(
+                f"{name}: line {line_no}: the file ends inside a quoted field: it looks "
+                "truncated (cut off mid-row); nothing imported"
+            ) from None
+        return  # some other malformed last line: quarantined like any other
+    if len(fields) < width:
+        raise Truncated(
+            f"{name}: line {line_no}: the last line has {len(fields)} of {width} fields: the "
+            "file looks truncated (cut off mid-row); nothing imported"
+        )
+
+
 def iter_blocks(
     stream,
     name: str,
@@ -94,14 +160,18 @@ def iter_blocks(
     """Yield the records of a CSV stream as Blocks of string columns (whitespace-trimmed).
 
     `on_header(columns)` is called with the file's header before any block (it may raise
-    BadInput to refuse the file). The stream's hash is available afterwards as `stream.sha`.
+    BadInput to refuse the file, or return the header with columns renamed). The stream's
+    hash is available afterwards as `stream.sha`. A truncated file raises `Truncated` when
+    its end is reached (the caller discards what it wrote).
     """
+    stream = _Newlines(stream)
     header, carry = read_header(stream, name, delimiter)
-    on_header(header)
+    header = on_header(header) or header
     width = len(header)
     names = [f"c{i}" for i in range(width)]
     line_no = 2
     eof = False
+    last: tuple[bytes, int] | None = None
     while not eof:
         data = stream.read(block_bytes)
         eof = not data
@@ -116,10 +186,13 @@ def iter_blocks(
             carry = b""
         if not buffer:
             continue
+        last = _last_line(buffer, line_no) or last
         block = _parse(buffer, line_no, names, header, delimiter)
         line_no += buffer.count(b"\n") + (0 if buffer.endswith(b"\n") else 1)
         if block.read:
             yield block
+    if last is not None:
+        _check_complete(last, width, name, delimiter)
 
 
 def _line_numbers(buffer: bytes, first: int) -> np.ndarray:
@@ -129,12 +202,7 @@ def _line_numbers(buffer: bytes, first: int) -> np.ndarray:
     if not buffer.endswith(b"\n"):
         ends = np.append(ends, len(raw))
     starts = np.concatenate(([0], ends[:-1] + 1))
-    lengths = ends - starts
-    has_cr = np.zeros(len(ends), dtype=bool)
-    nonzero = lengths > 0
-    has_cr[nonzero] = raw[np.minimum(ends[nonzero] - 1, len(raw) - 1)] == 13
-    content = lengths - has_cr
-    return first + np.flatnonzero(content > 0)
+    return first + np.flatnonzero(ends - starts > 0)
 
 
 def _parse(
@@ -143,9 +211,6 @@ def _parse(
     try:  # a quick C-speed check; pyarrow cannot hand over rows that are not UTF-8
         buffer.decode("utf-8")
     except UnicodeDecodeError:
-        return _parse_slow(buffer, first, header, delimiter)
-    if buffer.count(b"\r") != buffer.count(b"\r\n"):
-        # pyarrow ends a row at a lone carriage return too; we count lines by line feeds.
         return _parse_slow(buffer, first, header, delimiter)
     rows = _line_numbers(buffer, first)
     bad = []
@@ -182,7 +247,7 @@ def _parse_slow(buffer: bytes, first: int, header: list[str], delimiter: str = "
     if lines and lines[-1] == b"":
         lines.pop()
     for offset, raw_line in enumerate(lines):
-        line = raw_line.rstrip(b"\r")
+        line = raw_line
         if not line:
             continue
         row = first + offset

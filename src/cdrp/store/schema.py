@@ -16,6 +16,7 @@ __all__ = [
     "STOP_SEARCH_COLUMNS",
     "UK_BOUNDS",
     "LSOA_PATTERN",
+    "same_force",
     "slugify",
 ]
 
@@ -89,8 +90,10 @@ STREET_COLUMNS = [
     "Last outcome category",
     "Context",
 ]
-# Without these a row cannot be placed in time or classified, so a file lacking one is refused.
-STREET_REQUIRED = {"Month", "Crime type"}
+# A street file lacking any of these is refused: a renamed column (Lon for Longitude) would
+# otherwise import as empty and could replace a good month. Only `Context` (always empty in
+# police.uk files) may be absent.
+STREET_REQUIRED = set(STREET_COLUMNS) - {"Context"}
 
 OUTCOME_COLUMNS = [
     "Crime ID",
@@ -131,3 +134,26 @@ def slugify(text: str) -> str:
     """A lower-case, hyphenated name for paths: 'Lancashire Constabulary' → 'lancashire'."""
     text = re.sub(r"\b(constabulary|police service|police)\b", "", text, flags=re.I)
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "unknown"
+
+
+# Words that name the kind of body rather than the force: police.uk file names drop them.
+_FORCE_FILLER = {"and", "of", "the", "police", "constabulary", "service"}
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower().replace("&", " and "))
+
+
+def same_force(file_force: str, reported_by: str) -> bool:
+    """Whether a police.uk file name's force names the force a row reports: 'x-and-y' for
+    'X & Y Police', 'of-z' or 'z' for 'Police Service of Z', initials for a long name.
+
+    The words must match once words such as 'police' and 'and' are dropped, or the file's name
+    is the initials of the reported name.
+    """
+    a = [w for w in _words(file_force) if w not in _FORCE_FILLER]
+    b = [w for w in _words(reported_by) if w not in _FORCE_FILLER]
+    if a and a == b:
+        return True
+    initials = "".join(w[0] for w in _words(reported_by))
+    return len(_words(file_force)) == 1 and len(initials) > 1 and file_force.lower() == initials

@@ -50,8 +50,8 @@ class Command(BaseCommand):
         for note in notes:
             self.stdout.write(note)
         console.print(summary_table(results))
-        failed = [r for r in results if r.status == "failed"]
+        failed = [r for r in results if r.status in ("failed", "refused")]
         for r in failed:
             self.stderr.write(r.message)
         if failed:
-            raise CommandError(f"{len(failed)} of {len(results)} file(s) failed")
+            raise CommandError(f"{len(failed)} of {len(results)} file(s) failed or refused")

@@ -1,7 +1,13 @@
-"""cdrp import police-uk | geography | partner: load data into the incident store."""
+"""cdrp import police-uk | geography | partner: load data into the incident store.
+
+An import that would leave a force-month with fewer rows, or with a column emptied, is refused
+with the figures; `--replace --reason "…"` confirms it, and the replacement is recorded in the
+store's manifest with who, when, the rows before and after, and the reason.
+"""
 
 from __future__ import annotations
 
+import getpass
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -24,12 +30,33 @@ class Command(BaseCommand):
             "police-uk", help="street/outcomes/stop-and-search CSV, CSV.gz or zip"
         )
         police.add_argument("paths", nargs="+", help="files, folders or police.uk zip archives")
+        police.add_argument(
+            "--mapping",
+            default=None,
+            help="YAML naming the file's own columns: columns: {Longitude: Lon, Latitude: Lat}",
+        )
+        police.add_argument(
+            "--published",
+            default=None,
+            help="the data's publication month, YYYY-MM (default: the archive's month, or the "
+            "latest month among the files' names)",
+        )
         geography = sub.add_parser("geography", help="LSOA/ward/district/partnership lookups")
         geography.add_argument("--data", default=None, help="folder of the ONS files (data/demo)")
         geography.add_argument("--no-areas", action="store_true", help="do not load Area rows")
         partner = sub.add_parser("partner", help="partner data (CSV/XLSX) with a YAML mapping")
         partner.add_argument("path", help="the CSV or XLSX file")
         partner.add_argument("--mapping", required=True, help="the YAML column mapping")
+        partner.add_argument("--published", default=None, help="publication month, YYYY-MM")
+        for command in (police, partner):
+            command.add_argument(
+                "--replace",
+                action="store_true",
+                help="confirm replacing a month with fewer rows or with a column now empty",
+            )
+            command.add_argument(
+                "--reason", default="", help="why (required with --replace; recorded)"
+            )
 
     def console(self) -> Console:
         return Console(file=self.stdout, width=140, highlight=False)
@@ -37,10 +64,19 @@ class Command(BaseCommand):
     def handle(self, *args, what, **options):
         if what == "geography":
             self.geography(options["data"], not options["no_areas"])
-        elif what == "police-uk":
-            self.police_uk(options["paths"])
+            return
+        if options["replace"] and not options["reason"].strip():
+            raise CommandError('--replace needs --reason "why the month is replaced" (recorded)')
+        confirm = {
+            "replace": options["replace"],
+            "reason": options["reason"].strip(),
+            "by": f"{getpass.getuser()} (cdrp import {what})",
+            "published": options["published"],
+        }
+        if what == "police-uk":
+            self.police_uk(options["paths"], options["mapping"], confirm)
         else:
-            self.partner(options["path"], options["mapping"])
+            self.partner(options["path"], options["mapping"], confirm)
 
     def geography(self, data: str | None, areas: bool) -> None:
         from cdrp.accounts.audit import acting_as
@@ -63,22 +99,27 @@ class Command(BaseCommand):
             self.stdout.write("No geography lookups in the store yet: building them first.")
             self.geography(None, areas=False)
 
-    def police_uk(self, paths: list[str]) -> None:
+    def police_uk(self, paths: list[str], mapping: str | None, confirm: dict) -> None:
+        from cdrp.store.partner import load_columns
+
         self.ensure_geography()
         notes: list[str] = []
         try:
+            columns = load_columns(mapping) if mapping else None
             with terminal_progress("Importing", console=self.console()) as report:
-                results = import_police_uk(incident_store(), paths, report, notes)
+                results = import_police_uk(
+                    incident_store(), paths, report, notes, columns=columns, **confirm
+                )
         except BadInput as exc:
             raise CommandError(str(exc)) from exc
         self.report(results, notes)
 
-    def partner(self, path: str, mapping: str) -> None:
+    def partner(self, path: str, mapping: str, confirm: dict) -> None:
         from cdrp.store.partner import import_partner
 
         self.ensure_geography()
         try:
-            results = [import_partner(incident_store(), path, mapping)]
+            results = [import_partner(incident_store(), path, mapping, **confirm)]
         except BadInput as exc:
             raise CommandError(str(exc)) from exc
         self.report(results, [])
@@ -92,10 +133,31 @@ class Command(BaseCommand):
                 self.stdout.write(f"{r.file}: {r.message}")
             elif r.message and r.status == "imported":
                 self.stdout.write(f"{r.file}: {r.message}")
+            for replacement in r.replacements:
+                self.stdout.write(f"{r.file}: {describe_replacement(replacement)}")
         failed = [r for r in results if r.status == "failed"]
-        for r in failed:
+        refused = [r for r in results if r.status == "refused"]
+        for r in failed + refused:
             self.stderr.write(r.message)
-        if failed:
+        if failed or refused:
+            parts = [f"{len(failed)} failed"] if failed else []
+            if refused:
+                parts.append(
+                    f"{len(refused)} refused (it would replace data with less: check the file, "
+                    'then confirm with --replace --reason "…")'
+                )
             raise CommandError(
-                f"{len(failed)} of {len(results)} file(s) failed; the others imported"
+                f"{len(failed) + len(refused)} of {len(results)} file(s) not imported: "
+                + ", ".join(parts)
+                + ("; the others imported" if len(failed) + len(refused) < len(results) else "")
             )
+
+
+def describe_replacement(r: dict) -> str:
+    """'replaced <force>/2022-01: 16,268 rows → 6,369 rows, confirmed by … (reason)'."""
+    text = f"replaced {r['partition']}: {r['rows_before']:,} rows → {r['rows_after']:,} rows"
+    if r.get("emptied"):
+        text += f", {', '.join(r['emptied'])} now empty"
+    if r.get("confirmed"):
+        text += f", confirmed by {r['by']} ({r['reason']})"
+    return text
