@@ -156,6 +156,11 @@ def chromium():
 
 @pytest.fixture
 def page(chromium, live_server):
+    from django.urls import get_resolver
+
+    # Import the URL conf (the API pulls in pandas, statsmodels, …: seconds on a busy machine)
+    # here, not in the live server's first request, where it would eat the page-load timeout.
+    get_resolver().url_patterns
     context = chromium.new_context(
         base_url=live_server.url, viewport={"width": 1280, "height": 900}
     )

@@ -42,6 +42,7 @@ def test_the_demo_administrator_signs_in_with_a_code(demo_accounts, page):
     page.get_by_label("Code").fill("000000")
     page.get_by_role("button", name="Continue").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("The code is not right")
+    screenshot(page, "two-factor-verify")
     _check_accessible(page)
     page.wait_for_timeout(1100)  # a wrong code asks for a one-second wait before the next
     page.get_by_label("Code").fill(f"{totp(device.bin_key):06d}")
@@ -65,6 +66,7 @@ def test_a_member_sets_up_an_authenticator_from_the_account_page(page, partnersh
     expect(page.get_by_role("heading", name="Your backup codes")).to_be_visible()
     codes = page.locator(".cdrp-backup-code").all_inner_texts()
     assert len(codes) == 10
+    screenshot(page, "two-factor-backup-codes")
     _check_accessible(page)
     page.get_by_role("button", name="Sign out").click()
 
@@ -76,3 +78,17 @@ def test_a_member_sets_up_an_authenticator_from_the_account_page(page, partnersh
     expect(page.get_by_role("heading", name="Your partnerships")).to_be_visible()
     page.goto("/accounts/")
     expect(page.get_by_text("9 backup codes left")).to_be_visible()
+    screenshot(page, "account-signing-in")
+    _check_accessible(page)
+
+
+def test_the_lockout_page_says_what_to_do(page, member, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(page, "member", "not-the-password")
+    expect(page.get_by_role("heading", name="Too many attempts to sign in")).to_be_visible()
+    expect(page.get_by_text("You can try again in 15 minutes")).to_be_visible()
+    screenshot(page, "sign-in-locked-out")
+    _check_accessible(page)
+    page.get_by_role("link", name="reset your password").click()
+    expect(page.get_by_role("heading", name="Reset your password")).to_be_visible()
+    _check_accessible(page)

@@ -61,6 +61,7 @@ def test_a_reset_link_sets_a_new_password_once(client, mailoutbox, member_with_e
     assert done.status_code == 302 and done["Location"] == "/accounts/sign-in/"
     assert "Your password has been set" in client.get("/accounts/sign-in/").content.decode()
 
+    assert mailoutbox[-1].subject.startswith("Your password was set")  # a notice, to the owner
     assert _sign_in(client, "member", PASSWORD).status_code == 200  # the old one is refused
     assert _sign_in(client, "member", NEW).status_code == 302
     client.post("/accounts/sign-out/")

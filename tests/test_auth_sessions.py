@@ -135,3 +135,16 @@ def test_the_account_page_shows_the_previous_sign_in(member):
 def test_the_account_page_says_when_this_is_the_first_sign_in(client, member):
     _sign_in(client)
     assert "This is your first sign-in" in client.get("/accounts/").content.decode()
+
+
+def test_a_password_change_is_notified_by_email(client, member, mailoutbox):
+    member.email = "casey@example.org"
+    member.save()
+    client.force_login(member)
+    client.post(CHANGE, {"old_password": PASSWORD, "new_password1": NEW, "new_password2": NEW})
+    assert len(mailoutbox) == 1
+    message = mailoutbox[0]
+    assert message.to == ["casey@example.org"]
+    assert message.subject == "Your password was changed – Community safety partnership"
+    assert "account member" in message.body and "from 127.0.0.1" in message.body
+    assert "http://testserver/accounts/reset-password/" in message.body

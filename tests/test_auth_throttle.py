@@ -183,3 +183,16 @@ def test_a_wrong_bearer_token_is_refused_and_not_counted_against_a_user(client, 
         response = client.get("/api/me", headers={"Authorization": f"Bearer cdrp_guess{i}"})
         assert response.status_code == 401
     assert _try(client, "member", PASSWORD).status_code == 302
+
+
+def test_a_bad_number_in_the_environment_is_a_one_line_error(monkeypatch):
+    from cdrp.config import ConfigError, env_int
+
+    monkeypatch.setenv("CDRP_SIGN_IN_FAILURE_LIMIT", "ten")
+    with pytest.raises(ConfigError, match="CDRP_SIGN_IN_FAILURE_LIMIT='ten' is not a whole number"):
+        env_int("CDRP_SIGN_IN_FAILURE_LIMIT", 10, minimum=1)
+    monkeypatch.setenv("CDRP_SIGN_IN_FAILURE_LIMIT", "0")
+    with pytest.raises(ConfigError, match="must be at least 1"):
+        env_int("CDRP_SIGN_IN_FAILURE_LIMIT", 10, minimum=1)
+    monkeypatch.setenv("CDRP_SIGN_IN_FAILURE_LIMIT", " 25 ")
+    assert env_int("CDRP_SIGN_IN_FAILURE_LIMIT", 10, minimum=1) == 25

@@ -306,3 +306,31 @@ def test_a_site_administrator_who_turns_it_off_must_set_it_up_again(client, supe
     response = client.post(TURN_OFF, {"code": _code(device, offset=1)})
     assert response.status_code == 302
     assert client.get("/partnerships/")["Location"].startswith(SET_UP)
+
+
+def test_the_site_administration_never_shows_an_authenticator_s_secret(client, superuser, member):
+    device = _authenticator(member)
+    client.force_login(superuser)
+    page = client.get(f"/admin/otp_totp/totpdevice/{device.pk}/change/")
+    assert page.status_code == 200
+    assert device.key not in page.content.decode()
+    assert client.get(f"/admin/otp_totp/totpdevice/{device.pk}/config/").status_code == 403
+
+
+def test_turning_two_factor_on_and_off_is_notified_by_email(client, member, mailoutbox):
+    member.email = "casey@example.org"
+    member.save()
+    client.force_login(member)
+    client.get(SET_UP)
+    device = TOTPDevice.objects.get(user=member)
+    client.post(SET_UP, {"code": _code(device)})
+    client.post(BACKUP)
+    device.refresh_from_db()
+    device.last_t = -1  # let this half-minute's code be used again to turn it off
+    device.save()
+    client.post(TURN_OFF, {"code": _code(device)})
+    assert [m.subject.split(" – ")[0] for m in mailoutbox] == [
+        "Two-factor authentication was turned on",
+        "New backup codes were made, and the old ones stopped working",
+        "Two-factor authentication was turned off",
+    ]

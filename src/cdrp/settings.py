@@ -118,6 +118,7 @@ AXES_CLIENT_IP_CALLABLE = "cdrp.accounts.throttle.client_ip"
 # Proxies in front of the service that append the client's address to X-Forwarded-For (0: none).
 TRUSTED_PROXY_COUNT = config.env_int("CDRP_TRUSTED_PROXIES", 0)
 OTP_TOTP_ISSUER = config.env_list("CDRP_OTP_ISSUER", ["cdrp"])[0]
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the site administration never shows a device's secret
 # A session ends after this long without a request, and after this long in any case (ASVS 3.3.2).
 SESSION_IDLE_TIMEOUT = timedelta(minutes=config.env_int("CDRP_SESSION_IDLE_MINUTES", 30, minimum=1))
 SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=config.env_int("CDRP_SESSION_HOURS", 12, minimum=1))

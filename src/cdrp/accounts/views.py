@@ -32,6 +32,7 @@ from cdrp.accounts.forms import (
 )
 from cdrp.accounts.middleware import PREVIOUS_SIGN_IN
 from cdrp.accounts.models import ApiToken, AuditEvent, PartnershipRole
+from cdrp.accounts.notices import security_notice
 from cdrp.accounts.policy import Action, Role, public, requires
 from cdrp.core.context_processors import SERVICE_NAME
 
@@ -100,6 +101,7 @@ class _SetPassword(auth_views.PasswordResetConfirmView):
         response = super().form_valid(form)
         # Whoever holds the link can set the password anyway: the lockout protects nothing now.
         AxesProxyHandler.reset_attempts(username=form.user.get_username())
+        security_notice(self.request, form.user, "Your password was set")
         messages.success(self.request, "Your password has been set. Sign in with it.")
         return response
 
@@ -132,6 +134,7 @@ class _ChangePassword(auth_views.PasswordChangeView):
         # Django keeps this session (update_session_auth_hash); every other session of the
         # account fails its password check from now on and is signed out.
         response = super().form_valid(form)
+        security_notice(self.request, form.user, "Your password was changed")
         messages.success(
             self.request,
             "Your password has been changed. Anywhere else you were signed in has been signed out.",
@@ -192,6 +195,7 @@ def two_factor_set_up(request):
         _verified(request, device)
         request.session["new_backup_codes"] = two_factor.new_backup_codes(user)
         request.session["after_backup_codes"] = _next_url(request, reverse("accounts:account"))
+        security_notice(request, user, "Two-factor authentication was turned on")
         messages.success(request, "Two-factor authentication is on")
         return redirect("accounts:two-factor-backup-codes")
     return render(
@@ -208,6 +212,9 @@ def two_factor_set_up(request):
     )
 
 
+_NEW_BACKUP_CODES = "New backup codes were made, and the old ones stopped working"
+
+
 @public
 @login_required
 def two_factor_backup_codes(request):
@@ -216,6 +223,7 @@ def two_factor_backup_codes(request):
         return redirect("accounts:two-factor-set-up")
     if request.method == "POST":
         request.session["new_backup_codes"] = two_factor.new_backup_codes(user)
+        security_notice(request, user, _NEW_BACKUP_CODES)
         return redirect("accounts:two-factor-backup-codes")
     return render(
         request,
@@ -238,6 +246,7 @@ def two_factor_turn_off(request):
     form = CodeForm(request.POST or None, check=lambda code: two_factor.check_code(user, code))
     if request.method == "POST" and form.is_valid():
         two_factor.turn_off(user)
+        security_notice(request, user, "Two-factor authentication was turned off")
         messages.success(request, "Two-factor authentication is off")
         return redirect("accounts:account")
     return render(
