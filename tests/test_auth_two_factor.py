@@ -334,3 +334,9 @@ def test_turning_two_factor_on_and_off_is_notified_by_email(client, member, mail
         "New backup codes were made, and the old ones stopped working",
         "Two-factor authentication was turned off",
     ]
+
+
+def test_the_verify_page_sends_on_someone_with_nothing_to_verify(client, member):
+    client.force_login(member)
+    response = client.get(f"{VERIFY}?next=/partnerships/")
+    assert response.status_code == 302 and response["Location"] == "/partnerships/"

@@ -161,10 +161,12 @@ def _verified(request, device) -> None:
 @login_required
 def two_factor_verify(request):
     user = request.user
+    if not two_factor.has_authenticator(user):
+        if two_factor.required_for(user):
+            return redirect(_with_next("accounts:two-factor-set-up", _next_url(request)))
+        return redirect(_next_url(request))  # nothing to verify
     if user.is_verified():
         return redirect(_next_url(request))
-    if not two_factor.has_authenticator(user):
-        return redirect(_with_next("accounts:two-factor-set-up", _next_url(request)))
     form = CodeForm(request.POST or None, check=lambda code: two_factor.check_code(user, code))
     if request.method == "POST" and form.is_valid():
         _verified(request, form.device)
