@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from django.test import Client
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = ROOT.parent / "shared" / "data"
@@ -45,6 +46,14 @@ def user_with_role(username, partnership=None, role=None, superuser=False):
 
 
 @pytest.fixture
+def fast_passwords(settings):
+    """Hash with MD5 instead of Argon2 (about a second a hash on a busy CI machine), for tests that
+    sign in through the form many times: throttling and sessions do not depend on the hasher, and
+    test_pages checks that real passwords use Argon2. Use before the user fixtures."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
 def make_user(db, partnership):
     def make(username, role=None, partnership_=None, superuser=False):
         return user_with_role(username, partnership_ or partnership, role, superuser)
@@ -80,6 +89,35 @@ def administrator(make_user):
 @pytest.fixture
 def superuser(make_user):
     return make_user("root", superuser=True)
+
+
+def verify_two_factor(client, user):
+    """Pass the second factor honestly: give `user` a real TOTP authenticator and post the code it
+    shows now to the verify page, as a person with the app would. A new authenticator each time,
+    because a code is accepted once only (a second sign-in in the same 30 s would reuse it)."""
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=user, name="test authenticator", confirmed=True)
+    code = f"{totp(device.bin_key):06d}"
+    response = client.post("/accounts/two-factor/verify/", {"code": code})
+    assert response.status_code == 302, response.content.decode()
+    return device
+
+
+class TwoFactorClient(Client):
+    """Django's test client, except that `force_login` of a site administrator also passes the
+    second factor (site administrators must: see cdrp.accounts.middleware)."""
+
+    def force_login(self, user, backend=None):
+        super().force_login(user, backend)
+        if user.is_superuser or user.is_staff:
+            verify_two_factor(self, user)
+
+
+@pytest.fixture
+def client():
+    return TwoFactorClient()
 
 
 @pytest.fixture
@@ -149,6 +187,11 @@ def watch_csp(context) -> list[str]:
 def page(chromium, live_server):
     """A browser page on the live server. The test fails if any page it opens breaks the
     Content-Security-Policy (an inline script or style, an eval, a resource from elsewhere)."""
+    from django.urls import get_resolver
+
+    # Import the URL conf (the API pulls in pandas, statsmodels, …: seconds on a busy machine)
+    # here, not in the live server's first request, where it would eat the page-load timeout.
+    get_resolver().url_patterns
     context = chromium.new_context(
         base_url=live_server.url, viewport={"width": 1280, "height": 900}
     )

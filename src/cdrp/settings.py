@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from csp.constants import NONCE, NONE, SELF
@@ -41,6 +42,11 @@ INSTALLED_APPS = [
     "cdrp.meetings",
     "cdrp.plans",
     "ninja",  # after cdrp.core: the API docs' Swagger UI from ninja's own static files, no CDN
+    # Authentication (ASVS level 2, V2): sign-in throttling and two-factor codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -54,8 +60,13 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "cdrp.core.middleware.ControlCharactersMiddleware",
+    # After messages (it says why it signed someone out), before the two-factor check.
+    "cdrp.accounts.middleware.SessionLifetimeMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "cdrp.accounts.middleware.TwoFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "cdrp.accounts.audit.AuditUserMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
 
 ROOT_URLCONF = "cdrp.urls"
@@ -88,13 +99,37 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {  # ASVS 2.1.1: at least 12 characters
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "core:home"
+
+# Authentication and sessions to OWASP ASVS level 2 (V2, V3); see cdrp.accounts.
+AUTHENTICATION_BACKENDS = [
+    "cdrp.accounts.backends.SignInThrottle",  # refuses a locked-out user name or address first
+    "django.contrib.auth.backends.ModelBackend",
+]
+# django-axes: after this many failures a user name (from any address) and an address (for any user
+# name) are each refused until the cool-off has passed since the last attempt.
+AXES_FAILURE_LIMIT = config.env_int("CDRP_SIGN_IN_FAILURE_LIMIT", 10, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=config.env_int("CDRP_SIGN_IN_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_CALLABLE = "cdrp.accounts.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "cdrp.accounts.throttle.client_ip"
+# Proxies in front of the service that append the client's address to X-Forwarded-For (0: none).
+TRUSTED_PROXY_COUNT = config.env_int("CDRP_TRUSTED_PROXIES", 0)
+OTP_TOTP_ISSUER = config.env_list("CDRP_OTP_ISSUER", ["cdrp"])[0]
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the site administration never shows a device's secret
+# A session ends after this long without a request, and after this long in any case (ASVS 3.3.2).
+SESSION_IDLE_TIMEOUT = timedelta(minutes=config.env_int("CDRP_SESSION_IDLE_MINUTES", 30, minimum=1))
+SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=config.env_int("CDRP_SESSION_HOURS", 12, minimum=1))
+SESSION_COOKIE_AGE = int(SESSION_ABSOLUTE_TIMEOUT.total_seconds())
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

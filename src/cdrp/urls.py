@@ -2,9 +2,15 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
+from django_otp.admin import OTPAdminSite
 
+from cdrp.accounts.policy import public
 from cdrp.api import api
 
+# Site administration only for sessions that have given their two-factor code (django-otp's
+# documented way to swap the site, keeping every registered model).
+admin.site.__class__ = OTPAdminSite
 admin.site.site_header = "Community safety partnership: administration"
 admin.site.site_title = "cdrp administration"
 
@@ -16,6 +22,11 @@ urlpatterns = [
     path("meetings/", include("cdrp.meetings.urls")),
     path("plans/", include("cdrp.plans.urls")),
     path("api/", api.urls),
+    # One sign-in for everything: the service's, with its throttle and two-factor step.
+    path(
+        "admin/login/",
+        public(RedirectView.as_view(pattern_name="accounts:login", query_string=True)),
+    ),
     path("admin/", admin.site.urls),
 ]
 

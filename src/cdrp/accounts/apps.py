@@ -7,6 +7,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts, roles and audit"
 
     def ready(self) -> None:
-        from cdrp.accounts import audit
+        # middleware: its receiver notes each sign-in's time for the session lifetime rules.
+        from cdrp.accounts import audit, middleware  # noqa: F401
 
         audit.connect()

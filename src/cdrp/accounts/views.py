@@ -1,66 +1,301 @@
-"""Sign in and out, the account page (roles, API tokens) and the audit trail for administrators."""
+"""Sign in and out, password reset and change, two-factor codes, the account page (roles, API
+tokens, last sign-in) and the audit trail for administrators."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.tokens import default_token_generator
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
+from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_encode
 from django.views.decorators.http import require_POST
 
-from cdrp.accounts.forms import GrantRoleForm, SignInForm, TokenForm
+from cdrp.accounts import two_factor
+from cdrp.accounts.forms import (
+    ChangePasswordForm,
+    CodeForm,
+    GrantRoleForm,
+    NewPasswordForm,
+    ResetRequestForm,
+    SignInForm,
+    TokenForm,
+)
+from cdrp.accounts.middleware import PREVIOUS_SIGN_IN
 from cdrp.accounts.models import ApiToken, AuditEvent, PartnershipRole
+from cdrp.accounts.notices import security_notice
 from cdrp.accounts.policy import Action, Role, public, requires
+from cdrp.core.context_processors import SERVICE_NAME
 
-login = public(
-    auth_views.LoginView.as_view(
-        template_name="accounts/login.html",
-        authentication_form=SignInForm,
-        redirect_authenticated_user=True,
-    )
-)
+
+def _next_url(request, default: str = "") -> str:
+    """Where to go afterwards: `next` if it is on this site, else `default` (else the home page)."""
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return default or reverse(settings.LOGIN_REDIRECT_URL)
+
+
+def _with_next(name: str, next_url: str) -> str:
+    return f"{reverse(name)}?{urlencode({'next': next_url}, safe='/')}"
+
+
+class SignInView(auth_views.LoginView):
+    """The password; then, for someone with an authenticator app, the code (or, for a site
+    administrator without one, setting one up). Failed passwords are counted by django-axes."""
+
+    template_name = "accounts/login.html"
+    authentication_form = SignInForm
+    redirect_authenticated_user = True
+
+    def get_success_url(self):
+        url = super().get_success_url()
+        user = self.request.user
+        if two_factor.has_authenticator(user):
+            return _with_next("accounts:two-factor-verify", url)
+        if two_factor.required_for(user):
+            return _with_next("accounts:two-factor-set-up", url)
+        return url
+
+
+login = public(SignInView.as_view())
 logout = public(auth_views.LogoutView.as_view())
-set_password = public(
-    auth_views.PasswordResetConfirmView.as_view(
-        template_name="accounts/set_password.html",
-        success_url="/accounts/sign-in/",
-        post_reset_login=False,
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes' lockout response: the same page whether or not the user name exists."""
+    minutes = max(1, int(settings.AXES_COOLOFF_TIME.total_seconds() // 60))
+    return render(
+        request,
+        "accounts/locked_out.html",
+        {"minutes": minutes, "page_title": "Too many attempts to sign in"},
+        status=429,
+    )
+
+
+# A set-password link works once (its token covers the password hash) and for this many days.
+_EXPIRY_DAYS = settings.PASSWORD_RESET_TIMEOUT // 86400
+
+
+class _SetPassword(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/set_password.html"
+    extra_context = {"expiry_days": _EXPIRY_DAYS}
+    form_class = NewPasswordForm
+    success_url = reverse_lazy("accounts:login")
+    post_reset_login = False
+
+    def form_valid(self, form):
+        from axes.handlers.proxy import AxesProxyHandler
+
+        response = super().form_valid(form)
+        # Whoever holds the link can set the password anyway: the lockout protects nothing now.
+        AxesProxyHandler.reset_attempts(username=form.user.get_username())
+        security_notice(self.request, form.user, "Your password was set")
+        messages.success(self.request, "Your password has been set. Sign in with it.")
+        return response
+
+
+set_password = public(_SetPassword.as_view())
+password_reset = public(
+    auth_views.PasswordResetView.as_view(
+        template_name="accounts/password_reset.html",
+        form_class=ResetRequestForm,
+        email_template_name="accounts/password_reset_email.txt",
+        subject_template_name="accounts/password_reset_subject.txt",
+        success_url=reverse_lazy("accounts:password-reset-sent"),
+        extra_email_context={"expiry_days": _EXPIRY_DAYS, "service_name": SERVICE_NAME},
     )
 )
+password_reset_sent = public(
+    auth_views.PasswordResetDoneView.as_view(
+        template_name="accounts/password_reset_sent.html",
+        extra_context={"expiry_days": _EXPIRY_DAYS},
+    )
+)
+
+
+class _ChangePassword(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    form_class = ChangePasswordForm
+    success_url = reverse_lazy("accounts:account")
+
+    def form_valid(self, form):
+        # Django keeps this session (update_session_auth_hash); every other session of the
+        # account fails its password check from now on and is signed out.
+        response = super().form_valid(form)
+        security_notice(self.request, form.user, "Your password was changed")
+        messages.success(
+            self.request,
+            "Your password has been changed. Anywhere else you were signed in has been signed out.",
+        )
+        return response
+
+
+password_change = requires(Action.VIEW_MEMBER)(_ChangePassword.as_view())
+
+
+# Two-factor codes. These are the person's own account pages: they need a signed-in person, no
+# partnership role (their policy action is public; login_required turns anonymous visitors away).
+
+
+def _verified(request, device) -> None:
+    from django_otp import login as otp_login
+
+    # A new session key for the raised privilege (ASVS 3.2.1), then the device in the session.
+    request.session.cycle_key()
+    otp_login(request, device)
+
+
+@public
+@login_required
+def two_factor_verify(request):
+    user = request.user
+    if not two_factor.has_authenticator(user):
+        if two_factor.required_for(user):
+            return redirect(_with_next("accounts:two-factor-set-up", _next_url(request)))
+        return redirect(_next_url(request))  # nothing to verify
+    if user.is_verified():
+        return redirect(_next_url(request))
+    form = CodeForm(request.POST or None, check=lambda code: two_factor.check_code(user, code))
+    if request.method == "POST" and form.is_valid():
+        _verified(request, form.device)
+        return HttpResponseRedirect(_next_url(request))
+    return render(
+        request,
+        "accounts/two_factor_verify.html",
+        {"form": form, "next": _next_url(request), "page_title": "Enter your code"},
+        status=400 if form.errors else 200,
+    )
+
+
+@public
+@login_required
+def two_factor_set_up(request):
+    user = request.user
+    if two_factor.has_authenticator(user):
+        messages.info(request, "Two-factor authentication is already on for your account.")
+        return redirect("accounts:account")
+    device = two_factor.pending_authenticator(user)
+    form = CodeForm(
+        request.POST or None,
+        check=lambda code: two_factor.confirm(device, code),
+        hint="The 6-digit code the app shows now.",
+    )
+    if request.method == "POST" and form.is_valid():
+        device.refresh_from_db()
+        _verified(request, device)
+        request.session["new_backup_codes"] = two_factor.new_backup_codes(user)
+        request.session["after_backup_codes"] = _next_url(request, reverse("accounts:account"))
+        security_notice(request, user, "Two-factor authentication was turned on")
+        messages.success(request, "Two-factor authentication is on")
+        return redirect("accounts:two-factor-backup-codes")
+    return render(
+        request,
+        "accounts/two_factor_set_up.html",
+        {
+            "form": form,
+            "qr": two_factor.qr_svg(device),
+            "secret": two_factor.secret_for_display(device),
+            "next": request.GET.get("next", ""),
+            "page_title": "Set up two-factor authentication",
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+_NEW_BACKUP_CODES = "New backup codes were made, and the old ones stopped working"
+
+
+@public
+@login_required
+def two_factor_backup_codes(request):
+    user = request.user
+    if not two_factor.has_authenticator(user):
+        return redirect("accounts:two-factor-set-up")
+    if request.method == "POST":
+        request.session["new_backup_codes"] = two_factor.new_backup_codes(user)
+        security_notice(request, user, _NEW_BACKUP_CODES)
+        return redirect("accounts:two-factor-backup-codes")
+    return render(
+        request,
+        "accounts/two_factor_backup_codes.html",
+        {
+            "codes": request.session.pop("new_backup_codes", None),
+            "continue_to": request.session.pop("after_backup_codes", reverse("accounts:account")),
+            "left": two_factor.backup_codes_left(user),
+            "page_title": "Your backup codes",
+        },
+    )
+
+
+@public
+@login_required
+def two_factor_turn_off(request):
+    user = request.user
+    if not two_factor.has_authenticator(user):
+        return redirect("accounts:account")
+    form = CodeForm(request.POST or None, check=lambda code: two_factor.check_code(user, code))
+    if request.method == "POST" and form.is_valid():
+        two_factor.turn_off(user)
+        security_notice(request, user, "Two-factor authentication was turned off")
+        messages.success(request, "Two-factor authentication is off")
+        return redirect("accounts:account")
+    return render(
+        request,
+        "accounts/two_factor_turn_off.html",
+        {"form": form, "page_title": "Turn off two-factor authentication"},
+        status=400 if form.errors else 200,
+    )
+
+
+def _last_sign_in(request):
+    """The sign-in before this session's, noted when this session signed in."""
+    from datetime import datetime
+
+    noted = request.session.get(PREVIOUS_SIGN_IN)
+    if not noted:
+        return None
+    return {"at": datetime.fromisoformat(noted["at"]), "address": noted["address"]}
+
+
+def _account_context(request, form) -> dict:
+    from cdrp.partnerships.models import Partnership
+
+    user = request.user
+    administered = (
+        Partnership.objects.all()
+        if user.is_superuser
+        else Partnership.objects.filter(roles__user=user, roles__role=Role.ADMINISTRATOR).distinct()
+    )
+    return {
+        "roles": PartnershipRole.objects.filter(user=user).select_related("partnership"),
+        "tokens": user.api_tokens.filter(revoked=False),
+        "form": form,
+        "administered": administered,
+        "two_factor_on": two_factor.has_authenticator(user),
+        "two_factor_required": two_factor.required_for(user),
+        "backup_codes_left": two_factor.backup_codes_left(user),
+        "last_sign_in": _last_sign_in(request),
+        "page_title": "Your account",
+    }
 
 
 @requires(Action.VIEW_MEMBER)
 def account(request):
-    from cdrp.partnerships.models import Partnership
-
-    roles = PartnershipRole.objects.filter(user=request.user).select_related("partnership")
-    form = TokenForm()
-    new_key = request.session.pop("new_api_key", None)
-    administered = (
-        Partnership.objects.all()
-        if request.user.is_superuser
-        else Partnership.objects.filter(
-            roles__user=request.user, roles__role=Role.ADMINISTRATOR
-        ).distinct()
-    )
-    return render(
-        request,
-        "accounts/account.html",
-        {
-            "roles": roles,
-            "tokens": request.user.api_tokens.filter(revoked=False),
-            "form": form,
-            "new_key": new_key,
-            "administered": administered,
-            "page_title": "Your account",
-        },
-    )
+    context = _account_context(request, TokenForm())
+    context["new_key"] = request.session.pop("new_api_key", None)
+    return render(request, "accounts/account.html", context)
 
 
 @requires(Action.VIEW_MEMBER)
@@ -68,13 +303,7 @@ def account(request):
 def token_create(request):
     form = TokenForm(request.POST)
     if not form.is_valid():
-        roles = PartnershipRole.objects.filter(user=request.user).select_related("partnership")
-        return render(
-            request,
-            "accounts/account.html",
-            {"roles": roles, "tokens": request.user.api_tokens.filter(revoked=False), "form": form},
-            status=400,
-        )
+        return render(request, "accounts/account.html", _account_context(request, form), status=400)
     _, key = ApiToken.issue(request.user, form.cleaned_data["name"])
     request.session["new_api_key"] = key
     return redirect("accounts:account")
