@@ -20,7 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from cdrp.accounts.policy import Action, allows, public, requires, roles_of
+from cdrp.accounts.policy import Action, allows, may_see_restricted, public, requires, roles_of
 from cdrp.partnerships import compliance, services
 from cdrp.partnerships.chart import structure_svg
 from cdrp.partnerships.exports import csv_export, popolo_export
@@ -186,6 +186,23 @@ def group_detail(request, partnership, group):
         .select_related("person", "seat")
         .order_by("-end")
     )
+    # A restricted group's decisions are for its members only (each read audited), never public.
+    withheld = g.restricted and not may_see_restricted(request.user, g)
+    decisions = (
+        []
+        if withheld
+        else list(
+            Decision.objects.filter(meeting__group=g)
+            .select_related("meeting")
+            .prefetch_related("votes__cast_by")
+            .order_by("-meeting__date", "-pk")[:20]
+        )
+    )
+    if g.restricted:
+        from cdrp.accounts.audit import record_view
+
+        for d in decisions:
+            record_view(d)
     return render(
         request,
         "partnerships/group.html",
@@ -199,10 +216,8 @@ def group_detail(request, partnership, group):
             "bodies": sorted(g.voting_bodies().values()),
             "quorum": g.required_quorum() if g.voting_bodies() else None,
             "can_edit": _can_edit(request, p),
-            "decisions": Decision.objects.filter(meeting__group=g)
-            .select_related("meeting")
-            .prefetch_related("votes__cast_by")
-            .order_by("-meeting__date", "-pk")[:20],
+            "decisions": decisions,
+            "decisions_withheld": withheld,
         },
     )
 
