@@ -42,7 +42,7 @@ def open_actions(partnership, reader=None) -> list[dict]:
         .select_related("owner", "group", "meeting")
         .order_by("due", "pk")
     )
-    restricted.audit_reads(rows)
+    restricted.audit_reads(rows, reader)
     return [
         {
             "id": a.pk,

@@ -41,7 +41,8 @@ def minutes_context(meeting: Meeting, reader=None) -> dict:
         actions = list(
             Action.objects.filter(meeting=meeting).select_related("owner", "organisation", "group")
         )
-        restricted.audit_reads([*items, *decisions, *actions, *([record] if record else [])])
+        shown = [*items, *decisions, *actions, *([record] if record else [])]
+        restricted.audit_reads(shown, reader)
     return {
         "meeting": meeting,
         "group": group,

@@ -13,6 +13,7 @@ not restricted: people may know a group meets, not what it discussed.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextlib import nullcontext
 
 from django.apps import apps
 
@@ -90,19 +91,20 @@ def visible_decisions(decisions, user, partnership=None):
     return decisions.exclude(meeting__group_id__in=hidden_group_ids(user, partnership))
 
 
-def audit_reads(records: Iterable) -> int:
-    """Audit one read of each restricted record in `records` (shown on one page, in one
-    document or one e-mail) by the acting user; a record listed twice is one read. Returns the
-    number of reads written."""
-    from cdrp.accounts.audit import record_view
+def audit_reads(records: Iterable, reader=None) -> int:
+    """Audit one read of each restricted record in `records` (shown on one page or in one
+    document) by `reader` (default: the acting user of the request); a record listed twice is
+    one read. Returns the number of reads written."""
+    from cdrp.accounts.audit import acting_as, record_view
 
     seen = set()
-    for record in records:
-        key = (record._meta.label, record.pk)
-        if key in seen or restricting_group(record) is None:
-            continue
-        seen.add(key)
-        record_view(record)
+    with acting_as(reader) if reader is not None else nullcontext():
+        for record in records:
+            key = (record._meta.label, record.pk)
+            if key in seen or restricting_group(record) is None:
+                continue
+            seen.add(key)
+            record_view(record)
     return len(seen)
 
 

@@ -360,8 +360,8 @@ class Group(ValidatedRecord):
                     up = up.reports_to
         if self.restricted and self.kind in self.NEVER_RESTRICTED_KINDS:
             errors["restricted"] = (
-                f"A {self.get_kind_display().lower()} answers to the public, so it cannot be "
-                "restricted: mark single agenda items as restricted instead."
+                "A strategy group answers to the public, so it cannot be restricted: mark "
+                "single agenda items as restricted instead."
             )
         if self.quorum is not None:
             bodies = len(self.voting_bodies()) if self.pk else 0
