@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from cdrp.accounts.policy import Action, allows, may_see_restricted, requires
 from cdrp.analysis.planner import PlanInfeasible
+from cdrp.core.uploads import upload_limit, upload_refusal
 from cdrp.meetings import agenda, restricted
 from cdrp.meetings.forms import ActionForm, CloseActionForm, MeetingForm
 from cdrp.meetings.models import Action as ActionItem
@@ -367,17 +368,23 @@ def calendar(request, partnership):
     return response
 
 
+@upload_limit("PAPER_MAX_BYTES", "papers")
 @requires(Action.MINUTE)
 @require_POST
 def paper_upload(request, partnership, meeting_id: int, item_id: int):
+    """Add a paper to an agenda item. A file over the limit is refused while it is read (the
+    rest of it is never read); what arrives is checked by its content (cdrp.meetings.papers)."""
     from cdrp.meetings.papers import add_paper
 
     meeting = _meeting(request, meeting_id)
     item = get_object_or_404(meeting.agenda.select_related("meeting__group"), pk=item_id)
     if not restricted.may_read(request.user, item):
         raise Http404("No such agenda item")
+    refused = upload_refusal(request)
     upload = request.FILES.get("file")
-    if upload is None:
+    if refused:
+        messages.error(request, refused)
+    elif upload is None:
         messages.error(request, "Choose a file to upload")
     else:
         try:

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from cdrp.accounts.policy import Action, allows, may_see_restricted, public, requires, roles_of
+from cdrp.core.uploads import upload_limit, upload_refusal
 from cdrp.partnerships import compliance, services
 from cdrp.partnerships.chart import structure_svg
 from cdrp.partnerships.exports import csv_export, popolo_export
@@ -684,12 +685,18 @@ def decision_new(request, partnership, group):
     )
 
 
+@upload_limit("UPLOAD_MAX_BYTES", "structure files")
 @requires(Action.EDIT)
 def structure_import(request, partnership):
-    """Replace this partnership's structure from a YAML file (all or nothing)."""
+    """Replace this partnership's structure from a YAML file (all or nothing). A file over the
+    upload limit is refused while it is read (cdrp.core.uploads)."""
     p = request.partnership
+    refused = upload_refusal(request) if request.method == "POST" else None
     form = StructureUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    if refused:
+        form.is_valid()
+        form.errors["file"] = form.error_class([refused])
+    elif request.method == "POST" and form.is_valid():
         import yaml
 
         name = request.FILES["file"].name
