@@ -264,6 +264,7 @@ def test_a_restricted_groups_meetings_are_never_public(client, ppo):
     slug = ppo.group.partnership.slug
     assert ppo.group.name not in client.get(f"/meetings/{slug}/public/").content.decode()
     assert client.get(f"/meetings/{slug}/public/{ppo.meeting.pk}/minutes").status_code == 404
+    assert ppo.group.name not in client.get(f"/meetings/{slug}/meetings.ics").content.decode()
 
 
 def test_a_restricted_item_in_an_ordinary_group_is_restricted_on_its_own(

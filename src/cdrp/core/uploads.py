@@ -44,7 +44,7 @@ def _megabytes(n: int) -> str:
 
 def _limit_for(request) -> tuple[int, str]:
     match = getattr(request, "resolver_match", None)
-    if match is None:
+    if match is None and request is not None:
         try:
             match = resolve(request.path_info)
         except Resolver404:

@@ -26,7 +26,6 @@ __all__ = [
     "may_read",
     "hidden_group_ids",
     "visible_actions",
-    "visible_decisions",
     "audit_reads",
     "restricting_groups",
 ]
@@ -84,11 +83,6 @@ def hidden_group_ids(user, partnership=None) -> list[int]:
 def visible_actions(actions, user, partnership=None):
     """The actions of `actions` (a queryset) that `user` may read."""
     return actions.exclude(group_id__in=hidden_group_ids(user, partnership))
-
-
-def visible_decisions(decisions, user, partnership=None):
-    """The decisions of `decisions` (a queryset) that `user` may read."""
-    return decisions.exclude(meeting__group_id__in=hidden_group_ids(user, partnership))
 
 
 def audit_reads(records: Iterable, reader=None) -> int:

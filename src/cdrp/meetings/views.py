@@ -352,7 +352,7 @@ def calendar(request, partnership):
     p = request.partnership
     meetings = Meeting.objects.filter(group__partnership=p).select_related("group__partnership")
     if not allows(request.user, Action.VIEW_MEMBER, p):
-        meetings = meetings.filter(public=True)
+        meetings = meetings.filter(public=True, group__restricted=False)
     title = f"{p.name} meetings"
     if group := request.GET.get("group"):
         meetings = meetings.filter(group__slug=group)
