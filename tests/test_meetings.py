@@ -284,8 +284,14 @@ def test_papers_are_checked_by_content_and_size(meeting, settings, tmp_path):
 
     settings.MEDIA_ROOT = tmp_path
     item = prepare_agenda(meeting)[0]
-    paper = add_paper(item, _upload("report.pdf", b"%PDF-1.7\n...%%EOF"), "Performance report")
-    assert paper.kind == "pdf" and paper.size == 17
+    import pikepdf
+
+    pdf, report = pikepdf.new(), io.BytesIO()
+    pdf.add_blank_page()
+    pdf.save(report)
+    report = report.getvalue()
+    paper = add_paper(item, _upload("report.pdf", report), "Performance report")
+    assert paper.kind == "pdf" and paper.size == len(report)
     with pytest.raises(ValidationError, match="must be one of csv, docx, odt, pdf, xlsx, not .exe"):
         add_paper(item, _upload("tool.exe", b"MZ\x90"), "")
     with pytest.raises(ValidationError, match="is named .pdf but is not a PDF file"):

@@ -166,7 +166,7 @@ def test_unknown_keys_and_wrong_types_are_named_by_line(db):
     assert _problems(text) == [
         "wyre.yaml line 16: unknown key 'chiar' in group (expected one of: slug, name, short_name, "
         "kind, reports_to, district, meeting_frequency, meeting_hours, quorum, chair_casting_vote, "
-        "terms_of_reference, seats)",
+        "terms_of_reference, restricted, seats)",
         "wyre.yaml line 17: group: 'quorum' must be a whole number, got 'two'",
     ]
 
@@ -309,12 +309,13 @@ def structures(draw):
                     "members": members,
                 }
             )
+        kind = draw(st.sampled_from(KINDS))
         groups.append(
             {
                 "slug": f"group-{gi}",
                 "name": draw(TEXT),
                 "short_name": "",
-                "kind": draw(st.sampled_from(KINDS)),
+                "kind": kind,
                 "reports_to": "group-0" if gi else None,
                 "district": None,
                 "meeting_frequency": draw(st.sampled_from(FREQUENCIES)),
@@ -322,6 +323,8 @@ def structures(draw):
                 "quorum": None,
                 "chair_casting_vote": draw(st.booleans()),
                 "terms_of_reference": draw(st.one_of(st.just(""), TEXT)),
+                # A strategy group answers to the public: it is never restricted.
+                "restricted": draw(st.booleans()) and kind not in ("strategy", "county_strategy"),
                 "seats": seats,
             }
         )

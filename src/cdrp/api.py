@@ -95,6 +95,8 @@ class AuditOut(Schema):
     object_repr: str
     partnership: str | None
     changes: dict
+    restricted: bool = False  # a restricted group's record (or a read of one)
+    redacted: bool = False  # its title and text are withheld: the reader is not in the group
 
 
 @api.get("/partnerships", response=list[PartnershipOut], auth=None, tags=["partnerships"])
@@ -121,21 +123,14 @@ def me(request):
 @api.get("/audit", response=list[AuditOut], auth=AUTH, tags=["accounts"])
 @allow(Action.ADMINISTER)
 def audit_trail(request, limit: int = 100):
-    from cdrp.accounts.views import visible_audit_events
+    """The newest events the reader may see, restricted records redacted as on the page."""
+    from cdrp.accounts.audit_trail import audit_rows, visible_audit_events
 
-    events = visible_audit_events(_user(request)).select_related("partnership")[: min(limit, 1000)]
+    user = _user(request)
+    events = visible_audit_events(user).select_related("partnership")[: max(min(limit, 1000), 0)]
     return [
-        {
-            "at": e.at,
-            "actor": e.actor,
-            "action": e.action,
-            "model": e.model,
-            "object_id": e.object_id,
-            "object_repr": e.object_repr,
-            "partnership": e.partnership.slug if e.partnership else None,
-            "changes": e.changes,
-        }
-        for e in events
+        row | {"partnership": row["partnership"].slug if row["partnership"] else None}
+        for row in audit_rows(events, user)
     ]
 
 

@@ -21,7 +21,22 @@ INCIDENT_STORE = config.env_list("CDRP_INCIDENT_STORE", [str(DATA_DIR / "inciden
 DOCUMENTS_DIR = DATA_DIR / "documents"
 # Uploaded papers: served only through views that check permissions, never as /media/.
 MEDIA_ROOT = DOCUMENTS_DIR / "uploads"
+# Upload limits hold while a request is read (cdrp.core.uploads): reading stops at the limit.
+UPLOAD_MAX_BYTES = 2 * 1024 * 1024  # any file a form takes, unless its view allows more
 PAPER_MAX_BYTES = 20 * 1024 * 1024
+# A Word, Excel or OpenDocument paper is a zip archive, judged without unpacking it: refused if
+# its parts would unpack to more than this, or one part is squeezed more than 100 to 1 (the
+# zip-bomb threshold Apache POI uses, ZipSecureFile's minimum inflate ratio of 0.01).
+PAPER_MAX_UNPACKED_BYTES = 250 * 1024 * 1024
+PAPER_MAX_COMPRESSION_RATIO = 100
+FILE_UPLOAD_HANDLERS = [
+    "cdrp.core.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger files wait in a temporary file
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # form fields and JSON bodies, without files
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -118,3 +118,33 @@ def public(view):
     """Mark a view as open to everyone (it still shows only public information)."""
     view.cdrp_action = Action.VIEW_PUBLIC
     return view
+
+
+# Restricted records -----------------------------------------------------------------------------
+# Offender cohorts and domestic-abuse cases are need-to-know. What is restricted is said by the
+# records (a restricted group, a restricted agenda item: cdrp.meetings.restricted); who may read
+# it is decided here, and only here. No role reaches it: a partnership administrator or a site
+# superuser who does not sit on the group sees that a record exists, never what it says.
+
+__all__ += ["may_see_restricted"]
+
+
+def may_see_restricted(user, group) -> bool:
+    """May `user` read the restricted records of `group` (a Group or its id)?
+
+    Only the group's current members may: the user's own person record (``Person.account``)
+    holds a seat on the group today. The answer is cached on the user object for the request.
+    """
+    if group is None or user is None or not user.is_authenticated or not user.is_active:
+        return False
+    cache = getattr(user, "_cdrp_member_groups", None)
+    if cache is None:
+        from cdrp.partnerships.models import Membership
+
+        cache = frozenset(
+            Membership.objects.current()
+            .filter(person__account=user)
+            .values_list("seat__group_id", flat=True)
+        )
+        user._cdrp_member_groups = cache
+    return getattr(group, "pk", group) in cache

@@ -27,15 +27,22 @@ __all__ = ["TacticalError", "open_actions", "tactical_assessment"]
 _HISTORY_MONTHS = 36
 
 
-def open_actions(partnership) -> list[dict]:
-    """Open actions of the partnership's tasking groups, JSON-serialisable."""
+def open_actions(partnership, reader=None) -> list[dict]:
+    """Open actions of the partnership's tasking groups, JSON-serialisable. A restricted group's
+    actions are included only for a `reader` who may read them, each audited as one read."""
+    from cdrp.meetings import restricted
     from cdrp.meetings.models import Action
 
-    rows = (
-        Action.objects.filter(partnership=partnership, status="open", group__kind="tasking")
+    rows = list(
+        restricted.visible_actions(
+            Action.objects.filter(partnership=partnership, status="open", group__kind="tasking"),
+            reader,
+            partnership,
+        )
         .select_related("owner", "group", "meeting")
         .order_by("due", "pk")
     )
+    restricted.audit_reads(rows, reader)
     return [
         {
             "id": a.pk,
@@ -58,10 +65,12 @@ def tactical_assessment(
     window: int = WINDOW,
     store: Store | None = None,
     actions: list[dict] | None = None,
+    reader=None,
 ) -> dict:
     """The tasking pack of ``partnership`` for ``month`` (default the latest month in the store).
 
     ``actions`` replaces the open tasking actions read from the database (for benchmarks).
+    ``reader`` is the user the pack is for: restricted groups' actions are theirs only.
 
     Raises
     ------
@@ -139,6 +148,6 @@ def tactical_assessment(
         ward_shapes=ward_shapes,
         months_covered=covered,
         burglary=burglary,
-        actions=open_actions(partnership) if actions is None else actions,
+        actions=open_actions(partnership, reader) if actions is None else actions,
         window=window,
     )

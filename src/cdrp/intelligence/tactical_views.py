@@ -16,7 +16,10 @@ from cdrp.intelligence.tactical import TacticalError, tactical_assessment
 def _pack(request):
     """The pack for ?month= (default the latest month), or the error message."""
     try:
-        return tactical_assessment(request.partnership, request.GET.get("month") or None), None
+        pack = tactical_assessment(
+            request.partnership, request.GET.get("month") or None, reader=request.user
+        )
+        return pack, None
     except TacticalError as exc:
         return None, str(exc)
 

@@ -159,13 +159,18 @@ def close_action(action: Action, outcome: str, on: dt.date, dropped: bool = Fals
 
 @transaction.atomic
 def arrange_meeting(group: Group, date: dt.date, public: bool = False) -> Meeting:
-    """A new meeting of `group` with its agenda; refused outside the partnership's validity."""
+    """A new meeting of `group` with its agenda; refused outside the partnership's validity, and
+    refused as a public meeting for a restricted group."""
     p = group.partnership
     if p.valid_from and date < p.valid_from:
         raise ValidationError(f"{p.name} only exists from {p.valid_from:%-d %B %Y}")
     if p.valid_to and date > p.valid_to:
         raise ValidationError(
             f"{p.name} ended on {p.valid_to:%-d %B %Y}: it cannot meet after that"
+        )
+    if public and group.restricted:
+        raise ValidationError(
+            f"{group.name} is a restricted group: its meetings are never open to the public"
         )
     meeting = Meeting(group=group, date=date, public=public)
     meeting.full_clean()

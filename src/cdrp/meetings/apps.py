@@ -7,6 +7,11 @@ class MeetingsConfig(AppConfig):
     verbose_name = "Meetings, calendars and the meeting planner"
 
     def ready(self) -> None:
-        from cdrp.meetings import evidence
+        from cdrp.accounts import audit_trail
+        from cdrp.meetings import evidence, restricted
 
         evidence.connect()
+        # The audit trail redacts restricted meeting records for readers outside their group.
+        audit_trail.register_restriction(
+            restricted.RESTRICTED_LABELS, restricted.restricting_groups
+        )

@@ -1,49 +1,74 @@
-"""Minutes of a meeting in the council-paper style, as HTML and as PDF (WeasyPrint)."""
+"""Minutes of a meeting in the council-paper style, as HTML and as PDF (WeasyPrint).
+
+Minutes of an ordinary group may be published, so its restricted agenda items never appear in
+them. The minutes of a restricted group are themselves restricted: they are written only for a
+reader who may read the group's records (each record shown is audited as one read), and for
+anyone else they hold the attendance alone.
+"""
 
 from __future__ import annotations
 
 from django.template.loader import render_to_string
 
-from cdrp.meetings import agenda
+from cdrp.accounts.policy import may_see_restricted
+from cdrp.meetings import agenda, restricted
 from cdrp.meetings.models import Action, Attendance
 from cdrp.partnerships.models import Meeting
 
 __all__ = ["minutes_context", "minutes_html", "minutes_pdf"]
 
 
-def minutes_context(meeting: Meeting) -> dict:
+def minutes_context(meeting: Meeting, reader=None) -> dict:
     attendance = meeting.attendance.select_related(
         "person", "seat__organisation", "seat__council_area"
     ).order_by("seat__position", "person__name")
     by_status = {status: [] for status, _ in Attendance.Status.choices}
     for a in attendance:
         by_status[a.status].append(a)
-    decisions = list(meeting.decisions.prefetch_related("votes__cast_by"))
+    group = meeting.group
+    withheld = group.restricted and not may_see_restricted(reader, group)
+    record = getattr(meeting, "minutes_record", None)
+    items, decisions, actions = [], [], []
+    if not withheld:
+        items = meeting.agenda.select_related("action__owner", "meeting__group")
+        if not group.restricted:
+            # Restricted items (named offenders or victims) never appear in minutes.
+            items = items.filter(restricted=False)
+        items = list(items)
+        decisions = list(
+            meeting.decisions.select_related("meeting__group").prefetch_related("votes__cast_by")
+        )
+        actions = list(
+            Action.objects.filter(meeting=meeting).select_related("owner", "organisation", "group")
+        )
+        shown = [*items, *decisions, *actions, *([record] if record else [])]
+        restricted.audit_reads(shown, reader)
     return {
         "meeting": meeting,
-        "group": meeting.group,
-        "partnership": meeting.group.partnership,
+        "group": group,
+        "partnership": group.partnership,
         "present": by_status["present"],
         "substitutes": by_status["substitute"],
         "apologies": by_status["apologies"],
         "absent": by_status["absent"],
         "quorum": agenda.quorum(meeting),
-        # Restricted items (named offenders or victims) never appear in minutes.
-        "items": meeting.agenda.filter(restricted=False).select_related("action__owner"),
+        "withheld": withheld,
+        "minutes_text": "" if withheld or record is None else record.text,
+        "items": items,
         "decisions": decisions,
-        "actions": Action.objects.filter(meeting=meeting).select_related("owner", "organisation"),
+        "actions": actions,
     }
 
 
-def minutes_html(meeting: Meeting, request=None) -> str:
-    """The minutes as one HTML document. Pass the request when it is served as a page: its
-    stylesheet then carries the Content-Security-Policy nonce."""
+def minutes_html(meeting: Meeting, reader=None, request=None) -> str:
+    """The minutes as one HTML document, as `reader` may see them. Pass the request when it is
+    served as a page: its stylesheet then carries the Content-Security-Policy nonce."""
     return render_to_string(
-        "meetings/minutes_document.html", minutes_context(meeting), request=request
+        "meetings/minutes_document.html", minutes_context(meeting, reader), request=request
     )
 
 
-def minutes_pdf(meeting: Meeting) -> bytes:
+def minutes_pdf(meeting: Meeting, reader=None) -> bytes:
     import weasyprint
 
-    return weasyprint.HTML(string=minutes_html(meeting)).write_pdf()
+    return weasyprint.HTML(string=minutes_html(meeting, reader)).write_pdf()

@@ -1,5 +1,9 @@
 """Action reminders: one email per owner listing their overdue actions and those due soon.
 
+E-mail leaves the service, so an action of a restricted group (offender cohorts, domestic-abuse
+cases) is listed by its group and due date only, never by what it says: the owner reads it in
+the action tracker, where the read is checked and audited.
+
 `send_reminders` does the work (and is what `cdrp meetings remind` runs); `daily_reminders` is a
 background task that sends them and queues itself for the next morning, so a running
 `cdrp worker` is all the scheduling a partnership needs.
@@ -37,8 +41,13 @@ def send_reminders(today: dt.date, due_soon_days: int = DUE_SOON_DAYS) -> dict[s
     sent = {}
     for owner, actions in by_owner.items():
         lines = [
-            f"- {'OVERDUE ' if a.due < today else ''}due {a.due:%-d %B %Y}: {a.description} "
-            f"({a.group}, {a.partnership})"
+            f"- {'OVERDUE ' if a.due < today else ''}due {a.due:%-d %B %Y}: "
+            + (
+                "an action of a restricted group (read it in the action tracker)"
+                if a.group.restricted
+                else a.description
+            )
+            + f" ({a.group}, {a.partnership})"
             for a in actions
         ]
         send_mail(

@@ -8,13 +8,14 @@ from itertools import groupby
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from cdrp.accounts.policy import Action, allows, requires
+from cdrp.accounts.policy import Action, allows, may_see_restricted, requires
 from cdrp.analysis.planner import PlanInfeasible
-from cdrp.meetings import agenda
+from cdrp.core.uploads import upload_limit, upload_refusal
+from cdrp.meetings import agenda, restricted
 from cdrp.meetings.forms import ActionForm, CloseActionForm, MeetingForm
 from cdrp.meetings.models import Action as ActionItem
 from cdrp.meetings.models import Attendance
@@ -129,31 +130,34 @@ def group_meetings(request, partnership, group):
     )
 
 
-def _in_group(user, group) -> bool:
-    """Is the signed-in user a current member of the group (through their Person record)?"""
-    person = getattr(user, "person", None) if user.is_authenticated else None
-    return person is not None and person.sits_on(group)
+def _restricted_meeting(request, meeting_id: int) -> Meeting:
+    """The meeting, for a page that shows or changes what was said at it: a restricted group's
+    meeting is not found for readers outside the group."""
+    meeting = _meeting(request, meeting_id)
+    if meeting.group.restricted and not may_see_restricted(request.user, meeting.group):
+        raise Http404("No such meeting")
+    return meeting
 
 
-def _agenda_for(request, meeting: Meeting) -> list[dict]:
-    """Agenda items; a restricted item is shown only to the group's members, and each such read
-    is audited."""
-    from cdrp.accounts.audit import record_view
-
-    member = None
-    rows = []
-    for item in meeting.agenda.select_related("action__owner").prefetch_related("papers"):
-        if item.restricted:
-            member = _in_group(request.user, meeting.group) if member is None else member
-            if not member:
+def _agenda_for(request, meeting: Meeting) -> tuple[list[dict], list]:
+    """Agenda items, and the restricted ones shown (to be audited): a restricted item, or any
+    item of a restricted group, is shown only to the group's members."""
+    rows, shown = [], []
+    for item in meeting.agenda.select_related("action__owner", "meeting__group").prefetch_related(
+        "papers"
+    ):
+        if restricted.restricting_group(item) is not None:
+            if not may_see_restricted(request.user, meeting.group):
                 rows.append({"item": item, "hidden": True})
                 continue
-            record_view(item)
+            shown.append(item)
         rows.append({"item": item, "hidden": False})
-    return rows
+    return rows, shown
 
 
 def _meeting_context(request, meeting: Meeting, action_form=None) -> dict:
+    """The meeting page. For a reader outside a restricted group it shows the meeting's date and
+    attendance only; for a member, each restricted record shown is audited as one read."""
     members = (
         Membership.objects.current(meeting.date)
         .filter(seat__group=meeting.group)
@@ -170,18 +174,26 @@ def _meeting_context(request, meeting: Meeting, action_form=None) -> dict:
     people = Person.objects.filter(
         memberships__seat__group__partnership=meeting.group.partnership
     ).distinct()
+    withheld = meeting.group.restricted and not may_see_restricted(request.user, meeting.group)
+    agenda_rows, shown = _agenda_for(request, meeting)
+    actions = decisions = []
+    if not withheld:
+        actions = list(ActionItem.objects.filter(meeting=meeting).select_related("owner", "group"))
+        decisions = list(meeting.decisions.select_related("meeting__group"))
+    restricted.audit_reads([*shown, *actions, *decisions])
     return {
         "partnership": request.partnership,
         "meeting": meeting,
-        "agenda_rows": _agenda_for(request, meeting),
+        "withheld": withheld,
+        "agenda_rows": [] if withheld else agenda_rows,
         "rows": rows,
         "substitutes": substitutes,
         "statuses": Attendance.Status.choices,
         "quorum": agenda.quorum(meeting),
-        "actions": ActionItem.objects.filter(meeting=meeting).select_related("owner"),
-        "decisions": meeting.decisions.all(),
+        "actions": actions,
+        "decisions": decisions,
         "action_form": action_form or ActionForm(people=people),
-        "can_edit": allows(request.user, Action.MINUTE, request.partnership),
+        "can_edit": not withheld and allows(request.user, Action.MINUTE, request.partnership),
         "booking": getattr(meeting, "booking", None),
         # A tasking meeting looks at the last complete month before it.
         "tasking_month": (meeting.date.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m"),
@@ -226,7 +238,7 @@ def attendance(request, partnership, meeting_id: int):
 @requires(Action.MINUTE)
 @require_POST
 def action_create(request, partnership, meeting_id: int):
-    meeting = _meeting(request, meeting_id)
+    meeting = _restricted_meeting(request, meeting_id)
     people = Person.objects.filter(
         memberships__seat__group__partnership=meeting.group.partnership
     ).distinct()
@@ -256,7 +268,11 @@ def action_create(request, partnership, meeting_id: int):
 @requires(Action.MINUTE)
 @require_POST
 def action_close(request, partnership, action_id: int):
-    item = get_object_or_404(ActionItem, pk=action_id, partnership=request.partnership)
+    item = get_object_or_404(
+        ActionItem.objects.select_related("group"), pk=action_id, partnership=request.partnership
+    )
+    if not restricted.may_read(request.user, item):
+        raise Http404("No such action")
     form = CloseActionForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Say what was done, or why the action is dropped")
@@ -273,10 +289,14 @@ def action_close(request, partnership, action_id: int):
 
 @requires(Action.VIEW_MEMBER)
 def actions(request, partnership):
-    """Open and overdue actions by group, organisation and person."""
+    """Open and overdue actions by group, organisation and person. A restricted group's actions
+    are listed only to its members, each one listed audited as a read."""
     today = dt.date.today()
-    items = ActionItem.objects.filter(partnership=request.partnership).select_related(
-        "owner", "organisation", "group", "meeting"
+    hidden = restricted.hidden_group_ids(request.user, request.partnership)
+    items = (
+        ActionItem.objects.filter(partnership=request.partnership)
+        .exclude(group_id__in=hidden)
+        .select_related("owner", "organisation", "group", "meeting")
     )
     show = request.GET.get("show", "open")
     if show in ("open", "overdue"):
@@ -290,12 +310,15 @@ def actions(request, partnership):
         value = request.GET.get(field)
         if value and value.isdigit():
             items = items.filter(**{f"{field}_id": int(value)})
+    items = list(items)
+    restricted.audit_reads(items)
     return render(
         request,
         "meetings/actions.html",
         {
             "partnership": request.partnership,
             "items": items,
+            "withheld": bool(hidden),
             "today": today,
             "show": show,
             "close_form": CloseActionForm(),
@@ -310,13 +333,14 @@ def minutes(request, partnership, meeting_id: int):
     """The minutes as a council paper: HTML, or PDF with ?format=pdf."""
     from cdrp.meetings.minutes import minutes_html, minutes_pdf
 
-    meeting = _meeting(request, meeting_id)
+    meeting = _restricted_meeting(request, meeting_id)
     if request.GET.get("format") == "pdf":
-        response = HttpResponse(minutes_pdf(meeting), content_type="application/pdf")
+        pdf = minutes_pdf(meeting, reader=request.user)
+        response = HttpResponse(pdf, content_type="application/pdf")
         name = f"minutes-{meeting.group.slug}-{meeting.date:%Y-%m-%d}.pdf"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
-    return HttpResponse(minutes_html(meeting, request))
+    return HttpResponse(minutes_html(meeting, reader=request.user, request=request))
 
 
 @requires(Action.VIEW_PUBLIC)
@@ -328,7 +352,7 @@ def calendar(request, partnership):
     p = request.partnership
     meetings = Meeting.objects.filter(group__partnership=p).select_related("group__partnership")
     if not allows(request.user, Action.VIEW_MEMBER, p):
-        meetings = meetings.filter(public=True)
+        meetings = meetings.filter(public=True, group__restricted=False)
     title = f"{p.name} meetings"
     if group := request.GET.get("group"):
         meetings = meetings.filter(group__slug=group)
@@ -344,15 +368,23 @@ def calendar(request, partnership):
     return response
 
 
+@upload_limit("PAPER_MAX_BYTES", "papers")
 @requires(Action.MINUTE)
 @require_POST
 def paper_upload(request, partnership, meeting_id: int, item_id: int):
+    """Add a paper to an agenda item. A file over the limit is refused while it is read (the
+    rest of it is never read); what arrives is checked by its content (cdrp.meetings.papers)."""
     from cdrp.meetings.papers import add_paper
 
     meeting = _meeting(request, meeting_id)
-    item = get_object_or_404(meeting.agenda, pk=item_id)
+    item = get_object_or_404(meeting.agenda.select_related("meeting__group"), pk=item_id)
+    if not restricted.may_read(request.user, item):
+        raise Http404("No such agenda item")
+    refused = upload_refusal(request)
     upload = request.FILES.get("file")
-    if upload is None:
+    if refused:
+        messages.error(request, refused)
+    elif upload is None:
         messages.error(request, "Choose a file to upload")
     else:
         try:
@@ -365,9 +397,8 @@ def paper_upload(request, partnership, meeting_id: int, item_id: int):
 
 @requires(Action.VIEW_MEMBER)
 def paper_download(request, partnership, paper_id: int):
-    from django.http import FileResponse, Http404
+    from django.http import FileResponse
 
-    from cdrp.accounts.audit import record_view
     from cdrp.meetings.models import Paper
 
     paper = get_object_or_404(
@@ -375,10 +406,9 @@ def paper_download(request, partnership, paper_id: int):
         pk=paper_id,
         item__meeting__group__partnership=request.partnership,
     )
-    if paper.item.restricted:
-        if not _in_group(request.user, paper.item.meeting.group):
-            raise Http404("No such paper")
-        record_view(paper)
+    if not restricted.may_read(request.user, paper):
+        raise Http404("No such paper")
+    restricted.audit_reads([paper])
     name = paper.file.name.rsplit("/", 1)[-1]
     return FileResponse(paper.file.open("rb"), as_attachment=True, filename=name)
 
@@ -390,10 +420,12 @@ def minutes_edit(request, partnership, meeting_id: int):
     from cdrp.core.models import ConflictError
     from cdrp.meetings.models import Minutes
 
-    meeting = _meeting(request, meeting_id)
+    meeting = _restricted_meeting(request, meeting_id)
     record = Minutes.objects.filter(meeting=meeting).first()
     text = record.text if record else ""
     version = record.version if record else 0
+    if record is not None and request.method != "POST":
+        restricted.audit_reads([record])  # a restricted group's minutes, shown to edit
     error = ""
     if request.method == "POST":
         text = request.POST.get("text", "")
@@ -469,7 +501,7 @@ def minutes_approve(request, partnership, meeting_id: int):
     """The chair signs the minutes off; approved minutes of a public meeting are published."""
     from cdrp.meetings.models import Minutes
 
-    meeting = _meeting(request, meeting_id)
+    meeting = _restricted_meeting(request, meeting_id)
     record, _ = Minutes.objects.get_or_create(meeting=meeting)
     if not record.approved:
         record.approved = True
@@ -483,10 +515,11 @@ def minutes_approve(request, partnership, meeting_id: int):
 
 @requires(Action.VIEW_PUBLIC)
 def public_meetings(request, partnership):
-    """Dates of the partnership's public meetings, with their minutes once approved."""
+    """Dates of the partnership's public meetings, with their minutes once approved. A restricted
+    group's meetings are never public."""
     p = request.partnership
     meetings = (
-        Meeting.objects.filter(group__partnership=p, public=True)
+        Meeting.objects.filter(group__partnership=p, public=True, group__restricted=False)
         .select_related("group", "minutes_record")
         .order_by("-date")
     )
@@ -504,15 +537,13 @@ def public_meetings(request, partnership):
 
 @requires(Action.VIEW_PUBLIC)
 def public_minutes(request, partnership, meeting_id: int):
-    from django.http import Http404
-
     from cdrp.meetings.minutes import minutes_html
 
     meeting = _meeting(request, meeting_id)
     record = getattr(meeting, "minutes_record", None)
-    if not meeting.public or record is None or not record.approved:
+    if not meeting.public or meeting.group.restricted or record is None or not record.approved:
         raise Http404("These minutes are not published")
-    return HttpResponse(minutes_html(meeting, request))
+    return HttpResponse(minutes_html(meeting, request=request))
 
 
 @requires(Action.VIEW_MEMBER)
@@ -600,6 +631,6 @@ def meeting_pin(request, partnership, meeting_id: int):
 @requires(Action.MINUTE)
 @require_POST
 def meeting_agenda(request, partnership, meeting_id: int):
-    meeting = _meeting(request, meeting_id)
+    meeting = _restricted_meeting(request, meeting_id)
     agenda.prepare_agenda(meeting)
     return redirect("meetings:meeting", partnership=request.partnership.slug, meeting_id=meeting.pk)

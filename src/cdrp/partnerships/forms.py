@@ -117,6 +117,7 @@ class GroupForm(VersionedForm):
             "meeting_hours",
             "quorum",
             "chair_casting_vote",
+            "restricted",
             "terms_of_reference",
         ]
         labels = {"slug": "Short web address"}

@@ -270,6 +270,12 @@ class Group(ValidatedRecord):
         ANNUALLY = "annually", "Annually"
         AS_REQUIRED = "as_required", "As required"
 
+    # Groups that handle named offenders or victims: their records are restricted unless the
+    # structure says otherwise (see `restricted`).
+    RESTRICTED_KINDS = frozenset({Kind.PPO, Kind.DOMESTIC_ABUSE})
+    # A strategy group answers to the public and approves plans and money: never restricted.
+    NEVER_RESTRICTED_KINDS = frozenset({Kind.STRATEGY, Kind.COUNTY_STRATEGY})
+
     MEETINGS_PER_YEAR = {
         "weekly": 52,
         "fortnightly": 26,
@@ -313,6 +319,11 @@ class Group(ValidatedRecord):
         default=True, help_text="The chair has a casting vote when votes are tied"
     )
     position = models.PositiveIntegerField(default=0)
+    restricted = models.BooleanField(
+        default=False,
+        help_text="Its actions, decisions, minutes, agenda items and papers are for its current "
+        "members only (offender cohorts, domestic-abuse cases), and every read is audited",
+    )
 
     class Meta:
         ordering = ["position", "name"]
@@ -347,6 +358,11 @@ class Group(ValidatedRecord):
                         break
                     seen.add(up.pk)
                     up = up.reports_to
+        if self.restricted and self.kind in self.NEVER_RESTRICTED_KINDS:
+            errors["restricted"] = (
+                "A strategy group answers to the public, so it cannot be restricted: mark "
+                "single agenda items as restricted instead."
+            )
         if self.quorum is not None:
             bodies = len(self.voting_bodies()) if self.pk else 0
             if self.quorum > bodies:

@@ -168,6 +168,8 @@ GROUP = {
     "quorum": F("int"),
     "chair_casting_vote": F("bool", default=True),
     "terms_of_reference": F("text", default=""),
+    # Left out: true for the kinds that handle named offenders or victims (Group.RESTRICTED_KINDS).
+    "restricted": F("bool"),
     "seats": F("map-list", default=[]),
 }
 SEAT = {
@@ -576,7 +578,10 @@ def _import_doc(d: dict, name: str, problems: list[str]) -> Partnership:
                 "chair_casting_vote",
             )
         }
-        values.update(position=i, district_id=area_pk(g["district"]))
+        restricted = g["restricted"]
+        if restricted is None:
+            restricted = g["kind"] in Group.RESTRICTED_KINDS
+        values.update(position=i, district_id=area_pk(g["district"]), restricted=restricted)
         if group.pk is None:
             values["quorum"] = None  # set once the seats exist
         _save(group, values, problems, at(g))
@@ -749,6 +754,7 @@ def _structure_doc(p: Partnership) -> dict:
                 "quorum": g.quorum,
                 "chair_casting_vote": g.chair_casting_vote,
                 "terms_of_reference": g.terms_of_reference,
+                "restricted": g.restricted,
                 "seats": seat_docs,
             }
         )

@@ -20,7 +20,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from cdrp.accounts.policy import Action, allows, public, requires, roles_of
+from cdrp.accounts.policy import Action, allows, may_see_restricted, public, requires, roles_of
+from cdrp.core.uploads import upload_limit, upload_refusal
 from cdrp.partnerships import compliance, services
 from cdrp.partnerships.chart import structure_svg
 from cdrp.partnerships.exports import csv_export, popolo_export
@@ -186,6 +187,23 @@ def group_detail(request, partnership, group):
         .select_related("person", "seat")
         .order_by("-end")
     )
+    # A restricted group's decisions are for its members only (each read audited), never public.
+    withheld = g.restricted and not may_see_restricted(request.user, g)
+    decisions = (
+        []
+        if withheld
+        else list(
+            Decision.objects.filter(meeting__group=g)
+            .select_related("meeting")
+            .prefetch_related("votes__cast_by")
+            .order_by("-meeting__date", "-pk")[:20]
+        )
+    )
+    if g.restricted:
+        from cdrp.accounts.audit import record_view
+
+        for d in decisions:
+            record_view(d)
     return render(
         request,
         "partnerships/group.html",
@@ -199,10 +217,8 @@ def group_detail(request, partnership, group):
             "bodies": sorted(g.voting_bodies().values()),
             "quorum": g.required_quorum() if g.voting_bodies() else None,
             "can_edit": _can_edit(request, p),
-            "decisions": Decision.objects.filter(meeting__group=g)
-            .select_related("meeting")
-            .prefetch_related("votes__cast_by")
-            .order_by("-meeting__date", "-pk")[:20],
+            "decisions": decisions,
+            "decisions_withheld": withheld,
         },
     )
 
@@ -669,12 +685,18 @@ def decision_new(request, partnership, group):
     )
 
 
+@upload_limit("UPLOAD_MAX_BYTES", "structure files")
 @requires(Action.EDIT)
 def structure_import(request, partnership):
-    """Replace this partnership's structure from a YAML file (all or nothing)."""
+    """Replace this partnership's structure from a YAML file (all or nothing). A file over the
+    upload limit is refused while it is read (cdrp.core.uploads)."""
     p = request.partnership
+    refused = upload_refusal(request) if request.method == "POST" else None
     form = StructureUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    if refused:
+        form.is_valid()
+        form.errors["file"] = form.error_class([refused])
+    elif request.method == "POST" and form.is_valid():
         import yaml
 
         name = request.FILES["file"].name
