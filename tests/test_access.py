@@ -30,6 +30,18 @@ def _walk(patterns, prefix="", namespace=""):
             yield prefix + str(p.pattern), p, namespace
 
 
+def _path_view(view):
+    """The django-ninja PathView behind an API URL pattern (its operations), or None for the
+    schema and docs pages. Ninja wraps the bound view in a closure, so look there too."""
+    owner = getattr(view, "__self__", None)
+    if owner is None:
+        cells = getattr(view, "__closure__", None) or ()
+        owner = next(
+            (c.cell_contents for c in cells if hasattr(c.cell_contents, "operations")), None
+        )
+    return owner if hasattr(owner, "operations") else None
+
+
 def _concrete(route: str) -> str:
     def sub(m):
         conv = m.group(1) or "str"
@@ -48,7 +60,7 @@ def _routes():
             continue  # Django's site administration: covered by test_site_admin_is_staff_only
         view = pattern.callback
         if namespace == "api":
-            path_view = getattr(view, "__self__", None)
+            path_view = _path_view(view)
             operations = getattr(path_view, "operations", None)
             if operations is None:  # the OpenAPI schema and docs are public by design
                 out.append((_concrete(route), Action.VIEW_PUBLIC, ["GET"]))

@@ -4,7 +4,7 @@ from django.conf import settings
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
-from cdrp.accounts.policy import Action, allows
+from cdrp.accounts.policy import Action, allows, may_see_partner_import
 from cdrp.api import AUTH, _user, allow
 from cdrp.store import LEVELS, Store, counts, coverage, imports
 
@@ -116,8 +116,20 @@ class ImportOut(Schema):
 @router.get("/imports", response=list[ImportOut], auth=AUTH)
 @allow(Action.ANALYSE, partnership_arg=None)
 def list_imports(request):
-    """The manifest of imports into the incident store, newest first."""
-    return imports(_store())
+    """The manifest of imports into the incident store, newest first (a partner agency's imports
+    only for partner members of the partnerships whose area they cover)."""
+    from cdrp.intelligence.services import import_partnerships, partnership_forces
+    from cdrp.partnerships.models import Partnership
+
+    partnerships = list(Partnership.objects.all())
+    forces = partnership_forces(partnerships)
+    user = _user(request)
+    return [
+        r
+        for r in imports(_store())
+        if r.get("source") == "police-uk"
+        or may_see_partner_import(user, import_partnerships(r, partnerships, forces))
+    ]
 
 
 class CoverageOut(Schema):
