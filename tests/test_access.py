@@ -114,6 +114,31 @@ def test_anonymous_is_refused_every_non_public_route(client, partnership, who):
         assert response.status_code in {302, 401, 403, 405}, (path, response.status_code)
 
 
+def test_the_api_operations_are_walked_with_their_declared_actions():
+    # django-ninja wraps each path's operations in a closure: a walker that missed them would
+    # check every API route as a public GET and pass vacuously.
+    api = [(path, action) for path, action, _ in _routes() if path.startswith("/api/")]
+    assert ("/api/audit", Action.ADMINISTER) in api
+    assert sum(action == Action.EDIT for _, action in api) >= 3
+
+
+def test_partnership_administrators_are_refused_the_site_administrators_routes(
+    client, administrator, superuser
+):
+    site = [
+        "/" + route
+        for route, pattern, _ in _walk(get_resolver().url_patterns)
+        if getattr(pattern.callback, "cdrp_site", False)
+    ]
+    assert "/partnerships/new/" in site
+    client.force_login(administrator)
+    for path in site:
+        assert client.get(path).status_code == 403, path
+        assert client.post(path).status_code == 403, path
+    client.force_login(superuser)
+    assert all(client.get(path).status_code == 200 for path in site)
+
+
 def test_site_admin_is_staff_only(client, member, superuser):
     assert client.get("/admin/").status_code == 302
     client.force_login(member)

@@ -578,15 +578,22 @@ def test_site_administrators_see_every_imports_quarantined_rows(client, covered,
 
 
 def test_a_partner_import_is_listed_only_to_the_partnerships_it_covers(client, covered, superuser):
+    def sources(url):
+        return {r["source"] for r in client.get(url).json()}
+
+    assert sources("/api/coverage") == set()  # the public
     client.force_login(user_with_role("north-member", covered["north"], "member"))
-    assert "fire-deliberate-fires" not in client.get("/intelligence/data/").content.decode()
+    for url in ("/intelligence/data/", "/intelligence/data/coverage/"):
+        assert "fires" not in client.get(url).content.decode(), url
+    assert sources("/api/coverage") == set()
     client.force_login(user_with_role("north-analyst", covered["north"], "analyst"))
     assert client.get("/api/imports").json() == []
     client.force_login(user_with_role("south-analyst", covered["south"], "analyst"))
     page = client.get("/intelligence/data/").content.decode()
     assert "fire-deliberate-fires" in page and "unplaced-fires" not in page
     assert "/intelligence/data/south/quarantine/?import=" in page
-    assert [r["source"] for r in client.get("/api/imports").json()] == ["fire-deliberate-fires"]
+    assert "fire-deliberate-fires" in client.get("/intelligence/data/coverage/").content.decode()
+    assert sources("/api/imports") == sources("/api/coverage") == {"fire-deliberate-fires"}
     client.force_login(superuser)
-    sources = {r["source"] for r in client.get("/api/imports").json()}
-    assert sources == {"fire-deliberate-fires", "unplaced-fires"}
+    assert sources("/api/imports") == {"fire-deliberate-fires", "unplaced-fires"}
+    assert sources("/api/coverage") == {"fire-deliberate-fires", "unplaced-fires"}

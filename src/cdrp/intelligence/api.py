@@ -4,7 +4,7 @@ from django.conf import settings
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
-from cdrp.accounts.policy import Action, allows, may_see_partner_import
+from cdrp.accounts.policy import Action, allows
 from cdrp.api import AUTH, _user, allow
 from cdrp.store import LEVELS, Store, counts, coverage, imports
 
@@ -118,18 +118,10 @@ class ImportOut(Schema):
 def list_imports(request):
     """The manifest of imports into the incident store, newest first (a partner agency's imports
     only for partner members of the partnerships whose area they cover)."""
-    from cdrp.intelligence.services import import_partnerships, partnership_forces
-    from cdrp.partnerships.models import Partnership
+    from cdrp.intelligence.services import partner_data_filter
 
-    partnerships = list(Partnership.objects.all())
-    forces = partnership_forces(partnerships)
-    user = _user(request)
-    return [
-        r
-        for r in imports(_store())
-        if r.get("source") == "police-uk"
-        or may_see_partner_import(user, import_partnerships(r, partnerships, forces))
-    ]
+    seen = partner_data_filter(_user(request))
+    return [r for r in imports(_store()) if seen(r.get("source"), r.get("forces") or ())]
 
 
 class CoverageOut(Schema):
@@ -143,5 +135,9 @@ class CoverageOut(Schema):
 @router.get("/coverage", response=list[CoverageOut], auth=None)
 @allow(Action.VIEW_PUBLIC, partnership_arg=None)
 def incident_coverage(request):
-    """Force × month: rows held, and months missing between the first and the last."""
-    return coverage(_store()).to_dict("records")
+    """Force × month: rows held, and months missing between the first and the last (a partner
+    agency's data only for partner members of the partnerships whose area it covers)."""
+    from cdrp.intelligence.services import partner_data_filter
+
+    seen = partner_data_filter(_user(request))
+    return [r for r in coverage(_store()).to_dict("records") if seen(r["source"], [r["force"]])]

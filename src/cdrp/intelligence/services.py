@@ -19,6 +19,7 @@ __all__ = [
     "load_areas",
     "partnership_forces",
     "import_partnerships",
+    "partner_data_filter",
 ]
 
 
@@ -191,3 +192,22 @@ def import_partnerships(record: dict, partnerships, forces: dict[int, set[str]])
     names no force (``partner``) belongs to none: site administrators alone see its rows."""
     held = set(record.get("forces") or ())
     return [p for p in partnerships if held & forces.get(p.pk, set())]
+
+
+def partner_data_filter(user):
+    """A test ``seen(source, forces) -> bool`` for what `user` may see of the store's data:
+    police.uk data is public; a partner agency's data (its imports, its coverage) is seen by the
+    partner members of the partnerships whose force area it covers, and site administrators."""
+    from cdrp.accounts.policy import may_see_partner_import
+    from cdrp.partnerships.models import Partnership
+
+    partnerships = list(Partnership.objects.all())
+    forces = partnership_forces(partnerships)
+
+    def seen(source: str, row_forces) -> bool:
+        if source == "police-uk":
+            return True
+        covered = import_partnerships({"forces": list(row_forces)}, partnerships, forces)
+        return may_see_partner_import(user, covered)
+
+    return seen

@@ -22,11 +22,15 @@ from cdrp.accounts.policy import (
     Action,
     allows,
     is_site_administrator,
-    may_see_partner_import,
     may_see_raw_rows,
     requires,
 )
-from cdrp.intelligence.services import import_partnerships, incident_store, partnership_forces
+from cdrp.intelligence.services import (
+    import_partnerships,
+    incident_store,
+    partner_data_filter,
+    partnership_forces,
+)
 from cdrp.store.schema import CATEGORY_NAMES
 
 OTHER_SHARE = 0.005  # districts with less than this share of records are listed apart
@@ -44,12 +48,13 @@ def _imports_seen(user) -> list[dict]:
 
     partnerships = list(Partnership.objects.all())
     forces = partnership_forces(partnerships)
+    seen = partner_data_filter(user)
     site = is_site_administrator(user)
     out = []
     for record in store.imports(incident_store()):
-        covered = import_partnerships(record, partnerships, forces)
-        if record.get("source") != "police-uk" and not may_see_partner_import(user, covered):
+        if not seen(record.get("source"), record.get("forces") or ()):
             continue
+        covered = import_partnerships(record, partnerships, forces)
         url = None
         if site:
             url = reverse("intelligence:quarantine") + f"?import={record['ingest_id']}"
@@ -77,8 +82,13 @@ def sources(request):
 
 @requires(Action.VIEW_MEMBER)
 def coverage(request):
-    """Force × month calendar: which months are present, and which are missing."""
+    """Force × month calendar: which months are present, and which are missing (a partner
+    agency's data only for the partnerships whose area it covers)."""
     frame = _coverage_frame()
+    seen = partner_data_filter(request.user)
+    if len(frame):
+        keep = [seen(s, [f]) for s, f in zip(frame.source, frame.force, strict=True)]
+        frame = frame[keep]
     calendars = []
     for (source, force), group in frame.groupby(["source", "force"], sort=True):
         years: dict[str, list] = {}
