@@ -154,11 +154,12 @@ def test_a_person_sitting_in_both_partnerships_is_edited_through_either(client, 
     assert two.a.person.email == "new@example.org"
 
 
-def _structure(email: str, council_name: str) -> bytes:
+def _structure(email: str, council_name: str, merged_from: str = "[]") -> bytes:
     return f"""cdrp-structure: 1
 partnership:
   slug: b
   name: B CSP
+  merged_from: {merged_from}
 organisations:
   - slug: a-council
     name: {council_name}
@@ -188,13 +189,15 @@ def test_a_structure_import_may_not_change_another_partnerships_person_or_counci
 
     client.force_login(user_with_role("b-coordinator", two.b.p, "coordinator"))
     url = "/partnerships/b/import/"
-    upload = SimpleUploadedFile("b.yaml", _structure("attacker@example.org", "Renamed"))
+    upload = SimpleUploadedFile("b.yaml", _structure("attacker@example.org", "Renamed", "[a]"))
     page = client.post(url, {"file": upload}).content.decode()
     assert "organisation “a-council” (A Council) belongs to partnerships where you" in page
     assert "person “a-person” sits in partnerships where you may not edit" in page
+    assert "merged_from “a” (A CSP): only a coordinator or administrator of that" in page
     two.a.person.refresh_from_db()
     two.a.council.refresh_from_db()
     assert (two.a.person.email, two.a.council.name) == ("a@example.org", "A Council")
+    assert not two.a.p.merged_into.exists()
     # Naming them unchanged gives A's council and person seats in B, as sharing allows.
     upload = SimpleUploadedFile("b.yaml", _structure("a@example.org", "A Council"))
     assert client.post(url, {"file": upload}).status_code == 302

@@ -747,6 +747,17 @@ def _shared_changes_refused(user, text: str, name: str) -> list[str]:
         return []  # import_structure reports the file's own problems
     problems = []
     for d in docs:
+        # "Merged from" is shown on the predecessors' own pages: claiming (or dropping) one needs
+        # the edit right there, as proposing a merger does.
+        own = Partnership.objects.filter(slug=d["partnership"]["slug"]).first()
+        claimed = set(own.merged_from.values_list("slug", flat=True)) if own else set()
+        for slug in sorted(claimed ^ set(d["partnership"]["merged_from"])):
+            other = Partnership.objects.filter(slug=slug).first()
+            if other is not None and not allows(user, Action.EDIT, other):
+                problems.append(
+                    f"{name}: merged_from “{slug}” ({other.name}): only a coordinator or "
+                    "administrator of that partnership may record or remove a merger from it."
+                )
         for a in d["areas"]:
             area = Area.objects.filter(code=a["code"]).select_related("parent").first()
             held = area and (area.name, area.level, area.parent.code if area.parent else None)
