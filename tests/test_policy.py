@@ -233,3 +233,26 @@ def test_only_site_administrators_add_partnerships(client, administrator, superu
     assert "Add a partnership" in client.get("/partnerships/").content.decode()
     assert client.post("/partnerships/new/", form).status_code == 302
     assert Partnership.objects.filter(slug="wyre").exists()
+
+
+def test_a_project_is_commissioned_jointly_only_with_partnerships_the_user_may_edit(
+    client, coordinator, partnership, other_partnership
+):
+    from cdrp.accounts.models import PartnershipRole
+    from cdrp.partnerships.models import Organisation
+    from cdrp.plans.models import Project
+
+    lead = Organisation(slug="lead", name="Lead Council", kind="district_council")
+    lead.save()
+    client.force_login(coordinator)
+    url = "/plans/funding/lancashire-south/projects/new/"
+    assert other_partnership.name not in client.get(url).content.decode()
+    form = {"title": "Joint", "lead_organisation": lead.pk, "budget": "100"}
+    response = client.post(url, {**form, "joint_with": [other_partnership.pk]})
+    assert response.status_code == 200 and not Project.objects.exists()
+    PartnershipRole.objects.create(
+        user=coordinator, partnership=other_partnership, role="coordinator"
+    )
+    response = client.post(url, {**form, "joint_with": [other_partnership.pk]})
+    assert response.status_code == 302
+    assert list(Project.objects.get().joint_with.all()) == [other_partnership]
