@@ -120,6 +120,9 @@ def _quarantine_page(request, imports: list[dict], partnership=None):
         raise Http404("No such import")
     chosen = [ingest_id] if ingest_id else [r["ingest_id"] for r in imports]
     rows: list[dict] = []
+    if partnership is None and ingest_id is None:  # a site administrator's view of them all
+        chosen = []
+        rows = store.quarantine(incident_store(), None, limit=5000).to_pylist()
     for each in chosen:
         if not known[each].get("quarantined"):
             continue
