@@ -30,6 +30,18 @@ def _walk(patterns, prefix="", namespace=""):
             yield prefix + str(p.pattern), p, namespace
 
 
+def _path_view(view):
+    """The django-ninja PathView behind an API URL pattern (its operations), or None for the
+    schema and docs pages. Ninja wraps the bound view in a closure, so look there too."""
+    owner = getattr(view, "__self__", None)
+    if owner is None:
+        cells = getattr(view, "__closure__", None) or ()
+        owner = next(
+            (c.cell_contents for c in cells if hasattr(c.cell_contents, "operations")), None
+        )
+    return owner if hasattr(owner, "operations") else None
+
+
 def _concrete(route: str) -> str:
     def sub(m):
         conv = m.group(1) or "str"
@@ -48,7 +60,7 @@ def _routes():
             continue  # Django's site administration: covered by test_site_admin_is_staff_only
         view = pattern.callback
         if namespace == "api":
-            path_view = getattr(view, "__self__", None)
+            path_view = _path_view(view)
             operations = getattr(path_view, "operations", None)
             if operations is None:  # the OpenAPI schema and docs are public by design
                 out.append((_concrete(route), Action.VIEW_PUBLIC, ["GET"]))
@@ -100,6 +112,31 @@ def test_anonymous_is_refused_every_non_public_route(client, partnership, who):
             continue
         response = client.get(path)
         assert response.status_code in {302, 401, 403, 405}, (path, response.status_code)
+
+
+def test_the_api_operations_are_walked_with_their_declared_actions():
+    # django-ninja wraps each path's operations in a closure: a walker that missed them would
+    # check every API route as a public GET and pass vacuously.
+    api = [(path, action) for path, action, _ in _routes() if path.startswith("/api/")]
+    assert ("/api/audit", Action.ADMINISTER) in api
+    assert sum(action == Action.EDIT for _, action in api) >= 3
+
+
+def test_partnership_administrators_are_refused_the_site_administrators_routes(
+    client, administrator, superuser
+):
+    site = [
+        "/" + route
+        for route, pattern, _ in _walk(get_resolver().url_patterns)
+        if getattr(pattern.callback, "cdrp_site", False)
+    ]
+    assert "/partnerships/new/" in site
+    client.force_login(administrator)
+    for path in site:
+        assert client.get(path).status_code == 403, path
+        assert client.post(path).status_code == 403, path
+    client.force_login(superuser)
+    assert all(client.get(path).status_code == 200 for path in site)
 
 
 def test_site_admin_is_staff_only(client, member, superuser):

@@ -42,8 +42,12 @@ def test_data_pages_are_for_members_and_quarantine_for_analysts(
     client.force_login(member)
     assert client.get("/intelligence/data/").status_code == 200
     assert client.get("/intelligence/data/quarantine/").status_code == 403
+    assert client.get("/intelligence/data/lancashire-south/quarantine/").status_code == 403
     client.force_login(analyst)
-    assert client.get("/intelligence/data/quarantine/").status_code == 200
+    # An analyst's quarantine is their partnership's (the imports from its force's area).
+    response = client.get("/intelligence/data/quarantine/")
+    assert response["Location"] == "/intelligence/data/lancashire-south/quarantine/"
+    assert client.get("/intelligence/data/lancashire-south/quarantine/").status_code == 200
 
 
 def test_data_sources_list_each_import_with_its_summary(client, small_store, member):
@@ -61,11 +65,17 @@ def test_coverage_flags_the_missing_month(client, small_store, member):
     assert "21,515" in page and "19,428" in page
 
 
-def test_quarantine_shows_file_row_field_and_reason(client, small_store, analyst):
+def test_quarantine_shows_file_row_field_and_reason(client, small_store, analyst, partnership):
+    from cdrp.partnerships.models import Area
+
+    partnership.districts.add(
+        Area.objects.create(code="E07000118", name="Chorley", level="district")
+    )
     client.force_login(analyst)
-    page = client.get("/intelligence/data/quarantine/").content.decode()
+    url = "/intelligence/data/lancashire-south/quarantine/"
+    page = client.get(url).content.decode()
     assert "2022-11-lancashire-street.csv" in page and "Latitude" in page and "999" in page
-    assert client.get("/intelligence/data/quarantine/?import=nonsense").status_code == 404
+    assert client.get(url + "?import=nonsense").status_code == 404
 
 
 def test_counts_match_the_reference_figures_and_download_as_csv(

@@ -50,3 +50,209 @@ def test_chair_approves_but_does_not_edit_and_analyst_analyses_but_does_not_appr
     )
     assert allows(analyst, Action.ANALYSE, partnership)
     assert not allows(analyst, Action.APPROVE, partnership)
+
+
+# Records are reached only through a partnership that holds them ---------------------------------
+
+
+@pytest.fixture
+def two(db):
+    """Partnerships A and B, each with its council, a group, a seat and a person in it."""
+    from types import SimpleNamespace
+
+    from cdrp.partnerships.models import Group, Membership, Organisation, Partnership, Person, Seat
+
+    out = {}
+    for side in ("a", "b"):
+        p = Partnership.objects.create(slug=side, name=f"{side.upper()} CSP")
+        council = Organisation(
+            slug=f"{side}-council", name=f"{side.upper()} Council", kind="police"
+        )
+        council.save()
+        p.responsible_authorities.add(council)
+        group = Group(partnership=p, slug="rag", name=f"{side.upper()} RAG", kind="strategy")
+        group.save()
+        seat = Seat(group=group, label="Chief Executive", organisation=council)
+        seat.save()
+        person = Person(slug=f"{side}-person", name=f"{side.upper()} Person")
+        person.email, person.phone = f"{side}@example.org", f"0700 00{side}"
+        person.save()
+        Membership(seat=seat, person=person).save()
+        out[side] = SimpleNamespace(p=p, council=council, group=group, seat=seat, person=person)
+    return SimpleNamespace(**out)
+
+
+def test_a_record_is_held_by_its_own_partnership_and_a_shared_one_by_each_it_sits_in(two):
+    from cdrp.accounts.policy import held_by
+    from cdrp.partnerships.models import Membership, Person
+
+    assert held_by(two.a.group, two.a.p) and not held_by(two.a.group, two.b.p)
+    assert held_by(two.a.seat, two.a.p) and not held_by(two.a.seat, two.b.p)
+    assert held_by(two.a.person, two.a.p) and not held_by(two.a.person, two.b.p)
+    assert held_by(two.a.council, two.a.p) and not held_by(two.a.council, two.b.p)
+    Membership(seat=two.b.seat, person=two.a.person).save()
+    assert held_by(two.a.person, two.a.p) and held_by(two.a.person, two.b.p)
+    newcomer = Person(slug="new", name="Sits nowhere yet")
+    newcomer.save()
+    assert held_by(newcomer, two.a.p) and held_by(newcomer, two.b.p)
+
+
+def test_editing_a_shared_record_needs_the_edit_right_where_it_is_held(two):
+    from cdrp.accounts.policy import may_access
+    from conftest import user_with_role
+
+    b_coordinator = user_with_role("b-coordinator", two.b.p, "coordinator")
+    assert not may_access(b_coordinator, Action.EDIT, two.a.person)
+    assert not may_access(b_coordinator, Action.EDIT, two.a.council, two.b.p)
+    assert may_access(b_coordinator, Action.EDIT, two.b.person)
+    assert may_access(b_coordinator, Action.EDIT, two.b.council, two.b.p)
+    # Giving A's council a seat in B makes B a partnership that holds it.
+    two.b.group.seats.create(label="Police", organisation=two.a.council)
+    assert may_access(b_coordinator, Action.EDIT, two.a.council, two.b.p)
+
+
+def test_another_partnerships_person_is_not_found_for_editing_and_their_contacts_stay_hidden(
+    client, two
+):
+    from conftest import user_with_role
+
+    client.force_login(user_with_role("b-coordinator", two.b.p, "coordinator"))
+    url = "/partnerships/b/people/a-person/edit/"
+    response = client.get(url)
+    assert response.status_code == 404 and b"a@example.org" not in response.content
+    form = {"name": "A Person", "slug": "a-person", "email": "attacker@example.org"}
+    assert client.post(url, {**form, "version": two.a.person.version}).status_code == 404
+    two.a.person.refresh_from_db()
+    assert two.a.person.email == "a@example.org"
+    assert client.get("/partnerships/b/people/b-person/edit/").status_code == 200
+
+
+def test_another_partnerships_council_cannot_be_renamed(client, two):
+    from conftest import user_with_role
+
+    client.force_login(user_with_role("b-coordinator", two.b.p, "coordinator"))
+    form = {"name": "Renamed", "slug": "a-council", "kind": "police", "version": 1}
+    assert client.get("/partnerships/b/organisations/a-council/edit/").status_code == 404
+    assert client.post("/partnerships/b/organisations/a-council/edit/", form).status_code == 404
+    two.a.council.refresh_from_db()
+    assert two.a.council.name == "A Council"
+    assert client.get("/partnerships/a/").content.decode().count("Renamed") == 0
+
+
+def test_a_person_sitting_in_both_partnerships_is_edited_through_either(client, two):
+    from cdrp.partnerships.models import Membership
+    from conftest import user_with_role
+
+    Membership(seat=two.b.seat, person=two.a.person).save()
+    client.force_login(user_with_role("b-coordinator", two.b.p, "coordinator"))
+    response = client.post(
+        "/partnerships/b/people/a-person/edit/",
+        {"name": "A Person", "slug": "a-person", "email": "new@example.org", "version": 1},
+    )
+    assert response.status_code == 302
+    two.a.person.refresh_from_db()
+    assert two.a.person.email == "new@example.org"
+
+
+def _structure(email: str, council_name: str, merged_from: str = "[]") -> bytes:
+    return f"""cdrp-structure: 1
+partnership:
+  slug: b
+  name: B CSP
+  merged_from: {merged_from}
+organisations:
+  - slug: a-council
+    name: {council_name}
+    kind: police
+people:
+  - slug: a-person
+    name: A Person
+    email: {email}
+    phone: 0700 00a
+groups:
+  - slug: rag
+    name: B RAG
+    kind: strategy
+    seats:
+      - label: Police
+        organisation: a-council
+        members:
+          - person: a-person
+""".encode()
+
+
+def test_a_structure_import_may_not_change_another_partnerships_person_or_council(client, two):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cdrp.partnerships.models import Seat
+    from conftest import user_with_role
+
+    client.force_login(user_with_role("b-coordinator", two.b.p, "coordinator"))
+    url = "/partnerships/b/import/"
+    upload = SimpleUploadedFile("b.yaml", _structure("attacker@example.org", "Renamed", "[a]"))
+    page = client.post(url, {"file": upload}).content.decode()
+    assert "organisation “a-council” (A Council) belongs to partnerships where you" in page
+    assert "person “a-person” sits in partnerships where you may not edit" in page
+    assert "merged_from “a” (A CSP): only a coordinator or administrator of that" in page
+    two.a.person.refresh_from_db()
+    two.a.council.refresh_from_db()
+    assert (two.a.person.email, two.a.council.name) == ("a@example.org", "A Council")
+    assert not two.a.p.merged_into.exists()
+    # Naming them unchanged gives A's council and person seats in B, as sharing allows.
+    upload = SimpleUploadedFile("b.yaml", _structure("a@example.org", "A Council"))
+    assert client.post(url, {"file": upload}).status_code == 302
+    assert Seat.objects.filter(group__partnership=two.b.p, organisation=two.a.council).exists()
+
+
+def test_a_task_is_shown_to_its_requester_and_site_administrators_only(client, two, superuser):
+    from cdrp.core.models import TaskProgress
+    from conftest import user_with_role
+
+    analyst = user_with_role("a-analyst", two.a.p, "analyst")
+    TaskProgress.objects.create(task_id="t-a", label="Import", requested_by=analyst)
+    client.force_login(user_with_role("b-administrator", two.b.p, "administrator"))
+    assert client.get("/tasks/t-a/").status_code == 403
+    assert client.get("/tasks/t-a/progress").status_code == 403
+    for user in (analyst, superuser):
+        client.force_login(user)
+        assert client.get("/tasks/t-a/").status_code == 200
+
+
+def test_only_site_administrators_add_partnerships(client, administrator, superuser):
+    from cdrp.accounts.policy import may_create_partnership
+    from cdrp.partnerships.models import Partnership
+
+    form = {"name": "Wyre CSP", "slug": "wyre", "status": "current", "level": "district"}
+    client.force_login(administrator)
+    assert not may_create_partnership(administrator)
+    assert "Add a partnership" not in client.get("/partnerships/").content.decode()
+    assert client.get("/partnerships/new/").status_code == 403
+    assert client.post("/partnerships/new/", form).status_code == 403
+    assert not Partnership.objects.filter(slug="wyre").exists()
+    client.force_login(superuser)
+    assert "Add a partnership" in client.get("/partnerships/").content.decode()
+    assert client.post("/partnerships/new/", form).status_code == 302
+    assert Partnership.objects.filter(slug="wyre").exists()
+
+
+def test_a_project_is_commissioned_jointly_only_with_partnerships_the_user_may_edit(
+    client, coordinator, partnership, other_partnership
+):
+    from cdrp.accounts.models import PartnershipRole
+    from cdrp.partnerships.models import Organisation
+    from cdrp.plans.models import Project
+
+    lead = Organisation(slug="lead", name="Lead Council", kind="district_council")
+    lead.save()
+    client.force_login(coordinator)
+    url = "/plans/funding/lancashire-south/projects/new/"
+    assert other_partnership.name not in client.get(url).content.decode()
+    form = {"title": "Joint", "lead_organisation": lead.pk, "budget": "100"}
+    response = client.post(url, {**form, "joint_with": [other_partnership.pk]})
+    assert response.status_code == 200 and not Project.objects.exists()
+    PartnershipRole.objects.create(
+        user=coordinator, partnership=other_partnership, role="coordinator"
+    )
+    response = client.post(url, {**form, "joint_with": [other_partnership.pk]})
+    assert response.status_code == 302
+    assert list(Project.objects.get().joint_with.all()) == [other_partnership]

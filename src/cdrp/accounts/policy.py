@@ -120,6 +120,181 @@ def public(view):
     return view
 
 
+# Site and object rules --------------------------------------------------------------------------
+#
+# Who administers the site itself, and the one rule for records: a record is reached only through
+# a partnership that holds it. A record of one partnership names it (`audit_partnership_id`); a
+# record shared between partnerships declares every partnership that holds it
+# (`holding_partnership_ids`: a person who sits in two partnerships, an organisation with a seat
+# in one and a statutory duty in another). Pages and API endpoints resolve the records they name
+# with `object_or_404`, and services check the same rule with `may_access`.
+
+
+class _System:
+    """The site itself, acting from the command line or the demo loader: trusted code, never a
+    request. Services that take the acting user accept it where a person would need a role."""
+
+    is_authenticated = True
+    is_active = True
+    is_superuser = True
+    pk = None
+
+    def get_username(self) -> str:
+        return "system"
+
+    def __repr__(self) -> str:
+        return "SYSTEM"
+
+
+SYSTEM = _System()
+
+
+def is_site_administrator(user) -> bool:
+    """A superuser: administers the site itself (partnerships, every partnership's data)."""
+    return bool(
+        user is not None
+        and getattr(user, "is_authenticated", False)
+        and getattr(user, "is_active", False)
+        and getattr(user, "is_superuser", False)
+    )
+
+
+def requires_site_administrator(view):
+    """View decorator: site administrators only. Anonymous visitors are sent to sign in, anyone
+    else gets 403. Declared as ADMINISTER so the access tests check the route."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs):
+        from django.contrib.auth.views import redirect_to_login
+        from django.core.exceptions import PermissionDenied
+
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not is_site_administrator(request.user):
+            raise PermissionDenied
+        request.partnership = None
+        return view(request, *args, **kwargs)
+
+    wrapped.cdrp_action = Action.ADMINISTER
+    wrapped.cdrp_site = True
+    return wrapped
+
+
+def may_create_partnership(user) -> bool:
+    """Only site administrators add partnerships: a partnership administrator runs their own."""
+    return is_site_administrator(user)
+
+
+def holding_partnerships(obj) -> frozenset[int] | None:
+    """Ids of the partnerships that hold `obj`, or None for a shared record that no partnership
+    holds yet (a person or organisation just added, sitting nowhere)."""
+    declared = getattr(obj, "holding_partnership_ids", None)
+    if declared is not None:
+        ids = frozenset(declared())
+        return ids or None
+    pid = obj.audit_partnership_id()
+    return frozenset() if pid is None else frozenset({pid})
+
+
+def held_by(obj, partnership) -> bool:
+    """Does `partnership` (a Partnership or its id) hold `obj`? A shared record nobody holds yet
+    may be reached through any partnership; any other record only through its own."""
+    ids = holding_partnerships(obj)
+    if ids is None:
+        return True
+    return getattr(partnership, "pk", partnership) in ids
+
+
+def may_access(user, action: Action, obj, partnership=None) -> bool:
+    """The object rule. Through a partnership: it must hold `obj` and the user may do `action`
+    there. Without one: the user may do `action` in some partnership that holds it (in any
+    partnership, for a shared record nobody holds yet)."""
+    if partnership is not None:
+        return held_by(obj, partnership) and allows(user, action, partnership)
+    ids = holding_partnerships(obj)
+    if ids is None:
+        return allows(user, action)
+    return any(allows(user, action, pid) for pid in ids)
+
+
+def object_or_404(queryset, partnership, **lookup):
+    """The record `lookup` names in `queryset` (or a model), resolved through `partnership`:
+    404 when there is none and when the partnership does not hold it, the same answer either
+    way, so an address tells nothing of another partnership's records."""
+    from django.http import Http404
+    from django.shortcuts import get_object_or_404
+
+    obj = get_object_or_404(queryset, **lookup)
+    if not held_by(obj, partnership):
+        raise Http404("No such record in this partnership")
+    return obj
+
+
+def may_see_task(user, progress) -> bool:
+    """A background task's progress: its requester and site administrators only (a task names
+    no partnership, so no partnership's administrator may read another's)."""
+    return (
+        progress.requested_by_id is not None and progress.requested_by_id == getattr(user, "pk", 0)
+    ) or is_site_administrator(user)
+
+
+def may_see_raw_rows(user, partnerships) -> bool:
+    """Raw rows of an import (quarantine, partner files): analysts of a partnership whose area
+    the import covers, and site administrators."""
+    return is_site_administrator(user) or any(allows(user, Action.ANALYSE, p) for p in partnerships)
+
+
+def may_see_partner_import(user, partnerships) -> bool:
+    """A partner agency's import (its file, counts and rows listed): partner members of a
+    partnership whose area it covers, and site administrators. police.uk data is public."""
+    return is_site_administrator(user) or any(
+        allows(user, Action.VIEW_MEMBER, p) for p in partnerships
+    )
+
+
+# The merger workflow: a role in every partnership it changes.
+
+
+def merger_action(to_stage: int) -> Action:
+    """The right a merger stage needs: the order (stage 6) ends the predecessors, so it needs
+    APPROVE; every other step EDIT."""
+    return Action.APPROVE if int(to_stage) >= 6 else Action.EDIT
+
+
+def may_change_merger(user, merged, predecessors, action: Action = Action.EDIT) -> bool:
+    """Proposing or advancing a merger needs `action` in the merged partnership and in every
+    predecessor partnership."""
+    return all(allows(user, action, p) for p in [merged, *predecessors])
+
+
+def may_record_agreement(user, proposal, organisation) -> bool:
+    """A responsible authority's agreement is recorded by someone who may edit a predecessor
+    partnership where that organisation holds a seat or is a responsible authority (or, for an
+    authority of the merged partnership alone, the merged partnership)."""
+    predecessors = {p.pk for p in proposal.predecessors.all()}
+    held = holding_partnerships(organisation) or frozenset()
+    where = held & predecessors or held & {proposal.merged_id}
+    return any(allows(user, Action.EDIT, pid) for pid in where)
+
+
+__all__ += [
+    "SYSTEM",
+    "is_site_administrator",
+    "requires_site_administrator",
+    "may_create_partnership",
+    "holding_partnerships",
+    "held_by",
+    "may_access",
+    "object_or_404",
+    "may_see_task",
+    "may_see_raw_rows",
+    "may_see_partner_import",
+    "merger_action",
+    "may_change_merger",
+    "may_record_agreement",
+]
+
+
 # Restricted records -----------------------------------------------------------------------------
 # Offender cohorts and domestic-abuse cases are need-to-know. What is restricted is said by the
 # records (a restricted group, a restricted agenda item: cdrp.meetings.restricted); who may read

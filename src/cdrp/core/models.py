@@ -18,6 +18,31 @@ class ConflictError(Exception):
         )
 
 
+MISSING_VERSION = (
+    "This form was sent without the version of the record it changes, so a change someone made "
+    "since it was opened could be overwritten unseen. Nothing was saved: open the page again "
+    "and make your change there."
+)
+
+
+def required_version(value) -> int:
+    """The version an edit was made from, as its form or API call sent it. Missing or not a
+    whole number is refused (ValidationError, nothing saved): without it the conflict check of
+    `GovernanceRecord.save_checked` cannot run."""
+    from django.core.exceptions import ValidationError
+
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise ValidationError(MISSING_VERSION, code="version")
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ValidationError(
+            f"The version sent with this form ({value!r}) is not a whole number. Nothing was "
+            "saved: open the page again and make your change there.",
+            code="version",
+        ) from None
+
+
 class GovernanceRecord(models.Model):
     """Base for governance records: every save and delete is audited (cdrp.accounts.audit) and
     `save_checked` refuses to overwrite a newer version (optimistic concurrency)."""

@@ -9,7 +9,7 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 
-from cdrp.accounts.policy import Action, allows, public, requires, roles_of
+from cdrp.accounts.policy import Action, may_see_task, public, requires, roles_of
 from cdrp.core.models import TaskProgress
 from cdrp.partnerships.models import Partnership
 from cdrp.store import store_state
@@ -59,7 +59,7 @@ def healthz(request):
 
 def _progress_for(request, task_id: str) -> TaskProgress:
     progress = get_object_or_404(TaskProgress, task_id=task_id)
-    if progress.requested_by_id != request.user.pk and not allows(request.user, Action.ADMINISTER):
+    if not may_see_task(request.user, progress):
         raise PermissionDenied
     return progress
 

@@ -116,8 +116,12 @@ class ImportOut(Schema):
 @router.get("/imports", response=list[ImportOut], auth=AUTH)
 @allow(Action.ANALYSE, partnership_arg=None)
 def list_imports(request):
-    """The manifest of imports into the incident store, newest first."""
-    return imports(_store())
+    """The manifest of imports into the incident store, newest first (a partner agency's imports
+    only for partner members of the partnerships whose area they cover)."""
+    from cdrp.intelligence.services import partner_data_filter
+
+    seen = partner_data_filter(_user(request))
+    return [r for r in imports(_store()) if seen(r.get("source"), r.get("forces") or ())]
 
 
 class CoverageOut(Schema):
@@ -131,5 +135,9 @@ class CoverageOut(Schema):
 @router.get("/coverage", response=list[CoverageOut], auth=None)
 @allow(Action.VIEW_PUBLIC, partnership_arg=None)
 def incident_coverage(request):
-    """Force × month: rows held, and months missing between the first and the last."""
-    return coverage(_store()).to_dict("records")
+    """Force × month: rows held, and months missing between the first and the last (a partner
+    agency's data only for partner members of the partnerships whose area it covers)."""
+    from cdrp.intelligence.services import partner_data_filter
+
+    seen = partner_data_filter(_user(request))
+    return [r for r in coverage(_store()).to_dict("records") if seen(r["source"], [r["force"]])]

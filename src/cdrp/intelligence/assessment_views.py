@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from cdrp.accounts.policy import Action, allows, public, requires
-from cdrp.core.models import ConflictError
+from cdrp.core.models import ConflictError, required_version
 from cdrp.intelligence import documents
 from cdrp.intelligence.assessments import AssessmentError, advance, latest_month, staleness
 from cdrp.intelligence.models import Assessment
@@ -200,8 +201,10 @@ def _advance_view(step: str):
                 return redirect("intelligence:assessment-detail", partnership=partnership, pk=pk)
             assessment.approval_decision = decision
         try:
-            expected = int(request.POST.get("version", assessment.version))
+            expected = required_version(request.POST.get("version"))
             advance(assessment, request.user, expected)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
         except (ConflictError, AssessmentError, ValueError) as exc:
             messages.error(request, str(exc))
         else:

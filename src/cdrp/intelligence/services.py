@@ -1,4 +1,5 @@
-"""Intelligence operations that touch the relational store: geography Areas from the store."""
+"""Intelligence operations that touch the relational store: geography Areas from the store, and
+which partnerships an import's data belongs to (by the police forces of their districts)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,14 @@ from django.db import transaction
 
 from cdrp.store import Store
 
-__all__ = ["demo_data_dir", "incident_store", "load_areas"]
+__all__ = [
+    "demo_data_dir",
+    "incident_store",
+    "load_areas",
+    "partnership_forces",
+    "import_partnerships",
+    "partner_data_filter",
+]
 
 
 def demo_data_dir() -> Path:
@@ -157,3 +165,49 @@ def load_areas(store: Store | None = None, data_dir: Path | None = None) -> dict
         )
     upsert(Area.Level.LSOA, rows)
     return made
+
+
+def partnership_forces(partnerships) -> dict[int, set[str]]:
+    """The police forces, named as the store names them (``lancashire``), whose areas hold each
+    partnership's districts: partnership id → force slugs (empty without the store's
+    geography or districts)."""
+    from cdrp.store import load_geography
+    from cdrp.store.schema import slugify
+
+    geography = load_geography(incident_store())
+    force_of: dict[str, str] = {}
+    if geography is not None and "force_name" in geography.districts.column_names:
+        for row in geography.districts.select(["district_code", "force_name"]).to_pylist():
+            if row["force_name"]:
+                force_of[row["district_code"]] = slugify(row["force_name"])
+    return {
+        p.pk: {force_of[c] for c in p.districts.values_list("code", flat=True) if c in force_of}
+        for p in partnerships
+    }
+
+
+def import_partnerships(record: dict, partnerships, forces: dict[int, set[str]]) -> list:
+    """The partnerships among `partnerships` whose data an import (a manifest row) holds: those
+    whose districts lie in a force the import's rows came from. A partner file whose mapping
+    names no force (``partner``) belongs to none: site administrators alone see its rows."""
+    held = set(record.get("forces") or ())
+    return [p for p in partnerships if held & forces.get(p.pk, set())]
+
+
+def partner_data_filter(user):
+    """A test ``seen(source, forces) -> bool`` for what `user` may see of the store's data:
+    police.uk data is public; a partner agency's data (its imports, its coverage) is seen by the
+    partner members of the partnerships whose force area it covers, and site administrators."""
+    from cdrp.accounts.policy import may_see_partner_import
+    from cdrp.partnerships.models import Partnership
+
+    partnerships = list(Partnership.objects.all())
+    forces = partnership_forces(partnerships)
+
+    def seen(source: str, row_forces) -> bool:
+        if source == "police-uk":
+            return True
+        covered = import_partnerships({"forces": list(row_forces)}, partnerships, forces)
+        return may_see_partner_import(user, covered)
+
+    return seen

@@ -1,4 +1,10 @@
-"""Pages for analysts: data sources, coverage calendar, quarantine browser, counts with CSV."""
+"""Pages for analysts: data sources, coverage calendar, quarantine browser, counts with CSV.
+
+Raw rows belong to the partnerships whose area they cover: the quarantine browser sits under a
+partnership's address and shows only imports from its police force's area (site administrators
+see every import at the site-wide address), and a partner agency's import is listed only to the
+partnerships it covers.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +14,23 @@ import re
 import pandas as pd
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from cdrp import store
-from cdrp.accounts.policy import Action, requires
-from cdrp.intelligence.services import incident_store
+from cdrp.accounts.policy import (
+    Action,
+    allows,
+    is_site_administrator,
+    may_see_raw_rows,
+    requires,
+)
+from cdrp.intelligence.services import (
+    import_partnerships,
+    incident_store,
+    partner_data_filter,
+    partnership_forces,
+)
 from cdrp.store.schema import CATEGORY_NAMES
 
 OTHER_SHARE = 0.005  # districts with less than this share of records are listed apart
@@ -23,10 +41,36 @@ def _coverage_frame() -> pd.DataFrame:
     return store.coverage(incident_store())
 
 
+def _imports_seen(user) -> list[dict]:
+    """The manifest rows `user` may see, newest first, each with `quarantine_url`: the page of
+    its quarantined rows the user may open (None when they may not)."""
+    from cdrp.partnerships.models import Partnership
+
+    partnerships = list(Partnership.objects.all())
+    forces = partnership_forces(partnerships)
+    seen = partner_data_filter(user)
+    site = is_site_administrator(user)
+    out = []
+    for record in store.imports(incident_store()):
+        if not seen(record.get("source"), record.get("forces") or ()):
+            continue
+        covered = import_partnerships(record, partnerships, forces)
+        url = None
+        if site:
+            url = reverse("intelligence:quarantine") + f"?import={record['ingest_id']}"
+        elif may_see_raw_rows(user, covered):
+            own = next(p for p in covered if allows(user, Action.ANALYSE, p))
+            url = reverse("intelligence:partnership-quarantine", kwargs={"partnership": own.slug})
+            url += f"?import={record['ingest_id']}"
+        out.append({**record, "quarantine_url": url})
+    return out
+
+
 @requires(Action.VIEW_MEMBER)
 def sources(request):
-    """Every import with its summary, newest first."""
-    rows = store.imports(incident_store())
+    """Every import with its summary, newest first (a partner agency's imports only for the
+    partnerships they cover)."""
+    rows = _imports_seen(request.user)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     totals = {k: sum(r.get(k) or 0 for r in rows) for k in ("read", "imported", "quarantined")}
     return render(
@@ -38,8 +82,13 @@ def sources(request):
 
 @requires(Action.VIEW_MEMBER)
 def coverage(request):
-    """Force × month calendar: which months are present, and which are missing."""
+    """Force × month calendar: which months are present, and which are missing (a partner
+    agency's data only for the partnerships whose area it covers)."""
     frame = _coverage_frame()
+    seen = partner_data_filter(request.user)
+    if len(frame):
+        keep = [seen(s, [f]) for s, f in zip(frame.source, frame.force, strict=True)]
+        frame = frame[keep]
     calendars = []
     for (source, force), group in frame.groupby(["source", "force"], sort=True):
         years: dict[str, list] = {}
@@ -63,14 +112,24 @@ def coverage(request):
     )
 
 
-@requires(Action.ANALYSE)
-def quarantine(request):
-    """Rows that failed validation, with file, row, field and reason (raw values: analysts only)."""
+def _quarantine_page(request, imports: list[dict], partnership=None):
+    """Quarantined rows of `imports` (or of the one ?import= names among them)."""
     ingest_id = request.GET.get("import") or None
-    known = {r["ingest_id"]: r for r in store.imports(incident_store())}
+    known = {r["ingest_id"]: r for r in imports}
     if ingest_id and ingest_id not in known:
         raise Http404("No such import")
-    rows = store.quarantine(incident_store(), ingest_id, limit=5000).to_pylist()
+    chosen = [ingest_id] if ingest_id else [r["ingest_id"] for r in imports]
+    rows: list[dict] = []
+    if partnership is None and ingest_id is None:  # a site administrator's view of them all
+        chosen = []
+        rows = store.quarantine(incident_store(), None, limit=5000).to_pylist()
+    for each in chosen:
+        if not known[each].get("quarantined"):
+            continue
+        rows += store.quarantine(incident_store(), each, limit=5000 - len(rows)).to_pylist()
+        if len(rows) >= 5000:
+            break
+    rows.sort(key=lambda r: (r["source_file"], r["source_row"]))
     page = Paginator(rows, 100).get_page(request.GET.get("page"))
     return render(
         request,
@@ -79,9 +138,53 @@ def quarantine(request):
             "page": page,
             "count": len(rows),
             "ingest": known.get(ingest_id),
-            "page_title": "Quarantined rows",
+            "partnership": partnership,
+            "page_title": f"Quarantined rows: {partnership.name}"
+            if partnership
+            else "Quarantined rows",
         },
     )
+
+
+@requires(Action.ANALYSE)
+def quarantine(request):
+    """Site administrators: every import's quarantined rows. An analyst goes to the quarantine
+    page of their partnership (choosing one, if they analyse for several)."""
+    from cdrp.partnerships.models import Partnership
+
+    imports = store.imports(incident_store())
+    if is_site_administrator(request.user):
+        return _quarantine_page(request, imports)
+    mine = [p for p in Partnership.objects.all() if allows(request.user, Action.ANALYSE, p)]
+    ingest_id = request.GET.get("import") or None
+    if ingest_id:
+        record = next((r for r in imports if r["ingest_id"] == ingest_id), None)
+        if record is None:
+            raise Http404("No such import")
+        mine = import_partnerships(record, mine, partnership_forces(mine))
+        if not mine:
+            raise Http404("No such import")
+    query = f"?import={ingest_id}" if ingest_id else ""
+    if len(mine) == 1:
+        return redirect(
+            reverse("intelligence:partnership-quarantine", kwargs={"partnership": mine[0].slug})
+            + query
+        )
+    return render(
+        request,
+        "intelligence/quarantine.html",
+        {"choices": mine, "query": query, "page_title": "Quarantined rows"},
+    )
+
+
+@requires(Action.ANALYSE)
+def partnership_quarantine(request, partnership):
+    """Rows that failed validation, with file, row, field and reason (raw values: analysts
+    only), of the imports from this partnership's police force area."""
+    p = request.partnership
+    forces = partnership_forces([p])
+    imports = [r for r in store.imports(incident_store()) if import_partnerships(r, [p], forces)]
+    return _quarantine_page(request, imports, p)
 
 
 def _default_period(frame: pd.DataFrame) -> tuple[str, str]:

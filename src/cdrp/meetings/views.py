@@ -417,7 +417,7 @@ def paper_download(request, partnership, paper_id: int):
 def minutes_edit(request, partnership, meeting_id: int):
     """Write the narrative minutes. The form carries the version it was opened at, so a second
     clerk saving over the first gets a conflict message and keeps their text."""
-    from cdrp.core.models import ConflictError
+    from cdrp.core.models import ConflictError, required_version
     from cdrp.meetings.models import Minutes
 
     meeting = _restricted_meeting(request, meeting_id)
@@ -426,17 +426,15 @@ def minutes_edit(request, partnership, meeting_id: int):
     version = record.version if record else 0
     if record is not None and request.method != "POST":
         restricted.audit_reads([record])  # a restricted group's minutes, shown to edit
-    error = ""
+    error, status = "", 200
     if request.method == "POST":
         text = request.POST.get("text", "")
         try:
-            expected = int(request.POST.get("version", ""))
-        except ValueError:
-            expected = None
-        try:
+            expected = required_version(request.POST.get("version"))
             agenda.save_minutes(meeting, text, expected)
         except (ConflictError, ValidationError) as err:
             error = err.messages[0] if isinstance(err, ValidationError) else str(err)
+            status = 400 if isinstance(err, ValidationError) else 409
             current = Minutes.objects.filter(meeting=meeting).first()
             version = current.version if current else 0
         else:
@@ -455,7 +453,7 @@ def minutes_edit(request, partnership, meeting_id: int):
             "error": error,
             "page_title": f"Minutes of {meeting}",
         },
-        status=409 if error else 200,
+        status=status,
     )
 
 

@@ -15,6 +15,7 @@ import itertools
 import yaml
 
 from cdrp.accounts.models import PartnershipRole
+from cdrp.accounts.policy import SYSTEM
 from cdrp.partnerships import services
 from cdrp.partnerships.models import Area, MergerProposal, Organisation, Partnership
 from cdrp.partnerships.structure import import_structure
@@ -1266,29 +1267,30 @@ MERGER_AGREEMENTS = {
 
 def _merge(south: Partnership) -> MergerProposal:
     predecessors = [Partnership.objects.get(slug=f"{d}-csp") for d in SOUTH]
-    proposal = services.propose_merger(south, predecessors)
+    proposal = services.propose_merger(south, predecessors, user=SYSTEM)
     for org in services.required_agreements(proposal):
         on, minute = MERGER_AGREEMENTS.get(
             org.slug, (dt.date(2008, 3, 31), "Minute reference to be confirmed (illustrative)")
         )
-        services.record_agreement(proposal, org, on, minute)
+        services.record_agreement(proposal, org, on, minute, user=SYSTEM)
     Stage = MergerProposal.Stage
-    services.advance_merger(proposal, Stage.AGREED, dt.date(2008, 4, 1))
+    services.advance_merger(proposal, Stage.AGREED, dt.date(2008, 4, 1), user=SYSTEM)
     services.advance_merger(
         proposal,
         Stage.PILOT,
         PILOT_FROM,
         pilot_to=dt.date(2008, 10, 31),
         note="Pilot merged partnership; review in October 2008.",
+        user=SYSTEM,
     )
     services.advance_merger(
-        proposal, Stage.APPLICATION, dt.date(2008, 11, 14), note="Illustrative date."
+        proposal, Stage.APPLICATION, dt.date(2008, 11, 14), note="Illustrative date.", user=SYSTEM
     )
     services.advance_merger(
-        proposal, Stage.CONSIDERATION, dt.date(2009, 1, 16), note="Illustrative date."
+        proposal, Stage.CONSIDERATION, dt.date(2009, 1, 16), note="Illustrative date.", user=SYSTEM
     )
     services.advance_merger(
-        proposal, Stage.RECOMMENDATION, dt.date(2009, 2, 20), note="Illustrative date."
+        proposal, Stage.RECOMMENDATION, dt.date(2009, 2, 20), note="Illustrative date.", user=SYSTEM
     )
     services.advance_merger(
         proposal,
@@ -1296,6 +1298,7 @@ def _merge(south: Partnership) -> MergerProposal:
         ORDER_ON,
         order_reference="Illustrative order",
         note="Illustrative date.",
+        user=SYSTEM,
     )
     return proposal
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
-from cdrp.core.models import ConflictError
+from cdrp.accounts.policy import Action, allows
+from cdrp.core.models import MISSING_VERSION, ConflictError
 from cdrp.partnerships.models import (
     Area,
     Group,
@@ -39,12 +40,22 @@ class VersionedForm(forms.ModelForm):
                 field.empty_label = "None"
             del name
 
+    def clean(self):
+        # An edit must say which version it was made from: without it the conflict check
+        # cannot run, so nothing is saved.
+        cleaned = super().clean()
+        if self.instance.pk and cleaned.get("version") is None:
+            raise ValidationError(MISSING_VERSION, code="version")
+        return cleaned
+
     def save_versioned(self):
         """Save, refusing a stale edit; returns the object or None with the errors on the form."""
         obj = self.save(commit=False)
         try:
             version = self.cleaned_data.get("version")
-            if obj.pk and version is not None:
+            if obj.pk:
+                if version is None:
+                    raise ValidationError(MISSING_VERSION, code="version")
                 obj.save_checked(version)
             else:
                 obj.save()
@@ -193,9 +204,12 @@ class MergerProposalForm(forms.Form):
         label="Partnerships that will merge into this one",
     )
 
-    def __init__(self, *args, partnership: Partnership, **kwargs):
+    def __init__(self, *args, partnership: Partnership, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["predecessors"].queryset = Partnership.objects.exclude(pk=partnership.pk)
+        # Only partnerships the user may edit can be named: a merger changes every one of them.
+        others = Partnership.objects.exclude(pk=partnership.pk)
+        editable = [p.pk for p in others if allows(user, Action.EDIT, p)]
+        self.fields["predecessors"].queryset = others.filter(pk__in=editable)
 
 
 class AgreementForm(forms.Form):

@@ -133,6 +133,15 @@ class Organisation(ValidatedRecord):
     def audit_partnership_id(self) -> int | None:
         return None
 
+    def holding_partnership_ids(self) -> set[int]:
+        """The partnerships that share this organisation: where it holds a seat or is a
+        responsible authority (see `cdrp.accounts.policy.held_by`)."""
+        if self.pk is None:
+            return set()
+        seats = Seat.objects.filter(organisation=self).values_list("group__partnership", flat=True)
+        duties = self.responsible_for.values_list("pk", flat=True)
+        return {*seats, *duties}
+
 
 class Person(ValidatedRecord):
     """Someone who holds seats. Email and phone are personal contact details: only partner
@@ -170,6 +179,17 @@ class Person(ValidatedRecord):
 
     def audit_partnership_id(self) -> int | None:
         return None
+
+    def holding_partnership_ids(self) -> set[int]:
+        """The partnerships that share this person: every one where they hold or held a seat
+        (see `cdrp.accounts.policy.held_by`)."""
+        if self.pk is None:
+            return set()
+        return set(
+            Membership.objects.filter(person=self).values_list(
+                "seat__group__partnership", flat=True
+            )
+        )
 
     def sits_on(self, group, on: dt.date | None = None) -> bool:
         return Membership.objects.current(on).filter(person=self, seat__group=group).exists()

@@ -2,7 +2,10 @@
 memberships, recording a decision (one vote per body), and the six-stage merger workflow.
 
 Every function either does all its writes or none, and refuses bad input with a
-`django.core.exceptions.ValidationError` whose message says what was wrong.
+`django.core.exceptions.ValidationError` whose message says what was wrong. The merger workflow
+changes several partnerships at once, so its steps take the acting `user` and refuse
+(`PermissionDenied`) anyone without the right in each of them (`cdrp.accounts.policy`); trusted
+code (the demo, commands) acts as `policy.SYSTEM`.
 """
 
 from __future__ import annotations
@@ -10,9 +13,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from cdrp.accounts import policy
 from cdrp.analysis.voting import VotingError, count_votes
 from cdrp.partnerships.models import (
     Decision,
@@ -36,6 +40,8 @@ __all__ = [
     "end_membership",
     "record_decision",
     "propose_merger",
+    "required_agreements",
+    "recordable_agreements",
     "record_agreement",
     "advance_merger",
     "apply_merger_order",
@@ -167,13 +173,26 @@ def record_decision(
 # The merger workflow ---------------------------------------------------------------------------
 
 
+def _names(partnerships) -> str:
+    return ", ".join(sorted(p.name for p in partnerships))
+
+
 @transaction.atomic
-def propose_merger(merged: Partnership, predecessors: Iterable[Partnership]) -> MergerProposal:
+def propose_merger(
+    merged: Partnership, predecessors: Iterable[Partnership], *, user
+) -> MergerProposal:
+    """Propose merging `predecessors` into `merged`: `user` needs EDIT in every one of them."""
     predecessors = list(predecessors)
     if len(predecessors) < 2:
         raise ValidationError("A merger needs at least two partnerships to merge.")
     if merged in predecessors:
         raise ValidationError("A partnership cannot merge into itself.")
+    refused = [p for p in [merged, *predecessors] if not policy.allows(user, policy.Action.EDIT, p)]
+    if refused:
+        raise PermissionDenied(
+            "Proposing a merger needs a coordinator's or administrator's role in every "
+            f"partnership it changes; you have none in {_names(refused)}."
+        )
     if merged.status != Partnership.Status.PROPOSED:
         merged.status = Partnership.Status.PROPOSED
         merged.save()
@@ -191,18 +210,37 @@ def required_agreements(proposal: MergerProposal) -> list[Organisation]:
     return sorted(orgs.values(), key=lambda o: o.name)
 
 
+def recordable_agreements(proposal: MergerProposal, user) -> list[Organisation]:
+    """The authorities whose agreement is still to record and `user` may record."""
+    agreed = set(proposal.agreements.values_list("organisation_id", flat=True))
+    return [
+        o
+        for o in required_agreements(proposal)
+        if o.pk not in agreed and policy.may_record_agreement(user, proposal, o)
+    ]
+
+
 @transaction.atomic
 def record_agreement(
     proposal: MergerProposal,
     organisation: Organisation,
     agreed_on: dt.date,
     minute_reference: str = "",
+    *,
+    user,
 ) -> MergerAgreement:
+    """Record a responsible authority's agreement (stage 1): only someone who may edit a
+    predecessor partnership where it sits records it."""
     if proposal.stage >= MergerProposal.Stage.AGREED:
         raise ValidationError("The proposal has already been agreed; agreements are closed.")
     if organisation not in required_agreements(proposal):
         raise ValidationError(
             f"{organisation} is not a responsible authority of these partnerships."
+        )
+    if not policy.may_record_agreement(user, proposal, organisation):
+        raise PermissionDenied(
+            f"The agreement of {organisation} is recorded by a coordinator or administrator of "
+            "a merging partnership where it sits."
         )
     agreement, _ = MergerAgreement.objects.get_or_create(
         proposal=proposal,
@@ -215,6 +253,14 @@ def record_agreement(
     return agreement
 
 
+def may_advance(proposal: MergerProposal, user) -> bool:
+    """May `user` move the proposal to its next stage (see `policy.merger_action`)?"""
+    nxt = proposal.stage + 1
+    return nxt <= MergerProposal.Stage.ORDER and policy.may_change_merger(
+        user, proposal.merged, proposal.predecessors.all(), policy.merger_action(nxt)
+    )
+
+
 @transaction.atomic
 def advance_merger(
     proposal: MergerProposal,
@@ -225,9 +271,24 @@ def advance_merger(
     order_reference: str = "",
     note: str = "",
     today: dt.date | None = None,
+    user,
 ) -> MergerProposal:
-    """Move the proposal to the next stage on date `on`. Stages cannot be skipped or repeated."""
+    """Move the proposal to the next stage on date `on`. Stages cannot be skipped or repeated.
+    `user` needs EDIT in the merged partnership and every predecessor; the order (stage 6)
+    needs APPROVE in each."""
     proposal = MergerProposal.objects.select_for_update().get(pk=proposal.pk)
+    action = policy.merger_action(proposal.stage + 1)
+    refused = [
+        p
+        for p in [proposal.merged, *proposal.predecessors.all()]
+        if not policy.allows(user, action, p)
+    ]
+    if refused:
+        who = "chair" if action == policy.Action.APPROVE else "coordinator"
+        raise PermissionDenied(
+            f"This stage of the merger needs a {who}'s or administrator's role in every "
+            f"partnership it changes; you have none in {_names(refused)}."
+        )
     Stage = MergerProposal.Stage
     current = Stage(proposal.stage)
     if current == Stage.ORDER:

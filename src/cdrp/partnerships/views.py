@@ -2,7 +2,10 @@
 people, comparison of structures, merger workflow, exports, and the coordinators' edit forms.
 
 Everyone may read the structure; coordinators (Action.EDIT) change it. People's email and phone
-are shown only to partner members of a partnership where that person sits.
+are shown only to partner members of a partnership where that person sits. Every record an
+address names is resolved through the partnership it names (`policy.object_or_404`): a person or
+organisation of another partnership is not found here, and is edited only through a partnership
+that holds it. Only site administrators add partnerships.
 """
 
 from __future__ import annotations
@@ -20,7 +23,19 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from cdrp.accounts.policy import Action, allows, may_see_restricted, public, requires, roles_of
+from cdrp.accounts.policy import (
+    Action,
+    allows,
+    is_site_administrator,
+    may_access,
+    may_create_partnership,
+    may_see_restricted,
+    object_or_404,
+    public,
+    requires,
+    requires_site_administrator,
+    roles_of,
+)
 from cdrp.core.uploads import upload_limit, upload_refusal
 from cdrp.partnerships import compliance, services
 from cdrp.partnerships.chart import structure_svg
@@ -83,7 +98,7 @@ def _findings(p: Partnership):
 @public
 def partnership_list(request):
     partnerships = Partnership.objects.all()
-    can_add = allows(request.user, Action.ADMINISTER)
+    can_add = may_create_partnership(request.user)
     return render(
         request,
         "partnerships/list.html",
@@ -226,12 +241,7 @@ def group_detail(request, partnership, group):
 def may_see_contacts(user, person: Person) -> bool:
     """Partner members of a partnership where the person sits (of any partnership, for someone
     who sits nowhere yet) see their email and phone; nobody else does."""
-    partnerships = list(
-        Partnership.objects.filter(groups__seats__memberships__person=person).distinct()
-    )
-    if not partnerships:
-        return allows(user, Action.VIEW_MEMBER)
-    return any(allows(user, Action.VIEW_MEMBER, p) for p in partnerships)
+    return may_access(user, Action.VIEW_MEMBER, person)
 
 
 @public
@@ -428,15 +438,15 @@ def merger(request, partnership):
             if proposal.stage < 6
             else None,
         )
-        if context["can_edit"] and proposal.stage < 6:
+        if context["can_edit"] and services.may_advance(proposal, request.user):
             context["advance_form"] = AdvanceForm(proposal=proposal)
-            missing = [o.pk for o in required if o.pk not in agreed]
-            if proposal.stage == 0 and missing:
-                context["agreement_form"] = AgreementForm(
-                    organisations=Organisation.objects.filter(pk__in=missing)
-                )
+        recordable = services.recordable_agreements(proposal, request.user)
+        if context["can_edit"] and proposal.stage == 0 and recordable:
+            context["agreement_form"] = AgreementForm(
+                organisations=Organisation.objects.filter(pk__in=[o.pk for o in recordable])
+            )
     elif context["can_edit"]:
-        context["propose_form"] = MergerProposalForm(partnership=p)
+        context["propose_form"] = MergerProposalForm(partnership=p, user=request.user)
     return render(request, "partnerships/merger.html", context)
 
 
@@ -447,26 +457,41 @@ def merger_action(request, partnership, action):
     proposal = MergerProposal.objects.filter(merged=p).first()
     try:
         if action == "propose" and proposal is None:
-            form = MergerProposalForm(request.POST, partnership=p)
+            form = MergerProposalForm(request.POST, partnership=p, user=request.user)
             if form.is_valid():
-                services.propose_merger(p, form.cleaned_data["predecessors"])
+                services.propose_merger(p, form.cleaned_data["predecessors"], user=request.user)
                 messages.success(request, "Merger proposal recorded.")
             else:
-                messages.error(request, "Choose at least two partnerships that will merge.")
+                messages.error(
+                    request,
+                    "Choose at least two partnerships that will merge, from those where you "
+                    "are a coordinator or administrator.",
+                )
         elif action == "agree" and proposal is not None:
-            form = AgreementForm(request.POST, organisations=Organisation.objects.all())
+            # Only the authorities this proposal still needs, and whose agreement this user
+            # may record, are accepted.
+            recordable = services.recordable_agreements(proposal, request.user)
+            form = AgreementForm(
+                request.POST,
+                organisations=Organisation.objects.filter(pk__in=[o.pk for o in recordable]),
+            )
             if form.is_valid():
                 services.record_agreement(
                     proposal,
                     form.cleaned_data["organisation"],
                     form.cleaned_data["agreed_on"],
                     form.cleaned_data["minute_reference"],
+                    user=request.user,
                 )
                 messages.success(
                     request, f"Agreement of {form.cleaned_data['organisation']} recorded."
                 )
             else:
-                messages.error(request, "Give the authority and the date it agreed.")
+                messages.error(
+                    request,
+                    "Give the authority and the date it agreed: an authority this proposal still "
+                    "needs, in a merging partnership where you are a coordinator or administrator.",
+                )
         elif action == "advance" and proposal is not None:
             form = AdvanceForm(request.POST, proposal=proposal)
             if form.is_valid():
@@ -478,6 +503,7 @@ def merger_action(request, partnership, action):
                     pilot_to=d.get("pilot_to"),
                     order_reference=d.get("order_reference", ""),
                     note=d["note"],
+                    user=request.user,
                 )
                 messages.success(request, "The merger moved to the next stage.")
             else:
@@ -520,7 +546,7 @@ def _form_page(
     )
 
 
-@requires(Action.ADMINISTER)
+@requires_site_administrator
 def partnership_new(request):
     form = PartnershipForm(request.POST or None, instance=Partnership(), with_slug=True)
     if request.method == "POST" and form.is_valid():
@@ -708,6 +734,9 @@ def structure_import(request, partnership):
         slugs = {(d.get("partnership") or {}).get("slug") for d in docs if isinstance(d, dict)}
         if slugs - {p.slug}:
             form.add_error("file", f"The file may only describe {p.name} (slug “{p.slug}”).")
+        elif refused := _shared_changes_refused(request.user, text, name):
+            for problem in refused:
+                form.add_error("file", problem)
         else:
             try:
                 import_structure(text, name)
@@ -727,10 +756,78 @@ def structure_import(request, partnership):
     )
 
 
+def _shared_changes_refused(user, text: str, name: str) -> list[str]:
+    """What a structure file would change in records other partnerships share and the user may
+    not edit: people and organisations held only by partnerships where the user has no EDIT
+    right, and areas (reference data, changed by site administrators). Naming such a record
+    unchanged is fine: that is how a seat is given to a shared organisation or person."""
+    from cdrp.partnerships.models import Area
+    from cdrp.partnerships.structure import load_structure
+
+    try:
+        docs = load_structure(text, name)
+    except StructureError:
+        return []  # import_structure reports the file's own problems
+    problems = []
+    for d in docs:
+        # "Merged from" is shown on the predecessors' own pages: claiming (or dropping) one needs
+        # the edit right there, as proposing a merger does.
+        own = Partnership.objects.filter(slug=d["partnership"]["slug"]).first()
+        claimed = set(own.merged_from.values_list("slug", flat=True)) if own else set()
+        for slug in sorted(claimed ^ set(d["partnership"]["merged_from"])):
+            other = Partnership.objects.filter(slug=slug).first()
+            if other is not None and not allows(user, Action.EDIT, other):
+                problems.append(
+                    f"{name}: merged_from “{slug}” ({other.name}): only a coordinator or "
+                    "administrator of that partnership may record or remove a merger from it."
+                )
+        for a in d["areas"]:
+            area = Area.objects.filter(code=a["code"]).select_related("parent").first()
+            held = area and (area.name, area.level, area.parent.code if area.parent else None)
+            if held and held != (a["name"], a["level"], a["parent"]):
+                if not is_site_administrator(user):
+                    problems.append(
+                        f"{name} line {a['_line']}: area {area.code} ({area.name}) is reference "
+                        "data shared by every partnership: only a site administrator changes "
+                        "it. Leave its entry as it is."
+                    )
+        for o in d["organisations"]:
+            org = Organisation.objects.filter(slug=o["slug"]).select_related("area").first()
+            held = org and (org.name, org.kind, org.area.code if org.area else None, org.website)
+            if held and held != (o["name"], o["kind"], o["area"], o["website"]):
+                if not may_access(user, Action.EDIT, org):
+                    problems.append(
+                        f"{name} line {o['_line']}: organisation “{org.slug}” ({org.name}) "
+                        "belongs to partnerships where you may not edit: leave its entry as "
+                        "it is."
+                    )
+        for x in d["people"]:
+            person = Person.objects.filter(slug=x["slug"]).select_related("organisation").first()
+            if person is None:
+                continue
+            held = (
+                person.name,
+                person.job_title,
+                person.organisation.slug if person.organisation else None,
+                person.email,
+                person.phone,
+                person.placeholder,
+            )
+            wanted = tuple(
+                x[k] for k in ("name", "job_title", "organisation", "email", "phone", "placeholder")
+            )
+            if held != wanted and not may_access(user, Action.EDIT, person):
+                problems.append(
+                    f"{name} line {x['_line']}: person “{person.slug}” sits in partnerships "
+                    "where you may not edit: leave their entry as it is."
+                )
+    return problems
+
+
 @requires(Action.EDIT)
 def person_edit(request, partnership, person=None):
     p = request.partnership
-    x = get_object_or_404(Person, slug=person) if person else None
+    x = object_or_404(Person, p, slug=person) if person else None
     form = PersonForm(request.POST or None, instance=x)
     if request.method == "POST" and form.is_valid():
         saved = form.save_versioned()
@@ -749,7 +846,7 @@ def person_edit(request, partnership, person=None):
 @requires(Action.EDIT)
 def organisation_edit(request, partnership, organisation=None):
     p = request.partnership
-    o = get_object_or_404(Organisation, slug=organisation) if organisation else None
+    o = object_or_404(Organisation, p, slug=organisation) if organisation else None
     form = OrganisationForm(request.POST or None, instance=o)
     if request.method == "POST" and form.is_valid() and form.save_versioned():
         messages.success(request, "Organisation saved.")

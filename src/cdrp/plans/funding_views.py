@@ -204,7 +204,7 @@ class ProjectForm(FundingForm):
     end = forms.DateField(required=False, widget=DATE, help_text="For example, 2024-03-31")
     field_map = {"budget_pence": "budget"}
 
-    def __init__(self, *args, partnership: Partnership, **kwargs):
+    def __init__(self, *args, partnership: Partnership, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         plan = Plan.objects.filter(partnership=partnership).order_by("-revision").first()
         self.fields["priority"].queryset = (
@@ -216,11 +216,13 @@ class ProjectForm(FundingForm):
         self.fields["allocation"].label_from_instance = lambda a: (
             f"{a.stream.name} {a.stream.financial_year} ({format_pence(a.amount_pence)})"
         )
-        self.fields["joint_with"].queryset = (
-            Partnership.objects.filter(status=Partnership.Status.CURRENT)
-            .exclude(pk=partnership.pk)
-            .order_by("name")
+        # A joint project shows on the other partnership's own pages: only partnerships where
+        # the user may edit can be named as commissioning it jointly.
+        others = Partnership.objects.filter(status=Partnership.Status.CURRENT).exclude(
+            pk=partnership.pk
         )
+        editable = [x.pk for x in others if allows(user, Action.EDIT, x)]
+        self.fields["joint_with"].queryset = others.filter(pk__in=editable).order_by("name")
         for name in ("priority", "allocation"):
             self.fields[name].empty_label = "None"
         self.fields["lead_organisation"].empty_label = "Choose the lead organisation"
@@ -604,7 +606,7 @@ def stream_publish(request, partnership, pk):
 def project_new(request, partnership):
     """Commission a project against a plan priority, funded from an allocation."""
     p = request.partnership
-    form = ProjectForm(request.POST or None, partnership=p)
+    form = ProjectForm(request.POST or None, partnership=p, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

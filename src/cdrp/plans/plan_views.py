@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from cdrp.accounts.policy import Action, allows, public, requires
-from cdrp.core.models import ConflictError
+from cdrp.core.models import ConflictError, required_version
 from cdrp.plans import documents, services
 from cdrp.plans.models import (
     Commitment,
@@ -210,7 +210,7 @@ def plan_approve(request, partnership, revision):
         .first()
     )
     try:
-        expected = int(request.POST.get("version", plan.version))
+        expected = required_version(request.POST.get("version"))
         services.approve(plan, request.user, decision, expected)
     except (ValidationError, ConflictError, ValueError) as exc:
         messages.error(request, getattr(exc, "messages", [str(exc)])[0])
@@ -264,7 +264,7 @@ def plan_edit(request, partnership, revision):
             for key, value in data.items():
                 setattr(plan, key, value)
             plan.period_end = services.month_add(plan.period_start, 35)
-            plan.save_checked(int(request.POST.get("version", plan.version)))
+            plan.save_checked(required_version(request.POST.get("version")))
 
         done = _save(request, plan, form, write)
         if done:
@@ -291,7 +291,7 @@ def priority_form(request, partnership, revision, pk=None):
             for key, value in data.items():
                 setattr(target, key, value)
             if priority:
-                target.save_checked(int(request.POST.get("version", target.version)))
+                target.save_checked(required_version(request.POST.get("version")))
             else:
                 target.save()
 
@@ -339,7 +339,7 @@ def objective_form(request, partnership, revision, priority=None, pk=None):
                 )
                 return
             objective.text, objective.owner = data["text"], data["owner"]
-            objective.save_checked(int(request.POST.get("version", objective.version)))
+            objective.save_checked(required_version(request.POST.get("version")))
 
         done = _save(request, plan, form, write)
         if done:
