@@ -77,7 +77,7 @@ def _path(route: str, objects: dict[str, str]) -> str:
 
 @pytest.mark.django_db
 def test_every_response_to_an_administrator_carries_the_policy_and_the_security_headers(
-    client, demo_registry
+    client, demo_registry, record_property
 ):
     client.force_login(user_with_role("root", superuser=True))
     objects = _real_objects(demo_registry)
@@ -97,7 +97,9 @@ def test_every_response_to_an_administrator_carries_the_policy_and_the_security_
             html += 1
     # The error pages too (Django's own handlers, not a view of ours).
     assert policy_of(client.get("/no/such/page/"))["script-src"] == "'self'"
-    print(f"CSP and headers: {checked} routes (GET), {html} HTML answers, {ok} answered 200")
+    summary = f"CSP and headers: {checked} routes (GET), {html} HTML answers, {ok} answered 200"
+    record_property("summary", summary)
+    print(summary)
     assert checked > 150 and html > 100 and ok > 50
 
 
