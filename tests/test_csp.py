@@ -5,6 +5,7 @@ with the production settings."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import secrets
@@ -112,6 +113,26 @@ def test_the_policy_allows_no_inline_script_no_eval_and_no_framing():
     assert "unsafe-eval" not in every_source
     assert [str(s) for s in directives["script-src"]] == ["'self'"]
     assert directives["frame-ancestors"] == ["'none'"]
+
+
+def test_a_configured_map_tile_server_is_the_one_other_origin_and_for_images_only(tmp_path):
+    code = (
+        "import django, json; django.setup(); from django.conf import settings; "
+        "print(json.dumps(settings.CONTENT_SECURITY_POLICY['DIRECTIVES'], default=str))"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "cdrp.settings",
+        "CDRP_DATA_DIR": str(tmp_path),
+        "CDRP_MAP_TILE_URL": "https://tiles.example.org/{z}/{x}/{y}.png",
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stdout
+    directives = json.loads(out)
+    assert directives["img-src"] == ["'self'", "data:", "https://tiles.example.org"]
+    others = [v for k, values in directives.items() if k != "img-src" for v in values]
+    assert not [v for v in others if "example.org" in v]
 
 
 @pytest.mark.django_db
