@@ -154,6 +154,21 @@ def chromium():
         browser.close()
 
 
+def pytest_terminal_summary(terminalreporter):
+    """Show the counts that whole-site tests record with record_property("summary", ...) (under
+    xdist too, where a test's own print is never shown)."""
+    lines = [
+        value
+        for report in terminalreporter.stats.get("passed", [])
+        for name, value in getattr(report, "user_properties", [])
+        if name == "summary" and report.when == "call"
+    ]
+    if lines:
+        terminalreporter.section("what the whole-site tests checked")
+        for line in lines:
+            terminalreporter.write_line(line)
+
+
 # Every Content-Security-Policy violation a page reports, through the DOM event and the console.
 _CSP_LISTENER = """
 document.addEventListener("securitypolicyviolation", (e) => {

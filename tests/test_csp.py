@@ -5,6 +5,7 @@ with the production settings."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import secrets
@@ -77,7 +78,7 @@ def _path(route: str, objects: dict[str, str]) -> str:
 
 @pytest.mark.django_db
 def test_every_response_to_an_administrator_carries_the_policy_and_the_security_headers(
-    client, demo_registry
+    client, demo_registry, record_property
 ):
     client.force_login(user_with_role("root", superuser=True))
     objects = _real_objects(demo_registry)
@@ -97,7 +98,9 @@ def test_every_response_to_an_administrator_carries_the_policy_and_the_security_
             html += 1
     # The error pages too (Django's own handlers, not a view of ours).
     assert policy_of(client.get("/no/such/page/"))["script-src"] == "'self'"
-    print(f"CSP and headers: {checked} routes (GET), {html} HTML answers, {ok} answered 200")
+    summary = f"CSP and headers: {checked} routes (GET), {html} HTML answers, {ok} answered 200"
+    record_property("summary", summary)
+    print(summary)
     assert checked > 150 and html > 100 and ok > 50
 
 
@@ -110,6 +113,26 @@ def test_the_policy_allows_no_inline_script_no_eval_and_no_framing():
     assert "unsafe-eval" not in every_source
     assert [str(s) for s in directives["script-src"]] == ["'self'"]
     assert directives["frame-ancestors"] == ["'none'"]
+
+
+def test_a_configured_map_tile_server_is_the_one_other_origin_and_for_images_only(tmp_path):
+    code = (
+        "import django, json; django.setup(); from django.conf import settings; "
+        "print(json.dumps(settings.CONTENT_SECURITY_POLICY['DIRECTIVES'], default=str))"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "cdrp.settings",
+        "CDRP_DATA_DIR": str(tmp_path),
+        "CDRP_MAP_TILE_URL": "https://tiles.example.org/{z}/{x}/{y}.png",
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stdout
+    directives = json.loads(out)
+    assert directives["img-src"] == ["'self'", "data:", "https://tiles.example.org"]
+    others = [v for k, values in directives.items() if k != "img-src" for v in values]
+    assert not [v for v in others if "example.org" in v]
 
 
 @pytest.mark.django_db
@@ -138,10 +161,9 @@ def test_check_deploy_is_clean_with_the_production_settings(tmp_path):
         "SECRET_KEY": secrets.token_urlsafe(60),
         "ALLOWED_HOSTS": "csp.example.org",
     }
-    env.pop("DATABASE_URL", None)
-    # The browser fixtures set this for Playwright's event loop in the test process; a deployment
-    # never has it.
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    # Not the deployment's: the database of this test run, and the browser tests' async switch.
+    for name in ("DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"):
+        env.pop(name, None)
     result = subprocess.run(
         [sys.executable, "-m", "cdrp", "check", "--deploy", "--fail-level", "WARNING"],
         env=env,
@@ -187,7 +209,7 @@ def test_the_browser_refuses_and_reports_an_inline_script(chromium, live_server)
 def test_the_api_docs_load_swagger_ui_from_this_site_under_the_policy(page, live_server):
     requested = []
     page.on("request", lambda request: requested.append(request.url))
-    page.goto("/api/docs")
+    page.goto("/api/docs", timeout=60000)  # the first request may import the whole site
     page.locator(".swagger-ui .info .title").wait_for()
     assert "Community safety partnership API" in page.locator(".swagger-ui .info").inner_text()
     page.locator(".opblock-summary-path", has_text="/api/partnerships").first.wait_for()

@@ -67,6 +67,24 @@ def test_a_map_title_and_area_names_with_quotes_stay_text():
     assert f"{NAME}: 3 records, 1.5 per 1,000" in _texts(root)
 
 
+def test_a_chart_drawn_by_vl_convert_keeps_titles_and_labels_as_text():
+    """The assessment's PDF inserts vl-convert's SVG as is: Vega must escape what it draws."""
+    from cdrp.intelligence.documents import chart_svg
+
+    spec = {
+        "title": NAME,
+        "data": {"values": [{"area": NAME, "count": 3}]},
+        "mark": "bar",
+        "encoding": {
+            "x": {"field": "count", "type": "quantitative"},
+            "y": {"field": "area", "type": "nominal"},
+        },
+    }
+    root = _parsed(chart_svg(spec))
+    texts = " ".join(_texts(root))
+    assert NAME in texts
+
+
 @pytest.mark.django_db
 def test_an_unknown_tactical_pack_format_is_answered_as_plain_text_not_html(
     client, partnership, member, monkeypatch

@@ -12,6 +12,7 @@ from functools import wraps
 from django.utils import timezone
 from ninja import NinjaAPI, Schema
 from ninja.errors import HttpError
+from ninja.openapi.docs import Swagger
 from ninja.security import HttpBearer, SessionAuth
 
 from cdrp.accounts.policy import Action, allows, roles_of
@@ -39,6 +40,10 @@ api = NinjaAPI(
     description="Partnerships, their records and aggregate statistics. Authenticate with "
     "`Authorization: Bearer <token>` (tokens are issued on your account page).",
     urls_namespace="api",
+    # Swagger UI at /api/docs from django-ninja's own static files ("ninja" is an installed app),
+    # never from a CDN; its settings travel as JSON, its start-up script is a static file, so it
+    # runs under the site's Content-Security-Policy.
+    docs=Swagger(),
 )
 
 
