@@ -339,15 +339,13 @@ def test_the_near_repeat_calculators_published_table_is_reproduced():
     # Chicago residential burglary 2016 (11,701 records) as shipped with tobydavies/NearRepeat,
     # and the Calculator's (v1.3) own output for it: 100 m x 3 and 2 days x 2, 19 iterations
     # (tests/data/nearrepeat/README.md). The Calculator reads coordinates to 0.1 m.
-    events = pd.read_csv(NEARREPEAT_DATA / "chicago_burglary_2016.csv.gz")
+    x, y, t = _chicago_2016()
     nrc = pd.read_csv(NEARREPEAT_DATA / "nrc_chicago_burglary_2016.csv")
-    assert len(events) == 11701
-    dates = pd.to_datetime(events["date_single"], format="%d/%m/%Y").dt.strftime("%Y-%m-%d")
-    t = days_since(dates)
+    assert len(x) == 11701
     distance, time = calculator_bands(100, 3, 2, 2)
     res = knox_test(
-        events["x"].round(1),
-        events["y"].round(1),
+        np.round(x, 1),
+        np.round(y, 1),
         t,
         distance,
         time,
@@ -377,6 +375,35 @@ def test_the_near_repeat_calculators_published_table_is_reproduced():
     # Same cells significant, same direction: ratio above 1 exactly where the Calculator's is.
     assert ((ratio > 1) == (published > 1)).all()
     assert ratio[0] == pytest.approx(202 / expected[0]) and 15 < ratio[0] < 20
+
+
+def _chicago_2016():
+    events = pd.read_csv(NEARREPEAT_DATA / "chicago_burglary_2016.csv.gz")
+    dates = pd.to_datetime(events["date_single"], format="%d/%m/%Y").dt.strftime("%Y-%m-%d")
+    return events["x"].to_numpy(), events["y"].to_numpy(), days_since(dates)
+
+
+@pytest.mark.parametrize(
+    "options, published",
+    [
+        ({}, [[342, 97, 62], [1892, 1514, 1362], [4145, 3643, 3592], [5805, 5143, 4919]]),
+        (
+            {"closed": "left"},
+            [[319, 106, 62], [1647, 1539, 1400], [3598, 3660, 3638], [5028, 5167, 4935]],
+        ),
+        (
+            {"metric": "manhattan"},
+            [[342, 97, 62], [1502, 1163, 1038], [2806, 2431, 2386], [3968, 3553, 3395]],
+        ),
+    ],
+)
+def test_tobydavies_nearrepeats_published_tables_for_each_closure_and_metric(options, published):
+    # Its notebook "Usage of Knox test" on the same 2016 burglaries: 0.1, 200, 400, 600 m and
+    # 7, 14, 21 days, with interval_side "left" ((a, b]), "right" ([a, b)) and metric
+    # "manhattan". An independent implementation, agreeing cell for cell.
+    x, y, t = _chicago_2016()
+    bands = ([0.1, 200, 400, 600], [7, 14, 21])
+    assert knox_counts(x, y, t, *bands, **options).tolist() == published
 
 
 def test_the_calculator_csv_lays_out_observed_expected_ratio_and_p_per_cell():
