@@ -166,7 +166,9 @@ def _bands(values, name: str, closed: str = "right") -> np.ndarray:
     if b.size == 0:
         raise ValueError(f"{name} needs at least one band (its upper limit)")
     if not np.isfinite(b).all() or (b < 0).any() or (np.diff(b) <= 0).any():
-        raise ValueError(f"{name} must be increasing upper limits, not negative; got {b.tolist()}")
+        raise ValueError(
+            f"{name} must be increasing upper limits (finite, not negative); got {b.tolist()}"
+        )
     if closed == "left" and b.size == 1 and b[0] == 0:
         raise ValueError(f"{name}: with [a, b) bands give a limit above 0 after the 0 band")
     return b
