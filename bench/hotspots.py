@@ -8,17 +8,26 @@
     standard deviations (both share draws across cells, so the map-wide mean gap varies with
     the seeds more than the "independent draws" figure suggests).
 (b) Knox with 999 permutations on the 10,000 most recent Lancashire burglaries (month times,
-    5 distance bands of 100 m, 4 month bands), ours vs a plain pairwise reference written below.
+    5 distance bands of 100 m, 4 month bands), ours vs a plain pairwise reference written below;
+    and on the 11,701 dated Chicago burglaries of 2016 the tests use (day times, the bands of
+    tobydavies/NearRepeat's usage notebook: 0.1, 200, 400, 600 m and 7, 14, 21 days).
     The reference is O(n²) per permutation, so it runs a few permutations and its time for 999 is
     extrapolated linearly from them (stated in the output).
-    Optionally also beside the Python code of tobydavies/NearRepeat (not copied here): set
-    ``NEARREPEAT_DIR`` to a checkout of it (the folder holding ``stats/knox.py``) and
-    ``NEARREPEAT_PYTHON`` to a Python with numpy, scipy, pandas and scikit-learn. It is run in a
-    subprocess with 1 and 4 iterations; its time for 999 is the fixed cost plus 999 times the
-    cost of one iteration (extrapolated, stated in the output), and its observed table is
-    compared with ours.
+    Also beside the Python code of tobydavies/NearRepeat (never copied into cdrp) when it is
+    present: a checkout (or ``git archive``) beside the project, ``../NearRepeat`` (the folder
+    holding ``stats/knox.py``), or the folder named by ``NEARREPEAT_DIR``. It runs in a
+    subprocess of ``NEARREPEAT_PYTHON`` (default: this Python; it needs numpy, scipy, pandas and
+    scikit-learn) with 1 and a few more iterations (4 for Lancashire, 31 for Chicago, where one
+    is cheap); its time for 999 is the fixed cost plus 999 times the cost of one iteration
+    (extrapolated, stated in the output), and ``ratio_vs_ours`` is that time over ours;
+    ``cpu_ratio_vs_ours`` is the same in processor time, which a busy shared machine disturbs
+    less. Timed runs are repeated and the fastest kept. Its observed table is compared with ours
+    for (a, b] bands and, with its ``interval_side="right"``, for [a, b) bands (our
+    ``closed="left"``, time limits one unit later). Without it the output says "not present"
+    and the rest runs as before.
 
-Prints one JSON object. Run: ``.venv/bin/python bench/hotspots.py``.
+Prints one JSON object. Run: ``.venv/bin/python bench/hotspots.py`` (``knox`` or ``gi`` as an
+argument runs only that part).
 """
 
 from __future__ import annotations
@@ -38,7 +47,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from cdrp.analysis.hotspots import gi_star, permutation_counts  # noqa: E402
-from cdrp.analysis.nearrepeat import knox_test, months_since  # noqa: E402
+from cdrp.analysis.nearrepeat import days_since, knox_counts, knox_test, months_since  # noqa: E402
 from cdrp.analysis.weights import Grid, grid_queen, to_bng, to_libpysal  # noqa: E402
 
 DATA = ROOT / "data" / "demo" / "police-uk-street-lancashire"
@@ -48,6 +57,10 @@ SEED = 12345
 # so that the few records snapped far outside the county do not stretch the grid.
 LANCASHIRE_BNG = (330_000, 398_000, 398_000, 483_000)
 REFERENCE_PERMUTATIONS = 3
+# Timed runs of ours and of tobydavies/NearRepeat are repeated, keeping the fastest.
+REPEATS = 2
+# tobydavies/NearRepeat, fetched beside the project (never part of it).
+NEARREPEAT_BESIDE = ROOT.parent / "NearRepeat"
 
 
 def load_points() -> pd.DataFrame:
@@ -169,45 +182,131 @@ import numpy as np
 sys.path.insert(0, sys.argv[1])
 from stats.knox import knox_test
 d = np.load(sys.argv[2])
-start = time.perf_counter()
+start, cpu = time.perf_counter(), time.process_time()
 xy = np.column_stack([d["x"], d["y"]])
-r = knox_test(xy, d["t"], d["sb"], d["tb"], int(sys.argv[3]), seed=1)
-seconds = time.perf_counter() - start
-print(json.dumps({"s": seconds, "observed": r.conting_observed.values.tolist()}))
+tb = d[sys.argv[5]]
+r = knox_test(xy, d["t"], d["sb"], tb, int(sys.argv[3]), interval_side=sys.argv[4], seed=1)
+seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+print(json.dumps({"s": seconds, "cpu": cpu, "observed": r.conting_observed.values.tolist()}))
 """
 
 
-def davies_nearrepeat(x, y, t, sb, tb, ours_observed) -> dict | None:
-    """Run tobydavies/NearRepeat's knox_test in its own Python, if one is configured."""
+def nearrepeat_folder() -> Path | None:
+    """tobydavies/NearRepeat's folder: ``NEARREPEAT_DIR``, else ``../NearRepeat``, if present."""
+    named = os.environ.get("NEARREPEAT_DIR")
+    folder = Path(named) if named else NEARREPEAT_BESIDE
+    return folder if (folder / "stats" / "knox.py").is_file() else None
+
+
+def davies_nearrepeat(x, y, t, sb, tb, ours_s: float, ours_cpu: float, more: int = 4) -> dict | str:
+    """Run tobydavies/NearRepeat's knox_test in its own interpreter beside ours, if present:
+    with 1 and ``more`` iterations (enough that the difference is not lost in the noise)."""
     import subprocess
     import tempfile
 
-    folder, python = os.environ.get("NEARREPEAT_DIR"), os.environ.get("NEARREPEAT_PYTHON")
-    if not (folder and python):
-        return None
+    folder = nearrepeat_folder()
+    if folder is None:
+        where = os.environ.get("NEARREPEAT_DIR") or str(NEARREPEAT_BESIDE)
+        return f"not present (no stats/knox.py in {where}; set NEARREPEAT_DIR to a checkout)"
+    python = os.environ.get("NEARREPEAT_PYTHON") or sys.executable
     with tempfile.TemporaryDirectory() as tmp:
         events = Path(tmp) / "events.npz"
-        np.savez(events, x=x, y=y, t=t, sb=np.asarray(sb), tb=np.asarray(tb))
+        # [a, b) bands with the time limits one unit later hold the same whole gaps as (a, b].
+        np.savez(
+            events, x=x, y=y, t=t, sb=np.asarray(sb), tb=np.asarray(tb), tb1=np.asarray(tb) + 1
+        )
         runs = {}
-        for k in (1, 4):
+        # The timed runs twice each, keeping the faster (the machine may be shared).
+        plan = [(1, "left", "tb"), (more, "left", "tb")] * REPEATS + [(1, "right", "tb1")]
+        for k, side, bands in plan:
             out = subprocess.run(
-                [python, "-c", DAVIES, folder, str(events), str(k)],
+                [python, "-c", DAVIES, str(folder), str(events), str(k), side, bands],
                 capture_output=True,
                 text=True,
-                check=True,
             )
-            runs[k] = json.loads(out.stdout.strip().splitlines()[-1])
-    per_iteration = (runs[4]["s"] - runs[1]["s"]) / 3
-    fixed = runs[1]["s"] - per_iteration
+            if out.returncode != 0:
+                last = (out.stderr.strip().splitlines() or ["no message"])[-1]
+                return f"present at {folder} but did not run with {python}: {last}"
+            run = json.loads(out.stdout.strip().splitlines()[-1])
+            if (k, side) not in runs or run["s"] < runs[k, side]["s"]:
+                runs[k, side] = run
+    one, many = runs[1, "left"]["s"], runs[more, "left"]["s"]
+    per_iteration = (many - one) / (more - 1)
+    fixed = one - per_iteration
+    extrapolated = fixed + PERMUTATIONS * per_iteration
+    # The same in processor time, which other work on a shared machine disturbs less.
+    cpu_one, cpu_many = runs[1, "left"]["cpu"], runs[more, "left"]["cpu"]
+    cpu_extrapolated = cpu_one + (PERMUTATIONS - 1) * (cpu_many - cpu_one) / (more - 1)
+    # Its interval_side="left" gives (a, b] bands, "right" gives [a, b): ours closed="right"/"left".
+    ours_right = knox_counts(x, y, t, sb, tb).tolist()
+    tb1 = np.asarray(tb) + 1
+    ours_left = knox_counts(x, y, t, sb, tb1, closed="left").tolist()
+    # Its [a, b) mode keeps a pair exactly at the last distance limit in the last band; ours
+    # (and the definition) leave it out. With that limit made inclusive the tables agree.
+    inclusive = np.asarray(sb, dtype=float).copy()
+    inclusive[-1] = np.nextafter(inclusive[-1], np.inf)
+    ours_left_inclusive = knox_counts(x, y, t, inclusive, tb1, closed="left").tolist()
+    theirs_left = runs[1, "right"]["observed"]
     return {
-        "code": "tobydavies/NearRepeat stats/knox.py, run unmodified in its own interpreter",
-        "measured_s": {
-            "1_iteration": round(runs[1]["s"], 2),
-            "4_iterations": round(runs[4]["s"], 2),
+        "code": f"tobydavies/NearRepeat stats/knox.py at {folder}, run unmodified in {python}",
+        "timing": f"fastest of {REPEATS} runs each",
+        "measured_s": {"1_iteration": round(one, 2), f"{more}_iterations": round(many, 2)},
+        "measured_cpu_s": {
+            "1_iteration": round(cpu_one, 2),
+            f"{more}_iterations": round(cpu_many, 2),
         },
-        "per_iteration_s": round(per_iteration, 2),
-        "999_s_extrapolated": round(fixed + PERMUTATIONS * per_iteration, 1),
-        "observed_equal_to_ours": runs[1]["observed"] == ours_observed,
+        "per_iteration_s": round(per_iteration, 3),
+        "999_s_extrapolated": round(extrapolated, 1),
+        "ratio_vs_ours": round(extrapolated / ours_s, 1),
+        "999_cpu_s_extrapolated": round(cpu_extrapolated, 1),
+        "cpu_ratio_vs_ours": round(cpu_extrapolated / ours_cpu, 1),
+        "observed_equal_to_ours": runs[1, "left"]["observed"] == ours_right,
+        "left_closed_bands": {
+            "time_bands_one_later": tb1.tolist(),
+            "observed_equal_to_ours": theirs_left == ours_left,
+            "pairs_it_counts_at_exactly_the_last_distance_limit": int(
+                np.sum(theirs_left) - np.sum(ours_left)
+            ),
+            "observed_equal_with_that_limit_inclusive": theirs_left == ours_left_inclusive,
+        },
+    }
+
+
+def timed_knox(x, y, t, sb, tb, **options):
+    """Our Knox test with 999 permutations: the result, and the fastest wall and processor
+    times of REPEATS runs."""
+    best_s = best_cpu = float("inf")
+    for _ in range(REPEATS):
+        cpu = time.process_time()
+        result, seconds = timed(
+            knox_test, x, y, t, sb, tb, permutations=PERMUTATIONS, seed=SEED, **options
+        )
+        best_s, best_cpu = min(best_s, seconds), min(best_cpu, time.process_time() - cpu)
+    return result, best_s, best_cpu
+
+
+def bench_knox_chicago() -> dict:
+    """Dated events: the Chicago 2016 burglaries shipped for the tests (tobydavies/NearRepeat's
+    example data) with the bands of its usage notebook, ours beside its code."""
+    events = pd.read_csv(ROOT / "tests" / "data" / "nearrepeat" / "chicago_burglary_2016.csv.gz")
+    dates = pd.to_datetime(events["date_single"], format="%d/%m/%Y").dt.strftime("%Y-%m-%d")
+    x, y = events["x"].to_numpy(), events["y"].to_numpy()
+    t = days_since(dates).astype(float)
+    sb, tb = [0.1, 200, 400, 600], [7, 14, 21]
+    ours, t_ours, cpu_ours = timed_knox(x, y, t, sb, tb, time_unit="days")
+    davies = davies_nearrepeat(x, y, t, sb, tb, t_ours, cpu_ours, more=31)
+    return {
+        "events": int(x.size),
+        "distance_bands_m": sb,
+        "time_bands_days": tb,
+        "close_pairs": ours.n_close_pairs,
+        "permutations": PERMUTATIONS,
+        "ours_s": round(t_ours, 3),
+        "ours_cpu_s": round(cpu_ours, 3),
+        "tobydavies_nearrepeat": davies,
+        "knox_ratio_vs_tobydavies_nearrepeat": (
+            davies["ratio_vs_ours"] if isinstance(davies, dict) else "not present"
+        ),
     }
 
 
@@ -218,15 +317,13 @@ def bench_knox(points: pd.DataFrame) -> dict:
     t = months_since(burglary.Month).astype(float)
     sb, tb = [100, 200, 300, 400, 500], [0, 1, 2, 3]
 
-    ours, t_ours = timed(knox_test, x, y, t, sb, tb, permutations=PERMUTATIONS, seed=SEED)
+    ours, t_ours, cpu_ours = timed_knox(x, y, t, sb, tb)
     (ref_obs, ref_sims), t_ref = timed(
         reference_knox, x, y, t, sb, tb, REFERENCE_PERMUTATIONS, SEED
     )
     per_table = t_ref / (REFERENCE_PERMUTATIONS + 1)
     t_ref_999 = per_table * (PERMUTATIONS + 1)
-    davies = davies_nearrepeat(x, y, t, sb, tb, ours.observed.to_numpy().tolist())
-    if davies is not None:
-        davies["speedup_vs_extrapolated"] = round(davies["999_s_extrapolated"] / t_ours, 1)
+    davies = davies_nearrepeat(x, y, t, sb, tb, t_ours, cpu_ours)
     return {
         "events": int(x.size),
         "months": f"{burglary.Month.min()}..{burglary.Month.max()}",
@@ -235,6 +332,8 @@ def bench_knox(points: pd.DataFrame) -> dict:
         "close_pairs": ours.n_close_pairs,
         "permutations": PERMUTATIONS,
         "ours_s": round(t_ours, 3),
+        "ours_cpu_s": round(cpu_ours, 3),
+        "ours_timing": f"fastest of {REPEATS} runs",
         "reference": "plain pairwise loop in this file (every event against every later one)",
         "reference_permutations_run": REFERENCE_PERMUTATIONS,
         "reference_measured_s": round(t_ref, 2),
@@ -243,7 +342,10 @@ def bench_knox(points: pd.DataFrame) -> dict:
         "target_ours_le_2s": t_ours <= 2.0,
         "target_ge_50x": t_ref_999 / t_ours >= 50,
         "observed_equal_to_reference": ours.observed.to_numpy().tolist() == ref_obs.tolist(),
-        "tobydavies_nearrepeat": davies or "not run (set NEARREPEAT_DIR and NEARREPEAT_PYTHON)",
+        "tobydavies_nearrepeat": davies,
+        "knox_ratio_vs_tobydavies_nearrepeat": (
+            davies["ratio_vs_ours"] if isinstance(davies, dict) else "not present"
+        ),
         "same_month_within_100m": {
             "observed": int(ours.observed.iloc[0, 0]),
             "expected": round(float(ours.expected.iloc[0, 0]), 1),
@@ -254,6 +356,9 @@ def bench_knox(points: pd.DataFrame) -> dict:
 
 
 def main() -> None:
+    parts = set(sys.argv[1:]) or {"gi", "knox"}
+    if not parts <= {"gi", "knox"}:
+        raise SystemExit("usage: bench/hotspots.py [gi] [knox]")
     points, t_load = timed(load_points)
     out = {
         "machine": {
@@ -262,9 +367,12 @@ def main() -> None:
             "numpy": np.__version__,
         },
         "data": {"records_with_coordinates_in_lancashire": len(points), "load_s": round(t_load, 1)},
-        "gi_star_grid_100x100": bench_gi_star(points),
-        "knox_10000_events": bench_knox(points),
     }
+    if "gi" in parts:
+        out["gi_star_grid_100x100"] = bench_gi_star(points)
+    if "knox" in parts:
+        out["knox_10000_events"] = bench_knox(points)
+        out["knox_chicago_burglary_2016_days"] = bench_knox_chicago()
     print(json.dumps(out, indent=2))
 
 

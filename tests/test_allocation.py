@@ -21,6 +21,7 @@ from cdrp.analysis.allocation import (
     quotas,
     shares,
     split,
+    tie_order,
 )
 
 
@@ -113,6 +114,88 @@ def test_a_zero_share_gets_nothing_and_the_order_of_input_does_not_matter(total,
     assert all(amounts[r] == 0 for r in s if s[r] == 0)
     reversed_input = dict(reversed(list(s.items())))
     assert apportion(total, reversed_input) == amounts
+
+
+# Keys of mixed types, among them distinct keys with equal str(): 1 and "1", (1,) and "(1,)".
+mixed_keys = st.lists(
+    st.one_of(
+        st.sampled_from([1, "1", (1,), "(1,)", 2, "2", -1, "-1", None, "None", b"1", 10, "10"]),
+        st.integers(-50, 50),
+        st.fractions(max_denominator=7),
+        st.text(alphabet="ab1", min_size=1, max_size=3),
+        st.tuples(st.integers(0, 3), st.text(alphabet="ab", max_size=2)),
+    ),
+    min_size=1,
+    max_size=9,
+    unique=True,
+)
+
+
+@st.composite
+def mixed_share_sets(draw):
+    keys = draw(mixed_keys)
+    # Few distinct weights, so that many remainders tie.
+    raw = draw(st.lists(st.integers(0, 3), min_size=len(keys), max_size=len(keys)))
+    if sum(raw) == 0:
+        raw[0] = 1
+    return {k: Fraction(v, sum(raw)) for k, v in zip(keys, raw, strict=True)}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 50), mixed_share_sets(), st.randoms(use_true_random=False))
+def test_every_permutation_of_the_input_gives_the_same_pence_even_for_keys_equal_as_text(
+    total, s, random
+):
+    amounts = apportion(total, s)
+    items = list(s.items())
+    for _ in range(4):
+        random.shuffle(items)
+        assert apportion(total, dict(items)) == amounts
+    # Ties go to the first in the documented order: sorted by tie_order, the remainders of those
+    # who got the extra penny are never smaller, and among equals they come first.
+    q = quotas(total, s)
+    extra = {r for r in s if amounts[r] > math.floor(q[r])}
+    ranked = sorted(s, key=lambda r: (-(q[r] - math.floor(q[r])), tie_order(r)))
+    assert extra == set(ranked[: len(extra)])
+
+
+def test_a_tie_between_1_and_text_1_goes_to_the_number_in_either_input_order():
+    # Remainders ½ and ½, one penny left: str() cannot tell 1 from "1"; the tie order can.
+    assert apportion(1, {1: Fraction(1, 2), "1": Fraction(1, 2)}) == {1: 1, "1": 0}
+    assert apportion(1, {"1": Fraction(1, 2), 1: Fraction(1, 2)}) == {"1": 0, 1: 1}
+    assert apportion(1, {"1": "1/2", 1: "1/2"}, order=["1", 1]) == {"1": 1, 1: 0}
+    assert apportion(1, {"b": "1/2", "a": "1/2"}) == {"b": 0, "a": 1}  # slugs: alphabetical
+
+
+def test_the_tie_order_is_numbers_by_value_then_text_then_bytes_then_tuples():
+    keys = ["b", 10, "1", 9, (2, "a"), None, b"x", Fraction(19, 2), (1, "z"), "10", -3.5]
+    assert sorted(keys, key=tie_order) == [
+        None,
+        -3.5,
+        9,
+        Fraction(19, 2),
+        10,
+        "1",
+        "10",
+        "b",
+        b"x",
+        (1, "z"),
+        (2, "a"),
+    ]
+
+
+def test_keys_without_a_fixed_tie_order_and_bad_orders_are_refused():
+    with pytest.raises(FormulaError, match="type object have no fixed tie order"):
+        apportion(1, {object(): "1/2", "a": "1/2"})
+    with pytest.raises(FormulaError, match="NaN"):
+        apportion(1, {float("nan"): "1/2", "a": "1/2"})
+    with pytest.raises(FormulaError, match="every recipient exactly once"):
+        apportion(1, {"a": "1/2", "b": "1/2"}, order=["a"])
+    with pytest.raises(FormulaError, match="every recipient exactly once"):
+        apportion(1, {"a": "1/2", "b": "1/2"}, order=["a", "b", "a"])
+    # An explicit order serves keys of any type.
+    marker = object()
+    assert apportion(1, {marker: "1/2", "a": "1/2"}, order=[marker, "a"]) == {marker: 1, "a": 0}
 
 
 @st.composite

@@ -1,4 +1,5 @@
-"""Change between periods: agreement with statsmodels, intervals, verdicts and missing months."""
+"""Change between periods: agreement with statsmodels, a p-value and interval that always agree,
+verdicts and missing months."""
 
 from __future__ import annotations
 
@@ -42,26 +43,53 @@ def _random_cases(seed: int, size: int):
     return c1[keep], e1[keep], c2[keep], e2[keep]
 
 
-@pytest.mark.parametrize("alternative", ["two-sided", "larger", "smaller"])
-def test_p_values_agree_with_statsmodels_exact_conditional_test_to_1e_9(alternative):
+def _statsmodels(c1, e1, c2, e2, alternative="two-sided"):
+    return sm_test_poisson_2indep(c1, e1, c2, e2, method="exact-cond", alternative=alternative)
+
+
+def _central_by_statsmodels(c1, e1, c2, e2):
+    """Twice the smaller of statsmodels' one-sided exact conditional p-values, at most 1."""
+    one_sided = [_statsmodels(c1, e1, c2, e2, side).pvalue for side in ("larger", "smaller")]
+    return min(1.0, 2 * min(one_sided))
+
+
+@pytest.mark.parametrize("alternative", ["larger", "smaller"])
+def test_one_sided_p_values_agree_with_statsmodels_exact_conditional_test_to_1e_9(alternative):
     c1, e1, c2, e2 = _random_cases(seed=20221130, size=600)
     ours = poisson_conditional_test(c1, e1, c2, e2, alternative=alternative)
     theirs = np.array(
-        [
-            sm_test_poisson_2indep(a, b, c, d, method="exact-cond", alternative=alternative).pvalue
-            for a, b, c, d in zip(c1, e1, c2, e2, strict=True)
-        ]
+        [_statsmodels(*case, alternative).pvalue for case in zip(c1, e1, c2, e2, strict=True)]
     )
     np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-9)
 
 
+def test_the_two_sided_p_value_is_twice_the_smaller_one_sided_statsmodels_p_value():
+    c1, e1, c2, e2 = _random_cases(seed=20221130, size=600)
+    ours = poisson_conditional_test(c1, e1, c2, e2)
+    theirs = [_central_by_statsmodels(*case) for case in zip(c1, e1, c2, e2, strict=True)]
+    np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-9)
+
+
+def test_the_minimum_likelihood_p_value_is_statsmodels_two_sided_exact_conditional_one():
+    c1, e1, c2, e2 = _random_cases(seed=20221130, size=600)
+    ours = poisson_conditional_test(c1, e1, c2, e2, method="minlike")
+    theirs = [_statsmodels(*case).pvalue for case in zip(c1, e1, c2, e2, strict=True)]
+    np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-9)
+    with pytest.raises(ValueError, match="method must be 'central' or 'minlike'"):
+        poisson_conditional_test(1, 1, 2, 1, method="blaker")
+
+
 def test_p_values_agree_with_statsmodels_when_the_count_sits_at_the_mode_or_at_ties():
-    # Equal exposures and symmetric counts are the cases where SciPy's tie rule matters.
+    # Equal exposures and symmetric counts are the cases where SciPy's tie rule matters; with
+    # equal exposures the central and minimum-likelihood p-values are the same.
     cases = [(10, 12, 10, 12), (0, 12, 7, 12), (7, 12, 0, 12), (1, 1, 2, 2), (3, 6, 3, 6)]
     cases += [(k, 12, 40 - k, 12) for k in range(41)]
     c1, e1, c2, e2 = (np.array(x, dtype=float) for x in zip(*cases, strict=True))
-    theirs = [sm_test_poisson_2indep(*case, method="exact-cond").pvalue for case in cases]
+    theirs = [_statsmodels(*case).pvalue for case in cases]
     np.testing.assert_allclose(poisson_conditional_test(c1, e1, c2, e2), theirs, atol=1e-9)
+    np.testing.assert_allclose(
+        poisson_conditional_test(c1, e1, c2, e2, method="minlike"), theirs, atol=1e-9
+    )
 
 
 def test_a_pair_of_zero_counts_has_nothing_to_test():
@@ -86,25 +114,38 @@ def test_rate_ratio_interval_maps_the_clopper_pearson_interval_of_the_binomial_s
             assert ratio[i] == pytest.approx((c1[i] / e1[i]) / (c2[i] / e2[i]))
 
 
-def test_an_interval_that_excludes_one_always_comes_with_a_significant_test():
-    # The interval inverts the doubled one-sided exact test; the two-sided p-value sums the
-    # outcomes no more likely than the observed one, which is never larger, so only the
-    # converse can fail (borderline cases).
-    c1, e1, c2, e2 = _random_cases(seed=11, size=400)
+def test_the_audit_case_is_not_significant_and_its_interval_includes_one():
+    # 0 records in 12 months against 3 in 6. Given 3 records in all, the current window's
+    # share is Binomial(3, 12/18) under equal rates: P(0) = (1/3)^3 = 1/27, so p = 2/27
+    # = 0.0741 (the minimum-likelihood p-value was 1/27 = 0.037, "significant"). The upper
+    # Clopper-Pearson limit solves (1 - q)^3 = 0.025: q = 1 - 0.025^(1/3) = 0.70760, a ratio of
+    # q / (1 - q) x 6 / 12 = 1.20998.
+    out = compare_counts([0], 12, [3], 6).iloc[0]
+    assert out["p_value"] == pytest.approx(2 / 27, rel=1e-12)
+    q = 1 - 0.025 ** (1 / 3)
+    assert out["ratio_upper"] == pytest.approx(q / (1 - q) * 6 / 12, rel=1e-9)
+    assert out["ratio_lower"] == 0 and out["ratio_upper"] > 1
+    assert out["verdict"] == "no significant change"
+
+
+def test_over_a_grid_of_counts_and_windows_p_below_5_percent_iff_the_interval_excludes_one():
+    # Every pair of counts 0-59 in windows of 1, 3, 6, 9 or 12 months: 89,975 comparisons.
+    counts, months = np.arange(60), np.array([1, 3, 6, 9, 12.0])
+    c1, c2, e1, e2 = (a.ravel() for a in np.meshgrid(counts, counts, months, months, indexing="ij"))
+    some = (c1 + c2) > 0
+    c1, c2, e1, e2 = c1[some], c2[some], e1[some], e2[some]
     ratio, lower, upper = rate_ratio_interval(c1, e1, c2, e2)
     p = poisson_conditional_test(c1, e1, c2, e2)
     excludes_one = (lower > 1) | (upper < 1)
-    assert excludes_one.sum() > 50
-    assert np.all(p[excludes_one] < 0.05)
-    central = np.minimum(
-        1,
-        2
-        * np.minimum(
-            stats.binom.cdf(c1, c1 + c2, e1 / (e1 + e2)),
-            stats.binom.sf(c1 - 1, c1 + c2, e1 / (e1 + e2)),
-        ),
-    )
-    assert np.array_equal(excludes_one, central < 0.05)
+    assert excludes_one.sum() > 60_000 and (~excludes_one).sum() > 25_000
+    assert np.array_equal(p < 0.05, excludes_one)
+    # The verdicts say the same.
+    out = compare_counts(c1, e1, c2, e2)
+    significant = out["verdict"].str.startswith("significant").to_numpy()
+    assert np.array_equal(significant, excludes_one)
+    # The minimum-likelihood p-value (statsmodels' two-sided exact-cond) does not agree.
+    minlike = poisson_conditional_test(c1, e1, c2, e2, method="minlike")
+    assert (minlike < 0.05).sum() > (p < 0.05).sum()
 
 
 def test_verdicts_read_as_plain_english():
@@ -134,7 +175,7 @@ def test_twelve_months_against_the_previous_twelve_sums_the_right_months_per_cat
         base = sub[(sub.month >= "2020-12") & (sub.month <= "2021-11")]["count"].sum()
         row = out.set_index("category").loc[cat]
         assert (row["current"], row["baseline"]) == (cur, base)
-        expected = sm_test_poisson_2indep(cur, 12, base, 12, method="exact-cond").pvalue
+        expected = _central_by_statsmodels(cur, 12, base, 12)
         assert row["p_value"] == pytest.approx(expected, abs=1e-9)
     assert set(out["current_months"]) == {"2021-12..2022-11"}
     assert set(out["baseline_months"]) == {"2020-12..2021-11"}
@@ -162,7 +203,7 @@ def test_a_flagged_comparison_uses_covered_months_only_and_says_it_is_not_compar
     base = sub[(sub.month >= "2019-12") & (sub.month <= "2020-11")]["count"].sum()
     cur = sub[(sub.month >= "2020-12") & (sub.month <= "2021-11")]["count"].sum()
     # 9 covered baseline months against 12 current months.
-    expected = sm_test_poisson_2indep(cur, 12, base, 9, method="exact-cond").pvalue
+    expected = _central_by_statsmodels(cur, 12, base, 9)
     assert row["p_value"] == pytest.approx(expected, abs=1e-9)
 
 
@@ -210,6 +251,7 @@ def test_p_values_agree_with_statsmodels_for_generated_pairs(c1, c2, e1, e2):
         assert poisson_conditional_test(c1, e1, c2, e2) == 1.0
         return
     ours = poisson_conditional_test(c1, e1, c2, e2)
-    theirs = sm_test_poisson_2indep(c1, e1, c2, e2, method="exact-cond").pvalue
     assert 0 <= ours <= 1
-    assert abs(ours - theirs) <= 1e-9
+    assert abs(ours - _central_by_statsmodels(c1, e1, c2, e2)) <= 1e-9
+    minlike = poisson_conditional_test(c1, e1, c2, e2, method="minlike")
+    assert abs(minlike - _statsmodels(c1, e1, c2, e2).pvalue) <= 1e-9

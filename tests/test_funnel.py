@@ -14,7 +14,12 @@ from cdrp.analysis.funnel import funnel, funnel_curve, poisson_limits
 
 
 def _poisson_cdf_by_hand(r: int, mean: float) -> float:
-    return sum(math.exp(-mean) * mean**k / math.factorial(k) for k in range(r + 1))
+    # exp(-m) m^k / k!, each term from the one before (no overflow for large k).
+    term, total = math.exp(-mean), 0.0
+    for k in range(r + 1):
+        total += term
+        term *= mean / (k + 1)
+    return total
 
 
 def test_limits_match_the_hand_worked_case_of_an_expected_count_of_ten():
@@ -66,12 +71,74 @@ def test_units_are_classified_against_the_pooled_rate_of_the_family():
     assert out.loc["Tiny", "position_95"] == "within"  # 10 per 1,000 from 2 records is noise
 
 
-def test_a_given_target_rate_is_used_and_the_curve_matches_the_unit_limits():
+def _spiegelhalter_by_hand(expected: float, p: float) -> float:
+    """Spiegelhalter (2005) A.1.1 from Poisson sums in plain Python: r_p, a, (r_p - a) / E."""
+    r = 0
+    while _poisson_cdf_by_hand(r, expected) < p:
+        r += 1
+    f_r = _poisson_cdf_by_hand(r, expected)
+    f_prev = _poisson_cdf_by_hand(r - 1, expected) if r > 0 else 0.0
+    return max(r - (f_r - p) / (f_r - f_prev), 0.0) / expected
+
+
+def test_a_given_target_rate_is_used_and_the_unit_and_curve_limits_are_the_hand_worked_ones():
+    # 2,000 residents at 10 per 1,000: E = 20. By hand (Poisson sums):
+    #   p = 0.025: F(11) = 0.0213868 < p <= F(12) = 0.0390120, a = 0.79500, limit 0.560250
+    #   p = 0.975: F(28) = 0.9656665 < p <= F(29) = 0.9781818, a = 0.25423, limit 1.437288
+    #   p = 0.001: F(7) = 0.0007786 < p <= F(8) = 0.0020873, a = 0.83081, limit 0.358459
+    #   p = 0.999: F(34) = 0.9985110 < p <= F(35) = 0.9991963, a = 0.28647, limit 1.735676
+    # so 5.6025 to 14.3729 per 1,000 (95%) and 3.5846 to 17.3568 (99.8%); 25 records (12.5 per
+    # 1,000) are within both.
     frame = pd.DataFrame({"unit": ["A"], "count": [25], "population": [2000]})
-    out = funnel(frame, target_rate=10.0)
-    curve = funnel_curve(10.0, [2000])
-    assert out.loc[0, "upper_95"] == pytest.approx(curve.loc[0, "upper_95"])
-    assert out.loc[0, "expected"] == 20.0
+    out = funnel(frame, target_rate=10.0).iloc[0]
+    curve = funnel_curve(10.0, [2000]).iloc[0]
+    assert out["expected"] == 20.0 and out["target_rate"] == 10.0
+    by_hand = {
+        "lower_95": (0.025, 5.6025),
+        "upper_95": (0.975, 14.37288),
+        "lower_99_8": (0.001, 3.58459),
+        "upper_99_8": (0.999, 17.35676),
+    }
+    for column, (p, rate) in by_hand.items():
+        assert 10.0 * _spiegelhalter_by_hand(20.0, p) == pytest.approx(rate, abs=5e-5), column
+        assert out[column] == pytest.approx(10.0 * _spiegelhalter_by_hand(20.0, p), rel=1e-9)
+        assert curve[column] == pytest.approx(10.0 * _spiegelhalter_by_hand(20.0, p), rel=1e-9)
+    assert out["position_95"] == out["position_99_8"] == "within"
+
+
+def test_limits_over_many_expected_counts_match_the_hand_formula():
+    for expected in [0.05, 0.3, 1.0, 2.5, 7.0, 33.3, 120.0]:
+        for level in (0.95, 0.998):
+            lower, upper = poisson_limits([expected], level)
+            assert lower[0] == pytest.approx(
+                _spiegelhalter_by_hand(expected, (1 - level) / 2), rel=1e-9, abs=1e-12
+            ), (expected, level)
+            assert upper[0] == pytest.approx(
+                _spiegelhalter_by_hand(expected, (1 + level) / 2), rel=1e-9
+            ), (expected, level)
+
+
+def test_the_upper_limit_is_never_drawn_below_the_target_and_no_position_changes():
+    # E = 0.01: F(0) = exp(-0.01) = 0.99005 >= 0.975, so r = 0 and the interpolation gives
+    # -(0.99005 - 0.975) / 0.99005 records, below zero: the formula's limit is 0, under the
+    # target. One record (ratio 100) is above either way; none is within either way.
+    expected = np.logspace(-6, 3, 400)
+    for level in (0.95, 0.998):
+        lower, upper = poisson_limits(expected, level)
+        assert (upper >= 1).all() and (lower <= 1).all()
+    assert _spiegelhalter_by_hand(0.01, 0.975) == 0.0
+    assert poisson_limits([0.01], 0.95)[1][0] == 1.0
+    # Above the switch the limit is the formula's (E = 0.03: (1 - a) / E with r = 1).
+    assert poisson_limits([0.03], 0.95)[1][0] == pytest.approx(_spiegelhalter_by_hand(0.03, 0.975))
+    assert _spiegelhalter_by_hand(0.03, 0.975) > 1
+    frame = pd.DataFrame(
+        {"unit": ["none", "one", "big"], "count": [0, 1, 10000], "population": [1, 1, 999998]}
+    )
+    out = funnel(frame, target_rate=10.0)  # E = 0.01 for the two tiny units
+    assert out["upper_95"].iloc[0] == 10.0  # 99.8%: E = 0.01 is above its switch (0.0010)
+    assert out["position_95"].tolist()[:2] == ["within", "above"]
+    curve = funnel_curve(10.0, [1, 2, 5, 100, 10_000])
+    assert (curve["upper_95"] >= 10.0).all() and (curve["upper_99_8"] >= 10.0).all()
 
 
 def test_a_unit_with_no_population_is_refused_by_name():

@@ -3,9 +3,9 @@
 A plan for Chorley, South Ribble and West Lancashire with a burglary indicator and a target of
 5% fewer than in December 2020 to November 2021, for December 2021 to November 2022. The test
 reads the Parquet files of the store with DuckDB itself (not through `cdrp.store.counts`),
-works out the projection, interval and status from first principles (scipy's chi-squared
-quantiles) and compares them with the service. Likewise a rate, a harm-weighted indicator and a
-family target.
+works out the projection, interval and status from first principles (scipy's chi-squared and
+gamma quantiles) and compares them with the service. Likewise a rate, a harm-weighted indicator
+and a family target.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from scipy.stats import chi2
+from scipy.stats import chi2, gamma
 
 from cdrp.store import Store
 
@@ -225,7 +225,8 @@ def test_a_rate_and_a_harm_weighted_indicator_by_hand(south, hand):
     assert row["status"] == status(x * f / per, row["low"], row["high"], 3.1)
 
     # Harm: each record weighted by its category's Crime Severity Score weight; the interval
-    # H +- 1.96 sqrt(sum w^2 n), both scaled by last year's seasonal factor of the weighted sums.
+    # is Fay & Feuer's gamma interval of H = sum w n with V = sum w^2 n and the heaviest weight
+    # w_M (robbery's), both scaled by last year's seasonal factor of the weighted sums.
     with WEIGHTS_CSV.open() as handle:
         weights = {r["category"]: float(r["weight"]) for r in csv.DictReader(handle)}
 
@@ -242,10 +243,17 @@ def test_a_rate_and_a_harm_weighted_indicator_by_hand(south, hand):
     assert row["measure"] == "harm"
     assert row["value"] == pytest.approx(h)
     assert row["projection"] == pytest.approx(h * fh)
-    assert row["low"] == pytest.approx((h - Z * math.sqrt(var)) * fh)
-    assert row["high"] == pytest.approx((h + Z * math.sqrt(var)) * fh)
+    w_max = max(w(c) for c in both)
+    low = gamma.ppf(0.025, h * h / var, scale=var / h)
+    high = gamma.ppf(
+        0.975, (h + w_max) ** 2 / (var + w_max**2), scale=(var + w_max**2) / (h + w_max)
+    )
+    assert row["low"] == pytest.approx(low * fh)
+    assert row["high"] == pytest.approx(high * fh)
+    # The skew: both limits sit above the normal approximation's, the upper one further.
+    assert low > h - Z * math.sqrt(var) and high - h > h - low
     assert row["status"] == status(h * fh, row["low"], row["high"], 480000)
-    assert "normal approximation" in row["reasoning"]
+    assert "gamma approximation" in row["reasoning"]
 
 
 @pytest.mark.django_db

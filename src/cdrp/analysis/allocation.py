@@ -16,8 +16,11 @@ computed with exact rational arithmetic (:class:`fractions.Fraction`), so the sh
 exactly 1. The money is then apportioned by the largest-remainder (Hamilton) method: each
 recipient gets the whole pence of its exact quota ``total · share_r``, and the pence left over
 (fewer than the number of recipients) go one each to the recipients with the largest fractional
-remainders. Ties between equal remainders go to the recipient whose key sorts first (keys are
-compared as strings), so the result never depends on the order of the input.
+remainders. Ties between equal remainders go to the recipient that comes first in the *tie
+order* (:func:`tie_order`): numbers by value, then text by code point (slugs alphabetically),
+then bytes, then tuples element by element. Two distinct keys never tie in it (``1`` and ``"1"``
+are apart), so the result never depends on the order of the input. A caller may instead give
+its own order (``order=[...]``, every recipient once).
 
 The amounts therefore add to the total exactly; each is the floor or the ceiling of its quota;
 a larger quota never gets less money; and a recipient with a zero quota gets nothing.
@@ -34,6 +37,7 @@ Pure code: no Django import.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -56,6 +60,7 @@ __all__ = [
     "quotas",
     "shares",
     "split",
+    "tie_order",
 ]
 
 #: The one method so far: a weighted sum of each recipient's share of each measure.
@@ -369,7 +374,58 @@ def _checked(total_pence, shares) -> tuple[int, dict[object, Fraction]]:
     return total_pence, exact
 
 
-def apportion(total_pence: int, shares: Mapping[object, object]) -> dict[object, int]:
+def tie_order(key) -> tuple:
+    """Where a recipient's key stands when remainders tie: a total order on distinct keys.
+
+    ``None`` first, then numbers by value (int, Fraction, Decimal, finite float; ``True`` is 1
+    as a dict key anyway), then text by Unicode code point, then bytes, then tuples element by
+    element in this same order. Distinct dict keys never compare equal in it: keys equal in
+    value are one dict key (``1``, ``1.0``, ``Fraction(1)``), and each type has its own rank, so
+    ``1`` comes before ``"1"`` whatever order they were given in.
+
+    Raises
+    ------
+    FormulaError
+        For a key of any other type, or NaN (no place in an order): pass ``order`` instead.
+
+    Examples
+    --------
+    >>> sorted(["b", 10, "1", 9, (2, "a"), None], key=tie_order)
+    [None, 9, 10, '1', 'b', (2, 'a')]
+    """
+    if key is None:
+        return (0,)
+    if isinstance(key, Rational | Decimal | float | int):
+        if isinstance(key, float | Decimal) and (key != key):
+            raise FormulaError("order", "a recipient key is NaN: give the order explicitly")
+        if isinstance(key, float | Decimal) and not math.isfinite(key):
+            return (1, 1 if key > 0 else -1, 0)
+        return (1, 0, Fraction(key))
+    if isinstance(key, str):
+        return (2, key)
+    if isinstance(key, bytes):
+        return (3, key)
+    if isinstance(key, tuple):
+        return (4, tuple(tie_order(k) for k in key))
+    raise FormulaError(
+        "order",
+        f"recipient keys of type {type(key).__name__} have no fixed tie order: give the order "
+        "explicitly",
+    )
+
+
+def _tie_ranks(keys, order: Sequence | None) -> dict:
+    if order is None:
+        return {r: tie_order(r) for r in keys}
+    listed = list(order)
+    if len(listed) != len(set(listed)) or set(listed) != set(keys):
+        raise FormulaError("order", "the order must list every recipient exactly once")
+    return {r: i for i, r in enumerate(listed)}
+
+
+def apportion(
+    total_pence: int, shares: Mapping[object, object], *, order: Sequence | None = None
+) -> dict[object, int]:
     """Whole pence for each recipient by largest remainder (Hamilton), adding to the total.
 
     Parameters
@@ -379,13 +435,16 @@ def apportion(total_pence: int, shares: Mapping[object, object]) -> dict[object,
     shares : mapping
         Recipient → exact share (Fraction, int, Decimal or text); non-negative, adding to
         exactly 1.
+    order : sequence, optional
+        Every recipient once: equal remainders go to the one listed first. By default the
+        :func:`tie_order` of the keys (slugs alphabetically).
 
     Returns
     -------
     dict
         Recipient → pence, in the order of `shares`. Each amount is the floor or ceiling of its
         quota ``total · share``; the leftover pence go to the largest remainders, ties to the
-        recipient whose key (as a string) sorts first.
+        recipient first in the tie order. The result does not depend on the order of `shares`.
 
     Examples
     --------
@@ -393,14 +452,19 @@ def apportion(total_pence: int, shares: Mapping[object, object]) -> dict[object,
     {'c': 3333, 'b': 3333, 'a': 3334}
     >>> apportion(101, {"x": "0.25", "y": "0.75"})  # quotas 25.25 and 75.75
     {'x': 25, 'y': 76}
+    >>> apportion(1, {"1": "1/2", 1: "1/2"})  # numbers before text in the tie order
+    {'1': 0, 1: 1}
+    >>> apportion(1, {"1": "1/2", 1: "1/2"}, order=["1", 1])
+    {'1': 1, 1: 0}
     """
     total, exact = _checked(total_pence, shares)
+    rank = _tie_ranks(exact, order)
     quota = {r: total * s for r, s in exact.items()}
     floors = {r: q.numerator // q.denominator for r, q in quota.items()}
     left = total - sum(floors.values())
-    order = sorted(quota, key=lambda r: (-(quota[r] - floors[r]), str(r)))
+    ranked = sorted(quota, key=lambda r: (-(quota[r] - floors[r]), rank[r]))
     out = dict(floors)
-    for r in order[:left]:
+    for r in ranked[:left]:
         out[r] += 1
     return out
 
@@ -447,7 +511,11 @@ def _number(value) -> int | str:
 
 
 def split(
-    total_pence: int, inputs: Mapping[object, Mapping[str, object]], weights: Mapping[str, object]
+    total_pence: int,
+    inputs: Mapping[object, Mapping[str, object]],
+    weights: Mapping[str, object],
+    *,
+    order: Sequence | None = None,
 ) -> Split:
     """Shares, exact quotas and whole-penny amounts in one go (see :func:`shares`, :func:`apportion`).
 
@@ -472,6 +540,6 @@ def split(
         measure_shares=per,
         shares=s,
         quotas=q,
-        amounts=apportion(total_pence, s),
+        amounts=apportion(total_pence, s, order=order),
         inputs={r: {m: inputs[r][m] for m in used} for r in inputs},
     )

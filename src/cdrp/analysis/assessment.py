@@ -743,9 +743,11 @@ def _changes(inputs, window, monthly, covered):
     monthly_total["month"] = monthly_total["month"].astype(str)
     monthly_total = monthly_total.merge(roll, on="month")
     texts.append(
-        "Each change is tested with the exact Poisson conditional test (as statsmodels "
-        "test_poisson_2indep, method exact-cond); the rate ratio is current over baseline with "
-        "its exact 95% interval. A verdict of significant increase or decrease means p < 0.05. "
+        "Each change is tested with the exact Poisson conditional test, two-sided as twice "
+        "the smaller one-sided exact p-value (statsmodels test_poisson_2indep, method "
+        "exact-cond, each side); the rate ratio is current over baseline with the exact 95% "
+        "interval from the same test (Clopper-Pearson), so a verdict of significant increase "
+        "or decrease, p < 0.05, comes exactly when the interval excludes 1. "
         "A window that includes a month with no data is not compared."
         + (
             " For a 12-month window the previous 12 months are the same months a year before."

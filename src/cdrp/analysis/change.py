@@ -2,11 +2,24 @@
 
 Conditional on the total ``n = c1 + c2``, the current count ``c1`` is binomial with probability
 ``e1 / (e1 + e2)`` when the two rates are equal, so the exact test of equal rates is a binomial
-test (Przyborowski & Wilenski 1940). The p-value is the one statsmodels'
-``test_poisson_2indep(..., method="exact-cond")`` returns (SciPy's two-sided binomial test, which
-sums the probabilities no larger than the observed one); it is computed here for whole arrays at
-once so a table of categories by areas is tested in one call. The rate ratio's interval inverts
-the same exact test (Clopper-Pearson limits for the binomial proportion, mapped to the ratio).
+test (Przyborowski & Wilenski 1940). The p-value and the rate ratio's interval come from one
+test, so they always agree: the two-sided p-value is twice the smaller one-sided exact p-value
+(the *central* exact test), and the interval is the set of ratios that test does not reject at
+the 5% level, the Clopper-Pearson limits of the binomial proportion mapped to the ratio. So
+``p < 0.05`` exactly when the 95% interval excludes 1 (checked over a grid of counts and
+windows in the tests). This is exactci's ``poisson.exact(..., tsmethod="central")`` (Fay 2010)
+and the interval R's ``poisson.test`` reports; each one-sided p-value is statsmodels'
+``test_poisson_2indep(..., method="exact-cond")`` with that alternative.
+
+Why not the minimum-likelihood p-value (statsmodels' two-sided ``exact-cond``, SciPy's
+``binomtest``)? Beside the central interval it disagreed in borderline cases (0 records in 12
+months against 3 in 6: p = 0.037 with a 95% interval of 0 to 1.21), and no interval can match
+it: the ratios it does not reject are not always an interval (for 1 of 30 it rejects a
+proportion of 0.172 but not 0.176), and Blaker's test has the same fault. With equal windows
+(the usual case: 12 months against 12) the two p-values are the same. The minimum-likelihood
+p-value is still available (``method="minlike"``) for comparison.
+
+Computed for whole arrays at once, so a table of categories by areas is tested in one call.
 
 Months with no data are missing, never zero: :func:`compare_periods` takes the set of months the
 data covers and refuses (or, if asked, flags) a comparison whose windows include a missing month.
@@ -26,6 +39,7 @@ __all__ = [
     "ALPHA",
     "BASELINES",
     "CONFIDENCE",
+    "TWO_SIDED_METHODS",
     "INCREASE",
     "DECREASE",
     "NO_CHANGE",
@@ -50,15 +64,20 @@ DECREASE = "significant decrease"
 NO_CHANGE = "no significant change"
 NO_RECORDS = "no records in either period"
 NOT_COMPARABLE = "not comparable: months missing"
+#: Two-sided p-values: twice the smaller one-sided exact p-value (agrees with the interval), or
+#: the sum of the outcomes no more likely than the observed (statsmodels' exact-cond; may not).
+TWO_SIDED_METHODS = ("central", "minlike")
 #: Baselines: the window just before the current one, or the same months a year before.
 BASELINES = ("previous", "year_before")
 #: Plain-English statement of the method, for the methods section of a published assessment.
 METHOD = (
     "Changes compare the number of records in the latest period with the period before, or "
     "with the same months a year earlier. Whether a change is more than chance is judged with "
-    "the exact Poisson conditional test (two-sided, 5% level); the rate ratio is shown with "
-    "its exact 95% confidence interval. A month with no data is treated as missing, never as "
-    "zero, and a comparison that would include one is not made."
+    "the exact Poisson conditional test (two-sided, 5% level: twice the smaller one-sided exact "
+    "p-value); the rate ratio is shown with the exact 95% confidence interval from the same "
+    "test (Clopper-Pearson), so a change is significant exactly when its interval excludes 1. "
+    "A month with no data is treated as missing, never as zero, and a comparison that would "
+    "include one is not made."
 )
 
 # SciPy's binomtest treats probabilities within this relative error as equal to the observed one.
@@ -132,6 +151,7 @@ def poisson_conditional_test(
     exposure2: ArrayLike,
     *,
     alternative: str = "two-sided",
+    method: str = "central",
 ) -> np.ndarray | float:
     """Exact conditional test that two Poisson rates are equal, for arrays of pairs.
 
@@ -143,6 +163,11 @@ def poisson_conditional_test(
         Exposure of each period (months covered, or population times months).
     alternative : {"two-sided", "larger", "smaller"}
         ``"larger"`` tests whether the current rate is higher than the baseline rate.
+    method : {"central", "minlike"}
+        Two-sided p-value: ``"central"`` (default) is ``min(1, 2 · min(P(X ≤ c1), P(X ≥ c1)))``
+        for ``X ~ Binomial(c1 + c2, e1 / (e1 + e2))``, the test :func:`rate_ratio_interval`
+        inverts; ``"minlike"`` sums the probabilities no larger than the observed one
+        (statsmodels' ``exact-cond``, SciPy's ``binomtest``), which the interval need not match.
 
     Returns
     -------
@@ -152,26 +177,32 @@ def poisson_conditional_test(
 
     Notes
     -----
-    Equal to ``statsmodels.stats.rates.test_poisson_2indep(count1, exposure1, count2,
-    exposure2, method="exact-cond", alternative=...)`` (agreement to 1e-9 is tested on
-    random cases with unequal exposures); statsmodels handles one pair at a time and raises on
-    a pair of zeros.
+    The one-sided p-values equal ``statsmodels.stats.rates.test_poisson_2indep(count1,
+    exposure1, count2, exposure2, method="exact-cond", alternative=...)``; ``"central"`` is
+    twice the smaller of them (exactci's ``tsmethod="central"``), ``"minlike"`` its two-sided
+    value (agreement to 1e-9 is tested on random cases with unequal exposures). With equal
+    exposures the two two-sided p-values are the same. statsmodels handles one pair at a time
+    and raises on a pair of zeros.
 
     References
     ----------
     Przyborowski, J. & Wilenski, H. (1940). Homogeneity of results in testing samples from
     Poisson series. Biometrika 31, 313-323.
 
-    Gu, K., Ng, H. K. T., Tang, M. L. & Schucany, W. R. (2008). Testing the ratio of two
-    Poisson rates. Biometrical Journal 50, 283-298.
+    Fay, M. P. (2010). Two-sided exact tests and matching confidence intervals for discrete
+    data. R Journal 2(1), 53-58.
 
     Examples
     --------
     >>> [round(float(p), 6) for p in poisson_conditional_test([30, 10, 0], 12, [20, 10, 0], 12)]
     [0.202639, 1.0, 1.0]
-    >>> round(poisson_conditional_test(30, 12, 20, 12), 6)
-    0.202639
+    >>> round(poisson_conditional_test(0, 12, 3, 6), 4)  # 2 x (1/3)^3
+    0.0741
+    >>> round(poisson_conditional_test(0, 12, 3, 6, method="minlike"), 4)
+    0.037
     """
+    if method not in TWO_SIDED_METHODS:
+        raise ValueError(f"method must be 'central' or 'minlike', not {method!r}")
     y1 = _as_counts("count1", count1)
     y2 = _as_counts("count2", count2)
     n1 = _as_exposure("exposure1", exposure1)
@@ -181,8 +212,12 @@ def poisson_conditional_test(
     r_d = 1 / (n2 / n1)
     bp = r_d / (1 + r_d)
     total = y1 + y2
-    if alternative == "two-sided":
+    if alternative == "two-sided" and method == "minlike":
         p = _binom_two_sided(y1, total, bp)
+    elif alternative == "two-sided":
+        lower_tail = stats.binom.cdf(y1, total, bp)
+        upper_tail = stats.binom.sf(y1 - 1, total, bp)
+        p = np.where(total > 0, np.minimum(1.0, 2 * np.minimum(lower_tail, upper_tail)), 1.0)
     elif alternative == "larger":
         p = np.where(total > 0, stats.binom.sf(y1 - 1, total, bp), 1.0)
     elif alternative == "smaller":
@@ -223,10 +258,9 @@ def rate_ratio_interval(
     -----
     Clopper-Pearson limits ``(pl, pu)`` for ``count1`` out of ``count1 + count2`` are mapped by
     ``ratio = p / (1 - p) * exposure2 / exposure1`` (the interval that inverts the exact
-    conditional test; Breslow & Day 1987, section 2.3). It excludes 1 exactly when the doubled
-    one-sided exact p-value is below ``1 - confidence``. The two-sided p-value of
-    :func:`poisson_conditional_test` (minimum likelihood, as statsmodels) is never larger, so in
-    rare borderline cases a change is significant while its interval just includes 1.
+    conditional test; Breslow & Day 1987, section 2.3). It excludes 1 exactly when the two-sided
+    p-value of :func:`poisson_conditional_test` (central, the default) is below
+    ``1 - confidence``: the two are one test.
 
     References
     ----------

@@ -4,7 +4,8 @@ Each district's rate is plotted against its population (the precision); the limi
 range a unit of that size would show by chance alone if its true rate were the target (by
 default the pooled rate of the units shown). Limits are the exact Poisson quantiles of the
 expected count, smoothed between the integers as Spiegelhalter (2005) recommends, at 95% and
-99.8% (roughly two and three standard deviations).
+99.8% (roughly two and three standard deviations). An upper limit is never drawn below the
+target (see :func:`poisson_limits`).
 """
 
 from __future__ import annotations
@@ -55,7 +56,14 @@ def poisson_limits(expected: ArrayLike, level: float) -> tuple[np.ndarray, np.nd
     For ``p`` in ``(1 - level) / 2`` and ``(1 + level) / 2``, ``r_p`` is the smallest ``r``
     with ``F(r) >= p`` for the Poisson(E) distribution function ``F``. The limit is
     ``(r_p - a) / E`` with ``a = (F(r_p) - p) / (F(r_p) - F(r_p - 1))``, which interpolates
-    between the integers (Spiegelhalter 2005, appendix A.1.1).
+    between the integers (Spiegelhalter 2005, appendix A.1.1), and at least 0.
+
+    For a tiny expected count (below 0.0260 at 95%, 0.0010 at 99.8%) ``F(0) = exp(-E)`` is
+    already above ``p``, so ``r_p = 0`` and the interpolation falls below zero records: the
+    formula would draw the upper limit at 0, below the target. There a single record is beyond
+    the limit and none is within it, and any line between 0 and 1 record divides them the same
+    way; the upper limit is drawn at the target (ratio 1) instead, which it never falls below
+    elsewhere. No unit's position changes.
 
     References
     ----------
@@ -80,7 +88,8 @@ def poisson_limits(expected: ArrayLike, level: float) -> tuple[np.ndarray, np.nd
         f_prev = stats.poisson.cdf(r - 1, e)
         a = (f_r - p) / (f_r - f_prev)
         out.append(np.maximum(r - a, 0.0) / e)
-    return out[0], out[1]
+    # The upper limit is never below the target (ratio 1): see the notes.
+    return out[0], np.maximum(out[1], 1.0)
 
 
 def _label(level: float) -> str:

@@ -15,12 +15,15 @@ The method, for an indicator observed in ``k`` of the ``n`` months of its target
    elapsed covered months; so a period that starts in the quiet winter is not projected as if
    every month were as quiet. Otherwise ``f = n / k`` (pro rata).
 3. The projection is ``Ŷ = X·f``, with a 95% interval: for a count the exact Poisson (Garwood)
-   limits of ``X`` scaled by ``f``; for a harm-weighted count ``H ± 1.96·sqrt(Σ w²·n)`` scaled
-   by ``f`` (a normal approximation of a compound Poisson: each category's count is Poisson and
-   contributes ``w²·n`` to the variance of the weighted sum); for a rate per 1,000 residents the
-   count's figure and limits divided by ``population / 1000``. A proportion (a manual series with
-   a denominator, e.g. a cohort's re-offending) is not projected: ``p = Σ value / Σ denominator``
-   over the elapsed months, with a Wilson 95% interval.
+   limits of ``X`` scaled by ``f``; for a harm-weighted count ``H = Σ w·n`` the gamma interval
+   for a weighted sum of Poisson counts (Fay & Feuer 1997, :func:`gamma_interval`) scaled by
+   ``f``: each category's count is Poisson, so ``H`` has variance ``Σ w²·λ``, estimated by
+   ``V = Σ w²·n``, and a right skew that a normal approximation ``H ± 1.96·√V`` ignores (its
+   interval sat too low and, for a few records of a heavily weighted category, covered the true
+   figure far less than 95% of the time); with every weight 1 it is the Garwood interval. For a
+   rate per 1,000 residents the figure and limits are divided by ``population / 1000``. A
+   proportion (a manual series with a denominator, e.g. a cohort's re-offending) is not
+   projected: ``p = Σ value / Σ denominator`` over the elapsed months, with a Wilson 95% interval.
 4. The target ``T`` is resolved in the indicator's measure (:func:`resolve_target`).
 5. The status (:func:`judge`): where lower is better, *on track* if ``Ŷ ≤ T``; *off track* if
    even the lower limit is above ``T`` (the whole interval misses it); *at risk* otherwise (the
@@ -36,6 +39,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from html import escape
 
+import numpy as np
 from scipy import stats
 
 from cdrp.analysis.rates import garwood_interval
@@ -51,6 +55,7 @@ __all__ = [
     "assess",
     "check_target",
     "format_value",
+    "gamma_interval",
     "judge",
     "month_range",
     "parse_month",
@@ -170,6 +175,67 @@ def poisson_interval(count: float, confidence: float = CONFIDENCE) -> tuple[floa
     """
     lower, upper = garwood_interval([count], confidence)
     return float(lower[0]), float(upper[0])
+
+
+def gamma_interval(total, variance, max_weight=0.0, confidence: float = CONFIDENCE):
+    """Interval for the mean of a weighted sum of Poisson counts (a harm score), skew included.
+
+    For ``H = Σ w·n`` with each ``n`` Poisson, ``V = Σ w²·n`` and ``w_M`` the largest weight that
+    could contribute (Fay & Feuer 1997)::
+
+        lower = Gamma(shape = H² / V, scale = V / H).ppf(a / 2)          (0 when H = 0)
+        upper = Gamma(shape = (H + w_M)² / (V + w_M²),
+                      scale = (V + w_M²) / (H + w_M)).ppf(1 - a / 2)
+
+    with ``a = 1 - confidence``: gamma distributions with the mean and variance of the weighted
+    sum, the upper one allowing for one more record of the heaviest category (as Garwood's upper
+    limit allows for one more record; with every weight 1 these are exactly the Garwood limits).
+    Without ``w_M`` (0) both are the gamma matching ``H`` and ``V`` alone, which follows the
+    simulated compound Poisson closely but falls short of 95% coverage when a heavy category
+    is rare.
+
+    Parameters
+    ----------
+    total, variance : float or array_like
+        ``H = Σ w·n`` and ``V = Σ w²·n`` (zero or more; ``V > 0`` where ``H > 0``).
+    max_weight : float or array_like, default 0
+        The largest weight of the categories summed (``w_M``).
+    confidence : float
+        Two-sided confidence level.
+
+    Returns
+    -------
+    lower, upper : float or numpy.ndarray
+
+    References
+    ----------
+    Fay, M. P. & Feuer, E. J. (1997). Confidence intervals for directly standardized rates: a
+    method based on the gamma distribution. Statistics in Medicine 16, 791-801.
+
+    Examples
+    --------
+    >>> [round(float(v), 3) for v in gamma_interval(40, 40, 1)]  # every weight 1: Garwood
+    [28.577, 54.469]
+    >>> [round(float(v), 1) for v in gamma_interval(3 * 380 + 800, 3 * 380**2 + 800**2, 800)]
+    [469.2, 5838.3]
+    """
+    h = np.asarray(total, dtype=float)
+    v = np.asarray(variance, dtype=float)
+    w = np.asarray(max_weight, dtype=float)
+    if np.any(h < 0) or np.any(v < 0) or np.any(w < 0) or np.any((h > 0) & (v <= 0)):
+        raise PerformanceError(
+            "variance", "a harm score needs a variance Σ w²·n above zero when it is above zero"
+        )
+    if np.any((w > 0) & (w * h < v * (1 - 1e-9))):  # V = Σ w²·n <= w_M · Σ w·n = w_M · H
+        raise PerformanceError("max_weight", "the largest weight is smaller than V / H implies")
+    a = 1 - confidence
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lower = np.where(h > 0, stats.gamma.ppf(a / 2, h * h / v, scale=v / h), 0.0)
+        hw, vw = h + w, v + w * w
+        upper = np.where(hw > 0, stats.gamma.ppf(1 - a / 2, hw * hw / vw, scale=vw / hw), 0.0)
+    if lower.ndim == 0:
+        return float(lower), float(upper)
+    return lower, upper
 
 
 def wilson_interval(
@@ -298,7 +364,7 @@ class Projection:
         if self.population is not None:
             what += f" among {self.population:,.0f} residents"
         if m.startswith("harm"):
-            interval += ", normal approximation"
+            interval += ", gamma approximation"
         end = "year-end" if n == 12 else "end-of-period"
         if self.complete:
             figure = format_value(self.value, m)
@@ -338,6 +404,7 @@ def project_year_end(
     population: float | None = None,
     denominator_by_month: Mapping[str, float] | None = None,
     confidence: float = CONFIDENCE,
+    max_weight: float | None = None,
 ) -> Projection:
     """Project an indicator to the end of its target period, with a 95% interval.
 
@@ -359,8 +426,8 @@ def project_year_end(
         The last month to count as elapsed; the end of the period when not given.
     variance_by_month : mapping, optional
         For a harm-weighted sum: month → ``Σ w²·n`` over the categories (``n`` records of
-        weight ``w``). The interval is then ``H ± z·sqrt(Σ w²·n)`` scaled by ``f`` (a normal
-        approximation of a compound Poisson), clipped at zero.
+        weight ``w``). The interval is then the gamma interval of ``H`` (:func:`gamma_interval`)
+        scaled by ``f``.
     population : float, optional
         Residents: the figures become rates per 1,000 (count and limits divided by
         ``population / 1000``).
@@ -369,6 +436,9 @@ def project_year_end(
         covered months with a Wilson interval; no projection (``projection = p``).
     confidence : float
         Two-sided confidence level.
+    max_weight : float, optional
+        For a harm-weighted sum: the largest weight of its categories, for the upper limit
+        (:func:`gamma_interval`); without it the gamma matches ``H`` and ``Σ w²·n`` alone.
 
     Returns
     -------
@@ -452,8 +522,11 @@ def project_year_end(
             factor, seasonal = b_all / b_elapsed, True
     if harm:
         variance = _sum(variance_by_month, elapsed, "variance")
-        z = float(stats.norm.ppf(1 - (1 - confidence) / 2))
-        low, high = max(0.0, x - z * math.sqrt(variance)), x + z * math.sqrt(variance)
+        if max_weight is not None and not max_weight > 0:
+            raise PerformanceError(
+                "max_weight", f"expected a weight above zero, got {max_weight!r}"
+            )
+        low, high = gamma_interval(x, variance, max_weight or 0.0, confidence)
     else:
         low, high = poisson_interval(x, confidence)
     scale = 1000.0 / population if population is not None else 1.0

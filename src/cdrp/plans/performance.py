@@ -526,6 +526,16 @@ def indicator_status(
         if measure.startswith("harm")
         else None
     )
+    # The heaviest category that could be counted, for the harm interval's upper limit.
+    max_weight = (
+        (
+            max(_weight_map(list(indicator.categories)).values())
+            if indicator.categories
+            else float(_weights().max())
+        )
+        if measure.startswith("harm")
+        else None
+    )
     denominators = (
         dict(zip(held["month"], held["denominator"], strict=True))
         if measure == "proportion"
@@ -541,6 +551,7 @@ def indicator_status(
             variance_by_month=variance,
             population=population,
             denominator_by_month=denominators,
+            max_weight=max_weight,
         )
     except PerformanceError as exc:
         return _cannot(row, exc, _describe_target(target))
@@ -966,8 +977,9 @@ METHOD = (
     "the total so far is scaled by last year's seasonal pattern (last year's total over the "
     "whole period divided by last year's total in the same months), or pro rata when last "
     "year's months are not all held. The 95% interval is the exact Poisson (Garwood) interval "
-    "of the count, scaled the same way; for harm-weighted figures a normal approximation "
-    "(each category Poisson, weighted); for proportions the Wilson interval of the figure so "
+    "of the count, scaled the same way; for harm-weighted figures the gamma interval for a "
+    "weighted sum of Poisson counts (Fay & Feuer 1997), which keeps the skew a few heavily "
+    "weighted records give; for proportions the Wilson interval of the figure so "
     "far. An indicator is on track when its projection meets the target, off track when the "
     "whole interval misses it, and at risk when the projection misses but the target lies "
     "inside the interval, so the difference could be chance. A month with no data is missing, "
