@@ -10,7 +10,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ConfigError", "env_bool", "env_list", "data_dir", "secret_key", "database"]
+__all__ = ["ConfigError", "env_bool", "env_int", "env_list", "data_dir", "secret_key", "database"]
 
 
 class ConfigError(Exception):
@@ -31,6 +31,19 @@ def env_bool(name: str, default: bool) -> bool:
     if value in _FALSE:
         return False
     raise ConfigError(f"{name}={raw!r} is not a yes/no value (use 1/0, true/false, yes/no, on/off)")
+
+
+def env_int(name: str, default: int, minimum: int | None = None) -> int:
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a whole number") from None
+    if minimum is not None and value < minimum:
+        raise ConfigError(f"{name}={raw!r} must be at least {minimum}")
+    return value
 
 
 def env_list(name: str, default: list[str]) -> list[str]:

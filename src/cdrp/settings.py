@@ -19,6 +19,9 @@ DOCUMENTS_DIR = DATA_DIR / "documents"
 # Uploaded papers: served only through views that check permissions, never as /media/.
 MEDIA_ROOT = DOCUMENTS_DIR / "uploads"
 PAPER_MAX_BYTES = 20 * 1024 * 1024
+# Disclosure control: public counts from 1 to this minus 1 are withheld, with whatever else would
+# reveal them (cdrp.accounts.policy, the one place that applies it).
+CDRP_SUPPRESS_BELOW = config.env_int("CDRP_SUPPRESS_BELOW", 5, minimum=1)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import re
 
 import pandas as pd
@@ -12,6 +11,7 @@ from django.shortcuts import render
 
 from cdrp import store
 from cdrp.accounts.policy import Action, requires
+from cdrp.core import tables
 from cdrp.intelligence.services import incident_store
 from cdrp.store.schema import CATEGORY_NAMES
 
@@ -132,12 +132,16 @@ def counts(request):
             table = table.sort_values("total", ascending=False)
             categories = [c for c in table.columns if c != "total"]
     if request.GET.get("format") == "csv" and not errors:
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        text = tables.csv_text(
+            (
+                [code, name, *[int(row[c]) for c in categories], int(row["total"])]
+                for (code, name), row in table.iterrows()
+            ),
+            header=["district_code", "district", *categories, "total"],
+            lineterminator="\r\n",
+        )
+        response = HttpResponse(text, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="counts-{start}-to-{end}.csv"'
-        writer = csv.writer(response)
-        writer.writerow(["district_code", "district", *categories, "total"])
-        for (code, name), row in table.iterrows():
-            writer.writerow([code, name, *[int(row[c]) for c in categories], int(row["total"])])
         return response
     rows = [
         {
