@@ -170,11 +170,13 @@ def public_document(document: dict) -> dict:
     """A copy of a structured document (an assessment) as the public may see it.
 
     Tables of police.uk records are left whole: police.uk publishes every record under the Open
-    Government Licence, so no figure drawn from them can be kept from anyone. Every other table
-    (partner data) is protected as a two-way table whose row and column totals are taken to be
-    known: its counts (``int`` columns, never negative) get primary and secondary suppression,
-    and in a row with a withheld count every other number (rates, ratios, changes) is withheld
-    too, since those are functions of the count.
+    Government Licence, so no figure drawn from them can be kept from anyone. In every other
+    table (partner data) each column of counts (``int``, never negative) is protected as a list
+    whose total is taken to be known (a partner's yearly figure is often published elsewhere):
+    counts below the threshold are withheld, and so are as many more as it takes for none to
+    be worked out from the total (the whole column when the total itself is small). In a row
+    with a withheld count every other number (rates, ratios, changes) is withheld too, since
+    those are functions of the count. A withheld figure reads `SUPPRESSED`.
     """
     import copy
 
@@ -196,16 +198,19 @@ def public_document(document: dict) -> dict:
                 and all(_whole(row.get(c["key"])) for row in rows)
             ]
             numbers = [c["key"] for c in table["columns"] if c.get("format") in _NUMBER_FORMATS]
-            if rows and counted:
-                matrix = np.array([[_count(row.get(k)) for k in counted] for row in rows])
-                hidden = protect(matrix, threshold).suppressed[: len(rows), : len(counted)]
-                for row, mask in zip(rows, hidden, strict=True):
-                    if not mask.any():
-                        continue
-                    for key in numbers:
-                        if key not in counted or mask[counted.index(key)]:
-                            if row.get(key) is not None:
-                                row[key] = SUPPRESSED
+            hidden = np.zeros((len(rows), len(counted)), dtype=bool)
+            for j, key in enumerate(counted):
+                column = np.array([[_count(row.get(key))] for row in rows], dtype=np.int64)
+                if len(rows):
+                    hidden[:, j] = protect(column, threshold).suppressed[: len(rows), 0]
+            for row, mask in zip(rows, hidden, strict=True):
+                if not mask.any():
+                    continue
+                for key in numbers:
+                    if (key not in counted or mask[counted.index(key)]) and row.get(
+                        key
+                    ) is not None:
+                        row[key] = SUPPRESSED
             table["suppressed_below"] = threshold
     return out
 

@@ -9,16 +9,23 @@ tables produced from administrative sources [GSS2014]_, by cell suppression:
    cell, a row or column total, or the grand total. Zero is shown: it says that nothing was
    recorded, not about whom.
 2. **Secondary suppression.** Further cells are withheld so that no withheld count can be
-   worked out from what is published (the other cells, every total, and the knowledge that no
-   count is negative) by any adding and subtracting. The protection level is the threshold:
-   the range of values consistent with everything published is at least ``threshold`` wide
-   for every primary cell (a withheld 2 might be anything from 0 to 5, or more).
+   worked out from what is published (the other cells, every total, and what the reader knows
+   besides: no count is negative, and a withheld count is at least 1 because zero is shown) by
+   any adding and subtracting. The protection level is the threshold: the range of values
+   consistent with everything published is at least ``threshold`` wide for every primary
+   cell (a withheld 2 might be anything from 1 to 6, or more), and no withheld cell is left
+   determined (one that is, is shown: withholding it would only pretend).
 3. **A fixed publication grid.** A table is published whole, with its margins, and any other
    figure is published only if it is a linear function of the published grid, i.e. it can be
    worked out from the grid exactly; otherwise it is withheld too. So a figure over a range of
    periods or a group of rows never adds information: differencing two published ranges gives
    nothing the grid does not already give. Periods are separate tables (`PublicationGrid`), so
    a new period never changes the protection of an earlier one.
+4. **Table redesign before suppression.** In each period, rows holding very few records (four
+   times the threshold by default: records placed far outside the area, say) are shown only
+   together, as one row (`POOLED`), so that they can be protected without withholding the
+   totals that matter; each such row is known to hold at least one record, and the pooled
+   cell's floor says so.
 
 How
 ---
@@ -26,16 +33,21 @@ A two-way table with its margins is an (R+1) × (C+1) table in which every row a
 adds up. Changing withheld cells without changing any published figure is then a circulation
 on the bipartite graph whose nodes are the rows and columns and whose edges are the withheld
 cells [Cox1980]_, and the narrowest range an attacker can deduce for a withheld cell (the
-linear-programming "audit" of a suppression pattern, [HDS2012]_) is two maximum flows. Secondary
-cells are chosen one rectangle at a time: for each primary cell whose range is still too narrow,
-the cheapest rectangle of cells (inner cells before totals, small counts before large) whose own
-shift keeps every count non-negative over a range at least ``threshold`` wide. Every cell of that
-rectangle then moves over that range, so the protection holds by construction, for the secondary
-cells too; `ProtectedTable.intervals` computes the exact ranges for audit.
+linear-programming "audit" of a suppression pattern, [HDS2012]_) is two maximum flows, each arc
+bounded by how far its cell may fall before reaching its floor. For each primary cell in turn
+(smallest first), if no withheld rectangle through it already moves it far enough and the flows
+say its range is still narrower than the threshold, the cells on the cheapest path that would
+let it rise further are withheld (Dijkstra over the residual graph: withheld cells are free,
+others cost their count, row and column totals much more, the grand total most), until the
+flows say it is protected. The path through the totals is unbounded, so this always ends.
+`ProtectedTable.intervals` gives the exact ranges, for audit; the test suite checks them
+against a linear programme and attacks whole patterns with one.
 
 Layers: some tables are published in several versions whose cells are linked, e.g. counts of
-all records and of distinct Crime IDs (never more than all records). They share one pattern, and
-shifts are sized by the smallest layer, so a shift of every layer at once stays feasible.
+all records and of distinct Crime IDs (never more than all records). They share one pattern;
+the protection counts only shifts that move every layer alike (bounded by the layer with least
+room), or the first layer alone where the others are zero; a cell that only the first layer
+can move is shown in the others (`ProtectedTable.hidden`).
 
 Limits
 ------
@@ -44,8 +56,11 @@ Limits
   one burglary in a street), nor against a figure that is a non-additive function of a count
   (a rate beside a published population): such figures must be withheld with their count,
   which the caller does (`cdrp.accounts.policy` does it for document tables).
+- It protects what it is given: figures published by other means (police.uk's own downloads,
+  a document that prints the same counts exactly) are outside it.
 - Which cells are withheld is itself public: a withheld total says that some count in it is
-  small. The marker is the same for primary and secondary cells so as to say no more.
+  small. The marker is the same for primary and secondary cells so as to say no more; a
+  reader who reruns the method on guessed values could still learn something from the pattern.
 - Protection holds for one state of the data. A period recomputed after its data changed (a
   corrected month) can be compared with its earlier release.
 - The pattern is good, not optimal: finding the least-cost pattern is NP-hard in general; the
@@ -71,7 +86,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike
 
-__all__ = ["DEFAULT_THRESHOLD", "PublicationGrid", "ProtectedTable", "protect"]
+__all__ = ["DEFAULT_THRESHOLD", "POOLED", "PublicationGrid", "ProtectedTable", "protect"]
 
 #: Counts below this are withheld unless the caller says otherwise.
 DEFAULT_THRESHOLD = 5
@@ -111,15 +126,22 @@ class ProtectedTable:
         Every layer with its totals: the last column holds row totals, the last row column
         totals, the corner the grand total.
     primary, suppressed : ndarray of bool, shape (R + 1, C + 1)
-        Cells withheld because they are small, and all withheld cells.
+        Cells withheld because they are small, and the pattern of withheld cells.
     threshold : int
+    floors : ndarray, shape (layers, R + 1, C + 1)
+        The least value a reader knows each cell has (1 above zero, unless pooled).
+    hidden : ndarray of bool, shape (layers, R + 1, C + 1)
+        What each layer withholds: the pattern, less its zeros (always shown) and, in a further
+        layer, the cells the pattern fixes there anyway.
     """
 
     values: np.ndarray
     primary: np.ndarray
     suppressed: np.ndarray
     threshold: int
-    _components: list | None = field(default=None, repr=False)
+    floors: np.ndarray
+    hidden: np.ndarray
+    _components: dict = field(default_factory=dict, repr=False)
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -130,7 +152,7 @@ class ProtectedTable:
         """The extended table of `layer` as published: None where withheld."""
         return [
             [None if hidden else int(v) for v, hidden in zip(row, mask, strict=True)]
-            for row, mask in zip(self.values[layer], self.suppressed, strict=True)
+            for row, mask in zip(self.values[layer], self.hidden[layer], strict=True)
         ]
 
     def box(self, rows: ArrayLike, cols: ArrayLike, layer: int = 0) -> int | None:
@@ -145,19 +167,19 @@ class ProtectedTable:
         inner = self.values[layer, :r_count, :c_count]
         total = int(inner[np.ix_(row_mask, col_mask)].sum())
         query = np.zeros(self.suppressed.shape, dtype=np.int64)
-        query[:r_count, :c_count] = self.suppressed[:r_count, :c_count] & np.outer(
+        query[:r_count, :c_count] = self.hidden[layer, :r_count, :c_count] & np.outer(
             row_mask, col_mask
         )
         if not query.any():
             return total
-        return total if self._derivable(query) else None
+        return total if self._derivable(query, layer) else None
 
-    def _derivable(self, query: np.ndarray) -> bool:
+    def _derivable(self, query: np.ndarray, layer: int) -> bool:
         # The query (1 on some withheld inner cells) can be worked out iff it lies in the span
         # of the line constraints restricted to withheld cells: q_k = s_k (a_row + b_column) for
         # one value per line. Solved exactly along a spanning tree of each component.
         sign = _signs(*self.shape)
-        for tree, others in self._tree():
+        for tree, others in self._tree(layer):
             potential: dict[int, int] = {}
             for parent, child, cell in tree:
                 if parent is None:
@@ -169,22 +191,26 @@ class ProtectedTable:
                     return False
         return True
 
-    def _tree(self) -> list:
-        if self._components is None:
-            self._components = _spanning_trees(self.suppressed)
-        return self._components
+    def _tree(self, layer: int) -> list:
+        if layer not in self._components:
+            self._components[layer] = _spanning_trees(self.hidden[layer])
+        return self._components[layer]
 
     def intervals(self, layer: int = 0) -> dict[tuple[int, int], tuple[int, int]]:
-        """The narrowest range that the published figures and non-negativity allow for each
-        withheld cell of `layer` (the audit an attacker would run), keyed by (row, column) of
-        the extended table. Computed by maximum flows; equal to the linear programme's bounds.
+        """The narrowest range that the published figures of `layer` allow for each of its
+        withheld cells, knowing each withheld count's floor (the audit an attacker would
+        run on this layer alone), keyed by (row, column) of the extended table. Computed by
+        maximum flows; equal to the linear programme's bounds. (hi None: no upper bound.)
         """
         sign = _signs(*self.shape)
         values = self.values[layer]
+        # A withheld count is at least its floor (1: zero is shown).
+        member = self.hidden[layer]
+        low = np.where(member, values - self.floors[layer], 0)
         out = {}
-        for cell in zip(*np.nonzero(self.suppressed), strict=True):
+        for cell in zip(*np.nonzero(member), strict=True):
             cell = (int(cell[0]), int(cell[1]))
-            up, down = _shift_range(self.suppressed, values, sign, cell, cap=None)
+            up, down = _shift_range(member, low, sign, cell, cap=None)
             lo = int(values[cell]) - down
             hi = None if up >= _INF else int(values[cell]) + up
             out[cell] = (lo, hi)
@@ -257,11 +283,6 @@ def _capacities(
         capacity.setdefault(r, {})[-(c + 1)] = forward
         capacity.setdefault(-(c + 1), {})[r] = backward
     return capacity
-
-
-def _arc(r: int, c: int, low: np.ndarray, sign: np.ndarray) -> tuple[int, int]:
-    v = int(low[r, c])
-    return (_INF, v) if sign[r, c] > 0 else (v, _INF)
 
 
 def _max_flow(
@@ -356,12 +377,18 @@ def _cheapest_path(
         for v, c in vs.items():
             if c > 0:
                 arcs.setdefault(u, []).append((v, 0, None))
-    for r, c in zip(*np.nonzero(eligible & ~suppressed), strict=True):
-        r, c = int(r), int(c)
+    rows, cols = np.nonzero(eligible & ~suppressed)
+    for r, c, v, s, price in zip(
+        rows.tolist(),
+        cols.tolist(),
+        low[rows, cols].tolist(),
+        sign[rows, cols].tolist(),
+        cost[rows, cols].tolist(),
+        strict=True,
+    ):
         if (r, c) == cell:
             continue
-        forward, backward = _arc(r, c, low, sign)
-        price = int(cost[r, c])
+        forward, backward = (_INF, v) if s > 0 else (v, _INF)
         if forward > 0:
             arcs.setdefault(r, []).append((-(c + 1), price, (r, c)))
         if backward > 0:
@@ -428,6 +455,7 @@ def protect(
     threshold: int = DEFAULT_THRESHOLD,
     *,
     layers: Sequence[ArrayLike] = (),
+    floors: Sequence[ArrayLike] | None = None,
 ) -> ProtectedTable:
     """Primary and secondary suppression of a two-way table of counts and its totals.
 
@@ -441,6 +469,10 @@ def protect(
     layers : sequence of array_like
         Further tables of the same shape published with the same pattern, each cell no larger
         than the main table's (e.g. distinct records beside all records).
+    floors : sequence of array_like, optional
+        For the table and each layer, the least value a reader knows each inner cell has
+        (default 1 for a count above zero, since zero is shown): a cell pooling several rows,
+        each shown to hold records, has at least as many.
 
     Returns
     -------
@@ -449,13 +481,13 @@ def protect(
     Examples
     --------
     A 2 beside published row and column totals needs three more cells withheld, chosen so
-    that the 2 could be anything from 0 to 10:
+    that the 2 could be anything from 1 to 9 (a withheld count is at least 1: zero is shown):
 
     >>> t = protect([[2, 10, 9], [8, 12, 11]], threshold=5)
     >>> t.published()
     [[None, 10, None, 21], [None, 12, None, 31], [10, 22, 20, 52]]
     >>> t.intervals()[(0, 0)]
-    (0, 10)
+    (1, 9)
     >>> t.box([0, 1], [0, 1]), t.box([0], [0, 1]) is None
     (32, True)
     """
@@ -471,12 +503,15 @@ def protect(
     if threshold < 1:
         raise ValueError("the threshold is a count of at least 1")
     values = np.stack([_extend(x) for x in stack])
+    given = [None] * len(stack) if floors is None else [np.asarray(f, np.int64) for f in floors]
+    if len(given) != len(stack):
+        raise ValueError(f"{len(given)} floors for {len(stack)} tables")
+    known = np.stack([_floor(x, f) for x, f in zip(stack, given, strict=True)])
     rows, cols = main.shape
     sign = _signs(rows, cols)
-    low = values.min(axis=0)
-    eligible = (values > 0).any(axis=0)
     primary = ((values > 0) & (values < threshold)).any(axis=0)
-    weight = np.full(low.shape, _WEIGHT_INNER, dtype=np.int64)
+    families = _families(values, known)
+    weight = np.full(sign.shape, _WEIGHT_INNER, dtype=np.int64)
     weight[:rows, cols] = _WEIGHT_ROW_TOTAL
     weight[rows, :cols] = _WEIGHT_COLUMN_TOTAL
     weight[rows, cols] = _WEIGHT_GRAND
@@ -484,35 +519,83 @@ def protect(
     suppressed = primary.copy()
     order = sorted(
         (
-            (int(low[r, c]), int(weight[r, c]), int(r), int(c))
+            (int(values[:, r, c].min()), int(weight[r, c]), int(r), int(c))
             for r, c in zip(*np.nonzero(primary), strict=True)
         )
     )
     for _, _, r, c in order:
         cell = (r, c)
+        member, low = next((m, lo) for m, lo in families if m[cell])
         widths = _rectangles(cell, low, sign)
-        if (widths[_corner_mask(cell, suppressed)] >= threshold).any():
+        if (widths[_corner_mask(cell, suppressed & member)] >= threshold).any():
             continue  # a withheld rectangle already hides it
         while True:
-            up, down, residual = _ranges(suppressed, low, sign, cell, threshold)
+            up, down, residual = _ranges(suppressed & member, low, sign, cell, threshold)
             if up + down >= threshold:
                 break
             # Withhold the cheapest cells that let it rise by at least one more: the path
             # through the totals always exists, so this ends within `threshold` rounds.
-            path = _cheapest_path(residual, suppressed, eligible, low, sign, cost, cell)
+            path = _cheapest_path(
+                residual, suppressed & member, member & ~suppressed, low, sign, cost, cell
+            )
             if not path:  # pragma: no cover (the totals' path is unbounded)
                 raise AssertionError(f"nothing can hide cell {cell}")
             for new in path:
                 suppressed[new] = True
-    # A withheld cell that the published figures determine anyway is published: that changes
-    # nothing an attacker can deduce, and no cell is withheld for nothing.
+    # A withheld cell that no shift used above can move is determined by what is published:
+    # publishing it changes nothing an attacker can deduce, and no cell is withheld for nothing.
+    # The same for a further layer, which only the shift of every layer at once moves.
+    hidden = suppressed[None, :, :] & (values > 0)
     for r, c in zip(*np.nonzero(suppressed & ~primary), strict=True):
-        up, down = _shift_range(suppressed, low, sign, (int(r), int(c)), cap=1)
-        if up + down == 0:
-            suppressed[r, c] = False
+        cell = (int(r), int(c))
+        moves = [
+            m[cell] and sum(_ranges(suppressed & m, lo, sign, cell, 1)[:2]) > 0
+            for m, lo in families
+        ]
+        if not any(moves):
+            suppressed[cell] = False
+            hidden[:, r, c] = False
+        elif not moves[0]:
+            hidden[1:, r, c] = False
     return ProtectedTable(
-        values=values, primary=primary, suppressed=suppressed, threshold=threshold
+        values=values,
+        primary=primary,
+        suppressed=suppressed,
+        threshold=threshold,
+        floors=known,
+        hidden=hidden,
     )
+
+
+def _floor(table: np.ndarray, floor: np.ndarray | None) -> np.ndarray:
+    """The extended table of least known values: inner cells as given (default 1 above
+    zero), totals 1 above zero (more is implied by their cells, which the shifts respect)."""
+    out = (_extend(table) > 0).astype(np.int64)
+    if floor is not None:
+        if floor.shape != table.shape or (floor > table).any() or (floor < 0).any():
+            raise ValueError("each floor lies between zero and its count")
+        rows, cols = table.shape
+        out[:rows, :cols] = np.where(table > 0, np.maximum(floor, 1), 0)
+    return out
+
+
+def _families(values: np.ndarray, known: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The kinds of change an attacker cannot rule out, as (cells they may move, how far each
+    may fall). A withheld cell is known to be at least its floor (1: zero is always shown).
+
+    First, every layer shifted alike: cells where every layer is above zero, each falling to
+    its floor in the layer with least room (the layers stay in order). Second, with more than
+    one layer, the main layer alone (for a cell whose other layers are zero, hence shown):
+    each cell falling no lower than its other layers, nor below its floor.
+    """
+    positive = (values > 0).all(axis=0)
+    room = (values - known).min(axis=0)
+    families = [(positive, np.where(positive, room, 0))]
+    if values.shape[0] > 1:
+        main = values[0] > 0
+        floor = np.maximum(values[1:].max(axis=0), known[0])
+        families.append((main, np.where(main, values[0] - floor, 0)))
+    return families
 
 
 def _corner_mask(cell: tuple[int, int], allowed: np.ndarray) -> np.ndarray:
@@ -525,17 +608,24 @@ def _corner_mask(cell: tuple[int, int], allowed: np.ndarray) -> np.ndarray:
     return ok
 
 
+#: The row that stands, in a period, for every row holding too few records to be shown alone.
+POOLED = "(other areas)"
+
+
 @dataclass
 class PublicationGrid:
     """Tables of the same rows and columns, one per period, each protected on its own.
 
     Build it with `PublicationGrid.build`; ask it for sums over any periods, rows and columns
-    with `box`, which answers only what the protected tables determine exactly.
+    with `box`, which answers only what the protected tables determine exactly. In each
+    period, rows holding fewer than ``pool_below`` records are shown only together, as one row
+    (`POOLED`): a table of many near-empty rows (records placed far outside the area, say)
+    could otherwise be protected only by withholding the totals that matter.
     """
 
     rows: list[Hashable]
     columns: list[Hashable]
-    tables: dict[Hashable, tuple[np.ndarray, np.ndarray, ProtectedTable]]
+    tables: dict[Hashable, tuple[np.ndarray, np.ndarray, ProtectedTable, frozenset]]
     threshold: int
     _row_at: dict | None = field(default=None, repr=False)
     _col_at: dict | None = field(default=None, repr=False)
@@ -545,28 +635,48 @@ class PublicationGrid:
         cls,
         cells: Iterable[tuple[Hashable, Hashable, Hashable, Sequence[int]]],
         threshold: int = DEFAULT_THRESHOLD,
+        pool_below: int | None = None,
     ) -> PublicationGrid:
         """From (period, row, column, counts) tuples, `counts` one value per layer. Each
-        period's table holds the rows and columns that have a record in that period."""
-        by_period: dict[Hashable, dict[tuple[Hashable, Hashable], Sequence[int]]] = {}
+        period's table holds the rows and columns that have a record in that period; rows with
+        fewer than `pool_below` records in a period (default four times the threshold) are
+        pooled in it."""
+        pool_below = 4 * threshold if pool_below is None else pool_below
+        by_period: dict[Hashable, dict[tuple[Hashable, Hashable], np.ndarray]] = {}
         for period, row, column, counts in cells:
-            by_period.setdefault(period, {})[(row, column)] = counts
+            by_period.setdefault(period, {})[(row, column)] = np.asarray(counts, dtype=np.int64)
         all_rows = sorted({r for p in by_period.values() for r, _ in p}, key=_order)
+        all_rows.append(POOLED)
         all_cols = sorted({c for p in by_period.values() for _, c in p}, key=_order)
         row_index = {r: i for i, r in enumerate(all_rows)}
         col_index = {c: i for i, c in enumerate(all_cols)}
         tables = {}
         for period, found in by_period.items():
-            prow = np.array(sorted({row_index[r] for r, _ in found}), dtype=int)
-            pcol = np.array(sorted({col_index[c] for _, c in found}), dtype=int)
+            totals: dict[Hashable, int] = {}
+            for (r, _), counts in found.items():
+                totals[r] = totals.get(r, 0) + int(counts[0])
+            pooled = frozenset(r for r, n in totals.items() if n < pool_below)
+            if len(pooled) == 1:
+                pooled = frozenset()  # a pool of one is no pool: protect the row itself
+            merged: dict[tuple[Hashable, Hashable], np.ndarray] = {}
+            # A pooled cell holds at least one record for each of its rows shown to have one.
+            shown: dict[tuple[Hashable, Hashable], np.ndarray] = {}
+            for (r, c), counts in found.items():
+                key = (POOLED if r in pooled else r, c)
+                merged[key] = merged.get(key, 0) + counts
+                shown[key] = shown.get(key, 0) + (counts > 0)
+            prow = np.array(sorted({row_index[r] for r, _ in merged}), dtype=int)
+            pcol = np.array(sorted({col_index[c] for _, c in merged}), dtype=int)
             at_row = {g: i for i, g in enumerate(prow)}
             at_col = {g: i for i, g in enumerate(pcol)}
-            n_layers = len(next(iter(found.values())))
+            n_layers = len(next(iter(merged.values())))
             stack = np.zeros((n_layers, len(prow), len(pcol)), dtype=np.int64)
-            for (r, c), counts in found.items():
+            floors = np.zeros_like(stack)
+            for (r, c), counts in merged.items():
                 stack[:, at_row[row_index[r]], at_col[col_index[c]]] = counts
-            protected = protect(stack[0], threshold, layers=list(stack[1:]))
-            tables[period] = (prow, pcol, protected)
+                floors[:, at_row[row_index[r]], at_col[col_index[c]]] = shown[(r, c)]
+            protected = protect(stack[0], threshold, layers=list(stack[1:]), floors=list(floors))
+            tables[period] = (prow, pcol, protected, pooled)
         return cls(rows=all_rows, columns=all_cols, tables=tables, threshold=threshold)
 
     def box(
@@ -577,15 +687,25 @@ class PublicationGrid:
         layer: int = 0,
     ) -> int | None:
         """The count over `periods` × `rows` × `columns` (None: all), or None when any period's
-        part cannot be worked out exactly from that period's published table."""
-        want_rows = None if rows is None else [self._rows[r] for r in rows if r in self._rows]
+        part cannot be worked out exactly from that period's published table (a pooled row is
+        known only whole)."""
+        wanted = None if rows is None else {r for r in rows if r in self._rows}
         want_cols = None if columns is None else [self._cols[c] for c in columns if c in self._cols]
         total = 0
         for period in periods:
             if period not in self.tables:
                 continue
-            prow, pcol, table = self.tables[period]
-            rmask = np.ones(len(prow), bool) if want_rows is None else np.isin(prow, want_rows)
+            prow, pcol, table, pooled = self.tables[period]
+            if wanted is None:
+                rmask = np.ones(len(prow), bool)
+            else:
+                inside = pooled & wanted
+                if inside and inside != pooled:
+                    return None
+                keys = [self._rows[r] for r in wanted - pooled]
+                if inside:
+                    keys.append(self._rows[POOLED])
+                rmask = np.isin(prow, keys)
             cmask = np.ones(len(pcol), bool) if want_cols is None else np.isin(pcol, want_cols)
             part = table.box(rmask, cmask, layer)
             if part is None:

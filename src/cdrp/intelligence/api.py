@@ -18,6 +18,7 @@ from cdrp.accounts.policy import (
     sees_exact_figures,
     suppress_below,
 )
+from cdrp.analysis.disclosure import POOLED
 from cdrp.api import AUTH, _user, allow
 from cdrp.store import LEVELS, Store, counts, coverage, imports
 from cdrp.store.query import files_digest
@@ -141,15 +142,15 @@ def _protect(rows: list[dict], by: list[str], query: CountsQuery, districts) -> 
     ]
     levels = [b for b in by if b in _GRID_ROW]
     wanted = None if districts is None else set(districts)
+    # The grid's rows under each combination of the area levels asked for.
+    under: dict[tuple, list] = {}
+    for key in grid.rows:
+        if key != POOLED and (wanted is None or key[0] in wanted):
+            under.setdefault(tuple(key[_GRID_ROW.index(b)] for b in levels), []).append(key)
     for row in rows:
         areas = None
         if levels or wanted is not None:
-            areas = [
-                key
-                for key in grid.rows
-                if all(key[_GRID_ROW.index(b)] == row[b] for b in levels)
-                and (wanted is None or key[0] in wanted)
-            ]
+            areas = under.get(tuple(row[b] for b in levels), [])
         if "category" in by:
             categories = [row["category"]]
         else:
