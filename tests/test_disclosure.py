@@ -170,9 +170,10 @@ class Attacker:
         return out
 
 
-def attack_table(table) -> dict:
+def attack_table(table, enough: int | None = None) -> dict:
     """The attacker's range for every withheld cell of a protected table, every layer, from
-    its published cells and totals (keys (layer, row, column) of the extended table)."""
+    its published cells and totals (keys (layer, row, column) of the extended table). With
+    `enough`, ranges at least that wide may be shown by two feasible points (see `ranges`)."""
     values, hidden = table.values, table.hidden
     attacker = Attacker()
     rows, cols = table.shape
@@ -203,7 +204,7 @@ def attack_table(table) -> dict:
                 attacker.lower[attacker.names[large]] = max(
                     attacker.lower[attacker.names[large]], int(values[layer, r, c])
                 )
-    return attacker.ranges(list(attacker.names), confirm_below=table.threshold)
+    return attacker.ranges(list(attacker.names), confirm_below=table.threshold, enough=enough)
 
 
 # -- the rule on small tables -------------------------------------------------------------------
@@ -610,3 +611,64 @@ def test_an_attacker_recovers_no_partner_count_of_a_published_assessment(setting
         f"\nassessment: {len(ranges)} partner counts withheld, narrowest range "
         f"{min(hi - lo for lo, hi in ranges.values() if hi is not None)}"
     )
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_every_month_of_the_demo_store_survives_the_attack(reference_store, settings):
+    """The whole demo store (December 2019 to November 2022, 578,766 records): each month's
+    protected table, both layers, attacked by the linear programme."""
+    import cdrp.api  # noqa: F401 (the API root first: it registers the routers)
+    from cdrp.intelligence.api import _grid
+    from cdrp.store import Store
+    from cdrp.store.query import files_digest
+
+    store = Store(reference_store[0])
+    grid = _grid(store.root, files_digest(store.state()), 5)
+    withheld, narrowest, pooled = 0, None, 0
+    for period, (_, _, table, pool) in sorted(grid.tables.items()):
+        pooled += len(pool)
+        for (layer, r, c), (lo, hi) in attack_table(table, enough=5).items():
+            withheld += 1
+            value = table.values[layer, r, c]
+            assert hi is None or hi > lo, (period, layer, r, c, lo, hi)
+            if value < 5:
+                assert hi is None or hi - lo >= 5, (period, layer, r, c, value, lo, hi)
+            if hi is not None:
+                narrowest = hi - lo if narrowest is None else min(narrowest, hi - lo)
+    print(
+        f"\ndemo store: {len(grid.tables)} months, {withheld} withheld counts (both layers), "
+        f"{pooled} district-months pooled; every range at least {narrowest} wide"
+    )
+    assert withheld > 1000
+
+
+# -- the one setting and who sees exact figures -------------------------------------------------
+
+
+def test_the_threshold_setting_is_a_whole_number_of_at_least_one(monkeypatch):
+    from cdrp import config
+
+    monkeypatch.setenv("CDRP_SUPPRESS_BELOW", "10")
+    assert config.env_int("CDRP_SUPPRESS_BELOW", 5, minimum=1) == 10
+    monkeypatch.setenv("CDRP_SUPPRESS_BELOW", "five")
+    with pytest.raises(config.ConfigError, match="CDRP_SUPPRESS_BELOW='five' is not a whole"):
+        config.env_int("CDRP_SUPPRESS_BELOW", 5, minimum=1)
+    monkeypatch.setenv("CDRP_SUPPRESS_BELOW", "0")
+    with pytest.raises(config.ConfigError, match="must be at least 1"):
+        config.env_int("CDRP_SUPPRESS_BELOW", 5, minimum=1)
+
+
+@pytest.mark.django_db
+def test_members_see_exact_figures_of_their_own_partnership_only(
+    partnership, other_partnership, member, make_user
+):
+    from cdrp.accounts.policy import sees_exact_figures
+
+    outsider = make_user("preston-member", "member", other_partnership)
+    assert sees_exact_figures(member, partnership)
+    assert not sees_exact_figures(outsider, partnership)
+    assert sees_exact_figures(outsider)  # some partnership's member: the counts page and API
+    from django.contrib.auth.models import AnonymousUser
+
+    assert not sees_exact_figures(AnonymousUser())

@@ -83,19 +83,6 @@ def incident_counts(request, query: CountsQuery = Query(...)):  # noqa: B008 (ni
         areas.setdefault("district", [])
         codes = list(found.districts.values_list("code", flat=True))
         areas["district"] = [c for c in codes if not query.district or c in query.district]
-    try:
-        table = counts(
-            _store(),
-            by,
-            start=query.start,
-            end=query.end,
-            categories=query.category,
-            areas=areas or None,
-            distinct=query.distinct,
-            names=query.names,
-        )
-    except ValueError as exc:
-        raise HttpError(400, str(exc)) from exc
     exact = sees_exact_figures(_user(request))
     if not exact:
         finer = [b for b in by if b in _FINER]
