@@ -672,3 +672,20 @@ def test_members_see_exact_figures_of_their_own_partnership_only(
     from django.contrib.auth.models import AnonymousUser
 
     assert not sees_exact_figures(AnonymousUser())
+
+
+def test_the_module_is_pure_and_its_examples_run():
+    import doctest
+    import subprocess
+    import sys
+
+    import cdrp.analysis.disclosure as module
+
+    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0
+    code = (
+        "import sys, cdrp.analysis.disclosure; "
+        "print(any(k.startswith('django') for k in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

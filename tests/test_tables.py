@@ -275,3 +275,10 @@ def test_the_stats_command_csv_is_inert(malicious_counts):
     call_command("stats", "counts", "--by", "district", "--format", "csv", stdout=out)
     _assert_inert_csv(out.getvalue())
     assert out.getvalue().splitlines()[0] == "district,district_name,count"
+
+
+def test_the_writers_examples_run():
+    import doctest
+
+    result = doctest.testmod(tables, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0
