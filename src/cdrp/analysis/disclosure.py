@@ -262,36 +262,114 @@ def _spanning_trees(suppressed: np.ndarray) -> list:
     return components
 
 
-def _capacities(
-    suppressed: np.ndarray, low: np.ndarray, sign: np.ndarray, skip: tuple[int, int]
-) -> dict[int, dict[int, int]]:
-    """Arc capacities of the graph of withheld cells (all but `skip`). Row r is node r, column
-    c is node -(c + 1). Flow from row to column along cell (r, c) raises y = s·x: it is bounded
-    by the count where that lowers it (s = -1), and the reverse flow where s = +1."""
-    capacity: dict[int, dict[int, int]] = {}
-    rows, cols = np.nonzero(suppressed)
-    for r, c, v, s in zip(
-        rows.tolist(),
-        cols.tolist(),
-        low[rows, cols].tolist(),
-        sign[rows, cols].tolist(),
-        strict=True,
-    ):
-        if r == skip[0] and c == skip[1]:
-            continue
-        forward, backward = (_INF, v) if s > 0 else (v, _INF)
-        capacity.setdefault(r, {})[-(c + 1)] = forward
-        capacity.setdefault(-(c + 1), {})[r] = backward
-    return capacity
+class _Graph:
+    """One family's withheld cells as a flow network, kept up to date as cells are withheld.
+
+    Row r is node r, column c is node -(c + 1). Flow from row to column along cell (r, c) raises
+    y = s·x: it is bounded by how far the count may fall where that lowers it (s = -1), and the
+    reverse flow where s = +1; the other way is unbounded.
+    """
+
+    def __init__(self, member: np.ndarray, low: np.ndarray, sign: np.ndarray):
+        self.member, self.low, self.sign = member, low, sign
+        self.arcs: dict[int, dict[int, int]] = {}
+        self._candidates: dict[int, list] | None = None
+
+    def _caps(self, r: int, c: int) -> tuple[int, int]:
+        v = int(self.low[r, c])
+        return (_INF, v) if self.sign[r, c] > 0 else (v, _INF)
+
+    def add(self, cell: tuple[int, int]) -> None:
+        if self.member[cell]:
+            r, c = cell
+            forward, backward = self._caps(r, c)
+            self.arcs.setdefault(r, {})[-(c + 1)] = forward
+            self.arcs.setdefault(-(c + 1), {})[r] = backward
+
+    def remove(self, cell: tuple[int, int]) -> None:
+        r, c = cell
+        self.arcs.get(r, {}).pop(-(c + 1), None)
+        self.arcs.get(-(c + 1), {}).pop(r, None)
+
+    def _without(self, cell: tuple[int, int]) -> dict[int, dict[int, int]]:
+        residual = {u: dict(vs) for u, vs in self.arcs.items()}
+        r, c = cell
+        residual.get(r, {}).pop(-(c + 1), None)
+        residual.get(-(c + 1), {}).pop(r, None)
+        return residual
+
+    def ranges(
+        self, cell: tuple[int, int], cap: int | None
+    ) -> tuple[int, int, dict[int, dict[int, int]]]:
+        """(up, down, the residual graph of the rising flow) for `cell`, each capped at `cap`
+        when given (``_INF`` for no limit)."""
+        rising, falling = _ends(cell, self.sign)
+        # It cannot fall below its floor: no flow beyond that is needed, nor, rising, beyond
+        # what together makes `cap`.
+        room = int(self.low[cell]) if cap is None else min(int(self.low[cell]), cap)
+        down = _flow(self._without(cell), *falling, room) if room > 0 else 0
+        residual = self._without(cell)
+        up = _flow(residual, *rising, None if cap is None else max(cap - down, 0))
+        return up, down, residual
+
+    def cheapest_path(
+        self,
+        residual: dict[int, dict[int, int]],
+        cell: tuple[int, int],
+        suppressed: np.ndarray,
+        cost: np.ndarray,
+    ) -> list[tuple[int, int]]:
+        """The cells not yet withheld on the cheapest path that would let `cell` rise further:
+        Dijkstra from the rising flow's source to its sink over the residual arcs of the
+        withheld cells (free) and the arcs of the cells that could be withheld (their cost)."""
+        import heapq
+
+        if self._candidates is None:
+            self._candidates = {}
+            rows, cols = np.nonzero(self.member)
+            for r, c, price in zip(
+                rows.tolist(), cols.tolist(), cost[rows, cols].tolist(), strict=True
+            ):
+                forward, backward = self._caps(r, c)
+                if forward > 0:
+                    self._candidates.setdefault(r, []).append((-(c + 1), price, (r, c)))
+                if backward > 0:
+                    self._candidates.setdefault(-(c + 1), []).append((r, price, (r, c)))
+        source, sink = _ends(cell, self.sign)[0]
+        best = {source: 0}
+        via: dict[int, tuple[int, tuple[int, int] | None]] = {}
+        heap = [(0, source)]
+        while heap:
+            d, u = heapq.heappop(heap)
+            if u == sink:
+                break
+            if d > best.get(u, _INF):
+                continue
+            steps = [(v, 0, None) for v, c in residual.get(u, {}).items() if c > 0]
+            steps += [
+                step
+                for step in self._candidates.get(u, [])
+                if step[2] != cell and not suppressed[step[2]]
+            ]
+            for v, price, new in steps:
+                if d + price < best.get(v, _INF):
+                    best[v] = d + price
+                    via[v] = (u, new)
+                    heapq.heappush(heap, (d + price, v))
+        if sink not in best:
+            return []
+        path, node = [], sink
+        while node != source:
+            node, new = via[node]
+            if new is not None:
+                path.append(new)
+        return path
 
 
-def _max_flow(
-    capacity: dict[int, dict[int, int]], source: int, sink: int, cap: int | None
-) -> tuple[int, dict[int, dict[int, int]]]:
-    """Edmonds-Karp on a small graph; stops once the flow reaches `cap` (None: no cap).
-    Returns the flow and the residual capacities."""
+def _flow(residual: dict[int, dict[int, int]], source: int, sink: int, cap: int | None) -> int:
+    """Edmonds-Karp on a small graph, in place on `residual`; stops once the flow reaches
+    `cap` (None: no cap)."""
     # Every edge has an arc each way, so the residual graph needs no arcs added.
-    residual = {u: dict(vs) for u, vs in capacity.items()}
     flow = 0
     while cap is None or flow < cap:
         parent = {source: None}
@@ -312,12 +390,12 @@ def _max_flow(
         if cap is not None:
             push = min(push, cap - flow)
         if push >= _INF:
-            return _INF, residual
+            return _INF
         for u, v in path:
             residual[u][v] -= push
             residual[v][u] += push
         flow += push
-    return flow, residual
+    return flow
 
 
 def _ends(cell: tuple[int, int], sign: np.ndarray) -> tuple[tuple[int, int], tuple[int, int]]:
@@ -330,91 +408,20 @@ def _ends(cell: tuple[int, int], sign: np.ndarray) -> tuple[tuple[int, int], tup
 
 
 def _shift_range(
-    suppressed: np.ndarray,
+    member: np.ndarray,
     low: np.ndarray,
     sign: np.ndarray,
     cell: tuple[int, int],
     cap: int | None,
 ) -> tuple[int, int]:
     """How far `cell` can rise and fall with every published figure unchanged and no count
-    negative: (up, down), each capped at `cap` when given (``_INF`` for no limit)."""
-    up, down, _ = _ranges(suppressed, low, sign, cell, cap)
+    below its floor, the withheld cells being `member`: (up, down), each capped at `cap` when
+    given (``_INF`` for no limit)."""
+    graph = _Graph(member, low, sign)
+    for r, c in zip(*np.nonzero(member), strict=True):
+        graph.add((int(r), int(c)))
+    up, down, _ = graph.ranges(cell, cap)
     return up, down
-
-
-def _ranges(
-    suppressed: np.ndarray,
-    low: np.ndarray,
-    sign: np.ndarray,
-    cell: tuple[int, int],
-    cap: int | None,
-) -> tuple[int, int, dict[int, dict[int, int]]]:
-    """(up, down, the residual graph of the rising flow) for `cell`."""
-    capacity = _capacities(suppressed, low, sign, cell)
-    rising, falling = _ends(cell, sign)
-    up, residual = _max_flow(capacity, *rising, cap)
-    down = min(int(low[cell]), _max_flow(capacity, *falling, cap)[0])
-    return up, down, residual
-
-
-def _cheapest_path(
-    residual: dict[int, dict[int, int]],
-    suppressed: np.ndarray,
-    eligible: np.ndarray,
-    low: np.ndarray,
-    sign: np.ndarray,
-    cost: np.ndarray,
-    cell: tuple[int, int],
-) -> list[tuple[int, int]]:
-    """The cells not yet withheld on the cheapest path that would let `cell` rise further:
-    Dijkstra from the rising flow's source to its sink over the residual arcs of the withheld
-    cells (free) and the arcs of the cells that could be withheld (at their cost)."""
-    import heapq
-
-    source, sink = _ends(cell, sign)[0]
-    arcs: dict[int, list[tuple[int, int, tuple[int, int] | None]]] = {}
-    for u, vs in residual.items():
-        for v, c in vs.items():
-            if c > 0:
-                arcs.setdefault(u, []).append((v, 0, None))
-    rows, cols = np.nonzero(eligible & ~suppressed)
-    for r, c, v, s, price in zip(
-        rows.tolist(),
-        cols.tolist(),
-        low[rows, cols].tolist(),
-        sign[rows, cols].tolist(),
-        cost[rows, cols].tolist(),
-        strict=True,
-    ):
-        if (r, c) == cell:
-            continue
-        forward, backward = (_INF, v) if s > 0 else (v, _INF)
-        if forward > 0:
-            arcs.setdefault(r, []).append((-(c + 1), price, (r, c)))
-        if backward > 0:
-            arcs.setdefault(-(c + 1), []).append((r, price, (r, c)))
-    best = {source: 0}
-    via: dict[int, tuple[int, tuple[int, int] | None]] = {}
-    heap = [(0, source)]
-    while heap:
-        d, u = heapq.heappop(heap)
-        if u == sink:
-            break
-        if d > best.get(u, _INF):
-            continue
-        for v, price, new in arcs.get(u, []):
-            if d + price < best.get(v, _INF):
-                best[v] = d + price
-                via[v] = (u, new)
-                heapq.heappush(heap, (d + price, v))
-    if sink not in best:
-        return []
-    path, node = [], sink
-    while node != source:
-        node, new = via[node]
-        if new is not None:
-            path.append(new)
-    return path
 
 
 def _rectangles(
@@ -523,25 +530,31 @@ def protect(
             for r, c in zip(*np.nonzero(primary), strict=True)
         )
     )
+    graphs = [_Graph(m, lo, sign) for m, lo in families]
+    for r, c in zip(*np.nonzero(suppressed), strict=True):
+        for graph in graphs:
+            graph.add((int(r), int(c)))
     for _, _, r, c in order:
         cell = (r, c)
-        member, low = next((m, lo) for m, lo in families if m[cell])
+        index = next(i for i, (m, _) in enumerate(families) if m[cell])
+        member, low = families[index]
+        graph = graphs[index]
         widths = _rectangles(cell, low, sign)
         if (widths[_corner_mask(cell, suppressed & member)] >= threshold).any():
             continue  # a withheld rectangle already hides it
         while True:
-            up, down, residual = _ranges(suppressed & member, low, sign, cell, threshold)
+            up, down, residual = graph.ranges(cell, threshold)
             if up + down >= threshold:
                 break
             # Withhold the cheapest cells that let it rise by at least one more: the path
             # through the totals always exists, so this ends within `threshold` rounds.
-            path = _cheapest_path(
-                residual, suppressed & member, member & ~suppressed, low, sign, cost, cell
-            )
+            path = graph.cheapest_path(residual, cell, suppressed, cost)
             if not path:  # pragma: no cover (the totals' path is unbounded)
                 raise AssertionError(f"nothing can hide cell {cell}")
             for new in path:
                 suppressed[new] = True
+                for g in graphs:
+                    g.add(new)
     # A withheld cell that no shift used above can move is determined by what is published:
     # publishing it changes nothing an attacker can deduce, and no cell is withheld for nothing.
     # The same for a further layer, which only the shift of every layer at once moves.
@@ -549,12 +562,14 @@ def protect(
     for r, c in zip(*np.nonzero(suppressed & ~primary), strict=True):
         cell = (int(r), int(c))
         moves = [
-            m[cell] and sum(_ranges(suppressed & m, lo, sign, cell, 1)[:2]) > 0
-            for m, lo in families
+            bool(m[cell]) and sum(graph.ranges(cell, 1)[:2]) > 0
+            for (m, _), graph in zip(families, graphs, strict=True)
         ]
         if not any(moves):
             suppressed[cell] = False
             hidden[:, r, c] = False
+            for graph in graphs:
+                graph.remove(cell)
         elif not moves[0]:
             hidden[1:, r, c] = False
     return ProtectedTable(
