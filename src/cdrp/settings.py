@@ -37,6 +37,9 @@ FILE_UPLOAD_HANDLERS = [
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger files wait in a temporary file
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # form fields and JSON bodies, without files
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
+# Disclosure control: public counts from 1 to this minus 1 are withheld, with whatever else would
+# reveal them (cdrp.accounts.policy, the one place that applies it).
+CDRP_SUPPRESS_BELOW = config.env_int("CDRP_SUPPRESS_BELOW", 5, minimum=1)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -323,3 +323,111 @@ def may_see_restricted(user, group) -> bool:
         )
         user._cdrp_member_groups = cache
     return getattr(group, "pk", group) in cache
+
+
+# =============================================================================================
+# Disclosure control
+# =============================================================================================
+# Who sees exact figures, the one threshold (the CDRP_SUPPRESS_BELOW setting), and how every
+# public count is protected: primary and secondary cell suppression over a fixed publication
+# grid, by the rule and with the limits stated in `cdrp.analysis.disclosure` (GSS guidance on
+# disclosure control for tables from administrative sources). The arithmetic lives there; the
+# decisions live here, and every public count passes through one of the functions below.
+
+__all__ += [
+    "SUPPRESSED",
+    "public_counts_grid",
+    "public_document",
+    "sees_exact_figures",
+    "suppress_below",
+]
+
+#: What a withheld figure reads as in public documents (the ONS/GSS symbol for confidential);
+#: the same for a small count and for a figure withheld because it would reveal one.
+SUPPRESSED = "[c]"
+_COUNT_FORMATS = {"int"}
+_NUMBER_FORMATS = {"int", "rate", "ratio", "ratio3", "pct", "p", "any"}
+
+
+def suppress_below() -> int:
+    """The threshold: public counts from 1 to this minus 1 are withheld (settings)."""
+    from django.conf import settings
+
+    return int(getattr(settings, "CDRP_SUPPRESS_BELOW", 5))
+
+
+def sees_exact_figures(user, partnership=None) -> bool:
+    """Partner members (any role in `partnership`, or in any partnership when None) see exact
+    counts; everyone else sees protected ones."""
+    return allows(user, Action.VIEW_MEMBER, partnership)
+
+
+def public_counts_grid(cells):
+    """The publication grid of public counts: (period, row, column, counts per layer) cells,
+    each period's table protected on its own (`cdrp.analysis.disclosure.PublicationGrid`).
+    A public figure is any sum the grid can work out exactly (`PublicationGrid.box`)."""
+    from cdrp.analysis.disclosure import PublicationGrid
+
+    return PublicationGrid.build(cells, suppress_below())
+
+
+def public_document(document: dict) -> dict:
+    """A copy of a structured document (an assessment) as the public may see it.
+
+    Tables of police.uk records are left whole: police.uk publishes every record under the Open
+    Government Licence, so no figure drawn from them can be kept from anyone. In every other
+    table (partner data) each column of counts (``int``, never negative) is protected as a list
+    whose total is taken to be known (a partner's yearly figure is often published elsewhere):
+    counts below the threshold are withheld, and so are as many more as it takes for none to
+    be worked out from the total (the whole column when the total itself is small). In a row
+    with a withheld count every other number (rates, ratios, changes) is withheld too, since
+    those are functions of the count. A withheld figure reads `SUPPRESSED`.
+    """
+    import copy
+
+    import numpy as np
+
+    from cdrp.analysis.disclosure import protect
+
+    threshold = suppress_below()
+    out = copy.deepcopy(document)
+    for section in out.get("sections", []):
+        for table in section.get("tables", []):
+            if table.get("source", "police-uk") == "police-uk":
+                continue
+            rows = table["rows"]
+            counted = [
+                c["key"]
+                for c in table["columns"]
+                if c.get("format") in _COUNT_FORMATS
+                and all(_whole(row.get(c["key"])) for row in rows)
+            ]
+            numbers = [c["key"] for c in table["columns"] if c.get("format") in _NUMBER_FORMATS]
+            hidden = np.zeros((len(rows), len(counted)), dtype=bool)
+            for j, key in enumerate(counted):
+                column = np.array([[_count(row.get(key))] for row in rows], dtype=np.int64)
+                if len(rows):
+                    hidden[:, j] = protect(column, threshold).suppressed[: len(rows), 0]
+            for row, mask in zip(rows, hidden, strict=True):
+                if not mask.any():
+                    continue
+                for key in numbers:
+                    if (key not in counted or mask[counted.index(key)]) and row.get(
+                        key
+                    ) is not None:
+                        row[key] = SUPPRESSED
+            table["suppressed_below"] = threshold
+    return out
+
+
+def _whole(value) -> bool:
+    return value is None or (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and value >= 0
+        and float(value).is_integer()
+    )
+
+
+def _count(value) -> int:
+    return 0 if value is None else int(value)

@@ -2,7 +2,7 @@
 
 Registered in `cdrp.api` with ``api.add_router("/", "cdrp.intelligence.assessment_api.router")``.
 Members read every assessment of their partnership; everyone reads published ones (partner-data
-counts below the threshold suppressed).
+figures protected by the policy's disclosure control).
 """
 
 from __future__ import annotations
@@ -12,9 +12,8 @@ import datetime as dt
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
-from cdrp.accounts.policy import Action, allows
+from cdrp.accounts.policy import Action, allows, public_document, sees_exact_figures
 from cdrp.api import AUTH, _user, allow
-from cdrp.intelligence import documents
 from cdrp.intelligence.models import Assessment
 
 router = Router(tags=["assessments"])
@@ -74,6 +73,6 @@ def assessment_document(request, partnership: str, pk: int):
     """The whole structured assessment: sections, tables, figures, findings with evidence."""
     record = get_object_or_404(_visible(request), pk=pk)
     document = record.document
-    if not allows(_user(request), Action.VIEW_MEMBER, request.partnership):
-        document = documents.suppress(document, documents.suppress_below())
+    if not sees_exact_figures(_user(request), request.partnership):
+        document = public_document(document)
     return {**_row(record), "document": document}

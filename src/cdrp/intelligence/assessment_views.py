@@ -15,7 +15,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from cdrp.accounts.policy import Action, allows, public, requires
+from cdrp.accounts.policy import Action, allows, public, public_document, requires
 from cdrp.core.models import ConflictError, required_version
 from cdrp.intelligence import documents
 from cdrp.intelligence.assessments import AssessmentError, advance, latest_month, staleness
@@ -144,7 +144,7 @@ def _download(assessment, fmt: str, *, public_copy: bool = False) -> HttpRespons
     elif fmt == "json":
         document = assessment.document
         if public_copy:
-            document = documents.suppress(document, documents.suppress_below())
+            document = public_document(document)
         response = HttpResponse(json.dumps(document, indent=1), content_type="application/json")
     elif fmt == "csv":
         response = HttpResponse(documents.annex_csv(assessment), content_type="text/csv")

@@ -8,9 +8,6 @@ SVG drawn from the boundary paths stored in the document (British National Grid,
 
 from __future__ import annotations
 
-import copy
-import csv
-import io
 import math
 import re
 
@@ -18,6 +15,9 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+
+from cdrp.accounts.policy import public_document
+from cdrp.core import tables
 
 __all__ = [
     "annex_csv",
@@ -27,7 +27,6 @@ __all__ = [
     "context",
     "render_html",
     "render_pdf",
-    "suppress",
 ]
 
 LICENCE = (
@@ -39,35 +38,6 @@ LICENCE = (
 #: GOV.UK-like palette (colour-blind safe sequence for categories).
 BLUE, DARK, GREY = "#1d70b8", "#0b0c0c", "#b1b4b6"
 SEQUENTIAL = ["#f3f8fc", "#c2dbef", "#86b5de", "#3d85c6", "#1d5f99", "#0b3661"]
-SUPPRESSED = "fewer than {n}"
-
-
-def suppress_below() -> int:
-    """Counts of partner data below this are not shown on public pages (settings)."""
-    return int(getattr(settings, "ASSESSMENT_SUPPRESS_BELOW", 5))
-
-
-def suppress(document: dict, threshold: int) -> dict:
-    """A copy of the document with partner-data counts 1..threshold-1 replaced by a marker.
-
-    Only tables whose ``source`` is not police.uk (published open data) are touched; zero is
-    shown (it discloses nothing about a person).
-    """
-    out = copy.deepcopy(document)
-    for section in out.get("sections", []):
-        for table in section.get("tables", []):
-            if table.get("source", "police-uk") == "police-uk":
-                continue
-            keys = [c["key"] for c in table["columns"] if c["format"] == "int"]
-            for row in table["rows"]:
-                for key in keys:
-                    value = row.get(key)
-                    if isinstance(value, (int, float)) and 0 < value < threshold:
-                        row[key] = SUPPRESSED.format(n=threshold)
-            table["suppressed_below"] = threshold
-    return out
-
-
 # -- cells -------------------------------------------------------------------------------------
 
 
@@ -357,7 +327,7 @@ def context(assessment, *, svg: bool, public: bool = False) -> dict:
     """Template context for a stored assessment (figures as SVG or as Vega-Lite specs)."""
     document = assessment.document
     if public:
-        document = suppress(document, suppress_below())
+        document = public_document(document)
     numbers = {
         t["id"]: f"{s['number']}.{i}"
         for s in document["sections"]
@@ -420,33 +390,19 @@ def render_pdf(assessment, *, public: bool = False) -> bytes:
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
 
 
-def annex_csv(assessment) -> str:
-    """Every table of the document, one after another, as CSV."""
-    sink = io.StringIO()
-    writer = csv.writer(sink, lineterminator="\n")
+def _annex_tables(assessment):
     for section in assessment.document["sections"]:
         for t in section["tables"]:
-            writer.writerow([f"{section['number']}. {section['title']}: {t['title']}"])
-            writer.writerow([c["label"] for c in t["columns"]])
-            for row in t["rows"]:
-                writer.writerow([row.get(c["key"]) for c in t["columns"]])
-            writer.writerow([])
-    return sink.getvalue()
+            title = f"{section['number']}. {section['title']}: {t['title']}"
+            rows = [[row.get(c["key"]) for c in t["columns"]] for row in t["rows"]]
+            yield t, [[title], [c["label"] for c in t["columns"]], *rows]
+
+
+def annex_csv(assessment) -> str:
+    """Every table of the document, one after another, as CSV."""
+    return tables.csv_text(row for _, rows in _annex_tables(assessment) for row in [*rows, []])
 
 
 def annex_xlsx(assessment) -> bytes:
-    """Every table of the document, one worksheet each (openpyxl)."""
-    from openpyxl import Workbook
-
-    book = Workbook()
-    book.remove(book.active)
-    for section in assessment.document["sections"]:
-        for t in section["tables"]:
-            sheet = book.create_sheet(t["id"][:31])
-            sheet.append([f"{section['number']}. {section['title']}: {t['title']}"])
-            sheet.append([c["label"] for c in t["columns"]])
-            for row in t["rows"]:
-                sheet.append([row.get(c["key"]) for c in t["columns"]])
-    sink = io.BytesIO()
-    book.save(sink)
-    return sink.getvalue()
+    """Every table of the document, one worksheet each."""
+    return tables.xlsx_bytes(tables.Sheet(t["id"], rows) for t, rows in _annex_tables(assessment))

@@ -8,7 +8,6 @@ partnerships it covers.
 
 from __future__ import annotations
 
-import csv
 import re
 
 import pandas as pd
@@ -25,6 +24,7 @@ from cdrp.accounts.policy import (
     may_see_raw_rows,
     requires,
 )
+from cdrp.core import tables
 from cdrp.intelligence.services import (
     import_partnerships,
     incident_store,
@@ -235,12 +235,16 @@ def counts(request):
             table = table.sort_values("total", ascending=False)
             categories = [c for c in table.columns if c != "total"]
     if request.GET.get("format") == "csv" and not errors:
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        text = tables.csv_text(
+            (
+                [code, name, *[int(row[c]) for c in categories], int(row["total"])]
+                for (code, name), row in table.iterrows()
+            ),
+            header=["district_code", "district", *categories, "total"],
+            lineterminator="\r\n",
+        )
+        response = HttpResponse(text, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="counts-{start}-to-{end}.csv"'
-        writer = csv.writer(response)
-        writer.writerow(["district_code", "district", *categories, "total"])
-        for (code, name), row in table.iterrows():
-            writer.writerow([code, name, *[int(row[c]) for c in categories], int(row["total"])])
         return response
     rows = [
         {

@@ -8,12 +8,11 @@ The Popolo JSON Schemas in `popolo/` were written for cdrp from the Popolo speci
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from functools import cache
 from pathlib import Path
 
+from cdrp.core import tables
 from cdrp.partnerships.models import Group, Membership, Partnership
 
 __all__ = ["popolo_export", "validate_popolo", "popolo_errors", "csv_export", "SCHEMA_DIR"]
@@ -192,10 +191,11 @@ CSV_COLUMNS = [
 
 def csv_export(p: Partnership, include_contacts: bool = False) -> str:
     """One row per seat (and per holder where a seat has several), in structure order."""
-    out = io.StringIO()
     columns = CSV_COLUMNS + (["email", "phone"] if include_contacts else [])
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns)
+    return tables.csv_text(_csv_rows(p, columns, include_contacts), header=columns)
+
+
+def _csv_rows(p: Partnership, columns: list[str], include_contacts: bool):
     groups = p.groups.select_related("reports_to").order_by("position", "name")
     for g in groups:
         for s in g.seats.select_related("organisation", "council_area").order_by("position", "pk"):
@@ -212,7 +212,7 @@ def csv_export(p: Partnership, include_contacts: bool = False) -> str:
             ]
             members = list(s.memberships.select_related("person").order_by("pk"))
             if not members:
-                writer.writerow(base + [""] * (len(columns) - len(base)))
+                yield base + [""] * (len(columns) - len(base))
             for m in members:
                 row = base + [
                     m.person.name,
@@ -224,5 +224,4 @@ def csv_export(p: Partnership, include_contacts: bool = False) -> str:
                 ]
                 if include_contacts:
                     row += [m.person.email, m.person.phone]
-                writer.writerow(row)
-    return out.getvalue()
+                yield row

@@ -10,8 +10,6 @@ spend, variations and milestones; analysts (ANALYSE) plan and compute evaluation
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from decimal import Decimal, InvalidOperation
 
@@ -25,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from cdrp.accounts.policy import Action, allows, public, requires
 from cdrp.analysis.allocation import MEASURES, as_exact
+from cdrp.core import tables
 from cdrp.intelligence.services import incident_store
 from cdrp.partnerships.models import Area, Organisation, Partnership
 from cdrp.plans import funding
@@ -922,32 +921,24 @@ def spend_download(request, partnership, fmt):
     rows = _spend_rows(request.partnership)
     name = f"spend-{request.partnership.slug}"
     if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(SPEND_COLUMNS)
-        writer.writerows(rows)
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        text = tables.csv_text(rows, header=SPEND_COLUMNS, lineterminator="\r\n")
+        response = HttpResponse(text, content_type="text/csv; charset=utf-8")
     elif fmt == "xlsx":
-        from openpyxl import Workbook
-
-        book = Workbook()
-        sheet = book.active
-        sheet.title = "Spend"
-        sheet.append(SPEND_COLUMNS)
-        for row in rows:
-            # Pounds as an exact decimal, shown with two places; pence kept as an integer.
-            sheet.append([*row[:5], Decimal(row[5]), row[6]])
-            sheet.cell(sheet.max_row, 6).number_format = "#,##0.00"
-        sheet.append([])
         total = sum(r[6] for r in rows)
-        sheet.append(["Total", "", "", "", "", Decimal(total) / 100, total])
-        sheet.cell(sheet.max_row, 6).number_format = "#,##0.00"
-        for column, width in zip("ABCDEFG", (46, 34, 40, 12, 50, 14, 14), strict=True):
-            sheet.column_dimensions[column].width = width
-        out = io.BytesIO()
-        book.save(out)
+        sheet = tables.Sheet(
+            "Spend",
+            # Pounds as an exact decimal, shown with two places; pence kept as an integer.
+            [
+                SPEND_COLUMNS,
+                *([*row[:5], Decimal(row[5]), row[6]] for row in rows),
+                [],
+                ["Total", "", "", "", "", Decimal(total) / 100, total],
+            ],
+            number_formats={6: "#,##0.00"},
+            widths=(46, 34, 40, 12, 50, 14, 14),
+        )
         response = HttpResponse(
-            out.getvalue(),
+            tables.xlsx_bytes([sheet]),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     else:

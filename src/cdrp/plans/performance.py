@@ -22,9 +22,7 @@ the target as a figure, and the status with its reasoning).
 
 from __future__ import annotations
 
-import csv
 import functools
-import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,6 +45,7 @@ from cdrp.analysis.performance import (
     shift_month,
     sparkline,
 )
+from cdrp.core import tables
 from cdrp.plans.models import Indicator, ManualSeries, Plan, SeriesValue, Target
 from cdrp.store import Store, counts, coverage
 
@@ -1072,29 +1071,22 @@ def series_rows(rows: list[dict]) -> list[dict]:
 
 
 def _csv(records: list[dict], columns: list[tuple[str, str]]) -> str:
-    sink = io.StringIO()
-    writer = csv.writer(sink, lineterminator="\n")
-    writer.writerow([label for _, label in columns])
-    for rec in records:
-        writer.writerow(["" if rec[k] is None else rec[k] for k, _ in columns])
-    return sink.getvalue()
+    return tables.csv_text(
+        ([rec[k] for k, _ in columns] for rec in records),
+        header=[label for _, label in columns],
+    )
 
 
 def _xlsx(records: list[dict], columns: list[tuple[str, str]], title: str) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = title[:31]
-    sheet.append([label for _, label in columns])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for rec in records:
-        sheet.append([rec[k] for k, _ in columns])
-    sink = io.BytesIO()
-    book.save(sink)
-    return sink.getvalue()
+    return tables.xlsx_bytes(
+        [
+            tables.Sheet(
+                title,
+                [[rec[k] for k, _ in columns] for rec in records],
+                header=[label for _, label in columns],
+            )
+        ]
+    )
 
 
 SERIES_COLUMNS = [

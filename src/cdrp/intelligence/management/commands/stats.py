@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import json
 
 from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
 from rich.table import Table
 
+from cdrp.core import tables
 from cdrp.intelligence.services import incident_store
 from cdrp.store import LEVELS, counts
 
@@ -57,9 +57,8 @@ class Command(BaseCommand):
         if format == "json":
             self.stdout.write(json.dumps(rows, indent=1, default=str))
         elif format == "csv":
-            writer = csv.DictWriter(self.stdout, fieldnames=table.column_names, lineterminator="\n")
-            writer.writeheader()
-            writer.writerows(rows)
+            names = table.column_names
+            tables.write_csv(self.stdout, ([row[n] for n in names] for row in rows), header=names)
         else:
             out = Table(
                 title=f"Records {start or 'first'} … {end or 'last'}"
