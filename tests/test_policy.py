@@ -139,19 +139,51 @@ def test_another_partnerships_council_cannot_be_renamed(client, two):
     assert client.get("/partnerships/a/").content.decode().count("Renamed") == 0
 
 
-def test_a_person_sitting_in_both_partnerships_is_edited_through_either(client, two):
+def test_seating_another_partnerships_person_does_not_let_a_coordinator_rewrite_them(client, two):
+    """B may seat A's officer (a county-wide officer sits on several partnerships), but that
+    gives B no right to change their e-mail for A: a shared record needs the edit right in every
+    partnership that holds it."""
     from cdrp.partnerships.models import Membership
     from conftest import user_with_role
 
     Membership(seat=two.b.seat, person=two.a.person).save()
     client.force_login(user_with_role("b-coordinator", two.b.p, "coordinator"))
-    response = client.post(
-        "/partnerships/b/people/a-person/edit/",
-        {"name": "A Person", "slug": "a-person", "email": "new@example.org", "version": 1},
-    )
-    assert response.status_code == 302
+    url = "/partnerships/b/people/a-person/edit/"
+    form = {"name": "A Person", "slug": "a-person", "email": "attacker@example.org", "version": 1}
+    refused = client.get(url)
+    assert refused.status_code == 403
+    assert "A CSP" in refused.content.decode() and "B CSP" in refused.content.decode()
+    assert client.post(url, form).status_code == 403
+    two.a.person.refresh_from_db()
+    assert two.a.person.email == "a@example.org"
+    # Nor may A's coordinator alone, now that B holds the person too; a coordinator of both may.
+    client.force_login(user_with_role("a-coordinator", two.a.p, "coordinator"))
+    assert client.post("/partnerships/a/people/a-person/edit/", form).status_code == 403
+    both = user_with_role("both", two.a.p, "coordinator")
+    both.cdrp_roles.create(partnership=two.b.p, role="coordinator")
+    client.force_login(both)
+    done = client.post(url, {**form, "email": "new@example.org"})
+    assert done.status_code == 302
     two.a.person.refresh_from_db()
     assert two.a.person.email == "new@example.org"
+
+
+def test_a_shared_person_may_edit_their_own_record_and_a_shared_council_needs_every_holder(two):
+    from cdrp.accounts.policy import may_edit_shared
+    from cdrp.partnerships.models import Membership
+    from conftest import user_with_role
+
+    Membership(seat=two.b.seat, person=two.a.person).save()
+    own = user_with_role("a-person-account")
+    two.a.person.account = own
+    two.a.person.save()
+    assert may_edit_shared(own, two.a.person)
+    assert not may_edit_shared(own, two.b.person)
+    b_coordinator = user_with_role("b-coordinator", two.b.p, "coordinator")
+    assert may_edit_shared(b_coordinator, two.b.council)  # held by B alone
+    two.b.group.seats.create(label="Police", organisation=two.a.council)
+    assert not may_edit_shared(b_coordinator, two.a.council)  # held by A and B now
+    assert may_edit_shared(user_with_role("root", superuser=True), two.a.council)
 
 
 def _structure(email: str, council_name: str, merged_from: str = "[]") -> bytes:

@@ -230,6 +230,26 @@ def object_or_404(queryset, partnership, **lookup):
     return obj
 
 
+def may_edit_shared(user, obj) -> bool:
+    """May `user` change a record that several partnerships share (a person, an organisation)?
+
+    Holding a record lets a partnership use it (seat the person, give the council a seat), not
+    rewrite it for everyone: otherwise a coordinator could seat another partnership's officer and
+    then change their e-mail. So a shared record is changed by someone who may edit in *every*
+    partnership that holds it, by a site administrator, or (for a person) by that person through
+    their own account. A record held by one partnership, or by none yet, is that partnership's
+    to edit as usual (`may_access`)."""
+    if is_site_administrator(user):
+        return True
+    account_id = getattr(obj, "account_id", None)
+    if account_id is not None and account_id == getattr(user, "pk", None):
+        return True
+    ids = holding_partnerships(obj)
+    if ids is None:
+        return allows(user, Action.EDIT)
+    return bool(ids) and all(allows(user, Action.EDIT, pid) for pid in ids)
+
+
 def may_see_task(user, progress) -> bool:
     """A background task's progress: its requester and site administrators only (a task names
     no partnership, so no partnership's administrator may read another's)."""
@@ -285,6 +305,7 @@ __all__ += [
     "holding_partnerships",
     "held_by",
     "may_access",
+    "may_edit_shared",
     "object_or_404",
     "may_see_task",
     "may_see_raw_rows",

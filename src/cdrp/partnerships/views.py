@@ -29,6 +29,7 @@ from cdrp.accounts.policy import (
     is_site_administrator,
     may_access,
     may_create_partnership,
+    may_edit_shared,
     may_see_restricted,
     object_or_404,
     public,
@@ -824,10 +825,28 @@ def _shared_changes_refused(user, text: str, name: str) -> list[str]:
     return problems
 
 
+def _shared_refusal(request, p: Partnership, record):
+    """403 for a shared record this coordinator may use but not change, saying who can."""
+    holders = Partnership.objects.filter(pk__in=record.holding_partnership_ids()).order_by("name")
+    return render(
+        request,
+        "partnerships/shared_record.html",
+        {
+            "partnership": p,
+            "record": record,
+            "holders": holders,
+            "page_title": f"{record} is shared",
+        },
+        status=403,
+    )
+
+
 @requires(Action.EDIT)
 def person_edit(request, partnership, person=None):
     p = request.partnership
     x = object_or_404(Person, p, slug=person) if person else None
+    if x is not None and not may_edit_shared(request.user, x):
+        return _shared_refusal(request, p, x)
     form = PersonForm(request.POST or None, instance=x)
     if request.method == "POST" and form.is_valid():
         saved = form.save_versioned()
@@ -847,6 +866,8 @@ def person_edit(request, partnership, person=None):
 def organisation_edit(request, partnership, organisation=None):
     p = request.partnership
     o = object_or_404(Organisation, p, slug=organisation) if organisation else None
+    if o is not None and not may_edit_shared(request.user, o):
+        return _shared_refusal(request, p, o)
     form = OrganisationForm(request.POST or None, instance=o)
     if request.method == "POST" and form.is_valid() and form.save_versioned():
         messages.success(request, "Organisation saved.")
