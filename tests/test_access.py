@@ -8,7 +8,7 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from cdrp.accounts.policy import Action
+from cdrp.accounts.policy import Permission
 
 pytestmark = pytest.mark.django_db
 
@@ -63,13 +63,13 @@ def _routes():
             path_view = _path_view(view)
             operations = getattr(path_view, "operations", None)
             if operations is None:  # the OpenAPI schema and docs are public by design
-                out.append((_concrete(route), Action.VIEW_PUBLIC, ["GET"]))
+                out.append((_concrete(route), Permission.VIEW_PUBLIC, ["GET"]))
                 continue
             for op in operations:
-                action = getattr(op.view_func, "cdrp_action", None)
+                action = getattr(op.view_func, "cdrp_permission", None)
                 out.append((_concrete(route), action, op.methods))
             continue
-        out.append((_concrete(route), getattr(view, "cdrp_action", None), ["GET", "POST"]))
+        out.append((_concrete(route), getattr(view, "cdrp_permission", None), ["GET", "POST"]))
     return out
 
 
@@ -79,7 +79,7 @@ def test_every_view_declares_its_policy_action():
 
 
 def test_the_url_conf_has_administrator_routes_to_check():
-    assert any(action == Action.ADMINISTER for _, action, _ in _routes())
+    assert any(action == Permission.ADMINISTER for _, action, _ in _routes())
 
 
 @pytest.mark.parametrize("who", ["anonymous", "member"])
@@ -90,7 +90,7 @@ def test_anonymous_and_members_are_refused_every_administrator_route(
         client.force_login(member)
     checked = 0
     for path, action, methods in _routes():
-        if action != Action.ADMINISTER:
+        if action != Permission.ADMINISTER:
             continue
         for method in methods:
             response = getattr(client, method.lower())(path)
@@ -108,7 +108,7 @@ def test_anonymous_and_members_are_refused_every_administrator_route(
 @pytest.mark.parametrize("who", ["anonymous"])
 def test_anonymous_is_refused_every_non_public_route(client, partnership, who):
     for path, action, methods in _routes():
-        if action in (Action.VIEW_PUBLIC, None):
+        if action in (Permission.VIEW_PUBLIC, None):
             continue
         response = client.get(path)
         assert response.status_code in {302, 401, 403, 405}, (path, response.status_code)
@@ -118,8 +118,8 @@ def test_the_api_operations_are_walked_with_their_declared_actions():
     # django-ninja wraps each path's operations in a closure: a walker that missed them would
     # check every API route as a public GET and pass vacuously.
     api = [(path, action) for path, action, _ in _routes() if path.startswith("/api/")]
-    assert ("/api/audit", Action.ADMINISTER) in api
-    assert sum(action == Action.EDIT for _, action in api) >= 3
+    assert ("/api/audit", Permission.ADMINISTER) in api
+    assert sum(action == Permission.EDIT for _, action in api) >= 3
 
 
 def test_partnership_administrators_are_refused_the_site_administrators_routes(

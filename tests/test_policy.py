@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from cdrp.accounts.policy import GRANTS, Action, Role, allows, roles_of
+from cdrp.accounts.policy import GRANTS, Permission, Role, allows, roles_of
 
 pytestmark = pytest.mark.django_db
 
@@ -11,29 +11,29 @@ pytestmark = pytest.mark.django_db
 def test_anonymous_is_public_and_may_only_view_public(partnership):
     anon = AnonymousUser()
     assert roles_of(anon, partnership) == {Role.PUBLIC}
-    assert allows(anon, Action.VIEW_PUBLIC, partnership)
-    for action in set(Action) - {Action.VIEW_PUBLIC}:
+    assert allows(anon, Permission.VIEW_PUBLIC, partnership)
+    for action in set(Permission) - {Permission.VIEW_PUBLIC}:
         assert not allows(anon, action, partnership), action
 
 
 def test_each_role_gets_exactly_its_grants(partnership, make_user):
     for role in set(Role) - {Role.PUBLIC}:
         user = make_user(f"u-{role}", role.value)
-        for action in Action:
+        for action in Permission:
             assert allows(user, action, partnership) == (role in GRANTS[action]), (role, action)
 
 
 def test_a_role_in_one_partnership_gives_nothing_in_another(
     partnership, outsider, other_partnership
 ):
-    assert allows(outsider, Action.ADMINISTER, other_partnership)
-    assert not allows(outsider, Action.VIEW_MEMBER, partnership)
-    assert allows(outsider, Action.ADMINISTER)  # "any partnership" for site-wide pages
+    assert allows(outsider, Permission.ADMINISTER, other_partnership)
+    assert not allows(outsider, Permission.VIEW_MEMBER, partnership)
+    assert allows(outsider, Permission.ADMINISTER)  # "any partnership" for site-wide pages
 
 
 def test_superuser_is_administrator_everywhere(superuser, partnership, other_partnership):
-    assert allows(superuser, Action.ADMINISTER, partnership)
-    assert allows(superuser, Action.APPROVE, other_partnership)
+    assert allows(superuser, Permission.ADMINISTER, partnership)
+    assert allows(superuser, Permission.APPROVE, other_partnership)
 
 
 def test_an_inactive_user_is_public(member, partnership):
@@ -45,11 +45,11 @@ def test_an_inactive_user_is_public(member, partnership):
 def test_chair_approves_but_does_not_edit_and_analyst_analyses_but_does_not_approve(
     chair, analyst, partnership
 ):
-    assert allows(chair, Action.APPROVE, partnership) and not allows(
-        chair, Action.EDIT, partnership
+    assert allows(chair, Permission.APPROVE, partnership) and not allows(
+        chair, Permission.EDIT, partnership
     )
-    assert allows(analyst, Action.ANALYSE, partnership)
-    assert not allows(analyst, Action.APPROVE, partnership)
+    assert allows(analyst, Permission.ANALYSE, partnership)
+    assert not allows(analyst, Permission.APPROVE, partnership)
 
 
 # Records are reached only through a partnership that holds them ---------------------------------
@@ -102,13 +102,13 @@ def test_editing_a_shared_record_needs_the_edit_right_where_it_is_held(two):
     from conftest import user_with_role
 
     b_coordinator = user_with_role("b-coordinator", two.b.p, "coordinator")
-    assert not may_access(b_coordinator, Action.EDIT, two.a.person)
-    assert not may_access(b_coordinator, Action.EDIT, two.a.council, two.b.p)
-    assert may_access(b_coordinator, Action.EDIT, two.b.person)
-    assert may_access(b_coordinator, Action.EDIT, two.b.council, two.b.p)
+    assert not may_access(b_coordinator, Permission.EDIT, two.a.person)
+    assert not may_access(b_coordinator, Permission.EDIT, two.a.council, two.b.p)
+    assert may_access(b_coordinator, Permission.EDIT, two.b.person)
+    assert may_access(b_coordinator, Permission.EDIT, two.b.council, two.b.p)
     # Giving A's council a seat in B makes B a partnership that holds it.
     two.b.group.seats.create(label="Police", organisation=two.a.council)
-    assert may_access(b_coordinator, Action.EDIT, two.a.council, two.b.p)
+    assert may_access(b_coordinator, Permission.EDIT, two.a.council, two.b.p)
 
 
 def test_another_partnerships_person_is_not_found_for_editing_and_their_contacts_stay_hidden(

@@ -15,7 +15,7 @@ from ninja.errors import HttpError
 from ninja.openapi.docs import Swagger
 from ninja.security import HttpBearer, SessionAuth
 
-from cdrp.accounts.policy import Action, allows, roles_of
+from cdrp.accounts.policy import Permission, allows, roles_of
 
 __all__ = ["api", "allow"]
 
@@ -52,7 +52,7 @@ def _user(request):
     return auth if hasattr(auth, "is_authenticated") else request.user
 
 
-def allow(action: Action, partnership_arg: str | None = "partnership"):
+def allow(action: Permission, partnership_arg: str | None = "partnership"):
     """Endpoint decorator: 403 unless the policy allows `action` (in the named partnership)."""
 
     def decorate(func):
@@ -71,7 +71,7 @@ def allow(action: Action, partnership_arg: str | None = "partnership"):
             request.partnership = partnership
             return func(request, *args, **kwargs)
 
-        wrapped.cdrp_action = action
+        wrapped.cdrp_permission = action
         return wrapped
 
     return decorate
@@ -105,7 +105,7 @@ class AuditOut(Schema):
 
 
 @api.get("/partnerships", response=list[PartnershipOut], auth=None, tags=["partnerships"])
-@allow(Action.VIEW_PUBLIC)
+@allow(Permission.VIEW_PUBLIC)
 def list_partnerships(request):
     from cdrp.partnerships.models import Partnership
 
@@ -113,7 +113,7 @@ def list_partnerships(request):
 
 
 @api.get("/me", response=MeOut, auth=AUTH, tags=["accounts"])
-@allow(Action.VIEW_PUBLIC)
+@allow(Permission.VIEW_PUBLIC)
 def me(request):
     from cdrp.partnerships.models import Partnership
 
@@ -126,7 +126,7 @@ def me(request):
 
 
 @api.get("/audit", response=list[AuditOut], auth=AUTH, tags=["accounts"])
-@allow(Action.ADMINISTER)
+@allow(Permission.ADMINISTER)
 def audit_trail(request, limit: int = 100):
     """The newest events the reader may see, restricted records redacted as on the page."""
     from cdrp.accounts.audit_trail import audit_rows, visible_audit_events

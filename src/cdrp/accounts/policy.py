@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
-__all__ = ["Role", "Action", "GRANTS", "roles_of", "allows", "requires", "public"]
+__all__ = ["Role", "Permission", "GRANTS", "roles_of", "allows", "requires", "public"]
 
 
 class Role(StrEnum):
@@ -29,7 +29,7 @@ class Role(StrEnum):
         return {"member": "Partner member"}.get(self.value, self.value.capitalize())
 
 
-class Action(StrEnum):
+class Permission(StrEnum):
     VIEW_PUBLIC = "view_public"  # published documents and aggregate statistics
     VIEW_MEMBER = "view_member"  # the partnership's working records
     ANALYSE = "analyse"  # import data, build assessments
@@ -40,14 +40,14 @@ class Action(StrEnum):
 
 
 _STAFF = {Role.MEMBER, Role.ANALYST, Role.COORDINATOR, Role.CHAIR, Role.ADMINISTRATOR}
-GRANTS: dict[Action, frozenset[Role]] = {
-    Action.VIEW_PUBLIC: frozenset(Role),
-    Action.VIEW_MEMBER: frozenset(_STAFF),
-    Action.ANALYSE: frozenset({Role.ANALYST, Role.COORDINATOR, Role.ADMINISTRATOR}),
-    Action.EDIT: frozenset({Role.COORDINATOR, Role.ADMINISTRATOR}),
-    Action.APPROVE: frozenset({Role.CHAIR, Role.ADMINISTRATOR}),
-    Action.MINUTE: frozenset({Role.COORDINATOR, Role.CHAIR, Role.ADMINISTRATOR}),
-    Action.ADMINISTER: frozenset({Role.ADMINISTRATOR}),
+GRANTS: dict[Permission, frozenset[Role]] = {
+    Permission.VIEW_PUBLIC: frozenset(Role),
+    Permission.VIEW_MEMBER: frozenset(_STAFF),
+    Permission.ANALYSE: frozenset({Role.ANALYST, Role.COORDINATOR, Role.ADMINISTRATOR}),
+    Permission.EDIT: frozenset({Role.COORDINATOR, Role.ADMINISTRATOR}),
+    Permission.APPROVE: frozenset({Role.CHAIR, Role.ADMINISTRATOR}),
+    Permission.MINUTE: frozenset({Role.COORDINATOR, Role.CHAIR, Role.ADMINISTRATOR}),
+    Permission.ADMINISTER: frozenset({Role.ADMINISTRATOR}),
 }
 
 
@@ -67,7 +67,7 @@ def roles_of(user, partnership=None) -> set[Role]:
     return roles
 
 
-def allows(user, action: Action, partnership=None) -> bool:
+def allows(user, action: Permission, partnership=None) -> bool:
     """May `user` do `action` in `partnership` (a Partnership, its id, or None for any)?"""
     return bool(roles_of(user, partnership) & GRANTS[action])
 
@@ -81,7 +81,7 @@ def _partnership_from(kwargs: dict):
     return Partnership.objects.filter(slug=slug).first()
 
 
-def requires(action: Action):
+def requires(action: Permission):
     """View decorator: check `action` against the partnership named by the `partnership` URL
     argument (a slug) or against any partnership. Anonymous visitors are sent to sign in,
     signed-in users without the role get 403. The action is recorded on the view so tests can
@@ -102,13 +102,13 @@ def requires(action: Action):
                     raise PermissionDenied
                 raise Http404("No such partnership")
             if not allows(request.user, action, partnership):
-                if not request.user.is_authenticated and action != Action.VIEW_PUBLIC:
+                if not request.user.is_authenticated and action != Permission.VIEW_PUBLIC:
                     return redirect_to_login(request.get_full_path())
                 raise PermissionDenied
             request.partnership = partnership
             return view(request, *args, **kwargs)
 
-        wrapped.cdrp_action = action
+        wrapped.cdrp_permission = action
         return wrapped
 
     return decorate
@@ -116,7 +116,7 @@ def requires(action: Action):
 
 def public(view):
     """Mark a view as open to everyone (it still shows only public information)."""
-    view.cdrp_action = Action.VIEW_PUBLIC
+    view.cdrp_permission = Permission.VIEW_PUBLIC
     return view
 
 
@@ -175,7 +175,7 @@ def requires_site_administrator(view):
         request.partnership = None
         return view(request, *args, **kwargs)
 
-    wrapped.cdrp_action = Action.ADMINISTER
+    wrapped.cdrp_permission = Permission.ADMINISTER
     wrapped.cdrp_site = True
     return wrapped
 
@@ -205,7 +205,7 @@ def held_by(obj, partnership) -> bool:
     return getattr(partnership, "pk", partnership) in ids
 
 
-def may_access(user, action: Action, obj, partnership=None) -> bool:
+def may_access(user, action: Permission, obj, partnership=None) -> bool:
     """The object rule. Through a partnership: it must hold `obj` and the user may do `action`
     there. Without one: the user may do `action` in some partnership that holds it (in any
     partnership, for a shared record nobody holds yet)."""
@@ -246,8 +246,8 @@ def may_edit_shared(user, obj) -> bool:
         return True
     ids = holding_partnerships(obj)
     if ids is None:
-        return allows(user, Action.EDIT)
-    return bool(ids) and all(allows(user, Action.EDIT, pid) for pid in ids)
+        return allows(user, Permission.EDIT)
+    return bool(ids) and all(allows(user, Permission.EDIT, pid) for pid in ids)
 
 
 def may_see_task(user, progress) -> bool:
@@ -261,27 +261,29 @@ def may_see_task(user, progress) -> bool:
 def may_see_raw_rows(user, partnerships) -> bool:
     """Raw rows of an import (quarantine, partner files): analysts of a partnership whose area
     the import covers, and site administrators."""
-    return is_site_administrator(user) or any(allows(user, Action.ANALYSE, p) for p in partnerships)
+    return is_site_administrator(user) or any(
+        allows(user, Permission.ANALYSE, p) for p in partnerships
+    )
 
 
 def may_see_partner_import(user, partnerships) -> bool:
     """A partner agency's import (its file, counts and rows listed): partner members of a
     partnership whose area it covers, and site administrators. police.uk data is public."""
     return is_site_administrator(user) or any(
-        allows(user, Action.VIEW_MEMBER, p) for p in partnerships
+        allows(user, Permission.VIEW_MEMBER, p) for p in partnerships
     )
 
 
 # The merger workflow: a role in every partnership it changes.
 
 
-def merger_action(to_stage: int) -> Action:
+def merger_action(to_stage: int) -> Permission:
     """The right a merger stage needs: the order (stage 6) ends the predecessors, so it needs
     APPROVE; every other step EDIT."""
-    return Action.APPROVE if int(to_stage) >= 6 else Action.EDIT
+    return Permission.APPROVE if int(to_stage) >= 6 else Permission.EDIT
 
 
-def may_change_merger(user, merged, predecessors, action: Action = Action.EDIT) -> bool:
+def may_change_merger(user, merged, predecessors, action: Permission = Permission.EDIT) -> bool:
     """Proposing or advancing a merger needs `action` in the merged partnership and in every
     predecessor partnership."""
     return all(allows(user, action, p) for p in [merged, *predecessors])
@@ -294,7 +296,7 @@ def may_record_agreement(user, proposal, organisation) -> bool:
     predecessors = {p.pk for p in proposal.predecessors.all()}
     held = holding_partnerships(organisation) or frozenset()
     where = held & predecessors or held & {proposal.merged_id}
-    return any(allows(user, Action.EDIT, pid) for pid in where)
+    return any(allows(user, Permission.EDIT, pid) for pid in where)
 
 
 __all__ += [
@@ -380,7 +382,7 @@ def suppress_below() -> int:
 def sees_exact_figures(user, partnership=None) -> bool:
     """Partner members (any role in `partnership`, or in any partnership when None) see exact
     counts; everyone else sees protected ones."""
-    return allows(user, Action.VIEW_MEMBER, partnership)
+    return allows(user, Permission.VIEW_MEMBER, partnership)
 
 
 def public_counts_grid(cells):

@@ -34,7 +34,7 @@ from cdrp.accounts.forms import (
 from cdrp.accounts.middleware import PREVIOUS_SIGN_IN
 from cdrp.accounts.models import ApiToken, PartnershipRole
 from cdrp.accounts.notices import security_notice
-from cdrp.accounts.policy import Action, Role, public, requires
+from cdrp.accounts.policy import Permission, Role, public, requires
 from cdrp.core.context_processors import SERVICE_NAME
 
 
@@ -143,7 +143,7 @@ class _ChangePassword(auth_views.PasswordChangeView):
         return response
 
 
-password_change = requires(Action.VIEW_MEMBER)(_ChangePassword.as_view())
+password_change = requires(Permission.VIEW_MEMBER)(_ChangePassword.as_view())
 
 
 # Two-factor codes. These are the person's own account pages: they need a signed-in person, no
@@ -292,14 +292,14 @@ def _account_context(request, form) -> dict:
     }
 
 
-@requires(Action.VIEW_MEMBER)
+@requires(Permission.VIEW_MEMBER)
 def account(request):
     context = _account_context(request, TokenForm())
     context["new_key"] = request.session.pop("new_api_key", None)
     return render(request, "accounts/account.html", context)
 
 
-@requires(Action.VIEW_MEMBER)
+@requires(Permission.VIEW_MEMBER)
 @require_POST
 def token_create(request):
     form = TokenForm(request.POST)
@@ -310,7 +310,7 @@ def token_create(request):
     return redirect("accounts:account")
 
 
-@requires(Action.VIEW_MEMBER)
+@requires(Permission.VIEW_MEMBER)
 @require_POST
 def token_revoke(request, token_id: int):
     token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
@@ -320,7 +320,7 @@ def token_revoke(request, token_id: int):
     return redirect("accounts:account")
 
 
-@requires(Action.ADMINISTER)
+@requires(Permission.ADMINISTER)
 def audit(request):
     """The trail of the partnerships the administrator holds; restricted records redacted for
     readers who may not read them (cdrp.accounts.audit_trail)."""
@@ -348,7 +348,7 @@ def _set_password_link(request, user) -> str:
     return request.build_absolute_uri(path)
 
 
-@requires(Action.ADMINISTER)
+@requires(Permission.ADMINISTER)
 def roles(request, partnership):
     """A partnership administrator gives and removes roles, creating accounts for new people."""
     p = request.partnership
@@ -399,7 +399,7 @@ def roles(request, partnership):
     )
 
 
-@requires(Action.ADMINISTER)
+@requires(Permission.ADMINISTER)
 @require_POST
 def role_remove(request, partnership, role_id: int):
     grant = get_object_or_404(PartnershipRole, pk=role_id, partnership=request.partnership)

@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from cdrp.accounts.policy import Action, allows
+from cdrp.accounts.policy import Permission, allows
 
 SERVICE_NAME = "Community safety partnership"
 
@@ -10,9 +10,9 @@ SERVICE_NAME = "Community safety partnership"
 def shell(request):
     user = getattr(request, "user", None)
     items = [("Home", reverse("core:home")), ("Partnerships", reverse("partnerships:list"))]
-    if user is not None and allows(user, Action.VIEW_MEMBER):
+    if user is not None and allows(user, Permission.VIEW_MEMBER):
         items.append(("Data", reverse("intelligence:sources")))
-    if user is not None and allows(user, Action.ADMINISTER):
+    if user is not None and allows(user, Permission.ADMINISTER):
         items.append(("Audit trail", reverse("accounts:audit")))
     path = request.path
     nav = [

@@ -9,7 +9,7 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 
-from cdrp.accounts.policy import Action, may_see_task, public, requires, roles_of
+from cdrp.accounts.policy import Permission, may_see_task, public, requires, roles_of
 from cdrp.core.models import TaskProgress
 from cdrp.partnerships.models import Partnership
 from cdrp.store import store_state
@@ -64,12 +64,12 @@ def _progress_for(request, task_id: str) -> TaskProgress:
     return progress
 
 
-@requires(Action.VIEW_MEMBER)
+@requires(Permission.VIEW_MEMBER)
 def task_page(request, task_id: str):
     return render(request, "core/task.html", {"progress": _progress_for(request, task_id)})
 
 
-@requires(Action.VIEW_MEMBER)
+@requires(Permission.VIEW_MEMBER)
 @never_cache
 def task_progress(request, task_id: str):
     return render(

@@ -13,7 +13,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
 from cdrp.accounts.policy import (
-    Action,
+    Permission,
     public_counts_grid,
     sees_exact_figures,
     suppress_below,
@@ -61,7 +61,7 @@ def _store() -> Store:
 
 
 @router.get("/counts", response=CountsOut, auth=[*AUTH, _anyone])
-@allow(Action.VIEW_PUBLIC, partnership_arg=None)
+@allow(Permission.VIEW_PUBLIC, partnership_arg=None)
 def incident_counts(request, query: CountsQuery = Query(...)):  # noqa: B008 (ninja idiom)
     """Counts of police.uk records by any of month, category, lsoa, ward, district, partnership
     (ONS CSP), force; optional period, category and area filters. Partner members see exact
@@ -191,7 +191,7 @@ class ImportOut(Schema):
 
 
 @router.get("/imports", response=list[ImportOut], auth=AUTH)
-@allow(Action.ANALYSE, partnership_arg=None)
+@allow(Permission.ANALYSE, partnership_arg=None)
 def list_imports(request):
     """The manifest of imports into the incident store, newest first (a partner agency's imports
     only for partner members of the partnerships whose area they cover)."""
@@ -210,7 +210,7 @@ class CoverageOut(Schema):
 
 
 @router.get("/coverage", response=list[CoverageOut], auth=None)
-@allow(Action.VIEW_PUBLIC, partnership_arg=None)
+@allow(Permission.VIEW_PUBLIC, partnership_arg=None)
 def incident_coverage(request):
     """Force × month: rows held, and months missing between the first and the last (a partner
     agency's data only for partner members of the partnerships whose area it covers)."""

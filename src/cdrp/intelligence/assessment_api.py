@@ -12,7 +12,7 @@ import datetime as dt
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
-from cdrp.accounts.policy import Action, allows, public_document, sees_exact_figures
+from cdrp.accounts.policy import Permission, allows, public_document, sees_exact_figures
 from cdrp.api import AUTH, _user, allow
 from cdrp.intelligence.models import Assessment
 
@@ -51,7 +51,7 @@ def _row(a: Assessment) -> dict:
 
 def _visible(request):
     queryset = Assessment.objects.filter(partnership=request.partnership)
-    if not allows(_user(request), Action.VIEW_MEMBER, request.partnership):
+    if not allows(_user(request), Permission.VIEW_MEMBER, request.partnership):
         queryset = queryset.filter(status=Assessment.Status.PUBLISHED)
     return queryset
 
@@ -61,14 +61,14 @@ def _visible(request):
     response=list[AssessmentOut],
     auth=[*AUTH, _anyone],
 )
-@allow(Action.VIEW_PUBLIC)
+@allow(Permission.VIEW_PUBLIC)
 def assessment_list(request, partnership: str):
     """Assessments of a partnership, newest first (published ones only for the public)."""
     return [_row(a) for a in _visible(request)]
 
 
 @router.get("/partnerships/{partnership}/assessments/{pk}", auth=[*AUTH, _anyone])
-@allow(Action.VIEW_PUBLIC)
+@allow(Permission.VIEW_PUBLIC)
 def assessment_document(request, partnership: str, pk: int):
     """The whole structured assessment: sections, tables, figures, findings with evidence."""
     record = get_object_or_404(_visible(request), pk=pk)

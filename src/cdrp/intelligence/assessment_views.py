@@ -15,7 +15,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from cdrp.accounts.policy import Action, allows, public, public_document, requires
+from cdrp.accounts.policy import Permission, allows, public, public_document, requires
 from cdrp.core.models import ConflictError, required_version
 from cdrp.intelligence import documents
 from cdrp.intelligence.assessments import AssessmentError, advance, latest_month, staleness
@@ -24,9 +24,9 @@ from cdrp.intelligence.services import incident_store
 from cdrp.partnerships.models import Partnership
 
 _STEP_ACTION = {
-    Assessment.Status.REVIEWED: Action.EDIT,
-    Assessment.Status.APPROVED: Action.APPROVE,
-    Assessment.Status.PUBLISHED: Action.APPROVE,
+    Assessment.Status.REVIEWED: Permission.EDIT,
+    Assessment.Status.APPROVED: Permission.APPROVE,
+    Assessment.Status.PUBLISHED: Permission.APPROVE,
 }
 _STEP_LABEL = {
     Assessment.Status.REVIEWED: "Record review by the officer working group",
@@ -49,7 +49,7 @@ def _stale(assessment) -> list[str]:
         return [f"the inputs could not be checked ({exc})"]
 
 
-@requires(Action.VIEW_MEMBER)
+@requires(Permission.VIEW_MEMBER)
 def assessment_list(request, partnership):
     """The partnership's assessments, newest first, with the build form for analysts."""
     items = Assessment.objects.filter(partnership=request.partnership)
@@ -65,13 +65,13 @@ def assessment_list(request, partnership):
             "items": items,
             "latest": latest,
             "annuals": items.filter(kind=Assessment.Kind.STRATEGIC),
-            "can_build": allows(request.user, Action.ANALYSE, request.partnership),
+            "can_build": allows(request.user, Permission.ANALYSE, request.partnership),
             "page_title": f"Strategic assessments: {request.partnership.name}",
         },
     )
 
 
-@requires(Action.ANALYSE)
+@requires(Permission.ANALYSE)
 @require_POST
 def assessment_build(request, partnership):
     """Queue a build (the worker runs it; the task page shows progress)."""
@@ -113,7 +113,7 @@ def assessment_build(request, partnership):
     return redirect("core:task", task_id=result.id)
 
 
-@requires(Action.VIEW_MEMBER)
+@requires(Permission.VIEW_MEMBER)
 def assessment_detail(request, partnership, pk):
     """The document with its status, stale flag, downloads and the next lifecycle step."""
     assessment = _assessment(request, pk)
@@ -159,7 +159,7 @@ def _download(assessment, fmt: str, *, public_copy: bool = False) -> HttpRespons
     return response
 
 
-@requires(Action.VIEW_MEMBER)
+@requires(Permission.VIEW_MEMBER)
 def assessment_download(request, partnership, pk, fmt):
     """PDF, JSON or the annex (CSV, XLSX) of the stored document."""
     return _download(_assessment(request, pk), fmt)
@@ -214,9 +214,9 @@ def _advance_view(step: str):
     return view
 
 
-assessment_review = requires(Action.EDIT)(_advance_view(Assessment.Status.REVIEWED))
-assessment_approve = requires(Action.APPROVE)(_advance_view(Assessment.Status.APPROVED))
-assessment_publish = requires(Action.APPROVE)(_advance_view(Assessment.Status.PUBLISHED))
+assessment_review = requires(Permission.EDIT)(_advance_view(Assessment.Status.REVIEWED))
+assessment_approve = requires(Permission.APPROVE)(_advance_view(Assessment.Status.APPROVED))
+assessment_publish = requires(Permission.APPROVE)(_advance_view(Assessment.Status.PUBLISHED))
 
 
 def _public_partnership(slug: str) -> Partnership:

@@ -9,7 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 
-from cdrp.accounts.policy import Action, requires
+from cdrp.accounts.policy import Permission, requires
 from cdrp.intelligence.tactical import TacticalError, tactical_assessment
 
 
@@ -39,7 +39,7 @@ def _context(request, pack, error):
     }
 
 
-@requires(Action.VIEW_MEMBER)
+@requires(Permission.VIEW_MEMBER)
 def tactical_page(request, partnership):
     """The tasking pack with its interactive map."""
     pack, error = _pack(request)
@@ -63,7 +63,7 @@ def render_tactical_pdf(pack: dict, partnership) -> bytes:
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
 
 
-@requires(Action.VIEW_MEMBER)
+@requires(Permission.VIEW_MEMBER)
 def tactical_download(request, partnership, fmt):
     """The pack as PDF or JSON."""
     pack, error = _pack(request)

@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from cdrp import store
 from cdrp.accounts.policy import (
-    Action,
+    Permission,
     allows,
     is_site_administrator,
     may_see_raw_rows,
@@ -59,14 +59,14 @@ def _imports_seen(user) -> list[dict]:
         if site:
             url = reverse("intelligence:quarantine") + f"?import={record['ingest_id']}"
         elif may_see_raw_rows(user, covered):
-            own = next(p for p in covered if allows(user, Action.ANALYSE, p))
+            own = next(p for p in covered if allows(user, Permission.ANALYSE, p))
             url = reverse("intelligence:partnership-quarantine", kwargs={"partnership": own.slug})
             url += f"?import={record['ingest_id']}"
         out.append({**record, "quarantine_url": url})
     return out
 
 
-@requires(Action.VIEW_MEMBER)
+@requires(Permission.VIEW_MEMBER)
 def sources(request):
     """Every import with its summary, newest first (a partner agency's imports only for the
     partnerships they cover)."""
@@ -80,7 +80,7 @@ def sources(request):
     )
 
 
-@requires(Action.VIEW_MEMBER)
+@requires(Permission.VIEW_MEMBER)
 def coverage(request):
     """Force × month calendar: which months are present, and which are missing (a partner
     agency's data only for the partnerships whose area it covers)."""
@@ -146,7 +146,7 @@ def _quarantine_page(request, imports: list[dict], partnership=None):
     )
 
 
-@requires(Action.ANALYSE)
+@requires(Permission.ANALYSE)
 def quarantine(request):
     """Site administrators: every import's quarantined rows. An analyst goes to the quarantine
     page of their partnership (choosing one, if they analyse for several)."""
@@ -155,7 +155,7 @@ def quarantine(request):
     imports = store.imports(incident_store())
     if is_site_administrator(request.user):
         return _quarantine_page(request, imports)
-    mine = [p for p in Partnership.objects.all() if allows(request.user, Action.ANALYSE, p)]
+    mine = [p for p in Partnership.objects.all() if allows(request.user, Permission.ANALYSE, p)]
     ingest_id = request.GET.get("import") or None
     if ingest_id:
         record = next((r for r in imports if r["ingest_id"] == ingest_id), None)
@@ -177,7 +177,7 @@ def quarantine(request):
     )
 
 
-@requires(Action.ANALYSE)
+@requires(Permission.ANALYSE)
 def partnership_quarantine(request, partnership):
     """Rows that failed validation, with file, row, field and reason (raw values: analysts
     only), of the imports from this partnership's police force area."""
@@ -195,7 +195,7 @@ def _default_period(frame: pd.DataFrame) -> tuple[str, str]:
     return str(last - 11), str(last)
 
 
-@requires(Action.VIEW_MEMBER)
+@requires(Permission.VIEW_MEMBER)
 def counts(request):
     """Records by district × category for a period, with a CSV download."""
     default_from, default_to = _default_period(_coverage_frame())

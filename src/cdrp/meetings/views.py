@@ -12,7 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from cdrp.accounts.policy import Action, allows, may_see_restricted, requires
+from cdrp.accounts.policy import Permission, allows, may_see_restricted, requires
 from cdrp.analysis.planner import PlanInfeasible
 from cdrp.core.uploads import upload_limit, upload_refusal
 from cdrp.meetings import agenda, restricted
@@ -35,7 +35,7 @@ def _year(request) -> int:
     return min(max(year, 2000), 2100)
 
 
-@requires(Action.VIEW_MEMBER)
+@requires(Permission.VIEW_MEMBER)
 def planner(request, partnership):
     """A clash-free calendar of the partnership's groups for a municipal year."""
     p = request.partnership
@@ -70,7 +70,7 @@ def planner(request, partnership):
     )
 
 
-@requires(Action.VIEW_MEMBER)
+@requires(Permission.VIEW_MEMBER)
 def planner_ics(request, partnership):
     p = request.partnership
     year = _year(request)
@@ -93,13 +93,13 @@ def _meeting(request, meeting_id: int) -> Meeting:
     )
 
 
-@requires(Action.VIEW_MEMBER)
+@requires(Permission.VIEW_MEMBER)
 def group_meetings(request, partnership, group):
     """A group's meetings, and (for coordinators) the next one to arrange."""
     g = get_object_or_404(Group, partnership=request.partnership, slug=group)
     form = MeetingForm(request.POST or None)
     if request.method == "POST":
-        if not allows(request.user, Action.EDIT, request.partnership):
+        if not allows(request.user, Permission.EDIT, request.partnership):
             return render(request, "403.html", status=403)
         if form.is_valid():
             try:
@@ -123,7 +123,7 @@ def group_meetings(request, partnership, group):
             "group": g,
             "meetings": g.meetings.order_by("-date"),
             "form": form,
-            "can_edit": allows(request.user, Action.EDIT, request.partnership),
+            "can_edit": allows(request.user, Permission.EDIT, request.partnership),
             "page_title": f"Meetings of {g.name}",
         },
         status=400 if form.errors else 200,
@@ -193,22 +193,22 @@ def _meeting_context(request, meeting: Meeting, action_form=None) -> dict:
         "actions": actions,
         "decisions": decisions,
         "action_form": action_form or ActionForm(people=people),
-        "can_edit": not withheld and allows(request.user, Action.MINUTE, request.partnership),
+        "can_edit": not withheld and allows(request.user, Permission.MINUTE, request.partnership),
         "booking": getattr(meeting, "booking", None),
         # A tasking meeting looks at the last complete month before it.
         "tasking_month": (meeting.date.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m"),
-        "can_plan": allows(request.user, Action.EDIT, request.partnership),
+        "can_plan": allows(request.user, Permission.EDIT, request.partnership),
         "page_title": str(meeting),
     }
 
 
-@requires(Action.VIEW_MEMBER)
+@requires(Permission.VIEW_MEMBER)
 def meeting_page(request, partnership, meeting_id: int):
     meeting = _meeting(request, meeting_id)
     return render(request, "meetings/meeting.html", _meeting_context(request, meeting))
 
 
-@requires(Action.MINUTE)
+@requires(Permission.MINUTE)
 @require_POST
 def attendance(request, partnership, meeting_id: int):
     """Save the attendance form; with HTMX, answer with the quorum panel only."""
@@ -235,7 +235,7 @@ def attendance(request, partnership, meeting_id: int):
     return redirect("meetings:meeting", partnership=request.partnership.slug, meeting_id=meeting.pk)
 
 
-@requires(Action.MINUTE)
+@requires(Permission.MINUTE)
 @require_POST
 def action_create(request, partnership, meeting_id: int):
     meeting = _restricted_meeting(request, meeting_id)
@@ -265,7 +265,7 @@ def action_create(request, partnership, meeting_id: int):
     )
 
 
-@requires(Action.MINUTE)
+@requires(Permission.MINUTE)
 @require_POST
 def action_close(request, partnership, action_id: int):
     item = get_object_or_404(
@@ -287,7 +287,7 @@ def action_close(request, partnership, action_id: int):
     return redirect("meetings:actions", partnership=request.partnership.slug)
 
 
-@requires(Action.VIEW_MEMBER)
+@requires(Permission.VIEW_MEMBER)
 def actions(request, partnership):
     """Open and overdue actions by group, organisation and person. A restricted group's actions
     are listed only to its members, each one listed audited as a read."""
@@ -322,13 +322,13 @@ def actions(request, partnership):
             "today": today,
             "show": show,
             "close_form": CloseActionForm(),
-            "can_edit": allows(request.user, Action.MINUTE, request.partnership),
+            "can_edit": allows(request.user, Permission.MINUTE, request.partnership),
             "page_title": "Actions",
         },
     )
 
 
-@requires(Action.VIEW_MEMBER)
+@requires(Permission.VIEW_MEMBER)
 def minutes(request, partnership, meeting_id: int):
     """The minutes as a council paper: HTML, or PDF with ?format=pdf."""
     from cdrp.meetings.minutes import minutes_html, minutes_pdf
@@ -343,7 +343,7 @@ def minutes(request, partnership, meeting_id: int):
     return HttpResponse(minutes_html(meeting, reader=request.user, request=request))
 
 
-@requires(Action.VIEW_PUBLIC)
+@requires(Permission.VIEW_PUBLIC)
 def calendar(request, partnership):
     """The partnership's meetings as iCalendar: members get every meeting, the public only
     meetings open to the public. ?group=SLUG or ?person=SLUG narrows it."""
@@ -351,7 +351,7 @@ def calendar(request, partnership):
 
     p = request.partnership
     meetings = Meeting.objects.filter(group__partnership=p).select_related("group__partnership")
-    if not allows(request.user, Action.VIEW_MEMBER, p):
+    if not allows(request.user, Permission.VIEW_MEMBER, p):
         meetings = meetings.filter(public=True, group__restricted=False)
     title = f"{p.name} meetings"
     if group := request.GET.get("group"):
@@ -369,7 +369,7 @@ def calendar(request, partnership):
 
 
 @upload_limit("PAPER_MAX_BYTES", "papers")
-@requires(Action.MINUTE)
+@requires(Permission.MINUTE)
 @require_POST
 def paper_upload(request, partnership, meeting_id: int, item_id: int):
     """Add a paper to an agenda item. A file over the limit is refused while it is read (the
@@ -395,7 +395,7 @@ def paper_upload(request, partnership, meeting_id: int, item_id: int):
     return redirect("meetings:meeting", partnership=request.partnership.slug, meeting_id=meeting.pk)
 
 
-@requires(Action.VIEW_MEMBER)
+@requires(Permission.VIEW_MEMBER)
 def paper_download(request, partnership, paper_id: int):
     from django.http import FileResponse
 
@@ -413,7 +413,7 @@ def paper_download(request, partnership, paper_id: int):
     return FileResponse(paper.file.open("rb"), as_attachment=True, filename=name)
 
 
-@requires(Action.MINUTE)
+@requires(Permission.MINUTE)
 def minutes_edit(request, partnership, meeting_id: int):
     """Write the narrative minutes. The form carries the version it was opened at, so a second
     clerk saving over the first gets a conflict message and keeps their text."""
@@ -457,7 +457,7 @@ def minutes_edit(request, partnership, meeting_id: int):
     )
 
 
-@requires(Action.VIEW_MEMBER)
+@requires(Permission.VIEW_MEMBER)
 def load(request, partnership):
     """Hours a year each organisation spends in this partnership's meetings, against the
     structures it replaced (or the partnerships named in ?compare=slug,slug)."""
@@ -493,7 +493,7 @@ def load(request, partnership):
     )
 
 
-@requires(Action.APPROVE)
+@requires(Permission.APPROVE)
 @require_POST
 def minutes_approve(request, partnership, meeting_id: int):
     """The chair signs the minutes off; approved minutes of a public meeting are published."""
@@ -511,7 +511,7 @@ def minutes_approve(request, partnership, meeting_id: int):
     return redirect("meetings:meeting", partnership=request.partnership.slug, meeting_id=meeting.pk)
 
 
-@requires(Action.VIEW_PUBLIC)
+@requires(Permission.VIEW_PUBLIC)
 def public_meetings(request, partnership):
     """Dates of the partnership's public meetings, with their minutes once approved. A restricted
     group's meetings are never public."""
@@ -533,7 +533,7 @@ def public_meetings(request, partnership):
     )
 
 
-@requires(Action.VIEW_PUBLIC)
+@requires(Permission.VIEW_PUBLIC)
 def public_minutes(request, partnership, meeting_id: int):
     from cdrp.meetings.minutes import minutes_html
 
@@ -544,7 +544,7 @@ def public_minutes(request, partnership, meeting_id: int):
     return HttpResponse(minutes_html(meeting, request=request))
 
 
-@requires(Action.VIEW_MEMBER)
+@requires(Permission.VIEW_MEMBER)
 def month(request, partnership):
     """A month of the partnership's meetings as a calendar grid."""
     import calendar as _calendar
@@ -585,7 +585,7 @@ def month(request, partnership):
     )
 
 
-@requires(Action.EDIT)
+@requires(Permission.EDIT)
 @require_POST
 def planner_save(request, partnership):
     """Save the planned year as meetings; pinned meetings stay where they are."""
@@ -607,7 +607,7 @@ def planner_save(request, partnership):
     return redirect(f"{request.path.rsplit('save', 1)[0]}?year={year}")
 
 
-@requires(Action.EDIT)
+@requires(Permission.EDIT)
 @require_POST
 def meeting_pin(request, partnership, meeting_id: int):
     from cdrp.meetings.models import Booking
@@ -626,7 +626,7 @@ def meeting_pin(request, partnership, meeting_id: int):
     return redirect("meetings:meeting", partnership=request.partnership.slug, meeting_id=meeting.pk)
 
 
-@requires(Action.MINUTE)
+@requires(Permission.MINUTE)
 @require_POST
 def meeting_agenda(request, partnership, meeting_id: int):
     meeting = _restricted_meeting(request, meeting_id)

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
-from cdrp.accounts.policy import Action, allows
+from cdrp.accounts.policy import Permission, allows
 from cdrp.api import AUTH, _user, allow
 from cdrp.partnerships import compliance, services
 from cdrp.partnerships.exports import popolo_export
@@ -120,7 +120,7 @@ def _group_out(g: Group, on: dt.date) -> dict:
 
 
 @router.get("/partnerships/{partnership}/structure", response=StructureOut, auth=None)
-@allow(Action.VIEW_PUBLIC)
+@allow(Permission.VIEW_PUBLIC)
 def structure(request, partnership: str, on: dt.date | None = None):
     """The partnership's groups, reporting lines, seats and members on a date (default today)."""
     p = _partnership(request)
@@ -148,7 +148,7 @@ class FindingOut(Schema):
 
 
 @router.get("/partnerships/{partnership}/compliance", response=list[FindingOut], auth=None)
-@allow(Action.VIEW_PUBLIC)
+@allow(Permission.VIEW_PUBLIC)
 def compliance_findings(request, partnership: str, on: dt.date | None = None):
     """Each statutory rule's finding with its evidence ("no_evidence" is not a pass)."""
     return [
@@ -168,12 +168,12 @@ def compliance_findings(request, partnership: str, on: dt.date | None = None):
 
 
 @router.get("/partnerships/{partnership}/popolo", response=dict, auth=[*AUTH, _anyone])
-@allow(Action.VIEW_PUBLIC)
+@allow(Permission.VIEW_PUBLIC)
 def popolo(request, partnership: str):
     """Persons, organizations, posts and memberships as Popolo JSON; contact details for partner
     members only."""
     p = _partnership(request)
-    return popolo_export(p, include_contacts=allows(_user(request), Action.VIEW_MEMBER, p))
+    return popolo_export(p, include_contacts=allows(_user(request), Permission.VIEW_MEMBER, p))
 
 
 class PersonSeatOut(Schema):
@@ -200,7 +200,7 @@ class PersonOut(Schema):
 
 
 @router.get("/people/{person}", response=PersonOut, auth=[*AUTH, _anyone])
-@allow(Action.VIEW_PUBLIC, partnership_arg=None)
+@allow(Permission.VIEW_PUBLIC, partnership_arg=None)
 def person_detail(request, person: str):
     """A person's current seats and meeting load; email and phone for partner members only."""
     x = get_object_or_404(Person.objects.select_related("organisation"), slug=person)
@@ -262,7 +262,7 @@ def _refuse(exc: ValidationError):
     response={201: MemberOut},
     auth=AUTH,
 )
-@allow(Action.EDIT)
+@allow(Permission.EDIT)
 def add_membership(request, partnership: str, group: str, body: MembershipIn):
     """Put a person in one of the group's seats (coordinators)."""
     g = get_object_or_404(Group, partnership=_partnership(request), slug=group)
@@ -335,7 +335,7 @@ class DecisionOut(Schema):
 
 
 @router.post("/partnerships/{partnership}/decisions", response={201: DecisionOut}, auth=AUTH)
-@allow(Action.EDIT)
+@allow(Permission.EDIT)
 def record_decision(request, partnership: str, body: DecisionIn):
     """Record a decision at a group's meeting, counting one vote per council area or agency."""
     g = get_object_or_404(Group, partnership=_partnership(request), slug=body.group)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
-from cdrp.accounts.policy import Action, allows
+from cdrp.accounts.policy import Permission, allows
 from cdrp.core.models import MISSING_VERSION, ConflictError
 from cdrp.partnerships.models import (
     Area,
@@ -208,7 +208,7 @@ class MergerProposalForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Only partnerships the user may edit can be named: a merger changes every one of them.
         others = Partnership.objects.exclude(pk=partnership.pk)
-        editable = [p.pk for p in others if allows(user, Action.EDIT, p)]
+        editable = [p.pk for p in others if allows(user, Permission.EDIT, p)]
         self.fields["predecessors"].queryset = others.filter(pk__in=editable)
 
 

@@ -187,7 +187,9 @@ def propose_merger(
         raise ValidationError("A merger needs at least two partnerships to merge.")
     if merged in predecessors:
         raise ValidationError("A partnership cannot merge into itself.")
-    refused = [p for p in [merged, *predecessors] if not policy.allows(user, policy.Action.EDIT, p)]
+    refused = [
+        p for p in [merged, *predecessors] if not policy.allows(user, policy.Permission.EDIT, p)
+    ]
     if refused:
         raise PermissionDenied(
             "Proposing a merger needs a coordinator's or administrator's role in every "
@@ -284,7 +286,7 @@ def advance_merger(
         if not policy.allows(user, action, p)
     ]
     if refused:
-        who = "chair" if action == policy.Action.APPROVE else "coordinator"
+        who = "chair" if action == policy.Permission.APPROVE else "coordinator"
         raise PermissionDenied(
             f"This stage of the merger needs a {who}'s or administrator's role in every "
             f"partnership it changes; you have none in {_names(refused)}."

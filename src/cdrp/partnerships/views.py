@@ -1,7 +1,7 @@
 """Partnership registry pages: overview with the compliance task list, structure chart, groups,
 people, comparison of structures, merger workflow, exports, and the coordinators' edit forms.
 
-Everyone may read the structure; coordinators (Action.EDIT) change it. People's email and phone
+Everyone may read the structure; coordinators (Permission.EDIT) change it. People's email and phone
 are shown only to partner members of a partnership where that person sits. Every record an
 address names is resolved through the partnership it names (`policy.object_or_404`): a person or
 organisation of another partnership is not found here, and is edited only through a partnership
@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from cdrp.accounts.policy import (
-    Action,
+    Permission,
     allows,
     is_site_administrator,
     may_access,
@@ -86,7 +86,7 @@ def _group_or_404(p: Partnership, slug: str) -> Group:
 
 
 def _can_edit(request, p) -> bool:
-    return allows(request.user, Action.EDIT, p)
+    return allows(request.user, Permission.EDIT, p)
 
 
 def _findings(p: Partnership):
@@ -107,7 +107,7 @@ def partnership_list(request):
     )
 
 
-@requires(Action.VIEW_PUBLIC)
+@requires(Permission.VIEW_PUBLIC)
 def partnership_detail(request, partnership):
     p = request.partnership
     groups = list(p.groups.select_related("reports_to").order_by("position", "name"))
@@ -119,7 +119,7 @@ def partnership_detail(request, partnership):
             "partnership": p,
             "page_title": p.name,
             "roles": sorted(r.label for r in roles_of(request.user, p) if r != "public"),
-            "can_view_member": allows(request.user, Action.VIEW_MEMBER, p),
+            "can_view_member": allows(request.user, Permission.VIEW_MEMBER, p),
             "can_edit": _can_edit(request, p),
             "groups": groups,
             "findings": _findings(p),
@@ -136,7 +136,7 @@ def partnership_detail(request, partnership):
     )
 
 
-@requires(Action.VIEW_PUBLIC)
+@requires(Permission.VIEW_PUBLIC)
 def compliance_page(request, partnership):
     p = request.partnership
     return render(
@@ -161,7 +161,7 @@ def _chart(request, p):
     )
 
 
-@requires(Action.VIEW_PUBLIC)
+@requires(Permission.VIEW_PUBLIC)
 def structure_page(request, partnership):
     p = request.partnership
     return render(
@@ -171,7 +171,7 @@ def structure_page(request, partnership):
     )
 
 
-@requires(Action.VIEW_PUBLIC)
+@requires(Permission.VIEW_PUBLIC)
 def structure_svg_view(request, partnership):
     return HttpResponse(
         _chart(request, request.partnership), content_type="image/svg+xml; charset=utf-8"
@@ -193,7 +193,7 @@ def _seat_rows(group: Group, on: dt.date):
     return rows
 
 
-@requires(Action.VIEW_PUBLIC)
+@requires(Permission.VIEW_PUBLIC)
 def group_detail(request, partnership, group):
     p = request.partnership
     g = _group_or_404(p, group)
@@ -242,7 +242,7 @@ def group_detail(request, partnership, group):
 def may_see_contacts(user, person: Person) -> bool:
     """Partner members of a partnership where the person sits (of any partnership, for someone
     who sits nowhere yet) see their email and phone; nobody else does."""
-    return may_access(user, Action.VIEW_MEMBER, person)
+    return may_access(user, Permission.VIEW_MEMBER, person)
 
 
 @public
@@ -332,7 +332,7 @@ def _summary(p: Partnership, on: dt.date) -> dict:
     return {"partnership": p, "cells": cells, "day": day}
 
 
-@requires(Action.VIEW_PUBLIC)
+@requires(Permission.VIEW_PUBLIC)
 def compare(request, partnership):
     p = request.partnership
     slugs = request.GET.getlist("with")
@@ -364,11 +364,11 @@ def compare(request, partnership):
 # Exports ---------------------------------------------------------------------------------------
 
 
-@requires(Action.VIEW_PUBLIC)
+@requires(Permission.VIEW_PUBLIC)
 def export_yaml(request, partnership):
     p = request.partnership
     text = export_structure(p)
-    if not allows(request.user, Action.VIEW_MEMBER, p):
+    if not allows(request.user, Permission.VIEW_MEMBER, p):
         text = _strip_contacts_yaml(text)
     response = HttpResponse(text, content_type="application/yaml; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{p.slug}-structure.yaml"'
@@ -381,10 +381,10 @@ def _strip_contacts_yaml(text: str) -> str:
     return re.sub(r"^(\s+)(email|phone): .*$", r"\1\2: ''", text, flags=re.M)
 
 
-@requires(Action.VIEW_PUBLIC)
+@requires(Permission.VIEW_PUBLIC)
 def export_popolo(request, partnership):
     p = request.partnership
-    doc = popolo_export(p, include_contacts=allows(request.user, Action.VIEW_MEMBER, p))
+    doc = popolo_export(p, include_contacts=allows(request.user, Permission.VIEW_MEMBER, p))
     response = HttpResponse(
         json.dumps(doc, indent=2, ensure_ascii=False), content_type="application/json"
     )
@@ -392,10 +392,10 @@ def export_popolo(request, partnership):
     return response
 
 
-@requires(Action.VIEW_PUBLIC)
+@requires(Permission.VIEW_PUBLIC)
 def export_csv(request, partnership):
     p = request.partnership
-    text = csv_export(p, include_contacts=allows(request.user, Action.VIEW_MEMBER, p))
+    text = csv_export(p, include_contacts=allows(request.user, Permission.VIEW_MEMBER, p))
     response = HttpResponse(text, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{p.slug}-structure.csv"'
     return response
@@ -404,7 +404,7 @@ def export_csv(request, partnership):
 # Merger ----------------------------------------------------------------------------------------
 
 
-@requires(Action.VIEW_PUBLIC)
+@requires(Permission.VIEW_PUBLIC)
 def merger(request, partnership):
     p = request.partnership
     proposal = MergerProposal.objects.filter(merged=p).first()
@@ -452,7 +452,7 @@ def merger(request, partnership):
 
 
 @require_POST
-@requires(Action.EDIT)
+@requires(Permission.EDIT)
 def merger_action(request, partnership, action):
     p = request.partnership
     proposal = MergerProposal.objects.filter(merged=p).first()
@@ -564,7 +564,7 @@ def partnership_new(request):
     )
 
 
-@requires(Action.EDIT)
+@requires(Permission.EDIT)
 def partnership_edit(request, partnership):
     p = request.partnership
     form = PartnershipForm(request.POST or None, instance=p)
@@ -576,7 +576,7 @@ def partnership_edit(request, partnership):
     )
 
 
-@requires(Action.EDIT)
+@requires(Permission.EDIT)
 def group_edit(request, partnership, group=None):
     p = request.partnership
     g = _group_or_404(p, group) if group else None
@@ -592,7 +592,7 @@ def group_edit(request, partnership, group=None):
     )
 
 
-@requires(Action.EDIT)
+@requires(Permission.EDIT)
 def seat_edit(request, partnership, group, seat=None):
     p = request.partnership
     g = _group_or_404(p, group)
@@ -621,7 +621,7 @@ def seat_edit(request, partnership, group, seat=None):
 
 
 @require_POST
-@requires(Action.EDIT)
+@requires(Permission.EDIT)
 def seat_delete(request, partnership, group, seat):
     p = request.partnership
     g = _group_or_404(p, group)
@@ -635,7 +635,7 @@ def seat_delete(request, partnership, group, seat):
     return redirect(g.get_absolute_url())
 
 
-@requires(Action.EDIT)
+@requires(Permission.EDIT)
 def membership_edit(request, partnership, group, membership=None):
     p = request.partnership
     g = _group_or_404(p, group)
@@ -659,7 +659,7 @@ def membership_edit(request, partnership, group, membership=None):
     )
 
 
-@requires(Action.MINUTE)
+@requires(Permission.MINUTE)
 def decision_new(request, partnership, group):
     """Record a decision: who attended, how each voted; counted one vote per body. The chair
     and the coordinators record meetings."""
@@ -713,7 +713,7 @@ def decision_new(request, partnership, group):
 
 
 @upload_limit("UPLOAD_MAX_BYTES", "structure files")
-@requires(Action.EDIT)
+@requires(Permission.EDIT)
 def structure_import(request, partnership):
     """Replace this partnership's structure from a YAML file (all or nothing). A file over the
     upload limit is refused while it is read (cdrp.core.uploads)."""
@@ -777,7 +777,7 @@ def _shared_changes_refused(user, text: str, name: str) -> list[str]:
         claimed = set(own.merged_from.values_list("slug", flat=True)) if own else set()
         for slug in sorted(claimed ^ set(d["partnership"]["merged_from"])):
             other = Partnership.objects.filter(slug=slug).first()
-            if other is not None and not allows(user, Action.EDIT, other):
+            if other is not None and not allows(user, Permission.EDIT, other):
                 problems.append(
                     f"{name}: merged_from “{slug}” ({other.name}): only a coordinator or "
                     "administrator of that partnership may record or remove a merger from it."
@@ -796,7 +796,7 @@ def _shared_changes_refused(user, text: str, name: str) -> list[str]:
             org = Organisation.objects.filter(slug=o["slug"]).select_related("area").first()
             held = org and (org.name, org.kind, org.area.code if org.area else None, org.website)
             if held and held != (o["name"], o["kind"], o["area"], o["website"]):
-                if not may_access(user, Action.EDIT, org):
+                if not may_access(user, Permission.EDIT, org):
                     problems.append(
                         f"{name} line {o['_line']}: organisation “{org.slug}” ({org.name}) "
                         "belongs to partnerships where you may not edit: leave its entry as "
@@ -817,7 +817,7 @@ def _shared_changes_refused(user, text: str, name: str) -> list[str]:
             wanted = tuple(
                 x[k] for k in ("name", "job_title", "organisation", "email", "phone", "placeholder")
             )
-            if held != wanted and not may_access(user, Action.EDIT, person):
+            if held != wanted and not may_access(user, Permission.EDIT, person):
                 problems.append(
                     f"{name} line {x['_line']}: person “{person.slug}” sits in partnerships "
                     "where you may not edit: leave their entry as it is."
@@ -841,7 +841,7 @@ def _shared_refusal(request, p: Partnership, record):
     )
 
 
-@requires(Action.EDIT)
+@requires(Permission.EDIT)
 def person_edit(request, partnership, person=None):
     p = request.partnership
     x = object_or_404(Person, p, slug=person) if person else None
@@ -862,7 +862,7 @@ def person_edit(request, partnership, person=None):
     )
 
 
-@requires(Action.EDIT)
+@requires(Permission.EDIT)
 def organisation_edit(request, partnership, organisation=None):
     p = request.partnership
     o = object_or_404(Organisation, p, slug=organisation) if organisation else None

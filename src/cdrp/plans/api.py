@@ -10,7 +10,7 @@ import datetime as dt
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
-from cdrp.accounts.policy import Action, allows
+from cdrp.accounts.policy import Permission, allows
 from cdrp.api import AUTH, _user, allow
 from cdrp.plans.models import Plan
 from cdrp.plans.services import snapshot
@@ -34,13 +34,13 @@ class PlanOut(Schema):
 
 def _visible(request):
     queryset = Plan.objects.filter(partnership=request.partnership).select_related("revises")
-    if not allows(_user(request), Action.VIEW_MEMBER, request.partnership):
+    if not allows(_user(request), Permission.VIEW_MEMBER, request.partnership):
         queryset = queryset.exclude(status=Plan.Status.DRAFT)
     return queryset
 
 
 @router.get("/partnerships/{partnership}/plans", response=list[PlanOut], auth=[*AUTH, _anyone])
-@allow(Action.VIEW_PUBLIC)
+@allow(Permission.VIEW_PUBLIC)
 def plan_list(request, partnership: str):
     """Revisions of the partnership plan, newest first (drafts for members only)."""
     return [
@@ -58,7 +58,7 @@ def plan_list(request, partnership: str):
 
 
 @router.get("/partnerships/{partnership}/plans/{revision}", auth=[*AUTH, _anyone])
-@allow(Action.VIEW_PUBLIC)
+@allow(Permission.VIEW_PUBLIC)
 def plan_revision(request, partnership: str, revision: int):
     """One revision whole: priorities, objectives, partners' roles, indicators, targets and
     engagement commitments."""

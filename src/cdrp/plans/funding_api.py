@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
-from cdrp.accounts.policy import Action, allows
+from cdrp.accounts.policy import Permission, allows
 from cdrp.api import AUTH, _user, allow
 from cdrp.plans import funding
 from cdrp.plans.funding import FundingError
@@ -29,7 +29,7 @@ def _anyone(request):
 
 
 def _member(request) -> bool:
-    return allows(_user(request), Action.VIEW_MEMBER, request.partnership)
+    return allows(_user(request), Permission.VIEW_MEMBER, request.partnership)
 
 
 class AllocationOut(Schema):
@@ -176,7 +176,7 @@ def _projects(request):
     response=list[StreamOut],
     auth=[*AUTH, _anyone],
 )
-@allow(Action.VIEW_PUBLIC)
+@allow(Permission.VIEW_PUBLIC)
 def stream_list(request, partnership: str):
     """Streams held by or allocated to the partnership, each with every allocation (published
     streams only for the public)."""
@@ -188,7 +188,7 @@ def stream_list(request, partnership: str):
     response=StreamOut,
     auth=[*AUTH, _anyone],
 )
-@allow(Action.VIEW_PUBLIC)
+@allow(Permission.VIEW_PUBLIC)
 def stream_detail(request, partnership: str, pk: int):
     """One stream with its formula (data) and each allocation's basis: inputs, measure shares,
     exact share and quota, and the rounded amount."""
@@ -200,7 +200,7 @@ def stream_detail(request, partnership: str, pk: int):
     response=list[AllocationOut],
     auth=[*AUTH, _anyone],
 )
-@allow(Action.VIEW_PUBLIC)
+@allow(Permission.VIEW_PUBLIC)
 def allocation_list(request, partnership: str):
     """The partnership's own allocations from every (visible) stream."""
     queryset = Allocation.objects.filter(
@@ -214,7 +214,7 @@ def allocation_list(request, partnership: str):
     response=list[ProjectOut],
     auth=[*AUTH, _anyone],
 )
-@allow(Action.VIEW_PUBLIC)
+@allow(Permission.VIEW_PUBLIC)
 def project_list(request, partnership: str):
     """Projects the partnership commissions, alone or jointly, with budget, spend and outcome
     (published projects only for the public)."""
@@ -225,7 +225,7 @@ def project_list(request, partnership: str):
     "/partnerships/{partnership}/funding/projects/{pk}",
     auth=[*AUTH, _anyone],
 )
-@allow(Action.VIEW_PUBLIC)
+@allow(Permission.VIEW_PUBLIC)
 def project_detail(request, partnership: str, pk: int):
     """One project: the figures, milestones, variations, evaluation and (members) spend lines."""
     member = _member(request)
@@ -280,7 +280,7 @@ def _spend(s) -> dict:
     response={201: SpendOut},
     auth=AUTH,
 )
-@allow(Action.EDIT)
+@allow(Permission.EDIT)
 def record_spend(request, partnership: str, pk: int, body: SpendIn):
     """Record spend on an approved project the partnership leads. Give ``amount`` in pounds
     ("1,250.00") or ``amount_pence``. Refused (400, with the reason) when the project is not

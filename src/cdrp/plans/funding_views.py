@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from cdrp.accounts.policy import Action, allows, public, requires
+from cdrp.accounts.policy import Permission, allows, public, requires
 from cdrp.analysis.allocation import MEASURES, as_exact
 from cdrp.core import tables
 from cdrp.intelligence.services import incident_store
@@ -220,7 +220,7 @@ class ProjectForm(FundingForm):
         others = Partnership.objects.filter(status=Partnership.Status.CURRENT).exclude(
             pk=partnership.pk
         )
-        editable = [x.pk for x in others if allows(user, Action.EDIT, x)]
+        editable = [x.pk for x in others if allows(user, Permission.EDIT, x)]
         self.fields["joint_with"].queryset = others.filter(pk__in=editable).order_by("name")
         for name in ("priority", "allocation"):
             self.fields[name].empty_label = "None"
@@ -313,7 +313,7 @@ def _project(partnership: Partnership, pk: int, *, public: bool = False) -> Proj
     return get_object_or_404(funding.visible_projects(partnership, public=public), pk=pk)
 
 
-def _can(request, action: Action, partnership=None) -> bool:
+def _can(request, action: Permission, partnership=None) -> bool:
     return allows(request.user, action, partnership or request.partnership)
 
 
@@ -371,7 +371,7 @@ def _allocation_rows(stream: FundingStream) -> tuple[list[dict], dict]:
 # --- member pages ----------------------------------------------------------------------------
 
 
-@requires(Action.VIEW_MEMBER)
+@requires(Permission.VIEW_MEMBER)
 def funding_index(request, partnership):
     """Streams held by or allocated to the partnership, and its projects with their money."""
     p = request.partnership
@@ -393,7 +393,7 @@ def funding_index(request, partnership):
             "streams": streams,
             "projects": projects,
             "totals": totals,
-            "can_edit": _can(request, Action.EDIT),
+            "can_edit": _can(request, Permission.EDIT),
             "page_title": f"Funding and commissioning: {p.name}",
         },
     )
@@ -415,7 +415,7 @@ def _form_page(request, form, *, title, submit, back, intro="", action=""):
     )
 
 
-@requires(Action.EDIT)
+@requires(Permission.EDIT)
 def stream_new(request, partnership):
     """Record a funding stream the partnership holds."""
     p = request.partnership
@@ -478,13 +478,13 @@ def _stream_context(request, stream: FundingStream, *, public: bool) -> dict:
     }
 
 
-@requires(Action.VIEW_MEMBER)
+@requires(Permission.VIEW_MEMBER)
 def stream_detail(request, partnership, pk, *, formula_form=None, allocation_form=None):
     """The stream: its formula (data) and every partnership's inputs, shares and amount."""
     stream = _stream(request.partnership, pk)
     ctx = _stream_context(request, stream, public=False)
     holder = stream.partnership
-    can_edit = request.partnership == holder and _can(request, Action.EDIT)
+    can_edit = request.partnership == holder and _can(request, Permission.EDIT)
     if can_edit:
         formula = stream.formula or {}
         start, end = (formula.get("crime_period") or [None, None])[:2]
@@ -504,7 +504,7 @@ def stream_detail(request, partnership, pk, *, formula_form=None, allocation_for
     ctx.update(
         {
             "can_edit": can_edit,
-            "can_publish": request.partnership == holder and _can(request, Action.APPROVE),
+            "can_publish": request.partnership == holder and _can(request, Permission.APPROVE),
             "error_form": formula_form if formula_form is not None else allocation_form,
         }
     )
@@ -540,7 +540,7 @@ def _held(request, pk) -> FundingStream:
     return get_object_or_404(FundingStream, partnership=request.partnership, pk=pk)
 
 
-@requires(Action.EDIT)
+@requires(Permission.EDIT)
 @require_POST
 def stream_allocate(request, partnership, pk):
     """Run the formula: replace the stream's allocations with the computed shares."""
@@ -567,7 +567,7 @@ def stream_allocate(request, partnership, pk):
     return stream_detail.__wrapped__(request, partnership, pk, formula_form=form)
 
 
-@requires(Action.EDIT)
+@requires(Permission.EDIT)
 @require_POST
 def stream_allocation(request, partnership, pk):
     """Set one partnership's allocation by hand (refused beyond the stream)."""
@@ -589,7 +589,7 @@ def stream_allocation(request, partnership, pk):
     return stream_detail.__wrapped__(request, partnership, pk, allocation_form=form)
 
 
-@requires(Action.APPROVE)
+@requires(Permission.APPROVE)
 @require_POST
 def stream_publish(request, partnership, pk):
     stream = _held(request, pk)
@@ -601,7 +601,7 @@ def stream_publish(request, partnership, pk):
     return redirect("plans:stream", partnership=partnership, pk=pk)
 
 
-@requires(Action.EDIT)
+@requires(Permission.EDIT)
 def project_new(request, partnership):
     """Commission a project against a plan priority, funded from an allocation."""
     p = request.partnership
@@ -673,21 +673,21 @@ def _project_context(request, project: Project, *, public: bool) -> dict:
     }
 
 
-@requires(Action.VIEW_MEMBER)
+@requires(Permission.VIEW_MEMBER)
 def project_detail(request, partnership, pk, *, bound: dict | None = None):
     """The project: money, spend, milestones, variations, approval and evaluation."""
     project = _project(request.partnership, pk)
     ctx = _project_context(request, project, public=False)
     own = project.partnership_id == request.partnership.pk
-    can_edit = own and _can(request, Action.EDIT)
-    can_approve = own and _can(request, Action.APPROVE)
+    can_edit = own and _can(request, Permission.EDIT)
+    can_approve = own and _can(request, Permission.APPROVE)
     bound = bound or {}
     ctx.update(
         {
             "own": own,
             "can_edit": can_edit,
             "can_approve": can_approve,
-            "can_analyse": own and _can(request, Action.ANALYSE),
+            "can_analyse": own and _can(request, Permission.ANALYSE),
             "spend_form": bound.get("spend") or SpendForm(),
             "variation_form": bound.get("variation") or VariationForm(),
             "milestone_form": bound.get("milestone") or MilestoneForm(),
@@ -723,7 +723,7 @@ def _project_action(form_class, name: str, run, done: str, **form_kwargs):
     return require_POST(view)
 
 
-project_spend = requires(Action.EDIT)(
+project_spend = requires(Permission.EDIT)(
     _project_action(
         SpendForm,
         "spend",
@@ -731,7 +731,7 @@ project_spend = requires(Action.EDIT)(
         "Spend recorded",
     )
 )
-project_variation = requires(Action.EDIT)(
+project_variation = requires(Permission.EDIT)(
     _project_action(
         VariationForm,
         "variation",
@@ -739,7 +739,7 @@ project_variation = requires(Action.EDIT)(
         "Variation recorded: it counts once the strategy group approves it",
     )
 )
-project_milestone = requires(Action.EDIT)(
+project_milestone = requires(Permission.EDIT)(
     _project_action(
         MilestoneForm,
         "milestone",
@@ -747,7 +747,7 @@ project_milestone = requires(Action.EDIT)(
         "Milestone added",
     )
 )
-project_approve = requires(Action.APPROVE)(
+project_approve = requires(Permission.APPROVE)(
     _project_action(
         DecisionForm,
         "approve",
@@ -758,7 +758,7 @@ project_approve = requires(Action.APPROVE)(
 )
 
 
-@requires(Action.APPROVE)
+@requires(Permission.APPROVE)
 @require_POST
 def variation_approve(request, partnership, pk, variation):
     project = _own_project(request, pk)
@@ -775,7 +775,7 @@ def variation_approve(request, partnership, pk, variation):
     return project_detail.__wrapped__(request, partnership, pk, bound={"approve": form})
 
 
-@requires(Action.EDIT)
+@requires(Permission.EDIT)
 @require_POST
 def milestone_complete(request, partnership, pk, milestone):
     project = _own_project(request, pk)
@@ -789,7 +789,7 @@ def milestone_complete(request, partnership, pk, milestone):
     return redirect("plans:project", partnership=partnership, pk=pk)
 
 
-@requires(Action.EDIT)
+@requires(Permission.EDIT)
 @require_POST
 def project_complete(request, partnership, pk):
     project = _own_project(request, pk)
@@ -802,7 +802,7 @@ def project_complete(request, partnership, pk):
     return redirect("plans:project", partnership=partnership, pk=pk)
 
 
-@requires(Action.APPROVE)
+@requires(Permission.APPROVE)
 @require_POST
 def project_publish(request, partnership, pk):
     project = _own_project(request, pk)
@@ -819,7 +819,7 @@ def project_publish(request, partnership, pk):
     return redirect("plans:project", partnership=partnership, pk=pk)
 
 
-@requires(Action.ANALYSE)
+@requires(Permission.ANALYSE)
 def evaluation_plan(request, partnership, pk):
     """Plan the evaluation: method, outcome, target/buffer/control LSOAs, before and after."""
     project = _own_project(request, pk)
@@ -861,7 +861,7 @@ def evaluation_plan(request, partnership, pk):
     )
 
 
-@requires(Action.ANALYSE)
+@requires(Permission.ANALYSE)
 @require_POST
 def evaluation_run(request, partnership, pk):
     """Compute the evaluation from the incident store."""
@@ -915,7 +915,7 @@ def _spend_rows(partnership: Partnership) -> list[list]:
     return rows
 
 
-@requires(Action.VIEW_MEMBER)
+@requires(Permission.VIEW_MEMBER)
 def spend_download(request, partnership, fmt):
     """Every spend line of the partnership's projects as CSV or XLSX (amounts exact)."""
     rows = _spend_rows(request.partnership)

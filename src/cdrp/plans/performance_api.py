@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
-from cdrp.accounts.policy import Action
+from cdrp.accounts.policy import Permission
 from cdrp.analysis.performance import PerformanceError, parse_month
 from cdrp.api import AUTH, allow
 from cdrp.core.models import ConflictError
@@ -67,7 +67,7 @@ def _number(value):
 
 
 @router.get("/partnerships/{partnership}/performance", response=PerformanceOut, auth=AUTH)
-@allow(Action.VIEW_MEMBER)
+@allow(Permission.VIEW_MEMBER)
 def performance(request, partnership: str, as_of: str | None = None):
     """Every indicator of the current plan (the latest approved revision, else the latest
     draft) as of a month (default: the last month held)."""
@@ -148,7 +148,7 @@ def _value(v) -> dict:
 
 
 @router.get("/partnerships/{partnership}/series", response=list[SeriesOut], auth=AUTH)
-@allow(Action.VIEW_MEMBER)
+@allow(Permission.VIEW_MEMBER)
 def series_list(request, partnership: str):
     """The partnership's manual series (partner measures), each with every month entered."""
     return [
@@ -179,7 +179,7 @@ class SeriesValueIn(Schema):
     response={200: SeriesValueOut, 201: SeriesValueOut},
     auth=AUTH,
 )
-@allow(Action.ANALYSE)
+@allow(Permission.ANALYSE)
 def series_value(request, partnership: str, series: str, body: SeriesValueIn):
     """Enter a month of a series (201), or replace one (200) by giving the ``version`` of the
     value it replaces: without it 400, with a stale one 409. Bad input is refused with 400 and

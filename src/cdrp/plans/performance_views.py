@@ -13,7 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from cdrp.accounts.policy import Action, allows, requires
+from cdrp.accounts.policy import Permission, allows, requires
 from cdrp.analysis.performance import PerformanceError, month_range, parse_month
 from cdrp.core.models import ConflictError
 from cdrp.plans import performance as perf
@@ -82,12 +82,12 @@ def _context(request, as_of_param: str | None) -> dict:
     }
 
 
-@requires(Action.VIEW_MEMBER)
+@requires(Permission.VIEW_MEMBER)
 def performance(request, partnership):
     """Every indicator of the current plan: so far, projected, status and sparkline."""
     ctx = _context(request, request.GET.get("as_of"))
     ctx["page_title"] = f"Performance: {request.partnership.name}"
-    ctx["can_enter"] = allows(request.user, Action.ANALYSE, request.partnership)
+    ctx["can_enter"] = allows(request.user, Permission.ANALYSE, request.partnership)
     ctx["method"] = perf.METHOD
     _commissioned(request.partnership, ctx.get("priorities") or [])
     return render(request, "plans/performance/page.html", ctx, status=400 if ctx["errors"] else 200)
@@ -127,7 +127,7 @@ def _report(request, quarter: str) -> dict:
         raise Http404(str(exc)) from None
 
 
-@requires(Action.VIEW_MEMBER)
+@requires(Permission.VIEW_MEMBER)
 def report(request, partnership, quarter):
     """The quarterly performance report for the strategy group (HTML)."""
     data = _report(request, quarter)
@@ -136,7 +136,7 @@ def report(request, partnership, quarter):
     return render(request, "plans/performance/report.html", data)
 
 
-@requires(Action.VIEW_MEMBER)
+@requires(Permission.VIEW_MEMBER)
 def report_pdf(request, partnership, quarter):
     """The quarterly performance report as a PDF."""
     data = _report(request, quarter)
@@ -147,7 +147,7 @@ def report_pdf(request, partnership, quarter):
     return response
 
 
-@requires(Action.VIEW_MEMBER)
+@requires(Permission.VIEW_MEMBER)
 def download(request, partnership, what, fmt):
     """The statuses, or the monthly figures behind the indicators, as CSV or XLSX."""
     if what not in ("statuses", "indicators") or fmt not in ("csv", "xlsx"):
@@ -215,7 +215,7 @@ def _series(request, slug: str) -> ManualSeries:
     return get_object_or_404(ManualSeries, partnership=request.partnership, slug=slug)
 
 
-@requires(Action.VIEW_MEMBER)
+@requires(Permission.VIEW_MEMBER)
 def series_list(request, partnership):
     """The partnership's manual series, with their latest months."""
     items = []
@@ -228,14 +228,14 @@ def series_list(request, partnership):
         {
             "partnership": request.partnership,
             "items": items,
-            "can_enter": allows(request.user, Action.ANALYSE, request.partnership),
-            "can_define": allows(request.user, Action.EDIT, request.partnership),
+            "can_enter": allows(request.user, Permission.ANALYSE, request.partnership),
+            "can_define": allows(request.user, Permission.EDIT, request.partnership),
             "page_title": f"Partner measures: {request.partnership.name}",
         },
     )
 
 
-@requires(Action.VIEW_MEMBER)
+@requires(Permission.VIEW_MEMBER)
 def series_detail(request, partnership, series):
     """One series: every month entered."""
     item = _series(request, series)
@@ -246,14 +246,14 @@ def series_detail(request, partnership, series):
             "partnership": request.partnership,
             "series": item,
             "values": list(item.values.order_by("-month")),
-            "can_enter": allows(request.user, Action.ANALYSE, request.partnership),
-            "can_define": allows(request.user, Action.EDIT, request.partnership),
+            "can_enter": allows(request.user, Permission.ANALYSE, request.partnership),
+            "can_define": allows(request.user, Permission.EDIT, request.partnership),
             "page_title": item.name,
         },
     )
 
 
-@requires(Action.ANALYSE)  # analysts enter partners' figures as they enter other data
+@requires(Permission.ANALYSE)  # analysts enter partners' figures as they enter other data
 def series_value(request, partnership, series):
     """Enter or correct one month of a series (a month already entered is replaced only once
     its current figure has been shown and confirmed, checked by version)."""
@@ -325,7 +325,7 @@ def _shown(row: SeriesValue) -> str:
     return f"{row.value:,}" + (f" out of {row.denominator:,}" if row.denominator else "")
 
 
-@requires(Action.EDIT)
+@requires(Permission.EDIT)
 def series_create(request, partnership):
     """Add a partner measure to be entered month by month."""
     status = 200

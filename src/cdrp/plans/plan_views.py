@@ -11,7 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from cdrp.accounts.policy import Action, allows, public, requires
+from cdrp.accounts.policy import Permission, allows, public, requires
 from cdrp.core.models import ConflictError, required_version
 from cdrp.plans import documents, services
 from cdrp.plans.models import (
@@ -67,13 +67,13 @@ def _strategic_assessments(partnership):
     return Assessment.objects.filter(partnership=partnership, kind=Assessment.Kind.STRATEGIC)
 
 
-@requires(Action.VIEW_MEMBER)
+@requires(Permission.VIEW_MEMBER)
 def plan_home(request, partnership):
     """The current plan, any draft revision and the history; the first draft for editors."""
     plans = Plan.objects.filter(partnership=request.partnership).select_related(
         "approval_decision__meeting"
     )
-    can_edit = allows(request.user, Action.EDIT, request.partnership)
+    can_edit = allows(request.user, Permission.EDIT, request.partnership)
     assessments = _strategic_assessments(request.partnership)
     return render(
         request,
@@ -90,7 +90,7 @@ def plan_home(request, partnership):
     )
 
 
-@requires(Action.EDIT)
+@requires(Permission.EDIT)
 @require_POST
 def plan_seed(request, partnership):
     """A new draft from a strategic assessment's recommended priorities."""
@@ -115,12 +115,12 @@ def plan_seed(request, partnership):
     return redirect("plans:plan-home", partnership=partnership)
 
 
-@requires(Action.VIEW_MEMBER)
+@requires(Permission.VIEW_MEMBER)
 def plan_detail(request, partnership, revision):
     """One revision: the document, its status, and the next step for those who may take it."""
     plan = _plan(request, revision)
-    editing = plan.editable and allows(request.user, Action.EDIT, request.partnership)
-    approving = plan.editable and allows(request.user, Action.APPROVE, request.partnership)
+    editing = plan.editable and allows(request.user, Permission.EDIT, request.partnership)
+    approving = plan.editable and allows(request.user, Permission.APPROVE, request.partnership)
     ctx = documents.context(plan)
     ctx.update(
         {
@@ -129,7 +129,7 @@ def plan_detail(request, partnership, revision):
             "approving": approving,
             "decisions": services.approval_decisions(request.partnership)[:20] if approving else [],
             "can_revise": plan.status == Plan.Status.APPROVED
-            and allows(request.user, Action.EDIT, request.partnership)
+            and allows(request.user, Permission.EDIT, request.partnership)
             and not Plan.objects.filter(
                 partnership=request.partnership, status=Plan.Status.DRAFT
             ).exists(),
@@ -140,7 +140,7 @@ def plan_detail(request, partnership, revision):
     return render(request, "plans/plan/detail.html", ctx)
 
 
-@requires(Action.VIEW_MEMBER)
+@requires(Permission.VIEW_MEMBER)
 def plan_compare(request, partnership, revision, other):
     """What changed between two revisions."""
     new, old = _plan(request, revision), _plan(request, other)
@@ -176,12 +176,12 @@ def _download(plan: Plan, fmt: str) -> HttpResponse:
     return response
 
 
-@requires(Action.VIEW_MEMBER)
+@requires(Permission.VIEW_MEMBER)
 def plan_download(request, partnership, revision, fmt):
     return _download(_plan(request, revision), fmt)
 
 
-@requires(Action.EDIT)
+@requires(Permission.EDIT)
 @require_POST
 def plan_revise(request, partnership, revision):
     """Start the annual revision: a draft copy of this approved revision."""
@@ -199,7 +199,7 @@ def plan_revise(request, partnership, revision):
     return _detail(new)
 
 
-@requires(Action.APPROVE)
+@requires(Permission.APPROVE)
 @require_POST
 def plan_approve(request, partnership, revision):
     """Record the strategy group's approval, citing its carried decision."""
@@ -251,7 +251,7 @@ def _save(request, plan, form, write):
     return None
 
 
-@requires(Action.EDIT)
+@requires(Permission.EDIT)
 def plan_edit(request, partnership, revision):
     plan, refused = _draft(request, revision)
     if refused:
@@ -272,7 +272,7 @@ def plan_edit(request, partnership, revision):
     return _form_page(request, plan, form, "Edit the plan", extra={"version": plan.version})
 
 
-@requires(Action.EDIT)
+@requires(Permission.EDIT)
 def priority_form(request, partnership, revision, pk=None):
     plan, refused = _draft(request, revision)
     if refused:
@@ -304,7 +304,7 @@ def priority_form(request, partnership, revision, pk=None):
     )
 
 
-@requires(Action.EDIT)
+@requires(Permission.EDIT)
 @require_POST
 def priority_delete(request, partnership, revision, pk):
     plan, refused = _draft(request, revision)
@@ -321,7 +321,7 @@ def priority_delete(request, partnership, revision, pk):
     return _detail(plan)
 
 
-@requires(Action.EDIT)
+@requires(Permission.EDIT)
 def objective_form(request, partnership, revision, priority=None, pk=None):
     plan, refused = _draft(request, revision)
     if refused:
@@ -350,7 +350,7 @@ def objective_form(request, partnership, revision, priority=None, pk=None):
     )
 
 
-@requires(Action.EDIT)
+@requires(Permission.EDIT)
 @require_POST
 def objective_delete(request, partnership, revision, pk):
     plan, refused = _draft(request, revision)
@@ -366,7 +366,7 @@ def _objective(plan, pk):
     return get_object_or_404(Objective, pk=pk, priority__plan=plan)
 
 
-@requires(Action.EDIT)
+@requires(Permission.EDIT)
 def commitment_form(request, partnership, revision, objective):
     from cdrp.partnerships.models import Organisation
 
@@ -392,7 +392,7 @@ def commitment_form(request, partnership, revision, objective):
     return _form_page(request, plan, form, "Add a partner's role and resources")
 
 
-@requires(Action.EDIT)
+@requires(Permission.EDIT)
 def indicator_form(request, partnership, revision, objective):
     plan, refused = _draft(request, revision)
     if refused:
@@ -462,7 +462,7 @@ def _rename(write):
     return wrapped
 
 
-@requires(Action.EDIT)
+@requires(Permission.EDIT)
 def target_form(request, partnership, revision, indicator):
     plan, refused = _draft(request, revision)
     if refused:
@@ -488,7 +488,7 @@ def target_form(request, partnership, revision, indicator):
     return _form_page(request, plan, form, f"Add a target to “{parent.name}”")
 
 
-@requires(Action.EDIT)
+@requires(Permission.EDIT)
 @require_POST
 def target_delete(request, partnership, revision, pk):
     plan, refused = _draft(request, revision)
@@ -499,7 +499,7 @@ def target_delete(request, partnership, revision, pk):
     return _detail(plan)
 
 
-@requires(Action.EDIT)
+@requires(Permission.EDIT)
 @require_POST
 def indicator_delete(request, partnership, revision, pk):
     plan, refused = _draft(request, revision)
@@ -511,7 +511,7 @@ def indicator_delete(request, partnership, revision, pk):
     return _detail(plan)
 
 
-@requires(Action.EDIT)
+@requires(Permission.EDIT)
 def engagement_form(request, partnership, revision):
     plan, refused = _draft(request, revision)
     if refused:

@@ -2,7 +2,7 @@
 
 from django import template
 
-from cdrp.accounts.policy import Action, allows
+from cdrp.accounts.policy import Permission, allows
 
 register = template.Library()
 
@@ -10,4 +10,4 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def allowed(context, action: str, partnership=None) -> bool:
     request = context.get("request")
-    return request is not None and allows(request.user, Action(action), partnership)
+    return request is not None and allows(request.user, Permission(action), partnership)
