@@ -25,7 +25,16 @@ from pyproj import Transformer
 
 from cdrp.store.files import Store
 
-__all__ = ["GEOGRAPHY_FILES", "Geography", "build_geography", "load_geography", "gpkg_to_wkb"]
+__all__ = [
+    "GEOGRAPHY_FILES",
+    "GEOGRAPHY_TABLES",
+    "Geography",
+    "build_geography",
+    "gpkg_to_wkb",
+    "has_table",
+    "load_geography",
+    "read_table",
+]
 
 GEOGRAPHY_FILES = {
     "lsoa_lookup": "ons-lsoa2011-national/lsoa2011_msoa_lad_force_lookup.csv.gz",
@@ -39,7 +48,8 @@ GEOGRAPHY_FILES = {
     "population": "ons-population-la",
     "iod": "iod2019-lad/IoD2019_lad.csv",
 }
-_TABLES = ("lsoa", "districts", "wards", "district_shapes")
+#: The geography tables a store may hold (``build_geography`` writes them).
+GEOGRAPHY_TABLES = ("lsoa", "districts", "wards", "district_shapes", "lsoa_shapes")
 _TO_BNG = Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
 _TO_WGS84 = Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
 
@@ -291,3 +301,33 @@ def load_geography(store: Store) -> Geography | None:
         wards=read("wards", ["ward_code", "district_code", "geometry"]),
         district_shapes=read("district_shapes"),
     )
+
+
+def _table_path(name: str) -> str:
+    if name not in GEOGRAPHY_TABLES:
+        known = ", ".join(GEOGRAPHY_TABLES)
+        raise ValueError(f"no geography table {name!r}: the tables are {known}")
+    return f"_geography/{name}.parquet"
+
+
+def has_table(store: Store, name: str) -> bool:
+    """Does the store hold the geography table `name` (see `GEOGRAPHY_TABLES`)?"""
+    return store.exists(_table_path(name))
+
+
+def read_table(store: Store, name: str, columns: list[str] | None = None) -> pd.DataFrame:
+    """One geography table of the store as a frame (all columns, or those named).
+
+    This is how everything outside the store reads geography: the files' layout is the store's
+    own business.
+
+    Raises
+    ------
+    FileNotFoundError
+        When the store has no such table (`has_table` says whether it has).
+    """
+    path = _table_path(name)
+    if not store.exists(path):
+        raise FileNotFoundError(f"the incident store has no {name} geography: import geography")
+    with store.fs.open_input_file(store.path(path)) as handle:
+        return pq.read_table(handle, columns=columns).to_pandas()
