@@ -214,8 +214,7 @@ def pinned(partnership: Partnership, year: int) -> tuple[Pin, ...]:
 def save_plan(partnership: Partnership, year: int, result: Plan) -> dict[str, int]:
     """Write a planned year as meetings with their bookings. A meeting planned before moves to
     its new date (same record, so calendars move it); pinned, held or past meetings stay."""
-    from cdrp.meetings.models import Booking
-    from cdrp.partnerships.models import Meeting
+    from cdrp.meetings.models import Booking, Meeting
 
     today = dt.date.today()
     made = moved = kept = 0
