@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from cdrp.analysis.assessment import AssessmentError, AssessmentInputs, build_assessment
 from cdrp.analysis.harm import DEFAULT_TABLE, default_weights, read_weights
+from cdrp.analysis.peers import districts_with_data, features_from_dir
 from cdrp.intelligence.services import demo_data_dir, incident_store
 from cdrp.store import Store, counts, coverage
 
@@ -75,10 +76,6 @@ def _read_geo(store: Store, name: str, columns=None) -> pd.DataFrame:
         return pq.read_table(handle, columns=columns).to_pandas()
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-")
-
-
 def latest_month(store: Store) -> str | None:
     """The last month with police.uk data in the store."""
     cov = coverage(store)
@@ -99,15 +96,8 @@ def _covered(store: Store) -> list[str]:
 
 
 @functools.lru_cache(maxsize=4)
-def _features(data_dir: str):
-    from cdrp.analysis.peers import features_from_files
-
-    base = Path(data_dir)
-    return features_from_files(
-        base / "iod2019-lad" / "IoD2019_lad.csv",
-        base / "ons-population-la" / "la_population_mid2019.csv",
-        base / "ons-lsoa2011-national" / "census2011_lsoa_population_households.csv.gz",
-    )
+def _features(data_dir: str) -> pd.DataFrame:
+    return features_from_dir(data_dir)
 
 
 def _population_years(districts: pd.DataFrame) -> list[int]:
@@ -371,18 +361,14 @@ def gather(
         counts, store, ["district", "category"], start=window_start, end=end, output="pandas"
     )
     cov = coverage(store)
+    police = (
+        cov[cov["source"] == "police-uk"]
+        if cov is not None and len(cov)
+        else pd.DataFrame(columns=["force", "month", "missing"])
+    )
     window = [str(m) for m in pd.period_range(window_start, end, freq="M")]
-    forces_ok = set()
-    if cov is not None and len(cov):
-        cw = cov[(cov["source"] == "police-uk") & cov["month"].isin(window)]
-        held = cw[~cw["missing"]].groupby("force")["month"].nunique()
-        forces_ok = {f for f, n in held.items() if n == len(window)}
-    with_data = {
-        r.district_code
-        for r in geo_districts.itertuples(index=False)
-        if isinstance(r.force_name, str)
-        and any(_slug(r.force_name).startswith(f) for f in forces_ok)
-    } | set(codes)
+    forces = geo_districts.set_index("district_code")["force_name"].to_dict()
+    with_data = set(districts_with_data(forces, police, window)) | set(codes)
     peer_counts = peer_counts[peer_counts["district"].isin(with_data)]
 
     # Harm weights.
