@@ -47,7 +47,7 @@ def test_the_command_reports_a_period_with_no_data(reference_store, settings):
 def test_a_district_with_no_population_is_refused_by_name(reference_store, monkeypatch):
     from cdrp.intelligence import assessments
 
-    original = assessments._read_geo
+    original = assessments.read_table
 
     def without_chorley(store, name, columns=None):
         frame = original(store, name, columns)
@@ -55,7 +55,7 @@ def test_a_district_with_no_population_is_refused_by_name(reference_store, monke
             frame.loc[frame["district_code"] == "E07000118", "population_2022"] = float("nan")
         return frame
 
-    monkeypatch.setattr(assessments, "_read_geo", without_chorley)
+    monkeypatch.setattr(assessments, "read_table", without_chorley)
     with pytest.raises(assessments.AssessmentError) as caught:
         _build(reference_store[0])
     assert "no mid-2022 population for district(s) E07000118 Chorley" in str(caught.value)

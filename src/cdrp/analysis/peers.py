@@ -21,6 +21,7 @@ Geography rules (see ``data/lad_code_changes.csv``):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
@@ -30,6 +31,7 @@ import pandas as pd
 
 __all__ = [
     "METHOD",
+    "REFERENCE_FILES",
     "CODE_CHANGES",
     "DEFAULT_K",
     "DOMAINS",
@@ -38,8 +40,12 @@ __all__ = [
     "census_districts",
     "code_changes",
     "district_features",
+    "districts_with_data",
     "family",
+    "family_members",
+    "features_from_dir",
     "features_from_files",
+    "force_slug",
     "peer_groups",
 ]
 
@@ -292,6 +298,104 @@ def features_from_files(
     return district_features(
         iod, population, census_districts(census_csv), vintage=vintage, domains=domains
     )
+
+
+#: Where `features_from_dir` finds the three files under a reference-data directory.
+REFERENCE_FILES = (
+    "iod2019-lad/IoD2019_lad.csv",
+    "ons-population-la/la_population_mid2019.csv",
+    "ons-lsoa2011-national/census2011_lsoa_population_households.csv.gz",
+)
+
+
+def features_from_dir(data_dir: str | Path) -> pd.DataFrame:
+    """:func:`features_from_files` (2019 districts) from a reference-data directory laid out as
+    the shipped one (`REFERENCE_FILES`)."""
+    base = Path(data_dir)
+    iod, population, census = (base / name for name in REFERENCE_FILES)
+    return features_from_files(iod, population, census)
+
+
+def force_slug(name: str) -> str:
+    """A police force's name as the store names forces: lower case, words joined by hyphens.
+
+    >>> force_slug("Avon and Somerset Constabulary")
+    'avon-and-somerset-constabulary'
+    """
+    return re.sub(r"[^a-z0-9]+", "-", str(name).lower()).strip("-")
+
+
+def districts_with_data(
+    force_names: Mapping[str, object], coverage: pd.DataFrame, months: Sequence[str]
+) -> list[str]:
+    """The districts a family comparison may use for `months`: those whose police force's data
+    holds every one of the months.
+
+    Parameters
+    ----------
+    force_names : mapping
+        District code → the name of its police force (missing names: the district has none).
+    coverage : pandas.DataFrame
+        ``force`` (slug), ``month`` (``YYYY-MM``) and ``missing`` (bool) of one source, as
+        ``cdrp.store.coverage`` gives for police.uk.
+    months : sequence of str
+        The months compared.
+
+    Returns
+    -------
+    list of str
+        District codes, in the order of `force_names`. A force's slug matches a district whose
+        force name's slug starts with it.
+
+    Examples
+    --------
+    >>> cov = pd.DataFrame({"force": ["kent", "kent", "essex"],
+    ...                     "month": ["2022-01", "2022-02", "2022-01"],
+    ...                     "missing": [False, False, False]})
+    >>> districts_with_data({"A": "Kent Police", "B": "Essex Police", "C": None}, cov,
+    ...                     ["2022-01", "2022-02"])
+    ['A']
+    """
+    wanted = set(months)
+    forces: set[str] = set()
+    if len(coverage):
+        for force, rows in coverage.groupby("force"):
+            held = set(rows.loc[~rows["missing"].astype(bool), "month"].astype(str))
+            if wanted <= held:
+                forces.add(str(force))
+    return [
+        code
+        for code, name in force_names.items()
+        if isinstance(name, str) and any(force_slug(name).startswith(f) for f in forces)
+    ]
+
+
+def family_members(
+    peers: pd.DataFrame, districts: Sequence[str], *, available: Sequence[str] | None = None
+) -> list[str]:
+    """The family of a group of districts: the union of each one's :func:`family` (only the
+    `available` members), less the districts themselves, most similar first.
+
+    Raises
+    ------
+    ValueError
+        A district has no family (see :func:`family`).
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"district": ["A", "A", "B", "B"], "rank": [1, 2, 1, 2],
+    ...                   "peer": ["B", "C", "D", "C"], "distance": [0.1, 0.2, 0.1, 0.3]})
+    >>> family_members(p, ["A", "B"])
+    ['C', 'D']
+    """
+    members: list[str] = []
+    for code in districts:
+        members += [
+            m
+            for m in family(peers, code, available=available)
+            if m not in districts and m not in members
+        ]
+    return members
 
 
 def _design(

@@ -16,18 +16,25 @@ import json
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
-import pyarrow.parquet as pq
+import yaml
 from django.db import transaction
 from django.utils import timezone
 
-from cdrp.analysis.assessment import AssessmentError, AssessmentInputs, build_assessment
+from cdrp.analysis.assessment import AssessmentError, AssessmentInputs, Report, build_assessment
+from cdrp.analysis.concern import read_survey
 from cdrp.analysis.harm import DEFAULT_TABLE, default_weights, read_weights
+from cdrp.analysis.months import Month, MonthError, shift, window
+from cdrp.analysis.peers import districts_with_data, features_from_dir
+from cdrp.intelligence import hooks
+from cdrp.intelligence.models import Assessment
 from cdrp.intelligence.services import demo_data_dir, incident_store
 from cdrp.store import Store, counts, coverage
+from cdrp.store.geography import has_table, read_table
 
 __all__ = [
     "AssessmentError",
@@ -70,15 +77,6 @@ def _sha(data: bytes | str) -> str:
     return hashlib.sha256(data).hexdigest()[:16]
 
 
-def _read_geo(store: Store, name: str, columns=None) -> pd.DataFrame:
-    with store.fs.open_input_file(store.path(f"_geography/{name}.parquet")) as handle:
-        return pq.read_table(handle, columns=columns).to_pandas()
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-")
-
-
 def latest_month(store: Store) -> str | None:
     """The last month with police.uk data in the store."""
     cov = coverage(store)
@@ -99,15 +97,8 @@ def _covered(store: Store) -> list[str]:
 
 
 @functools.lru_cache(maxsize=4)
-def _features(data_dir: str):
-    from cdrp.analysis.peers import features_from_files
-
-    base = Path(data_dir)
-    return features_from_files(
-        base / "iod2019-lad" / "IoD2019_lad.csv",
-        base / "ons-population-la" / "la_population_mid2019.csv",
-        base / "ons-lsoa2011-national" / "census2011_lsoa_population_households.csv.gz",
-    )
+def _features(data_dir: str) -> pd.DataFrame:
+    return features_from_dir(data_dir)
 
 
 def _population_years(districts: pd.DataFrame) -> list[int]:
@@ -153,7 +144,7 @@ def fingerprint(
     edited survey each change it.
     """
     end = parameters["end"]
-    first = str(pd.Period(end, freq="M") - (HISTORY - 1))
+    first = shift(end, -(HISTORY - 1))
     parts = _partitions(store, first, end)
     geo = store.state().get("geography") or {}
     out = {
@@ -173,122 +164,118 @@ def fingerprint(
     return out
 
 
-def gather(
-    *,
-    districts: dict[str, str] | list[str],
-    partnership: dict,
-    end: str | None = None,
-    months: int = 12,
-    kind: str = "strategic",
-    weights_path: str | None = None,
-    asb_weight: float = 0.0,
-    survey_path: str | None = None,
-    plan_path: str | None = None,
-    priority_weights: dict | None = None,
-    annual: dict | None = None,
-    k: int = 15,
-    store: Store | None = None,
-    data_dir: Path | None = None,
-    timings: Timings | None = None,
-    plan_review: Callable[[Store, str, str], dict | None] | None = None,
-) -> tuple[AssessmentInputs, dict]:
-    """Read every input of a build; returns the builder's inputs and their fingerprint.
+@dataclass
+class _Reading:
+    """One build's reading, filled by the named steps of `gather` in the order they run."""
 
-    Last year's plan comes from `plan_path` (YAML) when given, else from `plan_review` (the
-    plan records' targets over the assessment's months, see `cdrp.plans.performance`).
+    store: Store
+    timings: Timings
+    codes: list[str]
+    district_names: dict[str, str]  # code -> name, the districts assessed
+    geo_districts: pd.DataFrame  # the store's districts table (every district)
+    names: dict[str, str]  # code -> name, every district
+    covered: list[str] = field(default_factory=list)
+    end: str = ""  # last month assessed
+    months: int = 12
+    window: list[str] = field(default_factory=list)  # the months assessed
+    first: str = ""  # first month read (the history before the window too)
 
-    Raises
-    ------
-    AssessmentError
-        For a period with no data, an unknown district, a bad weight table, plan or survey.
-    """
-    store = store or incident_store()
-    data_dir = Path(data_dir or demo_data_dir())
-    timings = timings if timings is not None else Timings()
-
-    def timed(func, *args, **kwargs):
+    def timed(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Call a store query, counting its time as DuckDB's."""
         started = time.perf_counter()
         try:
             return func(*args, **kwargs)
         finally:
-            timings.duckdb += time.perf_counter() - started
+            self.timings.duckdb += time.perf_counter() - started
 
-    if not store.exists("_geography/districts.parquet"):
+    def counts(self, by: list[str], start: str, **kwargs: Any) -> pd.DataFrame:
+        """Store counts of the assessed districts by `by` from `start` to the end month."""
+        kwargs.setdefault("areas", {"district": self.codes})
+        return self.timed(
+            counts, self.store, by, start=start, end=self.end, output="pandas", **kwargs
+        )
+
+
+def _districts(
+    store: Store, districts: dict[str, str | None] | list[str], timings: Timings
+) -> _Reading:
+    """Step 1: the districts assessed, checked against the store's geography."""
+    if not has_table(store, "districts"):
         raise AssessmentError(
             "the incident store has no geography tables: run `cdrp import geography` first"
         )
-    geo_districts = _read_geo(store, "districts")
+    geo_districts = read_table(store, "districts")
     names = geo_districts.set_index("district_code")["district_name"].to_dict()
-    codes = list(districts) if not isinstance(districts, dict) else list(districts)
+    codes = list(districts)
     unknown = [c for c in codes if c not in names]
     if unknown:
         raise AssessmentError(f"unknown district code(s): {', '.join(unknown)}")
-    district_names = {
-        c: (districts[c] if isinstance(districts, dict) else None) or names[c] for c in codes
-    }
+    given = districts if isinstance(districts, dict) else {}
+    return _Reading(
+        store=store,
+        timings=timings,
+        codes=codes,
+        district_names={c: given.get(c) or names[c] for c in codes},
+        geo_districts=geo_districts,
+        names=names,
+    )
 
-    covered = timed(_covered, store)
+
+def _period(reading: _Reading, end: str | None, months: int) -> None:
+    """Step 2: the months assessed (default: to the latest month held), and that data covers
+    some of them."""
+    reading.covered = reading.timed(_covered, reading.store)
     if end is None:
-        end = latest_month(store)
+        end = latest_month(reading.store)
         if end is None:
             raise AssessmentError("the incident store holds no police.uk data: import some first")
     try:
-        last = pd.Period(str(end), freq="M")
-    except ValueError:
+        last = Month.parse(end)
+    except MonthError:
         raise AssessmentError(f"--to: expected a month YYYY-MM, got {end!r}") from None
     if months < 1 or months > 24:
         raise AssessmentError(f"--months: expected 1 to 24 months, got {months}")
-    end = str(last)
-    first = str(last - (HISTORY - 1))
-    window = [str(m) for m in pd.period_range(end=last, periods=months, freq="M")]
-    if not set(window) & set(covered):
+    reading.end, reading.months = str(last), months
+    reading.first = shift(last, -(HISTORY - 1))
+    reading.window = window(last, months)
+    covered = reading.covered
+    if not set(reading.window) & set(covered):
         span = f"{covered[0]} to {covered[-1]}" if covered else "no months at all"
         raise AssessmentError(
-            f"no incident data for the period {window[0]}..{window[-1]}: the store holds {span}"
+            f"no incident data for the period {reading.window[0]}..{reading.window[-1]}: "
+            f"the store holds {span}"
         )
 
-    plan = None
-    if plan_path:
-        import yaml
 
+def _plan_file(reading: _Reading, plan_path: str) -> dict[str, Any]:
+    """Step 3a: last year's plan from a YAML file; reads back far enough for its baseline."""
+    try:
+        plan = yaml.safe_load(Path(plan_path).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise AssessmentError(f"{plan_path}: cannot read the plan ({exc})") from None
+    if not isinstance(plan, dict):
+        raise AssessmentError(f"{plan_path}: expected a mapping with plan, period, priorities")
+    start = (plan.get("period") or {}).get("start")
+    if start:
         try:
-            plan = yaml.safe_load(Path(plan_path).read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError) as exc:
-            raise AssessmentError(f"{plan_path}: cannot read the plan ({exc})") from None
-        if not isinstance(plan, dict):
-            raise AssessmentError(f"{plan_path}: expected a mapping with plan, period, priorities")
-        start = (plan.get("period") or {}).get("start")
-        if start:
-            try:
-                span = pd.Period(str(plan["period"]["end"]), freq="M") - pd.Period(
-                    str(start), freq="M"
-                )
-                first = min(first, str(pd.Period(str(start), freq="M") - span.n - 1))
-            except (ValueError, KeyError, TypeError):
-                pass  # the builder names the bad field
+            first, last = Month.parse(start), Month.parse(plan["period"]["end"])
+            reading.first = min(reading.first, str(first - (int(last - first) + 1)))
+        except (ValueError, KeyError, TypeError):
+            pass  # the builder names the bad field
+    return plan
 
-    plan_source = Path(plan_path).name if plan_path else None
-    plan_record = None
-    if plan is None and plan_review is not None:
-        plan = plan_review(store, window[0], end)
-        if plan is not None:
-            plan_source, plan_record = plan["source"], plan["record"]
 
-    monthly = timed(
-        counts,
-        store,
-        ["month", "district", "category"],
-        start=first,
-        end=end,
-        areas={"district": codes},
-        output="pandas",
-    )
-
-    # Populations: the latest mid-year estimate not after the period's end.
-    years = _population_years(geo_districts)
-    year = _pick_year(years, last.year)
-    base_year = _pick_year([y for y in years if y < (year or 0)], last.year - 1)
-    by_code = geo_districts.set_index("district_code")
+def _populations(
+    reading: _Reading,
+) -> tuple[dict[str, float], dict[str, float] | None, int | None, int | None]:
+    """Step 4: every district's population from the latest mid-year estimate not after the
+    period's end, and the assessed districts' from the estimate before (for the rate split).
+    Returns (populations, baseline populations, year, baseline year)."""
+    years = _population_years(reading.geo_districts)
+    end_year = Month.parse(reading.end).year
+    year = _pick_year(years, end_year)
+    base_year = _pick_year([y for y in years if y < (year or 0)], end_year - 1)
+    by_code = reading.geo_districts.set_index("district_code")
     pop = {
         c: float(by_code.loc[c, f"population_{year}"])
         for c in by_code.index
@@ -297,169 +284,205 @@ def gather(
     pop_base = (
         {
             c: float(by_code.loc[c, f"population_{base_year}"])
-            for c in codes
+            for c in reading.codes
             if pd.notna(by_code.loc[c, f"population_{base_year}"])
         }
         if base_year
         else None
     )
+    return pop, pop_base, year, base_year
 
-    # Small areas: every LSOA and ward of the districts, with zeros.
-    window_start = str(last - (months - 1))
-    lsoa = _read_geo(
-        store,
+
+@dataclass
+class _SmallAreas:
+    lsoa: pd.DataFrame
+    lsoa_monthly: pd.DataFrame
+    wards: pd.DataFrame
+    shapes: dict[str, dict[str, Any]]
+
+
+def _small_areas(reading: _Reading) -> _SmallAreas:
+    """Step 5: every LSOA and ward of the districts with its records in the window (zeros
+    included), the LSOAs' monthly counts, and the boundaries of both."""
+    start = reading.window[0]
+    lsoa = read_table(
+        reading.store,
         "lsoa",
         ["lsoa_code", "lsoa_name", "district_code", "ward_code", "ward_name", "population"],
     )
-    lsoa = lsoa[lsoa["district_code"].isin(codes)].rename(
+    lsoa = lsoa[lsoa["district_code"].isin(reading.codes)].rename(
         columns={"lsoa_code": "lsoa", "district_code": "district", "ward_code": "ward"}
     )
-    by_lsoa = timed(
-        counts,
-        store,
-        ["lsoa"],
-        start=window_start,
-        end=end,
-        areas={"district": codes},
-        output="pandas",
-    )
+    by_lsoa = reading.counts(["lsoa"], start)
     lsoa["count"] = lsoa["lsoa"].map(by_lsoa.set_index("lsoa")["count"]).fillna(0).astype(int)
-    lsoa_monthly = timed(
-        counts,
-        store,
-        ["month", "lsoa"],
-        start=window_start,
-        end=end,
-        areas={"district": codes},
-        output="pandas",
-    )
-    lsoa["district_name"] = lsoa["district"].map(district_names)
-    wards = _read_geo(store, "wards")
-    wards = wards[wards["district_code"].isin(codes)].rename(
+    lsoa_monthly = reading.counts(["month", "lsoa"], start)
+    lsoa["district_name"] = lsoa["district"].map(reading.district_names)
+    wards = read_table(reading.store, "wards")
+    wards = wards[wards["district_code"].isin(reading.codes)].rename(
         columns={"ward_code": "ward", "district_code": "district"}
     )
-    by_ward = timed(
-        counts,
-        store,
-        ["ward"],
-        start=window_start,
-        end=end,
-        areas={"district": codes},
-        output="pandas",
-    )
+    by_ward = reading.counts(["ward"], start)
     wards["count"] = wards["ward"].map(by_ward.set_index("ward")["count"]).fillna(0).astype(int)
     wards["population"] = wards["ward"].map(lsoa.groupby("ward")["population"].sum())
-    wards["district_name"] = wards["district"].map(district_names)
-    shapes_lsoa = _read_geo(store, "lsoa_shapes")
-    shapes = {
-        "lsoa": dict(
-            zip(
-                shapes_lsoa["lsoa_code"],
-                shapes_lsoa["geometry"],
-                strict=True,
-            )
-        )
+    wards["district_name"] = wards["district"].map(reading.district_names)
+    shapes_lsoa = read_table(reading.store, "lsoa_shapes")
+    lsoa_shapes = (
+        dict(zip(shapes_lsoa["lsoa_code"], shapes_lsoa["geometry"], strict=True))
         if len(shapes_lsoa)
-        else {},
+        else {}
+    )
+    shapes = {
+        "lsoa": {c: lsoa_shapes[c] for c in lsoa["lsoa"] if c in lsoa_shapes},
         "ward": dict(zip(wards["ward"], wards["geometry"], strict=True)),
     }
-    shapes["lsoa"] = {c: shapes["lsoa"][c] for c in lsoa["lsoa"] if c in shapes["lsoa"]}
-    wards = wards.drop(columns=["geometry"])
+    return _SmallAreas(lsoa, lsoa_monthly, wards.drop(columns=["geometry"]), shapes)
 
-    # Peers: districts of the forces whose data covers the whole period.
-    peer_counts = timed(
-        counts, store, ["district", "category"], start=window_start, end=end, output="pandas"
+
+def _peer_counts(reading: _Reading) -> pd.DataFrame:
+    """Step 6: counts by district and category in the window for the family comparison: the
+    districts whose force's data covers the whole window (`districts_with_data`), and ours."""
+    found = reading.counts(["district", "category"], reading.window[0], areas=None)
+    cov = coverage(reading.store)
+    police = (
+        cov[cov["source"] == "police-uk"]
+        if cov is not None and len(cov)
+        else pd.DataFrame(columns=["force", "month", "missing"])
     )
-    cov = coverage(store)
-    window = [str(m) for m in pd.period_range(window_start, end, freq="M")]
-    forces_ok = set()
-    if cov is not None and len(cov):
-        cw = cov[(cov["source"] == "police-uk") & cov["month"].isin(window)]
-        held = cw[~cw["missing"]].groupby("force")["month"].nunique()
-        forces_ok = {f for f, n in held.items() if n == len(window)}
-    with_data = {
-        r.district_code
-        for r in geo_districts.itertuples(index=False)
-        if isinstance(r.force_name, str)
-        and any(_slug(r.force_name).startswith(f) for f in forces_ok)
-    } | set(codes)
-    peer_counts = peer_counts[peer_counts["district"].isin(with_data)]
+    forces = reading.geo_districts.set_index("district_code")["force_name"].to_dict()
+    with_data = set(districts_with_data(forces, police, reading.window)) | set(reading.codes)
+    return found[found["district"].isin(with_data)]
 
-    # Harm weights.
+
+def _weights(weights_path: str | None, asb_weight: float) -> tuple[pd.Series, str]:
+    """Step 7: the harm weights (a table given, else the ONS CSS weights) and their source."""
     if weights_path:
         try:
             weights = read_weights(weights_path, asb_weight=asb_weight, categories=[])
         except ValueError as exc:
             raise AssessmentError(str(exc)) from None
-        weights_source = Path(weights_path).name
-    else:
-        weights = default_weights(asb_weight=asb_weight)
-        weights_source = (
-            f"ONS Crime Severity Score weights, 2017/18 mix ({DEFAULT_TABLE}); anti-social "
-            f"behaviour weighted {asb_weight:g}"
-        )
+        return weights, Path(weights_path).name
+    return default_weights(asb_weight=asb_weight), (
+        f"ONS Crime Severity Score weights, 2017/18 mix ({DEFAULT_TABLE}); anti-social "
+        f"behaviour weighted {asb_weight:g}"
+    )
 
-    survey = None
-    if survey_path:
-        from cdrp.analysis.concern import read_survey
 
-        try:
-            survey = read_survey(survey_path)
-        except (OSError, ValueError) as exc:
-            raise AssessmentError(f"{Path(survey_path).name}: {exc}") from None
+def _survey(survey_path: str | None) -> pd.DataFrame | None:
+    """Step 8: the community survey, when one was given."""
+    if not survey_path:
+        return None
+    try:
+        return read_survey(survey_path)
+    except (OSError, ValueError) as exc:
+        raise AssessmentError(f"{Path(survey_path).name}: {exc}") from None
 
-    features = _features(str(data_dir))
+
+def _sources(
+    reading: _Reading, year: int | None, weights_source: str, survey_path: str | None
+) -> list[dict[str, str]]:
+    """Step 9: the data sources the document names, with their licences."""
+    ogl = "Open Government Licence v3.0"
     sources = [
         {
             "name": "police.uk street-level crime and anti-social behaviour",
-            "detail": f"months {first}..{end} as held in the incident store",
-            "licence": "Open Government Licence v3.0",
+            "detail": f"months {reading.first}..{reading.end} as held in the incident store",
+            "licence": ogl,
         },
         {
             "name": f"ONS mid-{year} population estimates (local authority districts)",
             "detail": "rates per 1,000 residents",
-            "licence": "Open Government Licence v3.0",
+            "licence": ogl,
         },
         {
             "name": "ONS Census 2011 LSOA populations and LSOA/ward boundaries",
             "detail": "small-area rates and maps; contains OS data © Crown copyright",
-            "licence": "Open Government Licence v3.0",
+            "licence": ogl,
         },
         {
             "name": "English Indices of Deprivation 2019 (MHCLG)",
             "detail": "district families",
-            "licence": "Open Government Licence v3.0",
+            "licence": ogl,
         },
-        {
-            "name": "ONS Crime Severity Score weights",
-            "detail": weights_source,
-            "licence": "Open Government Licence v3.0",
-        },
+        {"name": "ONS Crime Severity Score weights", "detail": weights_source, "licence": ogl},
     ]
     if survey_path:
         sources.append(
             {"name": "Community survey", "detail": Path(survey_path).name, "licence": ""}
         )
+    return sources
+
+
+def gather(
+    *,
+    districts: dict[str, str | None] | list[str],
+    partnership: dict[str, str],
+    end: str | None = None,
+    months: int = 12,
+    kind: str = "strategic",
+    weights_path: str | None = None,
+    asb_weight: float = 0.0,
+    survey_path: str | None = None,
+    plan_path: str | None = None,
+    priority_weights: dict[str, float] | None = None,
+    annual: dict[str, Any] | None = None,
+    k: int = 15,
+    store: Store | None = None,
+    data_dir: Path | None = None,
+    timings: Timings | None = None,
+    plan_review: Callable[[Store, str, str], dict[str, Any] | None] | None = None,
+) -> tuple[AssessmentInputs, dict[str, Any]]:
+    """Read every input of a build; returns the builder's inputs and their fingerprint.
+
+    Last year's plan comes from `plan_path` (YAML) when given, else from `plan_review` (the
+    plan records' targets over the assessment's months, registered in
+    `cdrp.intelligence.hooks` by the plans app).
+
+    Raises
+    ------
+    AssessmentError
+        For a period with no data, an unknown district, a bad weight table, plan or survey.
+    """
+    store = store or incident_store()
+    data_dir = Path(data_dir or demo_data_dir())
+    reading = _districts(store, districts, timings if timings is not None else Timings())
+    _period(reading, end, months)
+
+    plan = _plan_file(reading, plan_path) if plan_path else None
+    plan_source = Path(plan_path).name if plan_path else None
+    plan_record = None
+    if plan is None and plan_review is not None:
+        plan = plan_review(store, reading.window[0], reading.end)
+        if plan is not None:
+            plan_source, plan_record = plan["source"], plan["record"]
+
+    monthly = reading.counts(["month", "district", "category"], reading.first)
+    pop, pop_base, year, base_year = _populations(reading)
+    small = _small_areas(reading)
+    peer_counts = _peer_counts(reading)
+    weights, weights_source = _weights(weights_path, asb_weight)
+    survey = _survey(survey_path)
+    features = _features(str(data_dir))
+    codes = reading.codes
     inputs = AssessmentInputs(
         partnership=partnership,
-        districts=district_names,
-        end=end,
+        districts=reading.district_names,
+        end=reading.end,
         months=months,
         monthly=monthly,
-        covered_months=covered,
+        covered_months=reading.covered,
         populations={c: pop.get(c) for c in codes},
         population_year=year or 0,
         populations_baseline=pop_base,
         population_baseline_year=base_year,
-        lsoa=lsoa,
-        lsoa_monthly=lsoa_monthly,
-        wards=wards,
-        shapes=shapes,
+        lsoa=small.lsoa,
+        lsoa_monthly=small.lsoa_monthly,
+        wards=small.wards,
+        shapes=small.shapes,
         weights=weights,
         weights_source=weights_source,
         peer_counts=peer_counts,
         peer_populations=pop,
-        peer_names=names,
+        peer_names=reading.names,
         features=features,
         k=k,
         survey=survey,
@@ -469,13 +492,13 @@ def gather(
         priority_weights=priority_weights,
         kind=kind,
         annual=annual,
-        sources=sources,
+        sources=_sources(reading, year, weights_source, survey_path),
     )
     parameters = {
         "kind": kind,
         "districts": codes,
         "partnership": partnership,
-        "end": end,
+        "end": reading.end,
         "months": months,
         "weights_path": str(weights_path) if weights_path else None,
         "asb_weight": asb_weight,
@@ -496,39 +519,19 @@ def gather(
     return inputs, fp
 
 
-def _plan_review(partnership):
-    """Last year's plan from the partnership's plan records (`cdrp.plans`), when it has any."""
+def _plan_review(partnership: Any) -> Callable[[Store, str, str], dict[str, Any] | None] | None:
+    """Last year's plan from the partnership's plan records, through the registered review
+    (`cdrp.intelligence.hooks`), when it has a partnership."""
     if partnership is None:
         return None
-    from cdrp.plans.performance import plan_review
-
-    return lambda store, start, end: plan_review(partnership, store, start, end)
+    return lambda store, start, end: hooks.plan_review(partnership, store, start, end)
 
 
-def build(
-    *,
-    partnership=None,
-    districts: list[str] | None = None,
-    end: str | None = None,
-    months: int = 12,
-    kind: str = "strategic",
-    annual=None,
-    user=None,
-    report=None,
-    save: bool = True,
-    store: Store | None = None,
-    timings: Timings | None = None,
-    **options,
-):
-    """Build an assessment for a partnership (or a list of district codes) and save it.
-
-    Returns the saved `Assessment` (unsaved when ``save`` is false). Nothing is saved unless the
-    whole document was built.
-    """
-    from cdrp.intelligence.models import Assessment
-
-    timings = timings if timings is not None else Timings()
-    started = time.perf_counter()
+def _label(
+    partnership: Any, districts: list[str] | None
+) -> tuple[list[str], dict[str, str], dict[str, str]]:
+    """The district codes built for, the registry's names of them, and the document's
+    partnership label (slug and name; empty for districts given by hand)."""
     if partnership is not None:
         area_codes = dict(partnership.districts.values_list("code", "name"))
         codes = districts or list(area_codes)
@@ -542,6 +545,41 @@ def build(
         raise AssessmentError(
             f"partnership {label['slug']} has no districts in the registry: give --districts"
         )
+    return codes, area_codes, label
+
+
+def _named(label: dict[str, str], district_names: dict[str, str]) -> dict[str, str]:
+    """The label, named after its districts when it has no name (districts given by hand)."""
+    if label["name"]:
+        return label
+    names = list(district_names.values())
+    name = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return {**label, "name": name}
+
+
+def build(
+    *,
+    partnership: Any = None,
+    districts: list[str] | None = None,
+    end: str | None = None,
+    months: int = 12,
+    kind: str = "strategic",
+    annual: Any = None,
+    user: Any = None,
+    report: Report | None = None,
+    save: bool = True,
+    store: Store | None = None,
+    timings: Timings | None = None,
+    **options: Any,
+) -> Assessment:
+    """Build an assessment for a partnership (or a list of district codes) and save it.
+
+    Returns the saved `Assessment` (unsaved when ``save`` is false). Nothing is saved unless the
+    whole document was built.
+    """
+    timings = timings if timings is not None else Timings()
+    started = time.perf_counter()
+    codes, area_codes, label = _label(partnership, districts)
     if annual is not None and kind != "refresh":
         kind = "refresh"
     inputs, fp = gather(
@@ -557,8 +595,7 @@ def build(
         **options,
     )
     if not label["name"]:
-        names = list(inputs.districts.values())
-        label["name"] = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        label["name"] = _named(label, inputs.districts)["name"]
         inputs.partnership = label
     document = build_assessment(inputs, report)
     built_at = timezone.now()
@@ -592,7 +629,7 @@ def staleness(assessment, store: Store | None = None) -> list[str]:
     params = old.get("parameters") or assessment.parameters
     try:
         end = params["end"]
-        first = str(pd.Period(end, freq="M") - (HISTORY - 1))
+        first = shift(end, -(HISTORY - 1))
         parts = _partitions(store, first, end)
     except Exception as exc:  # an unreadable store is itself a reason to distrust the document
         return [f"the incident store cannot be read ({exc})"]
@@ -612,13 +649,12 @@ def staleness(assessment, store: Store | None = None) -> list[str]:
     if (store.state().get("geography") or {}) != old.get("geography", {}):
         reasons.append("the geography tables were rebuilt")
     if not params.get("plan_path") and assessment.partnership_id:
-        from cdrp.plans.performance import plan_review_record
-
-        start = str(pd.Period(end, freq="M") - (int(params.get("months") or 12) - 1))
-        if plan_review_record(assessment.partnership, start, end) != params.get("plan_record"):
+        start = shift(end, -(int(params.get("months") or 12) - 1))
+        record = hooks.plan_review_record(assessment.partnership, start, end)
+        if record != params.get("plan_record"):
             reasons.append("the partnership plan it reviews has been approved or revised")
     try:
-        districts = _read_geo(store, "districts")
+        districts = read_table(store, "districts")
         year = old.get("population_year")
         col = f"population_{year}"
         if col in districts:
@@ -644,8 +680,6 @@ def staleness(assessment, store: Store | None = None) -> list[str]:
 @transaction.atomic
 def advance(assessment, user, expected_version: int | None = None):
     """Move an assessment to its next status (draft → reviewed → approved → published)."""
-    from cdrp.intelligence.models import Assessment
-
     nxt = assessment.next_status
     if nxt is None:
         raise AssessmentError("a published assessment has no further step")

@@ -384,9 +384,19 @@ def render_html(assessment, *, standalone: bool = True, public: bool = False) ->
 
 def render_pdf(assessment, *, public: bool = False) -> bytes:
     """The document as a PDF a committee could receive (WeasyPrint)."""
-    from weasyprint import HTML
+    from weasyprint import HTML  # heavy (Pango): loaded only when a PDF is asked for
 
     html = render_html(assessment, standalone=True, public=public)
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+
+
+def render_tactical_pdf(pack: dict, partnership) -> bytes:
+    """The tactical pack (tasking pack) as a PDF (WeasyPrint; tables only, no map)."""
+    from weasyprint import HTML  # heavy (Pango): loaded only when a PDF is asked for
+
+    html = render_to_string(
+        "intelligence/tactical/pdf.html", {"pack": pack, "partnership": partnership}
+    )
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
 
 

@@ -16,9 +16,10 @@ from cdrp.analysis.tactical import (
     build_tactical,
     parse_month,
 )
-from cdrp.intelligence.assessments import _covered, _read_geo, latest_month
+from cdrp.intelligence.assessments import _covered, latest_month
 from cdrp.intelligence.services import incident_store
 from cdrp.store import Store, counts
+from cdrp.store.geography import has_table, read_table
 from cdrp.store.query import points
 
 __all__ = ["TacticalError", "open_actions", "tactical_assessment"]
@@ -78,7 +79,7 @@ def tactical_assessment(
         No geography, no districts, a month without data, a window longer than the data.
     """
     store = store or incident_store()
-    if not store.exists("_geography/lsoa.parquet"):
+    if not has_table(store, "lsoa"):
         raise TacticalError(
             "the incident store has no geography tables: run `cdrp import geography` first"
         )
@@ -95,7 +96,7 @@ def tactical_assessment(
         span = f"{covered[0]} to {covered[-1]}" if covered else "none"
         raise TacticalError(f"no data for {month}: the store holds months {span}")
 
-    lsoa = _read_geo(
+    lsoa = read_table(
         store, "lsoa", ["lsoa_code", "lsoa_name", "district_code", "ward_code", "ward_name"]
     )
     lsoa = lsoa[lsoa["district_code"].isin(codes)].rename(
@@ -116,10 +117,10 @@ def tactical_assessment(
     )
     for df in (lsoa_monthly, ward_category):
         df["month"] = df["month"].astype(str).str[:7]
-    shapes_lsoa = _read_geo(store, "lsoa_shapes")
+    shapes_lsoa = read_table(store, "lsoa_shapes")
     shapes = dict(zip(shapes_lsoa["lsoa_code"], shapes_lsoa["geometry"], strict=True))
     shapes = {c: shapes[c] for c in lsoa["lsoa"] if c in shapes}
-    wards = _read_geo(store, "wards")
+    wards = read_table(store, "wards")
     wards = wards[wards["district_code"].isin(codes)]
     ward_shapes = dict(zip(wards["ward_code"], wards["geometry"], strict=True))
 

@@ -7,9 +7,9 @@ import json
 from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
 
 from cdrp.accounts.policy import Permission, requires
+from cdrp.intelligence.documents import render_tactical_pdf
 from cdrp.intelligence.tactical import TacticalError, tactical_assessment
 
 
@@ -51,16 +51,6 @@ def tactical_page(request, partnership):
             "tile_attribution": ctx["tile_attribution"],
         }
     return render(request, "intelligence/tactical/page.html", ctx, status=400 if error else 200)
-
-
-def render_tactical_pdf(pack: dict, partnership) -> bytes:
-    """The pack as a PDF (WeasyPrint; tables only, no map)."""
-    from weasyprint import HTML
-
-    html = render_to_string(
-        "intelligence/tactical/pdf.html", {"pack": pack, "partnership": partnership}
-    )
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
 
 
 @requires(Permission.VIEW_MEMBER)

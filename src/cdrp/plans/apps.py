@@ -7,6 +7,8 @@ class PlansConfig(AppConfig):
     verbose_name = "Plans: partnership plan, performance, funding and commissioning"
 
     def ready(self) -> None:
-        from cdrp.plans import evidence
+        from cdrp.intelligence.hooks import register_plan_review
+        from cdrp.plans import evidence, performance
 
         evidence.connect()
+        register_plan_review(performance.plan_review, performance.plan_review_record)

@@ -7,7 +7,13 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from cdrp.accounts.audit import acting_as
 from cdrp.core.progress import terminal_progress
+from cdrp.intelligence.assessments import AssessmentError, build
+from cdrp.intelligence.documents import render_html, render_pdf, render_tactical_pdf
+from cdrp.intelligence.models import Assessment
+from cdrp.intelligence.tactical import TacticalError, tactical_assessment
+from cdrp.partnerships.models import Partnership
 
 
 class Command(BaseCommand):
@@ -52,10 +58,6 @@ class Command(BaseCommand):
         return self._strategic(kind, partnership, **opts)
 
     def _tactical(self, slug, *, month=None, pdf=None, json_out=None, **_):
-        from cdrp.intelligence.tactical import TacticalError, tactical_assessment
-        from cdrp.intelligence.tactical_views import render_tactical_pdf
-        from cdrp.partnerships.models import Partnership
-
         record = Partnership.objects.filter(slug=slug).first()
         if record is None:
             raise CommandError(f"no partnership with slug {slug!r}")
@@ -76,11 +78,6 @@ class Command(BaseCommand):
             self.stdout.write(f"Wrote {pdf}")
 
     def _strategic(self, kind, partnership, *, districts, end, months, **opts):
-        from cdrp.accounts.audit import acting_as
-        from cdrp.intelligence.assessments import AssessmentError, build
-        from cdrp.intelligence.models import Assessment
-        from cdrp.partnerships.models import Partnership
-
         record = None
         if partnership:
             record = Partnership.objects.filter(slug=partnership).first()
@@ -127,8 +124,6 @@ class Command(BaseCommand):
             Path(opts["json_out"]).write_text(json.dumps(assessment.document, indent=1))
             self.stdout.write(f"Wrote {opts['json_out']}")
         if opts.get("html") or opts.get("pdf"):
-            from cdrp.intelligence.documents import render_html, render_pdf
-
             if opts.get("html"):
                 Path(opts["html"]).write_text(render_html(assessment, standalone=True))
                 self.stdout.write(f"Wrote {opts['html']}")

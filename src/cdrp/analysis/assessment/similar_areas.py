@@ -1,0 +1,197 @@
+"""Section 6, comparison with similar areas: each district on its family's funnel plot."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from cdrp.analysis.assessment.common import _name, _records, _ref, _table
+from cdrp.analysis.assessment.inputs import (
+    AssessmentError,
+)
+from cdrp.analysis.assessment.sections import Section
+from cdrp.analysis.funnel import funnel, funnel_curve
+from cdrp.analysis.peers import family, peer_groups
+from cdrp.analysis.priorities import peer_position
+
+
+def peers_section(inputs, dc_levels):
+    if inputs.features is None:
+        return (
+            Section(
+                id="peers",
+                title="Comparison with similar areas",
+                text=[],
+                notices=["No district features were given: families cannot be formed."],
+                tables=[],
+                figures=[],
+                findings=[],
+                notices_early=True,
+            ),
+            None,
+        )
+    groups = peer_groups(inputs.features, k=inputs.k)
+    pc = inputs.peer_counts.copy()
+    pc["category"] = pc["category"].map(_name)
+    available = sorted(
+        set(pc["district"].dropna()) & {d for d, p in inputs.peer_populations.items() if p}
+    )
+    totals = pc.groupby("district")["count"].sum()
+    family_rows, funnel_rows, figures, tables, findings = [], [], [], [], []
+    peer_evidence = []
+    for code, name in inputs.districts.items():
+        try:
+            members = family(groups, code, available=available)
+        except ValueError as exc:
+            raise AssessmentError(f"comparison with similar areas: {exc}") from None
+        full = family(groups, code)
+        units = [code, *members]
+        frame = pd.DataFrame({"unit": units})
+        frame["count"] = frame["unit"].map(totals).fillna(0)
+        frame["population"] = frame["unit"].map(inputs.peer_populations).astype(float)
+        for rank, peer in enumerate(full, start=1):
+            family_rows.append(
+                {
+                    "key": f"{code}/{peer}",
+                    "district": name,
+                    "rank": rank,
+                    "peer": inputs.peer_names.get(peer, peer),
+                    "code": peer,
+                    "with_data": "yes" if peer in members else "no",
+                }
+            )
+        if len(units) < 2:
+            findings.append(
+                {
+                    "text": f"{name}: none of its {inputs.k} family members has data loaded, "
+                    "so there is no funnel comparison.",
+                    "evidence": [_ref("peer-families", f"{code}/{full[0]}")],
+                }
+            )
+            continue
+        f = funnel(frame)
+        f["name"] = f["unit"].map(lambda u: inputs.peer_names.get(u, u))
+        f["district"] = name
+        f["key"] = code + "/" + f["unit"]
+        f["is_subject"] = f["unit"] == code
+        funnel_rows.append(f)
+        pops = np.linspace(f["population"].min() * 0.8, f["population"].max() * 1.2, 40)
+        curve = funnel_curve(float(f["target_rate"].iloc[0]), pops)
+        figures.append(
+            {
+                "id": f"funnel-{code}",
+                "kind": "funnel",
+                "title": f"{name} and its family: rate per 1,000 against population",
+                "caption": f"{name} (red) and the {len(members)} members of its family "
+                f"of {inputs.k} with data, with Poisson 95% (dashed) and 99.8% (solid) control "
+                "limits around the family's pooled rate.",
+                "data": _records(f, ["name", "population", "rate", "is_subject"]),
+                "curve": _records(curve, list(curve.columns)),
+            }
+        )
+        own = f[f["is_subject"]].iloc[0]
+        findings.append(
+            {
+                "text": f"{name}: {own['rate']:.1f} per 1,000 against the family rate of "
+                f"{own['target_rate']:.1f} ({len(members)} of {inputs.k} members with data): "
+                f"{peer_position(own['position_95'], own['position_99_8'])}.",
+                "evidence": [_ref("peer-funnel", f"{code}/{code}")],
+            }
+        )
+        # Per category: the district's position among the same members (priority evidence).
+        by = pc[pc["district"].isin(units)].groupby(["category", "district"])["count"].sum()
+        by = by.unstack(fill_value=0).reindex(columns=units, fill_value=0).stack()
+        by = by.rename("count").reset_index().rename(columns={"district": "unit"})
+        by["population"] = by["unit"].map(inputs.peer_populations).astype(float)
+        for category, group in by.groupby("category"):
+            if group["count"].sum() == 0:
+                continue
+            g = funnel(group).set_index("unit")
+            peer_evidence.append(
+                {
+                    "district": code,
+                    "candidate": category,
+                    "value": peer_position(
+                        g.loc[code, "position_95"], g.loc[code, "position_99_8"]
+                    ),
+                    "rate": g.loc[code, "rate"],
+                    "target": g.loc[code, "target_rate"],
+                }
+            )
+    fam = pd.DataFrame(family_rows)
+    tables.append(
+        _table(
+            "peer-families",
+            f"Families: the {inputs.k} most similar districts in England",
+            fam,
+            [
+                ("district", "District", "text"),
+                ("rank", "Rank", "int"),
+                ("peer", "Family member", "text"),
+                ("code", "Code", "text"),
+                ("with_data", "Data loaded", "text"),
+            ],
+            key="key",
+            note="Nearest neighbours on standardised IoD 2019 domain scores, log population and "
+            "log density (cdrp.analysis.peers).",
+        )
+    )
+    if funnel_rows:
+        fr = pd.concat(funnel_rows, ignore_index=True)
+        fr["position"] = [
+            peer_position(a, b) for a, b in zip(fr["position_95"], fr["position_99_8"], strict=True)
+        ]
+        tables.append(
+            _table(
+                "peer-funnel",
+                "Each district and its family members with data: rates and control limits",
+                fr,
+                [
+                    ("district", "District", "text"),
+                    ("name", "Area", "text"),
+                    ("count", "Records", "int"),
+                    ("population", "Residents", "int"),
+                    ("rate", "Rate per 1,000", "rate"),
+                    ("lower_95", "95% lower", "rate"),
+                    ("upper_95", "95% upper", "rate"),
+                    ("lower_99_8", "99.8% lower", "rate"),
+                    ("upper_99_8", "99.8% upper", "rate"),
+                    ("position", "Position", "text"),
+                ],
+                key="key",
+            )
+        )
+    pe = pd.DataFrame(peer_evidence)
+    if not pe.empty:
+        pe["key"] = pe["district"] + "/" + pe["candidate"]
+        pe["name"] = pe["district"].map(inputs.districts)
+        tables.append(
+            _table(
+                "peer-categories",
+                "Each district's position in its family by category",
+                pe.sort_values(["candidate", "district"]),
+                [
+                    ("name", "District", "text"),
+                    ("candidate", "Category", "text"),
+                    ("rate", "Rate per 1,000", "rate"),
+                    ("target", "Family rate", "rate"),
+                    ("value", "Position", "text"),
+                ],
+                key="key",
+            )
+        )
+    section = Section(
+        id="peers",
+        title="Comparison with similar areas",
+        text=[
+            f"Each district's family is its {inputs.k} most similar districts in England by "
+            "deprivation (IoD 2019 domains), population and density. Its rate is compared on a "
+            "funnel plot with the members that have data loaded, against Poisson 95% and 99.8% "
+            "control limits around the pooled family rate (Spiegelhalter 2005)."
+        ],
+        tables=tables,
+        figures=figures,
+        findings=findings,
+        notices=[],
+    )
+    return section, pe

@@ -1,0 +1,66 @@
+"""What the strategic assessment reads from apps above intelligence, through registration.
+
+The assessment's "effectiveness of last year's plan" judges the targets of the partnership's
+plan records. Plans sit above intelligence in the app order, so intelligence never imports them:
+the plans app registers its review here from its ``AppConfig.ready()``::
+
+    register_plan_review(performance.plan_review, performance.plan_review_record)
+
+With nothing registered (the plans app not installed) a partnership has no plan records to
+review: `plan_review` and `plan_review_record` answer None, as for a partnership without a plan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from cdrp.store import Store
+
+__all__ = [
+    "PlanReview",
+    "PlanReviewRecord",
+    "plan_review",
+    "plan_review_record",
+    "register_plan_review",
+]
+
+#: ``review(partnership, store, start, end)``: last year's plan judged over the assessment's
+#: months (``plan``, ``source``, ``record``, ``outcomes``; see `cdrp.analysis.assessment.plan`),
+#: or None when the partnership has no plan records for them.
+PlanReview = Callable[[Any, Store | str | None, str, str], dict[str, Any] | None]
+#: ``record(partnership, start, end)``: which revision the review reads now (``"<id>@<rev>"``),
+#: so a stored assessment knows when the plan it reviewed was approved or revised.
+PlanReviewRecord = Callable[[Any, str, str], str | None]
+
+
+@dataclass(frozen=True)
+class _Provider:
+    review: PlanReview
+    record: PlanReviewRecord
+
+
+_provider: _Provider | None = None
+
+
+def register_plan_review(review: PlanReview, record: PlanReviewRecord) -> None:
+    """Register the plan review (the plans app does, once, when Django starts)."""
+    global _provider
+    _provider = _Provider(review, record)
+
+
+def plan_review(
+    partnership: Any, store: Store | str | None, start: str, end: str
+) -> dict[str, Any] | None:
+    """Last year's plan of `partnership` over `start`..`end`, from the registered review."""
+    if _provider is None or partnership is None:
+        return None
+    return _provider.review(partnership, store, start, end)
+
+
+def plan_review_record(partnership: Any, start: str, end: str) -> str | None:
+    """The plan revision a review of `start`..`end` reads now, from the registered review."""
+    if _provider is None or partnership is None:
+        return None
+    return _provider.record(partnership, start, end)
