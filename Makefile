@@ -82,11 +82,15 @@ test-postgres:
 bench: install
 	@for f in $(wildcard bench/*.py); do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
-# ruff, then bandit over src (medium/high findings fail unless marked `# nosec BXXX: <reason>`),
-# then pip-audit over the locked packages ("not checked" when the advisories cannot be reached).
+# ruff, then import-linter (the contracts in pyproject, ARCHITECTURE.md), then mypy (strict on
+# cdrp.analysis and cdrp.store, basic elsewhere), then
+# bandit over src (medium/high findings fail unless marked `# nosec BXXX: <reason>`), then
+# pip-audit over the locked packages ("not checked" when the advisories cannot be reached).
 lint: python-packages
 	$(BIN)/ruff check src tests bench scripts
 	$(BIN)/ruff format --check src tests bench scripts
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/python scripts/security_lint.py bandit src
 	$(UV) export --frozen --no-hashes --no-emit-project --all-groups --quiet \
 	  --output-file $(VENV)/requirements-locked.txt

@@ -92,7 +92,8 @@ def contributions(
         for column in ("current", "baseline", "contribution"):
             out[column] = out[column].astype(np.int64)
     order = np.lexsort((np.arange(len(out)), -out["contribution"].abs().to_numpy()))
-    return out.iloc[order].reset_index(drop=True)
+    result: pd.DataFrame = out.iloc[order].reset_index(drop=True)
+    return result
 
 
 def rate_change_decomposition(

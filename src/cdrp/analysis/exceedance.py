@@ -22,6 +22,9 @@ month are expected by chance at ``alpha = 0.01`` across hundreds of area × cate
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -49,20 +52,20 @@ ALPHA = 0.01
 MIN_COUNT = 5
 
 
-def _months(values) -> pd.PeriodIndex:
+def _months(values: Iterable[Any]) -> pd.PeriodIndex:
     return pd.PeriodIndex(pd.to_datetime(pd.Index(values).astype(str)), freq="M")
 
 
 def exceedances(
     counts: pd.DataFrame,
-    month,
+    month: str | pd.Period,
     *,
     baseline_months: int = BASELINE_MONTHS,
     min_baseline_months: int = MIN_BASELINE_MONTHS,
     seasonal_years: int = SEASONAL_YEARS,
     alpha: float = ALPHA,
     min_count: int = MIN_COUNT,
-    months_covered=None,
+    months_covered: Iterable[Any] | None = None,
     fdr: bool = False,
     only_alerts: bool = True,
 ) -> pd.DataFrame:

@@ -115,7 +115,7 @@ class Month:
     def __add__(self, months: int) -> Month:
         return Month.from_index(self.index + months)
 
-    def __sub__(self, other: int | Month) -> Month | int:  # type: ignore[override]
+    def __sub__(self, other: int | Month) -> Month | int:
         if isinstance(other, Month):
             return self.index - other.index
         return Month.from_index(self.index - other)

@@ -8,6 +8,9 @@ point of interest (a shopping centre, a station), not necessarily one address.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from typing import Any
+
 import pandas as pd
 
 __all__ = ["TOP", "repeat_locations"]
@@ -16,16 +19,16 @@ __all__ = ["TOP", "repeat_locations"]
 TOP = 10
 
 
-def _months(values) -> pd.PeriodIndex:
+def _months(values: Iterable[Any]) -> pd.PeriodIndex:
     return pd.PeriodIndex(pd.to_datetime(pd.Index(values).astype(str)), freq="M")
 
 
 def repeat_locations(
     records: pd.DataFrame,
-    key,
+    key: str | Sequence[str],
     *,
-    start=None,
-    end=None,
+    start: str | pd.Period | None = None,
+    end: str | pd.Period | None = None,
     top: int = TOP,
     month_column: str = "month",
 ) -> pd.DataFrame:

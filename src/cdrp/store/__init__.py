@@ -15,6 +15,8 @@ Pure code: never imports Django. The root is a local path or any URI pyarrow and
 
 from __future__ import annotations
 
+from typing import Any
+
 from cdrp.store.files import Store, StoreLocked
 from cdrp.store.geography import build_geography, load_geography
 from cdrp.store.ingest import (
@@ -64,7 +66,7 @@ __all__ = [
 ]
 
 
-def store_state(root: str) -> dict:
+def store_state(root: str) -> dict[str, Any]:
     """A short description of the store for health checks: where it is and what it holds."""
     try:
         store = Store(root)

@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 
 from cdrp.store.files import Store
-from cdrp.store.ingest import ImportResult, expand_paths, import_inputs
+from cdrp.store.ingest import ImportResult, Report, expand_paths, import_inputs
 from cdrp.store.reader import BadInput
 
 __all__ = ["ARCHIVE_URL", "Fetcher", "fetch_police_uk", "months_between"]
@@ -142,7 +142,7 @@ def fetch_police_uk(
     download_dir: str | Path,
     url_template: str = ARCHIVE_URL,
     fetcher: Fetcher | None = None,
-    report=None,
+    report: Report | None = None,
 ) -> tuple[list[ImportResult], list[str]]:
     """Download police.uk street files for one force and period, then import them.
 

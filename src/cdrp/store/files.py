@@ -20,6 +20,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyarrow.fs as pafs
 
@@ -61,7 +62,8 @@ class Store:
         return f"{scheme}://{self.path(relative)}"
 
     def exists(self, relative: str) -> bool:
-        return self.fs.get_file_info(self.path(relative)).type != pafs.FileType.NotFound
+        found: bool = self.fs.get_file_info(self.path(relative)).type != pafs.FileType.NotFound
+        return found
 
     def makedirs(self, relative: str) -> None:
         self.fs.create_dir(self.path(relative), recursive=True)
@@ -82,7 +84,8 @@ class Store:
 
     def read_bytes(self, relative: str) -> bytes:
         with self.fs.open_input_stream(self.path(relative)) as stream:
-            return stream.read()
+            data: bytes = stream.read()
+            return data
 
     # -- committed state ---------------------------------------------------------------------
     def _state_numbers(self) -> list[int]:
@@ -94,16 +97,16 @@ class Store:
                 numbers.append(int(name[:-5]))
         return sorted(numbers)
 
-    def state(self) -> dict:
+    def state(self) -> dict[str, Any]:
         """The last committed state: {'version', 'files': [...], 'imports': [...], ...}."""
         numbers = self._state_numbers()
         if not numbers:
             return {"version": 0, "files": [], "imports": [], "geography": None}
-        state = json.loads(self.read_bytes(f"{_STATE_DIR}/{numbers[-1]:08d}.json"))
+        state: dict[str, Any] = json.loads(self.read_bytes(f"{_STATE_DIR}/{numbers[-1]:08d}.json"))
         state["version"] = numbers[-1]
         return state
 
-    def commit(self, state: dict) -> int:
+    def commit(self, state: dict[str, Any]) -> int:
         """Publish `state` as the next version (hold the lock). Returns the version number."""
         version = (self._state_numbers() or [0])[-1] + 1
         body = dict(state, version=version)
