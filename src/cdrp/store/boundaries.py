@@ -93,7 +93,8 @@ class Layer:
     """One recognised boundary layer, geometries on the British National Grid.
 
     ``wgs84`` holds the geometries in longitude/latitude: the file's own when it was in WGS84
-    (so nothing moves by a round trip), else the BNG ones reprojected.
+    (so nothing moves by a round trip, and a repair made for the area sums is not drawn), else
+    the BNG ones reprojected.
     """
 
     kind: Kind
@@ -383,7 +384,8 @@ def _layer(source: str, frame: pd.DataFrame, geoms: npt.NDArray[Any], crs: str, 
         if name_field
         else np.full(len(frame), None, dtype=object)
     )
-    geoms, repaired = _check_geometry(source, unit, codes, geoms)
+    given = np.asarray(geoms, dtype=object)
+    geoms, repaired = _check_geometry(source, unit, codes, given)
     bng = _reproject(geoms, crs, BNG)
     minx, miny, maxx, maxy = shapely.total_bounds(bng)
     x0, y0, x1, y1 = _GB_BOUNDS
@@ -394,7 +396,8 @@ def _layer(source: str, frame: pd.DataFrame, geoms: npt.NDArray[Any], crs: str, 
             f"coordinates fall outside Great Britain once read as {crs}: "
             "the file's coordinate system is wrong or missing",
         )
-    wgs84 = geoms if crs == _WGS84 else _reproject(bng, BNG, _WGS84)
+    # Shapes for maps keep the file's own coordinates (a repair only serves the area sums).
+    wgs84 = given if crs == _WGS84 else _reproject(bng, BNG, _WGS84)
     return Layer(kind, year, source, code_field, codes, names, bng, wgs84, repaired)
 
 
