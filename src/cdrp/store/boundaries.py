@@ -223,14 +223,16 @@ def _read_geojson(path: Path) -> Layer:
         except shapely.errors.GEOSException:
             geoms = None
     if geoms is None:
-        geoms = np.array([_feature_geometry(path.name, i, f) for i, f in enumerate(features)])
+        geoms = np.array(
+            [_feature_geometry(path.name, i, f) for i, f in enumerate(features)], dtype=object
+        )
     return _layer(path.name, pd.DataFrame.from_records(props), geoms, crs, "feature")
 
 
 def _feature_geometry(source: str, index: int, feature: dict[str, Any]) -> Any:
     geometry = feature.get("geometry")
     if not isinstance(geometry, dict):
-        raise BoundaryError(source, "geometry", f"feature {index + 1}: has no geometry")
+        return None  # refused once the layer's codes are known, naming the feature's code
     try:
         return shapely.from_geojson(json.dumps(geometry))
     except shapely.errors.GEOSException as exc:
@@ -389,11 +391,13 @@ def _layer(source: str, frame: pd.DataFrame, geoms: npt.NDArray[Any], crs: str, 
     bng = _reproject(geoms, crs, BNG)
     minx, miny, maxx, maxy = shapely.total_bounds(bng)
     x0, y0, x1, y1 = _GB_BOUNDS
-    if not (x0 <= minx and y0 <= miny and maxx <= x1 and maxy <= y1):
+    # Degrees read as metres would put a whole district inside a square metre near (0, 0).
+    tiny = max(maxx - minx, maxy - miny) < 10.0
+    if tiny or not (x0 <= minx and y0 <= miny and maxx <= x1 and maxy <= y1):
         raise BoundaryError(
             source,
             "geometry",
-            f"coordinates fall outside Great Britain once read as {crs}: "
+            f"coordinates fall outside Great Britain (or span under 10 m) once read as {crs}: "
             "the file's coordinate system is wrong or missing",
         )
     # Shapes for maps keep the file's own coordinates (a repair only serves the area sums).

@@ -113,7 +113,7 @@ def _lsoa_lookup(data_dir: Path) -> pd.DataFrame:
     welsh = census[census.lsoa_code.str.startswith("W01")].drop(columns="population")
     lsoa = pd.concat([english, welsh], ignore_index=True).drop_duplicates("lsoa_code")
     lsoa = lsoa.merge(census[["lsoa_code", "population"]], on="lsoa_code", how="left")
-    # "Blackburn with Darwen UA" → the ONS district name without the unitary suffix.
+    # "<name> UA" (a unitary authority) → the ONS district name without the suffix.
     lsoa["district_name"] = lsoa.district_name.str.replace(r"\s+UA$", "", regex=True)
     return lsoa
 
