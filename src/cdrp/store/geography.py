@@ -1,34 +1,42 @@
 """Geography lookups kept inside the incident store: LSOA → ward → district → partnership → force.
 
-`build_geography` reads the bundled ONS files (national LSOA 2011 lookup, Census 2011 for Welsh
-LSOAs and populations, LAD → CSP → PFA lookups, LSOA and ward boundaries) and writes small Parquet
-tables under ``_geography/``. District comes from the LSOA code through the national lookup, so a
-force imported without boundaries still gets exact district counts; the ward is the 2022 ward that
-contains the LSOA's centroid (best fit); records with coordinates but no LSOA are placed by
-point-in-polygon. The GeoPackage is read with sqlite3 and shapely: no GDAL needed.
+`build_geography` reads the ONS lookup files (national LSOA 2011 lookup, Census 2011 for Welsh
+LSOAs and populations, LAD → CSP → PFA lookups, district populations) and boundary files of any
+area (`cdrp.store.boundaries`: recognised by their code columns, never by their names), then
+writes small Parquet tables under ``_geography/``. District comes from the LSOA code through the
+national lookup, so a force imported without boundaries still gets exact district counts; the
+ward of an LSOA is the ward holding most of its area (`cdrp.store.wardfit`), with that share
+kept; records with coordinates but no LSOA are placed by point-in-polygon.
+
+Every vintage of every boundary layer read is kept in the ``boundaries`` table with its year;
+imports add to it (a layer read again replaces the same kind, year and codes).
 """
 
 from __future__ import annotations
 
 import io
-import json
-import sqlite3
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import shapely
 from pyproj import Transformer
 
+from cdrp.store.boundaries import BNG, gpkg_to_wkb, layers_frame, read_boundaries
 from cdrp.store.files import Store
+from cdrp.store.wardfit import best_ward
 
 __all__ = [
     "GEOGRAPHY_FILES",
     "GEOGRAPHY_TABLES",
     "Geography",
+    "assign_wards",
     "build_geography",
     "gpkg_to_wkb",
     "has_table",
@@ -36,57 +44,21 @@ __all__ = [
     "read_table",
 ]
 
+#: The ONS lookup files `build_geography` reads from its data folder (none is a boundary file:
+#: boundaries are found by their code columns, see `cdrp.store.boundaries`).
 GEOGRAPHY_FILES = {
     "lsoa_lookup": "ons-lsoa2011-national/lsoa2011_msoa_lad_force_lookup.csv.gz",
     "census": "ons-lsoa2011-national/census2011_lsoa_population_households.csv.gz",
     "csp2019": "ons-lookups/lad_to_csp_dec2019.csv",
     "csp2017": "ons-lookups/Local_Authority_District_to_Community_Safety_Partnerships_to_"
     "Police_Force_Areas__January_2017__Lookup_in_England_and_Wales_Version_2.csv",
-    "lsoa_shapes": "uk-geojson-lsoa2011-lancashire",
-    "districts": "crimemappingdata-lancashire/lancashire_districts.geojson",
-    "wards": "crimemappingdata-lancashire/lancashire_wards.gpkg",
     "population": "ons-population-la",
     "iod": "iod2019-lad/IoD2019_lad.csv",
 }
 #: The geography tables a store may hold (``build_geography`` writes them).
-GEOGRAPHY_TABLES = ("lsoa", "districts", "wards", "district_shapes", "lsoa_shapes")
-_TO_BNG = Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
-_TO_WGS84 = Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
-
-
-def gpkg_to_wkb(blob: bytes) -> bytes:
-    """Strip the GeoPackage binary header from a geometry blob, leaving standard WKB.
-
-    The header is 'GP', a version byte, a flags byte, a 4-byte SRS id, then an envelope whose
-    size is set by bits 1-3 of the flags (0, 32, 48, 48 or 64 bytes).
-    """
-    if blob[:2] != b"GP":
-        raise ValueError("not a GeoPackage geometry blob")
-    flags = blob[3]
-    envelope = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}[(flags >> 1) & 0b111]
-    return bytes(blob[8 + envelope :])
-
-
-def _read_gpkg(path: Path, layer: str) -> tuple[pd.DataFrame, np.ndarray]:
-    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as con:
-        found = con.execute(
-            "SELECT table_name, column_name FROM gpkg_geometry_columns WHERE table_name = ?",
-            (layer,),
-        ).fetchone()
-        if found is None:
-            raise ValueError(f"{path.name}: no geometry layer {layer!r}")
-        # A table name cannot be a parameter: this is the file's own name for the layer, quoted.
-        table = '"' + found[0].replace('"', '""') + '"'
-        geom_col = found[1]
-        frame = pd.read_sql_query(f"SELECT * FROM {table}", con)  # nosec B608: quoted, see above
-    geoms = shapely.from_wkb([gpkg_to_wkb(b) for b in frame.pop(geom_col)])
-    return frame, geoms
-
-
-def _read_geojson(path: Path) -> tuple[list[dict], np.ndarray]:
-    features = json.loads(path.read_text())["features"]
-    geoms = shapely.from_geojson([json.dumps(f["geometry"]) for f in features])
-    return [f["properties"] for f in features], geoms
+GEOGRAPHY_TABLES = ("lsoa", "districts", "wards", "district_shapes", "lsoa_shapes", "boundaries")
+_TO_WGS84 = Transformer.from_crs(BNG, "EPSG:4326", always_xy=True)
+Report = Callable[..., None]
 
 
 def _lad_csp_pfa(data_dir: Path) -> pd.DataFrame:
@@ -124,28 +96,7 @@ def _populations(data_dir: Path) -> pd.DataFrame:
     return pd.concat(frames, axis=1) if frames else pd.DataFrame()
 
 
-def build_geography(store: Store | str, data_dir: str | Path, report=None) -> dict:
-    """Build the geography tables of the store from the bundled ONS files.
-
-    Parameters
-    ----------
-    store : Store or str
-        The incident store (or its root).
-    data_dir : path
-        The folder holding the ONS files (``data/demo`` in this repository).
-    report : callable, optional
-        ``report(done, total, message)`` progress callback.
-
-    Returns
-    -------
-    dict
-        Row counts of the tables written: lsoa, districts, wards, district_shapes.
-    """
-    store = store if isinstance(store, Store) else Store(store)
-    data_dir = Path(data_dir)
-    report = report or (lambda done, total, message="": None)
-    report(0, 5, "LSOA lookups")
-
+def _lsoa_lookup(data_dir: Path) -> pd.DataFrame:
     english = pd.read_csv(data_dir / GEOGRAPHY_FILES["lsoa_lookup"], dtype=str).rename(
         columns={
             "LSOA Code": "lsoa_code",
@@ -162,26 +113,180 @@ def build_geography(store: Store | str, data_dir: str | Path, report=None) -> di
     welsh = census[census.lsoa_code.str.startswith("W01")].drop(columns="population")
     lsoa = pd.concat([english, welsh], ignore_index=True).drop_duplicates("lsoa_code")
     lsoa = lsoa.merge(census[["lsoa_code", "population"]], on="lsoa_code", how="left")
-    # "Blackburn with Darwen UA" → the ONS district name without the unitary suffix.
+    # "<name> UA" (a unitary authority) → the ONS district name without the suffix.
     lsoa["district_name"] = lsoa.district_name.str.replace(r"\s+UA$", "", regex=True)
+    return lsoa
 
-    report(1, 5, "LSOA boundaries")
-    shape_rows = []
-    for path in sorted((data_dir / GEOGRAPHY_FILES["lsoa_shapes"]).glob("*.json")):
-        props, geoms = _read_geojson(path)
-        for prop, geom in zip(props, geoms, strict=True):
-            shape_rows.append((prop["LSOA11CD"], geom))
-    shapes = pd.DataFrame(shape_rows, columns=["lsoa_code", "geometry"])
-    centroids = shapely.centroid(shapes.geometry.to_numpy())
-    shapes["lon"], shapes["lat"] = shapely.get_x(centroids), shapely.get_y(centroids)
-    shapes["geometry"] = shapely.to_wkb(shapes.geometry.to_numpy())
 
-    report(2, 5, "ward best fit")
-    wards, ward_geoms = _read_gpkg(data_dir / GEOGRAPHY_FILES["wards"], "lancashire_wards")
-    bng = shapely.points(*_TO_BNG.transform(shapes.lon.to_numpy(), shapes.lat.to_numpy()))
-    shapes["ward_code"] = _best_fit(bng, ward_geoms, wards.ward_code.to_numpy())
-    lsoa = lsoa.merge(shapes.drop(columns="geometry"), on="lsoa_code", how="left")
-    lsoa = lsoa.merge(wards[["ward_code", "ward_name"]], on="ward_code", how="left")
+_BOUNDARY_COLUMNS = ["kind", "year", "code", "name", "source", "geometry", "wgs84"]
+
+
+def _stored_boundaries(store: Store) -> pd.DataFrame:
+    """The boundaries an earlier import kept (geometries as shapely objects)."""
+    if not store.exists("_geography/boundaries.parquet"):
+        return pd.DataFrame(columns=_BOUNDARY_COLUMNS)
+    frame = read_table(store, "boundaries")
+    frame["year"] = frame.year.astype("Int64")
+    for column in ("geometry", "wgs84"):
+        frame[column] = shapely.from_wkb(frame[column].to_numpy())
+    return frame[_BOUNDARY_COLUMNS]
+
+
+def _merge_boundaries(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
+    """The new rows, and the old ones whose kind, year and code the new do not give again.
+
+    Within one kind and year a code drawn more than once is one shape: identical copies are
+    dropped, parts are joined.
+    """
+    key = ["kind", "year", "code"]
+    if len(old):
+        again = old.set_index(key).index.isin(new.set_index(key).index)
+        frame = pd.concat([old[~again], new], ignore_index=True)
+    else:
+        frame = new.reset_index(drop=True)
+    frame = frame.assign(_wkb=shapely.to_wkb(frame.geometry.to_numpy()))
+    frame = frame.drop_duplicates([*key, "_wkb"]).drop(columns="_wkb")
+    parts = frame.duplicated(key, keep=False).to_numpy()
+    if parts.any():
+        joined = (
+            frame[parts]
+            .groupby(key, dropna=False, sort=False)
+            .agg(
+                name=("name", "first"),
+                source=("source", lambda s: "; ".join(dict.fromkeys(s))),
+                geometry=("geometry", lambda g: shapely.union_all(g.to_numpy())),
+                wgs84=("wgs84", lambda g: shapely.union_all(g.to_numpy())),
+            )
+            .reset_index()
+        )
+        frame = pd.concat([frame[~parts], joined], ignore_index=True)
+    order = frame.year.fillna(0).astype(int)
+    return (
+        frame.assign(_order=-order)
+        .sort_values(["kind", "_order"], kind="stable")
+        .drop(columns="_order")
+        .reset_index(drop=True)[_BOUNDARY_COLUMNS]
+    )
+
+
+def _latest(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """One row per code of `kind`: its latest vintage (a layer of unknown year counts as oldest)."""
+    rows = frame[frame.kind == kind]
+    return rows.drop_duplicates("code").reset_index(drop=True)  # sorted newest first
+
+
+def _vintages(frame: pd.DataFrame, kind: str) -> list[pd.DataFrame]:
+    rows = frame[frame.kind == kind]
+    years = rows.year.fillna(0).astype(int)
+    return [rows[years == y].reset_index(drop=True) for y in sorted(set(years), reverse=True)]
+
+
+def assign_wards(lsoas: pd.DataFrame, wards: pd.DataFrame) -> pd.DataFrame:
+    """Each LSOA's ward (`cdrp.store.wardfit.best_ward`), newest ward vintage first.
+
+    An LSOA the newest ward vintage does not cover is tried on the next one, and so on; one no
+    vintage covers has no ward.
+
+    Returns
+    -------
+    DataFrame
+        ``lsoa_code``, ``ward_code``, ``ward_year``, ``ward_share``.
+    """
+    out = pd.DataFrame(
+        {
+            "lsoa_code": lsoas.code.to_numpy(dtype=object),
+            "ward_code": np.full(len(lsoas), None, dtype=object),
+            "ward_year": pd.array([None] * len(lsoas), dtype="Int64"),
+            "ward_share": np.full(len(lsoas), np.nan),
+        }
+    )
+    for vintage in _vintages(wards, "ward"):
+        todo = np.flatnonzero(out.ward_code.isna().to_numpy())
+        if len(todo) == 0:
+            break
+        fit = best_ward(
+            out.lsoa_code.to_numpy()[todo],
+            lsoas.geometry.to_numpy()[todo],
+            vintage.code.to_numpy(),
+            vintage.geometry.to_numpy(),
+        )
+        got = fit.ward_code.notna().to_numpy()
+        rows = todo[got]
+        out.loc[rows, "ward_code"] = fit.ward_code.to_numpy()[got]
+        out.loc[rows, "ward_share"] = fit.ward_share.to_numpy()[got]
+        out.loc[rows, "ward_year"] = vintage.year.iloc[0]
+    return out
+
+
+def build_geography(
+    store: Store | str,
+    data_dir: str | Path,
+    report: Report | None = None,
+    boundaries: Sequence[str | Path] | None = None,
+    notes: list[str] | None = None,
+) -> dict[str, int]:
+    """Build the geography tables of the store from the ONS lookups and boundary files.
+
+    Parameters
+    ----------
+    store : Store or str
+        The incident store (or its root).
+    data_dir : path
+        The folder holding the ONS lookup files (``data/demo`` in this repository).
+    report : callable, optional
+        ``report(done, total, message)`` progress callback.
+    boundaries : paths, optional
+        Boundary files or folders to read (every file must be a recognised layer). Without
+        them, every boundary file under `data_dir` is read and files that are not boundary
+        layers are skipped with a note.
+    notes : list, optional
+        Receives what was skipped or repaired.
+
+    Returns
+    -------
+    dict
+        Row counts of the tables written.
+
+    Raises
+    ------
+    BoundaryError
+        A boundary file refused (nothing is written).
+    """
+    store = store if isinstance(store, Store) else Store(store)
+    data_dir = Path(data_dir)
+    report = report or (lambda done, total, message="": None)
+    notes = notes if notes is not None else []
+    report(0, 5, "boundary files")
+    layers = read_boundaries(
+        [data_dir] if boundaries is None else boundaries,
+        skip_unrecognised=boundaries is None,
+        notes=notes,
+    )
+    for layer in layers:
+        if layer.repaired:
+            notes.append(f"{layer.source}: {layer.repaired} invalid polygon(s) repaired")
+    shapes = _merge_boundaries(_stored_boundaries(store), layers_frame(layers))
+
+    report(1, 5, "LSOA lookups")
+    lsoa = _lsoa_lookup(data_dir)
+    lsoa_rows = _latest(shapes, "lsoa")
+    centroids = shapely.centroid(lsoa_rows.wgs84.to_numpy())
+    lsoa_shapes = pd.DataFrame(
+        {
+            "lsoa_code": lsoa_rows.code.to_numpy(dtype=object),
+            "lon": shapely.get_x(centroids),
+            "lat": shapely.get_y(centroids),
+            "geometry": shapely.to_wkb(lsoa_rows.wgs84.to_numpy()),
+        }
+    )
+
+    report(2, 5, "LSOA → ward by area")
+    ward_rows = _latest(shapes, "ward")
+    fit = assign_wards(lsoa_rows, shapes)
+    lsoa = lsoa.merge(lsoa_shapes.drop(columns="geometry"), on="lsoa_code", how="left")
+    lsoa = lsoa.merge(fit, on="lsoa_code", how="left")
+    names = ward_rows[["code", "name"]].rename(columns={"code": "ward_code", "name": "ward_name"})
+    lsoa = lsoa.merge(names, on="ward_code", how="left")
 
     report(3, 5, "districts and partnerships")
     lad = _lad_csp_pfa(data_dir)
@@ -190,34 +295,34 @@ def build_geography(store: Store | str, data_dir: str | Path, report=None) -> di
         .agg(district_name=("district_name", "first"), population_2011=("population", "sum"))
         .merge(lad.drop(columns="district_name"), on="district_code", how="outer")
     )
-    names = lad.set_index("district_code").district_name
-    districts["district_name"] = districts.district_name.fillna(districts.district_code.map(names))
+    district_names = lad.set_index("district_code").district_name
+    districts["district_name"] = districts.district_name.fillna(
+        districts.district_code.map(district_names)
+    )
     pops = _populations(data_dir)
     if not pops.empty:
         districts = districts.merge(pops, left_on="district_code", right_index=True, how="left")
 
-    # A ward's district is the district of most of its best-fit LSOAs.
-    ward_district = (
-        lsoa.dropna(subset=["ward_code"])
-        .groupby("ward_code")
-        .district_code.agg(lambda s: s.value_counts().index[0])
+    district_rows = _latest(shapes, "district")
+    wards = pd.DataFrame(
+        {
+            "ward_code": ward_rows.code.to_numpy(dtype=object),
+            "ward_name": ward_rows.name.to_numpy(dtype=object),
+            "year": ward_rows.year.to_numpy(),
+            "district_code": _ward_districts(ward_rows, lsoa, district_rows),
+            "geometry": shapely.to_wkb(ward_rows.wgs84.to_numpy()),
+        }
     )
-    wards["district_code"] = wards.ward_code.map(ward_district)
-    ward_wgs = shapely.transform(ward_geoms, lambda xy: np.column_stack(_TO_WGS84.transform(*xy.T)))
-
-    props, district_geoms = _read_geojson(data_dir / GEOGRAPHY_FILES["districts"])
-    district_codes = np.array([p["objectid"] for p in props], dtype=object)
     district_shapes = pd.DataFrame(
-        {"district_code": district_codes, "geometry": shapely.to_wkb(district_geoms)}
+        {
+            "district_code": district_rows.code.to_numpy(dtype=object),
+            "geometry": shapely.to_wkb(district_rows.wgs84.to_numpy()),
+        }
     )
-    # Small wards may hold no LSOA centroid: place them by a point inside them.
-    orphan = wards.district_code.isna().to_numpy()
-    if orphan.any():
-        inner = shapely.point_on_surface(ward_wgs[orphan])
-        wards.loc[orphan, "district_code"] = _best_fit(inner, district_geoms, district_codes)
-    wards["geometry"] = shapely.to_wkb(ward_wgs)
-    wards = wards.drop(columns=[c for c in ("fid",) if c in wards.columns])
-    lsoa_shapes = shapes[["lsoa_code", "geometry"]]
+    stored = shapes.assign(
+        geometry=shapely.to_wkb(shapes.geometry.to_numpy()),
+        wgs84=shapely.to_wkb(shapes.wgs84.to_numpy()),
+    )
 
     report(4, 5, "writing")
     tables = {
@@ -225,7 +330,8 @@ def build_geography(store: Store | str, data_dir: str | Path, report=None) -> di
         "districts": districts,
         "wards": wards,
         "district_shapes": district_shapes,
-        "lsoa_shapes": lsoa_shapes,
+        "lsoa_shapes": lsoa_shapes[["lsoa_code", "geometry"]],
+        "boundaries": stored,
     }
     with store.lock():
         for name, frame in tables.items():
@@ -234,21 +340,39 @@ def build_geography(store: Store | str, data_dir: str | Path, report=None) -> di
             store.write_bytes(f"_geography/{name}.parquet", sink.getvalue())
         state = store.state()
         state["geography"] = {name: len(frame) for name, frame in tables.items()}
+        state["boundaries"] = _vintage_summary(shapes)
         store.commit(state)
     report(5, 5, "done")
-    return state["geography"]
+    return dict(state["geography"])
 
 
-def _best_fit(points: np.ndarray, polygons: np.ndarray, codes: np.ndarray) -> np.ndarray:
-    """The code of the polygon containing each point, else of the nearest polygon."""
-    tree = shapely.STRtree(polygons)
-    out = np.full(len(points), None, dtype=object)
-    inside, hit = tree.query(points, predicate="within")
-    out[inside] = codes[hit]
-    missing = np.flatnonzero(pd.isna(out))
-    if len(missing):
-        _, nearest = tree.query_nearest(points[missing], all_matches=False)
-        out[missing] = codes[nearest]
+def _vintage_summary(shapes: pd.DataFrame) -> list[dict[str, Any]]:
+    """How many shapes of each kind and year the store holds: [{kind, year, count}]."""
+    counts = shapes.groupby(["kind", "year"], dropna=False).size()
+    return [
+        {"kind": kind, "year": None if pd.isna(year) else int(year), "count": int(n)}
+        for (kind, year), n in counts.items()
+    ]
+
+
+def _ward_districts(
+    wards: pd.DataFrame, lsoa: pd.DataFrame, districts: pd.DataFrame
+) -> npt.NDArray[np.object_]:
+    """A ward's district: the district of most of its best-fit LSOAs (ties: the smaller code);
+    a ward holding no LSOA goes by a point inside it to the district shape containing it."""
+    fitted = lsoa.dropna(subset=["ward_code"])
+    tally = fitted.groupby(["ward_code", "district_code"]).size().rename("n").reset_index()
+    tally = tally.sort_values(["ward_code", "n", "district_code"], ascending=[True, False, True])
+    by_lsoa = tally.drop_duplicates("ward_code").set_index("ward_code").district_code
+    out = wards.code.map(by_lsoa).to_numpy(dtype=object)
+    orphan = pd.isna(out)
+    if orphan.any() and len(districts):
+        inner = shapely.point_on_surface(wards.geometry.to_numpy()[orphan])
+        tree = shapely.STRtree(districts.geometry.to_numpy())
+        hit_point, hit_district = tree.query(inner, predicate="within")
+        found = np.full(int(orphan.sum()), None, dtype=object)
+        found[hit_point] = districts.code.to_numpy()[hit_district]
+        out[orphan] = found
     return out
 
 

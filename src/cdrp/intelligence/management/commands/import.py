@@ -42,6 +42,13 @@ class Command(BaseCommand):
             "latest month among the files' names)",
         )
         geography = sub.add_parser("geography", help="LSOA/ward/district/partnership lookups")
+        geography.add_argument(
+            "paths",
+            nargs="*",
+            help="boundary files or folders: GeoJSON(.gz), GeoPackage, zipped Shapefile, "
+            "recognised by their code columns (LSOAnnCD, WDnnCD, LADnnCD); default: every "
+            "boundary file under --data",
+        )
         geography.add_argument("--data", default=None, help="folder of the ONS files (data/demo)")
         geography.add_argument("--no-areas", action="store_true", help="do not load Area rows")
         partner = sub.add_parser("partner", help="partner data (CSV/XLSX) with a YAML mapping")
@@ -63,7 +70,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, what, **options):
         if what == "geography":
-            self.geography(options["data"], not options["no_areas"])
+            self.geography(options["data"], not options["no_areas"], options["paths"] or None)
             return
         if options["replace"] and not options["reason"].strip():
             raise CommandError('--replace needs --reason "why the month is replaced" (recorded)')
@@ -78,13 +85,19 @@ class Command(BaseCommand):
         else:
             self.partner(options["path"], options["mapping"], confirm)
 
-    def geography(self, data: str | None, areas: bool) -> None:
+    def geography(self, data: str | None, areas: bool, paths: list[str] | None = None) -> None:
         from cdrp.accounts.audit import acting_as
 
         store = incident_store()
         data_dir = Path(data) if data else demo_data_dir()
-        with terminal_progress("Geography", console=self.console()) as report:
-            tables = build_geography(store, data_dir, report)
+        notes: list[str] = []
+        try:
+            with terminal_progress("Geography", console=self.console()) as report:
+                tables = build_geography(store, data_dir, report, boundaries=paths, notes=notes)
+        except BadInput as exc:
+            raise CommandError(str(exc)) from exc
+        for note in notes:
+            self.stdout.write(note)
         self.stdout.write(
             "Geography lookups in the store: "
             + ", ".join(f"{n:,} {name}" for name, n in tables.items())
