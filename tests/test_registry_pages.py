@@ -10,7 +10,7 @@ import pytest
 
 from cdrp.accounts.audit import acting_as
 from cdrp.partnerships import demo
-from cdrp.partnerships.models import Group, Membership, Partnership, Person
+from cdrp.partnerships.models import Group, Membership, Organisation, Partnership, Person
 
 pytestmark = pytest.mark.django_db
 SVG = "{http://www.w3.org/2000/svg}"
@@ -295,25 +295,49 @@ def test_a_site_administrator_adds_a_partnership_and_a_partnerships_administrato
 
 
 def test_a_coordinator_edits_an_organisation_from_the_overview(client, south, coordinator):
+    # Chorley Council is held by Lancashire South and by the historical Chorley CSP merged into
+    # it: a historical holder does not stand in the way, so the coordinator may edit it.
     client.force_login(coordinator)
     page = _get(client, "/partnerships/lancashire-south/")
-    assert "Lancashire Fire and Rescue Service" in page.split('id="organisations"')[1]
+    assert "Chorley Borough Council" in page.split('id="organisations"')[1]
     response = client.post(
-        "/partnerships/lancashire-south/organisations/lancashire-fire-rescue/edit/",
+        "/partnerships/lancashire-south/organisations/chorley-council/edit/",
         {
-            "name": "Lancashire Fire and Rescue Service",
-            "slug": "lancashire-fire-rescue",
-            "kind": "fire_authority",
-            "website": "www.lancsfirerescue.org.uk",
+            "name": "Chorley Borough Council",
+            "slug": "chorley-council",
+            "kind": "district_council",
+            "website": "www.chorley.gov.uk",
             "version": 1,
         },
     )
     assert response.status_code == 302
-    from cdrp.partnerships.models import Organisation
+    assert Organisation.objects.get(slug="chorley-council").website == "https://www.chorley.gov.uk"
 
-    assert (
-        Organisation.objects.get(slug="lancashire-fire-rescue").website
-        == "https://www.lancsfirerescue.org.uk"
+
+def test_an_organisation_the_county_also_holds_is_not_the_district_coordinators_to_change(
+    client, south, coordinator
+):
+    # The fire authority also sits on the county strategy group, where this coordinator has no
+    # role: the page says who may change it, and the record is untouched.
+    client.force_login(coordinator)
+    url = "/partnerships/lancashire-south/organisations/lancashire-fire-rescue/edit/"
+    before = Organisation.objects.get(slug="lancashire-fire-rescue")
+    response = client.post(
+        url,
+        {
+            "name": "Renamed by a district",
+            "slug": "lancashire-fire-rescue",
+            "kind": "fire_authority",
+            "website": "www.example.org",
+            "version": before.version,
+        },
+    )
+    assert response.status_code == 403
+    after = Organisation.objects.get(slug="lancashire-fire-rescue")
+    assert (after.name, after.website, after.version) == (
+        before.name,
+        before.website,
+        before.version,
     )
 
 

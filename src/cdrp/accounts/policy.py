@@ -238,7 +238,8 @@ def may_edit_shared(user, obj) -> bool:
     then change their e-mail. So a shared record is changed by someone who may edit in *every*
     partnership that holds it, by a site administrator, or (for a person) by that person through
     their own account. A record held by one partnership, or by none yet, is that partnership's
-    to edit as usual (`may_access`)."""
+    to edit as usual (`may_access`). Historical holders do not count while a current one does
+    (`_live`)."""
     if is_site_administrator(user):
         return True
     account_id = getattr(obj, "account_id", None)
@@ -247,7 +248,22 @@ def may_edit_shared(user, obj) -> bool:
     ids = holding_partnerships(obj)
     if ids is None:
         return allows(user, Permission.EDIT)
-    return bool(ids) and all(allows(user, Permission.EDIT, pid) for pid in ids)
+    return bool(ids) and all(allows(user, Permission.EDIT, pid) for pid in _live(ids))
+
+
+def _live(ids: frozenset[int]) -> frozenset[int]:
+    """Of the partnerships holding a shared record, those that still act: a historical
+    partnership (merged or wound up) keeps its records but no longer has anyone who edits for
+    it, so it does not stand in the way of the partnerships that hold the record today. When
+    every holder is historical, all of them count (the record is closed history)."""
+    from cdrp.partnerships.models import Partnership
+
+    live = frozenset(
+        Partnership.objects.filter(pk__in=ids)
+        .exclude(status=Partnership.Status.HISTORICAL)
+        .values_list("pk", flat=True)
+    )
+    return live or ids
 
 
 def may_see_task(user, progress) -> bool:
