@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from cdrp.intelligence.models import Assessment
 from cdrp.meetings.agenda import arrange_meeting
+from cdrp.meetings.services import record_decision
 from cdrp.partnerships.models import Group, Person
-from cdrp.partnerships.services import record_decision
 from conftest import user_with_role
 
 pytestmark = pytest.mark.django_db

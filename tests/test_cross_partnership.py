@@ -183,8 +183,8 @@ def _world(side: str, number: int) -> dict:
     from cdrp.accounts.models import ApiToken, PartnershipRole
     from cdrp.core.models import TaskProgress
     from cdrp.intelligence.models import Assessment
+    from cdrp.meetings import services as meetings_services
     from cdrp.meetings.models import Action, AgendaItem, Meeting, Minutes, Paper
-    from cdrp.partnerships import services
     from cdrp.partnerships.models import Group, Membership, Organisation, Partnership, Person, Seat
     from cdrp.plans import funding
     from cdrp.plans.models import (
@@ -226,7 +226,9 @@ def _world(side: str, number: int) -> dict:
         group=group, date=dt.date(2024, 1, 10), status="held", public=True
     )
     meeting.save()
-    w["decision"] = services.record_decision(meeting, "Approve the plan", [(person, "for")])
+    w["decision"] = meetings_services.record_decision(
+        meeting, "Approve the plan", [(person, "for")]
+    )
     Minutes(meeting=meeting, text=f"{side} minutes", approved=True).save()
     action = w["action"] = Action(
         partnership=p,

@@ -9,8 +9,8 @@ import datetime as dt
 import pytest
 
 from cdrp.meetings.models import Meeting
+from cdrp.meetings.services import record_decision
 from cdrp.partnerships.models import Group, Membership, Organisation, Person, Seat
-from cdrp.partnerships.services import record_decision
 from cdrp.plans import funding
 
 # The fixtures, for `from test_funding_support import *` (helpers are imported by name).

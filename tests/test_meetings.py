@@ -210,7 +210,7 @@ def test_the_minutes_pdf_shows_one_vote_per_body_and_the_actions(
 ):
     import subprocess
 
-    from cdrp.partnerships.services import record_decision
+    from cdrp.meetings.services import record_decision
 
     chorley = ["chorley-chief-executive", "chorley-portfolio-member", "chorley-director"]
     for slug in [*chorley, "south-ribble-director"]:

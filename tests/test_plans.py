@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from cdrp.intelligence.models import Assessment
 from cdrp.meetings.agenda import arrange_meeting
+from cdrp.meetings.services import record_decision
 from cdrp.partnerships import compliance
 from cdrp.partnerships.models import Group, Person
-from cdrp.partnerships.services import record_decision
 from cdrp.plans import services
 from cdrp.plans.models import Indicator, Objective, Plan, PlanLocked, Priority, Target
 from conftest import user_with_role

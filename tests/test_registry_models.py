@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from cdrp.accounts.audit import acting_as
 from cdrp.accounts.models import AuditEvent
 from cdrp.core.models import ConflictError
+from cdrp.meetings import services as meetings_services
 from cdrp.meetings.models import Decision, Meeting, Vote
 from cdrp.partnerships import demo, services
 from cdrp.partnerships.models import (
@@ -155,7 +156,7 @@ def test_reporting_lines_cannot_go_round_in_a_circle(setup):
 def test_three_chorley_members_and_one_south_ribble_member_cast_one_vote_each(setup):
     p = setup["people"]
     with acting_as(None, "test"):
-        decision = services.record_decision(
+        decision = meetings_services.record_decision(
             setup["meeting"],
             "Adopt the partnership plan",
             [(p["ce"], "for"), (p["cllr"], "for"), (p["director"], "for"), (p["sr-ce"], "against")],
@@ -169,7 +170,7 @@ def test_three_chorley_members_and_one_south_ribble_member_cast_one_vote_each(se
 
 def test_the_chairs_casting_vote_decides_a_tie_where_the_group_allows(setup):
     p = setup["people"]
-    decision = services.record_decision(
+    decision = meetings_services.record_decision(
         setup["meeting"],
         "Fund the pilot",
         [(p["ce"], "for"), (p["commander"], "for"), (p["sr-ce"], "against")],
@@ -183,7 +184,7 @@ def test_the_chairs_casting_vote_decides_a_tie_where_the_group_allows(setup):
 def test_a_vote_by_someone_without_a_seat_is_refused_and_nothing_is_written(setup):
     p = setup["people"]
     with pytest.raises(ValidationError, match="Visitor has no voting seat on RAG on 1 June 2026"):
-        services.record_decision(
+        meetings_services.record_decision(
             setup["meeting"], "Anything", [(p["ce"], "for"), (p["visitor"], "for")]
         )
     assert not Decision.objects.exists() and not Vote.objects.exists()
@@ -195,7 +196,7 @@ def test_a_split_body_is_refused_with_names(setup):
         ValidationError,
         match=r"Chorley has one vote but its representatives disagree \(Ce for; Cllr against\)",
     ):
-        services.record_decision(
+        meetings_services.record_decision(
             setup["meeting"],
             "Split",
             [(p["ce"], "for"), (p["cllr"], "against"), (p["sr-ce"], "for")],

@@ -18,8 +18,8 @@ from cdrp.accounts.audit import acting_as
 from cdrp.accounts.models import AuditEvent
 from cdrp.meetings.agenda import arrange_meeting, raise_action, save_minutes
 from cdrp.meetings.models import Action, AgendaItem, Meeting, Minutes, Paper
+from cdrp.meetings.services import record_decision
 from cdrp.partnerships.models import Group, Membership, Organisation, Person, Seat
-from cdrp.partnerships.services import record_decision
 
 pytestmark = pytest.mark.django_db
 

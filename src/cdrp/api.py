@@ -141,6 +141,7 @@ def audit_trail(request, limit: int = 100):
 
 api.add_router("/", "cdrp.intelligence.api.router")
 api.add_router("/", "cdrp.partnerships.api.router")
+api.add_router("/", "cdrp.meetings.api.router")
 api.add_router("/", "cdrp.intelligence.assessment_api.router")
 api.add_router("/", "cdrp.plans.api.router")
 api.add_router("/", "cdrp.plans.performance_api.router")

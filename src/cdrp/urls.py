@@ -19,7 +19,7 @@ urlpatterns = [
     path("accounts/", include("cdrp.accounts.urls")),
     path("partnerships/", include("cdrp.partnerships.urls")),
     path("intelligence/", include("cdrp.intelligence.urls")),
-    path("meetings/", include("cdrp.meetings.urls")),
+    path("", include("cdrp.meetings.urls")),  # /meetings/… and a decision at a group
     path("plans/", include("cdrp.plans.urls")),
     path("api/", api.urls),
     # One sign-in for everything: the service's, with its throttle and two-factor step.

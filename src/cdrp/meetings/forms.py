@@ -1,6 +1,10 @@
+"""Meeting forms: arranging a meeting, recording a decision at it, and its actions."""
+
 from django import forms
 
 from cdrp.partnerships.models import Person
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class MeetingForm(forms.Form):
@@ -14,6 +18,53 @@ class MeetingForm(forms.Form):
         },
     )
     public = forms.BooleanField(required=False, label="Open to the public")
+
+
+VOTE_CHOICES = [
+    ("absent", "Not present"),
+    ("present", "Present, did not vote"),
+    ("for", "For"),
+    ("against", "Against"),
+    ("abstain", "Abstained"),
+]
+
+
+class DecisionForm(forms.Form):
+    """A decision at a meeting: who was present and how each representative voted. Votes are
+    counted one per council area or agency by the registry's voting rules."""
+
+    date = forms.DateField(
+        widget=DATE, label="Date of the meeting", help_text="For example, 2026-06-01"
+    )
+    motion = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Motion")
+    casting_vote = forms.ChoiceField(
+        choices=[("", "None needed"), ("for", "For"), ("against", "Against")],
+        required=False,
+        label="Chair's casting vote (used only on a tie)",
+    )
+
+    def __init__(self, *args, memberships, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.memberships = list(memberships)
+        for m in self.memberships:
+            self.fields[f"vote_{m.pk}"] = forms.ChoiceField(
+                choices=VOTE_CHOICES,
+                initial="absent",
+                label=f"{m.person.name} ({m.seat.label}, {m.seat.body_label})",
+            )
+
+    def vote_fields(self):
+        return [self[f"vote_{m.pk}"] for m in self.memberships]
+
+    def ballots(self):
+        present, ballots = [], []
+        for m in self.memberships:
+            value = self.cleaned_data[f"vote_{m.pk}"]
+            if value != "absent":
+                present.append(m.person)
+            if value in ("for", "against", "abstain"):
+                ballots.append((m.person, value))
+        return present, ballots
 
 
 class ActionForm(forms.Form):

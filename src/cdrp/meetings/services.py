@@ -1,4 +1,11 @@
-"""The meeting planner on the registry: groups, members and venues become a calendar.
+"""Meetings on the registry: decisions voted at them, and the meeting planner.
+
+`record_decision` counts a meeting's ballots one vote per council area or agency
+(`cdrp.analysis.voting`) and records the decision; `decide` does so at a group's meeting on a
+date, holding it if it was not yet recorded; `strategy_decisions` are the carried decisions that
+may approve a plan or a spend.
+
+The planner: groups, members and venues become a calendar.
 
 `planner_inputs` turns a partnership's groups (frequency, length, kind, reporting line, district),
 the people holding seats during the year and the partnership's venues into the pure planner's
@@ -11,18 +18,26 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from icalendar import Calendar, Event
 
 from cdrp.analysis.planner import Frequency, GroupSpec, Pin, Rules, Schedule, Venue, plan
+from cdrp.analysis.voting import VotingError, count_votes
+from cdrp.meetings.models import Booking, Decision, Meeting, Vote
 from cdrp.meetings.models import Venue as VenueRecord
-from cdrp.partnerships.models import Group, Membership, Partnership
+from cdrp.partnerships.models import Group, Membership, Partnership, Person, Seat
 
 __all__ = [
+    "record_decision",
+    "decide",
+    "strategy_kind",
+    "strategy_decisions",
     "PlannerInputs",
     "planner_inputs",
     "plan_year",
@@ -30,6 +45,128 @@ __all__ = [
     "meetings_ics",
     "municipal_year",
 ]
+
+# Decisions -------------------------------------------------------------------------------------
+
+
+def _voting_seat(group: Group, person: Person, on: dt.date) -> Seat | None:
+    for m in (
+        Membership.objects.current(on)
+        .filter(seat__group=group, person=person, seat__voting=True)
+        .select_related("seat", "seat__organisation", "seat__council_area")
+    ):
+        return m.seat
+    return None
+
+
+@transaction.atomic
+def record_decision(
+    meeting: Meeting,
+    motion: str,
+    ballots: Iterable[tuple[Person, str]],
+    present: Iterable[Person] | None = None,
+    casting_vote: str | None = None,
+) -> Decision:
+    """Count `ballots` one vote per council area or agency and record the decision.
+
+    `present` lists who attended (default: the voters); people without a voting seat on the
+    meeting's group are not counted towards the quorum, and may not vote.
+    """
+    group = meeting.group
+    ballots = list(ballots)
+    people = {p.pk: p for p in [*(present or []), *(p for p, _ in ballots)]}
+    seats = {pk: _voting_seat(group, p, meeting.date) for pk, p in people.items()}
+    for person, _ in ballots:
+        if seats[person.pk] is None:
+            raise ValidationError(
+                f"{person} has no voting seat on {group} on {meeting.date:%-d %B %Y}, "
+                "so cannot vote."
+            )
+    bodies = {s.body_key: s.body_label for s in group.seats.all() if s.voting}
+    label_of = {key: label for key, label in bodies.items()}
+    # Count with people's names and bodies' labels so the errors read plainly.
+    name_of, taken = {}, set()
+    for pk, p in people.items():
+        name = p.name if p.name not in taken else f"{p.name} ({p.slug})"
+        taken.add(name)
+        name_of[pk] = name
+    person_by_name = {name: people[pk] for pk, name in name_of.items()}
+    key_by_label = {label: key for key, label in label_of.items()}
+    present_map = {name_of[pk]: label_of[seat.body_key] for pk, seat in seats.items() if seat}
+    chair = group.chair(meeting.date)
+    try:
+        count = count_votes(
+            label_of.values(),
+            present_map,
+            [(name_of[p.pk], choice) for p, choice in ballots],
+            quorum=group.quorum,
+            chair=name_of.get(chair.pk) if chair else None,
+            chair_casting_vote=group.chair_casting_vote,
+            casting_choice=casting_vote or None,
+        )
+    except VotingError as exc:
+        raise ValidationError(str(exc)) from None
+    decision = Decision(
+        meeting=meeting,
+        motion=motion,
+        result=count.outcome.value,
+        votes_for=count.votes_for,
+        votes_against=count.votes_against,
+        abstentions=count.abstentions,
+        bodies_present=count.bodies_present,
+        quorum=count.quorum,
+        casting_vote=count.casting_vote.value if count.casting_vote else "",
+    )
+    decision.save()
+    for bv in count.by_body:
+        vote = Vote(
+            decision=decision, body_key=key_by_label[bv.body], body=bv.body, choice=bv.choice
+        )
+        vote.save()
+        vote.cast_by.set([person_by_name[name] for name in bv.cast_by])
+    return decision
+
+
+@transaction.atomic
+def decide(
+    group: Group,
+    on: dt.date,
+    motion: str,
+    ballots: Iterable[tuple[Person, str]],
+    present: Iterable[Person] | None = None,
+    casting_vote: str | None = None,
+) -> Decision:
+    """Record a decision at `group`'s meeting on `on` (the meeting is recorded as held if it was
+    not recorded yet), as `record_decision` counts it; all or nothing."""
+    meeting = Meeting.objects.filter(group=group, date=on).first()
+    if meeting is None:
+        meeting = Meeting(group=group, date=on, status=Meeting.Status.HELD)
+        meeting.save()
+    return record_decision(meeting, motion, ballots, present=present, casting_vote=casting_vote)
+
+
+def strategy_kind(partnership: Partnership) -> str:
+    """The kind of group that decides for `partnership`: its county strategy group for a county."""
+    if partnership.level == Partnership.Level.COUNTY:
+        return Group.Kind.COUNTY_STRATEGY
+    return Group.Kind.STRATEGY
+
+
+def strategy_decisions(partnership: Partnership):
+    """Carried decisions of the partnership's strategy group (its county strategy group for a
+    county), newest first: the decisions that may approve a plan revision or a spend."""
+    return (
+        Decision.objects.filter(
+            meeting__group__partnership=partnership,
+            meeting__group__kind=strategy_kind(partnership),
+            result=Decision.Result.CARRIED,
+        )
+        .select_related("meeting", "meeting__group")
+        .order_by("-meeting__date", "-pk")
+    )
+
+
+# The meeting planner ---------------------------------------------------------------------------
 
 FREQUENCY = {
     "weekly": Frequency.WEEKLY,
@@ -197,8 +334,6 @@ def _plan_key(group_id: str, year: int, index: int) -> str:
 
 def pinned(partnership: Partnership, year: int) -> tuple[Pin, ...]:
     """Meetings the coordinator pinned in this municipal year: the planner keeps them."""
-    from cdrp.meetings.models import Booking
-
     pins = []
     for b in Booking.objects.filter(
         pinned=True, meeting__group__partnership=partnership, plan_key__contains=f"-{year}-"
@@ -214,8 +349,6 @@ def pinned(partnership: Partnership, year: int) -> tuple[Pin, ...]:
 def save_plan(partnership: Partnership, year: int, result: Schedule) -> dict[str, int]:
     """Write a planned year as meetings with their bookings. A meeting planned before moves to
     its new date (same record, so calendars move it); pinned, held or past meetings stay."""
-    from cdrp.meetings.models import Booking, Meeting
-
     today = dt.date.today()
     made = moved = kept = 0
     for m in result.meetings:

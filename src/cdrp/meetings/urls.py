@@ -1,9 +1,13 @@
-from django.urls import path
+"""Meeting pages under /meetings/, and recording a decision, reached from the registry's group
+page at the address it has always had (/partnerships/<partnership>/groups/<group>/decisions/new/).
+"""
+
+from django.urls import include, path
 
 from cdrp.meetings import views
 
 app_name = "meetings"
-urlpatterns = [
+meeting_patterns = [
     path("<slug:partnership>/planner/", views.planner, name="planner"),
     path("<slug:partnership>/planner.ics", views.planner_ics, name="planner-ics"),
     path("<slug:partnership>/planner/save", views.planner_save, name="planner-save"),
@@ -50,5 +54,13 @@ urlpatterns = [
     path("<slug:partnership>/meetings.ics", views.calendar, name="calendar"),
     path(
         "<slug:partnership>/actions/<int:action_id>/close", views.action_close, name="action-close"
+    ),
+]
+urlpatterns = [
+    path("meetings/", include(meeting_patterns)),
+    path(
+        "partnerships/<slug:partnership>/groups/<slug:group>/decisions/new/",
+        views.decision_new,
+        name="decision-new",
     ),
 ]

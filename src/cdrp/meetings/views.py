@@ -16,10 +16,10 @@ from cdrp.accounts.policy import Permission, allows, may_see_restricted, require
 from cdrp.analysis.planner import PlanInfeasible
 from cdrp.core.uploads import upload_limit, upload_refusal
 from cdrp.meetings import agenda, restricted
-from cdrp.meetings.forms import ActionForm, CloseActionForm, MeetingForm
+from cdrp.meetings.forms import ActionForm, CloseActionForm, DecisionForm, MeetingForm
 from cdrp.meetings.models import Action as ActionItem
 from cdrp.meetings.models import Attendance, Meeting
-from cdrp.meetings.services import calendar_ics, plan_year
+from cdrp.meetings.services import calendar_ics, decide, plan_year
 from cdrp.partnerships.models import Group, Membership, Person, Seat
 
 WEB_SEARCH_SECONDS = 3.0  # a page waits for the first clash-free calendar and a short search
@@ -632,3 +632,54 @@ def meeting_agenda(request, partnership, meeting_id: int):
     meeting = _restricted_meeting(request, meeting_id)
     agenda.prepare_agenda(meeting)
     return redirect("meetings:meeting", partnership=request.partnership.slug, meeting_id=meeting.pk)
+
+
+@requires(Permission.MINUTE)
+def decision_new(request, partnership, group):
+    """Record a decision: who attended, how each voted; counted one vote per body. The chair
+    and the coordinators record meetings."""
+    p = request.partnership
+    g = get_object_or_404(
+        Group.objects.select_related("partnership", "reports_to"), partnership=p, slug=group
+    )
+    date = dt.date.today()
+    if request.method == "POST":
+        try:
+            date = dt.date.fromisoformat(request.POST.get("date", ""))
+        except ValueError:
+            pass
+    memberships = (
+        Membership.objects.current(date)
+        .filter(seat__group=g, seat__voting=True)
+        .select_related("person", "seat", "seat__organisation", "seat__council_area")
+        .order_by("seat__position", "seat_id", "pk")
+    )
+    form = DecisionForm(
+        request.POST or None, memberships=memberships, initial={"date": request.GET.get("date")}
+    )
+    if request.method == "POST" and form.is_valid():
+        present, ballots = form.ballots()
+        try:
+            decision = decide(
+                g,
+                form.cleaned_data["date"],
+                form.cleaned_data["motion"],
+                ballots,
+                present=present,
+                casting_vote=form.cleaned_data["casting_vote"] or None,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            messages.success(
+                request,
+                f"Decision recorded: {decision.get_result_display()} "
+                f"({decision.votes_for} for, {decision.votes_against} against, "
+                f"{decision.abstentions} abstaining; one vote per body).",
+            )
+            return redirect(g.get_absolute_url() + "#decisions")
+    return render(
+        request,
+        "meetings/decision_form.html",
+        {"form": form, "partnership": p, "group": g, "page_title": f"Record a decision: {g.name}"},
+    )

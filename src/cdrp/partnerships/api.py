@@ -1,5 +1,5 @@
 """JSON API for the partnership registry: structure, compliance, Popolo export, people, and
-(coordinators) adding members and recording decisions counted one vote per body.
+(coordinators) adding members. Decisions are recorded through `cdrp.meetings.api`.
 
 Contact details (email, phone) are returned only to partner members of a partnership where the
 person sits; public callers get names and roles only.
@@ -8,14 +8,12 @@ person sits; public callers get names and roles only.
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from cdrp.accounts.policy import Permission, allows
 from cdrp.api import AUTH, _user, allow
-from cdrp.meetings.models import Meeting
 from cdrp.partnerships import compliance, services
 from cdrp.partnerships.exports import popolo_export
 from cdrp.partnerships.models import Group, Membership, Partnership, Person, Seat
@@ -299,85 +297,5 @@ def add_membership(request, partnership: str, group: str, body: MembershipIn):
             "end": m.end,
             "senior": m.senior,
             "portfolio_holder": m.portfolio_holder,
-        },
-    )
-
-
-class BallotIn(Schema):
-    person: str
-    choice: str
-
-
-class DecisionIn(Schema):
-    group: str
-    date: dt.date
-    motion: str
-    ballots: list[BallotIn]
-    present: list[str] = []
-    casting_vote: str | None = None
-
-
-class BodyVoteOut(Schema):
-    body: str
-    choice: str
-    cast_by: list[str]
-
-
-class DecisionOut(Schema):
-    id: int
-    result: str
-    votes_for: int
-    votes_against: int
-    abstentions: int
-    bodies_present: int
-    quorum: int
-    casting_vote: str
-    votes: list[BodyVoteOut]
-
-
-@router.post("/partnerships/{partnership}/decisions", response={201: DecisionOut}, auth=AUTH)
-@allow(Permission.EDIT)
-def record_decision(request, partnership: str, body: DecisionIn):
-    """Record a decision at a group's meeting, counting one vote per council area or agency."""
-    g = get_object_or_404(Group, partnership=_partnership(request), slug=body.group)
-    slugs = {b.person for b in body.ballots} | set(body.present)
-    people = {x.slug: x for x in Person.objects.filter(slug__in=slugs)}
-    missing = sorted(slugs - set(people))
-    if missing:
-        raise HttpError(400, f"person: no such person {', '.join(missing)}")
-    try:
-        with transaction.atomic():
-            meeting = Meeting.objects.filter(group=g, date=body.date).first()
-            if meeting is None:
-                meeting = Meeting(group=g, date=body.date, status=Meeting.Status.HELD)
-                meeting.save()
-            decision = services.record_decision(
-                meeting,
-                body.motion,
-                [(people[b.person], b.choice) for b in body.ballots],
-                present=[people[s] for s in body.present],
-                casting_vote=body.casting_vote,
-            )
-    except ValidationError as exc:
-        _refuse(exc)
-    return Status(
-        201,
-        {
-            "id": decision.pk,
-            "result": decision.result,
-            "votes_for": decision.votes_for,
-            "votes_against": decision.votes_against,
-            "abstentions": decision.abstentions,
-            "bodies_present": decision.bodies_present,
-            "quorum": decision.quorum,
-            "casting_vote": decision.casting_vote,
-            "votes": [
-                {
-                    "body": v.body,
-                    "choice": v.choice,
-                    "cast_by": sorted(p.slug for p in v.cast_by.all()),
-                }
-                for v in decision.votes.all()
-            ],
         },
     )

@@ -243,53 +243,6 @@ class AdvanceForm(forms.Form):
             del self.fields["order_reference"]
 
 
-VOTE_CHOICES = [
-    ("absent", "Not present"),
-    ("present", "Present, did not vote"),
-    ("for", "For"),
-    ("against", "Against"),
-    ("abstain", "Abstained"),
-]
-
-
-class DecisionForm(forms.Form):
-    """A decision at a meeting: who was present and how each representative voted. Votes are
-    counted one per council area or agency by the registry's voting rules."""
-
-    date = forms.DateField(
-        widget=DATE, label="Date of the meeting", help_text="For example, 2026-06-01"
-    )
-    motion = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Motion")
-    casting_vote = forms.ChoiceField(
-        choices=[("", "None needed"), ("for", "For"), ("against", "Against")],
-        required=False,
-        label="Chair's casting vote (used only on a tie)",
-    )
-
-    def __init__(self, *args, memberships, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.memberships = list(memberships)
-        for m in self.memberships:
-            self.fields[f"vote_{m.pk}"] = forms.ChoiceField(
-                choices=VOTE_CHOICES,
-                initial="absent",
-                label=f"{m.person.name} ({m.seat.label}, {m.seat.body_label})",
-            )
-
-    def vote_fields(self):
-        return [self[f"vote_{m.pk}"] for m in self.memberships]
-
-    def ballots(self):
-        present, ballots = [], []
-        for m in self.memberships:
-            value = self.cleaned_data[f"vote_{m.pk}"]
-            if value != "absent":
-                present.append(m.person)
-            if value in ("for", "against", "abstain"):
-                ballots.append((m.person, value))
-        return present, ballots
-
-
 class StructureUploadForm(forms.Form):
     file = forms.FileField(
         label="Structure file (YAML)",

@@ -1,5 +1,6 @@
 """Registry operations that span several records, each in one transaction: seats and
-memberships, recording a decision (one vote per body), and the six-stage merger workflow.
+memberships, and the six-stage merger workflow (decisions at meetings are recorded by
+`cdrp.meetings.services.record_decision`).
 
 Every function either does all its writes or none, and refuses bad input with a
 `django.core.exceptions.ValidationError` whose message says what was wrong. The merger workflow
@@ -17,8 +18,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from cdrp.accounts import policy
-from cdrp.analysis.voting import VotingError, count_votes
-from cdrp.meetings.models import Decision, Meeting, Vote
 from cdrp.partnerships.models import (
     Group,
     Membership,
@@ -36,7 +35,6 @@ __all__ = [
     "remove_seat",
     "add_membership",
     "end_membership",
-    "record_decision",
     "propose_merger",
     "required_agreements",
     "recordable_agreements",
@@ -88,84 +86,6 @@ def end_membership(membership: Membership, on: dt.date) -> Membership:
     membership.end = on
     membership.save()
     return membership
-
-
-def _voting_seat(group: Group, person: Person, on: dt.date) -> Seat | None:
-    for m in (
-        Membership.objects.current(on)
-        .filter(seat__group=group, person=person, seat__voting=True)
-        .select_related("seat", "seat__organisation", "seat__council_area")
-    ):
-        return m.seat
-    return None
-
-
-@transaction.atomic
-def record_decision(
-    meeting: Meeting,
-    motion: str,
-    ballots: Iterable[tuple[Person, str]],
-    present: Iterable[Person] | None = None,
-    casting_vote: str | None = None,
-) -> Decision:
-    """Count `ballots` one vote per council area or agency and record the decision.
-
-    `present` lists who attended (default: the voters); people without a voting seat on the
-    meeting's group are not counted towards the quorum, and may not vote.
-    """
-    group = meeting.group
-    ballots = list(ballots)
-    people = {p.pk: p for p in [*(present or []), *(p for p, _ in ballots)]}
-    seats = {pk: _voting_seat(group, p, meeting.date) for pk, p in people.items()}
-    for person, _ in ballots:
-        if seats[person.pk] is None:
-            raise ValidationError(
-                f"{person} has no voting seat on {group} on {meeting.date:%-d %B %Y}, "
-                "so cannot vote."
-            )
-    bodies = {s.body_key: s.body_label for s in group.seats.all() if s.voting}
-    label_of = {key: label for key, label in bodies.items()}
-    # Count with people's names and bodies' labels so the errors read plainly.
-    name_of, taken = {}, set()
-    for pk, p in people.items():
-        name = p.name if p.name not in taken else f"{p.name} ({p.slug})"
-        taken.add(name)
-        name_of[pk] = name
-    person_by_name = {name: people[pk] for pk, name in name_of.items()}
-    key_by_label = {label: key for key, label in label_of.items()}
-    present_map = {name_of[pk]: label_of[seat.body_key] for pk, seat in seats.items() if seat}
-    chair = group.chair(meeting.date)
-    try:
-        count = count_votes(
-            label_of.values(),
-            present_map,
-            [(name_of[p.pk], choice) for p, choice in ballots],
-            quorum=group.quorum,
-            chair=name_of.get(chair.pk) if chair else None,
-            chair_casting_vote=group.chair_casting_vote,
-            casting_choice=casting_vote or None,
-        )
-    except VotingError as exc:
-        raise ValidationError(str(exc)) from None
-    decision = Decision(
-        meeting=meeting,
-        motion=motion,
-        result=count.outcome.value,
-        votes_for=count.votes_for,
-        votes_against=count.votes_against,
-        abstentions=count.abstentions,
-        bodies_present=count.bodies_present,
-        quorum=count.quorum,
-        casting_vote=count.casting_vote.value if count.casting_vote else "",
-    )
-    decision.save()
-    for bv in count.by_body:
-        vote = Vote(
-            decision=decision, body_key=key_by_label[bv.body], body=bv.body, choice=bv.choice
-        )
-        vote.save()
-        vote.cast_by.set([person_by_name[name] for name in bv.cast_by])
-    return decision
 
 
 # The merger workflow ---------------------------------------------------------------------------

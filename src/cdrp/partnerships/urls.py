@@ -34,11 +34,6 @@ urlpatterns = [
         name="seat-delete",
     ),
     path(
-        "<slug:partnership>/groups/<slug:group>/decisions/new/",
-        views.decision_new,
-        name="decision-new",
-    ),
-    path(
         "<slug:partnership>/groups/<slug:group>/members/new/",
         views.membership_edit,
         name="member-new",

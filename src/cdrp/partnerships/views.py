@@ -16,7 +16,6 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -30,7 +29,6 @@ from cdrp.accounts.policy import (
     may_access,
     may_create_partnership,
     may_edit_shared,
-    may_see_restricted,
     object_or_404,
     public,
     requires,
@@ -38,14 +36,12 @@ from cdrp.accounts.policy import (
     roles_of,
 )
 from cdrp.core.uploads import upload_limit, upload_refusal
-from cdrp.meetings.models import Decision, Meeting
-from cdrp.partnerships import compliance, services
+from cdrp.partnerships import compliance, pages, services
 from cdrp.partnerships.chart import structure_svg
 from cdrp.partnerships.exports import csv_export, popolo_export
 from cdrp.partnerships.forms import (
     AdvanceForm,
     AgreementForm,
-    DecisionForm,
     GroupForm,
     MembershipForm,
     MergerProposalForm,
@@ -202,27 +198,11 @@ def group_detail(request, partnership, group):
         .select_related("person", "seat")
         .order_by("-end")
     )
-    # A restricted group's decisions are for its members only (each read audited), never public.
-    withheld = g.restricted and not may_see_restricted(request.user, g)
-    decisions = (
-        []
-        if withheld
-        else list(
-            Decision.objects.filter(meeting__group=g)
-            .select_related("meeting")
-            .prefetch_related("votes__cast_by")
-            .order_by("-meeting__date", "-pk")[:20]
-        )
-    )
-    if g.restricted:
-        from cdrp.accounts.audit import record_view
-
-        for d in decisions:
-            record_view(d)
     return render(
         request,
         "partnerships/group.html",
-        {
+        pages.group_context(request, g)
+        | {
             "partnership": p,
             "group": g,
             "page_title": g.name,
@@ -232,8 +212,6 @@ def group_detail(request, partnership, group):
             "bodies": sorted(g.voting_bodies().values()),
             "quorum": g.required_quorum() if g.voting_bodies() else None,
             "can_edit": _can_edit(request, p),
-            "decisions": decisions,
-            "decisions_withheld": withheld,
         },
     )
 
@@ -655,59 +633,6 @@ def membership_edit(request, partnership, group, membership=None):
         partnership=p,
         back=g.get_absolute_url(),
         intro="" if Person.objects.exists() else "Add the person first.",
-    )
-
-
-@requires(Permission.MINUTE)
-def decision_new(request, partnership, group):
-    """Record a decision: who attended, how each voted; counted one vote per body. The chair
-    and the coordinators record meetings."""
-    p = request.partnership
-    g = _group_or_404(p, group)
-    date = _today()
-    if request.method == "POST":
-        try:
-            date = dt.date.fromisoformat(request.POST.get("date", ""))
-        except ValueError:
-            pass
-    memberships = (
-        Membership.objects.current(date)
-        .filter(seat__group=g, seat__voting=True)
-        .select_related("person", "seat", "seat__organisation", "seat__council_area")
-        .order_by("seat__position", "seat_id", "pk")
-    )
-    form = DecisionForm(
-        request.POST or None, memberships=memberships, initial={"date": request.GET.get("date")}
-    )
-    if request.method == "POST" and form.is_valid():
-        present, ballots = form.ballots()
-        try:
-            with transaction.atomic():
-                meeting = Meeting.objects.filter(group=g, date=form.cleaned_data["date"]).first()
-                if meeting is None:
-                    meeting = Meeting(group=g, date=form.cleaned_data["date"], status="held")
-                    meeting.save()
-                decision = services.record_decision(
-                    meeting,
-                    form.cleaned_data["motion"],
-                    ballots,
-                    present=present,
-                    casting_vote=form.cleaned_data["casting_vote"] or None,
-                )
-        except ValidationError as exc:
-            form.add_error(None, exc.messages)
-        else:
-            messages.success(
-                request,
-                f"Decision recorded: {decision.get_result_display()} "
-                f"({decision.votes_for} for, {decision.votes_against} against, "
-                f"{decision.abstentions} abstaining; one vote per body).",
-            )
-            return redirect(g.get_absolute_url() + "#decisions")
-    return render(
-        request,
-        "partnerships/decision_form.html",
-        {"form": form, "partnership": p, "group": g, "page_title": f"Record a decision: {g.name}"},
     )
 
 

@@ -13,7 +13,7 @@ import datetime as dt
 from decimal import Decimal
 
 from cdrp.intelligence import demo as intelligence_demo
-from cdrp.meetings.models import Decision, Meeting
+from cdrp.meetings.demo import strategy_decision
 from cdrp.partnerships.models import Group, Partnership
 
 MEETING_ON = dt.date(2022, 3, 30)
@@ -32,34 +32,6 @@ PPO_COHORT = [
     ("2022-04", 8, 60), ("2022-05", 7, 59), ("2022-06", 6, 60), ("2022-07", 8, 61),
     ("2022-08", 7, 60), ("2022-09", 6, 59), ("2022-10", 6, 58), ("2022-11", 5, 58),
 ]  # fmt: skip
-
-
-def decision_of(group: Group, on: dt.date, motion: str) -> Decision:
-    """A carried decision of `group` at a held meeting on `on`, one vote per council area or
-    agency, every voting body for (found again rather than repeated)."""
-    from cdrp.meetings.agenda import arrange_meeting
-    from cdrp.partnerships.services import record_decision
-
-    meeting = Meeting.objects.filter(group=group, date=on).first() or arrange_meeting(group, on)
-    found = meeting.decisions.filter(motion=motion).first()
-    if found is not None:
-        return found
-    if meeting.status != Meeting.Status.HELD:
-        meeting.status = Meeting.Status.HELD
-        meeting.save()
-    voters = {}
-    for m in (
-        group.current_memberships(on)
-        .filter(seat__voting=True)
-        .select_related("person", "seat")
-        .order_by("pk")
-    ):
-        voters.setdefault(m.seat.body_key, m.person)
-    return record_decision(meeting, motion, [(p, "for") for p in voters.values()])
-
-
-def strategy_decision(partnership: Partnership, on: dt.date, motion: str) -> Decision:
-    return decision_of(partnership.groups.get(kind=Group.Kind.STRATEGY), on, motion)
 
 
 def _assessment(south, stdout):

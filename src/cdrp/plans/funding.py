@@ -24,7 +24,8 @@ from django.utils import timezone
 
 from cdrp.analysis.allocation import FormulaError, decimal_text, parse_formula, split
 from cdrp.meetings.models import Decision
-from cdrp.partnerships.models import Group, Organisation, Partnership
+from cdrp.meetings.services import strategy_decisions, strategy_kind
+from cdrp.partnerships.models import Organisation, Partnership
 from cdrp.plans.models import (
     Allocation,
     Evaluation,
@@ -142,25 +143,6 @@ def _months(first: str, last: str) -> list[str]:
 # --- who decides ---------------------------------------------------------------------------
 
 
-def _strategy_kind(partnership: Partnership) -> str:
-    if partnership.level == Partnership.Level.COUNTY:
-        return Group.Kind.COUNTY_STRATEGY
-    return Group.Kind.STRATEGY
-
-
-def strategy_decisions(partnership: Partnership):
-    """Carried decisions of the partnership's strategy group, newest first."""
-    return (
-        Decision.objects.filter(
-            meeting__group__partnership=partnership,
-            meeting__group__kind=_strategy_kind(partnership),
-            result=Decision.Result.CARRIED,
-        )
-        .select_related("meeting", "meeting__group")
-        .order_by("-meeting__date", "-pk")
-    )
-
-
 def _check_decision(decision, partnership: Partnership, what: str) -> Decision:
     if not isinstance(decision, Decision):
         raise FundingError(
@@ -175,7 +157,7 @@ def _check_decision(decision, partnership: Partnership, what: str) -> Decision:
             "decision",
         )
     group = decision.meeting.group
-    if group.partnership_id != partnership.pk or group.kind != _strategy_kind(partnership):
+    if group.partnership_id != partnership.pk or group.kind != strategy_kind(partnership):
         raise FundingError(
             f"Decision: “{decision.motion[:80]}” is a decision of {group.name}, not of "
             f"{partnership.name}'s strategy group",

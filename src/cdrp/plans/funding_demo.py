@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from cdrp.meetings.demo import decision_of as _decision
 from cdrp.partnerships.demo import COUNTY, DISTRICTS, SOUTH
-from cdrp.plans.demo import decision_of as _decision
 
 SSCF = "Safer and Stronger Communities Fund"
 SSCF_YEAR = "2023/24"
