@@ -34,7 +34,6 @@ The method, for an indicator observed in ``k`` of the ``n`` months of its target
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from html import escape
@@ -42,6 +41,9 @@ from html import escape
 import numpy as np
 from scipy import stats
 
+from cdrp.analysis.months import MonthError, shift
+from cdrp.analysis.months import month_range as _month_range
+from cdrp.analysis.months import parse_month as _parse_month
 from cdrp.analysis.rates import garwood_interval
 
 __all__ = [
@@ -73,7 +75,6 @@ CONFIDENCE = 0.95
 MEASURES = ("count", "harm", "rate", "harm rate", "proportion")
 #: Statuses, worst first (the order exceptions are listed in).
 STATUSES = ("off track", "at risk", "on track", "no data", "not started")
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
 class PerformanceError(ValueError):
@@ -93,12 +94,8 @@ class PerformanceError(ValueError):
 
 
 def parse_month(value: object, field: str = "month") -> str:
-    """Check a ``YYYY-MM`` month and return it.
-
-    Raises
-    ------
-    PerformanceError
-        Naming ``field``, when the value is not a month of that form.
+    """`cdrp.analysis.months.parse_month`, refusing as a `PerformanceError` (which the plans'
+    forms and API catch).
 
     Examples
     --------
@@ -109,31 +106,22 @@ def parse_month(value: object, field: str = "month") -> str:
     ...
     cdrp.analysis.performance.PerformanceError: period_start: expected a month as YYYY-MM, for example 2022-04, got 'April 2022'
     """  # noqa: E501
-    text = "" if value is None else str(value).strip()
-    if not _MONTH.match(text):
-        raise PerformanceError(
-            field, f"expected a month as YYYY-MM, for example 2022-04, got {value!r}"
-        )
-    return text
+    try:
+        return _parse_month(value, field)
+    except MonthError as exc:
+        raise PerformanceError(exc.field, exc.message) from None
 
 
-def shift_month(month: str, months: int) -> str:
-    """The month ``months`` after ``month`` (negative for before).
-
-    Examples
-    --------
-    >>> shift_month("2022-01", -12), shift_month("2021-12", 1)
-    ('2021-01', '2022-01')
-    """
-    year, mon = int(month[:4]), int(month[5:7])
-    index = year * 12 + (mon - 1) + months
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+#: The month ``n`` months after (negative: before); kept under this name for the plans' code,
+#: which is moving to `cdrp.analysis.months.shift` itself.
+shift_month = shift
 
 
 def month_range(
     start: str, end: str, *, start_field: str = "start", end_field: str = "end"
 ) -> list[str]:
-    """Every month from ``start`` to ``end`` inclusive.
+    """Every month from ``start`` to ``end`` inclusive (`cdrp.analysis.months.month_range`),
+    refusing as a `PerformanceError` named after the plan's fields.
 
     Raises
     ------
@@ -144,15 +132,16 @@ def month_range(
     --------
     >>> month_range("2021-11", "2022-02")
     ['2021-11', '2021-12', '2022-01', '2022-02']
+    >>> month_range("2022-06", "2022-01", start_field="period_start", end_field="period_end")
+    Traceback (most recent call last):
+    ...
+    cdrp.analysis.performance.PerformanceError: period_end: 2022-01 is before period_start 2022-06
     """
     start = parse_month(start, start_field)
     end = parse_month(end, end_field)
     if end < start:
         raise PerformanceError(end_field, f"{end} is before {start_field} {start}")
-    out = [start]
-    while out[-1] != end:
-        out.append(shift_month(out[-1], 1))
-    return out
+    return _month_range(start, end)
 
 
 def _span(months: Sequence[str]) -> str:
