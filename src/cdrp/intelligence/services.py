@@ -10,6 +10,7 @@ import shapely
 from django.conf import settings
 from django.db import transaction
 
+from cdrp.intelligence.reference import reference_data_dir, shipped_data_dir
 from cdrp.store import Store
 from cdrp.store.geography import read_table
 
@@ -24,10 +25,10 @@ __all__ = [
 
 
 def demo_data_dir() -> Path:
-    """The bundled ONS and police.uk files (data/demo in the repository)."""
-    return Path(
-        getattr(settings, "DEMO_DATA_DIR", Path(settings.BASE_DIR).parent.parent / "data" / "demo")
-    )
+    """The bundled ONS and police.uk files (data/demo in the repository), for the demo.
+
+    Production code reads reference data through `cdrp.intelligence.reference` instead."""
+    return shipped_data_dir()
 
 
 def incident_store() -> Store:
@@ -66,7 +67,7 @@ def load_areas(store: Store | None = None, data_dir: Path | None = None) -> dict
     from cdrp.partnerships.models import Area
 
     store = store or incident_store()
-    data_dir = data_dir or demo_data_dir()
+    data_dir = data_dir or reference_data_dir()
     districts = read_table(store, "districts")
     wards = read_table(store, "wards")
     lsoa = read_table(store, "lsoa")
