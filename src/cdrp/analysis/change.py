@@ -34,6 +34,8 @@ import pandas as pd
 from numpy.typing import ArrayLike
 from scipy import special, stats
 
+from cdrp.analysis.months import period_index, window
+
 __all__ = [
     "METHOD",
     "ALPHA",
@@ -401,8 +403,7 @@ def month_window(end: str | pd.Period, months: int) -> pd.PeriodIndex:
     """
     if months < 1:
         raise ValueError(f"a period needs at least one month, got {months}")
-    last = pd.Period(end, freq="M")
-    return pd.period_range(end=last, periods=months, freq="M")
+    return period_index(window(end, months))
 
 
 def baseline_window(end: str | pd.Period, months: int, baseline: str) -> pd.PeriodIndex:

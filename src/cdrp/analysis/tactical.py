@@ -12,10 +12,12 @@ The result is a JSON-serialisable dict.
 from __future__ import annotations
 
 import math
-import re
 
 import numpy as np
 import pandas as pd
+
+from cdrp.analysis.months import Month, MonthError
+from cdrp.analysis.months import window as months_window
 
 __all__ = ["KNOX_MIN_EVENTS", "WINDOW", "TacticalError", "build_tactical", "parse_month"]
 
@@ -47,17 +49,18 @@ def _num(v):
     return int(v) if v.is_integer() else round(v, 4)
 
 
-def parse_month(value) -> pd.Period:
-    """``YYYY-MM`` as a monthly Period; TacticalError otherwise."""
-    text = str(value or "")
-    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
+def parse_month(value: object) -> Month:
+    """``YYYY-MM`` as a `Month` (`cdrp.analysis.months`); TacticalError otherwise.
+
+    >>> str(parse_month("2022-11") - 12)
+    '2021-11'
+    """
+    if not isinstance(value, str) or value != value.strip():
         raise TacticalError(f"month must be YYYY-MM, got {value!r}")
-    return pd.Period(text, freq="M")
-
-
-def _month_list(end: str, n: int) -> list[str]:
-    last = pd.Period(end, freq="M")
-    return [str(last - k) for k in range(n - 1, -1, -1)]
+    try:
+        return Month.parse(value)
+    except MonthError:
+        raise TacticalError(f"month must be YYYY-MM, got {value!r}") from None
 
 
 def build_tactical(
@@ -136,7 +139,7 @@ def build_tactical(
     if month not in covered:
         span = f"{covered[0]} to {covered[-1]}" if covered else "none"
         raise TacticalError(f"no data for {month}: the store holds months {span}")
-    wanted = _month_list(month, window)
+    wanted = months_window(month, window)
     held = [m for m in wanted if m in covered]
     if len(held) < window:
         first = covered[0]
@@ -226,7 +229,7 @@ def build_tactical(
             & (wcs["month"] >= base_start)
             & (wcs["month"] <= month)
         ]
-        months13 = [m for m in _month_list(month, 13) if m in covered]
+        months13 = [m for m in months_window(month, 13) if m in covered]
         by = s.groupby("month")["count"].sum()
         exceed.append(
             {

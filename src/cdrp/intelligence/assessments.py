@@ -10,7 +10,6 @@ the inputs as they are now and names what changed: re-rendering never recomputes
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import re
@@ -29,10 +28,11 @@ from cdrp.analysis.assessment import AssessmentError, AssessmentInputs, Report, 
 from cdrp.analysis.concern import read_survey
 from cdrp.analysis.harm import DEFAULT_TABLE, default_weights, read_weights
 from cdrp.analysis.months import Month, MonthError, shift, window
-from cdrp.analysis.peers import districts_with_data, features_from_dir
+from cdrp.analysis.peers import districts_with_data
 from cdrp.intelligence import hooks
 from cdrp.intelligence.models import Assessment
-from cdrp.intelligence.services import demo_data_dir, incident_store
+from cdrp.intelligence.reference import district_features
+from cdrp.intelligence.services import incident_store
 from cdrp.store import Store, counts, coverage
 from cdrp.store.geography import has_table, read_table
 
@@ -94,11 +94,6 @@ def _covered(store: Store) -> list[str]:
     # A month counts as covered when every force held has it (a force missing it is a gap).
     ok = cov.groupby("month")["missing"].apply(lambda s: not s.any())
     return sorted(ok[ok].index.astype(str))
-
-
-@functools.lru_cache(maxsize=4)
-def _features(data_dir: str) -> pd.DataFrame:
-    return features_from_dir(data_dir)
 
 
 def _population_years(districts: pd.DataFrame) -> list[int]:
@@ -443,7 +438,6 @@ def gather(
         For a period with no data, an unknown district, a bad weight table, plan or survey.
     """
     store = store or incident_store()
-    data_dir = Path(data_dir or demo_data_dir())
     reading = _districts(store, districts, timings if timings is not None else Timings())
     _period(reading, end, months)
 
@@ -461,7 +455,7 @@ def gather(
     peer_counts = _peer_counts(reading)
     weights, weights_source = _weights(weights_path, asb_weight)
     survey = _survey(survey_path)
-    features = _features(str(data_dir))
+    features = district_features(data_dir)
     codes = reading.codes
     inputs = AssessmentInputs(
         partnership=partnership,

@@ -6,12 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-import pyarrow.parquet as pq
 import shapely
 from django.conf import settings
 from django.db import transaction
 
+from cdrp.intelligence.reference import reference_data_dir, shipped_data_dir
 from cdrp.store import Store
+from cdrp.store.geography import read_table
 
 __all__ = [
     "demo_data_dir",
@@ -24,19 +25,14 @@ __all__ = [
 
 
 def demo_data_dir() -> Path:
-    """The bundled ONS and police.uk files (data/demo in the repository)."""
-    return Path(
-        getattr(settings, "DEMO_DATA_DIR", Path(settings.BASE_DIR).parent.parent / "data" / "demo")
-    )
+    """The bundled ONS and police.uk files (data/demo in the repository), for the demo.
+
+    Production code reads reference data through `cdrp.intelligence.reference` instead."""
+    return shipped_data_dir()
 
 
 def incident_store() -> Store:
     return Store(settings.INCIDENT_STORE)
-
-
-def _read(store: Store, name: str) -> pd.DataFrame:
-    with store.fs.open_input_file(store.path(f"_geography/{name}.parquet")) as handle:
-        return pq.read_table(handle).to_pandas()
 
 
 def _geojson(wkb) -> str:
@@ -71,12 +67,12 @@ def load_areas(store: Store | None = None, data_dir: Path | None = None) -> dict
     from cdrp.partnerships.models import Area
 
     store = store or incident_store()
-    data_dir = data_dir or demo_data_dir()
-    districts = _read(store, "districts")
-    wards = _read(store, "wards")
-    lsoa = _read(store, "lsoa")
-    district_shapes = _read(store, "district_shapes").set_index("district_code").geometry
-    lsoa_shapes = _read(store, "lsoa_shapes").set_index("lsoa_code").geometry
+    data_dir = data_dir or reference_data_dir()
+    districts = read_table(store, "districts")
+    wards = read_table(store, "wards")
+    lsoa = read_table(store, "lsoa")
+    district_shapes = read_table(store, "district_shapes").set_index("district_code").geometry
+    lsoa_shapes = read_table(store, "lsoa_shapes").set_index("lsoa_code").geometry
     iod = _iod(data_dir)
     made: dict[str, int] = {}
 

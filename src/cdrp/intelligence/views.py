@@ -24,6 +24,7 @@ from cdrp.accounts.policy import (
     may_see_raw_rows,
     requires,
 )
+from cdrp.analysis.months import parse_month, shift
 from cdrp.core import tables
 from cdrp.intelligence.services import (
     import_partnerships,
@@ -191,8 +192,8 @@ def _default_period(frame: pd.DataFrame) -> tuple[str, str]:
     present = frame[~frame.missing].month if len(frame) else pd.Series([], dtype=str)
     if present.empty:
         return "", ""
-    last = pd.Period(present.max(), freq="M")
-    return str(last - 11), str(last)
+    last = parse_month(present.max())
+    return shift(last, -11), last
 
 
 @requires(Permission.VIEW_MEMBER)

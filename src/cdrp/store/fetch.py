@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 
+from cdrp.analysis.months import Month, MonthError, month_range
 from cdrp.store.files import Store
 from cdrp.store.ingest import ImportResult, Report, expand_paths, import_inputs
 from cdrp.store.reader import BadInput
@@ -28,17 +29,12 @@ _RETRY_STATUS = {408, 425, 429, 500, 502, 503, 504}
 def months_between(start: str, end: str) -> list[str]:
     """Every month from `start` to `end` inclusive, as YYYY-MM."""
     try:
-        y0, m0 = (int(x) for x in start.split("-"))
-        y1, m1 = (int(x) for x in end.split("-"))
-    except ValueError as exc:
+        first, last = Month.parse(start), Month.parse(end)
+    except MonthError as exc:
         raise BadInput(f"months must be YYYY-MM, got {start!r} and {end!r}") from exc
-    if (y0, m0) > (y1, m1):
+    if first > last:
         raise BadInput(f"--from {start} is after --to {end}")
-    out = []
-    while (y0, m0) <= (y1, m1):
-        out.append(f"{y0:04d}-{m0:02d}")
-        y0, m0 = (y0 + 1, 1) if m0 == 12 else (y0, m0 + 1)
-    return out
+    return month_range(first, last)
 
 
 class Fetcher:

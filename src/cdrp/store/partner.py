@@ -35,18 +35,8 @@ import yaml
 from pyproj import Transformer
 
 from cdrp.store.files import Store
-from cdrp.store.ingest import (
-    Checked,
-    ImportOptions,
-    ImportResult,
-    Input,
-    StreetSpec,
-    _apply,
-    _coordinate_checks,
-    _file_input,
-    _null_if_empty,
-    import_inputs,
-)
+from cdrp.store.ingest import import_inputs
+from cdrp.store.inputs import ImportOptions, ImportResult, Input, _file_input
 from cdrp.store.reader import BadInput, Block
 from cdrp.store.schema import (
     INCIDENT_SCHEMA,
@@ -56,6 +46,7 @@ from cdrp.store.schema import (
     STREET_COLUMNS,
     slugify,
 )
+from cdrp.store.specs import Checked, StreetSpec, _apply, _coordinate_checks, _null_if_empty
 
 __all__ = ["load_mapping", "load_columns", "import_partner"]
 

@@ -15,6 +15,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from cdrp.analysis.months import Month, MonthError
 from cdrp.store.files import Store
 from cdrp.store.schema import INCIDENT_SCHEMA
 
@@ -135,13 +136,9 @@ def _month(value) -> dt.date | None:
     """The first day of a ``YYYY-MM`` month (longer text such as a date is cut to its month)."""
     if value is None:
         return None
-    text = str(value)[:7]
-    digits = text[:4] + text[5:]
     try:
-        if len(text) != 7 or text[4] != "-" or not (digits.isascii() and digits.isdigit()):
-            raise ValueError
-        return dt.date(int(text[:4]), int(text[5:]), 1)
-    except ValueError:
+        return Month.parse(str(value)[:7]).first_day
+    except MonthError:
         raise ValueError(f"month {value!r} is not of the form YYYY-MM") from None
 
 

@@ -21,6 +21,7 @@ from cdrp.analysis.assessment.similar_areas import peers_section
 from cdrp.analysis.assessment.why import why_section
 from cdrp.analysis.change import month_window
 from cdrp.analysis.harm import check_weights
+from cdrp.analysis.months import parse_month
 from cdrp.analysis.priorities import DEFAULT_WEIGHTS
 
 
@@ -36,7 +37,7 @@ def _check(inputs: AssessmentInputs) -> tuple[pd.PeriodIndex, list[str]]:
         window = month_window(inputs.end, inputs.months)
     except ValueError as exc:
         raise AssessmentError(f"period: {exc}") from None
-    covered = {str(pd.Period(m, freq="M")) for m in inputs.covered_months}
+    covered = {parse_month(m) for m in inputs.covered_months}
     missing = [str(m) for m in window if str(m) not in covered]
     if len(missing) == len(window):
         held = sorted(covered)
@@ -91,7 +92,7 @@ def build_assessment(inputs: AssessmentInputs, report: Report | None = None) -> 
     steps = 8
     report(0, steps, "checking inputs")
     window, warnings = _check(inputs)
-    covered = sorted({str(pd.Period(m, freq="M")) for m in inputs.covered_months})
+    covered = sorted({parse_month(m) for m in inputs.covered_months})
     monthly = inputs.monthly.copy()
     monthly = monthly[monthly["district"].isin(list(inputs.districts))]
     monthly = monthly[monthly["month"] <= str(window[-1])]

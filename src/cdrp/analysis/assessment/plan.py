@@ -13,6 +13,7 @@ from cdrp.analysis.assessment.inputs import (
 )
 from cdrp.analysis.assessment.sections import Section
 from cdrp.analysis.harm import category_name
+from cdrp.analysis.months import MonthError, month_range, parse_month, period_index, to_period
 
 
 def plan_outcomes(plan: Mapping, monthly: pd.DataFrame, covered: Sequence[str]) -> pd.DataFrame:
@@ -60,15 +61,15 @@ def plan_outcomes(plan: Mapping, monthly: pd.DataFrame, covered: Sequence[str]) 
     need(plan, "plan", "the file")
     period = need(plan, "period", "the file")
     try:
-        start = pd.Period(str(need(period, "start", "period")), freq="M")
-        end = pd.Period(str(need(period, "end", "period")), freq="M")
-    except ValueError as exc:
+        start = to_period(need(period, "start", "period"), "start")
+        end = to_period(need(period, "end", "period"), "end")
+    except MonthError as exc:
         raise AssessmentError(f"the plan: period: {exc}") from None
     if end < start:
         raise AssessmentError("the plan: period ends before it starts")
-    span = pd.period_range(start, end, freq="M")
+    span = period_index(month_range(start, end))
     before = span - len(span)
-    covered = {str(pd.Period(m, freq="M")) for m in covered}
+    covered = {parse_month(m) for m in covered}
     rows = []
     priorities = need(plan, "priorities", "the file")
     if not isinstance(priorities, list) or not priorities:

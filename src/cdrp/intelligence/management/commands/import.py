@@ -14,7 +14,8 @@ from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
 
 from cdrp.core.progress import terminal_progress
-from cdrp.intelligence.services import demo_data_dir, incident_store, load_areas
+from cdrp.intelligence.reference import reference_data_dir
+from cdrp.intelligence.services import incident_store, load_areas
 from cdrp.intelligence.summaries import summary_table
 from cdrp.store import BadInput, ImportResult, build_geography, import_police_uk, load_geography
 
@@ -89,7 +90,7 @@ class Command(BaseCommand):
         from cdrp.accounts.audit import acting_as
 
         store = incident_store()
-        data_dir = Path(data) if data else demo_data_dir()
+        data_dir = Path(data) if data else reference_data_dir()
         notes: list[str] = []
         try:
             with terminal_progress("Geography", console=self.console()) as report:
