@@ -1,4 +1,8 @@
-"""Shared fixtures: a partnership, and users for each role plus an outsider and anonymous."""
+"""Shared fixtures: a partnership, and users for each role plus an outsider and anonymous; the
+demo registry and the reference incident store. Lancashire South comes in three forms, each
+with its own name: `south_districts` (the partnership with its three districts and nothing else),
+`south_registry` (the partnership as the registry demo fills it) and `south_with_incidents` (the
+demo registry and meetings, reading the reference incident store)."""
 
 from __future__ import annotations
 
@@ -288,3 +292,43 @@ def demo_registry(db):
     registry_demo.load(out, {})
     meetings_demo.load(out, {})
     return Partnership.objects.get(slug="lancashire-south")
+
+
+# Lancashire South's three districts: Chorley, South Ribble, West Lancashire.
+SOUTH_DISTRICTS = {
+    "E07000118": "Chorley",
+    "E07000126": "South Ribble",
+    "E07000127": "West Lancashire",
+}
+
+
+@pytest.fixture
+def south_districts(partnership):
+    """The conftest partnership with its three districts (areas) and nothing else."""
+    from cdrp.partnerships.models import Area
+
+    for code, name in SOUTH_DISTRICTS.items():
+        partnership.districts.add(Area.objects.create(code=code, name=name, level="district"))
+    return partnership
+
+
+@pytest.fixture
+def south_registry(partnership):
+    """The conftest partnership (so the role fixtures apply to it) as the registry demo fills it:
+    groups, seats, members, its predecessors and the county group."""
+    import io
+
+    from cdrp.accounts.audit import acting_as
+    from cdrp.partnerships import demo
+    from cdrp.partnerships.models import Partnership
+
+    with acting_as(None, "test"):
+        demo.load(io.StringIO(), {})
+    return Partnership.objects.get(slug="lancashire-south")
+
+
+@pytest.fixture
+def south_with_incidents(demo_registry, reference_store, settings):
+    """The demo registry and meetings, with the reference incident store as the site's store."""
+    settings.INCIDENT_STORE = reference_store[0]
+    return demo_registry

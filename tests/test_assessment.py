@@ -25,7 +25,7 @@ def _table(document, table_id):
 
 
 @pytest.fixture(scope="module")
-def south(reference_store):
+def south_assessment(reference_store):
     from cdrp.intelligence.assessments import build
 
     root, _ = reference_store
@@ -40,8 +40,8 @@ def south(reference_store):
     return root, record
 
 
-def test_lancashire_south_district_totals_equal_the_reference_figures(south):
-    _, record = south
+def test_lancashire_south_district_totals_equal_the_reference_figures(south_assessment):
+    _, record = south_assessment
     totals = _table(record.document, "levels-districts")
     assert {c: totals[c]["count"] for c in SOUTH} == {
         "E07000118": 11007,
@@ -52,16 +52,16 @@ def test_lancashire_south_district_totals_equal_the_reference_figures(south):
     assert record.period_start == "2021-12" and record.period_end == "2022-11"
 
 
-def test_the_document_has_the_seven_sections_in_order_and_is_strict_json(south):
-    _, record = south
+def test_the_document_has_the_seven_sections_in_order_and_is_strict_json(south_assessment):
+    _, record = south_assessment
     ids = [s["id"] for s in record.document["sections"]]
     assert ids == ["levels", "changes", "why", "plan", "community", "peers", "priorities"]
     assert [s["number"] for s in record.document["sections"]] == list(range(1, 8))
     json.dumps(record.document, allow_nan=False)  # NaN would break JSON clients
 
 
-def test_rates_use_the_mid_2022_populations(south):
-    _, record = south
+def test_rates_use_the_mid_2022_populations(south_assessment):
+    _, record = south_assessment
     row = _table(record.document, "levels-districts")["E07000118"]
     population = pd.read_csv(
         DATA.parent.parent / "data/demo/ons-population-la/la_population_mid2022.csv"
@@ -71,10 +71,10 @@ def test_rates_use_the_mid_2022_populations(south):
     assert row["rate"] == pytest.approx(11007 / chorley * 1000, rel=1e-12)
 
 
-def test_change_tests_agree_with_statsmodels(south):
+def test_change_tests_agree_with_statsmodels(south_assessment):
     from statsmodels.stats.rates import test_poisson_2indep
 
-    _, record = south
+    _, record = south_assessment
     rows = _table(record.document, "changes-categories")
     assert len(rows) == 14
     for category, row in rows.items():
@@ -92,8 +92,8 @@ def test_change_tests_agree_with_statsmodels(south):
         assert row["verdict"] == verdict, category
 
 
-def test_baseline_counts_are_the_previous_twelve_months_from_the_store(south):
-    root, record = south
+def test_baseline_counts_are_the_previous_twelve_months_from_the_store(south_assessment):
+    root, record = south_assessment
     previous = counts(root, [], start="2020-12", end="2021-11", areas={"district": SOUTH})
     assert (
         _table(record.document, "changes-districts")["total"]["baseline"]
@@ -101,8 +101,8 @@ def test_baseline_counts_are_the_previous_twelve_months_from_the_store(south):
     )
 
 
-def test_contributions_add_up_to_the_change(south):
-    _, record = south
+def test_contributions_add_up_to_the_change(south_assessment):
+    _, record = south_assessment
     rows = _table(record.document, "why-categories").values()
     total = _table(record.document, "changes-districts")["total"]
     assert sum(r["contribution"] for r in rows) == total["current"] - total["baseline"]
@@ -110,10 +110,10 @@ def test_contributions_add_up_to_the_change(south):
     assert why["notices"] == [] and any(t["id"] == "why-hotspots" for t in why["tables"])
 
 
-def test_concentration_counts_every_lsoa_including_empty_ones(south):
+def test_concentration_counts_every_lsoa_including_empty_ones(south_assessment):
     from cdrp.analysis.concentration import concentration
 
-    root, record = south
+    root, record = south_assessment
     lsoa = pd.read_parquet(Path(root) / "_geography/lsoa.parquet")
     codes = lsoa.loc[lsoa["district_code"].isin(SOUTH), "lsoa_code"]
     by = counts(root, ["lsoa"], start="2021-12", end="2022-11", areas={"district": SOUTH})
@@ -126,17 +126,17 @@ def test_concentration_counts_every_lsoa_including_empty_ones(south):
     assert row["gini"] == pytest.approx(expected.gini)
 
 
-def test_harm_is_the_count_times_the_shipped_weight(south):
+def test_harm_is_the_count_times_the_shipped_weight(south_assessment):
     from cdrp.analysis.harm import default_weights
 
-    _, record = south
+    _, record = south_assessment
     weights = default_weights()
     for category, row in _table(record.document, "levels-categories").items():
         assert row["harm"] == pytest.approx(row["count"] * weights[category])
 
 
-def test_family_funnels_use_only_lancashire_districts_with_data(south):
-    _, record = south
+def test_family_funnels_use_only_lancashire_districts_with_data(south_assessment):
+    _, record = south_assessment
     lancashire = set(
         pd.read_csv(
             DATA.parent.parent / "data/demo/ons-lookups/lad_to_csp_dec2019.csv", sep=";", dtype=str
@@ -157,8 +157,8 @@ def test_family_funnels_use_only_lancashire_districts_with_data(south):
     assert own["upper_99_8"] == pytest.approx(upper[0] * pooled)
 
 
-def test_every_finding_and_priority_score_points_at_an_existing_row(south):
-    _, record = south
+def test_every_finding_and_priority_score_points_at_an_existing_row(south_assessment):
+    _, record = south_assessment
     keys = {
         f"{t['id']}#{row['_key']}"
         for s in record.document["sections"]
@@ -172,8 +172,8 @@ def test_every_finding_and_priority_score_points_at_an_existing_row(south):
     assert refs and set(refs) <= keys, sorted(set(refs) - keys)[:5]
 
 
-def test_priorities_rank_every_category_with_community_concern_where_surveyed(south):
-    _, record = south
+def test_priorities_rank_every_category_with_community_concern_where_surveyed(south_assessment):
+    _, record = south_assessment
     rows = _table(record.document, "priorities")
     assert sorted(r["rank"] for r in rows.values()) == list(range(1, 15))
     assert rows["Anti-social behaviour"]["_refs"]["concern"] == (
@@ -185,8 +185,8 @@ def test_priorities_rank_every_category_with_community_concern_where_surveyed(so
     assert section["recommended"] == [r["candidate"] for r in ranked[:5]]
 
 
-def test_community_concerns_are_ranked_from_the_example_survey(south):
-    _, record = south
+def test_community_concerns_are_ranked_from_the_example_survey(south_assessment):
+    _, record = south_assessment
     rows = _table(record.document, "community-concerns")
     # Anti-social behaviour: 7 of 10 respondents call it a very or fairly big problem.
     assert rows["Anti-social behaviour"]["share_raised"] == pytest.approx(0.7)
@@ -194,8 +194,8 @@ def test_community_concerns_are_ranked_from_the_example_survey(south):
     assert rows["Violence and sexual offences"]["share_raised"] == pytest.approx(3 / 9)
 
 
-def test_plan_outcomes_are_measured_against_the_recorded_data(south):
-    root, record = south
+def test_plan_outcomes_are_measured_against_the_recorded_data(south_assessment):
+    root, record = south_assessment
     rows = _table(record.document, "plan-outcomes")
     asb = (
         counts(
@@ -357,10 +357,10 @@ def test_a_reimported_month_makes_the_assessment_stale(fresh_store, tmp_path):
     )
 
 
-def test_the_chart_specs_are_valid_vega_lite_and_render_to_svg(south):
+def test_the_chart_specs_are_valid_vega_lite_and_render_to_svg(south_assessment):
     from cdrp.intelligence.documents import chart_spec, chart_svg
 
-    _, record = south
+    _, record = south_assessment
     figures = [f for s in record.document["sections"] for f in s["figures"]]
     kinds = {f["kind"] for f in figures}
     assert {"stacked-area", "harm-bars", "trend", "ratio-dots", "funnel", "choropleth"} <= kinds
@@ -369,10 +369,10 @@ def test_the_chart_specs_are_valid_vega_lite_and_render_to_svg(south):
     assert svg.lstrip().startswith("<svg") and "Records per 1,000 residents" in svg
 
 
-def test_the_choropleths_draw_every_lsoa_and_ward_in_british_national_grid(south):
+def test_the_choropleths_draw_every_lsoa_and_ward_in_british_national_grid(south_assessment):
     from cdrp.intelligence.documents import choropleth_svg
 
-    root, record = south
+    root, record = south_assessment
     figures = {f["id"]: f for s in record.document["sections"] for f in s["figures"]}
     lsoa = pd.read_parquet(Path(root) / "_geography/lsoa.parquet")
     expected = int(lsoa["district_code"].isin(SOUTH).sum())
@@ -384,14 +384,14 @@ def test_the_choropleths_draw_every_lsoa_and_ward_in_british_national_grid(south
     assert np.all([f["path"].startswith("M") for f in figures["map-ward"]["features"]])
 
 
-def test_the_annex_lists_every_table_as_csv_and_xlsx(south):
+def test_the_annex_lists_every_table_as_csv_and_xlsx(south_assessment):
     import io
 
     from openpyxl import load_workbook
 
     from cdrp.intelligence.documents import annex_csv, annex_xlsx
 
-    _, record = south
+    _, record = south_assessment
     text = annex_csv(record)
     assert "1. Levels and patterns: Records, rates per 1,000 residents and harm by district" in text
     assert "11007" in text
@@ -413,7 +413,7 @@ def test_the_builder_docstring_examples_run_and_it_never_imports_django():
     assert out.stdout.strip() == "False"
 
 
-def test_hot_spots_that_emerged_or_faded_come_from_gi_star_on_the_lsoas(south):
+def test_hot_spots_that_emerged_or_faded_come_from_gi_star_on_the_lsoas(south_assessment):
     """Each listed LSOA's pattern is recomputed from the store's counts with the analysis
     module directly, and its records equal the store's count for the period."""
     import shapely
@@ -421,7 +421,7 @@ def test_hot_spots_that_emerged_or_faded_come_from_gi_star_on_the_lsoas(south):
     from cdrp.analysis.emerging import emerging_hotspots
     from cdrp.analysis.weights import polygon_queen, project_to_bng
 
-    root, record = south
+    root, record = south_assessment
     rows = _table(record.document, "why-hotspots")
     assert rows, "the demo partnership has emerging or persistent hot-spots"
     monthly = counts(

@@ -23,22 +23,13 @@ def built(reference_store):
 
 
 @pytest.fixture
-def south(partnership):
-    from cdrp.partnerships.models import Area
-
-    for code, name in zip(SOUTH, ["Chorley", "South Ribble", "West Lancashire"], strict=True):
-        partnership.districts.add(Area.objects.create(code=code, name=name, level="district"))
-    return partnership
-
-
-@pytest.fixture
-def saved(built, south, reference_store, settings):
+def saved(built, south_districts, reference_store, settings):
     settings.INCIDENT_STORE = reference_store[0]
     record = copy.copy(built)
     record.document = copy.deepcopy(built.document)
     record.fingerprint = copy.deepcopy(built.fingerprint)
     record.pk = None
-    record.partnership = south
+    record.partnership = south_districts
     record.save()
     return record
 
@@ -49,7 +40,7 @@ def _url(name, record, **kw):
 
 @pytest.mark.django_db(transaction=True)
 def test_an_analyst_queues_a_build_that_the_worker_saves(
-    client, analyst, south, reference_store, settings
+    client, analyst, south_districts, reference_store, settings
 ):
     from cdrp.core.models import TaskProgress
     from cdrp.intelligence.models import Assessment
@@ -63,14 +54,14 @@ def test_an_analyst_queues_a_build_that_the_worker_saves(
     assert response.status_code == 302 and "/tasks/" in response["Location"]
     call_command("worker", "--batch", "--no-startup-delay", verbosity=0)
     record = Assessment.objects.get()
-    assert record.partnership == south and record.built_by == analyst
+    assert record.partnership == south_districts and record.built_by == analyst
     assert record.document["totals"]["E07000118"] == 11007
     progress = TaskProgress.objects.get()
     assert progress.finished and not progress.failed and progress.requested_by == analyst
 
 
 @pytest.mark.django_db
-def test_a_member_may_read_but_not_build(client, member, south):
+def test_a_member_may_read_but_not_build(client, member, south_districts):
     client.force_login(member)
     url = reverse("intelligence:assessment-build", kwargs={"partnership": "lancashire-south"})
     assert client.post(url, {"kind": "strategic"}).status_code == 403
@@ -81,7 +72,9 @@ def test_a_member_may_read_but_not_build(client, member, south):
 
 
 @pytest.mark.django_db
-def test_a_refresh_without_an_annual_assessment_is_refused_with_a_message(client, analyst, south):
+def test_a_refresh_without_an_annual_assessment_is_refused_with_a_message(
+    client, analyst, south_districts
+):
     from cdrp.intelligence.models import Assessment
 
     client.force_login(analyst)

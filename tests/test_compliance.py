@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from cdrp.accounts.audit import acting_as
-from cdrp.partnerships import demo, evidence, services
+from cdrp.partnerships import evidence, services
 from cdrp.partnerships.compliance import RULES, Severity, Status, evaluate
 from cdrp.partnerships.models import Membership, Partnership, Seat
 
@@ -33,13 +33,6 @@ ISSUE_RULES = {
 TODAY = dt.date(2026, 11, 25)
 
 
-@pytest.fixture
-def south():
-    with acting_as(None, "test"):
-        demo.load(io.StringIO(), {})
-    return Partnership.objects.get(slug="lancashire-south")
-
-
 def _by_id(findings):
     return {f.rule.id: f for f in findings}
 
@@ -50,8 +43,10 @@ def test_every_rule_has_an_id_statement_source_and_severity():
         assert r.statement.endswith(".") and r.source and isinstance(r.severity, Severity)
 
 
-def test_the_demo_meets_the_structural_rules_with_evidence_and_has_no_evidence_for_the_rest(south):
-    findings = _by_id(evaluate(south, TODAY))
+def test_the_demo_meets_the_structural_rules_with_evidence_and_has_no_evidence_for_the_rest(
+    south_registry,
+):
+    findings = _by_id(evaluate(south_registry, TODAY))
     for rule_id in ["RA-SEATS", "RA-SENIOR", "PORTFOLIO-MEMBER", "COUNTY-CHAIRS", "MERGED-AREAS"]:
         assert findings[rule_id].status == Status.MET, (rule_id, findings[rule_id].problems)
         assert findings[rule_id].evidence, rule_id
@@ -70,45 +65,47 @@ def test_the_demo_meets_the_structural_rules_with_evidence_and_has_no_evidence_f
         assert findings[rule_id].summary.startswith("No evidence recorded")
 
 
-def test_removing_the_fire_authoritys_seat_fails_the_rule_naming_the_authority(south):
+def test_removing_the_fire_authoritys_seat_fails_the_rule_naming_the_authority(south_registry):
     seat = Seat.objects.get(
-        group__partnership=south, group__slug="rag", organisation__slug="lancashire-fire-rescue"
+        group__partnership=south_registry,
+        group__slug="rag",
+        organisation__slug="lancashire-fire-rescue",
     )
     with acting_as(None, "test"):
         services.remove_seat(seat)
-    finding = _by_id(evaluate(south, TODAY))["RA-SEATS"]
+    finding = _by_id(evaluate(south_registry, TODAY))["RA-SEATS"]
     assert finding.status == Status.NOT_MET
     assert finding.problems == [
         "Lancashire Fire and Rescue Service (fire and rescue authority) has no seat on the "
         "Responsible Authorities Group."
     ]
     # …and the fire authority has no senior representative either.
-    senior = _by_id(evaluate(south, TODAY))["RA-SENIOR"]
+    senior = _by_id(evaluate(south_registry, TODAY))["RA-SENIOR"]
     assert (
         senior.status == Status.NOT_MET and "Lancashire Fire and Rescue Service" in senior.summary
     )
 
 
-def test_without_the_portfolio_holder_the_rule_names_the_council(south):
+def test_without_the_portfolio_holder_the_rule_names_the_council(south_registry):
     m = Membership.objects.get(
-        seat__group__partnership=south,
+        seat__group__partnership=south_registry,
         seat__group__slug="rag",
         portfolio_holder=True,
         seat__organisation__slug="west-lancashire-council",
     )
     with acting_as(None, "test"):
         services.end_membership(m, dt.date(2020, 1, 1))
-    finding = _by_id(evaluate(south, TODAY))["PORTFOLIO-MEMBER"]
+    finding = _by_id(evaluate(south_registry, TODAY))["PORTFOLIO-MEMBER"]
     assert finding.status == Status.NOT_MET
     assert "West Lancashire Borough Council" in finding.summary
 
 
-def test_a_district_chair_missing_from_the_county_group_fails_the_county_rule(south):
-    chair = south.strategy_group().chair(TODAY)
+def test_a_district_chair_missing_from_the_county_group_fails_the_county_rule(south_registry):
+    chair = south_registry.strategy_group().chair(TODAY)
     m = Membership.objects.current(TODAY).get(seat__group__kind="county_strategy", person=chair)
     with acting_as(None, "test"):
         m.delete()
-    finding = _by_id(evaluate(south, TODAY))["COUNTY-CHAIRS"]
+    finding = _by_id(evaluate(south_registry, TODAY))["COUNTY-CHAIRS"]
     assert finding.status == Status.NOT_MET and str(chair) in finding.summary
     county = Partnership.objects.get(slug="lancashire-county")
     assert _by_id(evaluate(county, TODAY))["COUNTY-CHAIRS"].status == Status.NOT_MET
@@ -197,7 +194,7 @@ def test_a_data_sharing_agreement_counts_only_while_in_force(partnership, provid
     )
 
 
-def test_the_command_prints_each_rule_and_strict_fails_on_a_statutory_gap(south):
+def test_the_command_prints_each_rule_and_strict_fails_on_a_statutory_gap(south_registry):
     out = io.StringIO()
     call_command("compliance", "lancashire-south", "--on", "2026-11-25", stdout=out)
     text = out.getvalue()
@@ -208,14 +205,14 @@ def test_the_command_prints_each_rule_and_strict_fails_on_a_statutory_gap(south)
     call_command("compliance", "lancashire-south", "--json", stdout=out)
     data = json.loads(out.getvalue())
     assert {f["rule"] for f in data["findings"]} == set(RULES)
-    _record_assessments_and_a_public_meeting(south)
+    _record_assessments_and_a_public_meeting(south_registry)
     call_command(
         "compliance", "lancashire-south", "--strict", stdout=io.StringIO()
     )  # nothing not met
     with acting_as(None, "test"):
         services.remove_seat(
             Seat.objects.get(
-                group__partnership=south,
+                group__partnership=south_registry,
                 group__slug="rag",
                 organisation__slug="lancashire-fire-rescue",
             )
@@ -230,7 +227,9 @@ def test_the_command_names_an_unknown_partnership(partnership):
         call_command("compliance", "nowhere")
 
 
-def test_historical_partnerships_are_judged_as_on_their_last_day_and_the_county_group_passes(south):
+def test_historical_partnerships_are_judged_as_on_their_last_day_and_the_county_group_passes(
+    south_registry,
+):
     chorley = Partnership.objects.get(slug="chorley-csp")
     findings = _by_id(evaluate(chorley))
     structural = ["RA-SEATS", "RA-SENIOR", "PORTFOLIO-MEMBER", "COUNTY-CHAIRS", "MERGED-AREAS"]
@@ -242,19 +241,19 @@ def test_historical_partnerships_are_judged_as_on_their_last_day_and_the_county_
     assert county["MERGED-AREAS"].status == Status.NOT_APPLICABLE
 
 
-def _record_assessments_and_a_public_meeting(south):
+def _record_assessments_and_a_public_meeting(south_registry):
     from django.utils import timezone
 
     from cdrp.intelligence.models import Assessment
     from cdrp.meetings.models import Meeting
     from cdrp.partnerships.models import Group
 
-    rag = Group.objects.get(partnership=south, slug="rag")
+    rag = Group.objects.get(partnership=south_registry, slug="rag")
     Meeting(group=rag, date=TODAY - dt.timedelta(days=30), public=True).save()
     for kind, day in [(Assessment.Kind.STRATEGIC, 1), (Assessment.Kind.REFRESH, 20)]:
         approved = timezone.make_aware(dt.datetime(2026, 10, day, 12))
         Assessment.objects.create(
-            partnership=south,
+            partnership=south_registry,
             kind=kind,
             title="Strategic assessment",
             period_start="2021-12",
@@ -269,7 +268,7 @@ def _record_assessments_and_a_public_meeting(south):
     from cdrp.plans.models import Plan
 
     Plan.objects.create(
-        partnership=south,
+        partnership=south_registry,
         revision=1,
         title="Partnership plan",
         period_start="2026-04",
@@ -279,9 +278,9 @@ def _record_assessments_and_a_public_meeting(south):
     )
 
 
-def test_an_approved_assessment_and_a_held_public_meeting_are_evidence(south):
-    _record_assessments_and_a_public_meeting(south)
-    findings = _by_id(evaluate(south, TODAY))
+def test_an_approved_assessment_and_a_held_public_meeting_are_evidence(south_registry):
+    _record_assessments_and_a_public_meeting(south_registry)
+    findings = _by_id(evaluate(south_registry, TODAY))
     for rule_id in ["ASSESSMENT-ANNUAL", "ASSESSMENT-REFRESH", "PUBLIC-MEETING", "PLAN-CURRENT"]:
         assert findings[rule_id].status == Status.MET, rule_id
     assert any("approved" in e for e in findings["ASSESSMENT-ANNUAL"].evidence)

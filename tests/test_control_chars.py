@@ -4,13 +4,11 @@ form text. Every GET route of the URL conf is tried."""
 
 from __future__ import annotations
 
-import io
 import re
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from cdrp.accounts.audit import acting_as
 from cdrp.core.middleware import first_control
 
 pytestmark = pytest.mark.django_db
@@ -40,15 +38,6 @@ def _get_routes() -> list[str]:
         else:
             out.append(path)
     return sorted(set(out))
-
-
-@pytest.fixture
-def south(partnership):
-    from cdrp.partnerships import demo
-
-    with acting_as(None, "test"):
-        demo.load(io.StringIO(), {})
-    return partnership
 
 
 def test_a_nul_in_any_query_parameter_of_any_get_route_is_a_400_never_a_500(client, superuser):
@@ -104,7 +93,7 @@ def test_text_that_is_merely_unusual_passes(client):
         assert client.get("/partnerships/", {"q": value}).status_code == 200, value
 
 
-def test_a_nul_in_the_path_is_a_400_not_a_lookup(client, south):
+def test_a_nul_in_the_path_is_a_400_not_a_lookup(client, south_registry):
     response = client.get("/partnerships/lancashire-south/groups/o%00wg/")
     assert response.status_code == 400
     assert "The web address contains a control character (U+0000)" in response.content.decode()
@@ -126,12 +115,12 @@ def _group_form(group, terms):
 
 
 def test_a_nul_in_a_form_field_is_a_400_naming_the_field_and_nothing_is_saved(
-    client, south, coordinator
+    client, south_registry, coordinator
 ):
     from cdrp.partnerships.models import Group
 
     client.force_login(coordinator)
-    group = Group.objects.get(partnership=south, slug="owg")
+    group = Group.objects.get(partnership=south_registry, slug="owg")
     before = group.terms_of_reference
     url = "/partnerships/lancashire-south/groups/owg/edit/"
     response = client.post(url, _group_form(group, "Meets monthly\x00"))
@@ -143,11 +132,11 @@ def test_a_nul_in_a_form_field_is_a_400_naming_the_field_and_nothing_is_saved(
     assert group.terms_of_reference == before
 
 
-def test_tabs_and_line_breaks_in_a_form_field_are_kept(client, south, coordinator):
+def test_tabs_and_line_breaks_in_a_form_field_are_kept(client, south_registry, coordinator):
     from cdrp.partnerships.models import Group
 
     client.force_login(coordinator)
-    group = Group.objects.get(partnership=south, slug="owg")
+    group = Group.objects.get(partnership=south_registry, slug="owg")
     text = "Purpose:\r\n\tto coordinate the officers\r\nQuorum: three"
     response = client.post(
         "/partnerships/lancashire-south/groups/owg/edit/", _group_form(group, text)

@@ -98,15 +98,6 @@ def total(table, month_list, categories=("burglary",), districts=SOUTH, weight=N
     )
 
 
-@pytest.fixture
-def south(partnership):
-    from cdrp.partnerships.models import Area
-
-    for code, name in zip(SOUTH, ["Chorley", "South Ribble", "West Lancashire"], strict=True):
-        partnership.districts.add(Area.objects.create(code=code, name=name, level="district"))
-    return partnership
-
-
 def make_plan(partnership, indicators):
     """A draft plan with one priority; `indicators` are (fields, [target fields])."""
     from cdrp.plans.models import Indicator, Objective, Plan, Priority, Target
@@ -143,12 +134,12 @@ CHANGE = {
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("as_of", ["2022-11", "2022-05"])
-def test_the_burglary_indicator_value_and_status_by_hand(south, hand, as_of):
+def test_the_burglary_indicator_value_and_status_by_hand(south_districts, hand, as_of):
     from cdrp.plans.performance import indicator_status
 
     root, table, held = hand
     plan, (indicator,) = make_plan(
-        south, [({"name": "Burglary: records", "categories": ["burglary"]}, [CHANGE])]
+        south_districts, [({"name": "Burglary: records", "categories": ["burglary"]}, [CHANGE])]
     )
     period = months(*PERIOD)
     baseline = months(*BASELINE)
@@ -188,13 +179,13 @@ def test_the_burglary_indicator_value_and_status_by_hand(south, hand, as_of):
 
 
 @pytest.mark.django_db
-def test_a_rate_and_a_harm_weighted_indicator_by_hand(south, hand):
+def test_a_rate_and_a_harm_weighted_indicator_by_hand(south_districts, hand):
     from cdrp.plans.performance import plan_performance
 
     root, table, held = hand
     absolute = {"kind": "absolute", "period_start": PERIOD[0], "period_end": PERIOD[1]}
     plan, (rate, harm) = make_plan(
-        south,
+        south_districts,
         [
             (
                 {"name": "Burglary rate", "categories": ["burglary"], "measure": "rate"},
@@ -257,7 +248,7 @@ def test_a_rate_and_a_harm_weighted_indicator_by_hand(south, hand):
 
 
 @pytest.mark.django_db
-def test_a_family_target_by_hand(south, hand, reference_store):
+def test_a_family_target_by_hand(south_districts, hand, reference_store):
     from cdrp.analysis.peers import family, features_from_files, peer_groups
     from cdrp.intelligence.services import demo_data_dir
     from cdrp.plans.performance import indicator_status
@@ -289,7 +280,7 @@ def test_a_family_target_by_hand(south, hand, reference_store):
     table, _ = hand_counts(root, ["burglary"], SOUTH + members)
     family_target = {"kind": "family", "period_start": PERIOD[0], "period_end": PERIOD[1]}
     plan, (count, rate) = make_plan(
-        south,
+        south_districts,
         [
             ({"name": "Burglary", "categories": ["burglary"]}, [family_target]),
             ({"name": "Rate", "categories": ["burglary"], "measure": "rate"}, [family_target]),
@@ -322,7 +313,7 @@ def test_a_family_target_by_hand(south, hand, reference_store):
 
 
 @pytest.mark.django_db
-def test_the_strategic_assessment_reviews_last_years_plan_from_the_records(south, hand):
+def test_the_strategic_assessment_reviews_last_years_plan_from_the_records(south_districts, hand):
     """The assessment's "effectiveness of last year's plan" reads the approved plan: a target
     that ended with the assessment's months is met or not by the hand count; one still running
     is in progress; a revision approved after the assessment's months is not used."""
@@ -332,7 +323,7 @@ def test_the_strategic_assessment_reviews_last_years_plan_from_the_records(south
     from cdrp.plans.models import Plan
 
     root, table, held = hand
-    before = build(partnership=south, end="2022-11", store=Store(root), save=False)
+    before = build(partnership=south_districts, end="2022-11", store=Store(root), save=False)
     running = {
         "kind": "absolute",
         "value": Decimal("500"),
@@ -340,13 +331,13 @@ def test_the_strategic_assessment_reviews_last_years_plan_from_the_records(south
         "period_end": "2023-05",
     }
     plan, (burglary, robbery) = make_plan(
-        south,
+        south_districts,
         [
             ({"name": "Burglary: records", "categories": ["burglary"]}, [CHANGE]),
             ({"name": "Robbery: records", "categories": ["robbery"]}, [running]),
         ],
     )
-    record = build(partnership=south, end="2022-11", store=Store(root), save=False)
+    record = build(partnership=south_districts, end="2022-11", store=Store(root), save=False)
     section = next(s for s in record.document["sections"] if s["id"] == "plan")
     rows = section["tables"][0]["rows"]
     assert [r["indicator"] for r in rows] == ["Burglary: records", "Robbery: records"]
@@ -375,7 +366,7 @@ def test_the_strategic_assessment_reviews_last_years_plan_from_the_records(south
     Plan.objects.filter(pk=plan.pk).update(
         approved_at=datetime.datetime(2023, 1, 10, tzinfo=datetime.UTC)
     )
-    later = build(partnership=south, end="2022-11", store=Store(root), save=False)
+    later = build(partnership=south_districts, end="2022-11", store=Store(root), save=False)
     section = next(s for s in later.document["sections"] if s["id"] == "plan")
     assert section["findings"][0]["text"] == "No plan recorded."
     assert staleness(record, Store(root)) == [reason] and staleness(later, Store(root)) == []

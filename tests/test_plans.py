@@ -65,16 +65,11 @@ def _decision(partnership, motion="Approve the partnership plan", result="for", 
 
 
 @pytest.fixture
-def south(demo_registry):
-    return demo_registry
+def draft(demo_registry):
+    return services.seed_from_assessment(_assessment(demo_registry), None, period_start="2022-04")
 
 
-@pytest.fixture
-def draft(south):
-    return services.seed_from_assessment(_assessment(south), None, period_start="2022-04")
-
-
-def test_a_draft_takes_the_assessments_priorities_topped_up_to_four(draft, south):
+def test_a_draft_takes_the_assessments_priorities_topped_up_to_four(draft, demo_registry):
     names = list(draft.priorities.values_list("name", flat=True))
     # Three recommended, topped up from the matrix in rank order to the minimum of four.
     assert names == [name for name, _ in RANKED[:4]]
@@ -91,9 +86,9 @@ def test_a_draft_takes_the_assessments_priorities_topped_up_to_four(draft, south
     assert first.objectives.get().owner.kind == "strategy"
 
 
-def test_an_assessment_without_priorities_is_refused(south):
+def test_an_assessment_without_priorities_is_refused(demo_registry):
     bare = Assessment.objects.create(
-        partnership=south,
+        partnership=demo_registry,
         title="Old",
         period_start="2021-04",
         period_end="2022-03",
@@ -106,27 +101,27 @@ def test_an_assessment_without_priorities_is_refused(south):
     assert not Plan.objects.exists()
 
 
-def test_approval_needs_a_carried_decision_of_the_strategy_group(draft, south):
-    lost = _decision(south, "Approve the plan", result="against")
+def test_approval_needs_a_carried_decision_of_the_strategy_group(draft, demo_registry):
+    lost = _decision(demo_registry, "Approve the plan", result="against")
     assert lost.result == "lost"
     with pytest.raises(ValidationError, match="strategy group that was carried"):
         services.approve(draft, None, lost)
-    owg = Group.objects.filter(partnership=south).exclude(kind="strategy").first()
+    owg = Group.objects.filter(partnership=demo_registry).exclude(kind="strategy").first()
     other = arrange_meeting(owg, dt.date(2026, 10, 7))
     elsewhere = type(lost).objects.create(meeting=other, motion="x", result="carried")
     with pytest.raises(ValidationError):
         services.approve(draft, None, elsewhere)
     draft.refresh_from_db()
     assert draft.status == "draft" and draft.approved_at is None
-    carried = _decision(south)
+    carried = _decision(demo_registry)
     services.approve(draft, None, carried)
     draft.refresh_from_db()
     assert draft.status == "approved" and draft.approval_decision == carried
     assert draft.approved_on == dt.date(2026, 10, 6)
 
 
-def test_an_approved_revision_cannot_be_edited(draft, south):
-    services.approve(draft, None, _decision(south))
+def test_an_approved_revision_cannot_be_edited(draft, demo_registry):
+    services.approve(draft, None, _decision(demo_registry))
     priority = draft.priorities.first()
     priority.name = "Something else"
     with pytest.raises(PlanLocked, match="cannot be changed. Start a new revision"):
@@ -143,12 +138,12 @@ def test_an_approved_revision_cannot_be_edited(draft, south):
     assert Target.objects.filter(value=Decimal("-50")).count() == 0
 
 
-def test_a_revision_copies_the_plan_and_supersedes_it_when_approved(draft, south):
-    services.approve(draft, None, _decision(south))
+def test_a_revision_copies_the_plan_and_supersedes_it_when_approved(draft, demo_registry):
+    services.approve(draft, None, _decision(demo_registry))
     with pytest.raises(ValidationError, match="still a draft"):
         services.revise(
             Plan.objects.create(
-                partnership=south,
+                partnership=demo_registry,
                 revision=9,
                 title="x",
                 period_start="2022-04",
@@ -179,10 +174,10 @@ def test_a_revision_copies_the_plan_and_supersedes_it_when_approved(draft, south
     assert ("Priority “Drugs”", "added") in changes
     assert ("Priority “Anti-social behaviour”", "removed") in changes
     assert ("Priority “Violence and sexual offences”", "changed") not in changes
-    services.approve(new, None, _decision(south, on=dt.date(2026, 11, 3)))
+    services.approve(new, None, _decision(demo_registry, on=dt.date(2026, 11, 3)))
     draft.refresh_from_db()
     assert draft.status == "superseded"
-    assert services.current_plan(south) == new
+    assert services.current_plan(demo_registry) == new
     # The superseded revision is kept whole.
     assert draft.priorities.count() == 4
 
@@ -217,10 +212,10 @@ def test_bad_targets_are_refused_with_the_field_named(draft, changes, message):
     assert Target.objects.count() == before
 
 
-def test_a_family_target_needs_a_store_indicator(draft, south):
+def test_a_family_target_needs_a_store_indicator(draft, demo_registry):
     from cdrp.plans.models import ManualSeries
 
-    series = ManualSeries.objects.create(partnership=south, slug="ppo", name="PPO")
+    series = ManualSeries.objects.create(partnership=demo_registry, slug="ppo", name="PPO")
     objective = Objective.objects.filter(priority__plan=draft).first()
     manual = Indicator.objects.create(
         objective=objective, name="PPO", source="manual", series=series
@@ -231,16 +226,18 @@ def test_a_family_target_needs_a_store_indicator(draft, south):
         )
 
 
-def test_compliance_reads_approved_plans(draft, south):
+def test_compliance_reads_approved_plans(draft, demo_registry):
     on = dt.date(2026, 11, 25)
 
     def plan_rule(on):
-        return next(f for f in compliance.evaluate(south, on) if f.rule.id == "PLAN-CURRENT")
+        return next(
+            f for f in compliance.evaluate(demo_registry, on) if f.rule.id == "PLAN-CURRENT"
+        )
 
     assert plan_rule(on).status == compliance.Status.NOT_MET  # only a draft
     draft.period_start, draft.period_end = "2026-04", "2029-03"
     draft.save()
-    services.approve(draft, None, _decision(south))
+    services.approve(draft, None, _decision(demo_registry))
     assert plan_rule(on).status == compliance.Status.MET
     assert "revised 6 October 2026" in plan_rule(on).summary
     later = plan_rule(dt.date(2027, 11, 1))
@@ -248,10 +245,10 @@ def test_compliance_reads_approved_plans(draft, south):
     assert "more than 12 months ago" in later.summary
 
 
-def test_pages_members_edit_chair_approves_public_sees_approved_only(client, draft, south):
-    coordinator = user_with_role("a-coordinator", south, "coordinator")
-    chair = user_with_role("a-chair", south, "chair")
-    member = user_with_role("a-member", south, "member")
+def test_pages_members_edit_chair_approves_public_sees_approved_only(client, draft, demo_registry):
+    coordinator = user_with_role("a-coordinator", demo_registry, "coordinator")
+    chair = user_with_role("a-chair", demo_registry, "chair")
+    member = user_with_role("a-member", demo_registry, "member")
     base = "/plans/lancashire-south"
     # The public never sees a draft.
     assert client.get(f"{base}/published/1/").status_code == 404
@@ -295,7 +292,7 @@ def test_pages_members_edit_chair_approves_public_sees_approved_only(client, dra
     assert response.status_code == 302 and Indicator.objects.filter(name="Burglary").exists()
     assert client.post(f"{base}/revision/1/approve/", {}).status_code == 403
     client.force_login(chair)
-    decision = _decision(south)
+    decision = _decision(demo_registry)
     response = client.post(
         f"{base}/revision/1/approve/", {"decision": decision.pk, "version": draft.version}
     )
@@ -314,10 +311,10 @@ def test_pages_members_edit_chair_approves_public_sees_approved_only(client, dra
     assert not Priority.objects.filter(name="Late").exists()
 
 
-def test_the_plan_pdf_reads_as_a_document(draft, south, tmp_path):
+def test_the_plan_pdf_reads_as_a_document(draft, demo_registry, tmp_path):
     from cdrp.plans.documents import render_pdf
 
-    services.approve(draft, None, _decision(south))
+    services.approve(draft, None, _decision(demo_registry))
     path = tmp_path / "plan.pdf"
     path.write_bytes(render_pdf(draft))
     text = subprocess.run(
@@ -329,14 +326,14 @@ def test_the_plan_pdf_reads_as_a_document(draft, south, tmp_path):
     assert "Page 1 of" in text
 
 
-def test_the_plan_command_shows_compares_and_refuses_clearly(draft, south, tmp_path):
+def test_the_plan_command_shows_compares_and_refuses_clearly(draft, demo_registry, tmp_path):
     import io
 
     from django.core.management import CommandError, call_command
 
     with pytest.raises(CommandError, match="has no approved plan .revisions: 1."):
         call_command("plan", "show", "lancashire-south", stdout=io.StringIO())
-    services.approve(draft, None, _decision(south))
+    services.approve(draft, None, _decision(demo_registry))
     new = services.revise(draft, None, "Annual revision")
     Priority.objects.create(plan=new, position=5, name="Drugs", categories=["drugs"])
     out = io.StringIO()
@@ -351,8 +348,10 @@ def test_the_plan_command_shows_compares_and_refuses_clearly(draft, south, tmp_p
     assert (tmp_path / "p.pdf").read_bytes().startswith(b"%PDF")
 
 
-def test_a_coordinator_adds_next_years_target_and_rewords_an_objective(client, draft, south):
-    client.force_login(user_with_role("casey", south, "coordinator"))
+def test_a_coordinator_adds_next_years_target_and_rewords_an_objective(
+    client, draft, demo_registry
+):
+    client.force_login(user_with_role("casey", demo_registry, "coordinator"))
     base = "/plans/lancashire-south/revision/1"
     indicator = Indicator.objects.filter(objective__priority__plan=draft).first()
     page = client.get(f"{base}/indicators/{indicator.pk}/targets/add/").content.decode()

@@ -7,27 +7,19 @@ import io
 
 import pytest
 
-from cdrp.accounts.audit import acting_as
-from cdrp.partnerships import demo
 from cdrp.partnerships.exports import csv_export, popolo_errors, popolo_export, validate_popolo
-from cdrp.partnerships.models import Membership, Partnership
+from cdrp.partnerships.models import Membership
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def south(db):
-    with acting_as(None, "test"):
-        demo.load(io.StringIO(), {})
-    return Partnership.objects.get(slug="lancashire-south")
-
-
-def test_the_demo_export_validates_against_the_popolo_schemas(south):
+def test_the_demo_export_validates_against_the_popolo_schemas(south_registry):
     for contacts in (False, True):
-        doc = popolo_export(south, include_contacts=contacts)
+        doc = popolo_export(south_registry, include_contacts=contacts)
         assert popolo_errors(doc) == []
     assert (
-        len(doc["memberships"]) == Membership.objects.filter(seat__group__partnership=south).count()
+        len(doc["memberships"])
+        == Membership.objects.filter(seat__group__partnership=south_registry).count()
     )
     ids = {o["id"] for o in doc["organizations"]}
     assert {
@@ -42,8 +34,8 @@ def test_the_demo_export_validates_against_the_popolo_schemas(south):
         assert m.get("on_behalf_of_id") is None or m["on_behalf_of_id"] in ids
 
 
-def test_the_schemas_reject_what_popolo_does_not_allow(south):
-    doc = popolo_export(south)
+def test_the_schemas_reject_what_popolo_does_not_allow(south_registry):
+    doc = popolo_export(south_registry)
     broken = copy.deepcopy(doc)
     del broken["persons"][0]["name"]
     broken["memberships"][0]["start_date"] = "1 April 2008"
@@ -63,18 +55,18 @@ def test_the_schemas_reject_what_popolo_does_not_allow(south):
         validate_popolo(broken)
 
 
-def test_contact_details_are_exported_only_when_asked_for(south):
-    public = popolo_export(south)
+def test_contact_details_are_exported_only_when_asked_for(south_registry):
+    public = popolo_export(south_registry)
     assert not any("email" in p or "contact_details" in p for p in public["persons"])
-    private = popolo_export(south, include_contacts=True)
+    private = popolo_export(south_registry, include_contacts=True)
     person = next(p for p in private["persons"] if p["id"] == "person/divisional-commander")
     assert person["email"] == "divisional-commander@example.org"
     assert person["contact_details"][0]["type"] == "voice"
 
 
-def test_the_csv_has_a_row_per_seat_holder_and_no_contacts_unless_asked(south):
-    rows = list(csv.DictReader(io.StringIO(csv_export(south))))
-    assert len(rows) == Membership.objects.filter(seat__group__partnership=south).count()
+def test_the_csv_has_a_row_per_seat_holder_and_no_contacts_unless_asked(south_registry):
+    rows = list(csv.DictReader(io.StringIO(csv_export(south_registry))))
+    assert len(rows) == Membership.objects.filter(seat__group__partnership=south_registry).count()
     assert "email" not in rows[0]
     fire = next(r for r in rows if r["seat"] == "Fire and Rescue Service Area Manager")
     assert (
@@ -90,5 +82,7 @@ def test_the_csv_has_a_row_per_seat_holder_and_no_contacts_unless_asked(south):
         "yes",
         "yes",
     )
-    with_contacts = list(csv.DictReader(io.StringIO(csv_export(south, include_contacts=True))))
+    with_contacts = list(
+        csv.DictReader(io.StringIO(csv_export(south_registry, include_contacts=True)))
+    )
     assert all(r["email"].endswith("@example.org") for r in with_contacts)

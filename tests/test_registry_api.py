@@ -1,25 +1,14 @@
 """Registry JSON API: public structure, compliance and Popolo; contact details only for partner
 members; coordinators add members and record decisions counted one vote per body."""
 
-import io
-
 import pytest
 
-from cdrp.accounts.audit import acting_as
 from cdrp.accounts.models import ApiToken
 from cdrp.meetings.models import Decision, Meeting
-from cdrp.partnerships import demo
 from cdrp.partnerships.exports import popolo_errors
 from cdrp.partnerships.models import Membership, Seat
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def south(partnership):
-    with acting_as(None, "test"):
-        demo.load(io.StringIO(), {})
-    return partnership
 
 
 def _auth(user):
@@ -27,7 +16,7 @@ def _auth(user):
     return {"Authorization": f"Bearer {key}"}
 
 
-def test_the_structure_is_public_without_contact_details(client, south):
+def test_the_structure_is_public_without_contact_details(client, south_registry):
     data = client.get("/api/partnerships/lancashire-south/structure").json()
     rag = next(g for g in data["groups"] if g["slug"] == "rag")
     assert rag["quorum"] == 6 and len(rag["seats"]) == 20
@@ -40,20 +29,22 @@ def test_the_structure_is_public_without_contact_details(client, south):
     assert owg["reports_to"] == "rag"
 
 
-def test_compliance_findings_are_public(client, south):
+def test_compliance_findings_are_public(client, south_registry):
     data = client.get("/api/partnerships/lancashire-south/compliance").json()
     statuses = {f["rule"]: f["status"] for f in data}
     assert statuses["RA-SEATS"] == "met" and statuses["PUBLIC-MEETING"] == "not_met"
 
 
-def test_popolo_gives_contacts_to_members_only_and_validates(client, south, member):
+def test_popolo_gives_contacts_to_members_only_and_validates(client, south_registry, member):
     public = client.get("/api/partnerships/lancashire-south/popolo").json()
     assert popolo_errors(public) == [] and "@example.org" not in str(public)
     private = client.get("/api/partnerships/lancashire-south/popolo", headers=_auth(member)).json()
     assert popolo_errors(private) == [] and "@example.org" in str(private)
 
 
-def test_a_persons_seats_and_load_with_contacts_only_for_members(client, south, member, outsider):
+def test_a_persons_seats_and_load_with_contacts_only_for_members(
+    client, south_registry, member, outsider
+):
     data = client.get("/api/people/chorley-csm").json()
     assert data["meetings_per_year"] == 40 and data["hours_per_year"] == 68.0
     assert data["email"] is None and data["phone"] is None
@@ -64,7 +55,7 @@ def test_a_persons_seats_and_load_with_contacts_only_for_members(client, south, 
     assert client.get("/api/people/nobody").status_code == 404
 
 
-def test_only_coordinators_add_members(client, south, member, coordinator):
+def test_only_coordinators_add_members(client, south_registry, member, coordinator):
     seat = Seat.objects.get(group__slug="rag", organisation__slug="gonw")
     body = {"seat": seat.pk, "person": "yot-manager", "role": "substitute", "start": "2024-01-01"}
     url = "/api/partnerships/lancashire-south/groups/rag/memberships"
@@ -85,7 +76,7 @@ def test_only_coordinators_add_members(client, south, member, coordinator):
     assert bad.status_code == 400 and "before it starts" in bad.json()["detail"]
 
 
-def test_a_decision_counts_chorleys_three_members_once(client, south, coordinator):
+def test_a_decision_counts_chorleys_three_members_once(client, south_registry, coordinator):
     ballots = [
         {"person": s, "choice": "for"}
         for s in ["chorley-chief-executive", "chorley-portfolio-member", "chorley-director"]
@@ -127,7 +118,7 @@ def test_a_decision_counts_chorleys_three_members_once(client, south, coordinato
 
 
 def test_a_vote_by_someone_without_a_seat_is_refused_and_nothing_is_written(
-    client, south, coordinator
+    client, south_registry, coordinator
 ):
     body = {
         "group": "rag",

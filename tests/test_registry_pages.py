@@ -2,26 +2,15 @@
 comparison, merger and exports; coordinators edit, others read; contact details only for
 partner members; a stale edit gets a conflict message and keeps what was typed."""
 
-import io
 import json
 import xml.etree.ElementTree as ET
 
 import pytest
 
-from cdrp.accounts.audit import acting_as
-from cdrp.partnerships import demo
 from cdrp.partnerships.models import Group, Membership, Organisation, Partnership, Person
 
 pytestmark = pytest.mark.django_db
 SVG = "{http://www.w3.org/2000/svg}"
-
-
-@pytest.fixture
-def south(partnership):
-    # The conftest partnership is Lancashire South (so the role fixtures apply); the demo fills it.
-    with acting_as(None, "test"):
-        demo.load(io.StringIO(), {})
-    return Partnership.objects.get(slug="lancashire-south")
 
 
 def _get(client, url, status=200):
@@ -30,7 +19,7 @@ def _get(client, url, status=200):
     return response.content.decode()
 
 
-def test_the_overview_shows_the_compliance_task_list(client, south):
+def test_the_overview_shows_the_compliance_task_list(client, south_registry):
     page = _get(client, "/partnerships/lancashire-south/")
     assert 'class="govuk-task-list"' in page
     assert "Every responsible authority has a seat on the strategy group" in page
@@ -38,18 +27,20 @@ def test_the_overview_shows_the_compliance_task_list(client, south):
     assert "Add a group" not in page  # the public reads only
 
 
-def test_the_compliance_page_lists_each_rule_with_source_and_evidence(client, south):
+def test_the_compliance_page_lists_each_rule_with_source_and_evidence(client, south_registry):
     page = _get(client, "/partnerships/lancashire-south/compliance/")
     assert 'id="RA-SEATS"' in page and "Formulation and Implementation of Strategy" in page
     assert "Lancashire Fire and Rescue Service: Fire and Rescue Service Area Manager" in page
 
 
-def test_the_structure_chart_is_svg_with_every_group_and_its_reporting_lines(client, south):
+def test_the_structure_chart_is_svg_with_every_group_and_its_reporting_lines(
+    client, south_registry
+):
     response = client.get("/partnerships/lancashire-south/structure.svg")
     assert response["Content-Type"].startswith("image/svg+xml")
     root = ET.fromstring(response.content)
     boxes = root.findall(f".//{SVG}g[@class='group']")
-    assert len(boxes) == south.groups.count() == 19
+    assert len(boxes) == south_registry.groups.count() == 19
     assert len(root.findall(f".//{SVG}path")) == 18  # one line per group below the RAG
     assert float(root.get("width")) <= 720  # fits an A4 page at full size
     sizes = {float(t.get("font-size")) for t in root.iter(f"{SVG}text")}
@@ -57,7 +48,7 @@ def test_the_structure_chart_is_svg_with_every_group_and_its_reporting_lines(cli
     assert "Structure chart" in _get(client, "/partnerships/lancashire-south/structure/")
 
 
-def test_the_group_page_shows_seats_members_and_terms_of_reference(client, south):
+def test_the_group_page_shows_seats_members_and_terms_of_reference(client, south_registry):
     page = _get(client, "/partnerships/lancashire-south/groups/rag/")
     assert "Terms of reference" in page and "one vote however" in page
     assert "Fire and Rescue Service Area Manager" in page and "Quorum: 6 of them" in page
@@ -66,7 +57,7 @@ def test_the_group_page_shows_seats_members_and_terms_of_reference(client, south
 
 
 def test_the_person_page_shows_seats_and_meeting_load_but_contacts_only_to_members(
-    client, south, member
+    client, south_registry, member
 ):
     page = _get(client, "/partnerships/people/chorley-csm/")
     # Chorley's community safety manager sits on the RAG (quarterly, 2 h), chairs the OWG (monthly,
@@ -81,7 +72,7 @@ def test_the_person_page_shows_seats_and_meeting_load_but_contacts_only_to_membe
     assert "chorley-csm@example.org" in page
 
 
-def test_the_comparison_shows_the_three_districts_and_the_merged_structure(client, south):
+def test_the_comparison_shows_the_three_districts_and_the_merged_structure(client, south_registry):
     page = _get(client, "/partnerships/lancashire-south/compare/")
     for name in [
         "Chorley Community Safety Partnership",
@@ -96,7 +87,7 @@ def test_the_comparison_shows_the_three_districts_and_the_merged_structure(clien
     assert "Lancashire County Strategy Group" in table and "Chorley Community Safety" not in table
 
 
-def test_the_merger_page_shows_six_dated_stages(client, south):
+def test_the_merger_page_shows_six_dated_stages(client, south_registry):
     page = _get(client, "/partnerships/lancashire-south/merger/")
     assert (
         "20 February 2009" in page
@@ -105,7 +96,7 @@ def test_the_merger_page_shows_six_dated_stages(client, south):
     )
 
 
-def test_exports_leave_out_contact_details_for_the_public(client, south, member):
+def test_exports_leave_out_contact_details_for_the_public(client, south_registry, member):
     doc = json.loads(_get(client, "/partnerships/lancashire-south/export/popolo.json"))
     assert not any("email" in p for p in doc["persons"])
     assert "@example.org" not in _get(client, "/partnerships/lancashire-south/export/structure.csv")
@@ -116,7 +107,7 @@ def test_exports_leave_out_contact_details_for_the_public(client, south, member)
     assert "@example.org" in _get(client, "/partnerships/lancashire-south/export/structure.yaml")
 
 
-def test_members_read_but_only_coordinators_edit(client, south, member, coordinator):
+def test_members_read_but_only_coordinators_edit(client, south_registry, member, coordinator):
     client.force_login(member)
     assert client.get("/partnerships/lancashire-south/groups/rag/edit/").status_code == 403
     assert "Add a member" not in _get(client, "/partnerships/lancashire-south/groups/rag/")
@@ -135,7 +126,7 @@ def test_members_read_but_only_coordinators_edit(client, south, member, coordina
         _get(client, f"/partnerships/lancashire-south/{url}")
 
 
-def test_a_coordinator_adds_a_member_and_the_chart_updates(client, south, coordinator):
+def test_a_coordinator_adds_a_member_and_the_chart_updates(client, south_registry, coordinator):
     client.force_login(coordinator)
     before = _get(client, "/partnerships/lancashire-south/structure.svg")
     assert "Vulnerable Households group" in before
@@ -151,7 +142,7 @@ def test_a_coordinator_adds_a_member_and_the_chart_updates(client, south, coordi
         },
     )
     assert response.status_code == 302
-    group = Group.objects.get(partnership=south, slug="vulnerable-households")
+    group = Group.objects.get(partnership=south_registry, slug="vulnerable-households")
     seat = group.seats.get(label="Lead agency specialist")
     response = client.post(
         "/partnerships/lancashire-south/groups/vulnerable-households/members/new/",
@@ -170,9 +161,11 @@ def test_a_coordinator_adds_a_member_and_the_chart_updates(client, south, coordi
     assert "Vulnerable Households group" in _get(client, "/partnerships/people/robin-newcomer/")
 
 
-def test_form_errors_are_shown_in_gov_uk_style_and_nothing_is_saved(client, south, coordinator):
+def test_form_errors_are_shown_in_gov_uk_style_and_nothing_is_saved(
+    client, south_registry, coordinator
+):
     client.force_login(coordinator)
-    group = Group.objects.get(partnership=south, slug="rag")
+    group = Group.objects.get(partnership=south_registry, slug="rag")
     seat = group.seats.first()
     holder = seat.memberships.first().person
     page = client.post(
@@ -204,10 +197,10 @@ def test_form_errors_are_shown_in_gov_uk_style_and_nothing_is_saved(client, sout
 
 
 def test_two_coordinators_editing_one_group_the_second_is_told_and_keeps_their_text(
-    client, south, coordinator
+    client, south_registry, coordinator
 ):
     client.force_login(coordinator)
-    group = Group.objects.get(partnership=south, slug="owg")
+    group = Group.objects.get(partnership=south_registry, slug="owg")
     form = {
         "name": "Officer Working Group",
         "slug": "owg",
@@ -294,7 +287,7 @@ def test_a_site_administrator_adds_a_partnership_and_a_partnerships_administrato
     assert not Partnership.objects.filter(slug="performance").exists()
 
 
-def test_a_coordinator_edits_an_organisation_from_the_overview(client, south, coordinator):
+def test_a_coordinator_edits_an_organisation_from_the_overview(client, south_registry, coordinator):
     # Chorley Council is held by Lancashire South and by the historical Chorley CSP merged into
     # it: a historical holder does not stand in the way, so the coordinator may edit it.
     client.force_login(coordinator)
@@ -315,7 +308,7 @@ def test_a_coordinator_edits_an_organisation_from_the_overview(client, south, co
 
 
 def test_an_organisation_the_county_also_holds_is_not_the_district_coordinators_to_change(
-    client, south, coordinator
+    client, south_registry, coordinator
 ):
     # The fire authority also sits on the county strategy group, where this coordinator has no
     # role: the page says who may change it, and the record is untouched.
@@ -342,14 +335,14 @@ def test_an_organisation_the_county_also_holds_is_not_the_district_coordinators_
 
 
 def test_a_coordinator_records_a_decision_and_the_group_page_shows_who_voted_for_whom(
-    client, south, coordinator
+    client, south_registry, coordinator
 ):
     client.force_login(coordinator)
     url = "/partnerships/lancashire-south/groups/rag/decisions/new/"
     assert "Attendance and votes" in _get(client, url)
     voting = (
         Membership.objects.current()
-        .filter(seat__group__partnership=south, seat__group__slug="rag", seat__voting=True)
+        .filter(seat__group__partnership=south_registry, seat__group__slug="rag", seat__voting=True)
         .select_related("person", "seat")
     )
     form = {"date": "2026-06-01", "motion": "Adopt the partnership plan", "casting_vote": ""}
@@ -379,7 +372,7 @@ def test_a_coordinator_records_a_decision_and_the_group_page_shows_who_voted_for
 
 
 def test_a_coordinator_imports_a_structure_file_and_errors_name_the_line(
-    client, south, coordinator
+    client, south_registry, coordinator
 ):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -387,7 +380,7 @@ def test_a_coordinator_imports_a_structure_file_and_errors_name_the_line(
 
     client.force_login(coordinator)
     url = "/partnerships/lancashire-south/import/"
-    text = export_structure(south)
+    text = export_structure(south_registry)
     bad = text.replace("meeting_frequency: monthly", "meeting_frequency: daily", 1)
     line = bad.splitlines().index("  meeting_frequency: daily") + 1
     page = client.post(
@@ -404,4 +397,4 @@ def test_a_coordinator_imports_a_structure_file_and_errors_name_the_line(
     good = text.replace("meeting_frequency: monthly", "meeting_frequency: fortnightly", 1)
     response = client.post(url, {"file": SimpleUploadedFile("south.yaml", good.encode())})
     assert response.status_code == 302
-    assert south.groups.filter(meeting_frequency="fortnightly").count() == 1
+    assert south_registry.groups.filter(meeting_frequency="fortnightly").count() == 1

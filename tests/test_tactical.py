@@ -8,16 +8,10 @@ from cdrp.analysis.tactical import TacticalError
 
 
 @pytest.fixture
-def south(demo_registry, reference_store, settings):
-    settings.INCIDENT_STORE = reference_store[0]
-    return demo_registry
-
-
-@pytest.fixture
-def pack(south):
+def pack(south_with_incidents):
     from cdrp.intelligence.tactical import tactical_assessment
 
-    return tactical_assessment(south, "2022-11")
+    return tactical_assessment(south_with_incidents, "2022-11")
 
 
 def test_the_pack_lists_emerging_hotspots_and_exceedances_with_evidence(pack):
@@ -71,28 +65,28 @@ def test_near_repeat_runs_knox_on_burglary_or_says_why_not(pack):
         assert "Knox test not run" in near["note"]
 
 
-def test_a_month_with_no_data_is_a_clear_error(south):
+def test_a_month_with_no_data_is_a_clear_error(south_with_incidents):
     from cdrp.intelligence.tactical import tactical_assessment
 
     with pytest.raises(TacticalError, match="no data for 2030-01"):
-        tactical_assessment(south, "2030-01")
+        tactical_assessment(south_with_incidents, "2030-01")
 
 
-def test_a_window_longer_than_the_data_is_a_clear_error(south):
+def test_a_window_longer_than_the_data_is_a_clear_error(south_with_incidents):
     from cdrp.intelligence.tactical import tactical_assessment
 
     with pytest.raises(TacticalError, match="window of 6 months ending 2020-02 starts before"):
-        tactical_assessment(south, "2020-02")
+        tactical_assessment(south_with_incidents, "2020-02")
 
 
-def test_a_malformed_month_is_a_clear_error(south):
+def test_a_malformed_month_is_a_clear_error(south_with_incidents):
     from cdrp.intelligence.tactical import tactical_assessment
 
     with pytest.raises(TacticalError, match="YYYY-MM"):
-        tactical_assessment(south, "November")
+        tactical_assessment(south_with_incidents, "November")
 
 
-def test_the_assess_tactical_command_writes_the_pdf_and_json(south, tmp_path):
+def test_the_assess_tactical_command_writes_the_pdf_and_json(south_with_incidents, tmp_path):
     from io import StringIO
 
     from django.core.management import call_command
@@ -118,7 +112,7 @@ def test_the_assess_tactical_command_writes_the_pdf_and_json(south, tmp_path):
     assert pack["month"] == "2022-11" and pack["emerging"]
 
 
-def test_the_assess_tactical_command_refuses_a_month_without_data(south):
+def test_the_assess_tactical_command_refuses_a_month_without_data(south_with_incidents):
     from django.core.management import CommandError, call_command
 
     with pytest.raises(CommandError, match="no data for 2031-01"):
@@ -127,19 +121,19 @@ def test_the_assess_tactical_command_refuses_a_month_without_data(south):
         )
 
 
-def test_open_tasking_actions_are_listed_and_closed_or_other_groups_are_not(south):
+def test_open_tasking_actions_are_listed_and_closed_or_other_groups_are_not(south_with_incidents):
     import datetime as dt
 
     from cdrp.intelligence.tactical import open_actions
     from cdrp.meetings.models import Action
     from cdrp.partnerships.models import Group, Person
 
-    tasking = Group.objects.filter(partnership=south, kind="tasking").first()
-    other = Group.objects.filter(partnership=south).exclude(kind="tasking").first()
+    tasking = Group.objects.filter(partnership=south_with_incidents, kind="tasking").first()
+    other = Group.objects.filter(partnership=south_with_incidents).exclude(kind="tasking").first()
     owner = Person.objects.first()
-    before = {a["id"] for a in open_actions(south)}
+    before = {a["id"] for a in open_actions(south_with_incidents)}
     kept = Action.objects.create(
-        partnership=south,
+        partnership=south_with_incidents,
         group=tasking,
         description="Patrol Bamber Bridge East",
         owner=owner,
@@ -147,7 +141,7 @@ def test_open_tasking_actions_are_listed_and_closed_or_other_groups_are_not(sout
         hotspot="E01025395",
     )
     closed = Action.objects.create(
-        partnership=south,
+        partnership=south_with_incidents,
         group=tasking,
         description="Done",
         owner=owner,
@@ -156,16 +150,16 @@ def test_open_tasking_actions_are_listed_and_closed_or_other_groups_are_not(sout
         closed_on=dt.date(2022, 11, 30),
     )
     elsewhere = Action.objects.create(
-        partnership=south,
+        partnership=south_with_incidents,
         group=other,
         description="Strategy item",
         owner=owner,
         due=dt.date(2022, 12, 1),
     )
-    ids = {a["id"] for a in open_actions(south)} - before
+    ids = {a["id"] for a in open_actions(south_with_incidents)} - before
     assert ids == {kept.pk}
     assert closed.pk not in ids and elsewhere.pk not in ids
-    row = next(a for a in open_actions(south) if a["id"] == kept.pk)
+    row = next(a for a in open_actions(south_with_incidents) if a["id"] == kept.pk)
     assert row["hotspot"] == "E01025395" and row["due"] == "2022-12-15"
 
 

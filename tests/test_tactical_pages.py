@@ -10,14 +10,8 @@ PASSWORD = "a-long-password-1"
 
 
 @pytest.fixture
-def south(demo_registry, reference_store, settings):
-    settings.INCIDENT_STORE = reference_store[0]
-    return demo_registry
-
-
-@pytest.fixture
-def member_client(client, south):
-    user = user_with_role("t-member", south, "member")
+def member_client(client, south_with_incidents):
+    user = user_with_role("t-member", south_with_incidents, "member")
     client.force_login(user)
     return client
 
@@ -53,7 +47,7 @@ def test_the_json_and_pdf_downloads(member_client):
     assert response.content.startswith(b"%PDF")
 
 
-def test_someone_outside_the_partnership_is_refused(client, south):
+def test_someone_outside_the_partnership_is_refused(client, south_with_incidents):
     from django.contrib.auth import get_user_model
 
     user = get_user_model().objects.create_user("t-outsider", password=PASSWORD)

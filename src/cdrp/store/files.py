@@ -36,7 +36,21 @@ class StoreLocked(RuntimeError):
 
 @dataclass
 class Store:
-    """A handle on one incident store root."""
+    """A handle on one incident store root.
+
+    Examples
+    --------
+    A new store is at version 0; each commit publishes the next version of its state.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as root:
+    ...     store = Store(root)
+    ...     before = store.state()["version"]
+    ...     after = store.commit({"files": [], "imports": [], "geography": None})
+    ...     store.write_bytes("notes/a.txt", b"hello")
+    ...     print(before, after, store.state()["version"], store.read_bytes("notes/a.txt"))
+    0 1 1 b'hello'
+    """
 
     root: str
 
