@@ -298,3 +298,15 @@ def test_no_boundary_file_is_named_in_the_store_code():
     ).lower()
     found = sorted(w for w in words if re.search(rf"\b{re.escape(w.lower())}\b", source))
     assert found == []
+
+
+def test_lsoas_of_a_newer_vintage_not_in_the_lookup_still_get_their_ward(tmp_path):
+    doc = renamed(collection(), "LSOA11CD", "LSOA21CD")
+    for i, feature in enumerate(doc["features"]):
+        feature["properties"]["LSOA21CD"] = f"E0109{i:04d}"  # codes the 2011 lookup lacks
+    store = Store(str(tmp_path / "store"))
+    build_geography(store, DEMO, boundaries=[write(tmp_path / "b.json", doc), WARDS_GPKG])
+    lsoa = read_table(store, "lsoa").set_index("lsoa_code")
+    new = lsoa.loc[[f["properties"]["LSOA21CD"] for f in doc["features"]]]
+    assert new.ward_code.notna().all() and new.district_code.isna().all()
+    assert list(new.lsoa_name) == [f["properties"]["LSOA11NM"] for f in doc["features"]]

@@ -337,13 +337,10 @@ def _recognise(source: str, frame: pd.DataFrame) -> tuple[Kind, int | None, str,
         for column in frame.columns:
             match = _CODE_COLUMN[kind].match(str(column))
             if match:
-                name = f"{column[:-2]}{'nm' if column[-2:].islower() else 'NM'}"
-                return (
-                    kind,
-                    2000 + int(match.group(1)),
-                    str(column),
-                    name if name in frame.columns else None,
-                )
+                name: str | None = f"{column[:-2]}{'nm' if column[-2:].islower() else 'NM'}"
+                if name not in frame.columns:  # e.g. LSOA21CD beside LSOA11NM
+                    name = _name_column(frame, kind, str(column))
+                return kind, 2000 + int(match.group(1)), str(column), name
     for kind in KINDS:
         for column in frame.columns:
             values = frame[column]
