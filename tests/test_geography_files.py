@@ -217,20 +217,17 @@ def test_a_geopackage_layer_without_geometry_or_codes_is_refused(tmp_path):
     assert "no recognised code column" in refusal(copy).message
 
 
-def test_a_zipped_shapefile_without_pyshp_is_refused_with_what_to_do(tmp_path):
-    try:
-        import shapefile  # noqa: F401
-    except ImportError:
-        pass
-    else:
-        pytest.skip("pyshp is installed: zipped Shapefiles are read")
+def test_a_zipped_shapefile_is_refused_with_what_to_do(tmp_path):
     path = tmp_path / "wards.zip"
     with zipfile.ZipFile(path, "w") as archive:
         for suffix in ("shp", "shx", "dbf", "prj"):
             archive.writestr(f"wards.{suffix}", b"")
     err = refusal(path)
-    assert "zipped Shapefiles need the pyshp package" in err.message
-    assert "convert the file to GeoPackage or GeoJSON" in err.message
+    assert err.message.startswith("wards.zip: zipped Shapefiles are not read")
+    assert "download the layer as GeoPackage or GeoJSON" in err.message
+    with zipfile.ZipFile(tmp_path / "other.zip", "w") as archive:
+        archive.writestr("notes.txt", b"hello")
+    assert refusal(tmp_path / "other.zip").message == "other.zip: the zip holds no .shp file"
 
 
 def test_a_refused_file_leaves_the_store_as_it_was(tmp_path):
