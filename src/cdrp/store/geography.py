@@ -375,7 +375,7 @@ def _ward_districts(
     tally = fitted.groupby(["ward_code", "district_code"]).size().rename("n").reset_index()
     tally = tally.sort_values(["ward_code", "n", "district_code"], ascending=[True, False, True])
     by_lsoa = tally.drop_duplicates("ward_code").set_index("ward_code").district_code
-    out = wards.code.map(by_lsoa).to_numpy(dtype=object)
+    out: npt.NDArray[np.object_] = wards.code.map(by_lsoa).to_numpy(dtype=object)
     orphan = pd.isna(out)
     if orphan.any() and len(districts):
         inner = shapely.point_on_surface(wards.geometry.to_numpy()[orphan])
@@ -424,7 +424,7 @@ def load_geography(store: Store) -> Geography | None:
     if not store.exists("_geography/lsoa.parquet"):
         return None
 
-    def read(name: str, columns=None) -> pa.Table:
+    def read(name: str, columns: list[str] | None = None) -> pa.Table:
         if not store.exists(f"_geography/{name}.parquet"):
             return _EMPTY
         with store.fs.open_input_file(store.path(f"_geography/{name}.parquet")) as handle:
