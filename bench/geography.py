@@ -95,6 +95,9 @@ def part_assign() -> dict[str, Any]:
         **took,
         "target_seconds": ASSIGN_TARGET_S,
         "pass": took["seconds"] < ASSIGN_TARGET_S,
+        # On a machine shared with other work the wall clock waits for the processor: the
+        # processor time (both threads) is what the assignment itself costs.
+        "pass_by_cpu_time": took["cpu_seconds"] < ASSIGN_TARGET_S,
         "peak_memory_mb": _peak_mb(),
     }
 
