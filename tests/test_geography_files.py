@@ -217,20 +217,17 @@ def test_a_geopackage_layer_without_geometry_or_codes_is_refused(tmp_path):
     assert "no recognised code column" in refusal(copy).message
 
 
-def test_a_zipped_shapefile_without_pyshp_is_refused_with_what_to_do(tmp_path):
-    try:
-        import shapefile  # noqa: F401
-    except ImportError:
-        pass
-    else:
-        pytest.skip("pyshp is installed: zipped Shapefiles are read")
+def test_a_zipped_shapefile_is_refused_with_what_to_do(tmp_path):
     path = tmp_path / "wards.zip"
     with zipfile.ZipFile(path, "w") as archive:
         for suffix in ("shp", "shx", "dbf", "prj"):
             archive.writestr(f"wards.{suffix}", b"")
     err = refusal(path)
-    assert "zipped Shapefiles need the pyshp package" in err.message
-    assert "convert the file to GeoPackage or GeoJSON" in err.message
+    assert err.message.startswith("wards.zip: zipped Shapefiles are not read")
+    assert "download the layer as GeoPackage or GeoJSON" in err.message
+    with zipfile.ZipFile(tmp_path / "other.zip", "w") as archive:
+        archive.writestr("notes.txt", b"hello")
+    assert refusal(tmp_path / "other.zip").message == "other.zip: the zip holds no .shp file"
 
 
 def test_a_refused_file_leaves_the_store_as_it_was(tmp_path):
@@ -294,7 +291,22 @@ def test_no_boundary_file_is_named_in_the_store_code():
     words = set(names.iloc[:, 1]) | set(names.iloc[:, 5].str.replace(" Police", ""))
     source = "\n".join(
         (ROOT / "src" / "cdrp" / "store" / name).read_text()
-        for name in ("geography.py", "boundaries.py", "wardfit.py")
-    ).lower()
-    found = sorted(w for w in words if re.search(rf"\b{re.escape(w.lower())}\b", source))
+        for name in ("geography.py", "boundaries.py", "wardfit.py", "ons.py")
+    )
+    # Case-sensitive: place names are capitalised, so the word "reading" is not the town; force
+    # names are also looked for as police.uk writes them in file names ("lancashire").
+    slugs = {w.lower().replace(" ", "-") for w in names.iloc[:, 5].str.replace(" Police", "")}
+    found = sorted(w for w in words | slugs if re.search(rf"\b{re.escape(w)}\b", source))
     assert found == []
+
+
+def test_lsoas_of_a_newer_vintage_not_in_the_lookup_still_get_their_ward(tmp_path):
+    doc = renamed(collection(), "LSOA11CD", "LSOA21CD")
+    for i, feature in enumerate(doc["features"]):
+        feature["properties"]["LSOA21CD"] = f"E0109{i:04d}"  # codes the 2011 lookup lacks
+    store = Store(str(tmp_path / "store"))
+    build_geography(store, DEMO, boundaries=[write(tmp_path / "b.json", doc), WARDS_GPKG])
+    lsoa = read_table(store, "lsoa").set_index("lsoa_code")
+    new = lsoa.loc[[f["properties"]["LSOA21CD"] for f in doc["features"]]]
+    assert new.ward_code.notna().all() and new.district_code.isna().all()
+    assert list(new.lsoa_name) == [f["properties"]["LSOA11NM"] for f in doc["features"]]

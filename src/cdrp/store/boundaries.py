@@ -1,8 +1,8 @@
 """Boundary files of any area: read, recognise by their code columns, check, and reproject.
 
-A boundary file is GeoJSON (optionally gzipped), a GeoPackage (read with sqlite3 and shapely: no
-GDAL) or a zipped Shapefile (read with pyshp when it is installed, refused with a message
-otherwise). Its layers are recognised by their ONS code column, never by the file's name:
+A boundary file is GeoJSON (optionally gzipped) or a GeoPackage (read with sqlite3 and shapely: no
+GDAL). A zipped Shapefile is refused with a message saying how to get one of those instead. Its
+layers are recognised by their ONS code column, never by the file's name:
 
 - ``LSOA11CD``, ``LSOA21CD``… → LSOAs of 2011, 2021…
 - ``WD13CD``, ``WD22CD``… → electoral wards of that year's vintage;
@@ -20,7 +20,6 @@ what was expected, before anything is written.
 from __future__ import annotations
 
 import gzip
-import io
 import json
 import re
 import sqlite3
@@ -178,7 +177,7 @@ class _Unrecognised(BoundaryError):
 
 
 def read_boundary_file(path: str | Path) -> list[Layer]:
-    """The recognised layers of one file (GeoJSON, GeoJSON.gz, GeoPackage, zipped Shapefile)."""
+    """The recognised layers of one file (GeoJSON, GeoJSON.gz, GeoPackage)."""
     path = Path(path)
     name = path.name.lower()
     try:
@@ -295,37 +294,16 @@ def _read_gpkg(path: Path) -> list[Layer]:
 
 
 def _read_shapefile_zip(path: Path) -> list[Layer]:
+    """Refused: reading Shapefiles needs GDAL or pyshp, which cdrp does not depend on."""
     with zipfile.ZipFile(path) as archive:
-        shps = sorted(n for n in archive.namelist() if n.lower().endswith(".shp"))
-        if not shps:
+        if not any(n.lower().endswith(".shp") for n in archive.namelist()):
             raise _Unrecognised(path.name, "", "the zip holds no .shp file")
-        try:
-            import shapefile  # noqa: PLC0415 (pyshp: optional, see the message below)
-        except ImportError:
-            raise BoundaryError(
-                path.name,
-                "",
-                "zipped Shapefiles need the pyshp package, which is not installed: "
-                "convert the file to GeoPackage or GeoJSON (e.g. with QGIS), or install pyshp",
-            ) from None
-        layers = []
-        for shp in shps:
-            stem = shp[:-4]
-            source = f"{path.name} ({shp})"
-            members = {n.lower(): n for n in archive.namelist()}
-            prj = members.get(f"{stem}.prj".lower())
-            if prj is None:
-                raise BoundaryError(source, "prj", "no .prj file: the coordinate system is unknown")
-            crs = CRS.from_wkt(archive.read(prj).decode("utf-8", "replace")).to_string()
-            reader = shapefile.Reader(
-                shp=io.BytesIO(archive.read(shp)),
-                dbf=io.BytesIO(archive.read(members[f"{stem}.dbf".lower()])),
-            )
-            fields = [f[0] for f in reader.fields[1:]]
-            frame = pd.DataFrame.from_records(list(reader.records()), columns=fields)
-            geoms = [shapely.geometry.shape(s.__geo_interface__) for s in reader.shapes()]
-            layers.append(_layer(source, frame, np.array(geoms, dtype=object), crs, "record"))
-    return layers
+    raise BoundaryError(
+        path.name,
+        "",
+        "zipped Shapefiles are not read: download the layer as GeoPackage or GeoJSON (the ONS "
+        "Open Geography Portal offers both), or convert it (e.g. with QGIS), then import that",
+    )
 
 
 # -- recognising and checking ------------------------------------------------------------------
@@ -337,13 +315,10 @@ def _recognise(source: str, frame: pd.DataFrame) -> tuple[Kind, int | None, str,
         for column in frame.columns:
             match = _CODE_COLUMN[kind].match(str(column))
             if match:
-                name = f"{column[:-2]}{'nm' if column[-2:].islower() else 'NM'}"
-                return (
-                    kind,
-                    2000 + int(match.group(1)),
-                    str(column),
-                    name if name in frame.columns else None,
-                )
+                name: str | None = f"{column[:-2]}{'nm' if column[-2:].islower() else 'NM'}"
+                if name not in frame.columns:  # e.g. LSOA21CD beside LSOA11NM
+                    name = _name_column(frame, kind, str(column))
+                return kind, 2000 + int(match.group(1)), str(column), name
     for kind in KINDS:
         for column in frame.columns:
             values = frame[column]

@@ -280,12 +280,23 @@ def build_geography(
         }
     )
 
+    # LSOAs with a boundary but not in the national lookup (a newer vintage's codes): kept,
+    # with the boundary's name and no district until a lookup gives one.
+    unknown = ~lsoa_rows.code.isin(lsoa.lsoa_code)
+    if unknown.any():
+        extra = pd.DataFrame(
+            {"lsoa_code": lsoa_rows.code[unknown], "lsoa_name": lsoa_rows.name[unknown]}
+        )
+        lsoa = pd.concat([lsoa, extra], ignore_index=True)
+
     report(2, 5, "LSOA → ward by area")
     ward_rows = _latest(shapes, "ward")
     fit = assign_wards(lsoa_rows, shapes)
     lsoa = lsoa.merge(lsoa_shapes.drop(columns="geometry"), on="lsoa_code", how="left")
     lsoa = lsoa.merge(fit, on="lsoa_code", how="left")
-    names = ward_rows[["code", "name"]].rename(columns={"code": "ward_code", "name": "ward_name"})
+    names = pd.DataFrame(
+        {"ward_code": ward_rows.code, "ward_name": ward_rows.name.fillna(ward_rows.code)}
+    )
     lsoa = lsoa.merge(names, on="ward_code", how="left")
 
     report(3, 5, "districts and partnerships")
@@ -307,7 +318,7 @@ def build_geography(
     wards = pd.DataFrame(
         {
             "ward_code": ward_rows.code.to_numpy(dtype=object),
-            "ward_name": ward_rows.name.to_numpy(dtype=object),
+            "ward_name": ward_rows.name.fillna(ward_rows.code).to_numpy(dtype=object),
             "year": ward_rows.year.to_numpy(),
             "district_code": _ward_districts(ward_rows, lsoa, district_rows),
             "geometry": shapely.to_wkb(ward_rows.wgs84.to_numpy()),
@@ -364,7 +375,7 @@ def _ward_districts(
     tally = fitted.groupby(["ward_code", "district_code"]).size().rename("n").reset_index()
     tally = tally.sort_values(["ward_code", "n", "district_code"], ascending=[True, False, True])
     by_lsoa = tally.drop_duplicates("ward_code").set_index("ward_code").district_code
-    out = wards.code.map(by_lsoa).to_numpy(dtype=object)
+    out: npt.NDArray[np.object_] = wards.code.map(by_lsoa).to_numpy(dtype=object)
     orphan = pd.isna(out)
     if orphan.any() and len(districts):
         inner = shapely.point_on_surface(wards.geometry.to_numpy()[orphan])
@@ -413,7 +424,7 @@ def load_geography(store: Store) -> Geography | None:
     if not store.exists("_geography/lsoa.parquet"):
         return None
 
-    def read(name: str, columns=None) -> pa.Table:
+    def read(name: str, columns: list[str] | None = None) -> pa.Table:
         if not store.exists(f"_geography/{name}.parquet"):
             return _EMPTY
         with store.fs.open_input_file(store.path(f"_geography/{name}.parquet")) as handle:

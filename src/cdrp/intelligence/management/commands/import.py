@@ -46,7 +46,7 @@ class Command(BaseCommand):
         geography.add_argument(
             "paths",
             nargs="*",
-            help="boundary files or folders: GeoJSON(.gz), GeoPackage, zipped Shapefile, "
+            help="boundary files or folders: GeoJSON(.gz) or GeoPackage, "
             "recognised by their code columns (LSOAnnCD, WDnnCD, LADnnCD); default: every "
             "boundary file under --data",
         )
