@@ -23,6 +23,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from cdrp.analysis.allocation import FormulaError, decimal_text, parse_formula, split
+from cdrp.analysis.evaluation import ALPHA, json_safe, net_change, percent_change
 from cdrp.partnerships.models import Decision, Group, Organisation, Partnership
 from cdrp.plans.models import (
     Allocation,
@@ -52,7 +53,6 @@ __all__ = [
     "evaluate",
     "figures",
     "formula_inputs",
-    "net_change",
     "publish_project",
     "publish_stream",
     "record_spend",
@@ -63,8 +63,6 @@ __all__ = [
     "with_figures",
 ]
 
-#: Evaluation verdicts are judged at this level (two-sided), as the assessment's changes are.
-ALPHA = 0.05
 ASB = "anti-social-behaviour"
 
 
@@ -857,71 +855,6 @@ def set_evaluation(
     return evaluation
 
 
-def _finite(value):
-    import math
-
-    if isinstance(value, float):
-        # Twelve significant figures: 10/90 − 0.2 over 12/90 − 0.1 is stored as −0.375, not
-        # −0.37499999999999994 (which a page would round the wrong way).
-        return float(f"{value:.12g}") if math.isfinite(value) else None
-    if hasattr(value, "item"):
-        return _finite(value.item())
-    return value
-
-
-def _clean(obj):
-    """JSON-safe (no NaN or infinity: PostgreSQL's jsonb refuses them)."""
-    if isinstance(obj, dict):
-        return {k: _clean(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_clean(v) for v in obj]
-    return _finite(obj)
-
-
-def _pct(ratio: float) -> str:
-    return f"{(ratio - 1) * 100:+.0f}%"
-
-
-def net_change(a0: int, a1: int, c0: int, c1: int, *, confidence: float = 0.95) -> dict:
-    """The target's change net of the control's: ratio of rate ratios, exact test and interval.
-
-    ``rate_ratio`` is ``(a1/a0) / (c1/c0)``; ``estimate``, ``ratio_lower`` and ``ratio_upper``
-    are the conditional maximum-likelihood odds ratio of the table ``[[a1, a0], [c1, c0]]`` and
-    its exact interval; ``p_value`` is twice the smaller one-sided Fisher exact p-value.
-
-    >>> r = net_change(36, 22, 172, 181)
-    >>> round(r["rate_ratio"], 4), round(r["p_value"], 4)
-    (0.5807, 0.0807)
-    """
-    from scipy.stats import fisher_exact
-    from scipy.stats.contingency import odds_ratio
-
-    table = [[a1, a0], [c1, c0]]
-    less = float(fisher_exact(table, alternative="less").pvalue)
-    greater = float(fisher_exact(table, alternative="greater").pvalue)
-    with _np_errstate():
-        if a0 * c1 == 0:
-            ratio = float("nan") if a1 * c0 == 0 else float("inf")
-        else:
-            ratio = (a1 * c0) / (a0 * c1)
-        result = odds_ratio(table, kind="conditional")
-        interval = result.confidence_interval(confidence)
-    return {
-        "rate_ratio": ratio,
-        "estimate": float(result.statistic),
-        "ratio_lower": float(interval.low),
-        "ratio_upper": float(interval.high),
-        "p_value": min(1.0, 2 * min(less, greater)),
-        "test": "Fisher's exact test (conditional), two-sided as twice the smaller tail",
-    }
-
-
-def _np_errstate():
-    import numpy as np
-
-    return np.errstate(divide="ignore", invalid="ignore")
-
-
 @transaction.atomic
 def evaluate(evaluation: Evaluation, store) -> Evaluation:
     """Count the outcome before and after in the target, buffer and control areas, test the
@@ -1028,7 +961,7 @@ def evaluate(evaluation: Evaluation, store) -> Evaluation:
         )
         reasons.append(
             f"Net of the comparison area's change, the target's rate ratio is {rr:.2f} "
-            f"({_pct(rr)}; 95% interval {relative['ratio_lower']:.2f} to "
+            f"({percent_change(rr)}; 95% interval {relative['ratio_lower']:.2f} to "
             f"{relative['ratio_upper']:.2f}; exact conditional test p = {p_rel:.3f})."
             if rr == rr and rr != float("inf")
             else f"The target had no records before (exact conditional test p = {p_rel:.3f})."
@@ -1074,7 +1007,7 @@ def evaluate(evaluation: Evaluation, store) -> Evaluation:
         f"Weighted displacement difference {difference.wdd:+.0f} records (z = "
         f"{difference.z:.2f}, p = {difference.p_value:.3f}): {difference.reading}."
     )
-    e.result = _clean(
+    e.result = json_safe(
         {
             "months": months,
             "categories": list(e.categories),
