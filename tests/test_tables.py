@@ -195,7 +195,7 @@ def _status_rows():
 
 
 def test_the_performance_downloads_are_inert_and_keep_numbers():
-    from cdrp.plans import performance
+    from cdrp.performance import exports as performance
 
     rows = _status_rows()
     for text in (performance.statuses_csv(rows), performance.indicators_csv(rows)):

@@ -13,10 +13,15 @@ from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from cdrp.accounts.policy import Permission
-from cdrp.analysis.performance import PerformanceError, parse_month
+from cdrp.analysis.errors import RefusedInput
+from cdrp.analysis.months import parse_month
+from cdrp.analysis.performance import PerformanceError
 from cdrp.api import AUTH, allow
 from cdrp.core.models import ConflictError
-from cdrp.plans import performance as perf
+from cdrp.performance.figures import performance_plan
+from cdrp.performance.services import record_series_value
+from cdrp.performance.status import plan_performance, status_counts
+from cdrp.performance.store import default_store, last_month
 from cdrp.plans.models import ManualSeries
 
 router = Router(tags=["performance"])
@@ -72,17 +77,17 @@ def performance(request, partnership: str, as_of: str | None = None):
     """Every indicator of the current plan (the latest approved revision, else the latest
     draft) as of a month (default: the last month held)."""
     part = request.partnership
-    plan, _ = perf.performance_plan(part)
-    store = perf.default_store()
-    last = perf.last_month(part, store) if store is not None else None
+    plan, _ = performance_plan(part)
+    store = default_store()
+    last = last_month(part, store) if store is not None else None
     if as_of is not None:
         try:
             as_of = parse_month(as_of, "as_of")
-        except PerformanceError as exc:
+        except RefusedInput as exc:
             raise HttpError(400, str(exc)) from None
     else:
         as_of = last
-    rows = perf.plan_performance(plan, store, as_of) if plan is not None and as_of else []
+    rows = plan_performance(plan, store, as_of) if plan is not None and as_of else []
     return {
         "partnership": part.slug,
         "plan_revision": plan.revision if plan else None,
@@ -90,7 +95,7 @@ def performance(request, partnership: str, as_of: str | None = None):
         "plan_status": plan.status if plan else None,
         "as_of": as_of,
         "last_month_held": last,
-        "statuses": {c["status"]: c["count"] for c in perf.status_counts(rows)},
+        "statuses": {c["status"]: c["count"] for c in status_counts(rows)},
         "indicators": [
             {
                 "priority": r["priority"].name,
@@ -186,7 +191,7 @@ def series_value(request, partnership: str, series: str, body: SeriesValueIn):
     a message naming the field."""
     item = get_object_or_404(ManualSeries, partnership=request.partnership, slug=series)
     try:
-        row, created = perf.record_series_value(
+        row, created = record_series_value(
             item, body.month, body.value, body.denominator, body.note, version=body.version
         )
     except PerformanceError as exc:

@@ -2,7 +2,7 @@
 PDF), CSV/XLSX downloads, and the partner measures entered by hand (manual series).
 
 Members of the partnership read everything; coordinators enter a month of a manual series.
-Figures are computed from the incident store on each request (`cdrp.plans.performance`).
+Figures are computed from the incident store on each request (`cdrp.performance`).
 """
 
 from __future__ import annotations
@@ -14,21 +14,33 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from cdrp.accounts.policy import Permission, allows, requires
-from cdrp.analysis.performance import PerformanceError, month_range, parse_month
+from cdrp.analysis.errors import RefusedInput
+from cdrp.analysis.months import label, month_range, parse_month, quarter_months, shift
+from cdrp.analysis.performance import PerformanceError
 from cdrp.core.models import ConflictError
-from cdrp.plans import performance as perf
+from cdrp.performance import exports
+from cdrp.performance.figures import performance_plan
+from cdrp.performance.report import (
+    METHOD,
+    available_quarters,
+    quarterly_report,
+    render_report_pdf,
+)
+from cdrp.performance.services import create_series, record_series_value
+from cdrp.performance.status import by_priority, exceptions, plan_performance, status_counts
+from cdrp.performance.store import default_store, last_month
 from cdrp.plans.models import ManualSeries, SeriesValue
 
 
 def _store():
-    return perf.default_store()
+    return default_store()
 
 
 def _last_month(partnership, store) -> str | None:
     if store is None:
         return None
     try:
-        return perf.last_month(partnership, store)
+        return last_month(partnership, store)
     except Exception:
         return None
 
@@ -38,7 +50,7 @@ def _months(plan, last: str | None) -> list[str]:
     last month held, newest first."""
     if plan is None or last is None:
         return []
-    first = perf.shift_month(plan.period_start, -12)
+    first = shift(plan.period_start, -12)
     if last < first:
         return [last]
     return list(reversed(month_range(first, last)))
@@ -46,7 +58,7 @@ def _months(plan, last: str | None) -> list[str]:
 
 def _context(request, as_of_param: str | None) -> dict:
     partnership = request.partnership
-    plan, draft = perf.performance_plan(partnership)
+    plan, draft = performance_plan(partnership)
     store = _store()
     last = _last_month(partnership, store)
     errors = []
@@ -54,7 +66,7 @@ def _context(request, as_of_param: str | None) -> dict:
     if as_of_param:
         try:
             as_of = parse_month(as_of_param, "as_of")
-        except PerformanceError:
+        except RefusedInput:
             errors.append(
                 {
                     "text": f"Month to show: enter a month as YYYY-MM, for example 2022-08 (got "
@@ -63,21 +75,21 @@ def _context(request, as_of_param: str | None) -> dict:
                 }
             )
     if as_of is None and plan is not None:
-        as_of = min(plan.period_end, perf.shift_month(plan.period_start, 11))
-    rows = perf.plan_performance(plan, store, as_of) if plan is not None and as_of else []
+        as_of = min(plan.period_end, shift(plan.period_start, 11))
+    rows = plan_performance(plan, store, as_of) if plan is not None and as_of else []
     return {
         "partnership": partnership,
         "plan": plan,
         "draft": draft,
         "as_of": as_of,
-        "as_of_label": perf.month_label(as_of) if as_of else "",
+        "as_of_label": label(as_of) if as_of else "",
         "last": last,
         "months": _months(plan, last),
         "rows": rows,
-        "priorities": perf.by_priority(rows),
-        "exceptions": perf.exceptions(rows),
-        "counts": perf.status_counts(rows),
-        "quarters": perf.available_quarters(plan, last),
+        "priorities": by_priority(rows),
+        "exceptions": exceptions(rows),
+        "counts": status_counts(rows),
+        "quarters": available_quarters(plan, last),
         "errors": errors,
     }
 
@@ -88,7 +100,7 @@ def performance(request, partnership):
     ctx = _context(request, request.GET.get("as_of"))
     ctx["page_title"] = f"Performance: {request.partnership.name}"
     ctx["can_enter"] = allows(request.user, Permission.ANALYSE, request.partnership)
-    ctx["method"] = perf.METHOD
+    ctx["method"] = METHOD
     _commissioned(request.partnership, ctx.get("priorities") or [])
     return render(request, "plans/performance/page.html", ctx, status=400 if ctx["errors"] else 200)
 
@@ -114,15 +126,15 @@ def _commissioned(partnership, groups) -> None:
 
 
 def _report(request, quarter: str) -> dict:
-    plan, _ = perf.performance_plan(request.partnership)
+    plan, _ = performance_plan(request.partnership)
     if plan is None:
         raise Http404("The partnership has no plan yet")
     try:
-        perf.quarter_months(quarter)
-    except PerformanceError:
+        quarter_months(quarter)
+    except RefusedInput:
         raise Http404(f"No quarter {quarter!r}: expected YYYY-Qn, e.g. 2022-Q3") from None
     try:
-        return perf.quarterly_report(plan, _store(), quarter)
+        return quarterly_report(plan, _store(), quarter)
     except PerformanceError as exc:
         raise Http404(str(exc)) from None
 
@@ -132,7 +144,7 @@ def report(request, partnership, quarter):
     """The quarterly performance report for the strategy group (HTML)."""
     data = _report(request, quarter)
     data["page_title"] = f"Performance report, {data['label']}"
-    data["method"] = perf.METHOD
+    data["method"] = METHOD
     return render(request, "plans/performance/report.html", data)
 
 
@@ -140,7 +152,7 @@ def report(request, partnership, quarter):
 def report_pdf(request, partnership, quarter):
     """The quarterly performance report as a PDF."""
     data = _report(request, quarter)
-    response = HttpResponse(perf.render_report_pdf(data), content_type="application/pdf")
+    response = HttpResponse(render_report_pdf(data), content_type="application/pdf")
     response["Content-Disposition"] = (
         f'attachment; filename="performance-{request.partnership.slug}-{quarter}.pdf"'
     )
@@ -158,10 +170,10 @@ def download(request, partnership, what, fmt):
     rows = ctx["rows"]
     name = f"performance-{what}-{request.partnership.slug}-{ctx['as_of']}.{fmt}"
     if fmt == "csv":
-        body = perf.statuses_csv(rows) if what == "statuses" else perf.indicators_csv(rows)
+        body = exports.statuses_csv(rows) if what == "statuses" else exports.indicators_csv(rows)
         response = HttpResponse(body, content_type="text/csv")
     else:
-        body = perf.statuses_xlsx(rows) if what == "statuses" else perf.indicators_xlsx(rows)
+        body = exports.statuses_xlsx(rows) if what == "statuses" else exports.indicators_xlsx(rows)
         response = HttpResponse(
             body,
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -264,7 +276,7 @@ def series_value(request, partnership, series):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                row, created = perf.record_series_value(
+                row, created = record_series_value(
                     item,
                     data["month"],
                     data["value"],
@@ -334,7 +346,7 @@ def series_create(request, partnership):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                created = perf.create_series(
+                created = create_series(
                     request.partnership,
                     data["name"],
                     description=data["description"],
