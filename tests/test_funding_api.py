@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from cdrp.plans import funding
+from cdrp.funding import services as funding
 from cdrp.plans.models import Spend
 from test_funding_support import *  # noqa: F403 (fixtures)
 

@@ -8,9 +8,9 @@ import datetime as dt
 
 import pytest
 
+from cdrp.funding import services as funding
 from cdrp.partnerships.models import Group, Meeting, Membership, Organisation, Person, Seat
 from cdrp.partnerships.services import record_decision
-from cdrp.plans import funding
 
 # The fixtures, for `from test_funding_support import *` (helpers are imported by name).
 __all__ = ["allocation", "carried", "lead", "project", "rag", "stream"]

@@ -16,8 +16,9 @@ from ninja.errors import HttpError
 
 from cdrp.accounts.policy import Permission, allows
 from cdrp.api import AUTH, _user, allow
-from cdrp.plans import funding
-from cdrp.plans.funding import FundingError
+from cdrp.funding import queries as funding_queries
+from cdrp.funding import services as funding
+from cdrp.funding.checks import FundingError
 from cdrp.plans.models import Allocation, Evaluation, Project
 from cdrp.plans.money import MoneyError, format_pence, parse_pounds
 
@@ -110,7 +111,7 @@ def _allocation(a: Allocation) -> dict:
 
 
 def _streams(request):
-    return funding.visible_streams(request.partnership, public=not _member(request))
+    return funding_queries.visible_streams(request.partnership, public=not _member(request))
 
 
 def _stream(s) -> dict:
@@ -168,7 +169,7 @@ def _project(p) -> dict:
 
 
 def _projects(request):
-    return funding.visible_projects(request.partnership, public=not _member(request))
+    return funding_queries.visible_projects(request.partnership, public=not _member(request))
 
 
 @router.get(

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from cdrp.funding.store import district_populations
 from cdrp.partnerships.demo import COUNTY, DISTRICTS, SOUTH
 from cdrp.plans.demo import decision_of as _decision
+from cdrp.plans.money import format_pence
+from cdrp.store.geography import has_table, read_table
 
 SSCF = "Safer and Stronger Communities Fund"
 SSCF_YEAR = "2023/24"
@@ -42,17 +45,14 @@ def _slug(name: str) -> str:
 
 def _district_partnerships(store, stdout) -> list:
     """A current district partnership for each Lancashire district outside Lancashire South."""
-    import pyarrow.parquet as pq
-
     from cdrp.partnerships.models import Area, Partnership
 
     county, _ = Area.objects.get_or_create(
         code=COUNTY[0], defaults={"name": COUNTY[1], "level": Area.Level.COUNTY}
     )
     codes = {}
-    if store.exists("_geography/districts.parquet"):
-        with store.fs.open_input_file(store.path("_geography/districts.parquet")) as handle:
-            table = pq.read_table(handle, columns=["district_code", "csp_code"]).to_pydict()
+    if has_table(store, "districts"):
+        table = read_table(store, "districts", ["district_code", "csp_code"])
         codes = dict(zip(table["district_code"], table["csp_code"], strict=True))
     made = 0
     for code, name in DISTRICTS.items():
@@ -87,9 +87,7 @@ def _district_partnerships(store, stdout) -> list:
 
 
 def _latest_population_year(store, codes) -> int | None:
-    from cdrp.plans.funding import _read_districts
-
-    _, pops = _read_districts(store)
+    _, pops = district_populations(store)
     years = set.intersection(*(set(pops.get(c, {})) for c in codes)) if codes else set()
     return max(years) if years else None
 
@@ -99,14 +97,11 @@ def _pilot_areas(store) -> tuple[list[str], list[str], list[str]]:
     by code); buffer: the other LSOAs whose centroid is within 1 km of a target's; control: the
     rest of South Ribble."""
     import numpy as np
-    import pyarrow.parquet as pq
     from pyproj import Transformer
 
     from cdrp.store import counts
 
-    with store.fs.open_input_file(store.path("_geography/lsoa.parquet")) as handle:
-        lsoa = pq.read_table(handle, columns=["lsoa_code", "district_code", "lon", "lat"])
-    lsoa = lsoa.to_pandas()
+    lsoa = read_table(store, "lsoa", ["lsoa_code", "district_code", "lon", "lat"])
     lsoa = lsoa[lsoa.district_code == PILOT_DISTRICT].sort_values("lsoa_code").reset_index()
     before = counts(
         store,
@@ -170,7 +165,7 @@ def load(stdout, users: dict | None = None) -> None:
         return
     store = incident_store()
     try:
-        has_data = store.exists("_geography/districts.parquet") and bool(
+        has_data = has_table(store, "districts") and bool(
             [f for f in store.state()["files"] if f["table"] == ""]
         )
     except Exception:
@@ -183,8 +178,9 @@ def load(stdout, users: dict | None = None) -> None:
 
 
 def _load(stdout, store, south, county, Organisation) -> None:
+    from cdrp.funding import evaluation as funding_evaluation
+    from cdrp.funding import services as funding
     from cdrp.partnerships.models import Partnership
-    from cdrp.plans import funding
     from cdrp.plans.models import Allocation, FundingStream, Project
 
     partnerships = _district_partnerships(store, stdout)
@@ -235,7 +231,7 @@ def _load(stdout, store, south, county, Organisation) -> None:
         south_share = next(a for a in made if a.partnership_id == south.pk)
         stdout.write(
             f"Funding: {SSCF} {SSCF_YEAR} split between {len(made)} partnerships "
-            f"(Lancashire South {funding._money(south_share.amount_pence)})."
+            f"(Lancashire South {format_pence(south_share.amount_pence)})."
         )
     else:
         stdout.write(f"Funding: {SSCF} {SSCF_YEAR} already split.")
@@ -308,7 +304,7 @@ def _load(stdout, store, south, county, Organisation) -> None:
         ]:
             funding.complete_milestone(funding.add_milestone(project, title, due), done)
         target, buffer, control = _pilot_areas(store)
-        evaluation = funding.set_evaluation(
+        evaluation = funding_evaluation.set_evaluation(
             project,
             method="Before and after, April to November 2022 against the same months of 2021 "
             "(so the seasons match), with a comparison area: police.uk burglaries in the four "
@@ -326,7 +322,7 @@ def _load(stdout, store, south, county, Organisation) -> None:
             after_start=AFTER[0],
             after_end=AFTER[1],
         )
-        funding.evaluate(evaluation, store)
+        funding_evaluation.evaluate(evaluation, store)
         funding.complete_project(project)
         funding.publish_project(project)
 
@@ -376,7 +372,7 @@ def _load(stdout, store, south, county, Organisation) -> None:
             ),
             dt.date(2024, 4, 16),
         )
-        funding.set_evaluation(
+        funding_evaluation.set_evaluation(
             project,
             method="Before and after, twelve months each: anti-social behaviour reports in the "
             "three target LSOAs against the rest of Chorley. To be computed when police.uk "
@@ -440,7 +436,7 @@ def _load(stdout, store, south, county, Organisation) -> None:
             dt.date(2024, 4, 23),
         )
         centre = _top_lsoas(store, "E07000123", "violent-crime", 3)
-        funding.set_evaluation(
+        funding_evaluation.set_evaluation(
             project,
             method="Before and after, twelve months each: violence and public order records in "
             "the three Preston city-centre LSOAs with most violence, against the rest of Preston "
@@ -472,10 +468,7 @@ def _load(stdout, store, south, county, Organisation) -> None:
 
 
 def _district_lsoas(store, districts: list[str], exclude: set[str]) -> list[str]:
-    import pyarrow.parquet as pq
-
-    with store.fs.open_input_file(store.path("_geography/lsoa.parquet")) as handle:
-        table = pq.read_table(handle, columns=["lsoa_code", "district_code"]).to_pydict()
+    table = read_table(store, "lsoa", ["lsoa_code", "district_code"])
     return sorted(
         c
         for c, d in zip(table["lsoa_code"], table["district_code"], strict=True)

@@ -5,7 +5,7 @@ downloads, and the public transparency pages.
 Members read; coordinators (EDIT) add streams, run formulas, commission projects and record
 spend, variations and milestones; analysts (ANALYSE) plan and compute evaluations; chairs
 (APPROVE) record the strategy group's approvals and publish. Every write goes through
-`cdrp.plans.funding` (one transaction each); a refusal comes back on the form, naming the field.
+`cdrp.funding.services` (one transaction each); a refusal comes back on the form, naming the field.
 """
 
 from __future__ import annotations
@@ -24,10 +24,12 @@ from django.views.decorators.http import require_POST
 from cdrp.accounts.policy import Permission, allows, public, requires
 from cdrp.analysis.allocation import MEASURES, as_exact
 from cdrp.core import tables
+from cdrp.funding import evaluation as funding_evaluation
+from cdrp.funding import queries as funding_queries
+from cdrp.funding import services as funding
+from cdrp.funding.checks import FundingError
 from cdrp.intelligence.services import incident_store
 from cdrp.partnerships.models import Area, Organisation, Partnership
-from cdrp.plans import funding
-from cdrp.plans.funding import FundingError
 from cdrp.plans.models import (
     Allocation,
     Evaluation,
@@ -40,6 +42,7 @@ from cdrp.plans.models import (
     Variation,
 )
 from cdrp.plans.money import MoneyError, format_pence, parse_pounds
+from cdrp.plans.services import approval_decisions
 from cdrp.store.schema import CATEGORY_NAMES
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -144,7 +147,7 @@ class FormulaForm(FundingForm):
         self.fields["partnerships"].queryset = Partnership.objects.filter(
             status=Partnership.Status.CURRENT, level=Partnership.Level.DISTRICT
         ).order_by("name")
-        self.fields["decision"].queryset = funding.strategy_decisions(stream.partnership)
+        self.fields["decision"].queryset = approval_decisions(stream.partnership)
         self.fields["decision"].label_from_instance = _decision_label
         self.fields["decision"].empty_label = "None"
 
@@ -256,7 +259,7 @@ class DecisionForm(FundingForm):
 
     def __init__(self, *args, partnership: Partnership, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["decision"].queryset = funding.strategy_decisions(partnership)
+        self.fields["decision"].queryset = approval_decisions(partnership)
         self.fields["decision"].label_from_instance = _decision_label
         self.fields["decision"].empty_label = "Choose a decision"
 
@@ -306,11 +309,11 @@ def _decision_label(decision) -> str:
 
 def _stream(partnership: Partnership, pk: int) -> FundingStream:
     """A stream the partnership holds or has an allocation of."""
-    return get_object_or_404(funding.visible_streams(partnership), pk=pk)
+    return get_object_or_404(funding_queries.visible_streams(partnership), pk=pk)
 
 
 def _project(partnership: Partnership, pk: int, *, public: bool = False) -> Project:
-    return get_object_or_404(funding.visible_projects(partnership, public=public), pk=pk)
+    return get_object_or_404(funding_queries.visible_projects(partnership, public=public), pk=pk)
 
 
 def _can(request, action: Permission, partnership=None) -> bool:
@@ -375,11 +378,11 @@ def _allocation_rows(stream: FundingStream) -> tuple[list[dict], dict]:
 def funding_index(request, partnership):
     """Streams held by or allocated to the partnership, and its projects with their money."""
     p = request.partnership
-    streams = list(funding.visible_streams(p).prefetch_related("allocations"))
+    streams = list(funding_queries.visible_streams(p).prefetch_related("allocations"))
     for s in streams:
         own = [a for a in s.allocations.all() if a.partnership_id == p.pk]
         s.own_allocation = own[0] if own else None
-    projects = _rows(funding.visible_projects(p))
+    projects = _rows(funding_queries.visible_projects(p))
     totals = {
         "budget": sum(r["available"] for r in projects),
         "spent": sum(r["spent"] for r in projects),
@@ -640,7 +643,7 @@ def project_new(request, partnership):
 
 
 def _project_context(request, project: Project, *, public: bool) -> dict:
-    f = funding.figures(project)
+    f = funding_queries.figures(project)
     evaluation = Evaluation.objects.filter(project=project).first()
     area_names = {}
     if evaluation is not None:
@@ -840,7 +843,7 @@ def evaluation_plan(request, partnership, pk):
     form = EvaluationForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            funding.set_evaluation(project, **form.cleaned_data)
+            funding_evaluation.set_evaluation(project, **form.cleaned_data)
         except FundingError as exc:
             form.refuse(exc)
         else:
@@ -868,7 +871,7 @@ def evaluation_run(request, partnership, pk):
     project = _own_project(request, pk)
     evaluation = get_object_or_404(Evaluation, project=project)
     try:
-        funding.evaluate(evaluation, incident_store())
+        funding_evaluation.evaluate(evaluation, incident_store())
     except FundingError as exc:
         messages.error(request, str(exc))
     else:
@@ -892,7 +895,7 @@ SPEND_COLUMNS = [
 
 
 def _spend_rows(partnership: Partnership) -> list[list]:
-    projects = funding.visible_projects(partnership).values_list("pk", flat=True)
+    projects = funding_queries.visible_projects(partnership).values_list("pk", flat=True)
     spend = (
         Spend.objects.filter(project__in=list(projects))
         .select_related("project__lead_organisation", "project__allocation__stream")
@@ -961,11 +964,11 @@ def transparency(request, partnership):
     budget, spend and outcome. Open to everyone; no personal data."""
     p = _public_partnership(request, partnership)
     streams = list(
-        funding.visible_streams(p, public=True).prefetch_related("allocations__partnership")
+        funding_queries.visible_streams(p, public=True).prefetch_related("allocations__partnership")
     )
     for s in streams:
         s.allocated_pence = sum(a.amount_pence for a in s.allocations.all())
-    projects = _rows(funding.visible_projects(p, public=True).select_related("evaluation"))
+    projects = _rows(funding_queries.visible_projects(p, public=True).select_related("evaluation"))
     totals = {
         "budget": sum(r["available"] for r in projects),
         "spent": sum(r["spent"] for r in projects),
@@ -987,7 +990,7 @@ def transparency(request, partnership):
 @public
 def transparency_stream(request, partnership, pk):
     p = _public_partnership(request, partnership)
-    stream = get_object_or_404(funding.visible_streams(p, public=True), pk=pk)
+    stream = get_object_or_404(funding_queries.visible_streams(p, public=True), pk=pk)
     return render(
         request, "plans/funding/stream.html", _stream_context(request, stream, public=True)
     )

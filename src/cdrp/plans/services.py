@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from cdrp.partnerships.models import Decision, Group, Partnership
 from cdrp.plans.models import (
     Indicator,
     Objective,
@@ -43,6 +44,7 @@ __all__ = [
     "save_target",
     "seed_from_assessment",
     "snapshot",
+    "strategy_kind",
 ]
 
 #: The fewest priorities a plan seeded from an assessment starts with.
@@ -76,12 +78,26 @@ def current_plan(partnership) -> Plan | None:
     )
 
 
+def strategy_kind(partnership: Partnership) -> str:
+    """The kind of group that decides for the partnership: its county strategy group for a
+    county, its strategy group otherwise."""
+    if partnership.level == Partnership.Level.COUNTY:
+        return Group.Kind.COUNTY_STRATEGY
+    return Group.Kind.STRATEGY
+
+
 def approval_decisions(partnership):
     """Carried decisions of the partnership's strategy group (its county strategy group for a
     county), newest first: the decisions that can approve a plan revision or a spend."""
-    from cdrp.plans.funding import strategy_decisions
-
-    return strategy_decisions(partnership)
+    return (
+        Decision.objects.filter(
+            meeting__group__partnership=partnership,
+            meeting__group__kind=strategy_kind(partnership),
+            result=Decision.Result.CARRIED,
+        )
+        .select_related("meeting", "meeting__group")
+        .order_by("-meeting__date", "-pk")
+    )
 
 
 # --- Seeding from the strategic assessment ----------------------------------------------------
