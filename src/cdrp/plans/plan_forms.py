@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from cdrp.plans.models import Indicator, ManualSeries, Target
-from cdrp.plans.services import check_categories, check_month
+from cdrp.plans.services import PlanError, check_categories, check_month
 
 MONTH_HELP = "YYYY-MM, for example 2022-04"
 
@@ -22,7 +22,7 @@ class MonthField(forms.CharField):
             return value
         try:
             return check_month(value, self.label or "month")
-        except forms.ValidationError as exc:
+        except PlanError as exc:
             raise forms.ValidationError(
                 f"Enter {(self.label or 'the month').lower()} as YYYY-MM, for example 2022-04"
             ) from exc
@@ -43,8 +43,8 @@ class CategoriesField(forms.CharField):
         value = super().clean(value)
         try:
             return check_categories((value or "").split(","))
-        except forms.ValidationError as exc:
-            raise forms.ValidationError(exc.messages[0].split(": ", 1)[-1]) from exc
+        except PlanError as exc:
+            raise forms.ValidationError(exc.message) from exc
 
 
 class SeedForm(forms.Form):

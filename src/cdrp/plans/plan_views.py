@@ -12,15 +12,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from cdrp.accounts.policy import Permission, allows, public, requires
+from cdrp.analysis.errors import RefusedInput
+from cdrp.analysis.months import shift
 from cdrp.core.models import ConflictError, required_version
 from cdrp.plans import documents, services
 from cdrp.plans.models import (
-    Commitment,
-    EngagementCommitment,
     Indicator,
     Objective,
     Plan,
-    Priority,
     Target,
 )
 from cdrp.plans.plan_forms import (
@@ -102,8 +101,8 @@ def plan_seed(request, partnership):
             plan = services.seed_from_assessment(
                 assessment, request.user, period_start=form.cleaned_data["period_start"]
             )
-        except ValidationError as exc:
-            messages.error(request, exc.messages[0])
+        except (ValidationError, RefusedInput) as exc:
+            messages.error(request, _refusal(exc))
         else:
             messages.success(
                 request, f"Draft plan created with {plan.priorities.count()} priorities"
@@ -192,8 +191,8 @@ def plan_revise(request, partnership, revision):
         return _detail(plan)
     try:
         new = services.revise(plan, request.user, form.cleaned_data["change_note"])
-    except ValidationError as exc:
-        messages.error(request, exc.messages[0])
+    except (ValidationError, RefusedInput) as exc:
+        messages.error(request, _refusal(exc))
         return _detail(plan)
     messages.success(request, f"Revision {new.revision} started as a draft copy")
     return _detail(new)
@@ -213,7 +212,7 @@ def plan_approve(request, partnership, revision):
         expected = required_version(request.POST.get("version"))
         services.approve(plan, request.user, decision, expected)
     except (ValidationError, ConflictError, ValueError) as exc:
-        messages.error(request, getattr(exc, "messages", [str(exc)])[0])
+        messages.error(request, _refusal(exc))
     else:
         messages.success(request, f"Revision {plan.revision} approved: it is now the current plan")
     return _detail(plan)
@@ -232,14 +231,22 @@ def _form_page(request, plan, form, title, *, action_label="Save", extra=None):
     return render(request, "plans/plan/form.html", ctx)
 
 
+def _refusal(exc: Exception) -> str:
+    """The words of a refusal: a service's `RefusedInput` reads "field: message", a record
+    rule's ValidationError gives its first message."""
+    if isinstance(exc, RefusedInput):
+        return str(exc)
+    return getattr(exc, "messages", [str(exc)])[0]
+
+
 def _save(request, plan, form, write):
     """Run `write(cleaned_data)`; a refusal from the record rules goes back to the form."""
     try:
         write(form.cleaned_data)
     except ConflictError as exc:
         form.add_error(None, str(exc))
-    except ValidationError as exc:
-        message = exc.messages[0]
+    except (ValidationError, RefusedInput) as exc:
+        message = _refusal(exc)
         field, _, text = message.partition(": ")
         if text and field in form.fields:
             form.add_error(field, text[0].upper() + text[1:])
@@ -261,10 +268,7 @@ def plan_edit(request, partnership, revision):
     if request.method == "POST" and form.is_valid():
 
         def write(data):
-            for key, value in data.items():
-                setattr(plan, key, value)
-            plan.period_end = services.month_add(plan.period_start, 35)
-            plan.save_checked(required_version(request.POST.get("version")))
+            services.update_plan(plan, required_version(request.POST.get("version")), **data)
 
         done = _save(request, plan, form, write)
         if done:
@@ -287,13 +291,8 @@ def priority_form(request, partnership, revision, pk=None):
     if request.method == "POST" and form.is_valid():
 
         def write(data):
-            target = priority or Priority(plan=plan, position=plan.priorities.count() + 1)
-            for key, value in data.items():
-                setattr(target, key, value)
-            if priority:
-                target.save_checked(required_version(request.POST.get("version")))
-            else:
-                target.save()
+            version = required_version(request.POST.get("version")) if priority else None
+            services.save_priority(plan, priority, version, **data)
 
         done = _save(request, plan, form, write)
         if done:
@@ -311,12 +310,11 @@ def priority_delete(request, partnership, revision, pk):
     if refused:
         return refused
     priority = get_object_or_404(plan.priorities, pk=pk)
-    if priority.projects.exists():
-        messages.error(
-            request, f"“{priority.name}” has projects commissioned against it: it is kept"
-        )
+    try:
+        services.delete_priority(priority)
+    except services.PlanError as exc:
+        messages.error(request, str(exc))
     else:
-        priority.delete()
         messages.success(request, f"Priority “{priority.name}” removed from this draft")
     return _detail(plan)
 
@@ -333,13 +331,10 @@ def objective_form(request, partnership, revision, priority=None, pk=None):
     if request.method == "POST" and form.is_valid():
 
         def write(data):
-            if objective is None:
-                Objective.objects.create(
-                    priority=parent, position=parent.objectives.count() + 1, **data
-                )
-                return
-            objective.text, objective.owner = data["text"], data["owner"]
-            objective.save_checked(required_version(request.POST.get("version")))
+            version = required_version(request.POST.get("version")) if objective else None
+            services.save_objective(
+                parent, objective, version, text=data["text"], owner=data["owner"]
+            )
 
         done = _save(request, plan, form, write)
         if done:
@@ -356,8 +351,7 @@ def objective_delete(request, partnership, revision, pk):
     plan, refused = _draft(request, revision)
     if refused:
         return refused
-    objective = _objective(plan, pk)
-    objective.delete()
+    services.remove_from_draft(_objective(plan, pk))
     messages.success(request, "Objective removed from this draft")
     return _detail(plan)
 
@@ -378,8 +372,8 @@ def commitment_form(request, partnership, revision, objective):
     if request.method == "POST" and form.is_valid():
 
         def write(data):
-            Commitment.objects.create(
-                objective=parent,
+            services.add_commitment(
+                parent,
                 organisation=data["organisation"],
                 role=data["role"],
                 resources=data["resources"],
@@ -400,29 +394,21 @@ def indicator_form(request, partnership, revision, objective):
     parent = _objective(plan, objective)
     initial = {
         "target_start": plan.period_start,
-        "target_end": services.month_add(plan.period_start, 11),
-        "baseline_start": services.month_add(plan.period_start, -12),
-        "baseline_end": services.month_add(plan.period_start, -1),
+        "target_end": shift(plan.period_start, 11),
+        "baseline_start": shift(plan.period_start, -12),
+        "baseline_end": shift(plan.period_start, -1),
     }
     form = IndicatorForm(request.POST or None, initial=initial, partnership=request.partnership)
     if request.method == "POST" and form.is_valid():
 
         def write(data):
-            from django.db import transaction
-
-            with transaction.atomic():
-                indicator = Indicator.objects.create(
-                    objective=parent,
-                    position=parent.indicators.count() + 1,
-                    name=data["name"],
-                    source=data["source"],
-                    categories=data["categories"] if data["source"] == "store" else [],
-                    measure=data["measure"],
-                    harm_weighted=data["harm_weighted"],
-                    series=data["series"] if data["source"] == "manual" else None,
-                    direction=data["direction"],
-                )
-                _save_target(indicator, data)
+            fields = ("name", "source", "categories", "measure", "harm_weighted", "series")
+            services.add_indicator(
+                parent,
+                _target_fields(data),
+                direction=data["direction"],
+                **{k: data[k] for k in fields},
+            )
 
         done = _save(request, plan, form, _rename(write))
         if done:
@@ -430,19 +416,16 @@ def indicator_form(request, partnership, revision, objective):
     return _form_page(request, plan, form, "Add an indicator and its target")
 
 
-def _save_target(indicator, data) -> Target:
-    """A target from the fields of TargetForm (also part of IndicatorForm)."""
-    return services.save_target(
-        Target(
-            indicator=indicator,
-            kind=data["target_kind"],
-            value=data["target_value"],
-            baseline_start=data["baseline_start"] or "",
-            baseline_end=data["baseline_end"] or "",
-            period_start=data["target_start"],
-            period_end=data["target_end"],
-        )
-    )
+def _target_fields(data) -> dict:
+    """`services.add_target`'s fields from those of TargetForm (also part of IndicatorForm)."""
+    return {
+        "kind": data["target_kind"],
+        "value": data["target_value"],
+        "baseline_start": data["baseline_start"] or "",
+        "baseline_end": data["baseline_end"] or "",
+        "period_start": data["target_start"],
+        "period_end": data["target_end"],
+    }
 
 
 def _rename(write):
@@ -453,10 +436,10 @@ def _rename(write):
     def wrapped(data):
         try:
             write(data)
-        except ValidationError as exc:
-            field, _, text = exc.messages[0].partition(": ")
+        except (ValidationError, RefusedInput) as exc:
+            field, _, text = _refusal(exc).partition(": ")
             if text and field in names:
-                raise services.PlanError(f"{names[field]}: {text}") from exc
+                raise services.PlanError(names[field], text) from exc
             raise
 
     return wrapped
@@ -469,18 +452,18 @@ def target_form(request, partnership, revision, indicator):
         return refused
     parent = get_object_or_404(Indicator, pk=indicator, objective__priority__plan=plan)
     last = parent.targets.order_by("-period_end").first()
-    start = services.month_add(last.period_end, 1) if last else plan.period_start
+    start = shift(last.period_end, 1) if last else plan.period_start
     initial = {
         "target_start": start,
-        "target_end": services.month_add(start, 11),
-        "baseline_start": services.month_add(start, -12),
-        "baseline_end": services.month_add(start, -1),
+        "target_end": shift(start, 11),
+        "baseline_start": shift(start, -12),
+        "baseline_end": shift(start, -1),
     }
     form = TargetForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
 
         def write(data):
-            _save_target(parent, data)
+            services.add_target(parent, **_target_fields(data))
 
         done = _save(request, plan, form, _rename(write))
         if done:
@@ -494,7 +477,9 @@ def target_delete(request, partnership, revision, pk):
     plan, refused = _draft(request, revision)
     if refused:
         return refused
-    get_object_or_404(Target, pk=pk, indicator__objective__priority__plan=plan).delete()
+    services.remove_from_draft(
+        get_object_or_404(Target, pk=pk, indicator__objective__priority__plan=plan)
+    )
     messages.success(request, "Target removed from this draft")
     return _detail(plan)
 
@@ -506,7 +491,7 @@ def indicator_delete(request, partnership, revision, pk):
     if refused:
         return refused
     indicator = get_object_or_404(Indicator, pk=pk, objective__priority__plan=plan)
-    indicator.delete()
+    services.remove_from_draft(indicator)
     messages.success(request, f"Indicator “{indicator.name}” removed from this draft")
     return _detail(plan)
 
@@ -520,9 +505,7 @@ def engagement_form(request, partnership, revision):
     if request.method == "POST" and form.is_valid():
 
         def write(data):
-            EngagementCommitment.objects.create(
-                plan=plan, position=plan.engagement.count() + 1, **data
-            )
+            services.add_engagement(plan, **data)
 
         done = _save(request, plan, form, write)
         if done:
