@@ -9,7 +9,8 @@ import datetime as dt
 import pytest
 
 from cdrp.funding import services as funding
-from cdrp.partnerships.models import Group, Meeting, Membership, Organisation, Person, Seat
+from cdrp.meetings.models import Meeting
+from cdrp.partnerships.models import Group, Membership, Organisation, Person, Seat
 from cdrp.partnerships.services import record_decision
 
 # The fixtures, for `from test_funding_support import *` (helpers are imported by name).

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from cdrp.analysis.errors import RefusedInput
 from cdrp.analysis.months import MonthError, parse_month
-from cdrp.partnerships.models import Decision, Partnership
+from cdrp.meetings.models import Decision
+from cdrp.partnerships.models import Partnership
 from cdrp.plans.money import format_pence
 from cdrp.plans.services import strategy_kind
 

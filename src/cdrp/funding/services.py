@@ -29,7 +29,8 @@ from cdrp.funding.checks import (
 )
 from cdrp.funding.queries import figures
 from cdrp.funding.store import formula_inputs
-from cdrp.partnerships.models import Decision, Organisation, Partnership
+from cdrp.meetings.models import Decision
+from cdrp.partnerships.models import Organisation, Partnership
 from cdrp.plans.models import (
     Allocation,
     FundingStream,

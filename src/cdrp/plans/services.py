@@ -18,7 +18,8 @@ from django.utils import timezone
 
 from cdrp.analysis.errors import RefusedInput
 from cdrp.analysis.months import MonthError, parse_month, shift
-from cdrp.partnerships.models import Decision, Group, Partnership
+from cdrp.meetings.models import Decision
+from cdrp.partnerships.models import Group, Partnership
 from cdrp.plans.models import (
     Commitment,
     EngagementCommitment,
