@@ -14,9 +14,9 @@ from cdrp.accounts.models import AuditEvent
 from cdrp.funding import queries as funding_queries
 from cdrp.funding import services as funding
 from cdrp.funding.checks import FundingError
+from cdrp.funding.models import Allocation, FundingStream, Project, Spend, Variation
 from cdrp.partnerships.demo import DISTRICTS
 from cdrp.partnerships.models import Area, Group, Partnership
-from cdrp.plans.models import Allocation, FundingStream, Project, Spend, Variation
 from cdrp.store import Store, counts
 from test_funding_support import *  # noqa: F403 (fixtures)
 from test_funding_support import decision, strategy_group

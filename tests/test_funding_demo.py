@@ -10,10 +10,10 @@ import pytest
 
 from cdrp.accounts.models import AuditEvent
 from cdrp.funding import queries as funding_queries
+from cdrp.funding.models import Evaluation, FundingStream, Project
 from cdrp.partnerships.demo import DISTRICTS
 from cdrp.partnerships.models import Partnership
 from cdrp.plans import funding_demo
-from cdrp.plans.models import Evaluation, FundingStream, Project
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from scipy.stats import fisher_exact
 
 from cdrp.funding import evaluation as funding_evaluation
 from cdrp.funding.checks import FundingError
-from cdrp.plans.models import Evaluation
+from cdrp.funding.models import Evaluation
 from cdrp.store import Store, import_police_uk
 from cdrp.store.schema import STREET_COLUMNS
 from test_funding_support import *  # noqa: F403 (fixtures)

@@ -225,21 +225,11 @@ def _routes(patterns=None, prefix=""):
 def _objects(south) -> dict:
     """A real object for each parameter the URL conf names (pk by the segment before it)."""
     from cdrp.accounts.models import ApiToken, PartnershipRole
+    from cdrp.funding.models import FundingStream, Milestone, Project, Variation
     from cdrp.intelligence.models import Assessment
     from cdrp.meetings.models import Action, Paper
     from cdrp.partnerships.models import Membership, Organisation, Person
-    from cdrp.plans.models import (
-        FundingStream,
-        Indicator,
-        ManualSeries,
-        Milestone,
-        Objective,
-        Plan,
-        Priority,
-        Project,
-        Target,
-        Variation,
-    )
+    from cdrp.plans.models import Indicator, ManualSeries, Objective, Plan, Priority, Target
 
     def pks(queryset, field="pk"):
         return list(queryset.order_by("pk").values_list(field, flat=True)[:1])

@@ -15,8 +15,8 @@ from cdrp.analysis.displacement import wdd, wdq
 from cdrp.analysis.evaluation import ALPHA, json_safe, net_change, percent_change
 from cdrp.analysis.months import month_range
 from cdrp.funding.checks import FundingError, checked_month, checked_text, field_label, lock
+from cdrp.funding.models import Evaluation, Project
 from cdrp.funding.store import check_period, lsoa_names
-from cdrp.plans.models import Evaluation, Project
 from cdrp.store import counts
 from cdrp.store.schema import CATEGORY_NAMES
 

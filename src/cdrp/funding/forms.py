@@ -10,8 +10,9 @@ from django import forms
 
 from cdrp.accounts.policy import Permission, allows
 from cdrp.funding.checks import FundingError
+from cdrp.funding.models import Allocation, FundingStream
 from cdrp.partnerships.models import Organisation, Partnership
-from cdrp.plans.models import Allocation, FundingStream, Plan, Priority
+from cdrp.plans.models import Plan, Priority
 from cdrp.plans.money import MoneyError, format_pence, parse_pounds
 from cdrp.plans.services import approval_decisions
 from cdrp.store.schema import CATEGORY_NAMES

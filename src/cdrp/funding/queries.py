@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from django.db.models import OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
+from cdrp.funding.models import FundingStream, Project, Spend, Variation
 from cdrp.partnerships.models import Partnership
-from cdrp.plans.models import FundingStream, Project, Spend, Variation
 
 __all__ = ["ProjectFigures", "figures", "visible_projects", "visible_streams", "with_figures"]
 

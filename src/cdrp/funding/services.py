@@ -27,19 +27,12 @@ from cdrp.funding.checks import (
     checked_text,
     lock,
 )
+from cdrp.funding.models import Allocation, FundingStream, Milestone, Project, Spend, Variation
 from cdrp.funding.queries import figures
 from cdrp.funding.store import formula_inputs
 from cdrp.meetings.models import Decision
 from cdrp.partnerships.models import Organisation, Partnership
-from cdrp.plans.models import (
-    Allocation,
-    FundingStream,
-    Milestone,
-    Priority,
-    Project,
-    Spend,
-    Variation,
-)
+from cdrp.plans.models import Priority
 from cdrp.plans.money import format_pence
 
 __all__ = [

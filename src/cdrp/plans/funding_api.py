@@ -19,7 +19,7 @@ from cdrp.api import AUTH, _user, allow
 from cdrp.funding import queries as funding_queries
 from cdrp.funding import services as funding
 from cdrp.funding.checks import FundingError
-from cdrp.plans.models import Allocation, Evaluation, Project
+from cdrp.funding.models import Allocation, Evaluation, Project
 from cdrp.plans.money import MoneyError, format_pence, parse_pounds
 
 router = Router(tags=["funding"])

@@ -144,7 +144,7 @@ def _priority(south, words: tuple[str, ...], categories: tuple[str, ...]):
 
 
 def _project(south, title: str, build) -> bool:
-    from cdrp.plans.models import Project
+    from cdrp.funding.models import Project
 
     if Project.objects.filter(partnership=south, title=title).exists():
         return False
@@ -180,8 +180,8 @@ def load(stdout, users: dict | None = None) -> None:
 def _load(stdout, store, south, county, Organisation) -> None:
     from cdrp.funding import evaluation as funding_evaluation
     from cdrp.funding import services as funding
+    from cdrp.funding.models import Allocation, FundingStream, Project
     from cdrp.partnerships.models import Partnership
-    from cdrp.plans.models import Allocation, FundingStream, Project
 
     partnerships = _district_partnerships(store, stdout)
     codes = sorted(a.code for p in partnerships for a in p.districts.all())

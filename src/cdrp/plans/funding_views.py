@@ -38,16 +38,9 @@ from cdrp.funding.forms import (
     StreamForm,
     VariationForm,
 )
+from cdrp.funding.models import Evaluation, FundingStream, Milestone, Project, Spend, Variation
 from cdrp.intelligence.services import incident_store
 from cdrp.partnerships.models import Area, Partnership
-from cdrp.plans.models import (
-    Evaluation,
-    FundingStream,
-    Milestone,
-    Project,
-    Spend,
-    Variation,
-)
 from cdrp.plans.money import format_pence
 from cdrp.store.schema import CATEGORY_NAMES
 

@@ -110,8 +110,8 @@ def _commissioned(partnership, groups) -> None:
     (in any revision of the plan, matched by the priority's name), with budget and spend."""
     from django.db.models import Q
 
+    from cdrp.funding.models import Project
     from cdrp.funding.queries import with_figures
-    from cdrp.plans.models import Project
 
     for group in groups:
         group["projects"] = with_figures(

@@ -16,12 +16,7 @@ from cdrp.analysis.errors import RefusedInput
 from cdrp.analysis.months import shift
 from cdrp.core.models import ConflictError, required_version
 from cdrp.plans import documents, services
-from cdrp.plans.models import (
-    Indicator,
-    Objective,
-    Plan,
-    Target,
-)
+from cdrp.plans.models import Indicator, Objective, Plan, Target
 from cdrp.plans.plan_forms import (
     CommitmentForm,
     EngagementForm,
