@@ -9,11 +9,11 @@ import io
 import pytest
 
 from cdrp.accounts.models import AuditEvent
+from cdrp.funding import demo as funding_demo
 from cdrp.funding import queries as funding_queries
 from cdrp.funding.models import Evaluation, FundingStream, Project
 from cdrp.partnerships.demo import DISTRICTS
 from cdrp.partnerships.models import Partnership
-from cdrp.plans import funding_demo
 
 pytestmark = pytest.mark.django_db
 

@@ -118,12 +118,14 @@ def test_the_demo_plan_performance_page_report_pdf_downloads_and_api(demo_regist
     from openpyxl import load_workbook
 
     from cdrp.accounts.audit import acting_as
+    from cdrp.funding import demo as funding_demo
     from cdrp.performance.status import plan_performance
     from cdrp.plans import demo
     from cdrp.plans.models import Plan
 
     with acting_as(None, "test"):
         demo.load(io.StringIO(), {})
+        funding_demo.load(io.StringIO(), {})
     plan = Plan.objects.get(partnership=demo_registry)
     assert plan.status == Plan.Status.APPROVED
     client.force_login(user_with_role("reader", demo_registry, "member"))

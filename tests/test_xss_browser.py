@@ -150,6 +150,7 @@ def build_site(store_root):
     from django.core.files.base import ContentFile
 
     from cdrp.accounts.models import ApiToken
+    from cdrp.funding import demo as funding_demo
     from cdrp.intelligence import demo as intelligence_demo
     from cdrp.intelligence.assessments import advance
     from cdrp.intelligence.models import Assessment
@@ -173,6 +174,7 @@ def build_site(store_root):
     intelligence_demo.draft_assessment = lambda stdout: None  # one assessment is enough here
     try:
         plans_demo.load(out, {})
+        funding_demo.load(out, {})
     finally:
         intelligence_demo.draft_assessment = draft
     south = Partnership.objects.get(slug="lancashire-south")

@@ -92,7 +92,7 @@ METHOD = (
 
 def render_report_html(report: dict) -> str:
     return render_to_string(
-        "plans/performance/report_print.html",
+        "performance/report_print.html",
         {**report, "licence": LICENCE, "method": METHOD},
     )
 

@@ -1,8 +1,9 @@
-"""Performance pages (included under /plans/performance/ with app_name "plans")."""
+"""Performance pages (included under /plans/performance/ by `cdrp.plans.urls`, so in the
+namespace "plans": the addresses and names are those the site has always had)."""
 
 from django.urls import path
 
-from cdrp.plans import performance_views as v
+from cdrp.performance import views as v
 
 urlpatterns = [
     path("<slug:partnership>/", v.performance, name="performance"),

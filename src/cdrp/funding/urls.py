@@ -1,8 +1,9 @@
-"""Funding and commissioning pages (included under /plans/funding/, namespace "plans")."""
+"""Funding and commissioning pages (included under /plans/funding/ by `cdrp.plans.urls`, so in
+the namespace "plans": the addresses and names are those the site has always had)."""
 
 from django.urls import path
 
-from cdrp.plans import funding_views as views
+from cdrp.funding import views
 
 urlpatterns = [
     path("<slug:partnership>/", views.funding_index, name="funding"),

@@ -16,8 +16,7 @@ from cdrp.analysis.errors import RefusedInput
 from cdrp.analysis.months import shift
 from cdrp.core.models import ConflictError, required_version
 from cdrp.plans import documents, services
-from cdrp.plans.models import Indicator, Objective, Plan, Target
-from cdrp.plans.plan_forms import (
+from cdrp.plans.forms import (
     CommitmentForm,
     EngagementForm,
     IndicatorForm,
@@ -28,6 +27,7 @@ from cdrp.plans.plan_forms import (
     SeedForm,
     TargetForm,
 )
+from cdrp.plans.models import Indicator, Objective, Plan, Target
 
 PUBLIC_STATUSES = [Plan.Status.APPROVED, Plan.Status.SUPERSEDED]
 

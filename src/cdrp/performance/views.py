@@ -102,7 +102,7 @@ def performance(request, partnership):
     ctx["can_enter"] = allows(request.user, Permission.ANALYSE, request.partnership)
     ctx["method"] = METHOD
     _commissioned(request.partnership, ctx.get("priorities") or [])
-    return render(request, "plans/performance/page.html", ctx, status=400 if ctx["errors"] else 200)
+    return render(request, "performance/page.html", ctx, status=400 if ctx["errors"] else 200)
 
 
 def _commissioned(partnership, groups) -> None:
@@ -145,7 +145,7 @@ def report(request, partnership, quarter):
     data = _report(request, quarter)
     data["page_title"] = f"Performance report, {data['label']}"
     data["method"] = METHOD
-    return render(request, "plans/performance/report.html", data)
+    return render(request, "performance/report.html", data)
 
 
 @requires(Permission.VIEW_MEMBER)
@@ -236,7 +236,7 @@ def series_list(request, partnership):
         items.append({"series": series, "values": values, "count": series.values.count()})
     return render(
         request,
-        "plans/performance/series_list.html",
+        "performance/series_list.html",
         {
             "partnership": request.partnership,
             "items": items,
@@ -253,7 +253,7 @@ def series_detail(request, partnership, series):
     item = _series(request, series)
     return render(
         request,
-        "plans/performance/series_detail.html",
+        "performance/series_detail.html",
         {
             "partnership": request.partnership,
             "series": item,
@@ -321,7 +321,7 @@ def series_value(request, partnership, series):
         replacing = SeriesValue.objects.filter(series=item, month=(month or "").strip()).first()
     return render(
         request,
-        "plans/performance/series_value.html",
+        "performance/series_value.html",
         {
             "partnership": request.partnership,
             "series": item,
@@ -370,7 +370,7 @@ def series_create(request, partnership):
         form = SeriesForm()
     return render(
         request,
-        "plans/performance/series_form.html",
+        "performance/series_form.html",
         {
             "partnership": request.partnership,
             "form": form,

@@ -130,7 +130,7 @@ def funding_index(request, partnership):
     }
     return render(
         request,
-        "plans/funding/index.html",
+        "funding/index.html",
         {
             "partnership": p,
             "streams": streams,
@@ -145,7 +145,7 @@ def funding_index(request, partnership):
 def _form_page(request, form, *, title, submit, back, intro="", action=""):
     return render(
         request,
-        "plans/funding/form.html",
+        "funding/form.html",
         {
             "partnership": request.partnership,
             "form": form,
@@ -251,7 +251,7 @@ def stream_detail(request, partnership, pk, *, formula_form=None, allocation_for
             "error_form": formula_form if formula_form is not None else allocation_form,
         }
     )
-    return render(request, "plans/funding/stream.html", ctx)
+    return render(request, "funding/stream.html", ctx)
 
 
 def _latest_year_of_data() -> tuple[str, str]:
@@ -438,7 +438,7 @@ def project_detail(request, partnership, pk, *, bound: dict | None = None):
             "error_forms": [f for f in bound.values() if f is not None],
         }
     )
-    return render(request, "plans/funding/project.html", ctx)
+    return render(request, "funding/project.html", ctx)
 
 
 def _own_project(request, pk) -> Project:
@@ -715,7 +715,7 @@ def transparency(request, partnership):
     }
     return render(
         request,
-        "plans/funding/transparency.html",
+        "funding/transparency.html",
         {
             "partnership": p,
             "streams": streams,
@@ -731,15 +731,11 @@ def transparency(request, partnership):
 def transparency_stream(request, partnership, pk):
     p = _public_partnership(request, partnership)
     stream = get_object_or_404(funding_queries.visible_streams(p, public=True), pk=pk)
-    return render(
-        request, "plans/funding/stream.html", _stream_context(request, stream, public=True)
-    )
+    return render(request, "funding/stream.html", _stream_context(request, stream, public=True))
 
 
 @public
 def transparency_project(request, partnership, pk):
     p = _public_partnership(request, partnership)
     project = _project(p, pk, public=True)
-    return render(
-        request, "plans/funding/project.html", _project_context(request, project, public=True)
-    )
+    return render(request, "funding/project.html", _project_context(request, project, public=True))
