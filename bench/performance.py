@@ -47,8 +47,9 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     from cdrp.meetings import demo as meetings_demo
     from cdrp.partnerships import demo as registry_demo
+    from cdrp.performance import report as perf_report
+    from cdrp.performance import status as perf_status
     from cdrp.plans import demo as plans_demo
-    from cdrp.plans import performance as perf
     from cdrp.plans.models import Plan
 
     sink = io.StringIO()
@@ -62,7 +63,7 @@ def main() -> None:
 
     def statuses():
         t0 = time.perf_counter()
-        rows = perf.plan_performance(plan, store, "2022-11")
+        rows = perf_status.plan_performance(plan, store, "2022-11")
         return rows, round(time.perf_counter() - t0, 3)
 
     _, cold = statuses()
@@ -70,9 +71,9 @@ def main() -> None:
 
     def report():
         t0 = time.perf_counter()
-        data = perf.quarterly_report(plan, store, "2022-Q3")
+        data = perf_report.quarterly_report(plan, store, "2022-Q3")
         t1 = time.perf_counter()
-        pdf = perf.render_report_pdf(data)
+        pdf = perf_report.render_report_pdf(data)
         t2 = time.perf_counter()
         return pdf, round(t1 - t0, 3), round(t2 - t1, 3)
 
@@ -85,7 +86,7 @@ def main() -> None:
             "indicators": len(rows),
             "cold_seconds": cold,
             "warm_seconds": warm,
-            "statuses": {c["status"]: c["count"] for c in perf.status_counts(rows)},
+            "statuses": {c["status"]: c["count"] for c in perf_status.status_counts(rows)},
         },
         "quarterly_report_pdf_2022_q3": {
             "cold_seconds": round(pdf_cold[1] + pdf_cold[2], 3),

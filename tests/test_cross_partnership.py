@@ -182,11 +182,11 @@ def test_the_matrix_covers_pages_and_api_operations_that_name_records():
 def _world(side: str, number: int) -> dict:
     from cdrp.accounts.models import ApiToken, PartnershipRole
     from cdrp.core.models import TaskProgress
+    from cdrp.funding import services as funding
     from cdrp.intelligence.models import Assessment
     from cdrp.meetings import services as meetings_services
     from cdrp.meetings.models import Action, AgendaItem, Meeting, Minutes, Paper
     from cdrp.partnerships.models import Group, Membership, Organisation, Partnership, Person, Seat
-    from cdrp.plans import funding
     from cdrp.plans.models import (
         Indicator,
         ManualSeries,

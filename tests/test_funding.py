@@ -11,11 +11,12 @@ import pytest
 from django.db import transaction
 
 from cdrp.accounts.models import AuditEvent
+from cdrp.funding import queries as funding_queries
+from cdrp.funding import services as funding
+from cdrp.funding.checks import FundingError
+from cdrp.funding.models import Allocation, FundingStream, Project, Spend, Variation
 from cdrp.partnerships.demo import DISTRICTS
 from cdrp.partnerships.models import Area, Group, Partnership
-from cdrp.plans import funding
-from cdrp.plans.funding import FundingError
-from cdrp.plans.models import Allocation, FundingStream, Project, Spend, Variation
 from cdrp.store import Store, counts
 from test_funding_support import *  # noqa: F403 (fixtures)
 from test_funding_support import decision, strategy_group
@@ -178,7 +179,7 @@ def test_overspend_is_refused_until_a_variation_is_approved(project, rag):
     group, person = rag
     funding.approve_variation(variation, decision(group, person, "Approve the variation"))
     funding.record_spend(project, dt.date(2023, 6, 1), 300_00, "More locks")
-    f = funding.figures(project)
+    f = funding_queries.figures(project)
     assert (f.budget, f.variations, f.available, f.spent, f.remaining) == (
         1_000_00, 200_00, 1_200_00, 1_100_00, 100_00,
     )  # fmt: skip
@@ -273,7 +274,7 @@ def test_a_county_streams_split_is_agreed_by_the_county_strategy_group(db):
 
 def test_publishing_needs_an_approved_project(partnership, lead):
     p = funding.create_project(partnership, title="A", lead_organisation=lead, budget_pence=1)
-    refused(lambda: funding.publish_project(p), field=None, words="only approved projects")
+    refused(lambda: funding.publish_project(p), field="", words="only approved projects")
 
 
 def test_joint_projects_may_be_funded_from_a_partners_allocation(
@@ -292,7 +293,7 @@ def test_joint_projects_may_be_funded_from_a_partners_allocation(
         joint_with=[other_partnership],
     )  # fmt: skip
     assert list(p.joint_with.all()) == [other_partnership]
-    assert p in funding.visible_projects(other_partnership)
+    assert p in funding_queries.visible_projects(other_partnership)
 
 
 # --- acceptance 2: the county fund split between 14 partnerships, to the penny ---------------

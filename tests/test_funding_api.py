@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from cdrp.plans import funding
-from cdrp.plans.models import Spend
+from cdrp.funding import services as funding
+from cdrp.funding.models import Spend
 from test_funding_support import *  # noqa: F403 (fixtures)
 
 pytestmark = pytest.mark.django_db

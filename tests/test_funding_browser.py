@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 from playwright.sync_api import expect
 
-from cdrp.plans import funding
-from cdrp.plans.models import Spend
+from cdrp.funding import services as funding
+from cdrp.funding.models import Spend
 from helpers import axe_violations, screenshot, sign_in
 from test_funding_support import *  # noqa: F403 (fixtures)
 

@@ -9,10 +9,11 @@ import io
 import pytest
 
 from cdrp.accounts.models import AuditEvent
+from cdrp.funding import demo as funding_demo
+from cdrp.funding import queries as funding_queries
+from cdrp.funding.models import Evaluation, FundingStream, Project
 from cdrp.partnerships.demo import DISTRICTS
 from cdrp.partnerships.models import Partnership
-from cdrp.plans import funding, funding_demo
-from cdrp.plans.models import Evaluation, FundingStream, Project
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +47,7 @@ def test_the_county_fund_splits_to_the_penny_and_the_projects_fit_their_money(lo
     assert "illustrative" in stream.conditions
 
     # Lancashire South's projects fit their money.
-    projects = list(funding.visible_projects(south.partnership))
+    projects = list(funding_queries.visible_projects(south.partnership))
     assert len(projects) == 3 and all(p.published and p.approval_decision for p in projects)
     for p in projects:
         assert p.spent_pence <= p.budget_pence + p.variations_pence

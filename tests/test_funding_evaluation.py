@@ -8,9 +8,9 @@ import datetime as dt
 import pytest
 from scipy.stats import fisher_exact
 
-from cdrp.plans import funding
-from cdrp.plans.funding import FundingError
-from cdrp.plans.models import Evaluation
+from cdrp.funding import evaluation as funding_evaluation
+from cdrp.funding.checks import FundingError
+from cdrp.funding.models import Evaluation
 from cdrp.store import Store, import_police_uk
 from cdrp.store.schema import STREET_COLUMNS
 from test_funding_support import *  # noqa: F403 (fixtures)
@@ -72,7 +72,7 @@ def synthetic(fresh_store, tmp_path):
 
 
 def _plan(project, category, *, buffer=BUFFER, **change):
-    return funding.set_evaluation(
+    return funding_evaluation.set_evaluation(
         project,
         **{
             "method": "Before and after with a buffer and a comparison area",
@@ -90,7 +90,7 @@ def _plan(project, category, *, buffer=BUFFER, **change):
 
 
 def test_wdq_and_wdd_match_a_hand_calculation(project, synthetic):
-    e = funding.evaluate(_plan(project, "burglary"), synthetic)
+    e = funding_evaluation.evaluate(_plan(project, "burglary"), synthetic)
     r = e.result
     assert r["counts"] == {
         "target": {"before": 20, "after": 10},
@@ -128,7 +128,7 @@ def test_wdq_and_wdd_match_a_hand_calculation(project, synthetic):
 
 
 def test_a_significant_fall_against_the_comparison_is_effective(project, synthetic):
-    e = funding.evaluate(_plan(project, "robbery", buffer=[]), synthetic)
+    e = funding_evaluation.evaluate(_plan(project, "robbery", buffer=[]), synthetic)
     assert e.result["counts"]["target"] == {"before": 60, "after": 20}
     assert e.result["wdq"] is None  # no buffer, no quotient
     assert e.result["relative"]["p_value"] < 0.001
@@ -137,13 +137,13 @@ def test_a_significant_fall_against_the_comparison_is_effective(project, synthet
 
 
 def test_a_significant_rise_against_the_comparison_is_worse(project, synthetic):
-    e = funding.evaluate(_plan(project, "vehicle-crime"), synthetic)
+    e = funding_evaluation.evaluate(_plan(project, "vehicle-crime"), synthetic)
     assert e.result["counts"]["target"] == {"before": 20, "after": 60}
     assert e.verdict == Evaluation.Verdict.WORSE
 
 
 def test_changing_the_plan_clears_the_result(project, synthetic):
-    funding.evaluate(_plan(project, "robbery"), synthetic)
+    funding_evaluation.evaluate(_plan(project, "robbery"), synthetic)
     e = _plan(project, "burglary")
     assert (e.verdict, e.result, e.evaluated_at) == (Evaluation.Verdict.PENDING, {}, None)
 
@@ -180,7 +180,7 @@ def test_evaluating_months_the_store_lacks_is_refused(project, synthetic):
         after_end="2022-02",
     )
     with pytest.raises(FundingError, match="no police.uk data for 2021-12"):
-        funding.evaluate(e, synthetic)
+        funding_evaluation.evaluate(e, synthetic)
     e.refresh_from_db()
     assert e.verdict == Evaluation.Verdict.PENDING and e.result == {}
 
@@ -188,16 +188,16 @@ def test_evaluating_months_the_store_lacks_is_refused(project, synthetic):
 def test_an_lsoa_outside_the_geography_or_an_empty_control_is_refused(project, synthetic):
     e = _plan(project, "burglary", control_areas=["E01999999"])
     with pytest.raises(FundingError, match="E01999999 is not an LSOA in the store"):
-        funding.evaluate(e, synthetic)
+        funding_evaluation.evaluate(e, synthetic)
     e = _plan(project, "burglary", control_areas=["E01025401"])  # no records at all
     with pytest.raises(FundingError, match="needs records in both periods"):
-        funding.evaluate(e, synthetic)
+        funding_evaluation.evaluate(e, synthetic)
 
 
 def test_the_evaluation_page_shows_the_figures_and_the_verdict(
     client, coordinator, project, synthetic
 ):
-    funding.evaluate(_plan(project, "burglary"), synthetic)
+    funding_evaluation.evaluate(_plan(project, "burglary"), synthetic)
     client.force_login(coordinator)
     page = client.get(
         f"/plans/funding/lancashire-south/projects/{project.pk}/", secure=True

@@ -10,8 +10,8 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from cdrp.plans import funding
-from cdrp.plans.models import FundingStream, Project, Spend
+from cdrp.funding import services as funding
+from cdrp.funding.models import FundingStream, Project, Spend
 from test_funding_support import *  # noqa: F403 (fixtures)
 from test_funding_support import decision
 

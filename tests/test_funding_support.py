@@ -8,10 +8,10 @@ import datetime as dt
 
 import pytest
 
+from cdrp.funding import services as funding
 from cdrp.meetings.models import Meeting
 from cdrp.meetings.services import record_decision
 from cdrp.partnerships.models import Group, Membership, Organisation, Person, Seat
-from cdrp.plans import funding
 
 # The fixtures, for `from test_funding_support import *` (helpers are imported by name).
 __all__ = ["allocation", "carried", "lead", "project", "rag", "stream"]

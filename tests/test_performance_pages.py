@@ -109,12 +109,14 @@ def test_the_demo_plan_performance_page_report_pdf_downloads_and_api(demo_regist
     from openpyxl import load_workbook
 
     from cdrp.accounts.audit import acting_as
+    from cdrp.funding import demo as funding_demo
+    from cdrp.performance.status import plan_performance
     from cdrp.plans import demo
     from cdrp.plans.models import Plan
-    from cdrp.plans.performance import plan_performance
 
     with acting_as(None, "test"):
         demo.load(io.StringIO(), {})
+        funding_demo.load(io.StringIO(), {})
     plan = Plan.objects.get(partnership=demo_registry)
     assert plan.status == Plan.Status.APPROVED
     client.force_login(user_with_role("reader", demo_registry, "member"))
@@ -370,12 +372,12 @@ def test_the_series_api(client, south_districts, cohort, coordinator, member):
 def test_quarters_are_calendar_quarters_capped_at_the_last_month_held():
     from types import SimpleNamespace
 
-    from cdrp.analysis.performance import PerformanceError
-    from cdrp.plans.performance import available_quarters, quarter_label, quarter_months
+    from cdrp.analysis.months import MonthError, quarter_label, quarter_months
+    from cdrp.performance.report import available_quarters
 
     assert quarter_months("2022-Q3") == ("2022-07", "2022-09")
     assert quarter_label("2022-Q4") == "October to December 2022"
-    with pytest.raises(PerformanceError, match="quarter: expected a calendar quarter as YYYY-Qn"):
+    with pytest.raises(MonthError, match="quarter: expected a calendar quarter as YYYY-Qn"):
         quarter_months("2022-3")
     plan = SimpleNamespace(period_start="2022-04", period_end="2025-03")
     quarters = available_quarters(plan, "2022-11")
@@ -407,6 +409,7 @@ def test_a_manual_count_series_is_projected_like_a_count(south_districts):
     times 4; against at most 50: the projection misses, but 50 is inside the interval."""
     from scipy.stats import chi2
 
+    from cdrp.performance.status import indicator_status
     from cdrp.plans.models import (
         Indicator,
         ManualSeries,
@@ -416,7 +419,6 @@ def test_a_manual_count_series_is_projected_like_a_count(south_districts):
         SeriesValue,
         Target,
     )
-    from cdrp.plans.performance import indicator_status
 
     series = ManualSeries.objects.create(partnership=south_districts, slug="fires", name="Fires")
     for month, value in [("2022-04", 4), ("2022-05", 6), ("2022-06", 5)]:

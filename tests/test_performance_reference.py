@@ -135,7 +135,7 @@ CHANGE = {
 @pytest.mark.django_db
 @pytest.mark.parametrize("as_of", ["2022-11", "2022-05"])
 def test_the_burglary_indicator_value_and_status_by_hand(south_districts, hand, as_of):
-    from cdrp.plans.performance import indicator_status
+    from cdrp.performance.status import indicator_status
 
     root, table, held = hand
     plan, (indicator,) = make_plan(
@@ -180,7 +180,7 @@ def test_the_burglary_indicator_value_and_status_by_hand(south_districts, hand, 
 
 @pytest.mark.django_db
 def test_a_rate_and_a_harm_weighted_indicator_by_hand(south_districts, hand):
-    from cdrp.plans.performance import plan_performance
+    from cdrp.performance.status import plan_performance
 
     root, table, held = hand
     absolute = {"kind": "absolute", "period_start": PERIOD[0], "period_end": PERIOD[1]}
@@ -251,7 +251,7 @@ def test_a_rate_and_a_harm_weighted_indicator_by_hand(south_districts, hand):
 def test_a_family_target_by_hand(south_districts, hand, reference_store):
     from cdrp.analysis.peers import family, features_from_files, peer_groups
     from cdrp.intelligence.services import demo_data_dir
-    from cdrp.plans.performance import indicator_status
+    from cdrp.performance.status import indicator_status
 
     root, _, _ = hand
     # The family: each district's 15 most similar in England (the assessment's families),

@@ -271,8 +271,8 @@ def test_a_project_is_commissioned_jointly_only_with_partnerships_the_user_may_e
     client, coordinator, partnership, other_partnership
 ):
     from cdrp.accounts.models import PartnershipRole
+    from cdrp.funding.models import Project
     from cdrp.partnerships.models import Organisation
-    from cdrp.plans.models import Project
 
     lead = Organisation(slug="lead", name="Lead Council", kind="district_council")
     lead.save()

@@ -152,7 +152,7 @@ def test_the_public_structure_csv_is_inert(client, partnership):
 
 @pytest.mark.django_db
 def test_the_spend_downloads_are_inert_and_keep_amounts_as_numbers(client, member, project):
-    from cdrp.plans import funding
+    from cdrp.funding import services as funding
 
     project.title = BAD
     project.save()
@@ -195,7 +195,7 @@ def _status_rows():
 
 
 def test_the_performance_downloads_are_inert_and_keep_numbers():
-    from cdrp.plans import performance
+    from cdrp.performance import exports as performance
 
     rows = _status_rows()
     for text in (performance.statuses_csv(rows), performance.indicators_csv(rows)):

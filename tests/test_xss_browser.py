@@ -150,6 +150,7 @@ def build_site(store_root):
     from django.core.files.base import ContentFile
 
     from cdrp.accounts.models import ApiToken
+    from cdrp.funding import demo as funding_demo
     from cdrp.intelligence import demo as intelligence_demo
     from cdrp.intelligence.assessments import advance
     from cdrp.intelligence.models import Assessment
@@ -173,6 +174,7 @@ def build_site(store_root):
     intelligence_demo.draft_assessment = lambda stdout: None  # one assessment is enough here
     try:
         plans_demo.load(out, {})
+        funding_demo.load(out, {})
     finally:
         intelligence_demo.draft_assessment = draft
     south = Partnership.objects.get(slug="lancashire-south")
@@ -225,21 +227,11 @@ def _routes(patterns=None, prefix=""):
 def _objects(south) -> dict:
     """A real object for each parameter the URL conf names (pk by the segment before it)."""
     from cdrp.accounts.models import ApiToken, PartnershipRole
+    from cdrp.funding.models import FundingStream, Milestone, Project, Variation
     from cdrp.intelligence.models import Assessment
     from cdrp.meetings.models import Action, Paper
     from cdrp.partnerships.models import Membership, Organisation, Person
-    from cdrp.plans.models import (
-        FundingStream,
-        Indicator,
-        ManualSeries,
-        Milestone,
-        Objective,
-        Plan,
-        Priority,
-        Project,
-        Target,
-        Variation,
-    )
+    from cdrp.plans.models import Indicator, ManualSeries, Objective, Plan, Priority, Target
 
     def pks(queryset, field="pk"):
         return list(queryset.order_by("pk").values_list(field, flat=True)[:1])

@@ -4,11 +4,9 @@ from django.apps import AppConfig
 class PlansConfig(AppConfig):
     name = "cdrp.plans"
     label = "plans"
-    verbose_name = "Plans: partnership plan, performance, funding and commissioning"
+    verbose_name = "Plans: the partnership plan and its revisions"
 
     def ready(self) -> None:
-        from cdrp.intelligence.hooks import register_plan_review
-        from cdrp.plans import evidence, performance
+        from cdrp.plans import evidence
 
         evidence.connect()
-        register_plan_review(performance.plan_review, performance.plan_review_record)

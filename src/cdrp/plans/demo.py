@@ -1,4 +1,4 @@
-"""Demo plan for Lancashire South, and (from `funding_demo`) the county's fund and projects.
+"""Demo plan for Lancashire South (the county's fund and projects are the funding demo's).
 
 The story, in the data's own years: the strategy group approves the 2021/22 strategic
 assessment (April 2021 to March 2022) at its meeting of 30 March 2022 and, at the same
@@ -198,7 +198,4 @@ def load(stdout, users: dict) -> None:
             f"Partnership plan: {plan.title}, {plan.priorities.count()} priorities "
             "(approved, revision 1)."
         )
-    from cdrp.plans import funding_demo  # it uses this module's decision helpers
-
-    funding_demo.load(stdout)
     intelligence_demo.draft_assessment(stdout)

@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
+from cdrp.analysis.errors import RefusedInput
+
 __all__ = ["MoneyError", "format_pence", "parse_pounds"]
 
 _TEXT = re.compile(r"^£?\s*(-?)\s*£?\s*([0-9][0-9,]*)(?:\.([0-9]{1,2}))?$")
 
 
-class MoneyError(ValueError):
-    """An amount that is not a non-negative sum of pounds and pence."""
+class MoneyError(RefusedInput):
+    """An amount that is not a non-negative sum of pounds and pence; reads "field: message"."""
 
 
 def parse_pounds(text: str | int | Decimal, *, field: str = "amount") -> int:
@@ -24,7 +26,7 @@ def parse_pounds(text: str | int | Decimal, *, field: str = "amount") -> int:
     """
     if isinstance(text, int):
         if text < 0:
-            raise MoneyError(f"{field}: must not be negative, got {text}")
+            raise MoneyError(field, f"must not be negative, got {text}")
         return text * 100
     if isinstance(text, Decimal):
         text = format(text, "f")
@@ -32,14 +34,14 @@ def parse_pounds(text: str | int | Decimal, *, field: str = "amount") -> int:
     m = _TEXT.match(raw)
     if not m or (m.group(2).count(",") and not re.fullmatch(r"[0-9]{1,3}(,[0-9]{3})*", m.group(2))):
         raise MoneyError(
-            f"{field}: expected an amount in pounds such as 1250 or £1,250.00, got {raw!r}"
+            field, f"expected an amount in pounds such as 1250 or £1,250.00, got {raw!r}"
         )
     if m.group(1):
-        raise MoneyError(f"{field}: must not be negative, got {raw!r}")
+        raise MoneyError(field, f"must not be negative, got {raw!r}")
     try:
         pounds = int(m.group(2).replace(",", ""))
     except (ValueError, InvalidOperation):  # pragma: no cover - the pattern admits digits only
-        raise MoneyError(f"{field}: expected an amount in pounds, got {raw!r}") from None
+        raise MoneyError(field, f"expected an amount in pounds, got {raw!r}") from None
     pence = int((m.group(3) or "0").ljust(2, "0"))
     return pounds * 100 + pence
 

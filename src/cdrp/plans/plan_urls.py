@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from cdrp.plans import plan_views as v
+from cdrp.plans import views as v
 
 P = "<slug:partnership>/revision/<int:revision>"
 urlpatterns = [

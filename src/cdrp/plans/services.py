@@ -11,14 +11,17 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from cdrp.analysis.errors import RefusedInput
+from cdrp.analysis.months import MonthError, parse_month, shift
+from cdrp.meetings.services import strategy_decisions, strategy_kind
 from cdrp.plans.models import (
+    Commitment,
+    EngagementCommitment,
     Indicator,
     Objective,
     Plan,
@@ -31,40 +34,46 @@ from cdrp.store.schema import CATEGORIES, CATEGORY_NAMES
 __all__ = [
     "MIN_PRIORITIES",
     "PlanError",
+    "add_commitment",
+    "add_engagement",
+    "add_indicator",
+    "add_target",
     "approval_decisions",
     "approve",
     "check_categories",
     "check_month",
     "check_target",
     "current_plan",
+    "delete_priority",
     "differences",
-    "month_add",
+    "remove_from_draft",
     "revise",
+    "save_objective",
+    "save_priority",
     "save_target",
     "seed_from_assessment",
     "snapshot",
+    "strategy_kind",
+    "update_plan",
 ]
 
 #: The fewest priorities a plan seeded from an assessment starts with.
 MIN_PRIORITIES = 4
-_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
-class PlanError(ValidationError):
-    """A change to a plan that cannot be made; the message says which field and why."""
-
-
-def month_add(month: str, n: int) -> str:
-    y, m = map(int, month.split("-"))
-    i = y * 12 + (m - 1) + n
-    return f"{i // 12:04d}-{i % 12 + 1:02d}"
+class PlanError(RefusedInput):
+    """A change to a plan that cannot be made: `field` names the field ("" for the plan as a
+    whole) and the message says why; it reads ``"field: message"``."""
 
 
 def check_month(value: str, field: str) -> str:
     value = (value or "").strip()
-    if not _MONTH.match(value):
-        raise PlanError(f"{field}: enter a month as YYYY-MM, for example 2022-04 (got {value!r})")
-    return value
+    try:
+        return parse_month(value, field)
+    except MonthError:
+        raise PlanError(
+            field, f"enter a month as YYYY-MM, for example 2022-04 (got {value!r})"
+        ) from None
 
 
 def current_plan(partnership) -> Plan | None:
@@ -77,10 +86,8 @@ def current_plan(partnership) -> Plan | None:
 
 
 def approval_decisions(partnership):
-    """Carried decisions of the partnership's strategy group (its county strategy group for a
-    county), newest first: the decisions that can approve a plan revision or a spend."""
-    from cdrp.plans.funding import strategy_decisions
-
+    """The decisions that can approve a plan revision or a spend: the strategy group's carried
+    decisions, newest first (`cdrp.meetings.services.strategy_decisions`)."""
     return strategy_decisions(partnership)
 
 
@@ -95,7 +102,7 @@ def _recommended(assessment) -> list[dict]:
     )
     if section is None:
         raise PlanError(
-            f"The assessment “{assessment.title}” has no priorities section: build it again."
+            "", f"The assessment “{assessment.title}” has no priorities section: build it again."
         )
     table = next((t for t in section.get("tables", []) if t.get("id") == "priorities"), None)
     rows = sorted(table["rows"] if table else [], key=lambda r: r.get("rank") or 1e9)
@@ -130,7 +137,7 @@ def seed_from_assessment(
     the twelve months before the plan. Everything stays editable until approval."""
     partnership = assessment.partnership
     if partnership is None:
-        raise PlanError("The assessment is not for a partnership in the registry.")
+        raise PlanError("", "The assessment is not for a partnership in the registry.")
     period_start = check_month(period_start, "period_start")
     candidates = _recommended(assessment)
     section = next(s for s in assessment.document["sections"] if s.get("id") == "priorities")
@@ -138,11 +145,12 @@ def seed_from_assessment(
     chosen = candidates[:wanted]
     if len(chosen) < MIN_PRIORITIES:
         raise PlanError(
+            "",
             f"The assessment names {len(chosen)} measurable candidate priorities; a plan needs "
-            f"at least {MIN_PRIORITIES}."
+            f"at least {MIN_PRIORITIES}.",
         )
     latest = Plan.objects.filter(partnership=partnership).order_by("-revision").first()
-    period_end = month_add(period_start, 35)
+    period_end = shift(period_start, 35)
     plan = Plan.objects.create(
         partnership=partnership,
         revision=(latest.revision + 1) if latest else 1,
@@ -160,7 +168,7 @@ def seed_from_assessment(
         revises=latest if latest and latest.status != Plan.Status.DRAFT else None,
     )
     strategy = partnership.groups.filter(kind="strategy").first()
-    year_end = month_add(period_start, 11)
+    year_end = shift(period_start, 11)
     for position, c in enumerate(chosen, start=1):
         score = f" (score {c['score']:.0f} of 100)" if c.get("score") is not None else ""
         priority = Priority.objects.create(
@@ -190,8 +198,8 @@ def seed_from_assessment(
             indicator=indicator,
             kind=Target.Kind.CHANGE,
             value=-5,
-            baseline_start=month_add(period_start, -12),
-            baseline_end=month_add(period_start, -1),
+            baseline_start=shift(period_start, -12),
+            baseline_end=shift(period_start, -1),
             period_start=period_start,
             period_end=year_end,
         )
@@ -217,11 +225,11 @@ def revise(plan: Plan, user, change_note: str = "") -> Plan:
     """A new draft revision copying `plan` (priorities, objectives, commitments, indicators,
     targets, engagement); the copy is edited and then approved."""
     if plan.status == Plan.Status.DRAFT:
-        raise PlanError(f"Revision {plan.revision} is still a draft: edit it instead.")
+        raise PlanError("", f"Revision {plan.revision} is still a draft: edit it instead.")
     draft = Plan.objects.filter(partnership=plan.partnership, status=Plan.Status.DRAFT).first()
     if draft is not None:
         raise PlanError(
-            f"Revision {draft.revision} is already being drafted: finish or approve it first."
+            "", f"Revision {draft.revision} is already being drafted: finish or approve it first."
         )
     latest = Plan.objects.filter(partnership=plan.partnership).order_by("-revision").first()
     priorities = list(plan.priorities.all())
@@ -268,10 +276,10 @@ def approve(plan: Plan, user, decision, expected_version: int | None = None) -> 
         )
     if decision is None or not approval_decisions(plan.partnership).filter(pk=decision.pk):
         raise PlanError(
-            "decision: choose a decision of the partnership's strategy group that was carried."
+            "decision", "choose a decision of the partnership's strategy group that was carried."
         )
     if not plan.priorities.exists():
-        raise PlanError("A plan with no priorities cannot be approved.")
+        raise PlanError("", "A plan with no priorities cannot be approved.")
     for previous in Plan.objects.filter(partnership=plan.partnership, status=Plan.Status.APPROVED):
         previous.status = Plan.Status.SUPERSEDED
         previous.save_checked(previous.version)
@@ -298,8 +306,9 @@ def check_categories(values: Iterable[str], field: str = "categories") -> list[s
             out.append(CATEGORIES[v])
         else:
             raise PlanError(
-                f"{field}: {v!r} is not a police.uk category (for example burglary, "
-                "anti-social-behaviour, violent-crime)"
+                field,
+                f"{v!r} is not a police.uk category (for example burglary, "
+                "anti-social-behaviour, violent-crime)",
             )
     return out
 
@@ -320,11 +329,12 @@ def check_target(target: Target) -> None:
             target.baseline_end or None,
         )
     except PerformanceError as exc:
-        raise PlanError(str(exc)) from None
+        raise PlanError(exc.field, exc.message) from None
     if target.kind == Target.Kind.FAMILY and target.indicator.source != Indicator.Source.STORE:
         raise PlanError(
-            "kind: a family-average target needs an indicator on the incident store (the "
-            "family's figures come from it)."
+            "kind",
+            "a family-average target needs an indicator on the incident store (the "
+            "family's figures come from it).",
         )
 
 
@@ -334,6 +344,125 @@ def save_target(target: Target) -> Target:
     check_target(target)
     target.save()
     return target
+
+
+def add_target(
+    indicator: Indicator,
+    *,
+    kind: str,
+    value,
+    period_start: str,
+    period_end: str,
+    baseline_start: str = "",
+    baseline_end: str = "",
+) -> Target:
+    """A new target of a draft plan's indicator, checked."""
+    return save_target(
+        Target(
+            indicator=indicator,
+            kind=kind,
+            value=value,
+            baseline_start=baseline_start or "",
+            baseline_end=baseline_end or "",
+            period_start=period_start,
+            period_end=period_end,
+        )
+    )
+
+
+def update_plan(plan: Plan, expected_version: int, **fields) -> Plan:
+    """Change a draft's title, start, summary or change note; it runs three years from its start."""
+    for key, value in fields.items():
+        setattr(plan, key, value)
+    plan.period_end = shift(plan.period_start, 35)
+    plan.save_checked(expected_version)
+    return plan
+
+
+def save_priority(
+    plan: Plan, priority: Priority | None = None, expected_version: int | None = None, **fields
+) -> Priority:
+    """Add a priority at the end of a draft, or change one (with the version read)."""
+    record = priority or Priority(plan=plan, position=plan.priorities.count() + 1)
+    for key, value in fields.items():
+        setattr(record, key, value)
+    if priority is not None:
+        record.save_checked(expected_version)
+    else:
+        record.save()
+    return record
+
+
+def delete_priority(priority: Priority) -> None:
+    """Remove a priority from a draft, unless projects are commissioned against it."""
+    if priority.projects.exists():
+        raise PlanError("", f"“{priority.name}” has projects commissioned against it: it is kept")
+    priority.delete()
+
+
+def save_objective(
+    priority: Priority,
+    objective: Objective | None = None,
+    expected_version: int | None = None,
+    *,
+    text: str,
+    owner,
+) -> Objective:
+    """Add an objective at the end of a priority, or change one (with the version read)."""
+    if objective is None:
+        return Objective.objects.create(
+            priority=priority,
+            position=priority.objectives.count() + 1,
+            text=text,
+            owner=owner,
+        )
+    objective.text, objective.owner = text, owner
+    objective.save_checked(expected_version)
+    return objective
+
+
+def add_commitment(objective: Objective, *, organisation, role, resources, amount_pence):
+    """A partner's role and resources for an objective."""
+    return Commitment.objects.create(
+        objective=objective,
+        organisation=organisation,
+        role=role,
+        resources=resources,
+        amount_pence=amount_pence,
+    )
+
+
+@transaction.atomic
+def add_indicator(objective: Objective, target: dict, **fields) -> Indicator:
+    """A new indicator at the end of an objective, with its first target (`add_target`'s
+    fields); both or neither are saved. A store indicator has categories and no series, a
+    manual one a series and no categories."""
+    store = fields["source"] == Indicator.Source.STORE
+    indicator = Indicator.objects.create(
+        objective=objective,
+        position=objective.indicators.count() + 1,
+        name=fields["name"],
+        source=fields["source"],
+        categories=fields["categories"] if store else [],
+        measure=fields["measure"],
+        harm_weighted=fields["harm_weighted"],
+        series=fields["series"] if fields["source"] == Indicator.Source.MANUAL else None,
+        direction=fields["direction"],
+    )
+    add_target(indicator, **target)
+    return indicator
+
+
+def remove_from_draft(record: Objective | Indicator | Target) -> None:
+    """Remove an objective, an indicator or a target (with what hangs from it) from a draft."""
+    record.delete()
+
+
+def add_engagement(plan: Plan, **fields) -> EngagementCommitment:
+    """A community engagement commitment at the end of a draft's list."""
+    return EngagementCommitment.objects.create(
+        plan=plan, position=plan.engagement.count() + 1, **fields
+    )
 
 
 # --- Snapshots and differences ----------------------------------------------------------------

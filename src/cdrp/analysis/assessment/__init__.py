@@ -17,7 +17,7 @@ Sections (numbered as in the document):
 3. Why — contributions of categories, districts and district × category to the change; the
    rate change split into rate and population effects (Kitagawa); hot-spots (another module).
 4. Effectiveness of last year's plan — from a plan given as data (see `PLAN_SCHEMA`), or
-   outcomes already judged from the plan records (`cdrp.plans.performance.plan_review`).
+   outcomes already judged from the plan records (`cdrp.performance.review.plan_review`).
 5. Community views — ranked concerns from a survey beside the recorded picture.
 6. Comparison with similar areas — family funnel of each district.
 7. Priorities — the scoring matrix with evidence references; the recommended priorities.

@@ -201,7 +201,7 @@ def plan_section(inputs, monthly, covered):
 
 def recorded_plan_section(inputs):
     """Last year's plan from the plan records: outcomes already judged by the performance
-    statistics (``inputs.plan["outcomes"]``, see `cdrp.plans.performance.plan_review`)."""
+    statistics (``inputs.plan["outcomes"]``, see `cdrp.performance.review.plan_review`)."""
     out = pd.DataFrame(
         inputs.plan["outcomes"],
         columns=["key", "priority", "indicator", "target", "figure", "outcome", "reasoning"],

@@ -42,14 +42,3 @@ def quota_pounds(value, places: int = 4):
     except InvalidOperation:
         return ""
     return f"£{pounds.quantize(Decimal(1).scaleb(-int(places))):,}"
-
-
-@register.filter
-def month_label(value):
-    """ "2021-12" → "December 2021" (other text unchanged)."""
-    import datetime as dt
-
-    try:
-        return dt.date.fromisoformat(f"{value}-01").strftime("%B %Y")
-    except (TypeError, ValueError):
-        return value

@@ -8,6 +8,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from cdrp.analysis.errors import RefusedInput
 from cdrp.partnerships.models import Partnership
 from cdrp.plans import documents, services
 from cdrp.plans.models import Plan
@@ -77,8 +78,10 @@ class Command(BaseCommand):
             raise CommandError(f"{p.name} has no assessment {assessment_id}")
         try:
             plan = services.seed_from_assessment(assessment, None, period_start=start)
-        except ValidationError as exc:
-            raise CommandError(exc.messages[0]) from None
+        except (ValidationError, RefusedInput) as exc:
+            raise CommandError(
+                str(exc) if isinstance(exc, RefusedInput) else exc.messages[0]
+            ) from None
         self.stdout.write(
             f"Drafted revision {plan.revision}: {plan.title} with "
             f"{plan.priorities.count()} priorities."
