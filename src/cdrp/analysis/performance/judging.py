@@ -138,6 +138,8 @@ def assess(
 
     Examples
     --------
+    >>> from cdrp.analysis.performance import month_range
+    >>> from cdrp.analysis.performance.projection import project_year_end
     >>> p = project_year_end({}, month_range("2023-01", "2023-12"), [], as_of="2022-11")
     >>> assess(p, ResolvedTarget("absolute", 10, "at most 10")).status
     'not started'
