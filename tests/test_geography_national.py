@@ -134,3 +134,16 @@ def test_ties_go_to_the_smaller_ward_code_whatever_the_order():
     for codes in (["E05000002", "E05000001"], ["E05000001", "E05000002"]):
         fit = best_ward(["E01000001"], lsoa, codes, halves)
         assert fit.ward_code.iloc[0] == "E05000001" and fit.ward_share.iloc[0] == 0.5
+
+
+def test_a_ward_holding_no_lsoa_takes_the_district_covering_most_of_it(tmp_path):
+    # E09000001 has 25 wards and 6 LSOAs: most wards hold no LSOA's majority. With no district
+    # shapes loaded, each ward's district comes from the LSOAs that cover it.
+    district = "E09000001"
+    store = Store(str(tmp_path / "store"))
+    files = [LSOAS / f"{district}.json.gz", WARDS / f"{district}.json.gz"]
+    build_geography(store, DEMO, boundaries=files)
+    wards = read_table(store, "wards")
+    lsoa = read_table(store, "lsoa").dropna(subset=["ward_code"])
+    assert len(wards) == 25 and lsoa.ward_code.nunique() < 25
+    assert (wards.district_code == district).all()

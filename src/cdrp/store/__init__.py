@@ -3,7 +3,10 @@
 Pure code: never imports Django. The root is a local path or any URI pyarrow and DuckDB can read
 (``s3://…``): see `cdrp.store.files.Store`. Public API:
 
-- `build_geography(root, data_dir)`: LSOA/ward/district/partnership/force lookups into the store.
+- `build_geography(root, data_dir, boundaries=[...])`: LSOA/ward/district/partnership/force
+  lookups into the store, from boundary files of any area recognised by their code columns
+  (`cdrp.store.boundaries`; LSOA → ward by area: `cdrp.store.wardfit`);
+  `cdrp.store.ons.fetch_geography` downloads them from the ONS Open Geography Portal first.
 - `import_police_uk(root, paths)`, `import_partner(root, path, mapping)`: imports, one result each
   (`cdrp.store.fetch.fetch_police_uk` downloads first).
 - `counts(root, by=..., start=..., end=..., ...)`, `points(root, ...)`: queries (Arrow or pandas).

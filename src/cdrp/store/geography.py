@@ -320,7 +320,7 @@ def build_geography(
             "ward_code": ward_rows.code.to_numpy(dtype=object),
             "ward_name": ward_rows.name.fillna(ward_rows.code).to_numpy(dtype=object),
             "year": ward_rows.year.to_numpy(),
-            "district_code": _ward_districts(ward_rows, lsoa, district_rows),
+            "district_code": _ward_districts(ward_rows, lsoa, district_rows, lsoa_rows),
             "geometry": shapely.to_wkb(ward_rows.wgs84.to_numpy()),
         }
     )
@@ -367,10 +367,11 @@ def _vintage_summary(shapes: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def _ward_districts(
-    wards: pd.DataFrame, lsoa: pd.DataFrame, districts: pd.DataFrame
+    wards: pd.DataFrame, lsoa: pd.DataFrame, districts: pd.DataFrame, shapes: pd.DataFrame
 ) -> npt.NDArray[np.object_]:
     """A ward's district: the district of most of its best-fit LSOAs (ties: the smaller code);
-    a ward holding no LSOA goes by a point inside it to the district shape containing it."""
+    a ward holding no LSOA goes by a point inside it to the district shape containing it, else
+    to the district whose LSOAs cover most of its area (`best_ward` with districts as "wards")."""
     fitted = lsoa.dropna(subset=["ward_code"])
     tally = fitted.groupby(["ward_code", "district_code"]).size().rename("n").reset_index()
     tally = tally.sort_values(["ward_code", "n", "district_code"], ascending=[True, False, True])
@@ -384,6 +385,18 @@ def _ward_districts(
         found = np.full(int(orphan.sum()), None, dtype=object)
         found[hit_point] = districts.code.to_numpy()[hit_district]
         out[orphan] = found
+    orphan = pd.isna(out)
+    if orphan.any() and len(shapes):
+        of_lsoa = lsoa.drop_duplicates("lsoa_code").set_index("lsoa_code").district_code
+        district_of = shapes.code.map(of_lsoa)
+        known = district_of.notna().to_numpy()
+        fit = best_ward(
+            wards.code.to_numpy()[orphan],
+            wards.geometry.to_numpy()[orphan],
+            district_of.to_numpy()[known],
+            shapes.geometry.to_numpy()[known],
+        )
+        out[orphan] = fit.ward_code.to_numpy()
     return out
 
 
