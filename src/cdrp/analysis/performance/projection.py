@@ -173,6 +173,7 @@ def project_year_end(
     and 120 over the whole year, so ``f = 120 / 30 = 4`` and ``Ŷ = 160``; Garwood limits of
     40 are 28.58 and 54.47, times 4.
 
+    >>> from cdrp.analysis.performance import month_range
     >>> months = month_range("2022-01", "2022-12")
     >>> last = {f"2021-{m:02d}": v for m, v in zip(range(1, 13), [8, 10, 7, 5] + [11.25] * 8)}
     >>> seen = {"2022-01": 10, "2022-02": 12, "2022-03": 8, "2022-04": 10}
