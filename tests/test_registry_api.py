@@ -1,12 +1,12 @@
 """Registry JSON API: public structure, compliance and Popolo; contact details only for partner
 members; coordinators add members and record decisions counted one vote per body."""
 
-
 import pytest
 
 from cdrp.accounts.models import ApiToken
+from cdrp.meetings.models import Decision, Meeting
 from cdrp.partnerships.exports import popolo_errors
-from cdrp.partnerships.models import Decision, Meeting, Membership, Seat
+from cdrp.partnerships.models import Membership, Seat
 
 pytestmark = pytest.mark.django_db
 

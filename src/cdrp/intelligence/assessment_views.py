@@ -167,7 +167,8 @@ def assessment_download(request, partnership, pk, fmt):
 
 def _approval_decisions(assessment):
     """Carried decisions of the partnership's strategy group, newest first."""
-    from cdrp.partnerships.models import Decision, Group
+    from cdrp.meetings.models import Decision
+    from cdrp.partnerships.models import Group
 
     return (
         Decision.objects.filter(
