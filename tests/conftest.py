@@ -6,6 +6,7 @@ demo registry and meetings, reading the reference incident store)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -332,3 +333,22 @@ def south_with_incidents(demo_registry, reference_store, settings):
     """The demo registry and meetings, with the reference incident store as the site's store."""
     settings.INCIDENT_STORE = reference_store[0]
     return demo_registry
+
+
+# A frozen clock for tests whose result depends on today's date (compliance judged "now", the
+# planner keeping past meetings, refusals of future dates, dates a page says it was computed on).
+FROZEN_TODAY = dt.date(2026, 11, 25)
+
+
+@pytest.fixture
+def frozen_today():
+    """The clock at 10:00 in London on FROZEN_TODAY (the same date in UTC), running on from there
+    (so timeouts and throttles still see time pass). Request it before the data fixtures
+    (`pytestmark = pytest.mark.usefixtures("frozen_today")`) so records are made on that day."""
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    start = dt.datetime.combine(FROZEN_TODAY, dt.time(10), tzinfo=ZoneInfo("Europe/London"))
+    with time_machine.travel(start, tick=True) as traveller:
+        yield traveller

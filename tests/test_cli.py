@@ -12,6 +12,9 @@ import pytest
 from cdrp.cli import main
 
 CDRP = [sys.executable, "-m", "cdrp"]
+# Only a guard against a hang: how long a command takes is no test's business (a busy 2-core
+# machine is slow; time goes to the benchmarks in bench/).
+HANG_GUARD = 1800  # seconds
 
 
 def run(args, tmp_path, **env):
@@ -28,7 +31,9 @@ def run(args, tmp_path, **env):
         }
     }
     environ.update({"CDRP_DATA_DIR": str(tmp_path / "data")}, **env)
-    return subprocess.run(CDRP + args, capture_output=True, text=True, env=environ, timeout=120)
+    return subprocess.run(
+        CDRP + args, capture_output=True, text=True, env=environ, timeout=HANG_GUARD
+    )
 
 
 def test_help_lists_every_command_with_a_line_of_help(capsys):
@@ -136,24 +141,26 @@ def test_serve_runs_gunicorn_with_static_files_and_no_debug(tmp_path):
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        for _ in range(300):
+        # Wait for the server however long it takes to start, unless it stops (or hangs).
+        give_up = time.monotonic() + HANG_GUARD
+        while True:
             try:
-                health = urllib.request.urlopen(f"{base}/healthz", timeout=2)
+                health = urllib.request.urlopen(f"{base}/healthz", timeout=HANG_GUARD)
                 break
             except OSError:
+                assert server.poll() is None, "cdrp serve stopped before answering"
+                assert time.monotonic() < give_up, "cdrp serve hangs without answering"
                 time.sleep(0.2)
-        else:
-            raise AssertionError("cdrp serve did not answer within 60 s")
         assert health.status == 200
-        css = urllib.request.urlopen(f"{base}/static/cdrp/cdrp.css", timeout=5)
+        css = urllib.request.urlopen(f"{base}/static/cdrp/cdrp.css", timeout=HANG_GUARD)
         assert css.status == 200 and b"govuk" in css.read()
         try:
-            urllib.request.urlopen(f"{base}/no-such-page", timeout=5)
+            urllib.request.urlopen(f"{base}/no-such-page", timeout=HANG_GUARD)
         except urllib.error.HTTPError as err:
             assert err.code == 404 and b"Page not found" in err.read()  # not a DEBUG page
     finally:
         server.terminate()
-        out, _ = server.communicate(timeout=20)
+        out, _ = server.communicate(timeout=HANG_GUARD)
     assert "Serving on" in out and "gunicorn" in out.lower()
 
 

@@ -14,8 +14,9 @@ from cdrp.accounts.audit import acting_as
 from cdrp.partnerships import evidence, services
 from cdrp.partnerships.compliance import RULES, Severity, Status, evaluate
 from cdrp.partnerships.models import Membership, Partnership, Seat
+from conftest import FROZEN_TODAY
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
 
 ISSUE_RULES = {
     "RA-SEATS",
@@ -30,7 +31,7 @@ ISSUE_RULES = {
     "DATA-SHARING",
     "MERGED-AREAS",
 }
-TODAY = dt.date(2026, 11, 25)
+TODAY = FROZEN_TODAY  # 25 November 2026, the date the command judges "now" on
 
 
 def _by_id(findings):

@@ -18,6 +18,7 @@ from cdrp.funding.models import Allocation, FundingStream, Project, Spend, Varia
 from cdrp.partnerships.demo import DISTRICTS
 from cdrp.partnerships.models import Area, Group, Partnership
 from cdrp.store import Store, counts
+from conftest import FROZEN_TODAY
 from test_funding_support import *  # noqa: F403 (fixtures)
 from test_funding_support import decision, strategy_group
 
@@ -203,8 +204,8 @@ def test_a_negative_or_zero_spend_is_refused(project, amount, words):
     )
 
 
-def test_spend_in_the_future_or_without_a_description_is_refused(project):
-    tomorrow = dt.date.today() + dt.timedelta(days=1)
+def test_spend_in_the_future_or_without_a_description_is_refused(frozen_today, project):
+    tomorrow = FROZEN_TODAY + dt.timedelta(days=1)
     refused(
         lambda: funding.record_spend(project, tomorrow, 100, "Locks"),
         field="date",

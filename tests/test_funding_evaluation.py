@@ -3,8 +3,6 @@ WDQ and WDD checked against a hand calculation, and the verdict with its reasoni
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from scipy.stats import fisher_exact
 
@@ -13,6 +11,7 @@ from cdrp.funding.checks import FundingError
 from cdrp.funding.models import Evaluation
 from cdrp.store import Store, import_police_uk
 from cdrp.store.schema import STREET_COLUMNS
+from conftest import FROZEN_TODAY
 from test_funding_support import *  # noqa: F403 (fixtures)
 
 pytestmark = pytest.mark.django_db
@@ -195,7 +194,7 @@ def test_an_lsoa_outside_the_geography_or_an_empty_control_is_refused(project, s
 
 
 def test_the_evaluation_page_shows_the_figures_and_the_verdict(
-    client, coordinator, project, synthetic
+    frozen_today, client, coordinator, project, synthetic
 ):
     funding_evaluation.evaluate(_plan(project, "burglary"), synthetic)
     client.force_login(coordinator)
@@ -206,4 +205,4 @@ def test_the_evaluation_page_shows_the_figures_and_the_verdict(
     assert "-0.38: displacement, smaller than the direct benefit" in page
     assert "5.0 records saved" in page
     assert "South Ribble 017D" in page
-    assert dt.date.today().strftime("%-d %B %Y") in page  # computed today
+    assert FROZEN_TODAY.strftime("%-d %B %Y") in page  # computed today

@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 
 from cdrp.funding import services as funding
 from cdrp.funding.models import FundingStream, Project, Spend
+from conftest import FROZEN_TODAY
 from test_funding_support import *  # noqa: F403 (fixtures)
 from test_funding_support import decision
 
@@ -162,7 +163,9 @@ def test_a_lost_decision_is_not_offered_and_is_refused(client, chair, partnershi
     assert p.status == Project.Status.PROPOSED
 
 
-def test_variations_and_milestones_from_the_project_page(client, coordinator, chair, project, rag):
+def test_variations_and_milestones_from_the_project_page(
+    frozen_today, client, coordinator, chair, project, rag
+):
     client.force_login(coordinator)
     base = f"{BASE}projects/{project.pk}/"
     post(client, base + "variations/", {"variation-amount": "250", "variation-reason": "More"})
@@ -172,7 +175,7 @@ def test_variations_and_milestones_from_the_project_page(client, coordinator, ch
     milestone = project.milestones.get()
     post(client, base + f"milestones/{milestone.pk}/complete/")
     milestone.refresh_from_db()
-    assert milestone.completed_on == dt.date.today()
+    assert milestone.completed_on == FROZEN_TODAY
     group, person = rag
     agreed = decision(group, person, "Approve the variation", on=dt.date(2023, 6, 1))
     client.force_login(chair)

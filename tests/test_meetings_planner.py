@@ -14,7 +14,8 @@ from cdrp.meetings.services import calendar_ics, plan_year
 from cdrp.partnerships.models import Group, Membership
 from conftest import user_with_role
 
-pytestmark = pytest.mark.django_db
+# Planned years (2026, 2027) stay in the future: a past meeting is kept, not moved.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
 
 
 def _minutes(t):

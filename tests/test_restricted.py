@@ -20,10 +20,11 @@ from cdrp.meetings.agenda import arrange_meeting, raise_action, save_minutes
 from cdrp.meetings.models import Action, AgendaItem, Meeting, Minutes, Paper
 from cdrp.meetings.services import record_decision
 from cdrp.partnerships.models import Group, Membership, Organisation, Person, Seat
+from conftest import FROZEN_TODAY
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
 
-TODAY = dt.date.today()
+TODAY = FROZEN_TODAY
 DAY = TODAY - dt.timedelta(days=7)
 # Every restricted text carries this token, so one search finds any of them anywhere.
 TOKEN = "QX7731"

@@ -28,6 +28,7 @@ data covers and refuses (or, if asked, flags) a comparison whose windows include
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -87,10 +88,18 @@ _RERR = 1 + 1e-7
 
 
 def _pmf(x: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
-    return stats.binom.pmf(x, n, p)
+    pmf: np.ndarray = stats.binom.pmf(x, n, p)
+    return pmf
 
 
-def _search(sign: np.ndarray, target: np.ndarray, lo, hi, n, p) -> np.ndarray:
+def _search(
+    sign: np.ndarray,
+    target: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    n: np.ndarray,
+    p: np.ndarray,
+) -> np.ndarray:
     """Vectorised copy of SciPy's ``_binary_search_for_binom_tst`` on ``sign * pmf``."""
     lo = lo.astype(float).copy()
     hi = hi.astype(float).copy()
@@ -130,7 +139,7 @@ def _binom_two_sided(k: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
     return np.minimum(1.0, pval)
 
 
-def _as_counts(name: str, values) -> np.ndarray:
+def _as_counts(name: str, values: ArrayLike) -> np.ndarray:
     arr = np.asarray(values, dtype=float)
     if np.any(np.isnan(arr)):
         raise ValueError(f"{name} has a missing value; a missing month is not a zero count")
@@ -139,7 +148,7 @@ def _as_counts(name: str, values) -> np.ndarray:
     return arr
 
 
-def _as_exposure(name: str, values) -> np.ndarray:
+def _as_exposure(name: str, values: ArrayLike) -> np.ndarray:
     arr = np.asarray(values, dtype=float)
     if np.any(~(arr > 0)):
         raise ValueError(f"{name} must be greater than zero (months covered, or person-months)")
@@ -443,7 +452,7 @@ def baseline_window(end: str | pd.Period, months: int, baseline: str) -> pd.Peri
     raise ValueError(f"baseline must be one of {BASELINES}, not {baseline!r}")
 
 
-def _periods(values: Iterable, what: str) -> pd.PeriodIndex:
+def _periods(values: Iterable[Any], what: str) -> pd.PeriodIndex:
     """Monthly periods for values like '2022-11', parsing each distinct value once."""
     codes, uniques = pd.factorize(
         pd.Series(list(values) if not hasattr(values, "dtype") else values)
@@ -465,7 +474,7 @@ def compare_periods(
     frame: pd.DataFrame,
     *,
     end: str | pd.Period,
-    covered_months: Iterable,
+    covered_months: Iterable[Any],
     keys: Sequence[str] = ("category",),
     months: int = 12,
     baseline: str = "previous",
@@ -593,7 +602,7 @@ def compare_periods(
     return out
 
 
-def _coverage(covered: set) -> str:
+def _coverage(covered: set[pd.Period]) -> str:
     if not covered:
         return "no months are covered"
     ordered = sorted(covered)

@@ -8,7 +8,7 @@ including the places with no records, or they overstate concentration.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -162,7 +162,7 @@ def predictive_accuracy_index(
 class PaiResult:
     """The places flagged from one period and how well they captured another period's records."""
 
-    places: tuple
+    places: tuple[Hashable, ...]
     hit_rate: float
     area_share: float
     pai: float
@@ -208,7 +208,7 @@ def pai_of_top(
     flagged = float(areas[chosen].sum())
     total_area = float(areas.sum())
     pai = predictive_accuracy_index(hits, total, flagged, total_area)
-    return PaiResult(tuple(chosen), hits / total, flagged / total_area, pai)
+    return PaiResult(tuple(chosen), hits / total, flagged / total_area, float(pai))
 
 
 @dataclass(frozen=True)
@@ -217,7 +217,7 @@ class Concentration:
 
     places: int
     records: int
-    top_shares: dict
+    top_shares: dict[float, float]
     gini: float
 
 

@@ -38,10 +38,13 @@ evaluate place based crime interventions. Crime Science 7, 11.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from scipy import sparse, stats
 
 __all__ = ["CONFIDENCE", "WDD", "WDQ", "CrossBorder", "cross_border", "wdd", "wdq"]
@@ -49,8 +52,11 @@ __all__ = ["CONFIDENCE", "WDD", "WDQ", "CrossBorder", "cross_border", "wdd", "wd
 #: Two-sided confidence level of the WDD interval.
 CONFIDENCE = 0.95
 
+#: Counts (before, after) in one area.
+Pair = tuple[float, float] | Sequence[float]
 
-def _pair(name: str, value) -> tuple[float, float]:
+
+def _pair(name: str, value: Iterable[float]) -> tuple[float, float]:
     try:
         before, after = (float(v) for v in value)
     except (TypeError, ValueError):
@@ -72,7 +78,7 @@ class WDQ:
     total_net_effect: float
     reading: str
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -89,11 +95,11 @@ class WDD:
     upper: float
     reading: str
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-def wdq(target, buffer, control) -> WDQ:
+def wdq(target: Pair, buffer: Pair, control: Pair) -> WDQ:
     """Weighted Displacement Quotient (Bowers & Johnson 2003) and total net effect.
 
     Parameters
@@ -137,7 +143,12 @@ def wdq(target, buffer, control) -> WDQ:
 
 
 def wdd(
-    treated, control, buffer=None, buffer_control=None, *, confidence: float = CONFIDENCE
+    treated: Pair,
+    control: Pair,
+    buffer: Pair | None = None,
+    buffer_control: Pair | None = None,
+    *,
+    confidence: float = CONFIDENCE,
 ) -> WDD:
     """Weighted Displacement Difference (Wheeler & Ratcliffe 2018) with its variance and z-test.
 
@@ -203,7 +214,14 @@ class CrossBorder:
     wdd: WDD
 
 
-def cross_border(adjacency, before, after, focus, *, index=None) -> CrossBorder:
+def cross_border(
+    adjacency: sparse.spmatrix | ArrayLike,
+    before: ArrayLike,
+    after: ArrayLike,
+    focus: ArrayLike,
+    *,
+    index: ArrayLike | None = None,
+) -> CrossBorder:
     """How a partnership's neighbouring districts changed when it changed.
 
     The partnership's districts (``focus``) are the target; the districts sharing a boundary

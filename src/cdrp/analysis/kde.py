@@ -26,6 +26,7 @@ Chapman & Hall. Chainey, S. and Ratcliffe, J. (2005) GIS and Crime Mapping. Wile
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy import signal
 from scipy.spatial import cKDTree
 
@@ -42,7 +43,7 @@ GAUSSIAN_CUTOFF = 4.0
 _PER_KM2 = 1e6
 
 
-def _points(x, y):
+def _points(x: ArrayLike, y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     x = np.asarray(x, dtype=float).ravel()
     y = np.asarray(y, dtype=float).ravel()
     if x.size != y.size:
@@ -54,7 +55,7 @@ def _points(x, y):
     return x, y
 
 
-def bandwidth_rule(x, y) -> float:
+def bandwidth_rule(x: ArrayLike, y: ArrayLike) -> float:
     """Silverman's normal-reference bandwidth for 2-D data, in metres: ``σ · n^(−1/6)``.
 
     Examples
@@ -69,11 +70,11 @@ def bandwidth_rule(x, y) -> float:
             "a bandwidth rule needs at least two records: give the bandwidth in metres"
         )
 
-    def spread(v):
+    def spread(v: np.ndarray) -> float:
         q75, q25 = np.percentile(v, [75, 25])
         sd = v.std(ddof=1)
         robust = (q75 - q25) / 1.349
-        return min(sd, robust) if robust > 0 else sd
+        return float(min(sd, robust) if robust > 0 else sd)
 
     sigma = (spread(x) + spread(y)) / 2
     if sigma == 0:
@@ -97,13 +98,13 @@ def _reach(h: float, kernel: str) -> float:
 
 
 def kernel_density(
-    x,
-    y,
+    x: ArrayLike,
+    y: ArrayLike,
     grid: Grid,
     *,
     bandwidth: float | None = None,
     kernel: str = "quartic",
-    weights=None,
+    weights: ArrayLike | None = None,
     method: str = "binned",
 ) -> np.ndarray:
     """Kernel density of records at every cell centre of ``grid``, per square kilometre.
@@ -176,4 +177,5 @@ def kernel_density(
     kern = _kernel(dx**2 + dy**2, h, kernel)
     smooth = signal.fftconvolve(counts, kern, mode="same")
     inner = smooth[pad : pad + grid.ny, pad : pad + grid.nx]
-    return np.clip(inner, 0, None).ravel() * _PER_KM2
+    density: np.ndarray = np.clip(inner, 0, None).ravel() * _PER_KM2
+    return density

@@ -197,10 +197,10 @@ def score_priorities(
     weight_sum = np.zeros(len(candidates))
     missing: list[list[str]] = [[] for _ in candidates]
     for criterion in CRITERIA:
-        frame = columns.get(criterion)
-        if frame is None:
+        found = columns.get(criterion)
+        if found is None:
             continue
-        aligned = frame.reindex(candidates)
+        aligned = found.reindex(candidates)
         out[f"{criterion}_value"] = aligned["value"].to_numpy()
         out[f"{criterion}_score"] = aligned["score"].to_numpy(dtype=float)
         out[f"{criterion}_ref"] = aligned["ref"].to_numpy()
@@ -213,9 +213,9 @@ def score_priorities(
         out.insert(1, "score", np.where(weight_sum > 0, 100 * weighted / weight_sum, np.nan))
     out["missing"] = [", ".join(m) for m in missing]
     order = np.lexsort((out["candidate"].astype(str).to_numpy(), -out["score"].fillna(-1)))
-    out = out.iloc[order].reset_index(drop=True)
-    out.insert(0, "rank", np.arange(1, len(out) + 1))
-    return out
+    ranked: pd.DataFrame = out.iloc[order].reset_index(drop=True)
+    ranked.insert(0, "rank", np.arange(1, len(ranked) + 1))
+    return ranked
 
 
 def morile_matrix(
@@ -302,6 +302,6 @@ def morile_matrix(
         * out["confidence"].map(factors).astype(float)
     )
     order = np.lexsort((out["candidate"].astype(str).to_numpy(), -out["priority"].to_numpy()))
-    out = out.iloc[order].reset_index(drop=True)
-    out.insert(0, "rank", np.arange(1, len(out) + 1))
-    return out
+    ranked: pd.DataFrame = out.iloc[order].reset_index(drop=True)
+    ranked.insert(0, "rank", np.arange(1, len(ranked) + 1))
+    return ranked
