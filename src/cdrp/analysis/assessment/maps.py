@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import shapely
 
 from cdrp.analysis.assessment.common import _num
 from cdrp.analysis.assessment.inputs import (
@@ -24,7 +25,8 @@ def map_figure(inputs, level: str, frame: pd.DataFrame, title: str) -> dict | No
     shapes = (inputs.shapes or {}).get(level)
     if not shapes:
         return None
-    import shapely
+
+    # pyproj loads the PROJ database: only when a map is drawn.
     from pyproj import Transformer
 
     to_bng = Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
@@ -71,8 +73,6 @@ def map_figure(inputs, level: str, frame: pd.DataFrame, title: str) -> dict | No
 
 def _svg_path(geom, minx: float, maxy: float) -> str:
     """SVG path data in metres from the top-left corner (y grows downwards)."""
-    import shapely
-
     parts = []
     polygons = geom.geoms if hasattr(geom, "geoms") else [geom]
     for poly in polygons:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from cdrp.analysis.assessment.common import _ref, _table
 from cdrp.analysis.assessment.sections import Section
 from cdrp.analysis.decompose import contributions, rate_change_decomposition
+from cdrp.analysis.emerging import area_emerging_hotspots, area_table
 
 
 def why_section(inputs, by_cat, by_dist, by_dc):
@@ -135,8 +136,6 @@ _FADED = ("diminishing", "historical")
 def _emerging_section(inputs) -> tuple[list, list, list]:
     """Hot-spots that emerged or faded: Getis-Ord Gi* on the partnership's LSOAs (queen
     contiguity) for each month of the window, classified by cdrp.analysis.emerging."""
-    from cdrp.analysis.emerging import area_emerging_hotspots, area_table
-
     shapes = (inputs.shapes or {}).get("lsoa") or {}
     monthly = inputs.lsoa_monthly
     if monthly is None or not len(monthly) or len(shapes) < 3:
