@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from cdrp.analysis.assessment.changes import changes_section
@@ -64,7 +66,7 @@ def _check(inputs: AssessmentInputs) -> tuple[pd.PeriodIndex, list[str]]:
     return window, warnings
 
 
-def build_assessment(inputs: AssessmentInputs, report: Report | None = None) -> dict:
+def build_assessment(inputs: AssessmentInputs, report: Report | None = None) -> dict[str, Any]:
     """Build the structured strategic assessment (or six-month refresh) from gathered inputs.
 
     Parameters

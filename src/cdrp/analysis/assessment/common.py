@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -14,7 +15,7 @@ from cdrp.analysis.assessment.inputs import (
 from cdrp.analysis.harm import category_name
 
 
-def _num(value):
+def _num(value: Any) -> Any:
     """A JSON-safe number: NaN and infinities become None, numpy scalars plain Python."""
     if value is None:
         return None
@@ -26,7 +27,7 @@ def _num(value):
     return value
 
 
-def _records(frame: pd.DataFrame, columns: Sequence[str]) -> list[dict]:
+def _records(frame: pd.DataFrame, columns: Sequence[str]) -> list[dict[str, Any]]:
     out = []
     for row in frame[list(columns)].itertuples(index=False):
         out.append({c: _num(v) for c, v in zip(columns, row, strict=True)})
@@ -50,11 +51,11 @@ def _table(
     }
 
 
-def _ref(table_id: str, key) -> str:
+def _ref(table_id: str, key: object) -> str:
     return f"{table_id}#{key}"
 
 
-def _fmt(n) -> str:
+def _fmt(n: float) -> str:
     return f"{int(round(n)):,}"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from cdrp.analysis.assessment.common import _fmt, _records, _ref, _table, _window_text
+from cdrp.analysis.assessment.inputs import AssessmentInputs
 from cdrp.analysis.assessment.maps import map_figure, small_area_rates
 from cdrp.analysis.assessment.sections import Section
 from cdrp.analysis.concentration import concentration
@@ -12,7 +13,15 @@ from cdrp.analysis.rates import rates
 from cdrp.analysis.trend import monthly_series, same_period_last_year
 
 
-def levels_section(inputs, window, monthly, covered, population, weights):
+def levels_section(
+    inputs: AssessmentInputs,
+    window: pd.PeriodIndex,
+    monthly: pd.DataFrame,
+    covered: list[str],
+    population: float,
+    weights: pd.Series,
+) -> tuple[Section, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Section 1, and the category, district × category and district tables it computed."""
     current = monthly[monthly["month"].isin([str(m) for m in window])]
     names = inputs.districts
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import shapely
@@ -9,7 +11,9 @@ import shapely
 from cdrp.analysis.assessment.common import _num
 from cdrp.analysis.assessment.inputs import (
     MAP_TOLERANCE,
+    AssessmentInputs,
 )
+from cdrp.analysis.assessment.sections import Figure
 
 
 def small_area_rates(frame: pd.DataFrame) -> pd.DataFrame:
@@ -21,7 +25,10 @@ def small_area_rates(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def map_figure(inputs, level: str, frame: pd.DataFrame, title: str) -> dict | None:
+def map_figure(
+    inputs: AssessmentInputs, level: str, frame: pd.DataFrame, title: str
+) -> Figure | None:
+    """A choropleth of `frame`'s rates at `level` (lsoa or ward); None without boundaries."""
     shapes = (inputs.shapes or {}).get(level)
     if not shapes:
         return None
@@ -71,7 +78,7 @@ def map_figure(inputs, level: str, frame: pd.DataFrame, title: str) -> dict | No
     }
 
 
-def _svg_path(geom, minx: float, maxy: float) -> str:
+def _svg_path(geom: Any, minx: float, maxy: float) -> str:
     """SVG path data in metres from the top-left corner (y grows downwards)."""
     parts = []
     polygons = geom.geoms if hasattr(geom, "geoms") else [geom]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -10,13 +11,16 @@ import pandas as pd
 from cdrp.analysis.assessment.common import _ref, _table
 from cdrp.analysis.assessment.inputs import (
     AssessmentError,
+    AssessmentInputs,
 )
 from cdrp.analysis.assessment.sections import Section
 from cdrp.analysis.harm import category_name
 from cdrp.analysis.months import MonthError, month_range, parse_month, period_index, to_period
 
 
-def plan_outcomes(plan: Mapping, monthly: pd.DataFrame, covered: Sequence[str]) -> pd.DataFrame:
+def plan_outcomes(
+    plan: Mapping[str, Any], monthly: pd.DataFrame, covered: Sequence[str]
+) -> pd.DataFrame:
     """Outcome of each indicator of a plan (see ``PLAN_SCHEMA``) against its target.
 
     Parameters
@@ -53,7 +57,7 @@ def plan_outcomes(plan: Mapping, monthly: pd.DataFrame, covered: Sequence[str]) 
     [[8, 'met']]
     """
 
-    def need(mapping, key, where):
+    def need(mapping: Any, key: str, where: str) -> Any:
         if not isinstance(mapping, Mapping) or key not in mapping or mapping[key] in (None, ""):
             raise AssessmentError(f"the plan: {where} has no '{key}' (see the plan schema)")
         return mapping[key]
@@ -142,7 +146,8 @@ def plan_outcomes(plan: Mapping, monthly: pd.DataFrame, covered: Sequence[str]) 
     return pd.DataFrame(rows)
 
 
-def plan_section(inputs, monthly, covered):
+def plan_section(inputs: AssessmentInputs, monthly: pd.DataFrame, covered: list[str]) -> Section:
+    """Section 4: a plan file measured here, or outcomes judged from the plan records."""
     if not inputs.plan:
         return Section(
             id="plan",
@@ -199,7 +204,7 @@ def plan_section(inputs, monthly, covered):
     )
 
 
-def recorded_plan_section(inputs):
+def recorded_plan_section(inputs: AssessmentInputs) -> Section:
     """Last year's plan from the plan records: outcomes already judged by the performance
     statistics (``inputs.plan["outcomes"]``, see `cdrp.plans.performance.plan_review`)."""
     out = pd.DataFrame(

@@ -8,6 +8,7 @@ import pandas as pd
 from cdrp.analysis.assessment.common import _name, _records, _ref, _table
 from cdrp.analysis.assessment.inputs import (
     AssessmentError,
+    AssessmentInputs,
 )
 from cdrp.analysis.assessment.sections import Section
 from cdrp.analysis.funnel import funnel, funnel_curve
@@ -15,7 +16,11 @@ from cdrp.analysis.peers import family, peer_groups
 from cdrp.analysis.priorities import peer_position
 
 
-def peers_section(inputs, dc_levels):
+def peers_section(
+    inputs: AssessmentInputs, dc_levels: pd.DataFrame
+) -> tuple[Section, pd.DataFrame | None]:
+    """Section 6, and each district's position in its family by category (priority
+    evidence; None without district features)."""
     if inputs.features is None:
         return (
             Section(

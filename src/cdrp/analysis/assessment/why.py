@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from cdrp.analysis.assessment.common import _ref, _table
-from cdrp.analysis.assessment.sections import Section
+from cdrp.analysis.assessment.inputs import AssessmentInputs
+from cdrp.analysis.assessment.sections import Finding, Section, Table
 from cdrp.analysis.decompose import contributions, rate_change_decomposition
 from cdrp.analysis.emerging import area_emerging_hotspots, area_table
 
 
-def why_section(inputs, by_cat, by_dist, by_dc):
+def why_section(
+    inputs: AssessmentInputs, by_cat: pd.DataFrame, by_dist: pd.DataFrame, by_dc: pd.DataFrame
+) -> Section:
+    """Section 3, from the comparisons of section 2."""
     tables, findings = [], []
     dist_only = by_dist[by_dist["district"] != "total"]
     total_change = int(dist_only["current"].sum() - dist_only["baseline"].sum())
@@ -133,7 +139,7 @@ _EMERGED = ("new", "consecutive", "intensifying", "persistent")
 _FADED = ("diminishing", "historical")
 
 
-def _emerging_section(inputs) -> tuple[list, list, list]:
+def _emerging_section(inputs: AssessmentInputs) -> tuple[list[Table], list[Finding], list[str]]:
     """Hot-spots that emerged or faded: Getis-Ord Gi* on the partnership's LSOAs (queen
     contiguity) for each month of the window, classified by cdrp.analysis.emerging."""
     shapes = (inputs.shapes or {}).get("lsoa") or {}
