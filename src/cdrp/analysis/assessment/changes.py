@@ -7,7 +7,7 @@ import pandas as pd
 
 from cdrp.analysis.assessment.common import _fmt, _records, _ref, _table
 from cdrp.analysis.assessment.inputs import AssessmentInputs
-from cdrp.analysis.assessment.sections import Section
+from cdrp.analysis.assessment.sections import Finding, Section, Table
 from cdrp.analysis.change import compare_periods, month_window
 from cdrp.analysis.trend import monthly_series, year_totals
 
@@ -52,9 +52,11 @@ def changes_section(
 ) -> tuple[Section, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Section 2, and the comparisons by category, district and district × category."""
     months = inputs.months
-    comparable = {"previous": None, "year_before": None}
+    comparable: dict[str, bool | None] = {"previous": None, "year_before": None}
     baselines = ["previous"] if months == 12 else ["previous", "year_before"]
-    tables, findings, texts = [], [], []
+    tables: list[Table] = []
+    findings: list[Finding] = []
+    texts: list[str] = []
     by_cat = by_dist = by_dc = None
     for baseline in baselines:
         label = {

@@ -12,6 +12,7 @@ import pandas as pd
 from cdrp.analysis.assessment.inputs import (
     AssessmentError,
 )
+from cdrp.analysis.assessment.sections import Table
 from cdrp.analysis.harm import category_name
 
 
@@ -35,8 +36,13 @@ def _records(frame: pd.DataFrame, columns: Sequence[str]) -> list[dict[str, Any]
 
 
 def _table(
-    table_id: str, title: str, frame: pd.DataFrame, columns: list[tuple], key: str, note: str = ""
-) -> dict:
+    table_id: str,
+    title: str,
+    frame: pd.DataFrame,
+    columns: list[tuple[str, str, str]],
+    key: str,
+    note: str = "",
+) -> Table:
     """A document table: columns as (key, label, format) and rows keyed for evidence links."""
     keys = [c[0] for c in columns]
     rows = _records(frame, keys)

@@ -73,7 +73,7 @@ def plan_outcomes(
         raise AssessmentError("the plan: period ends before it starts")
     span = period_index(month_range(start, end))
     before = span - len(span)
-    covered = {parse_month(m) for m in covered}
+    held = {parse_month(m) for m in covered}
     rows = []
     priorities = need(plan, "priorities", "the file")
     if not isinstance(priorities, list) or not priorities:
@@ -109,9 +109,9 @@ def plan_outcomes(
             sel = monthly[monthly["category"].isin(names)]
             actual = int(sel[sel["month"].isin([str(m) for m in span])]["count"].sum())
             base = int(sel[sel["month"].isin([str(m) for m in before])]["count"].sum())
-            gaps = [str(m) for m in span if str(m) not in covered]
+            gaps = [str(m) for m in span if str(m) not in held]
             if kind == "change_percent":
-                gaps += [str(m) for m in before if str(m) not in covered]
+                gaps += [str(m) for m in before if str(m) not in held]
             change = (actual - base) / base * 100 if base else np.nan
             if gaps:
                 outcome = f"cannot be measured: no data for {', '.join(sorted(set(gaps)))}"
@@ -207,8 +207,10 @@ def plan_section(inputs: AssessmentInputs, monthly: pd.DataFrame, covered: list[
 def recorded_plan_section(inputs: AssessmentInputs) -> Section:
     """Last year's plan from the plan records: outcomes already judged by the performance
     statistics (``inputs.plan["outcomes"]``, see `cdrp.plans.performance.plan_review`)."""
+    assert inputs.plan is not None  # plan_section calls this only with a plan
+    plan = inputs.plan
     out = pd.DataFrame(
-        inputs.plan["outcomes"],
+        plan["outcomes"],
         columns=["key", "priority", "indicator", "target", "figure", "outcome", "reasoning"],
     )
     outcome = out["outcome"]
@@ -229,7 +231,7 @@ def recorded_plan_section(inputs: AssessmentInputs) -> Section:
         id="plan",
         title="Effectiveness of last year's plan",
         text=[
-            f"Targets of “{inputs.plan['plan']}” ({inputs.plan_source}) whose periods overlap "
+            f"Targets of “{plan['plan']}” ({inputs.plan_source}) whose periods overlap "
             "this assessment, judged from the recorded data as the performance report judges "
             "them: a target is met when the figure for its whole period meets it; “within "
             "chance” when it missed but the target lies inside the figure's 95% interval."

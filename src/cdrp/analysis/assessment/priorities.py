@@ -9,7 +9,7 @@ from cdrp.analysis.assessment.inputs import (
     RECOMMENDED,
     AssessmentInputs,
 )
-from cdrp.analysis.assessment.sections import Section
+from cdrp.analysis.assessment.sections import Finding, Section
 from cdrp.analysis.priorities import DEFAULT_WEIGHTS, score_priorities
 
 
@@ -97,7 +97,7 @@ def priorities_section(
             if isinstance(r[f"{c}_ref"], str)
         }
     top = ranked.head(RECOMMENDED)
-    findings = [
+    findings: list[Finding] = [
         {
             "text": "Recommended priorities for the plan: "
             + "; ".join(f"{r.candidate} (score {r.score:.0f})" for r in top.itertuples())

@@ -10,7 +10,7 @@ from cdrp.analysis.assessment.inputs import (
     AssessmentError,
     AssessmentInputs,
 )
-from cdrp.analysis.assessment.sections import Section
+from cdrp.analysis.assessment.sections import Figure, Finding, Section, Table
 from cdrp.analysis.funnel import funnel, funnel_curve
 from cdrp.analysis.peers import family, peer_groups
 from cdrp.analysis.priorities import peer_position
@@ -42,7 +42,11 @@ def peers_section(
         set(pc["district"].dropna()) & {d for d, p in inputs.peer_populations.items() if p}
     )
     totals = pc.groupby("district")["count"].sum()
-    family_rows, funnel_rows, figures, tables, findings = [], [], [], [], []
+    family_rows: list[dict[str, object]] = []
+    funnel_rows: list[pd.DataFrame] = []
+    figures: list[Figure] = []
+    tables: list[Table] = []
+    findings: list[Finding] = []
     peer_evidence = []
     for code, name in inputs.districts.items():
         try:

@@ -15,7 +15,8 @@ def why_section(
     inputs: AssessmentInputs, by_cat: pd.DataFrame, by_dist: pd.DataFrame, by_dc: pd.DataFrame
 ) -> Section:
     """Section 3, from the comparisons of section 2."""
-    tables, findings = [], []
+    tables: list[Table] = []
+    findings: list[Finding] = []
     dist_only = by_dist[by_dist["district"] != "total"]
     total_change = int(dist_only["current"].sum() - dist_only["baseline"].sum())
     comparable = not by_cat["verdict"].str.startswith("not comparable").any()
@@ -174,7 +175,7 @@ def _emerging_section(inputs: AssessmentInputs) -> tuple[list[Table], list[Findi
         f"normal p-values, false discovery rate 5%) for each of the {window} months "
         f"{months[0]} to {months[-1]}; patterns as defined in cdrp.analysis.emerging."
     )
-    tables = [
+    tables: list[Table] = [
         _table(
             "why-hotspots",
             "Hot-spots that emerged or faded (LSOAs)",
@@ -193,7 +194,7 @@ def _emerging_section(inputs: AssessmentInputs) -> tuple[list[Table], list[Findi
         rows["pattern"].str.contains("|".join(_EMERGED)) & rows["pattern"].str.contains("hot")
     ]
     faded = rows[rows["pattern"].str.contains("|".join(_FADED))]
-    findings = []
+    findings: list[Finding] = []
     if len(emerged):
         findings.append(
             {
