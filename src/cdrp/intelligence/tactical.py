@@ -17,7 +17,7 @@ from cdrp.analysis.tactical import (
     parse_month,
 )
 from cdrp.analysis.weights import to_bng
-from cdrp.intelligence.assessments import _covered, latest_month
+from cdrp.intelligence.assessments import covered_months, latest_month
 from cdrp.intelligence.services import incident_store
 from cdrp.meetings import restricted
 from cdrp.meetings.models import Action
@@ -91,7 +91,7 @@ def tactical_assessment(
         raise TacticalError("the incident store holds no police.uk months")
     target = parse_month(month)
     month = str(target)
-    covered = _covered(store)
+    covered = covered_months(store)
     if month not in covered:
         span = f"{covered[0]} to {covered[-1]}" if covered else "none"
         raise TacticalError(f"no data for {month}: the store holds months {span}")
