@@ -106,8 +106,8 @@ def test_an_administrator_outside_a_restricted_group_reads_no_title_in_the_trail
         ("meetings.Action", "create"),
         ("meetings.Action", "view"),
         ("meetings.Minutes", "create"),
-        ("partnerships.Decision", "create"),
-        ("partnerships.Vote", "create"),
+        ("meetings.Decision", "create"),
+        ("meetings.Vote", "create"),
     } <= restricted
     (action,) = [e for e in events if e["model"] == "meetings.Action" and e["action"] == "create"]
     assert action["object_repr"] == "Restricted record"
@@ -117,7 +117,7 @@ def test_an_administrator_outside_a_restricted_group_reads_no_title_in_the_trail
     assert action["changes"]["group_id"] == [None, ppo.group.pk]
     # The group itself and its meeting are not restricted: people may know a group meets.
     assert any(e["object_repr"] == "PPO Catch and Convict" for e in events)
-    assert not any(e["redacted"] for e in events if e["model"] == "partnerships.Meeting")
+    assert not any(e["redacted"] for e in events if e["model"] == "meetings.Meeting")
 
 
 def test_a_superuser_outside_the_group_reads_no_title_either(client, ppo, superuser):
@@ -128,10 +128,10 @@ def test_a_superuser_outside_the_group_reads_no_title_either(client, ppo, superu
     assert sorted(e["model"] for e in events if e["redacted"]) == [
         "meetings.Action",
         "meetings.AgendaItem",
+        "meetings.Decision",
         "meetings.Minutes",
         "meetings.Paper",
-        "partnerships.Decision",
-        "partnerships.Vote",
+        "meetings.Vote",
     ]
 
 
@@ -164,8 +164,8 @@ def test_a_deleted_restricted_record_stays_redacted(client, ppo, administrator):
 def test_a_restricted_agenda_item_of_an_ordinary_group_is_redacted_in_the_trail(
     client, partnership, administrator, make_user
 ):
-    from cdrp.meetings.models import AgendaItem
-    from cdrp.partnerships.models import Group, Meeting
+    from cdrp.meetings.models import AgendaItem, Meeting
+    from cdrp.partnerships.models import Group
 
     with acting_as(None, "test"):
         group = Group(partnership=partnership, slug="rag", name="Board", kind="strategy")

@@ -246,7 +246,8 @@ def _record_assessments_and_a_public_meeting(south):
     from django.utils import timezone
 
     from cdrp.intelligence.models import Assessment
-    from cdrp.partnerships.models import Group, Meeting
+    from cdrp.meetings.models import Meeting
+    from cdrp.partnerships.models import Group
 
     rag = Group.objects.get(partnership=south, slug="rag")
     Meeting(group=rag, date=TODAY - dt.timedelta(days=30), public=True).save()

@@ -183,17 +183,9 @@ def _world(side: str, number: int) -> dict:
     from cdrp.accounts.models import ApiToken, PartnershipRole
     from cdrp.core.models import TaskProgress
     from cdrp.intelligence.models import Assessment
-    from cdrp.meetings.models import Action, AgendaItem, Minutes, Paper
+    from cdrp.meetings.models import Action, AgendaItem, Meeting, Minutes, Paper
     from cdrp.partnerships import services
-    from cdrp.partnerships.models import (
-        Group,
-        Meeting,
-        Membership,
-        Organisation,
-        Partnership,
-        Person,
-        Seat,
-    )
+    from cdrp.partnerships.models import Group, Membership, Organisation, Partnership, Person, Seat
     from cdrp.plans import funding
     from cdrp.plans.models import (
         Indicator,

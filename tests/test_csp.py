@@ -139,7 +139,8 @@ def test_a_configured_map_tile_server_is_the_one_other_origin_and_for_images_onl
 def test_the_minutes_page_stylesheet_carries_the_nonce_of_its_policy(client, demo_registry):
     import datetime as dt
 
-    from cdrp.partnerships.models import Group, Meeting
+    from cdrp.meetings.models import Meeting
+    from cdrp.partnerships.models import Group
 
     rag = Group.objects.get(partnership=demo_registry, slug="rag")
     meeting = Meeting.objects.create(group=rag, date=dt.date(2026, 5, 12))

@@ -8,7 +8,8 @@ import datetime as dt
 
 import pytest
 
-from cdrp.partnerships.models import Group, Meeting, Membership, Organisation, Person, Seat
+from cdrp.meetings.models import Meeting
+from cdrp.partnerships.models import Group, Membership, Organisation, Person, Seat
 from cdrp.partnerships.services import record_decision
 from cdrp.plans import funding
 

@@ -15,8 +15,8 @@ from cdrp.meetings.agenda import (
     raise_action,
     record_attendance,
 )
-from cdrp.meetings.models import Action, AgendaItem, Attendance
-from cdrp.partnerships.models import Group, Meeting, Person, Seat
+from cdrp.meetings.models import Action, AgendaItem, Attendance, Meeting
+from cdrp.partnerships.models import Group, Person, Seat
 from conftest import user_with_role
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,8 @@ from playwright.sync_api import expect
 
 from cdrp.meetings.agenda import raise_action
 from cdrp.meetings.models import Action as ActionItem
-from cdrp.partnerships.models import Group, Meeting, Person
+from cdrp.meetings.models import Meeting
+from cdrp.partnerships.models import Group, Person
 from conftest import user_with_role
 from helpers import axe_violations, screenshot, sign_in
 

@@ -103,9 +103,8 @@ def test_a_saved_plan_moves_meetings_on_re_planning_and_keeps_pinned_ones(demo_r
     import datetime as dt
 
     from cdrp.analysis.planner import Frequency, periods, working_days
-    from cdrp.meetings.models import Booking
+    from cdrp.meetings.models import Booking, Meeting
     from cdrp.meetings.services import save_plan
-    from cdrp.partnerships.models import Meeting
 
     result, inputs = plan_year(demo_registry, 2027, time_limit=2)
     assert save_plan(demo_registry, 2027, result)["created"] == len(result.meetings)

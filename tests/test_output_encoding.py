@@ -104,7 +104,8 @@ def test_the_minutes_running_header_shows_the_partnership_name_as_written(
 ):
     """The header takes the name from the page (string-set), so no registry text is ever pasted
     into the stylesheet, and an apostrophe prints as one (escapejs once printed u0027)."""
-    from cdrp.partnerships.models import Group, Meeting
+    from cdrp.meetings.models import Meeting
+    from cdrp.partnerships.models import Group
 
     demo_registry.name = """Women's "Safe" Partnership </style><p>"""
     demo_registry.save()

@@ -7,9 +7,10 @@ import pytest
 
 from cdrp.accounts.audit import acting_as
 from cdrp.accounts.models import ApiToken
+from cdrp.meetings.models import Decision, Meeting
 from cdrp.partnerships import demo
 from cdrp.partnerships.exports import popolo_errors
-from cdrp.partnerships.models import Decision, Meeting, Membership, Seat
+from cdrp.partnerships.models import Membership, Seat
 
 pytestmark = pytest.mark.django_db
 

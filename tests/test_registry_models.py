@@ -10,18 +10,16 @@ from django.core.exceptions import ValidationError
 from cdrp.accounts.audit import acting_as
 from cdrp.accounts.models import AuditEvent
 from cdrp.core.models import ConflictError
+from cdrp.meetings.models import Decision, Meeting, Vote
 from cdrp.partnerships import demo, services
 from cdrp.partnerships.models import (
     Area,
-    Decision,
     Group,
-    Meeting,
     Membership,
     Organisation,
     Partnership,
     Person,
     Seat,
-    Vote,
 )
 
 pytestmark = pytest.mark.django_db

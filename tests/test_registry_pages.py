@@ -349,7 +349,7 @@ def test_a_coordinator_records_a_decision_and_the_group_page_shows_who_voted_for
         "There is a problem" in page
         and "Chorley has one vote but its representatives disagree" in page
     )
-    from cdrp.partnerships.models import Decision
+    from cdrp.meetings.models import Decision
 
     assert Decision.objects.count() == 1
 

@@ -17,8 +17,8 @@ from django.urls import get_resolver
 from cdrp.accounts.audit import acting_as
 from cdrp.accounts.models import AuditEvent
 from cdrp.meetings.agenda import arrange_meeting, raise_action, save_minutes
-from cdrp.meetings.models import Action, AgendaItem, Minutes, Paper
-from cdrp.partnerships.models import Group, Meeting, Membership, Organisation, Person, Seat
+from cdrp.meetings.models import Action, AgendaItem, Meeting, Minutes, Paper
+from cdrp.partnerships.models import Group, Membership, Organisation, Person, Seat
 from cdrp.partnerships.services import record_decision
 
 pytestmark = pytest.mark.django_db
@@ -188,7 +188,7 @@ def test_a_member_of_the_group_reads_its_records_and_each_read_is_audited_once(c
         [
             ("meetings.AgendaItem", str(ppo.item.pk)),
             ("meetings.Action", str(ppo.action.pk)),
-            ("partnerships.Decision", str(ppo.decision.pk)),
+            ("meetings.Decision", str(ppo.decision.pk)),
         ]
     )
     assert views_of(ppo.insider) == one_each
@@ -208,7 +208,7 @@ def test_a_member_of_the_group_reads_its_records_and_each_read_is_audited_once(c
         (f"/meetings/{slug}/papers/{ppo.paper.pk}/", "meetings.Paper", ppo.paper.pk),
         (
             f"/partnerships/{slug}/groups/{ppo.group.slug}/",
-            "partnerships.Decision",
+            "meetings.Decision",
             ppo.decision.pk,
         ),
         (base + "minutes/edit", "meetings.Minutes", ppo.minutes.pk),

@@ -18,9 +18,9 @@ from django.test.client import ClientHandler
 
 from cdrp.accounts.audit import acting_as
 from cdrp.core.uploads import FORM_FIELDS_BYTES, LimitedUploadHandler
-from cdrp.meetings.models import AgendaItem, Paper
+from cdrp.meetings.models import AgendaItem, Meeting, Paper
 from cdrp.meetings.papers import add_paper
-from cdrp.partnerships.models import Group, Meeting, Partnership
+from cdrp.partnerships.models import Group, Partnership
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ import pytest
 from django.utils import timezone
 
 from cdrp.intelligence.models import Assessment
-from cdrp.meetings.models import Minutes
-from cdrp.partnerships.models import Group, Meeting, Partnership, Person
+from cdrp.meetings.models import Meeting, Minutes
+from cdrp.partnerships.models import Group, Partnership, Person
 from cdrp.plans.models import ManualSeries, Objective, Plan, Priority, SeriesValue
 from test_funding_support import decision, strategy_group
 

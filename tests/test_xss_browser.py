@@ -54,8 +54,8 @@ NOT_TYPED = {
     "accounts.ApiToken.digest": "generated",
     "partnerships.Area": "ONS names, codes and boundaries from the boundary files",
     "partnerships.Partnership.code": "an ONS code, validated",
-    "partnerships.Vote.body_key": "derived from the seat",
-    "partnerships.Decision.casting_vote": "a choice recorded by the service",
+    "meetings.Vote.body_key": "derived from the seat",
+    "meetings.Decision.casting_vote": "a choice recorded by the service",
     "partnerships.MergerTransition.actor": "the signed-in user's name, recorded by the service",
     "meetings.Action.hotspot": "an LSOA code, validated",
     "meetings.Paper.kind": "the file type found by reading the upload",
@@ -156,9 +156,9 @@ def build_site(store_root):
     from cdrp.intelligence.services import load_areas
     from cdrp.meetings import demo as meetings_demo
     from cdrp.meetings.agenda import close_action, prepare_agenda, raise_action
-    from cdrp.meetings.models import Action, Minutes, Paper
+    from cdrp.meetings.models import Action, Meeting, Minutes, Paper
     from cdrp.partnerships import demo as registry_demo
-    from cdrp.partnerships.models import Group, Meeting, Partnership, Person
+    from cdrp.partnerships.models import Group, Partnership, Person
     from cdrp.plans import demo as plans_demo
     from cdrp.plans import services as plan_services
     from cdrp.store import Store

@@ -39,7 +39,7 @@ __all__ = [
     "Pin",
     "Rules",
     "PlannedMeeting",
-    "Plan",
+    "Schedule",
     "PlanInfeasible",
     "plan",
     "working_days",
@@ -135,7 +135,7 @@ class PlannedMeeting:
 
 
 @dataclass
-class Plan:
+class Schedule:
     meetings: list[PlannedMeeting]
     status: str
     objective: float
@@ -253,7 +253,7 @@ def plan(
     optimise: bool = True,
     workers: int = 2,
     seed: int = 0,
-) -> Plan:
+) -> Schedule:
     """Place every meeting of `groups` between `start` and `end` (exclusive).
 
     Parameters
@@ -272,7 +272,7 @@ def plan(
 
     Returns
     -------
-    Plan with one PlannedMeeting per meeting, the solver status and the model's size.
+    Schedule with one PlannedMeeting per meeting, the solver status and the model's size.
 
     Raises
     ------
@@ -563,7 +563,7 @@ def plan(
         )
     result.sort(key=lambda p: (p.date, p.start, p.group))
     proto = model.proto
-    return Plan(
+    return Schedule(
         meetings=result,
         status=status_name,
         objective=objective if optimise else 0.0,

@@ -22,7 +22,8 @@ from cdrp.intelligence.assessment_tasks import build_assessment_task
 from cdrp.intelligence.assessments import AssessmentError, advance, latest_month, staleness
 from cdrp.intelligence.models import Assessment
 from cdrp.intelligence.services import incident_store
-from cdrp.partnerships.models import Decision, Group, Partnership
+from cdrp.meetings.models import Decision
+from cdrp.partnerships.models import Group, Partnership
 
 _STEP_ACTION = {
     Assessment.Status.REVIEWED: Permission.EDIT,

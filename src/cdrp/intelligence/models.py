@@ -73,7 +73,7 @@ class Assessment(GovernanceRecord):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     approval_decision = models.ForeignKey(
-        "partnerships.Decision",
+        "meetings.Decision",
         null=True,
         blank=True,
         on_delete=models.PROTECT,

@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from cdrp.core.models import ConflictError
-from cdrp.meetings.models import Action, AgendaItem, Attendance
-from cdrp.partnerships.models import Group, Meeting, Membership, Person, Seat
+from cdrp.meetings.models import Action, AgendaItem, Attendance, Meeting
+from cdrp.partnerships.models import Group, Membership, Person, Seat
 
 __all__ = [
     "arrange_meeting",

@@ -10,7 +10,7 @@ from cdrp.partnerships import evidence
 
 
 def public_meetings(partnership):
-    from cdrp.partnerships.models import Meeting
+    from cdrp.meetings.models import Meeting
 
     held = Meeting.objects.filter(
         group__partnership=partnership, public=True, date__lte=dt.date.today()

@@ -12,8 +12,7 @@ from django.template.loader import render_to_string
 
 from cdrp.accounts.policy import may_see_restricted
 from cdrp.meetings import agenda, restricted
-from cdrp.meetings.models import Action, Attendance
-from cdrp.partnerships.models import Meeting
+from cdrp.meetings.models import Action, Attendance, Meeting
 
 __all__ = ["minutes_context", "minutes_html", "minutes_pdf"]
 

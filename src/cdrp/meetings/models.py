@@ -1,4 +1,5 @@
-"""Venues where a partnership's groups meet (the planner places meetings in them)."""
+"""Meetings of a partnership's groups, the decisions voted at them (one vote per body), their
+agendas, attendance, papers, minutes and actions, and the venues and bookings the planner uses."""
 
 from __future__ import annotations
 
@@ -7,6 +8,92 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from cdrp.core.models import GovernanceRecord
+
+
+class Meeting(GovernanceRecord):
+    """A meeting of a group: its agenda, attendance, minutes and booking hang from it."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        HELD = "held", "Held"
+
+    group = models.ForeignKey(
+        "partnerships.Group", on_delete=models.CASCADE, related_name="meetings"
+    )
+    date = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
+    public = models.BooleanField(default=False, help_text="Open to the public")
+
+    class Meta:
+        ordering = ["-date"]
+        # The table the model had when it lived in the partnerships app (moved without SQL).
+        db_table = "partnerships_meeting"
+
+    def __str__(self) -> str:
+        return f"{self.group} – {self.date:%-d %B %Y}"
+
+    def audit_partnership_id(self) -> int | None:
+        return self.group.partnership_id if self.group_id else None
+
+
+class Decision(GovernanceRecord):
+    """A motion put to a vote at a meeting, with its counted result (one vote per body)."""
+
+    class Result(models.TextChoices):
+        CARRIED = "carried", "Carried"
+        LOST = "lost", "Lost"
+        INQUORATE = "inquorate", "Not quorate: no decision"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="decisions")
+    motion = models.TextField()
+    result = models.CharField(max_length=10, choices=Result.choices)
+    votes_for = models.PositiveIntegerField(default=0)
+    votes_against = models.PositiveIntegerField(default=0)
+    abstentions = models.PositiveIntegerField(default=0)
+    bodies_present = models.PositiveIntegerField(default=0)
+    quorum = models.PositiveIntegerField(default=0)
+    casting_vote = models.CharField(max_length=10, blank=True, help_text="The chair's casting vote")
+
+    class Meta:
+        ordering = ["pk"]
+        # The table the model had when it lived in the partnerships app (moved without SQL).
+        db_table = "partnerships_decision"
+
+    def __str__(self) -> str:
+        return f"{self.motion[:60]} ({self.get_result_display()})"
+
+    def audit_partnership_id(self) -> int | None:
+        return self.meeting.group.partnership_id if self.meeting_id else None
+
+
+class Vote(GovernanceRecord):
+    """One body's vote on a decision, and who cast it (several representatives count once)."""
+
+    class Choice(models.TextChoices):
+        FOR = "for", "For"
+        AGAINST = "against", "Against"
+        ABSTAIN = "abstain", "Abstain"
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="votes")
+    body_key = models.CharField(max_length=100)
+    body = models.CharField(max_length=200, help_text="Council area or agency")
+    choice = models.CharField(max_length=8, choices=Choice.choices)
+    cast_by = models.ManyToManyField("partnerships.Person", related_name="votes_cast")
+
+    class Meta:
+        ordering = ["body"]
+        # The table the model had when it lived in the partnerships app (moved without SQL); its
+        # `cast_by` table follows: partnerships_vote_cast_by.
+        db_table = "partnerships_vote"
+        constraints = [
+            models.UniqueConstraint(fields=["decision", "body_key"], name="one_vote_per_body")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.body}: {self.get_choice_display()}"
+
+    def audit_partnership_id(self) -> int | None:
+        return self.decision.meeting.group.partnership_id if self.decision_id else None
 
 
 class Venue(GovernanceRecord):
@@ -56,7 +143,7 @@ class Action(GovernanceRecord):
         "partnerships.Group", on_delete=models.CASCADE, related_name="actions"
     )
     meeting = models.ForeignKey(
-        "partnerships.Meeting",
+        "meetings.Meeting",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -105,9 +192,7 @@ class AgendaItem(GovernanceRecord):
         ASSESSMENT = "assessment", "Tactical assessment"
         AOB = "aob", "Any other business"
 
-    meeting = models.ForeignKey(
-        "partnerships.Meeting", on_delete=models.CASCADE, related_name="agenda"
-    )
+    meeting = models.ForeignKey("meetings.Meeting", on_delete=models.CASCADE, related_name="agenda")
     position = models.PositiveIntegerField()
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.ITEM)
     title = models.CharField(max_length=300)
@@ -136,7 +221,7 @@ class Attendance(GovernanceRecord):
         ABSENT = "absent", "Absent"
 
     meeting = models.ForeignKey(
-        "partnerships.Meeting", on_delete=models.CASCADE, related_name="attendance"
+        "meetings.Meeting", on_delete=models.CASCADE, related_name="attendance"
     )
     seat = models.ForeignKey(
         "partnerships.Seat", on_delete=models.CASCADE, related_name="attendance"
@@ -193,7 +278,7 @@ class Minutes(GovernanceRecord):
     lose each other's text (the second gets a conflict message and keeps what they typed)."""
 
     meeting = models.OneToOneField(
-        "partnerships.Meeting", on_delete=models.CASCADE, related_name="minutes_record"
+        "meetings.Meeting", on_delete=models.CASCADE, related_name="minutes_record"
     )
     text = models.TextField(blank=True)
     approved = models.BooleanField(default=False)
@@ -213,7 +298,7 @@ class Booking(GovernanceRecord):
     pinned it so that re-planning the year plans around it."""
 
     meeting = models.OneToOneField(
-        "partnerships.Meeting", on_delete=models.CASCADE, related_name="booking"
+        "meetings.Meeting", on_delete=models.CASCADE, related_name="booking"
     )
     start = models.TimeField()
     end = models.TimeField()

@@ -34,16 +34,16 @@ __all__ = [
 # Following the parents from any record reaches the group whose members alone may read it.
 _CHAIN: dict[str, tuple[str | None, str | None, str | None]] = {
     "meetings.Action": ("group_id", "partnerships.Group", None),
-    "meetings.AgendaItem": ("meeting_id", "partnerships.Meeting", "restricted"),
+    "meetings.AgendaItem": ("meeting_id", "meetings.Meeting", "restricted"),
     "meetings.Paper": ("item_id", "meetings.AgendaItem", None),
-    "meetings.Minutes": ("meeting_id", "partnerships.Meeting", None),
-    "partnerships.Decision": ("meeting_id", "partnerships.Meeting", None),
-    "partnerships.Vote": ("decision_id", "partnerships.Decision", None),
-    "partnerships.Meeting": ("group_id", "partnerships.Group", None),
+    "meetings.Minutes": ("meeting_id", "meetings.Meeting", None),
+    "meetings.Decision": ("meeting_id", "meetings.Meeting", None),
+    "meetings.Vote": ("decision_id", "meetings.Decision", None),
+    "meetings.Meeting": ("group_id", "partnerships.Group", None),
     "partnerships.Group": (None, None, "restricted"),
 }
 # The kinds of record that can be restricted (a meeting and a group never are).
-RESTRICTED_LABELS = frozenset(_CHAIN) - {"partnerships.Meeting", "partnerships.Group"}
+RESTRICTED_LABELS = frozenset(_CHAIN) - {"meetings.Meeting", "partnerships.Group"}
 # A restricted record whose group can no longer be told (both deleted, no trail): nobody's.
 UNKNOWN_GROUP = 0
 
@@ -53,12 +53,12 @@ def restricting_group(record):
     label = record._meta.label
     if label == "meetings.Paper":
         return restricting_group(record.item)
-    if label == "partnerships.Vote":
+    if label == "meetings.Vote":
         return restricting_group(record.decision)
     if label == "meetings.Action":
         group = record.group
         return group if group.restricted else None
-    if label in ("meetings.AgendaItem", "meetings.Minutes", "partnerships.Decision"):
+    if label in ("meetings.AgendaItem", "meetings.Minutes", "meetings.Decision"):
         group = record.meeting.group
         own = label == "meetings.AgendaItem" and record.restricted
         return group if own or group.restricted else None

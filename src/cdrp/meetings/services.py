@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import Q
 from icalendar import Calendar, Event
 
-from cdrp.analysis.planner import Frequency, GroupSpec, Pin, Plan, Rules, Venue, plan
+from cdrp.analysis.planner import Frequency, GroupSpec, Pin, Rules, Schedule, Venue, plan
 from cdrp.meetings.models import Venue as VenueRecord
 from cdrp.partnerships.models import Group, Membership, Partnership
 
@@ -130,7 +130,7 @@ def planner_inputs(
 
 def plan_year(
     partnership: Partnership, year: int, time_limit: float = 10.0, rules: Rules | None = None
-) -> tuple[Plan, PlannerInputs]:
+) -> tuple[Schedule, PlannerInputs]:
     """Plan a municipal year; `rules` replaces the defaults (e.g. to pin meetings)."""
     inputs = planner_inputs(partnership, year)
     if rules is not None:
@@ -144,7 +144,7 @@ def plan_year(
 
 
 def calendar_ics(
-    partnership: Partnership, result: Plan, inputs: PlannerInputs, person: str | None = None
+    partnership: Partnership, result: Schedule, inputs: PlannerInputs, person: str | None = None
 ) -> bytes:
     """iCalendar of a planned year (all meetings, or one person's); UIDs stable across re-plans."""
     stamp = dt.datetime.now(dt.UTC).replace(microsecond=0)
@@ -211,11 +211,10 @@ def pinned(partnership: Partnership, year: int) -> tuple[Pin, ...]:
 
 
 @transaction.atomic
-def save_plan(partnership: Partnership, year: int, result: Plan) -> dict[str, int]:
+def save_plan(partnership: Partnership, year: int, result: Schedule) -> dict[str, int]:
     """Write a planned year as meetings with their bookings. A meeting planned before moves to
     its new date (same record, so calendars move it); pinned, held or past meetings stay."""
-    from cdrp.meetings.models import Booking
-    from cdrp.partnerships.models import Meeting
+    from cdrp.meetings.models import Booking, Meeting
 
     today = dt.date.today()
     made = moved = kept = 0

@@ -18,9 +18,9 @@ from cdrp.core.uploads import upload_limit, upload_refusal
 from cdrp.meetings import agenda, restricted
 from cdrp.meetings.forms import ActionForm, CloseActionForm, MeetingForm
 from cdrp.meetings.models import Action as ActionItem
-from cdrp.meetings.models import Attendance
+from cdrp.meetings.models import Attendance, Meeting
 from cdrp.meetings.services import calendar_ics, plan_year
-from cdrp.partnerships.models import Group, Meeting, Membership, Person, Seat
+from cdrp.partnerships.models import Group, Membership, Person, Seat
 
 WEB_SEARCH_SECONDS = 3.0  # a page waits for the first clash-free calendar and a short search
 

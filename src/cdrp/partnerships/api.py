@@ -15,9 +15,10 @@ from ninja.errors import HttpError
 
 from cdrp.accounts.policy import Permission, allows
 from cdrp.api import AUTH, _user, allow
+from cdrp.meetings.models import Meeting
 from cdrp.partnerships import compliance, services
 from cdrp.partnerships.exports import popolo_export
-from cdrp.partnerships.models import Group, Meeting, Membership, Partnership, Person, Seat
+from cdrp.partnerships.models import Group, Membership, Partnership, Person, Seat
 from cdrp.partnerships.views import may_see_contacts
 
 router = Router(tags=["registry"])

@@ -1,5 +1,5 @@
 """The partnership registry: areas, organisations, people, partnerships, their groups, seats and
-memberships, the minimal meeting/decision/vote records voting needs, and merger proposals.
+memberships, and merger proposals (meetings, decisions and votes live in `cdrp.meetings.models`).
 
 Record rules live here (`clean`, run on every save of a governance record); operations spanning
 several records live in `cdrp.partnerships.services`.
@@ -573,83 +573,6 @@ class Membership(ValidatedRecord):
                         "seats of the same body on one group."
                     }
                 )
-
-
-class Meeting(GovernanceRecord):
-    """A meeting of a group (minimal: the meetings feature builds agendas, attendance, minutes)."""
-
-    class Status(models.TextChoices):
-        PLANNED = "planned", "Planned"
-        HELD = "held", "Held"
-
-    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="meetings")
-    date = models.DateField()
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
-    public = models.BooleanField(default=False, help_text="Open to the public")
-
-    class Meta:
-        ordering = ["-date"]
-
-    def __str__(self) -> str:
-        return f"{self.group} – {self.date:%-d %B %Y}"
-
-    def audit_partnership_id(self) -> int | None:
-        return self.group.partnership_id if self.group_id else None
-
-
-class Decision(GovernanceRecord):
-    """A motion put to a vote at a meeting, with its counted result (one vote per body)."""
-
-    class Result(models.TextChoices):
-        CARRIED = "carried", "Carried"
-        LOST = "lost", "Lost"
-        INQUORATE = "inquorate", "Not quorate: no decision"
-
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="decisions")
-    motion = models.TextField()
-    result = models.CharField(max_length=10, choices=Result.choices)
-    votes_for = models.PositiveIntegerField(default=0)
-    votes_against = models.PositiveIntegerField(default=0)
-    abstentions = models.PositiveIntegerField(default=0)
-    bodies_present = models.PositiveIntegerField(default=0)
-    quorum = models.PositiveIntegerField(default=0)
-    casting_vote = models.CharField(max_length=10, blank=True, help_text="The chair's casting vote")
-
-    class Meta:
-        ordering = ["pk"]
-
-    def __str__(self) -> str:
-        return f"{self.motion[:60]} ({self.get_result_display()})"
-
-    def audit_partnership_id(self) -> int | None:
-        return self.meeting.group.partnership_id if self.meeting_id else None
-
-
-class Vote(GovernanceRecord):
-    """One body's vote on a decision, and who cast it (several representatives count once)."""
-
-    class Choice(models.TextChoices):
-        FOR = "for", "For"
-        AGAINST = "against", "Against"
-        ABSTAIN = "abstain", "Abstain"
-
-    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="votes")
-    body_key = models.CharField(max_length=100)
-    body = models.CharField(max_length=200, help_text="Council area or agency")
-    choice = models.CharField(max_length=8, choices=Choice.choices)
-    cast_by = models.ManyToManyField(Person, related_name="votes_cast")
-
-    class Meta:
-        ordering = ["body"]
-        constraints = [
-            models.UniqueConstraint(fields=["decision", "body_key"], name="one_vote_per_body")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.body}: {self.get_choice_display()}"
-
-    def audit_partnership_id(self) -> int | None:
-        return self.decision.meeting.group.partnership_id if self.decision_id else None
 
 
 class MergerProposal(GovernanceRecord):

@@ -18,10 +18,9 @@ from django.db import transaction
 
 from cdrp.accounts import policy
 from cdrp.analysis.voting import VotingError, count_votes
+from cdrp.meetings.models import Decision, Meeting, Vote
 from cdrp.partnerships.models import (
-    Decision,
     Group,
-    Meeting,
     Membership,
     MergerAgreement,
     MergerProposal,
@@ -30,7 +29,6 @@ from cdrp.partnerships.models import (
     Partnership,
     Person,
     Seat,
-    Vote,
 )
 
 __all__ = [

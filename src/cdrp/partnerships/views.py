@@ -38,6 +38,7 @@ from cdrp.accounts.policy import (
     roles_of,
 )
 from cdrp.core.uploads import upload_limit, upload_refusal
+from cdrp.meetings.models import Decision, Meeting
 from cdrp.partnerships import compliance, services
 from cdrp.partnerships.chart import structure_svg
 from cdrp.partnerships.exports import csv_export, popolo_export
@@ -55,9 +56,7 @@ from cdrp.partnerships.forms import (
     StructureUploadForm,
 )
 from cdrp.partnerships.models import (
-    Decision,
     Group,
-    Meeting,
     Membership,
     MergerProposal,
     Organisation,

@@ -13,7 +13,8 @@ import datetime as dt
 from decimal import Decimal
 
 from cdrp.intelligence import demo as intelligence_demo
-from cdrp.partnerships.models import Decision, Group, Meeting, Partnership
+from cdrp.meetings.models import Decision, Meeting
+from cdrp.partnerships.models import Group, Partnership
 
 MEETING_ON = dt.date(2022, 3, 30)
 PLAN_START = "2022-04"

@@ -23,7 +23,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from cdrp.analysis.allocation import FormulaError, decimal_text, parse_formula, split
-from cdrp.partnerships.models import Decision, Group, Organisation, Partnership
+from cdrp.meetings.models import Decision
+from cdrp.partnerships.models import Group, Organisation, Partnership
 from cdrp.plans.models import (
     Allocation,
     Evaluation,

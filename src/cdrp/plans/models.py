@@ -64,7 +64,7 @@ class Plan(GovernanceRecord):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     approval_decision = models.ForeignKey(
-        "partnerships.Decision",
+        "meetings.Decision",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -405,7 +405,7 @@ class Allocation(GovernanceRecord):
     )
     basis = models.JSONField(default=dict, blank=True, help_text="Formula inputs and shares")
     decision = models.ForeignKey(
-        "partnerships.Decision",
+        "meetings.Decision",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -472,7 +472,7 @@ class Project(GovernanceRecord):
     start = models.DateField(null=True, blank=True)
     end = models.DateField(null=True, blank=True)
     approval_decision = models.ForeignKey(
-        "partnerships.Decision",
+        "meetings.Decision",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -500,7 +500,7 @@ class Variation(GovernanceRecord):
     amount_pence = models.BigIntegerField()
     reason = models.TextField()
     decision = models.ForeignKey(
-        "partnerships.Decision",
+        "meetings.Decision",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
