@@ -79,6 +79,7 @@ References
 
 from __future__ import annotations
 
+import heapq
 from collections import deque
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -322,8 +323,6 @@ class _Graph:
         """The cells not yet withheld on the cheapest path that would let `cell` rise further:
         Dijkstra from the rising flow's source to its sink over the residual arcs of the
         withheld cells (free) and the arcs of the cells that could be withheld (their cost)."""
-        import heapq
-
         if self._candidates is None:
             self._candidates = {}
             rows, cols = np.nonzero(self.member)

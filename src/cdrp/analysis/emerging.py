@@ -37,9 +37,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import shapely
 from scipy import stats
 
 from cdrp.analysis.hotspots import PERMUTATIONS, SEED, gi_star
+from cdrp.analysis.weights import polygon_queen, project_to_bng
 
 __all__ = [
     "ALPHA",
@@ -374,10 +376,6 @@ def area_emerging_hotspots(
     DataFrame
         :func:`emerging_hotspots` output indexed by area code.
     """
-    import shapely
-
-    from cdrp.analysis.weights import polygon_queen, project_to_bng
-
     codes = list(table.columns)
     geoms = [
         shapely.from_wkb(g) if isinstance(g, bytes | bytearray) else g

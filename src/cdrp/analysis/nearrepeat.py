@@ -65,6 +65,8 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
+from cdrp.analysis.months import months_since
+
 __all__ = [
     "CLOSED",
     "MAX_PAIRS",
@@ -95,19 +97,6 @@ CLOSED = ("right", "left")
 # The k-d tree is asked for pairs within this factor of the limit; the exact distance then
 # decides. Its own distance arithmetic differs from ours by a few rounding steps at most.
 _REACH = 1 + 1e-9
-
-
-def months_since(months, origin=None) -> np.ndarray:
-    """Whole months since ``origin`` (default the earliest), for month-precision data.
-
-    Examples
-    --------
-    >>> months_since(["2022-01", "2022-03", "2021-12"]).tolist()
-    [1, 3, 0]
-    """
-    p = pd.PeriodIndex(pd.to_datetime(pd.Index(months).astype(str)), freq="M")
-    o = p.min() if origin is None else pd.Period(origin, freq="M")
-    return np.asarray([(m - o).n for m in p], dtype=np.int64)
 
 
 def days_since(dates, origin=None) -> np.ndarray:

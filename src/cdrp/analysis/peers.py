@@ -501,7 +501,9 @@ def peer_groups(
     return pd.DataFrame(rows, columns=["district", "rank", "peer", "distance"])
 
 
-def family(peers: pd.DataFrame, district: str, *, available: Sequence[str] | None = None) -> list:
+def family(
+    peers: pd.DataFrame, district: str, *, available: Sequence[str] | None = None
+) -> list[str]:
     """A district's family members in rank order, optionally only those with data.
 
     Parameters
@@ -537,7 +539,7 @@ def family(peers: pd.DataFrame, district: str, *, available: Sequence[str] | Non
         raise ValueError(
             f"no family for district {district} (not among the districts grouped){hint}"
         )
-    members = rows["peer"].tolist()
+    members: list[str] = rows["peer"].tolist()
     if available is not None:
         keep = set(available)
         members = [m for m in members if m in keep]

@@ -11,13 +11,19 @@ The result is a JSON-serialisable dict.
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
 import pandas as pd
+import shapely
 
-from cdrp.analysis.months import Month, MonthError
+from cdrp.analysis.emerging import area_emerging_hotspots, area_table
+from cdrp.analysis.exceedance import exceedances
+from cdrp.analysis.months import Month, MonthError, months_since
 from cdrp.analysis.months import window as months_window
+from cdrp.analysis.nearrepeat import knox_test
+from cdrp.analysis.repeats import repeat_locations
 
 __all__ = ["KNOX_MIN_EVENTS", "WINDOW", "TacticalError", "build_tactical", "parse_month"]
 
@@ -121,11 +127,6 @@ def build_tactical(
     TacticalError
         The month has no data, or the window is longer than the data.
     """
-    import shapely
-
-    from cdrp.analysis.emerging import area_emerging_hotspots, area_table
-    from cdrp.analysis.exceedance import exceedances
-    from cdrp.analysis.repeats import repeat_locations
 
     target = parse_month(month)
     month = str(target)
@@ -293,8 +294,6 @@ def build_tactical(
             f"{KNOX_MONTHS} months, fewer than the {knox_min_events} it needs."
         )
     else:
-        from cdrp.analysis.nearrepeat import knox_test, months_since
-
         try:
             res = knox_test(
                 burglary["x"].to_numpy(float),
@@ -393,8 +392,4 @@ def build_tactical(
 
 
 def _geojson(g) -> dict:
-    import json
-
-    import shapely
-
     return json.loads(shapely.to_geojson(shapely.set_precision(g, 1e-6)))

@@ -20,6 +20,8 @@ from cdrp.accounts.policy import (
 )
 from cdrp.analysis.disclosure import POOLED
 from cdrp.api import AUTH, _user, allow
+from cdrp.intelligence.services import partner_data_filter
+from cdrp.partnerships.models import Partnership
 from cdrp.store import LEVELS, Store, counts, coverage, imports
 from cdrp.store.query import files_digest
 
@@ -75,8 +77,6 @@ def incident_counts(request, query: CountsQuery = Query(...)):  # noqa: B008 (ni
     if query.district:
         areas["district"] = query.district
     if query.partnership:
-        from cdrp.partnerships.models import Partnership
-
         found = Partnership.objects.filter(slug=query.partnership).first()
         if found is None:
             raise HttpError(404, f"No partnership {query.partnership!r}")
@@ -195,8 +195,6 @@ class ImportOut(Schema):
 def list_imports(request):
     """The manifest of imports into the incident store, newest first (a partner agency's imports
     only for partner members of the partnerships whose area they cover)."""
-    from cdrp.intelligence.services import partner_data_filter
-
     seen = partner_data_filter(_user(request))
     return [r for r in imports(_store()) if seen(r.get("source"), r.get("forces") or ())]
 
@@ -214,7 +212,5 @@ class CoverageOut(Schema):
 def incident_coverage(request):
     """Force × month: rows held, and months missing between the first and the last (a partner
     agency's data only for partner members of the partnerships whose area it covers)."""
-    from cdrp.intelligence.services import partner_data_filter
-
     seen = partner_data_filter(_user(request))
     return [r for r in coverage(_store()).to_dict("records") if seen(r["source"], [r["force"]])]

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django_tasks import task
 
+from cdrp.accounts.audit import acting_as
 from cdrp.core.progress import task_progress
+from cdrp.intelligence.assessments import build
+from cdrp.intelligence.models import Assessment
+from cdrp.partnerships.models import Partnership
 
 
 @task(takes_context=True)
@@ -18,13 +23,6 @@ def build_assessment_task(
     user_id: int | None = None,
 ) -> dict:
     """Build and save an assessment (as `cdrp assess`); returns its id and title."""
-    from django.contrib.auth import get_user_model
-
-    from cdrp.accounts.audit import acting_as
-    from cdrp.intelligence.assessments import build
-    from cdrp.intelligence.models import Assessment
-    from cdrp.partnerships.models import Partnership
-
     user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
     partnership = Partnership.objects.get(pk=partnership_id)
     annual = Assessment.objects.filter(pk=annual_id).first() if annual_id else None

@@ -18,10 +18,12 @@ from django.views.decorators.http import require_POST
 from cdrp.accounts.policy import Permission, allows, public, public_document, requires
 from cdrp.core.models import ConflictError, required_version
 from cdrp.intelligence import documents
+from cdrp.intelligence.assessment_tasks import build_assessment_task
 from cdrp.intelligence.assessments import AssessmentError, advance, latest_month, staleness
 from cdrp.intelligence.models import Assessment
 from cdrp.intelligence.services import incident_store
-from cdrp.partnerships.models import Partnership
+from cdrp.meetings.models import Decision
+from cdrp.partnerships.models import Group, Partnership
 
 _STEP_ACTION = {
     Assessment.Status.REVIEWED: Permission.EDIT,
@@ -75,8 +77,6 @@ def assessment_list(request, partnership):
 @require_POST
 def assessment_build(request, partnership):
     """Queue a build (the worker runs it; the task page shows progress)."""
-    from cdrp.intelligence.assessment_tasks import build_assessment_task
-
     kind = request.POST.get("kind", "strategic")
     end = request.POST.get("end") or None
     try:
@@ -167,9 +167,6 @@ def assessment_download(request, partnership, pk, fmt):
 
 def _approval_decisions(assessment):
     """Carried decisions of the partnership's strategy group, newest first."""
-    from cdrp.meetings.models import Decision
-    from cdrp.partnerships.models import Group
-
     return (
         Decision.objects.filter(
             meeting__group__partnership=assessment.partnership,

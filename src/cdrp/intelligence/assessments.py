@@ -41,6 +41,7 @@ __all__ = [
     "Timings",
     "advance",
     "build",
+    "covered_months",
     "fingerprint",
     "gather",
     "latest_month",
@@ -86,7 +87,8 @@ def latest_month(store: Store) -> str | None:
     return str(held["month"].max()) if len(held) else None
 
 
-def _covered(store: Store) -> list[str]:
+def covered_months(store: Store) -> list[str]:
+    """The police.uk months every force held has (a force missing a month makes it a gap)."""
     cov = coverage(store)
     if cov is None or len(cov) == 0:
         return []
@@ -219,7 +221,7 @@ def _districts(
 def _period(reading: _Reading, end: str | None, months: int) -> None:
     """Step 2: the months assessed (default: to the latest month held), and that data covers
     some of them."""
-    reading.covered = reading.timed(_covered, reading.store)
+    reading.covered = reading.timed(covered_months, reading.store)
     if end is None:
         end = latest_month(reading.store)
         if end is None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from cdrp.intelligence.assessments import build
+from cdrp.intelligence.models import Assessment
 from cdrp.intelligence.services import demo_data_dir, incident_store, load_areas
+from cdrp.partnerships.models import Partnership
 from cdrp.store import build_geography, import_police_uk, load_geography
 
 
@@ -28,10 +31,6 @@ def draft_assessment(stdout) -> None:
     """A draft strategic assessment of Lancashire South for the last 12 months of the data.
 
     The plans demo calls this once its plan is approved, so the draft reviews that plan."""
-    from cdrp.intelligence.assessments import build
-    from cdrp.intelligence.models import Assessment
-    from cdrp.partnerships.models import Partnership
-
     south = Partnership.objects.filter(slug="lancashire-south").first()
     if south is None or not south.districts.exists():
         return

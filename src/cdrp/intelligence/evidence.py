@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from django.urls import reverse
 
+from cdrp.intelligence.models import Assessment
 from cdrp.partnerships import evidence
 
 
 def _assessments(partnership, kind: str, evidence_kind: str):
-    from cdrp.intelligence.models import Assessment
-
     approved = Assessment.objects.filter(
         partnership=partnership,
         kind=kind,
@@ -29,14 +28,10 @@ def _assessments(partnership, kind: str, evidence_kind: str):
 
 
 def strategic(partnership):
-    from cdrp.intelligence.models import Assessment
-
     return _assessments(partnership, Assessment.Kind.STRATEGIC, evidence.STRATEGIC_ASSESSMENT)
 
 
 def refresh(partnership):
-    from cdrp.intelligence.models import Assessment
-
     return _assessments(partnership, Assessment.Kind.REFRESH, evidence.ASSESSMENT_REFRESH)
 
 

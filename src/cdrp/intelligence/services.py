@@ -10,9 +10,12 @@ import shapely
 from django.conf import settings
 from django.db import transaction
 
+from cdrp.accounts.policy import may_see_partner_import
 from cdrp.intelligence.reference import reference_data_dir, shipped_data_dir
-from cdrp.store import Store
+from cdrp.partnerships.models import Area, Partnership
+from cdrp.store import Store, load_geography
 from cdrp.store.geography import read_table
+from cdrp.store.schema import slugify
 
 __all__ = [
     "demo_data_dir",
@@ -64,8 +67,6 @@ def load_areas(store: Store | None = None, data_dir: Path | None = None) -> dict
     partnership, populations and IoD 2019 summaries in `attributes`. Wards and LSOAs: those with
     boundaries (Lancashire in the demo), each with its parent.
     """
-    from cdrp.partnerships.models import Area
-
     store = store or incident_store()
     data_dir = data_dir or reference_data_dir()
     districts = read_table(store, "districts")
@@ -167,9 +168,6 @@ def partnership_forces(partnerships) -> dict[int, set[str]]:
     """The police forces, named as the store names them (``lancashire``), whose areas hold each
     partnership's districts: partnership id → force slugs (empty without the store's
     geography or districts)."""
-    from cdrp.store import load_geography
-    from cdrp.store.schema import slugify
-
     geography = load_geography(incident_store())
     force_of: dict[str, str] = {}
     if geography is not None and "force_name" in geography.districts.column_names:
@@ -194,9 +192,6 @@ def partner_data_filter(user):
     """A test ``seen(source, forces) -> bool`` for what `user` may see of the store's data:
     police.uk data is public; a partner agency's data (its imports, its coverage) is seen by the
     partner members of the partnerships whose force area it covers, and site administrators."""
-    from cdrp.accounts.policy import may_see_partner_import
-    from cdrp.partnerships.models import Partnership
-
     partnerships = list(Partnership.objects.all())
     forces = partnership_forces(partnerships)
 

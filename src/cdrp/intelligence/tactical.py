@@ -16,8 +16,11 @@ from cdrp.analysis.tactical import (
     build_tactical,
     parse_month,
 )
-from cdrp.intelligence.assessments import _covered, latest_month
+from cdrp.analysis.weights import to_bng
+from cdrp.intelligence.assessments import covered_months, latest_month
 from cdrp.intelligence.services import incident_store
+from cdrp.meetings import restricted
+from cdrp.meetings.models import Action
 from cdrp.store import Store, counts
 from cdrp.store.geography import has_table, read_table
 from cdrp.store.query import points
@@ -31,9 +34,6 @@ _HISTORY_MONTHS = 36
 def open_actions(partnership, reader=None) -> list[dict]:
     """Open actions of the partnership's tasking groups, JSON-serialisable. A restricted group's
     actions are included only for a `reader` who may read them, each audited as one read."""
-    from cdrp.meetings import restricted
-    from cdrp.meetings.models import Action
-
     rows = list(
         restricted.visible_actions(
             Action.objects.filter(partnership=partnership, status="open", group__kind="tasking"),
@@ -91,7 +91,7 @@ def tactical_assessment(
         raise TacticalError("the incident store holds no police.uk months")
     target = parse_month(month)
     month = str(target)
-    covered = _covered(store)
+    covered = covered_months(store)
     if month not in covered:
         span = f"{covered[0]} to {covered[-1]}" if covered else "none"
         raise TacticalError(f"no data for {month}: the store holds months {span}")
@@ -134,8 +134,6 @@ def tactical_assessment(
     )
     burglary = None
     if len(burg):
-        from cdrp.analysis.weights import to_bng
-
         x, y = to_bng(burg["lon"].to_numpy(float), burg["lat"].to_numpy(float))
         burglary = pd.DataFrame({"x": x, "y": y, "month": burg["month"].astype(str)})
 

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django_tasks import task
 
 from cdrp.core.progress import task_progress
 from cdrp.intelligence.services import incident_store
+from cdrp.store import import_police_uk
+from cdrp.store.partner import import_partner
 
 
 def _user(user_id: int | None):
     if user_id is None:
         return None
-    from django.contrib.auth import get_user_model
-
     return get_user_model().objects.filter(pk=user_id).first()
 
 
@@ -33,8 +34,6 @@ def import_police_uk_task(
     A file that would replace a month with fewer rows or an emptied column comes back with
     status 'refused' and the figures, unless `replace` (with the person's `reason`) confirms
     it; the replacement is recorded in the store's manifest with the requesting user."""
-    from cdrp.store import import_police_uk
-
     label = "Import police.uk files"
     user = _user(user_id)
     with task_progress(context.task_result.id, label, user) as report:
@@ -54,8 +53,6 @@ def import_partner_task(
     reason: str = "",
 ) -> dict:
     """Import one partner file with its YAML mapping (as `cdrp import partner`)."""
-    from cdrp.store.partner import import_partner
-
     user = _user(user_id)
     with task_progress(context.task_result.id, "Import partner data", user) as report:
         report(0, 1, path)

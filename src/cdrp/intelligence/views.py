@@ -32,6 +32,7 @@ from cdrp.intelligence.services import (
     partner_data_filter,
     partnership_forces,
 )
+from cdrp.partnerships.models import Partnership
 from cdrp.store.schema import CATEGORY_NAMES
 
 OTHER_SHARE = 0.005  # districts with less than this share of records are listed apart
@@ -45,8 +46,6 @@ def _coverage_frame() -> pd.DataFrame:
 def _imports_seen(user) -> list[dict]:
     """The manifest rows `user` may see, newest first, each with `quarantine_url`: the page of
     its quarantined rows the user may open (None when they may not)."""
-    from cdrp.partnerships.models import Partnership
-
     partnerships = list(Partnership.objects.all())
     forces = partnership_forces(partnerships)
     seen = partner_data_filter(user)
@@ -151,8 +150,6 @@ def _quarantine_page(request, imports: list[dict], partnership=None):
 def quarantine(request):
     """Site administrators: every import's quarantined rows. An analyst goes to the quarantine
     page of their partnership (choosing one, if they analyse for several)."""
-    from cdrp.partnerships.models import Partnership
-
     imports = store.imports(incident_store())
     if is_site_administrator(request.user):
         return _quarantine_page(request, imports)

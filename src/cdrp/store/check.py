@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import asdict, dataclass, field
 from pathlib import PurePosixPath
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.fs as pafs
@@ -38,13 +39,13 @@ class StoreCheck:
     def ok(self) -> bool:
         return not self.problems and not (set(self.orphans) - set(self.removed))
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return asdict(self) | {"ok": self.ok}
 
 
-def _listed(state: dict) -> dict[str, dict]:
+def _listed(state: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Every file the committed state names → what the manifest says of it."""
-    listed: dict[str, dict] = {}
+    listed: dict[str, dict[str, Any]] = {}
     for entry in state["files"]:
         listed[entry["path"]] = {"rows": entry["rows"], "sha256": entry.get("sha256")}
     for record in state["imports"]:

@@ -24,6 +24,7 @@ exactly as police.uk rows are, and imports are idempotent by content hash. Examp
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,6 +32,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.fs as pafs
 import yaml
 from pyproj import Transformer
 
@@ -288,12 +290,11 @@ def _grid(easting: pa.Array, northing: pa.Array, names: dict):
 
 
 def _xlsx_input(path: Path, sheet: str | None) -> Input:
-    import hashlib
-
     def key() -> str:
         return hashlib.sha256(path.read_bytes()).hexdigest()
 
     def blocks(on_header) -> Iterator[Block]:
+        # openpyxl is needed only for a spreadsheet, so it loads only then.
         from openpyxl import load_workbook
 
         try:
@@ -384,8 +385,6 @@ def import_partner(
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         item = _xlsx_input(path, mapping.get("sheet"))
     else:
-        import pyarrow.fs as pafs
-
         item = _file_input(pafs.LocalFileSystem(), str(path.resolve()), str(path))
         item.kind, item.force, item.month = "partner", None, None
     delimiter = mapping.get("delimiter") or (

@@ -8,16 +8,21 @@ geography tables built by `cdrp.store.geography.build_geography`.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
+import io
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 
 import duckdb
 import pandas as pd
 import pyarrow as pa
+import pyarrow.dataset as pads
+import pyarrow.parquet as pq
 
 from cdrp.analysis.months import Month, MonthError
 from cdrp.store.files import Store
-from cdrp.store.schema import INCIDENT_SCHEMA
+from cdrp.store.schema import INCIDENT_SCHEMA, QUARANTINE_SCHEMA
 
 __all__ = [
     "LEVELS",
@@ -96,10 +101,6 @@ def _scan(store: Store, relatives: Sequence[str], bound: _Bound, union: bool = F
         return f"read_parquet({paths}, hive_partitioning = false" + (
             ", union_by_name = true)" if union else ")"
         )
-    import hashlib
-
-    import pyarrow.dataset as pads
-
     name = "_scan_" + hashlib.sha256("\n".join(relatives).encode()).hexdigest()[:16]
     dataset = pads.dataset(
         [store.path(r) for r in relatives], filesystem=store.fs, format="parquet"
@@ -110,7 +111,6 @@ def _scan(store: Store, relatives: Sequence[str], bound: _Bound, union: bool = F
 
 def _retry_on_replaced_files(func):
     """Run a query again if an import replaced (deleted) files between state and scan."""
-    import functools
 
     @functools.wraps(func)
     def wrapped(*args, **kwargs):
@@ -148,8 +148,6 @@ def _geography_sql(store: Store, name: str, bound: _Bound) -> str:
 
 def files_digest(state: dict) -> str:
     """A fingerprint of the live incident files: derived tables are valid for this value only."""
-    import hashlib
-
     paths = sorted(e["path"] for e in state["files"] if e["table"] == "")
     return hashlib.sha256("\n".join(paths).encode()).hexdigest()[:16]
 
@@ -185,10 +183,6 @@ def build_distinct_index(store: Store | str) -> dict | None:
         GROUP BY source, record_id
     """  # nosec B608: a constant and the scan are formatted in; the scan's paths are bound
     table = _arrow(sql, bound)
-    import io
-
-    import pyarrow.parquet as pq
-
     sink = io.BytesIO()
     pq.write_table(table, sink)
     digest = files_digest(state)
@@ -515,8 +509,6 @@ def quarantine(store: Store | str, ingest_id: str | None = None, limit: int = 10
         if r.get("quarantine_path") and (ingest_id is None or r["ingest_id"] == ingest_id)
     ]
     if not paths:
-        from cdrp.store.schema import QUARANTINE_SCHEMA
-
         return QUARANTINE_SCHEMA.empty_table()
     bound = _Bound()
     scan = _scan(store, paths, bound)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from cdrp.analysis.assessment.changes import changes_section
@@ -64,7 +66,11 @@ def _check(inputs: AssessmentInputs) -> tuple[pd.PeriodIndex, list[str]]:
     return window, warnings
 
 
-def build_assessment(inputs: AssessmentInputs, report: Report | None = None) -> dict:
+def _quiet(done: int, total: int, message: str = "") -> None:
+    """No progress report."""
+
+
+def build_assessment(inputs: AssessmentInputs, report: Report | None = None) -> dict[str, Any]:
     """Build the structured strategic assessment (or six-month refresh) from gathered inputs.
 
     Parameters
@@ -88,7 +94,7 @@ def build_assessment(inputs: AssessmentInputs, report: Report | None = None) -> 
         For a period with no data, a district with no population, a weight table that lacks a
         category in the data, a plan that does not follow ``PLAN_SCHEMA``; nothing is built.
     """
-    report = report or (lambda done, total, message="": None)
+    report = report or _quiet
     steps = 8
     report(0, steps, "checking inputs")
     window, warnings = _check(inputs)

@@ -6,12 +6,19 @@ import numpy as np
 import pandas as pd
 
 from cdrp.analysis.assessment.common import _fmt, _records, _ref, _table
-from cdrp.analysis.assessment.sections import Section
+from cdrp.analysis.assessment.inputs import AssessmentInputs
+from cdrp.analysis.assessment.sections import Finding, Section, Table
 from cdrp.analysis.change import compare_periods, month_window
 from cdrp.analysis.trend import monthly_series, year_totals
 
 
-def _compare(frame, keys, inputs, covered, baseline):
+def _compare(
+    frame: pd.DataFrame,
+    keys: list[str],
+    inputs: AssessmentInputs,
+    covered: list[str],
+    baseline: str,
+) -> pd.DataFrame:
     """compare_periods, or for a baseline with no data at all a frame that says so."""
     try:
         return compare_periods(
@@ -40,11 +47,16 @@ def _compare(frame, keys, inputs, covered, baseline):
         return out
 
 
-def changes_section(inputs, window, monthly, covered):
+def changes_section(
+    inputs: AssessmentInputs, window: pd.PeriodIndex, monthly: pd.DataFrame, covered: list[str]
+) -> tuple[Section, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Section 2, and the comparisons by category, district and district × category."""
     months = inputs.months
-    comparable = {"previous": None, "year_before": None}
+    comparable: dict[str, bool | None] = {"previous": None, "year_before": None}
     baselines = ["previous"] if months == 12 else ["previous", "year_before"]
-    tables, findings, texts = [], [], []
+    tables: list[Table] = []
+    findings: list[Finding] = []
+    texts: list[str] = []
     by_cat = by_dist = by_dc = None
     for baseline in baselines:
         label = {

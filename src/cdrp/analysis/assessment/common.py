@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -11,10 +12,11 @@ import pandas as pd
 from cdrp.analysis.assessment.inputs import (
     AssessmentError,
 )
+from cdrp.analysis.assessment.sections import Table
 from cdrp.analysis.harm import category_name
 
 
-def _num(value):
+def _num(value: Any) -> Any:
     """A JSON-safe number: NaN and infinities become None, numpy scalars plain Python."""
     if value is None:
         return None
@@ -26,7 +28,7 @@ def _num(value):
     return value
 
 
-def _records(frame: pd.DataFrame, columns: Sequence[str]) -> list[dict]:
+def _records(frame: pd.DataFrame, columns: Sequence[str]) -> list[dict[str, Any]]:
     out = []
     for row in frame[list(columns)].itertuples(index=False):
         out.append({c: _num(v) for c, v in zip(columns, row, strict=True)})
@@ -34,8 +36,13 @@ def _records(frame: pd.DataFrame, columns: Sequence[str]) -> list[dict]:
 
 
 def _table(
-    table_id: str, title: str, frame: pd.DataFrame, columns: list[tuple], key: str, note: str = ""
-) -> dict:
+    table_id: str,
+    title: str,
+    frame: pd.DataFrame,
+    columns: list[tuple[str, str, str]],
+    key: str,
+    note: str = "",
+) -> Table:
     """A document table: columns as (key, label, format) and rows keyed for evidence links."""
     keys = [c[0] for c in columns]
     rows = _records(frame, keys)
@@ -50,11 +57,11 @@ def _table(
     }
 
 
-def _ref(table_id: str, key) -> str:
+def _ref(table_id: str, key: object) -> str:
     return f"{table_id}#{key}"
 
 
-def _fmt(n) -> str:
+def _fmt(n: float) -> str:
     return f"{int(round(n)):,}"
 
 

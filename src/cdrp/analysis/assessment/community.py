@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from cdrp.analysis.assessment.common import _ref, _table
+from cdrp.analysis.assessment.inputs import AssessmentInputs
 from cdrp.analysis.assessment.sections import Section
 from cdrp.analysis.concern import rank_concerns
 
 
-def community_section(inputs, cats):
+def community_section(
+    inputs: AssessmentInputs, cats: pd.DataFrame
+) -> tuple[Section, pd.DataFrame | None]:
+    """Section 5, and the ranked concerns (None without a survey)."""
     if inputs.survey is None:
         return (
             Section(

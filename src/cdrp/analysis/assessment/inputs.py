@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -43,7 +44,7 @@ class AssessmentInputs:
     ``YYYY-MM`` strings. Every count frame holds *records*, never rates.
     """
 
-    partnership: dict  # {"slug": ..., "name": ...}
+    partnership: dict[str, str]  # {"slug": ..., "name": ...}
     districts: dict[str, str]  # code -> name, the partnership's districts
     end: str
     months: int
@@ -65,12 +66,12 @@ class AssessmentInputs:
     shapes: Mapping[str, Mapping[str, object]] | None = None  # {"lsoa"|"ward": {code: geom}}
     survey: pd.DataFrame | None = None  # cdrp.analysis.concern.read_survey output
     survey_source: str | None = None
-    plan: Mapping | None = None
+    plan: Mapping[str, Any] | None = None
     plan_source: str | None = None
     priority_weights: Mapping[str, float] | None = None
     kind: str = "strategic"
-    annual: Mapping | None = None  # the annual assessment's object, for a refresh
-    sources: list[dict] = field(default_factory=list)
+    annual: Mapping[str, Any] | None = None  # the annual assessment's object, for a refresh
+    sources: list[dict[str, str]] = field(default_factory=list)
     lsoa_monthly: pd.DataFrame | None = None  # month, lsoa, count (the window's months with data)
 
 

@@ -5,14 +5,23 @@ from __future__ import annotations
 import pandas as pd
 
 from cdrp.analysis.assessment.common import _fmt, _records, _ref, _table, _window_text
+from cdrp.analysis.assessment.inputs import AssessmentInputs
 from cdrp.analysis.assessment.maps import map_figure, small_area_rates
-from cdrp.analysis.assessment.sections import Section
+from cdrp.analysis.assessment.sections import Finding, Section, Table
 from cdrp.analysis.concentration import concentration
 from cdrp.analysis.rates import rates
 from cdrp.analysis.trend import monthly_series, same_period_last_year
 
 
-def levels_section(inputs, window, monthly, covered, population, weights):
+def levels_section(
+    inputs: AssessmentInputs,
+    window: pd.PeriodIndex,
+    monthly: pd.DataFrame,
+    covered: list[str],
+    population: float,
+    weights: pd.Series,
+) -> tuple[Section, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Section 1, and the category, district × category and district tables it computed."""
     current = monthly[monthly["month"].isin([str(m) for m in window])]
     names = inputs.districts
 
@@ -100,7 +109,7 @@ def levels_section(inputs, window, monthly, covered, population, weights):
     top_lsoa = lsoa_rated.sort_values(["count", "lsoa"], ascending=[False, True]).head(15)
     top_wards = wards_rated.sort_values(["count", "ward"], ascending=[False, True]).head(15)
 
-    tables = [
+    tables: list[Table] = [
         _table(
             "levels-districts",
             "Records, rates per 1,000 residents and harm by district",
@@ -233,7 +242,7 @@ def levels_section(inputs, window, monthly, covered, population, weights):
     tot = districts[districts["district"] == "total"].iloc[0]
     top = cats.head(3)
     lsoa_conc = conc[conc["level"] == "LSOA"]
-    findings = [
+    findings: list[Finding] = [
         {
             "text": f"{_fmt(tot['count'])} records in {_window_text(window)}: "
             f"{tot['rate']:.1f} per 1,000 residents (95% interval {tot['rate_lower']:.1f} to "

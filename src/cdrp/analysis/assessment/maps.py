@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
+import shapely
 
 from cdrp.analysis.assessment.common import _num
 from cdrp.analysis.assessment.inputs import (
     MAP_TOLERANCE,
+    AssessmentInputs,
 )
+from cdrp.analysis.assessment.sections import Figure
 
 
 def small_area_rates(frame: pd.DataFrame) -> pd.DataFrame:
@@ -20,11 +25,15 @@ def small_area_rates(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def map_figure(inputs, level: str, frame: pd.DataFrame, title: str) -> dict | None:
+def map_figure(
+    inputs: AssessmentInputs, level: str, frame: pd.DataFrame, title: str
+) -> Figure | None:
+    """A choropleth of `frame`'s rates at `level` (lsoa or ward); None without boundaries."""
     shapes = (inputs.shapes or {}).get(level)
     if not shapes:
         return None
-    import shapely
+
+    # pyproj loads the PROJ database: only when a map is drawn.
     from pyproj import Transformer
 
     to_bng = Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
@@ -69,10 +78,8 @@ def map_figure(inputs, level: str, frame: pd.DataFrame, title: str) -> dict | No
     }
 
 
-def _svg_path(geom, minx: float, maxy: float) -> str:
+def _svg_path(geom: Any, minx: float, maxy: float) -> str:
     """SVG path data in metres from the top-left corner (y grows downwards)."""
-    import shapely
-
     parts = []
     polygons = geom.geoms if hasattr(geom, "geoms") else [geom]
     for poly in polygons:

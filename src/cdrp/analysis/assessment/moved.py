@@ -31,7 +31,7 @@ def what_moved(annual: Mapping[str, Any], refresh: Mapping[str, Any]) -> dict[st
 def moved_section(annual: Mapping[str, Any], refresh: Mapping[str, Any]) -> Section:
     """:func:`what_moved` as a `Section`."""
 
-    def table(obj, table_id):
+    def table(obj: Mapping[str, Any], table_id: str) -> dict[str, dict[str, Any]]:
         for s in obj["sections"]:
             for t in s["tables"]:
                 if t["id"] == table_id:

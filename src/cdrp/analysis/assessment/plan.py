@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -10,13 +11,16 @@ import pandas as pd
 from cdrp.analysis.assessment.common import _ref, _table
 from cdrp.analysis.assessment.inputs import (
     AssessmentError,
+    AssessmentInputs,
 )
 from cdrp.analysis.assessment.sections import Section
 from cdrp.analysis.harm import category_name
 from cdrp.analysis.months import MonthError, month_range, parse_month, period_index, to_period
 
 
-def plan_outcomes(plan: Mapping, monthly: pd.DataFrame, covered: Sequence[str]) -> pd.DataFrame:
+def plan_outcomes(
+    plan: Mapping[str, Any], monthly: pd.DataFrame, covered: Sequence[str]
+) -> pd.DataFrame:
     """Outcome of each indicator of a plan (see ``PLAN_SCHEMA``) against its target.
 
     Parameters
@@ -53,7 +57,7 @@ def plan_outcomes(plan: Mapping, monthly: pd.DataFrame, covered: Sequence[str]) 
     [[8, 'met']]
     """
 
-    def need(mapping, key, where):
+    def need(mapping: Any, key: str, where: str) -> Any:
         if not isinstance(mapping, Mapping) or key not in mapping or mapping[key] in (None, ""):
             raise AssessmentError(f"the plan: {where} has no '{key}' (see the plan schema)")
         return mapping[key]
@@ -69,7 +73,7 @@ def plan_outcomes(plan: Mapping, monthly: pd.DataFrame, covered: Sequence[str]) 
         raise AssessmentError("the plan: period ends before it starts")
     span = period_index(month_range(start, end))
     before = span - len(span)
-    covered = {parse_month(m) for m in covered}
+    held = {parse_month(m) for m in covered}
     rows = []
     priorities = need(plan, "priorities", "the file")
     if not isinstance(priorities, list) or not priorities:
@@ -105,9 +109,9 @@ def plan_outcomes(plan: Mapping, monthly: pd.DataFrame, covered: Sequence[str]) 
             sel = monthly[monthly["category"].isin(names)]
             actual = int(sel[sel["month"].isin([str(m) for m in span])]["count"].sum())
             base = int(sel[sel["month"].isin([str(m) for m in before])]["count"].sum())
-            gaps = [str(m) for m in span if str(m) not in covered]
+            gaps = [str(m) for m in span if str(m) not in held]
             if kind == "change_percent":
-                gaps += [str(m) for m in before if str(m) not in covered]
+                gaps += [str(m) for m in before if str(m) not in held]
             change = (actual - base) / base * 100 if base else np.nan
             if gaps:
                 outcome = f"cannot be measured: no data for {', '.join(sorted(set(gaps)))}"
@@ -142,7 +146,8 @@ def plan_outcomes(plan: Mapping, monthly: pd.DataFrame, covered: Sequence[str]) 
     return pd.DataFrame(rows)
 
 
-def plan_section(inputs, monthly, covered):
+def plan_section(inputs: AssessmentInputs, monthly: pd.DataFrame, covered: list[str]) -> Section:
+    """Section 4: a plan file measured here, or outcomes judged from the plan records."""
     if not inputs.plan:
         return Section(
             id="plan",
@@ -199,11 +204,13 @@ def plan_section(inputs, monthly, covered):
     )
 
 
-def recorded_plan_section(inputs):
+def recorded_plan_section(inputs: AssessmentInputs) -> Section:
     """Last year's plan from the plan records: outcomes already judged by the performance
     statistics (``inputs.plan["outcomes"]``, see `cdrp.performance.review.plan_review`)."""
+    assert inputs.plan is not None  # plan_section calls this only with a plan
+    plan = inputs.plan
     out = pd.DataFrame(
-        inputs.plan["outcomes"],
+        plan["outcomes"],
         columns=["key", "priority", "indicator", "target", "figure", "outcome", "reasoning"],
     )
     outcome = out["outcome"]
@@ -224,7 +231,7 @@ def recorded_plan_section(inputs):
         id="plan",
         title="Effectiveness of last year's plan",
         text=[
-            f"Targets of “{inputs.plan['plan']}” ({inputs.plan_source}) whose periods overlap "
+            f"Targets of “{plan['plan']}” ({inputs.plan_source}) whose periods overlap "
             "this assessment, judged from the recorded data as the performance report judges "
             "them: a target is met when the figure for its whole period meets it; “within "
             "chance” when it missed but the target lies inside the figure's 95% interval."

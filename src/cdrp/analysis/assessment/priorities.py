@@ -7,12 +7,20 @@ import pandas as pd
 from cdrp.analysis.assessment.common import _ref, _table
 from cdrp.analysis.assessment.inputs import (
     RECOMMENDED,
+    AssessmentInputs,
 )
-from cdrp.analysis.assessment.sections import Section
+from cdrp.analysis.assessment.sections import Finding, Section
 from cdrp.analysis.priorities import DEFAULT_WEIGHTS, score_priorities
 
 
-def priorities_section(inputs, cats, by_cat, peer_ev, concern):
+def priorities_section(
+    inputs: AssessmentInputs,
+    cats: pd.DataFrame,
+    by_cat: pd.DataFrame,
+    peer_ev: pd.DataFrame | None,
+    concern: pd.DataFrame | None,
+) -> tuple[Section, pd.DataFrame]:
+    """Section 7, and the ranked candidates."""
     cand = cats["category"]
     # A change that could not be tested is missing evidence, not "no change".
     by_cat = by_cat[~by_cat["verdict"].str.startswith("not comparable")]
@@ -89,7 +97,7 @@ def priorities_section(inputs, cats, by_cat, peer_ev, concern):
             if isinstance(r[f"{c}_ref"], str)
         }
     top = ranked.head(RECOMMENDED)
-    findings = [
+    findings: list[Finding] = [
         {
             "text": "Recommended priorities for the plan: "
             + "; ".join(f"{r.candidate} (score {r.score:.0f})" for r in top.itertuples())

@@ -8,14 +8,19 @@ import pandas as pd
 from cdrp.analysis.assessment.common import _name, _records, _ref, _table
 from cdrp.analysis.assessment.inputs import (
     AssessmentError,
+    AssessmentInputs,
 )
-from cdrp.analysis.assessment.sections import Section
+from cdrp.analysis.assessment.sections import Figure, Finding, Section, Table
 from cdrp.analysis.funnel import funnel, funnel_curve
 from cdrp.analysis.peers import family, peer_groups
 from cdrp.analysis.priorities import peer_position
 
 
-def peers_section(inputs, dc_levels):
+def peers_section(
+    inputs: AssessmentInputs, dc_levels: pd.DataFrame
+) -> tuple[Section, pd.DataFrame | None]:
+    """Section 6, and each district's position in its family by category (priority
+    evidence; None without district features)."""
     if inputs.features is None:
         return (
             Section(
@@ -37,7 +42,11 @@ def peers_section(inputs, dc_levels):
         set(pc["district"].dropna()) & {d for d, p in inputs.peer_populations.items() if p}
     )
     totals = pc.groupby("district")["count"].sum()
-    family_rows, funnel_rows, figures, tables, findings = [], [], [], [], []
+    family_rows: list[dict[str, object]] = []
+    funnel_rows: list[pd.DataFrame] = []
+    figures: list[Figure] = []
+    tables: list[Table] = []
+    findings: list[Finding] = []
     peer_evidence = []
     for code, name in inputs.districts.items():
         try:

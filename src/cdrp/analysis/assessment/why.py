@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from cdrp.analysis.assessment.common import _ref, _table
-from cdrp.analysis.assessment.sections import Section
+from cdrp.analysis.assessment.inputs import AssessmentInputs
+from cdrp.analysis.assessment.sections import Finding, Section, Table
 from cdrp.analysis.decompose import contributions, rate_change_decomposition
+from cdrp.analysis.emerging import area_emerging_hotspots, area_table
 
 
-def why_section(inputs, by_cat, by_dist, by_dc):
-    tables, findings = [], []
+def why_section(
+    inputs: AssessmentInputs, by_cat: pd.DataFrame, by_dist: pd.DataFrame, by_dc: pd.DataFrame
+) -> Section:
+    """Section 3, from the comparisons of section 2."""
+    tables: list[Table] = []
+    findings: list[Finding] = []
     dist_only = by_dist[by_dist["district"] != "total"]
     total_change = int(dist_only["current"].sum() - dist_only["baseline"].sum())
     comparable = not by_cat["verdict"].str.startswith("not comparable").any()
@@ -132,11 +140,9 @@ _EMERGED = ("new", "consecutive", "intensifying", "persistent")
 _FADED = ("diminishing", "historical")
 
 
-def _emerging_section(inputs) -> tuple[list, list, list]:
+def _emerging_section(inputs: AssessmentInputs) -> tuple[list[Table], list[Finding], list[str]]:
     """Hot-spots that emerged or faded: Getis-Ord Gi* on the partnership's LSOAs (queen
     contiguity) for each month of the window, classified by cdrp.analysis.emerging."""
-    from cdrp.analysis.emerging import area_emerging_hotspots, area_table
-
     shapes = (inputs.shapes or {}).get("lsoa") or {}
     monthly = inputs.lsoa_monthly
     if monthly is None or not len(monthly) or len(shapes) < 3:
@@ -169,7 +175,7 @@ def _emerging_section(inputs) -> tuple[list, list, list]:
         f"normal p-values, false discovery rate 5%) for each of the {window} months "
         f"{months[0]} to {months[-1]}; patterns as defined in cdrp.analysis.emerging."
     )
-    tables = [
+    tables: list[Table] = [
         _table(
             "why-hotspots",
             "Hot-spots that emerged or faded (LSOAs)",
@@ -188,7 +194,7 @@ def _emerging_section(inputs) -> tuple[list, list, list]:
         rows["pattern"].str.contains("|".join(_EMERGED)) & rows["pattern"].str.contains("hot")
     ]
     faded = rows[rows["pattern"].str.contains("|".join(_FADED))]
-    findings = []
+    findings: list[Finding] = []
     if len(emerged):
         findings.append(
             {

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy import stats
 
 from cdrp.analysis.performance import (
@@ -32,7 +33,12 @@ def poisson_interval(count: float, confidence: float = CONFIDENCE) -> tuple[floa
     return float(lower[0]), float(upper[0])
 
 
-def gamma_interval(total, variance, max_weight=0.0, confidence: float = CONFIDENCE):
+def gamma_interval(
+    total: ArrayLike,
+    variance: ArrayLike,
+    max_weight: ArrayLike = 0.0,
+    confidence: float = CONFIDENCE,
+) -> tuple[float, float] | tuple[np.ndarray, np.ndarray]:
     """Interval for the mean of a weighted sum of Poisson counts (a harm score), skew included.
 
     For ``H = Σ w·n`` with each ``n`` Poisson, ``V = Σ w²·n`` and ``w_M`` the largest weight that

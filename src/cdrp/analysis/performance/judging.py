@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from cdrp.analysis.performance import (
     PerformanceError,
@@ -29,7 +30,7 @@ class Judgement:
     direction: str = "lower"
     measure: str = "count"
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 

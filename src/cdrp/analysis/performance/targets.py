@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from cdrp.analysis.performance import (
     MEASURES,
@@ -26,7 +27,7 @@ class ResolvedTarget:
     text: str  # e.g. "at most 932 (5% below the baseline of 981 in 2020-12 to 2021-11)"
     baseline: float | None = None
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
