@@ -356,11 +356,11 @@ def _layer(source: str, frame: pd.DataFrame, geoms: npt.NDArray[Any], crs: str, 
             raise BoundaryError(
                 source, code_field, f"{unit} {row + 1}: {code!r} is not {_EXPECTED[kind]}"
             )
-    names = (
-        frame[name_field].astype(object).where(frame[name_field].notna(), None).to_numpy()
-        if name_field
-        else np.full(len(frame), None, dtype=object)
-    )
+    names = np.full(len(frame), None, dtype=object)
+    if name_field:
+        given_names = frame[name_field]
+        held = given_names.notna().to_numpy()
+        names[held] = given_names.to_numpy(object)[held]
     given = np.asarray(geoms, dtype=object)
     geoms, repaired = _check_geometry(source, unit, codes, given)
     bng = _reproject(geoms, crs, BNG)

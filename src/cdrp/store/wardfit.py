@@ -83,7 +83,9 @@ def best_ward(
     overlap = _overlap_areas(lsoas[li], wards[wi], threads)
     lsoa_area = shapely.area(lsoas)
     pairs = pd.DataFrame({"lsoa": li, "ward": wcodes[wi], "area": overlap})
-    pairs = pairs[pairs.area > 0].groupby(["lsoa", "ward"], as_index=False, sort=False).area.sum()
+    pairs = pd.DataFrame(
+        pairs[pairs.area > 0].groupby(["lsoa", "ward"], as_index=False, sort=False)["area"].sum()
+    )
     if pairs.empty:
         return out
     covered = pairs.groupby("lsoa").area.sum()
