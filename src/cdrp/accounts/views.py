@@ -21,7 +21,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_en
 from django.views.decorators.http import require_POST
 
 from cdrp.accounts import two_factor
-from cdrp.accounts.audit_trail import audit_rows, visible_audit_events
+from cdrp.accounts.audit_trail import audit_rows
 from cdrp.accounts.forms import (
     ChangePasswordForm,
     CodeForm,
@@ -34,7 +34,7 @@ from cdrp.accounts.forms import (
 from cdrp.accounts.middleware import PREVIOUS_SIGN_IN
 from cdrp.accounts.models import ApiToken, PartnershipRole
 from cdrp.accounts.notices import security_notice
-from cdrp.accounts.policy import Permission, Role, public, requires
+from cdrp.accounts.policy import Permission, Role, public, requires, visible_audit_events
 from cdrp.core.context_processors import SERVICE_NAME
 
 
@@ -271,8 +271,9 @@ def _last_sign_in(request):
 
 
 def _account_context(request, form) -> dict:
-    from cdrp.partnerships.models import Partnership
-
+    # The partnership model through the roles' foreign key: accounts imports nothing from the
+    # registry app above it.
+    Partnership = PartnershipRole._meta.get_field("partnership").related_model
     user = request.user
     administered = (
         Partnership.objects.all()

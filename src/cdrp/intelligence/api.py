@@ -12,6 +12,7 @@ from django.conf import settings
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
+from cdrp.accounts.api_auth import AUTH, allow, api_user
 from cdrp.accounts.policy import (
     Permission,
     public_counts_grid,
@@ -19,7 +20,6 @@ from cdrp.accounts.policy import (
     suppress_below,
 )
 from cdrp.analysis.disclosure import POOLED
-from cdrp.api import AUTH, _user, allow
 from cdrp.store import LEVELS, Store, counts, coverage, imports
 from cdrp.store.query import files_digest
 
@@ -83,7 +83,7 @@ def incident_counts(request, query: CountsQuery = Query(...)):  # noqa: B008 (ni
         areas.setdefault("district", [])
         codes = list(found.districts.values_list("code", flat=True))
         areas["district"] = [c for c in codes if not query.district or c in query.district]
-    exact = sees_exact_figures(_user(request))
+    exact = sees_exact_figures(api_user(request))
     if not exact:
         finer = [b for b in by if b in _FINER]
         if finer:
@@ -197,7 +197,7 @@ def list_imports(request):
     only for partner members of the partnerships whose area they cover)."""
     from cdrp.intelligence.services import partner_data_filter
 
-    seen = partner_data_filter(_user(request))
+    seen = partner_data_filter(api_user(request))
     return [r for r in imports(_store()) if seen(r.get("source"), r.get("forces") or ())]
 
 
@@ -216,5 +216,5 @@ def incident_coverage(request):
     agency's data only for partner members of the partnerships whose area it covers)."""
     from cdrp.intelligence.services import partner_data_filter
 
-    seen = partner_data_filter(_user(request))
+    seen = partner_data_filter(api_user(request))
     return [r for r in coverage(_store()).to_dict("records") if seen(r["source"], [r["force"]])]

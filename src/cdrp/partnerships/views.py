@@ -29,6 +29,7 @@ from cdrp.accounts.policy import (
     may_access,
     may_create_partnership,
     may_edit_shared,
+    may_see_contacts,
     object_or_404,
     public,
     requires,
@@ -214,12 +215,6 @@ def group_detail(request, partnership, group):
             "can_edit": _can_edit(request, p),
         },
     )
-
-
-def may_see_contacts(user, person: Person) -> bool:
-    """Partner members of a partnership where the person sits (of any partnership, for someone
-    who sits nowhere yet) see their email and phone; nobody else does."""
-    return may_access(user, Permission.VIEW_MEMBER, person)
 
 
 @public

@@ -12,9 +12,9 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
+from cdrp.accounts.api_auth import AUTH, allow
 from cdrp.accounts.policy import Permission
 from cdrp.analysis.performance import PerformanceError, parse_month
-from cdrp.api import AUTH, allow
 from cdrp.core.models import ConflictError
 from cdrp.plans import performance as perf
 from cdrp.plans.models import ManualSeries
