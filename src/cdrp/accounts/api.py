@@ -12,7 +12,7 @@ from ninja import Router, Schema
 
 from cdrp.accounts.api_auth import AUTH, allow, api_user
 from cdrp.accounts.audit_trail import audit_rows
-from cdrp.accounts.models import PartnershipRole
+from cdrp.accounts.models import partnership_model
 from cdrp.accounts.policy import Permission, roles_of, visible_audit_events
 
 router = Router(tags=["accounts"])
@@ -41,9 +41,7 @@ class AuditOut(Schema):
 @router.get("/me", response=MeOut, auth=AUTH, operation_id="cdrp_api_me")
 @allow(Permission.VIEW_PUBLIC)
 def me(request):
-    # The partnership model through the roles' foreign key: accounts imports nothing from the
-    # registry app above it.
-    Partnership = PartnershipRole._meta.get_field("partnership").related_model
+    Partnership = partnership_model()
     user = api_user(request)
     roles = {
         p.slug: sorted(r.value for r in roles_of(user, p) if r != "public")

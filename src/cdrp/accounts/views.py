@@ -32,7 +32,7 @@ from cdrp.accounts.forms import (
     TokenForm,
 )
 from cdrp.accounts.middleware import PREVIOUS_SIGN_IN
-from cdrp.accounts.models import ApiToken, PartnershipRole
+from cdrp.accounts.models import ApiToken, PartnershipRole, partnership_model
 from cdrp.accounts.notices import security_notice
 from cdrp.accounts.policy import Permission, Role, public, requires, visible_audit_events
 from cdrp.core.context_processors import SERVICE_NAME
@@ -271,9 +271,7 @@ def _last_sign_in(request):
 
 
 def _account_context(request, form) -> dict:
-    # The partnership model through the roles' foreign key: accounts imports nothing from the
-    # registry app above it.
-    Partnership = PartnershipRole._meta.get_field("partnership").related_model
+    Partnership = partnership_model()
     user = request.user
     administered = (
         Partnership.objects.all()
