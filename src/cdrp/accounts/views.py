@@ -3,6 +3,7 @@ tokens, last sign-in) and the audit trail for administrators."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -262,8 +263,6 @@ def two_factor_turn_off(request):
 
 def _last_sign_in(request):
     """The sign-in before this session's, noted when this session signed in."""
-    from datetime import datetime
-
     noted = request.session.get(PREVIOUS_SIGN_IN)
     if not noted:
         return None
