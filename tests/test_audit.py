@@ -183,11 +183,11 @@ def test_the_api_reads_the_trail_through_the_accounts_service_not_a_view():
     import ast
     import inspect
 
-    import cdrp.api
+    import cdrp.accounts.api
 
     imports = {
         node.module
-        for node in ast.walk(ast.parse(inspect.getsource(cdrp.api)))
+        for node in ast.walk(ast.parse(inspect.getsource(cdrp.accounts.api)))
         if isinstance(node, ast.ImportFrom)
     }
     assert "cdrp.accounts.audit_trail" in imports

@@ -28,7 +28,7 @@ def _check_accessible(page):
 
 @pytest.fixture
 def demo_accounts(transactional_db, fast_passwords):
-    from cdrp.core.management.commands.demo import Command
+    from cdrp.accounts.management.commands.demo import Command
 
     return Command()._users(PASSWORD)
 

@@ -11,7 +11,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from cdrp.core.management.commands.demo import Command, login_instructions
+from cdrp.accounts.management.commands.demo import Command, login_instructions
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "a-demo-password-for-tests"

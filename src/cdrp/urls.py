@@ -15,7 +15,7 @@ admin.site.site_header = "Community safety partnership: administration"
 admin.site.site_title = "cdrp administration"
 
 urlpatterns = [
-    path("", include("cdrp.core.urls")),
+    path("", include("cdrp.accounts.shell_urls")),  # the shell: namespace core
     path("accounts/", include("cdrp.accounts.urls")),
     path("partnerships/", include("cdrp.partnerships.urls")),
     path("intelligence/", include("cdrp.intelligence.urls")),

@@ -12,7 +12,11 @@ import datetime as dt
 import decimal
 from contextlib import contextmanager
 
+from django.db.models.fields.files import FieldFile
 from django.db.models.signals import post_delete, post_save, pre_save
+
+from cdrp.accounts.models import AuditEvent
+from cdrp.core.models import GovernanceRecord
 
 _actor: contextvars.ContextVar[tuple[object | None, str]] = contextvars.ContextVar(
     "cdrp_audit_actor", default=(None, "system")
@@ -42,8 +46,6 @@ class AuditUserMiddleware:
 
 
 def _plain(value):
-    from django.db.models.fields.files import FieldFile
-
     if isinstance(value, FieldFile):
         return value.name
     if isinstance(value, dt.date | dt.datetime | dt.time):
@@ -62,8 +64,6 @@ def _snapshot(instance) -> dict:
 
 
 def _is_audited(sender) -> bool:
-    from cdrp.core.models import GovernanceRecord
-
     return isinstance(sender, type) and issubclass(sender, GovernanceRecord)
 
 
@@ -75,8 +75,6 @@ def _before_save(sender, instance, raw=False, **kwargs):
 
 
 def _record(instance, action: str, changes: dict) -> None:
-    from cdrp.accounts.models import AuditEvent
-
     user, actor = _actor.get()
     AuditEvent.objects.create(
         user=user if getattr(user, "pk", None) else None,

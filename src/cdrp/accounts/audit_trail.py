@@ -18,13 +18,12 @@ from collections.abc import Callable, Iterable
 from django.apps import apps
 from django.db import models
 
-from cdrp.accounts.models import AuditEvent, PartnershipRole
-from cdrp.accounts.policy import Role, may_see_restricted
+from cdrp.accounts.models import AuditEvent
+from cdrp.accounts.policy import may_see_restricted
 
 __all__ = [
     "REDACTED",
     "REDACTED_VALUE",
-    "visible_audit_events",
     "register_restriction",
     "audit_rows",
 ]
@@ -43,17 +42,6 @@ def register_restriction(labels: Iterable[str], resolver: Resolver) -> None:
     read the trail)."""
     for label in labels:
         _RESOLVERS[label] = resolver
-
-
-def visible_audit_events(user):
-    """Superusers see every event; a partnership administrator sees that partnership's events."""
-    events = AuditEvent.objects.all()
-    if user.is_superuser:
-        return events
-    ids = PartnershipRole.objects.filter(user=user, role=Role.ADMINISTRATOR).values(
-        "partnership_id"
-    )
-    return events.filter(partnership_id__in=ids)
 
 
 def _snapshots(label: str, ids: list[str]) -> dict[str, dict]:

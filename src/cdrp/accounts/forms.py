@@ -6,6 +6,8 @@ from django.contrib.auth.forms import (
     SetPasswordForm,
 )
 
+from cdrp.accounts.policy import Role
+
 
 class SignInForm(AuthenticationForm):
     error_messages = {
@@ -60,8 +62,6 @@ class GrantRoleForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
-        from cdrp.accounts.policy import Role
-
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = [(r.value, r.label) for r in Role if r != Role.PUBLIC]
 

@@ -114,3 +114,9 @@ class AuditEvent(models.Model):
         return (
             f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.get_action_display()} {self.object_repr}"
         )
+
+
+def partnership_model():
+    """The partnership model, reached through the roles' foreign key: the accounts app imports
+    nothing from the registry app above it."""
+    return PartnershipRole._meta.get_field("partnership").related_model

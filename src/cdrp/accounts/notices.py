@@ -11,6 +11,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from cdrp.accounts.throttle import client_ip
+from cdrp.core.context_processors import SERVICE_NAME
+
 __all__ = ["security_notice"]
 
 log = logging.getLogger(__name__)
@@ -18,9 +21,6 @@ log = logging.getLogger(__name__)
 
 def security_notice(request, user, change: str) -> bool:
     """Email `user` that `change` (e.g. "Your password was changed") happened just now."""
-    from cdrp.accounts.throttle import client_ip
-    from cdrp.core.context_processors import SERVICE_NAME
-
     if not user.email:
         return False
     body = render_to_string(

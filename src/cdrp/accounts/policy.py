@@ -1,19 +1,43 @@
 """The one place that decides who may do what, per partnership.
 
-Every view (through `requires`) and every API endpoint (through `cdrp.api.allow`) asks `allows`.
-Anonymous visitors are `Role.PUBLIC`; a superuser is an administrator of every partnership.
+Every view (through `requires`) and every API endpoint (through `cdrp.accounts.api_auth.allow`)
+asks `allows`. Anonymous visitors are `Role.PUBLIC`; a superuser is an administrator of every
+partnership.
+
+The policy reads the partnership registry (a partnership by its slug, the groups a user sits on)
+through the two lookups the registry app registers in its `ready` (`register_registry`), so this
+module, like the whole accounts app, imports nothing from the apps above it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 from functools import wraps
 from typing import TYPE_CHECKING
 
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
-__all__ = ["Role", "Permission", "GRANTS", "roles_of", "allows", "requires", "public"]
+__all__ = [
+    "Role",
+    "Permission",
+    "GRANTS",
+    "roles_of",
+    "allows",
+    "requires",
+    "public",
+    "public_partnership",
+    "partnership_by_slug",
+    "register_registry",
+    "may_see_contacts",
+    "visible_audit_events",
+]
 
 
 class Role(StrEnum):
@@ -72,13 +96,35 @@ def allows(user, action: Permission, partnership=None) -> bool:
     return bool(roles_of(user, partnership) & GRANTS[action])
 
 
-def _partnership_from(kwargs: dict):
-    from cdrp.partnerships.models import Partnership
+# The registry's lookups (registered by the partnerships app in its `ready`). Until then nothing
+# is found: no partnership, no group membership, so nothing is allowed that needs one.
+_registry: dict[str, Callable] = {
+    "partnership": lambda slug: None,
+    "member_groups": lambda user: frozenset(),
+}
 
+
+def register_registry(
+    *,
+    partnership: Callable[[str], object | None],
+    member_groups: Callable[[object], frozenset[int]],
+) -> None:
+    """How the policy finds a partnership by its slug, and the ids of the groups on which a
+    user's own person record holds a seat today."""
+    _registry["partnership"] = partnership
+    _registry["member_groups"] = member_groups
+
+
+def partnership_by_slug(slug: str):
+    """The partnership with this slug, or None."""
+    return _registry["partnership"](slug)
+
+
+def _partnership_from(kwargs: dict):
     slug = kwargs.get("partnership")
     if slug is None:
         return None
-    return Partnership.objects.filter(slug=slug).first()
+    return partnership_by_slug(slug)
 
 
 def requires(action: Permission):
@@ -90,9 +136,9 @@ def requires(action: Permission):
     def decorate(view):
         @wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs):
+            # Imported here: Django's auth views import the auth models, and this module is
+            # imported by cdrp.accounts.models while the apps load.
             from django.contrib.auth.views import redirect_to_login
-            from django.core.exceptions import PermissionDenied
-            from django.http import Http404
 
             partnership = _partnership_from(kwargs)
             if "partnership" in kwargs and partnership is None:
@@ -118,6 +164,22 @@ def public(view):
     """Mark a view as open to everyone (it still shows only public information)."""
     view.cdrp_permission = Permission.VIEW_PUBLIC
     return view
+
+
+def public_partnership(view):
+    """A public page of one partnership: open to everyone; the partnership its `partnership`
+    URL argument names is `request.partnership` (404 when there is none)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs):
+        partnership = _partnership_from(kwargs)
+        if partnership is None:
+            raise Http404("No such partnership")
+        request.partnership = partnership
+        return view(request, *args, **kwargs)
+
+    wrapped.cdrp_permission = Permission.VIEW_PUBLIC
+    return wrapped
 
 
 # Site and object rules --------------------------------------------------------------------------
@@ -165,8 +227,7 @@ def requires_site_administrator(view):
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs):
-        from django.contrib.auth.views import redirect_to_login
-        from django.core.exceptions import PermissionDenied
+        from django.contrib.auth.views import redirect_to_login  # see `requires`
 
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
@@ -217,12 +278,31 @@ def may_access(user, action: Permission, obj, partnership=None) -> bool:
     return any(allows(user, action, pid) for pid in ids)
 
 
+def may_see_contacts(user, person) -> bool:
+    """Partner members of a partnership where the person sits (of any partnership, for someone
+    who sits nowhere yet) see their email and phone; nobody else does."""
+    return may_access(user, Permission.VIEW_MEMBER, person)
+
+
+def visible_audit_events(user):
+    """The audit events `user` may read: every event for a superuser, a partnership
+    administrator's partnerships' events for anyone else."""
+    # Imported here: cdrp.accounts.models imports this module (for Role) while apps load.
+    from cdrp.accounts.models import AuditEvent, PartnershipRole
+
+    events = AuditEvent.objects.all()
+    if user.is_superuser:
+        return events
+    ids = PartnershipRole.objects.filter(user=user, role=Role.ADMINISTRATOR).values(
+        "partnership_id"
+    )
+    return events.filter(partnership_id__in=ids)
+
+
 def object_or_404(queryset, partnership, **lookup):
     """The record `lookup` names in `queryset` (or a model), resolved through `partnership`:
     404 when there is none and when the partnership does not hold it, the same answer either
     way, so an address tells nothing of another partnership's records."""
-    from django.http import Http404
-    from django.shortcuts import get_object_or_404
 
     obj = get_object_or_404(queryset, **lookup)
     if not held_by(obj, partnership):
@@ -256,11 +336,13 @@ def _live(ids: frozenset[int]) -> frozenset[int]:
     partnership (merged or wound up) keeps its records but no longer has anyone who edits for
     it, so it does not stand in the way of the partnerships that hold the record today. When
     every holder is historical, all of them count (the record is closed history)."""
-    from cdrp.partnerships.models import Partnership
+    # accounts.models imports this module (for Role): a real cycle, so imported here.
+    from cdrp.accounts.models import partnership_model
 
+    partnership = partnership_model()
     live = frozenset(
-        Partnership.objects.filter(pk__in=ids)
-        .exclude(status=Partnership.Status.HISTORICAL)
+        partnership.objects.filter(pk__in=ids)
+        .exclude(status=partnership.Status.HISTORICAL)
         .values_list("pk", flat=True)
     )
     return live or ids
@@ -353,13 +435,7 @@ def may_see_restricted(user, group) -> bool:
         return False
     cache = getattr(user, "_cdrp_member_groups", None)
     if cache is None:
-        from cdrp.partnerships.models import Membership
-
-        cache = frozenset(
-            Membership.objects.current()
-            .filter(person__account=user)
-            .values_list("seat__group_id", flat=True)
-        )
+        cache = frozenset(_registry["member_groups"](user))
         user._cdrp_member_groups = cache
     return getattr(group, "pk", group) in cache
 
@@ -390,7 +466,6 @@ _NUMBER_FORMATS = {"int", "rate", "ratio", "ratio3", "pct", "p", "any"}
 
 def suppress_below() -> int:
     """The threshold: public counts from 1 to this minus 1 are withheld (settings)."""
-    from django.conf import settings
 
     return int(getattr(settings, "CDRP_SUPPRESS_BELOW", 5))
 

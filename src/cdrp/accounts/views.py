@@ -3,6 +3,7 @@ tokens, last sign-in) and the audit trail for administrators."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -21,7 +22,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_en
 from django.views.decorators.http import require_POST
 
 from cdrp.accounts import two_factor
-from cdrp.accounts.audit_trail import audit_rows, visible_audit_events
+from cdrp.accounts.audit_trail import audit_rows
 from cdrp.accounts.forms import (
     ChangePasswordForm,
     CodeForm,
@@ -32,9 +33,9 @@ from cdrp.accounts.forms import (
     TokenForm,
 )
 from cdrp.accounts.middleware import PREVIOUS_SIGN_IN
-from cdrp.accounts.models import ApiToken, PartnershipRole
+from cdrp.accounts.models import ApiToken, PartnershipRole, partnership_model
 from cdrp.accounts.notices import security_notice
-from cdrp.accounts.policy import Permission, Role, public, requires
+from cdrp.accounts.policy import Permission, Role, public, requires, visible_audit_events
 from cdrp.core.context_processors import SERVICE_NAME
 
 
@@ -262,8 +263,6 @@ def two_factor_turn_off(request):
 
 def _last_sign_in(request):
     """The sign-in before this session's, noted when this session signed in."""
-    from datetime import datetime
-
     noted = request.session.get(PREVIOUS_SIGN_IN)
     if not noted:
         return None
@@ -271,8 +270,7 @@ def _last_sign_in(request):
 
 
 def _account_context(request, form) -> dict:
-    from cdrp.partnerships.models import Partnership
-
+    Partnership = partnership_model()
     user = request.user
     administered = (
         Partnership.objects.all()

@@ -1,27 +1,5 @@
-"""What every page's shell needs: service name, navigation for this user, phase."""
-
-from django.urls import reverse
-
-from cdrp.accounts.policy import Permission, allows
+"""The service's name, shown in every page's shell and in its emails (the shell's context
+processor, which asks the policy for the navigation, is `cdrp.accounts.context_processors.shell`).
+"""
 
 SERVICE_NAME = "Community safety partnership"
-
-
-def shell(request):
-    user = getattr(request, "user", None)
-    items = [("Home", reverse("core:home")), ("Partnerships", reverse("partnerships:list"))]
-    if user is not None and allows(user, Permission.VIEW_MEMBER):
-        items.append(("Data", reverse("intelligence:sources")))
-    if user is not None and allows(user, Permission.ADMINISTER):
-        items.append(("Audit trail", reverse("accounts:audit")))
-    path = request.path
-    nav = [
-        {
-            "text": text,
-            "href": href,
-            "current": path == href,
-            "active": href != "/" and path.startswith(href),
-        }
-        for text, href in items
-    ]
-    return {"service_name": SERVICE_NAME, "nav": nav, "phase": "Beta"}

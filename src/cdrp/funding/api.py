@@ -14,8 +14,8 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
+from cdrp.accounts.api_auth import AUTH, allow, api_user
 from cdrp.accounts.policy import Permission, allows
-from cdrp.api import AUTH, _user, allow
 from cdrp.funding import queries as funding_queries
 from cdrp.funding import services as funding
 from cdrp.funding.checks import FundingError
@@ -30,7 +30,7 @@ def _anyone(request):
 
 
 def _member(request) -> bool:
-    return allows(_user(request), Permission.VIEW_MEMBER, request.partnership)
+    return allows(api_user(request), Permission.VIEW_MEMBER, request.partnership)
 
 
 class AllocationOut(Schema):

@@ -12,6 +12,7 @@ from django.conf import settings
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
+from cdrp.accounts.api_auth import AUTH, allow, api_user
 from cdrp.accounts.policy import (
     Permission,
     public_counts_grid,
@@ -19,7 +20,6 @@ from cdrp.accounts.policy import (
     suppress_below,
 )
 from cdrp.analysis.disclosure import POOLED
-from cdrp.api import AUTH, _user, allow
 from cdrp.intelligence.services import partner_data_filter
 from cdrp.partnerships.models import Partnership
 from cdrp.store import LEVELS, Store, counts, coverage, imports
@@ -83,7 +83,7 @@ def incident_counts(request, query: CountsQuery = Query(...)):  # noqa: B008 (ni
         areas.setdefault("district", [])
         codes = list(found.districts.values_list("code", flat=True))
         areas["district"] = [c for c in codes if not query.district or c in query.district]
-    exact = sees_exact_figures(_user(request))
+    exact = sees_exact_figures(api_user(request))
     if not exact:
         finer = [b for b in by if b in _FINER]
         if finer:
@@ -195,7 +195,7 @@ class ImportOut(Schema):
 def list_imports(request):
     """The manifest of imports into the incident store, newest first (a partner agency's imports
     only for partner members of the partnerships whose area they cover)."""
-    seen = partner_data_filter(_user(request))
+    seen = partner_data_filter(api_user(request))
     return [r for r in imports(_store()) if seen(r.get("source"), r.get("forces") or ())]
 
 
@@ -212,5 +212,5 @@ class CoverageOut(Schema):
 def incident_coverage(request):
     """Force × month: rows held, and months missing between the first and the last (a partner
     agency's data only for partner members of the partnerships whose area it covers)."""
-    seen = partner_data_filter(_user(request))
+    seen = partner_data_filter(api_user(request))
     return [r for r in coverage(_store()).to_dict("records") if seen(r["source"], [r["force"]])]

@@ -12,8 +12,8 @@ import datetime as dt
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
+from cdrp.accounts.api_auth import AUTH, allow, api_user
 from cdrp.accounts.policy import Permission, allows, public_document, sees_exact_figures
-from cdrp.api import AUTH, _user, allow
 from cdrp.intelligence.models import Assessment
 
 router = Router(tags=["assessments"])
@@ -51,7 +51,7 @@ def _row(a: Assessment) -> dict:
 
 def _visible(request):
     queryset = Assessment.objects.filter(partnership=request.partnership)
-    if not allows(_user(request), Permission.VIEW_MEMBER, request.partnership):
+    if not allows(api_user(request), Permission.VIEW_MEMBER, request.partnership):
         queryset = queryset.filter(status=Assessment.Status.PUBLISHED)
     return queryset
 
@@ -73,6 +73,6 @@ def assessment_document(request, partnership: str, pk: int):
     """The whole structured assessment: sections, tables, figures, findings with evidence."""
     record = get_object_or_404(_visible(request), pk=pk)
     document = record.document
-    if not sees_exact_figures(_user(request), request.partnership):
+    if not sees_exact_figures(api_user(request), request.partnership):
         document = public_document(document)
     return {**_row(record), "document": document}

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from cdrp.core.models import ConflictError
-from cdrp.meetings.models import Action, AgendaItem, Attendance, Meeting
+from cdrp.meetings.models import Action, AgendaItem, Attendance, Meeting, Minutes
 from cdrp.partnerships.models import Group, Membership, Person, Seat
 
 __all__ = [
@@ -182,8 +182,6 @@ def arrange_meeting(group: Group, date: dt.date, public: bool = False) -> Meetin
 @transaction.atomic
 def save_minutes(meeting: Meeting, text: str, expected_version: int | None):
     """Save the narrative minutes; a stale `expected_version` raises ConflictError (no write)."""
-    from cdrp.meetings.models import Minutes
-
     record, created = Minutes.objects.get_or_create(meeting=meeting, defaults={"text": text})
     if created:
         if expected_version not in (None, 0):

@@ -8,8 +8,8 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
+from cdrp.accounts.api_auth import AUTH, allow
 from cdrp.accounts.policy import Permission
-from cdrp.api import AUTH, allow
 from cdrp.meetings.services import decide
 from cdrp.partnerships.models import Group, Person
 

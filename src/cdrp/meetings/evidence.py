@@ -6,12 +6,11 @@ import datetime as dt
 
 from django.urls import reverse
 
+from cdrp.meetings.models import Meeting
 from cdrp.partnerships import evidence
 
 
 def public_meetings(partnership):
-    from cdrp.meetings.models import Meeting
-
     held = Meeting.objects.filter(
         group__partnership=partnership, public=True, date__lte=dt.date.today()
     ).select_related("group")

@@ -68,6 +68,6 @@ def minutes_html(meeting: Meeting, reader=None, request=None) -> str:
 
 
 def minutes_pdf(meeting: Meeting, reader=None) -> bytes:
-    import weasyprint
+    import weasyprint  # imported when a PDF is asked for: it is slow to load
 
     return weasyprint.HTML(string=minutes_html(meeting, reader)).write_pdf()

@@ -103,7 +103,7 @@ def detect_kind(name: str, head: bytes, upload) -> str:
 
 
 def _check_pdf(name: str, upload) -> None:
-    import pikepdf
+    import pikepdf  # imported when a PDF paper is checked: it is slow to load
 
     upload.seek(0)
     try:
@@ -125,7 +125,7 @@ def _check_pdf(name: str, upload) -> None:
 def _pdf_findings(pdf) -> set[str]:
     """What the PDF holds that papers may not, searched in every object of the file (those in
     object streams too), whether or not the document tree reaches it."""
-    import pikepdf
+    import pikepdf  # imported when a PDF paper is checked: it is slow to load
 
     found: set[str] = set()
 

@@ -17,7 +17,9 @@ from contextlib import nullcontext
 
 from django.apps import apps
 
+from cdrp.accounts.audit import acting_as, record_view
 from cdrp.accounts.policy import may_see_restricted
+from cdrp.partnerships.models import Group
 
 __all__ = [
     "RESTRICTED_LABELS",
@@ -72,8 +74,6 @@ def may_read(user, record) -> bool:
 
 def hidden_group_ids(user, partnership=None) -> list[int]:
     """Restricted groups (of `partnership`, or of any) whose records `user` may not read."""
-    from cdrp.partnerships.models import Group
-
     groups = Group.objects.filter(restricted=True)
     if partnership is not None:
         groups = groups.filter(partnership=partnership)
@@ -89,8 +89,6 @@ def audit_reads(records: Iterable, reader=None) -> int:
     """Audit one read of each restricted record in `records` (shown on one page or in one
     document) by `reader` (default: the acting user of the request); a record listed twice is
     one read. Returns the number of reads written."""
-    from cdrp.accounts.audit import acting_as, record_view
-
     seen = set()
     with acting_as(reader) if reader is not None else nullcontext():
         for record in records:

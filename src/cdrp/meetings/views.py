@@ -3,24 +3,29 @@ quorum, and the action tracker."""
 
 from __future__ import annotations
 
+import calendar as _calendar
 import datetime as dt
 from itertools import groupby
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from cdrp.accounts.policy import Permission, allows, may_see_restricted, requires
 from cdrp.analysis.planner import PlanInfeasible
+from cdrp.core.models import ConflictError, required_version
 from cdrp.core.uploads import upload_limit, upload_refusal
 from cdrp.meetings import agenda, restricted
 from cdrp.meetings.forms import ActionForm, CloseActionForm, DecisionForm, MeetingForm
+from cdrp.meetings.load import compare_load
+from cdrp.meetings.minutes import minutes_html, minutes_pdf
 from cdrp.meetings.models import Action as ActionItem
-from cdrp.meetings.models import Attendance, Meeting
-from cdrp.meetings.services import calendar_ics, decide, plan_year
-from cdrp.partnerships.models import Group, Membership, Person, Seat
+from cdrp.meetings.models import Attendance, Booking, Meeting, Minutes, Paper
+from cdrp.meetings.papers import add_paper
+from cdrp.meetings.services import calendar_ics, decide, meetings_ics, plan_year, save_plan
+from cdrp.partnerships.models import Group, Membership, Partnership, Person, Seat
 
 WEB_SEARCH_SECONDS = 3.0  # a page waits for the first clash-free calendar and a short search
 
@@ -331,8 +336,6 @@ def actions(request, partnership):
 @requires(Permission.VIEW_MEMBER)
 def minutes(request, partnership, meeting_id: int):
     """The minutes as a council paper: HTML, or PDF with ?format=pdf."""
-    from cdrp.meetings.minutes import minutes_html, minutes_pdf
-
     meeting = _restricted_meeting(request, meeting_id)
     if request.GET.get("format") == "pdf":
         pdf = minutes_pdf(meeting, reader=request.user)
@@ -347,8 +350,6 @@ def minutes(request, partnership, meeting_id: int):
 def calendar(request, partnership):
     """The partnership's meetings as iCalendar: members get every meeting, the public only
     meetings open to the public. ?group=SLUG or ?person=SLUG narrows it."""
-    from cdrp.meetings.services import meetings_ics
-
     p = request.partnership
     meetings = Meeting.objects.filter(group__partnership=p).select_related("group__partnership")
     if not allows(request.user, Permission.VIEW_MEMBER, p):
@@ -374,8 +375,6 @@ def calendar(request, partnership):
 def paper_upload(request, partnership, meeting_id: int, item_id: int):
     """Add a paper to an agenda item. A file over the limit is refused while it is read (the
     rest of it is never read); what arrives is checked by its content (cdrp.meetings.papers)."""
-    from cdrp.meetings.papers import add_paper
-
     meeting = _meeting(request, meeting_id)
     item = get_object_or_404(meeting.agenda.select_related("meeting__group"), pk=item_id)
     if not restricted.may_read(request.user, item):
@@ -397,10 +396,6 @@ def paper_upload(request, partnership, meeting_id: int, item_id: int):
 
 @requires(Permission.VIEW_MEMBER)
 def paper_download(request, partnership, paper_id: int):
-    from django.http import FileResponse
-
-    from cdrp.meetings.models import Paper
-
     paper = get_object_or_404(
         Paper.objects.select_related("item__meeting__group"),
         pk=paper_id,
@@ -417,9 +412,6 @@ def paper_download(request, partnership, paper_id: int):
 def minutes_edit(request, partnership, meeting_id: int):
     """Write the narrative minutes. The form carries the version it was opened at, so a second
     clerk saving over the first gets a conflict message and keeps their text."""
-    from cdrp.core.models import ConflictError, required_version
-    from cdrp.meetings.models import Minutes
-
     meeting = _restricted_meeting(request, meeting_id)
     record = Minutes.objects.filter(meeting=meeting).first()
     text = record.text if record else ""
@@ -461,9 +453,6 @@ def minutes_edit(request, partnership, meeting_id: int):
 def load(request, partnership):
     """Hours a year each organisation spends in this partnership's meetings, against the
     structures it replaced (or the partnerships named in ?compare=slug,slug)."""
-    from cdrp.meetings.load import compare_load
-    from cdrp.partnerships.models import Partnership
-
     p = request.partnership
     slugs = [s for s in request.GET.get("compare", "").split(",") if s]
     before = (
@@ -497,8 +486,6 @@ def load(request, partnership):
 @require_POST
 def minutes_approve(request, partnership, meeting_id: int):
     """The chair signs the minutes off; approved minutes of a public meeting are published."""
-    from cdrp.meetings.models import Minutes
-
     meeting = _restricted_meeting(request, meeting_id)
     record, _ = Minutes.objects.get_or_create(meeting=meeting)
     if not record.approved:
@@ -535,8 +522,6 @@ def public_meetings(request, partnership):
 
 @requires(Permission.VIEW_PUBLIC)
 def public_minutes(request, partnership, meeting_id: int):
-    from cdrp.meetings.minutes import minutes_html
-
     meeting = _meeting(request, meeting_id)
     record = getattr(meeting, "minutes_record", None)
     if not meeting.public or meeting.group.restricted or record is None or not record.approved:
@@ -547,8 +532,6 @@ def public_minutes(request, partnership, meeting_id: int):
 @requires(Permission.VIEW_MEMBER)
 def month(request, partnership):
     """A month of the partnership's meetings as a calendar grid."""
-    import calendar as _calendar
-
     today = dt.date.today()
     try:
         first = dt.date.fromisoformat(request.GET.get("month", "") + "-01")
@@ -589,8 +572,6 @@ def month(request, partnership):
 @require_POST
 def planner_save(request, partnership):
     """Save the planned year as meetings; pinned meetings stay where they are."""
-    from cdrp.meetings.services import save_plan
-
     p = request.partnership
     year = _year(request)
     try:
@@ -610,8 +591,6 @@ def planner_save(request, partnership):
 @requires(Permission.EDIT)
 @require_POST
 def meeting_pin(request, partnership, meeting_id: int):
-    from cdrp.meetings.models import Booking
-
     meeting = _meeting(request, meeting_id)
     booking = Booking.objects.filter(meeting=meeting).first()
     if booking is None:

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from cdrp.accounts import policy
+from cdrp.accounts import audit, policy
 from cdrp.partnerships.models import (
     Group,
     Membership,
@@ -46,8 +46,6 @@ __all__ = [
 
 
 def _actor_label() -> str:
-    from cdrp.accounts import audit
-
     return audit._actor.get()[1]
 
 

@@ -4,7 +4,8 @@ The schema is documented in STRUCTURE-YAML.md next to this module. A file holds 
 documents, each one partnership with the areas, organisations and people it refers to. Import
 validates everything first and reports every problem with the file name and line; only then does
 it write, in one transaction, saving a record only where something changed (so importing an
-exported file changes nothing, and a fresh database gets an identical registry).
+exported file changes nothing, and a fresh database gets an identical registry). Writing a file
+lives in `cdrp.partnerships.structure_export` (`export_structure`, re-exported here).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 import yaml
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 
 from cdrp.partnerships.models import (
     RESERVED_SLUGS,
@@ -28,6 +29,7 @@ from cdrp.partnerships.models import (
     Person,
     Seat,
 )
+from cdrp.partnerships.structure_export import SCHEMA_VERSION, export_structure
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -36,8 +38,6 @@ __all__ = [
     "import_structure",
     "export_structure",
 ]
-
-SCHEMA_VERSION = 1
 
 
 class StructureError(ValueError):
@@ -81,9 +81,8 @@ def _convert(node, loader):
     return loader.construct_object(node, deep=True)
 
 
-# libyaml's C parser and emitter when PyYAML was built with them (the wheels are); same results.
+# libyaml's C parser when PyYAML was built with it (the wheels are); same results.
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_BaseDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
 def _parse(text: str, name: str) -> list[_Map]:
@@ -116,78 +115,80 @@ class F:
     choices: tuple = ()
 
 
-def _choices(tc) -> tuple:
-    return tuple(v for v, _ in tc.choices)
+def _kind(field) -> str:
+    if field.choices:
+        return "choice"
+    if field.many_to_many:
+        return "list"
+    if field.is_relation:
+        return "str"  # a reference by key: a slug or an ONS code
+    for cls, kind in (
+        (models.SlugField, "slug"),
+        (models.TextField, "text"),
+        (models.BooleanField, "bool"),
+        (models.DecimalField, "decimal"),
+        (models.IntegerField, "int"),
+        (models.DateField, "date"),
+        (models.CharField, "str"),
+    ):
+        if isinstance(field, cls):
+            return kind
+    raise TypeError(f"{field} has no structure-file type")
 
 
-PARTNERSHIP = {
-    "slug": F("slug", True),
-    "name": F("str", True),
-    "code": F("str", default=""),
-    "level": F("choice", default="district", choices=_choices(Partnership.Level)),
-    "status": F("choice", default="current", choices=_choices(Partnership.Status)),
-    "valid_from": F("date"),
-    "valid_to": F("date"),
-    "county": F("str"),
-    "districts": F("list", default=[]),
-    "merged_from": F("list", default=[]),
-    "responsible_authorities": F("list", default=[]),
-    "description": F("text", default=""),
-}
-AREA = {
-    "code": F("str", True),
-    "name": F("str", True),
-    "level": F("choice", True, choices=_choices(Area.Level)),
-    "parent": F("str"),
-}
-ORGANISATION = {
-    "slug": F("slug", True),
-    "name": F("str", True),
-    "kind": F("choice", True, choices=_choices(Organisation.Kind)),
-    "area": F("str"),
-    "website": F("str", default=""),
-}
-PERSON = {
-    "slug": F("slug", True),
-    "name": F("str", True),
-    "job_title": F("str", default=""),
-    "organisation": F("str"),
-    "email": F("str", default=""),
-    "phone": F("str", default=""),
-    "placeholder": F("bool", default=False),
-}
-GROUP = {
-    "slug": F("slug", True),
-    "name": F("str", True),
-    "short_name": F("str", default=""),
-    "kind": F("choice", True, choices=_choices(Group.Kind)),
-    "reports_to": F("str"),
-    "district": F("str"),
-    "meeting_frequency": F("choice", default="quarterly", choices=_choices(Group.Frequency)),
-    "meeting_hours": F("decimal", default=decimal.Decimal("2.0")),
-    "quorum": F("int"),
-    "chair_casting_vote": F("bool", default=True),
-    "terms_of_reference": F("text", default=""),
+def _field(model, name: str) -> F:
+    """The file's specification of a model field: its type, whether it must be given, its
+    default (a blank text field defaults to empty text, a many-to-many field to no entries)
+    and its choices, all read from the model."""
+    field = model._meta.get_field(name)
+    kind = _kind(field)
+    if field.many_to_many:
+        default: Any = []
+    elif field.has_default():
+        default = field.get_default()
+        if isinstance(default, models.Choices):
+            default = default.value
+        if kind == "decimal":
+            default = decimal.Decimal(default).quantize(
+                decimal.Decimal(1).scaleb(-field.decimal_places)
+            )
+    elif field.blank and not field.null and kind in ("str", "text", "slug"):
+        default = ""
+    else:
+        default = None
+    required = not (field.blank or field.null or field.has_default())
+    choices = tuple(v for v, _ in field.choices) if field.choices else ()
+    return F(kind, required, default, choices)
+
+
+def _fields(model, *names: str, **special: F) -> dict[str, F]:
+    """The specifications of `model`'s fields `names`, then the `special` entries (nested lists,
+    or a field the file treats differently from the model)."""
+    return {name: _field(model, name) for name in names} | special
+
+
+PARTNERSHIP = _fields(
+    Partnership,
+    *"slug name code level status valid_from valid_to county districts merged_from".split(),
+    *"responsible_authorities description".split(),
+)
+AREA = _fields(Area, *"code name level parent".split())
+ORGANISATION = _fields(Organisation, *"slug name kind area website".split())
+PERSON = _fields(Person, *"slug name job_title organisation email phone placeholder".split())
+GROUP = _fields(
+    Group,
+    *"slug name short_name kind reports_to district meeting_frequency meeting_hours".split(),
+    *"quorum chair_casting_vote terms_of_reference".split(),
     # Left out: true for the kinds that handle named offenders or victims (Group.RESTRICTED_KINDS).
-    "restricted": F("bool"),
-    "seats": F("map-list", default=[]),
-}
-SEAT = {
-    "label": F("str", True),
-    "organisation": F("str"),
-    "council_area": F("str"),
-    "voting": F("bool", default=True),
-    "statutory": F("bool", default=False),
-    "members": F("map-list", default=[]),
-}
-MEMBER = {
-    "person": F("str", True),
-    "role": F("choice", default="member", choices=_choices(Membership.Role)),
-    "start": F("date"),
-    "end": F("date"),
-    "senior": F("bool", default=False),
-    "portfolio_holder": F("bool", default=False),
-}
+    restricted=F("bool"),
+    seats=F("map-list", default=[]),
+)
+SEAT = _fields(
+    Seat,
+    *"label organisation council_area voting statutory".split(),
+    members=F("map-list", default=[]),
+)
+MEMBER = _fields(Membership, *"person role start end senior portfolio_holder".split())
 DOCUMENT = {
     "cdrp-structure": F("int", True),
     "partnership": F("map", True),
@@ -663,173 +664,3 @@ def _import_seats(group, g, org_id, person_id, area_pk, problems, at) -> None:
                 problems,
                 at(m),
             )
-
-
-# Export ----------------------------------------------------------------------------------------
-
-
-class _Dumper(_BaseDumper):
-    pass
-
-
-def _str_presenter(dumper, data):
-    data = str(data)
-    style = "|" if "\n" in data else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
-
-
-def _decimal_presenter(dumper, data):
-    return dumper.represent_float(float(data))
-
-
-_Dumper.add_representer(str, _str_presenter)
-_Dumper.add_multi_representer(str, _str_presenter)  # TextChoices members are str subclasses
-_Dumper.add_representer(decimal.Decimal, _decimal_presenter)
-
-
-def _structure_doc(p: Partnership) -> dict:
-    groups = list(
-        p.groups.select_related("reports_to__partnership", "district").order_by("position", "name")
-    )
-    seats = {
-        g.pk: list(
-            g.seats.select_related("organisation", "council_area").order_by("position", "pk")
-        )
-        for g in groups
-    }
-    area_codes: set[str] = {a.code for a in p.districts.all()}
-    if p.county_id:
-        area_codes.add(p.county.code)
-    org_ids = set(p.responsible_authorities.values_list("pk", flat=True))
-    person_ids: set[int] = set()
-    group_docs = []
-    for g in groups:
-        if g.district_id:
-            area_codes.add(g.district.code)
-        seat_docs = []
-        for s in seats[g.pk]:
-            if s.organisation_id:
-                org_ids.add(s.organisation_id)
-            if s.council_area_id:
-                area_codes.add(s.council_area.code)
-            members = []
-            for m in s.memberships.select_related("person").order_by("pk"):
-                person_ids.add(m.person_id)
-                members.append(
-                    {
-                        "person": m.person.slug,
-                        "role": m.role,
-                        "start": m.start,
-                        "end": m.end,
-                        "senior": m.senior,
-                        "portfolio_holder": m.portfolio_holder,
-                    }
-                )
-            seat_docs.append(
-                {
-                    "label": s.label,
-                    "organisation": s.organisation.slug if s.organisation_id else None,
-                    "council_area": s.council_area.code if s.council_area_id else None,
-                    "voting": s.voting,
-                    "statutory": s.statutory,
-                    "members": members,
-                }
-            )
-        reports_to = None
-        if g.reports_to_id:
-            rt = g.reports_to
-            reports_to = (
-                rt.slug if rt.partnership_id == p.pk else f"{rt.partnership.slug}/{rt.slug}"
-            )
-        group_docs.append(
-            {
-                "slug": g.slug,
-                "name": g.name,
-                "short_name": g.short_name,
-                "kind": g.kind,
-                "reports_to": reports_to,
-                "district": g.district.code if g.district_id else None,
-                "meeting_frequency": g.meeting_frequency,
-                "meeting_hours": decimal.Decimal(g.meeting_hours),
-                "quorum": g.quorum,
-                "chair_casting_vote": g.chair_casting_vote,
-                "terms_of_reference": g.terms_of_reference,
-                "restricted": g.restricted,
-                "seats": seat_docs,
-            }
-        )
-    people = list(
-        Person.objects.filter(pk__in=person_ids).select_related("organisation").order_by("slug")
-    )
-    org_ids |= {x.organisation_id for x in people if x.organisation_id}
-    orgs = list(Organisation.objects.filter(pk__in=org_ids).select_related("area").order_by("slug"))
-    area_codes |= {o.area.code for o in orgs if o.area_id}
-    areas = {}
-    todo = list(area_codes)
-    while todo:
-        code = todo.pop()
-        if code in areas:
-            continue
-        a = Area.objects.select_related("parent").get(code=code)
-        areas[code] = a
-        if a.parent_id:
-            todo.append(a.parent.code)
-    return {
-        "cdrp-structure": SCHEMA_VERSION,
-        "partnership": {
-            "slug": p.slug,
-            "name": p.name,
-            "code": p.code,
-            "level": p.level,
-            "status": p.status,
-            "valid_from": p.valid_from,
-            "valid_to": p.valid_to,
-            "county": p.county.code if p.county_id else None,
-            "districts": sorted(a.code for a in p.districts.all()),
-            "merged_from": sorted(x.slug for x in p.merged_from.all()),
-            "responsible_authorities": sorted(o.slug for o in p.responsible_authorities.all()),
-            "description": p.description,
-        },
-        "areas": [
-            {
-                "code": a.code,
-                "name": a.name,
-                "level": a.level,
-                "parent": a.parent.code if a.parent_id else None,
-            }
-            for a in sorted(areas.values(), key=lambda a: a.code)
-        ],
-        "organisations": [
-            {
-                "slug": o.slug,
-                "name": o.name,
-                "kind": o.kind,
-                "area": o.area.code if o.area_id else None,
-                "website": o.website,
-            }
-            for o in orgs
-        ],
-        "people": [
-            {
-                "slug": x.slug,
-                "name": x.name,
-                "job_title": x.job_title,
-                "organisation": x.organisation.slug if x.organisation_id else None,
-                "email": x.email,
-                "phone": x.phone,
-                "placeholder": x.placeholder,
-            }
-            for x in people
-        ],
-        "groups": group_docs,
-    }
-
-
-def export_structure(*partnerships: Partnership) -> str:
-    """The structure YAML of one or more partnerships (list predecessors before a merger)."""
-    header = "# cdrp partnership structure (schema: src/cdrp/partnerships/STRUCTURE-YAML.md)\n"
-    docs = [_structure_doc(p) for p in partnerships]
-    body = yaml.dump_all(
-        docs, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100, explicit_start=True
-    )
-    return header + body

@@ -12,11 +12,11 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
+from cdrp.accounts.api_auth import AUTH, allow
 from cdrp.accounts.policy import Permission
 from cdrp.analysis.errors import RefusedInput
 from cdrp.analysis.months import parse_month
 from cdrp.analysis.performance import PerformanceError
-from cdrp.api import AUTH, allow
 from cdrp.core.models import ConflictError
 from cdrp.performance.figures import performance_plan
 from cdrp.performance.services import record_series_value

@@ -10,8 +10,8 @@ import datetime as dt
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
+from cdrp.accounts.api_auth import AUTH, allow, api_user
 from cdrp.accounts.policy import Permission, allows
-from cdrp.api import AUTH, _user, allow
 from cdrp.plans.models import Plan
 from cdrp.plans.services import snapshot
 
@@ -34,7 +34,7 @@ class PlanOut(Schema):
 
 def _visible(request):
     queryset = Plan.objects.filter(partnership=request.partnership).select_related("revises")
-    if not allows(_user(request), Permission.VIEW_MEMBER, request.partnership):
+    if not allows(api_user(request), Permission.VIEW_MEMBER, request.partnership):
         queryset = queryset.exclude(status=Plan.Status.DRAFT)
     return queryset
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -9,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from cdrp.analysis.planner import PlanInfeasible
+from cdrp.meetings.reminders import daily_reminders, send_reminders
 from cdrp.meetings.services import calendar_ics, plan_year
 from cdrp.partnerships.models import Partnership
 
@@ -36,10 +38,6 @@ class Command(BaseCommand):
         return self.plan(**options)
 
     def remind(self, schedule: bool) -> None:
-        import datetime as dt
-
-        from cdrp.meetings.reminders import daily_reminders, send_reminders
-
         sent = send_reminders(dt.date.today())
         self.stdout.write(f"Reminders sent to {len(sent)} owners ({sum(sent.values())} actions).")
         if schedule:

@@ -1,6 +1,9 @@
+"""The service shell's pages: home, health check, task progress. They keep the `core` URL
+namespace they have always had (core:home …); their views ask the policy, so they live here."""
+
 from django.urls import path
 
-from cdrp.core import views
+from cdrp.accounts import shell_views as views
 
 app_name = "core"
 urlpatterns = [

@@ -9,15 +9,15 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 
+from cdrp.accounts.models import partnership_model
 from cdrp.accounts.policy import Permission, may_see_task, public, requires, roles_of
 from cdrp.core.models import TaskProgress
-from cdrp.partnerships.models import Partnership
 from cdrp.store import store_state
 
 
 @public
 def home(request):
-    partnerships = list(Partnership.objects.all())
+    partnerships = list(partnership_model().objects.all())
     memberships = []
     if request.user.is_authenticated:
         for p in partnerships:

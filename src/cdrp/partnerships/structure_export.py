@@ -1,0 +1,185 @@
+"""Structure YAML out: write partnerships as the file `cdrp.partnerships.structure` reads back
+(the schema is STRUCTURE-YAML.md next to this module). Importing an exported file changes nothing.
+"""
+
+from __future__ import annotations
+
+import decimal
+
+import yaml
+
+from cdrp.partnerships.models import Area, Organisation, Partnership, Person
+
+__all__ = ["SCHEMA_VERSION", "export_structure"]
+
+SCHEMA_VERSION = 1
+
+# libyaml's C emitter when PyYAML was built with it (the wheels are); same results.
+_BaseDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+class _Dumper(_BaseDumper):
+    pass
+
+
+def _str_presenter(dumper, data):
+    data = str(data)
+    style = "|" if "\n" in data else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+
+def _decimal_presenter(dumper, data):
+    return dumper.represent_float(float(data))
+
+
+_Dumper.add_representer(str, _str_presenter)
+_Dumper.add_multi_representer(str, _str_presenter)  # TextChoices members are str subclasses
+_Dumper.add_representer(decimal.Decimal, _decimal_presenter)
+
+
+def _structure_doc(p: Partnership) -> dict:
+    groups = list(
+        p.groups.select_related("reports_to__partnership", "district").order_by("position", "name")
+    )
+    seats = {
+        g.pk: list(
+            g.seats.select_related("organisation", "council_area").order_by("position", "pk")
+        )
+        for g in groups
+    }
+    area_codes: set[str] = {a.code for a in p.districts.all()}
+    if p.county_id:
+        area_codes.add(p.county.code)
+    org_ids = set(p.responsible_authorities.values_list("pk", flat=True))
+    person_ids: set[int] = set()
+    group_docs = []
+    for g in groups:
+        if g.district_id:
+            area_codes.add(g.district.code)
+        seat_docs = []
+        for s in seats[g.pk]:
+            if s.organisation_id:
+                org_ids.add(s.organisation_id)
+            if s.council_area_id:
+                area_codes.add(s.council_area.code)
+            members = []
+            for m in s.memberships.select_related("person").order_by("pk"):
+                person_ids.add(m.person_id)
+                members.append(
+                    {
+                        "person": m.person.slug,
+                        "role": m.role,
+                        "start": m.start,
+                        "end": m.end,
+                        "senior": m.senior,
+                        "portfolio_holder": m.portfolio_holder,
+                    }
+                )
+            seat_docs.append(
+                {
+                    "label": s.label,
+                    "organisation": s.organisation.slug if s.organisation_id else None,
+                    "council_area": s.council_area.code if s.council_area_id else None,
+                    "voting": s.voting,
+                    "statutory": s.statutory,
+                    "members": members,
+                }
+            )
+        reports_to = None
+        if g.reports_to_id:
+            rt = g.reports_to
+            reports_to = (
+                rt.slug if rt.partnership_id == p.pk else f"{rt.partnership.slug}/{rt.slug}"
+            )
+        group_docs.append(
+            {
+                "slug": g.slug,
+                "name": g.name,
+                "short_name": g.short_name,
+                "kind": g.kind,
+                "reports_to": reports_to,
+                "district": g.district.code if g.district_id else None,
+                "meeting_frequency": g.meeting_frequency,
+                "meeting_hours": decimal.Decimal(g.meeting_hours),
+                "quorum": g.quorum,
+                "chair_casting_vote": g.chair_casting_vote,
+                "terms_of_reference": g.terms_of_reference,
+                "restricted": g.restricted,
+                "seats": seat_docs,
+            }
+        )
+    people = list(
+        Person.objects.filter(pk__in=person_ids).select_related("organisation").order_by("slug")
+    )
+    org_ids |= {x.organisation_id for x in people if x.organisation_id}
+    orgs = list(Organisation.objects.filter(pk__in=org_ids).select_related("area").order_by("slug"))
+    area_codes |= {o.area.code for o in orgs if o.area_id}
+    areas = {}
+    todo = list(area_codes)
+    while todo:
+        code = todo.pop()
+        if code in areas:
+            continue
+        a = Area.objects.select_related("parent").get(code=code)
+        areas[code] = a
+        if a.parent_id:
+            todo.append(a.parent.code)
+    return {
+        "cdrp-structure": SCHEMA_VERSION,
+        "partnership": {
+            "slug": p.slug,
+            "name": p.name,
+            "code": p.code,
+            "level": p.level,
+            "status": p.status,
+            "valid_from": p.valid_from,
+            "valid_to": p.valid_to,
+            "county": p.county.code if p.county_id else None,
+            "districts": sorted(a.code for a in p.districts.all()),
+            "merged_from": sorted(x.slug for x in p.merged_from.all()),
+            "responsible_authorities": sorted(o.slug for o in p.responsible_authorities.all()),
+            "description": p.description,
+        },
+        "areas": [
+            {
+                "code": a.code,
+                "name": a.name,
+                "level": a.level,
+                "parent": a.parent.code if a.parent_id else None,
+            }
+            for a in sorted(areas.values(), key=lambda a: a.code)
+        ],
+        "organisations": [
+            {
+                "slug": o.slug,
+                "name": o.name,
+                "kind": o.kind,
+                "area": o.area.code if o.area_id else None,
+                "website": o.website,
+            }
+            for o in orgs
+        ],
+        "people": [
+            {
+                "slug": x.slug,
+                "name": x.name,
+                "job_title": x.job_title,
+                "organisation": x.organisation.slug if x.organisation_id else None,
+                "email": x.email,
+                "phone": x.phone,
+                "placeholder": x.placeholder,
+            }
+            for x in people
+        ],
+        "groups": group_docs,
+    }
+
+
+def export_structure(*partnerships: Partnership) -> str:
+    """The structure YAML of one or more partnerships (list predecessors before a merger)."""
+    header = "# cdrp partnership structure (schema: src/cdrp/partnerships/STRUCTURE-YAML.md)\n"
+    docs = [_structure_doc(p) for p in partnerships]
+    body = yaml.dump_all(
+        docs, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100, explicit_start=True
+    )
+    return header + body
