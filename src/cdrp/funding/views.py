@@ -39,6 +39,7 @@ from cdrp.funding.forms import (
     VariationForm,
 )
 from cdrp.funding.models import Evaluation, FundingStream, Milestone, Project, Spend, Variation
+from cdrp.intelligence.assessments import latest_month
 from cdrp.intelligence.services import incident_store
 from cdrp.partnerships.models import Area, Partnership
 from cdrp.plans.money import format_pence
@@ -256,7 +257,6 @@ def stream_detail(request, partnership, pk, *, formula_form=None, allocation_for
 
 def _latest_year_of_data() -> tuple[str, str]:
     """The last twelve months of police.uk data in the store (empty if it cannot be read)."""
-    from cdrp.intelligence.assessments import latest_month
 
     try:
         last = latest_month(incident_store())

@@ -18,6 +18,8 @@ from django.utils import timezone
 
 from cdrp.analysis.errors import RefusedInput
 from cdrp.analysis.months import MonthError, parse_month, shift
+from cdrp.analysis.performance import PerformanceError
+from cdrp.analysis.performance import check_target as check_fields
 from cdrp.meetings.models import Decision
 from cdrp.partnerships.models import Group, Partnership
 from cdrp.plans.models import (
@@ -333,8 +335,6 @@ def check_categories(values: Iterable[str], field: str = "categories") -> list[s
 def check_target(target: Target) -> None:
     """Refuse a target that cannot be judged; the message names the field. The fields are
     checked by the performance statistics' own rule (`cdrp.analysis.performance`)."""
-    from cdrp.analysis.performance import PerformanceError
-    from cdrp.analysis.performance import check_target as check_fields
 
     try:
         check_fields(
