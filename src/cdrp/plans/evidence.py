@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.urls import reverse
 
 from cdrp.partnerships import evidence
+from cdrp.plans.models import Plan
 
 
 def partnership_plans(partnership):
     """Every approved revision, newest first: date = approved, period = the plan's three years."""
-    import datetime as dt
-
-    from cdrp.plans.models import Plan
 
     approved = (
         Plan.objects.filter(
