@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from cdrp.accounts.policy import Permission, allows, public, requires
 from cdrp.analysis.allocation import MEASURES, as_exact
+from cdrp.analysis.months import window
 from cdrp.core import tables
 from cdrp.funding import evaluation as funding_evaluation
 from cdrp.funding import queries as funding_queries
@@ -264,9 +265,7 @@ def _latest_year_of_data() -> tuple[str, str]:
         last = None
     if not last:
         return "", ""
-    y, m = int(last[:4]), int(last[5:7])
-    first = f"{y - 1:04d}-{m + 1:02d}" if m < 12 else f"{y:04d}-01"
-    return first, last
+    return window(last, 12)[0], last
 
 
 def _percent(formula: dict, measure: str, default) -> Decimal:
