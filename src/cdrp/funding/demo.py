@@ -11,10 +11,21 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
+from django.db import transaction
+from pyproj import Transformer
+
+from cdrp.funding import evaluation as funding_evaluation
+from cdrp.funding import services as funding
+from cdrp.funding.models import Allocation, FundingStream, Project
 from cdrp.funding.store import district_populations
+from cdrp.intelligence.services import incident_store
 from cdrp.meetings.demo import decision_of as _decision
 from cdrp.partnerships.demo import COUNTY, DISTRICTS, SOUTH
+from cdrp.partnerships.models import Area, Organisation, Partnership
+from cdrp.plans.models import Plan
 from cdrp.plans.money import format_pence
+from cdrp.store import counts
 from cdrp.store.geography import has_table, read_table
 
 SSCF = "Safer and Stronger Communities Fund"
@@ -45,7 +56,6 @@ def _slug(name: str) -> str:
 
 def _district_partnerships(store, stdout) -> list:
     """A current district partnership for each Lancashire district outside Lancashire South."""
-    from cdrp.partnerships.models import Area, Partnership
 
     county, _ = Area.objects.get_or_create(
         code=COUNTY[0], defaults={"name": COUNTY[1], "level": Area.Level.COUNTY}
@@ -96,10 +106,6 @@ def _pilot_areas(store) -> tuple[list[str], list[str], list[str]]:
     """Target: the South Ribble LSOAs with most burglaries in the year before the pilot (ties
     by code); buffer: the other LSOAs whose centroid is within 1 km of a target's; control: the
     rest of South Ribble."""
-    import numpy as np
-    from pyproj import Transformer
-
-    from cdrp.store import counts
 
     lsoa = read_table(store, "lsoa", ["lsoa_code", "district_code", "lon", "lat"])
     lsoa = lsoa[lsoa.district_code == PILOT_DISTRICT].sort_values("lsoa_code").reset_index()
@@ -128,8 +134,6 @@ def _pilot_areas(store) -> tuple[list[str], list[str], list[str]]:
 
 
 def _priority(south, words: tuple[str, ...], categories: tuple[str, ...]):
-    from cdrp.plans.models import Plan
-
     plan = Plan.objects.filter(partnership=south).order_by("-revision").first()
     if plan is None:
         return None
@@ -144,8 +148,6 @@ def _priority(south, words: tuple[str, ...], categories: tuple[str, ...]):
 
 
 def _project(south, title: str, build) -> bool:
-    from cdrp.funding.models import Project
-
     if Project.objects.filter(partnership=south, title=title).exists():
         return False
     build()
@@ -153,11 +155,6 @@ def _project(south, title: str, build) -> bool:
 
 
 def load(stdout, users: dict | None = None) -> None:
-    from django.db import transaction
-
-    from cdrp.intelligence.services import incident_store
-    from cdrp.partnerships.models import Organisation, Partnership
-
     south = Partnership.objects.filter(slug="lancashire-south").first()
     county = Partnership.objects.filter(slug="lancashire-county").first()
     if south is None or county is None:
@@ -178,11 +175,6 @@ def load(stdout, users: dict | None = None) -> None:
 
 
 def _load(stdout, store, south, county, Organisation) -> None:
-    from cdrp.funding import evaluation as funding_evaluation
-    from cdrp.funding import services as funding
-    from cdrp.funding.models import Allocation, FundingStream, Project
-    from cdrp.partnerships.models import Partnership
-
     partnerships = _district_partnerships(store, stdout)
     codes = sorted(a.code for p in partnerships for a in p.districts.all())
 
@@ -479,7 +471,6 @@ def _district_lsoas(store, districts: list[str], exclude: set[str]) -> list[str]
 def _top_lsoas(store, district: str, category: str, n: int) -> list[str]:
     """The `n` LSOAs of `district` with most records of `category` in the formula's crime period
     (ties by code)."""
-    from cdrp.store import counts
 
     frame = counts(
         store,

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from cdrp.accounts.policy import Permission, allows, public, requires
 from cdrp.analysis.allocation import MEASURES, as_exact
+from cdrp.analysis.months import window
 from cdrp.core import tables
 from cdrp.funding import evaluation as funding_evaluation
 from cdrp.funding import queries as funding_queries
@@ -39,6 +40,7 @@ from cdrp.funding.forms import (
     VariationForm,
 )
 from cdrp.funding.models import Evaluation, FundingStream, Milestone, Project, Spend, Variation
+from cdrp.intelligence.assessments import latest_month
 from cdrp.intelligence.services import incident_store
 from cdrp.partnerships.models import Area, Partnership
 from cdrp.plans.money import format_pence
@@ -256,7 +258,6 @@ def stream_detail(request, partnership, pk, *, formula_form=None, allocation_for
 
 def _latest_year_of_data() -> tuple[str, str]:
     """The last twelve months of police.uk data in the store (empty if it cannot be read)."""
-    from cdrp.intelligence.assessments import latest_month
 
     try:
         last = latest_month(incident_store())
@@ -264,9 +265,7 @@ def _latest_year_of_data() -> tuple[str, str]:
         last = None
     if not last:
         return "", ""
-    y, m = int(last[:4]), int(last[5:7])
-    first = f"{y - 1:04d}-{m + 1:02d}" if m < 12 else f"{y:04d}-01"
-    return first, last
+    return window(last, 12)[0], last
 
 
 def _percent(formula: dict, measure: str, default) -> Decimal:

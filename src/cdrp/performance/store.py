@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from cdrp.analysis.months import parse_month
+from cdrp.intelligence.services import incident_store
 from cdrp.store import Store, counts, coverage
 from cdrp.store.geography import has_table, read_table
 
@@ -104,7 +105,6 @@ def load_store_data(store: Store | str, start: str, end: str) -> StoreData:
 def default_store() -> Store | None:
     """The incident store named in the settings (None when it cannot be opened: pages still
     show manual indicators)."""
-    from cdrp.intelligence.services import incident_store
 
     try:
         return incident_store()

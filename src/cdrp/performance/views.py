@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,6 +19,8 @@ from cdrp.analysis.errors import RefusedInput
 from cdrp.analysis.months import label, month_range, parse_month, quarter_months, shift
 from cdrp.analysis.performance import PerformanceError
 from cdrp.core.models import ConflictError
+from cdrp.funding.models import Project
+from cdrp.funding.queries import with_figures
 from cdrp.performance import exports
 from cdrp.performance.figures import performance_plan
 from cdrp.performance.report import (
@@ -108,10 +111,6 @@ def performance(request, partnership):
 def _commissioned(partnership, groups) -> None:
     """Funding follows performance: beside each priority, the projects commissioned against it
     (in any revision of the plan, matched by the priority's name), with budget and spend."""
-    from django.db.models import Q
-
-    from cdrp.funding.models import Project
-    from cdrp.funding.queries import with_figures
 
     for group in groups:
         group["projects"] = with_figures(

@@ -13,8 +13,23 @@ import datetime as dt
 from decimal import Decimal
 
 from cdrp.intelligence import demo as intelligence_demo
+from cdrp.intelligence.assessments import advance, build
+from cdrp.intelligence.models import Assessment
 from cdrp.meetings.demo import strategy_decision
-from cdrp.partnerships.models import Group, Partnership
+from cdrp.partnerships.models import Group, Organisation, Partnership
+from cdrp.plans import services
+from cdrp.plans.models import (
+    Commitment,
+    EngagementCommitment,
+    Indicator,
+    ManualSeries,
+    Objective,
+    Plan,
+    Priority,
+    SeriesValue,
+    Target,
+)
+from cdrp.plans.services import save_target
 
 MEETING_ON = dt.date(2022, 3, 30)
 PLAN_START = "2022-04"
@@ -36,8 +51,6 @@ PPO_COHORT = [
 
 def _assessment(south, stdout):
     """The 2021/22 strategic assessment, approved by the strategy group."""
-    from cdrp.intelligence.assessments import advance, build
-    from cdrp.intelligence.models import Assessment
 
     found = Assessment.objects.filter(
         partnership=south, kind=Assessment.Kind.STRATEGIC, period_end=ASSESSMENT_END
@@ -55,18 +68,6 @@ def _assessment(south, stdout):
 def _enrich(plan, south) -> None:
     """Beyond the seeded priorities: a rate, a harm-weighted and a family indicator, a
     partner measure entered by hand, partners' roles and engagement commitments."""
-    from cdrp.partnerships.models import Organisation
-    from cdrp.plans.models import (
-        Commitment,
-        EngagementCommitment,
-        Indicator,
-        ManualSeries,
-        Objective,
-        Priority,
-        SeriesValue,
-        Target,
-    )
-    from cdrp.plans.services import save_target
 
     year = (PLAN_START, "2023-03")
     priorities = list(plan.priorities.all())
@@ -181,9 +182,6 @@ def _enrich(plan, south) -> None:
 
 
 def load(stdout, users: dict) -> None:
-    from cdrp.plans import services
-    from cdrp.plans.models import Plan
-
     south = Partnership.objects.filter(slug="lancashire-south").first()
     if south is None or not south.districts.exists():
         return

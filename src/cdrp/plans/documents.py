@@ -37,6 +37,6 @@ def render_html(plan: Plan) -> str:
 
 def render_pdf(plan: Plan) -> bytes:
     """The plan as a PDF a strategy group or the public could receive."""
-    from weasyprint import HTML
+    from weasyprint import HTML  # a second to import: only when a PDF is asked for
 
     return HTML(string=render_html(plan), base_url=str(settings.BASE_DIR)).write_pdf()

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from django.urls import reverse
 
+from cdrp.analysis.months import Month
 from cdrp.partnerships import evidence
+from cdrp.plans.models import Plan
 
 
 def partnership_plans(partnership):
     """Every approved revision, newest first: date = approved, period = the plan's three years."""
-    import datetime as dt
-
-    from cdrp.plans.models import Plan
 
     approved = (
         Plan.objects.filter(
@@ -23,9 +22,8 @@ def partnership_plans(partnership):
         .select_related("approval_decision__meeting")
     )
     for plan in approved:
-        start = dt.date.fromisoformat(plan.period_start + "-01")
-        y, m = map(int, plan.period_end.split("-"))
-        end = dt.date(y + m // 12, m % 12 + 1, 1) - dt.timedelta(days=1)
+        start = Month.parse(plan.period_start).first_day
+        end = Month.parse(plan.period_end).last_day
         yield evidence.Evidence(
             kind=evidence.PARTNERSHIP_PLAN,
             date=plan.approved_on,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from cdrp.plans.models import Indicator, ManualSeries, Target
+from cdrp.plans.money import MoneyError, parse_pounds
 from cdrp.plans.services import PlanError, check_categories, check_month
 
 MONTH_HELP = "YYYY-MM, for example 2022-04"
@@ -129,8 +130,6 @@ class CommitmentForm(forms.Form):
         self.fields["organisation"].queryset = organisations
 
     def clean_amount(self):
-        from cdrp.plans.money import MoneyError, parse_pounds
-
         raw = self.cleaned_data.get("amount")
         if not raw:
             return None

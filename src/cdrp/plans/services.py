@@ -18,6 +18,8 @@ from django.utils import timezone
 
 from cdrp.analysis.errors import RefusedInput
 from cdrp.analysis.months import MonthError, parse_month, shift
+from cdrp.analysis.performance import PerformanceError
+from cdrp.analysis.performance import check_target as check_fields
 from cdrp.meetings.services import strategy_decisions, strategy_kind
 from cdrp.plans.models import (
     Commitment,
@@ -316,8 +318,6 @@ def check_categories(values: Iterable[str], field: str = "categories") -> list[s
 def check_target(target: Target) -> None:
     """Refuse a target that cannot be judged; the message names the field. The fields are
     checked by the performance statistics' own rule (`cdrp.analysis.performance`)."""
-    from cdrp.analysis.performance import PerformanceError
-    from cdrp.analysis.performance import check_target as check_fields
 
     try:
         check_fields(

@@ -15,6 +15,8 @@ from cdrp.accounts.policy import Permission, allows, public, requires
 from cdrp.analysis.errors import RefusedInput
 from cdrp.analysis.months import shift
 from cdrp.core.models import ConflictError, required_version
+from cdrp.intelligence.models import Assessment
+from cdrp.partnerships.models import Organisation, Partnership
 from cdrp.plans import documents, services
 from cdrp.plans.forms import (
     CommitmentForm,
@@ -56,8 +58,6 @@ def _detail(plan: Plan):
 
 
 def _strategic_assessments(partnership):
-    from cdrp.intelligence.models import Assessment
-
     return Assessment.objects.filter(partnership=partnership, kind=Assessment.Kind.STRATEGIC)
 
 
@@ -357,8 +357,6 @@ def _objective(plan, pk):
 
 @requires(Permission.EDIT)
 def commitment_form(request, partnership, revision, objective):
-    from cdrp.partnerships.models import Organisation
-
     plan, refused = _draft(request, revision)
     if refused:
         return refused
@@ -512,8 +510,6 @@ def engagement_form(request, partnership, revision):
 
 
 def _public_partnership(request, slug: str):
-    from cdrp.partnerships.models import Partnership
-
     request.partnership = get_object_or_404(Partnership, slug=slug)
     return request.partnership
 

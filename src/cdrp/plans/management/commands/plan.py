@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from cdrp.analysis.errors import RefusedInput
+from cdrp.intelligence.models import Assessment
 from cdrp.partnerships.models import Partnership
 from cdrp.plans import documents, services
 from cdrp.plans.models import Plan
@@ -71,8 +72,6 @@ class Command(BaseCommand):
         return plan
 
     def _seed(self, p, assessment_id, start):
-        from cdrp.intelligence.models import Assessment
-
         assessment = Assessment.objects.filter(partnership=p, pk=assessment_id).first()
         if assessment is None:
             raise CommandError(f"{p.name} has no assessment {assessment_id}")
