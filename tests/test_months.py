@@ -50,3 +50,9 @@ def test_dates_and_periods_are_taken_as_months():
     assert Month.parse(dt.date(2022, 4, 30)) == Month(2022, 4)
     assert Month.parse(pd.Period("2022-04", freq="M")) == Month(2022, 4)
     assert months.months_since(["2022-03", "2021-12"], origin="2021-11").tolist() == [4, 1]
+
+
+def test_year_zero_is_refused_as_a_month_not_a_crash():
+    # 0000-01 has the form YYYY-MM but no calendar dates: refused like any other non-month.
+    with pytest.raises(MonthError, match="expected a month as YYYY-MM"):
+        Month.parse("0000-01")

@@ -251,8 +251,10 @@ def malicious_counts(monkeypatch, settings, tmp_path):
             return out
         return pa.Table.from_pandas(out, preserve_index=False)
 
-    monkeypatch.setattr("cdrp.store.counts", fake)
+    # The command module first: importing it while cdrp.store.counts is the fake would bind the
+    # fake into it for good (monkeypatch would then "restore" the fake).
     monkeypatch.setattr("cdrp.intelligence.management.commands.stats.counts", fake)
+    monkeypatch.setattr("cdrp.store.counts", fake)
     monkeypatch.setattr("cdrp.intelligence.views._coverage_frame", lambda: pd.DataFrame())
     return frame
 

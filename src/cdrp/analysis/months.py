@@ -97,7 +97,7 @@ class Month:
             return cls(int(value.year), int(value.month))  # a pandas Period
         text = "" if value is None else str(value).strip()
         found = _PATTERN.fullmatch(text)
-        if found is None:
+        if found is None or int(found.group(1)) < 1:  # year 0 has no calendar dates
             raise MonthError(
                 field, f"expected a month as YYYY-MM, for example 2022-04, got {value!r}"
             )
