@@ -1,7 +1,7 @@
 """Funding input checks and the one refusal: `FundingError`, a `RefusedInput` naming the field
 ("" for the form as a whole) with a message written for people, which already names the field
 ("Amount: ..."), so the error reads as its message alone. And who decides: a carried decision
-of the partnership's strategy group (`cdrp.plans.services.approval_decisions`)."""
+of the partnership's strategy group (`cdrp.meetings.services.strategy_decisions`)."""
 
 from __future__ import annotations
 

@@ -11,10 +11,10 @@ from django import forms
 from cdrp.accounts.policy import Permission, allows
 from cdrp.funding.checks import FundingError
 from cdrp.funding.models import Allocation, FundingStream
+from cdrp.meetings.services import strategy_decisions
 from cdrp.partnerships.models import Organisation, Partnership
 from cdrp.plans.models import Plan, Priority
 from cdrp.plans.money import MoneyError, format_pence, parse_pounds
-from cdrp.plans.services import approval_decisions
 from cdrp.store.schema import CATEGORY_NAMES
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -119,7 +119,7 @@ class FormulaForm(FundingForm):
         self.fields["partnerships"].queryset = Partnership.objects.filter(
             status=Partnership.Status.CURRENT, level=Partnership.Level.DISTRICT
         ).order_by("name")
-        self.fields["decision"].queryset = approval_decisions(stream.partnership)
+        self.fields["decision"].queryset = strategy_decisions(stream.partnership)
         self.fields["decision"].label_from_instance = decision_label
         self.fields["decision"].empty_label = "None"
 
@@ -231,7 +231,7 @@ class DecisionForm(FundingForm):
 
     def __init__(self, *args, partnership: Partnership, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["decision"].queryset = approval_decisions(partnership)
+        self.fields["decision"].queryset = strategy_decisions(partnership)
         self.fields["decision"].label_from_instance = decision_label
         self.fields["decision"].empty_label = "Choose a decision"
 

@@ -40,7 +40,6 @@ __all__ = [
     "add_engagement",
     "add_indicator",
     "add_target",
-    "approval_decisions",
     "approve",
     "check_categories",
     "check_month",
@@ -85,12 +84,6 @@ def current_plan(partnership) -> Plan | None:
         .order_by("-revision")
         .first()
     )
-
-
-def approval_decisions(partnership):
-    """The decisions that can approve a plan revision or a spend: the strategy group's carried
-    decisions, newest first (`cdrp.meetings.services.strategy_decisions`)."""
-    return strategy_decisions(partnership)
 
 
 # --- Seeding from the strategic assessment ----------------------------------------------------
@@ -276,7 +269,7 @@ def approve(plan: Plan, user, decision, expected_version: int | None = None) -> 
             f"Revision {plan.revision} is {plan.get_status_display().lower()}: only a draft can "
             "be approved."
         )
-    if decision is None or not approval_decisions(plan.partnership).filter(pk=decision.pk):
+    if decision is None or not strategy_decisions(plan.partnership).filter(pk=decision.pk):
         raise PlanError(
             "decision", "choose a decision of the partnership's strategy group that was carried."
         )

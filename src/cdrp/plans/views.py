@@ -16,6 +16,7 @@ from cdrp.analysis.errors import RefusedInput
 from cdrp.analysis.months import shift
 from cdrp.core.models import ConflictError, required_version
 from cdrp.intelligence.models import Assessment
+from cdrp.meetings.services import strategy_decisions
 from cdrp.partnerships.models import Organisation, Partnership
 from cdrp.plans import documents, services
 from cdrp.plans.forms import (
@@ -121,7 +122,7 @@ def plan_detail(request, partnership, revision):
             "partnership": request.partnership,
             "editing": editing,
             "approving": approving,
-            "decisions": services.approval_decisions(request.partnership)[:20] if approving else [],
+            "decisions": strategy_decisions(request.partnership)[:20] if approving else [],
             "can_revise": plan.status == Plan.Status.APPROVED
             and allows(request.user, Permission.EDIT, request.partnership)
             and not Plan.objects.filter(
@@ -199,9 +200,7 @@ def plan_approve(request, partnership, revision):
     """Record the strategy group's approval, citing its carried decision."""
     plan = _plan(request, revision)
     decision = (
-        services.approval_decisions(request.partnership)
-        .filter(pk=request.POST.get("decision") or 0)
-        .first()
+        strategy_decisions(request.partnership).filter(pk=request.POST.get("decision") or 0).first()
     )
     try:
         expected = required_version(request.POST.get("version"))
