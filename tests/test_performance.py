@@ -14,6 +14,8 @@ from scipy.stats import chi2, gamma
 from statsmodels.stats.proportion import proportion_confint
 
 from cdrp.analysis import performance
+from cdrp.analysis.errors import RefusedInput
+from cdrp.analysis.months import month_range
 from cdrp.analysis.performance import (
     PerformanceError,
     ResolvedTarget,
@@ -21,7 +23,6 @@ from cdrp.analysis.performance import (
     check_target,
     gamma_interval,
     judge,
-    month_range,
     poisson_interval,
     project_year_end,
     resolve_target,
@@ -409,7 +410,9 @@ def test_a_change_target_without_a_usable_baseline_is_refused(kwargs, message):
     ],
 )
 def test_bad_targets_are_refused_naming_the_field(args, field, message):
-    with pytest.raises(PerformanceError, match=message) as caught:
+    # A month that is not YYYY-MM is refused by cdrp.analysis.months (a MonthError), the rest by
+    # the statistics (a PerformanceError): both are the one RefusedInput.
+    with pytest.raises(RefusedInput, match=message) as caught:
         check_target(*args)
     assert caught.value.field == field and str(caught.value).startswith(f"{field}: ")
 

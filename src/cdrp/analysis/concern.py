@@ -154,7 +154,7 @@ def read_survey(
         weight = pd.Series(1.0, index=frame.index)
     rows = []
     for column, category in mapping.items():
-        for i, value in frame[column].items():
+        for i, value in zip(frame.index, frame[column], strict=True):  # Series.items()
             try:
                 answer = _answer(value)
             except KeyError:

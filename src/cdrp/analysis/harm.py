@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from importlib import resources
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 import pandas as pd
@@ -84,7 +85,7 @@ _SLUGS = {
 _BY_LOWER = {name.lower(): name for name in POLICE_UK_CATEGORIES}
 
 
-def category_name(value: str) -> str | None:
+def category_name(value: object) -> str | None:
     """The police.uk category name for a name in any case or an API slug; None if neither.
 
     Examples
@@ -269,7 +270,7 @@ def check_weights(
 
 
 def read_weights(
-    path: str | Path,
+    path: str | Path | IO[str],
     *,
     asb_weight: float | None = None,
     categories: Iterable[str] = POLICE_UK_CATEGORIES,
@@ -278,7 +279,7 @@ def read_weights(
 
     Parameters
     ----------
-    path : path
+    path : path or text file
         The CSV file.
     asb_weight : float, optional
         Weight for anti-social behaviour when the file has none.
@@ -313,7 +314,7 @@ def read_weights(
                 f"{name}: expected columns 'category' and 'weight', found {list(table.columns)}"
             )
     values = {}
-    for i, row in table.iterrows():
+    for i, (_, row) in enumerate(table.iterrows()):  # read_csv numbers the rows from 0
         number = pd.to_numeric(pd.Series([row["weight"]]), errors="coerce").iloc[0]
         if pd.isna(number) or number < 0:
             raise ValueError(
@@ -393,7 +394,9 @@ def harm_weighted(
         raise ValueError(f"not police.uk categories: {', '.join(unknown)}")
     table = check_weights(weights, present)
     out = frame.copy()
-    lookup = {value: table[_category_name(value)] for value in present}
+    lookup = {
+        value: table[name] for value in present if (name := _category_name(value)) is not None
+    }  # every one named: the unknown were refused above
     out["harm_weight"] = frame[category].map(lookup)
     out["harm"] = pd.to_numeric(frame[count]) * out["harm_weight"]
     return out

@@ -43,9 +43,6 @@ __all__ = [
     "status_counts",
 ]
 
-#: A month or a target the statistics refuse (the analysis' own error, or the month type's).
-Refused = (PerformanceError, RefusedInput)
-
 TAG = {
     "on track": "govuk-tag--green",
     "at risk": "govuk-tag--yellow",
@@ -138,7 +135,7 @@ def indicator_status(
             target.baseline_end,
         )
         period = month_range(target.period_start, target.period_end)
-    except Refused as exc:
+    except RefusedInput as exc:
         return _cannot(row, exc, _describe_target(target))
     row["period"] = (period[0], period[-1])
     first = shift(period[0], -12)
@@ -296,7 +293,7 @@ def _resolve(indicator, target, projection, series, covered, data, codes, year):
     )
 
 
-def _cannot(row: dict, exc: PerformanceError | RefusedInput, text: str) -> dict:
+def _cannot(row: dict, exc: RefusedInput, text: str) -> dict:
     row.update(
         status="cannot judge",
         reasoning=f"This target cannot be judged: {exc}.",
@@ -356,7 +353,7 @@ def needed_span(plan: Plan, as_of: str) -> tuple[str, str]:
                 first = min(first, shift(parse_month(t.period_start, "period_start"), -12))
                 if t.baseline_start:
                     first = min(first, parse_month(t.baseline_start, "baseline_start"))
-            except Refused:
+            except RefusedInput:
                 continue
     return first, as_of
 

@@ -19,7 +19,6 @@ from django.utils import timezone
 
 from cdrp.analysis.errors import RefusedInput
 from cdrp.analysis.months import MonthError, parse_month, shift
-from cdrp.analysis.performance import PerformanceError
 from cdrp.analysis.performance import check_target as check_fields
 from cdrp.meetings.services import strategy_decisions, strategy_kind
 from cdrp.plans.models import (
@@ -323,7 +322,7 @@ def check_target(target: Target) -> None:
             target.baseline_start or None,
             target.baseline_end or None,
         )
-    except PerformanceError as exc:
+    except RefusedInput as exc:  # the statistics' PerformanceError, or a month's MonthError
         raise PlanError(exc.field, exc.message) from None
     if target.kind == Target.Kind.FAMILY and target.indicator.source != Indicator.Source.STORE:
         raise PlanError(

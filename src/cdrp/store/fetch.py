@@ -17,7 +17,8 @@ import httpx
 
 from cdrp.analysis.months import Month, MonthError, month_range
 from cdrp.store.files import Store
-from cdrp.store.ingest import ImportResult, Report, expand_paths, import_inputs
+from cdrp.store.ingest import ImportResult, expand_paths, import_inputs
+from cdrp.store.inputs import Report
 from cdrp.store.reader import BadInput
 
 __all__ = ["ARCHIVE_URL", "Fetcher", "fetch_police_uk", "months_between"]

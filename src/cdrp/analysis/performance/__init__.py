@@ -35,9 +35,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from cdrp.analysis.months import MonthError, shift
-from cdrp.analysis.months import month_range as _month_range
-from cdrp.analysis.months import parse_month as _parse_month
+from cdrp.analysis.errors import RefusedInput
 
 __all__ = [
     "CONFIDENCE",
@@ -52,12 +50,9 @@ __all__ = [
     "format_value",
     "gamma_interval",
     "judge",
-    "month_range",
-    "parse_month",
     "poisson_interval",
     "project_year_end",
     "resolve_target",
-    "shift_month",
     "sparkline",
     "wilson_interval",
 ]
@@ -70,79 +65,21 @@ MEASURES = ("count", "harm", "rate", "harm rate", "proportion")
 STATUSES = ("off track", "at risk", "on track", "no data", "not started")
 
 
-class PerformanceError(ValueError):
+class PerformanceError(RefusedInput):
     """Bad input to a performance calculation; ``field`` names the field at fault.
 
     The message starts with the field's name, e.g. ``"baseline_start: a change target needs a
-    baseline period ..."``.
+    baseline period ..."``. A month that is not a month is refused by `cdrp.analysis.months`
+    itself (its `MonthError`); both are a `RefusedInput`, which callers catch.
     """
-
-    def __init__(self, field: str, message: str):
-        self.field = field
-        self.message = message
-        super().__init__(f"{field}: {message}")
-
-
-# -- months ------------------------------------------------------------------------------------
-
-
-def parse_month(value: object, field: str = "month") -> str:
-    """`cdrp.analysis.months.parse_month`, refusing as a `PerformanceError` (which the plans'
-    forms and API catch).
-
-    Examples
-    --------
-    >>> parse_month("2022-04")
-    '2022-04'
-    >>> parse_month("April 2022", "period_start")
-    Traceback (most recent call last):
-    ...
-    cdrp.analysis.performance.PerformanceError: period_start: expected a month as YYYY-MM, for example 2022-04, got 'April 2022'
-    """  # noqa: E501
-    try:
-        return _parse_month(value, field)
-    except MonthError as exc:
-        raise PerformanceError(exc.field, exc.message) from None
-
-
-#: The month ``n`` months after (negative: before); kept under this name for the plans' code,
-#: which is moving to `cdrp.analysis.months.shift` itself.
-shift_month = shift
-
-
-def month_range(
-    start: str, end: str, *, start_field: str = "start", end_field: str = "end"
-) -> list[str]:
-    """Every month from ``start`` to ``end`` inclusive (`cdrp.analysis.months.month_range`),
-    refusing as a `PerformanceError` named after the plan's fields.
-
-    Raises
-    ------
-    PerformanceError
-        When either is not ``YYYY-MM`` or the end comes before the start.
-
-    Examples
-    --------
-    >>> month_range("2021-11", "2022-02")
-    ['2021-11', '2021-12', '2022-01', '2022-02']
-    >>> month_range("2022-06", "2022-01", start_field="period_start", end_field="period_end")
-    Traceback (most recent call last):
-    ...
-    cdrp.analysis.performance.PerformanceError: period_end: 2022-01 is before period_start 2022-06
-    """
-    start = parse_month(start, start_field)
-    end = parse_month(end, end_field)
-    if end < start:
-        raise PerformanceError(end_field, f"{end} is before {start_field} {start}")
-    return _month_range(start, end)
 
 
 def _span(months: Sequence[str]) -> str:
     return f"{months[0]} to {months[-1]}" if len(months) > 1 else months[0]
 
 
-# The package's parts, by concern. They import the error, constants and month checks above from
-# this package, so they are imported after those are defined (E402).
+# The package's parts, by concern. They import the error and constants above from this package,
+# , so they are imported after those are defined (E402).
 from cdrp.analysis.performance.formatting import format_value  # noqa: E402
 from cdrp.analysis.performance.intervals import (  # noqa: E402
     gamma_interval,

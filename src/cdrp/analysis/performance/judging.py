@@ -139,7 +139,7 @@ def assess(
 
     Examples
     --------
-    >>> from cdrp.analysis.performance import month_range
+    >>> from cdrp.analysis.months import month_range
     >>> from cdrp.analysis.performance.projection import project_year_end
     >>> p = project_year_end({}, month_range("2023-01", "2023-12"), [], as_of="2022-11")
     >>> assess(p, ResolvedTarget("absolute", 10, "at most 10")).status
@@ -158,6 +158,9 @@ def assess(
         )
     if target is None:
         raise PerformanceError("target", "no target to judge against")
+    # Set whenever the period has started and has data (Projection.has_data).
+    assert projection.projection is not None
+    assert projection.low is not None and projection.high is not None
     return judge(
         projection.projection,
         projection.low,

@@ -7,12 +7,11 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from cdrp.analysis.months import parse_month, shift
 from cdrp.analysis.performance import (
     CONFIDENCE,
     PerformanceError,
     _span,
-    parse_month,
-    shift_month,
 )
 from cdrp.analysis.performance.formatting import _number, format_value
 from cdrp.analysis.performance.intervals import gamma_interval, poisson_interval, wilson_interval
@@ -68,6 +67,7 @@ class Projection:
         if self.missing:
             months += f" ({', '.join(self.missing)} not held)"
         m = self.measure
+        assert self.low is not None and self.high is not None  # set whenever there is data
         interval = f"95% interval {_number(self.low, m)} to {_number(self.high, m)}"
         if m == "proportion":
             return (
@@ -167,6 +167,8 @@ def project_year_end(
     PerformanceError
         For a negative value, a denominator smaller than its value, or a population that is
         not above zero.
+    cdrp.analysis.months.MonthError
+        For an ``as_of`` that is not a month.
 
     Examples
     --------
@@ -174,7 +176,7 @@ def project_year_end(
     and 120 over the whole year, so ``f = 120 / 30 = 4`` and ``Ŷ = 160``; Garwood limits of
     40 are 28.58 and 54.47, times 4.
 
-    >>> from cdrp.analysis.performance import month_range
+    >>> from cdrp.analysis.months import month_range
     >>> months = month_range("2022-01", "2022-12")
     >>> last = {f"2021-{m:02d}": v for m, v in zip(range(1, 13), [8, 10, 7, 5] + [11.25] * 8)}
     >>> seen = {"2022-01": 10, "2022-02": 12, "2022-03": 8, "2022-04": 10}
@@ -211,7 +213,7 @@ def project_year_end(
         return out
     x = _sum(observed_by_month, elapsed, "value")
     out.observed = x
-    if proportion:
+    if denominator_by_month is not None:  # a proportion
         trials = _sum(denominator_by_month, elapsed, "denominator")
         for month in elapsed:
             v = float(observed_by_month.get(month, 0) or 0)
@@ -231,8 +233,8 @@ def project_year_end(
         return out
 
     n, k = len(period), len(elapsed)
-    last_year = [shift_month(m, -12) for m in period]
-    last_year_elapsed = [shift_month(m, -12) for m in elapsed]
+    last_year = [shift(m, -12) for m in period]
+    last_year_elapsed = [shift(m, -12) for m in elapsed]
     factor, seasonal = n / k, False
     if baseline_by_month is not None and k < n and all(m in covered for m in last_year):
         b_all = _sum(baseline_by_month, last_year, "baseline")
@@ -245,7 +247,7 @@ def project_year_end(
             raise PerformanceError(
                 "max_weight", f"expected a weight above zero, got {max_weight!r}"
             )
-        low, high = gamma_interval(x, variance, max_weight or 0.0, confidence)
+        low, high = (float(v) for v in gamma_interval(x, variance, max_weight or 0.0, confidence))
     else:
         low, high = poisson_interval(x, confidence)
     scale = 1000.0 / population if population is not None else 1.0

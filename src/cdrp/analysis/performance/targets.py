@@ -6,11 +6,11 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, SupportsFloat
 
+from cdrp.analysis.months import parse_month
 from cdrp.analysis.performance import (
     MEASURES,
     PerformanceError,
     _span,
-    month_range,
 )
 from cdrp.analysis.performance.formatting import format_value
 from cdrp.analysis.performance.projection import _sum
@@ -53,6 +53,8 @@ def check_target(
     PerformanceError
         Naming the field (``kind``, ``value``, ``period_start``, ``period_end``,
         ``baseline_start``, ``baseline_end``) and what was expected.
+    cdrp.analysis.months.MonthError
+        For a period or baseline month that is not ``YYYY-MM`` (naming its field).
 
     Examples
     --------
@@ -63,7 +65,7 @@ def check_target(
     """  # noqa: E501
     if kind not in _KINDS:
         raise PerformanceError("kind", f"expected one of {', '.join(_KINDS)}, got {kind!r}")
-    month_range(period_start, period_end, start_field="period_start", end_field="period_end")
+    _check_period(period_start, period_end, "period_start", "period_end")
     if kind == "absolute":
         if value is None:
             raise PerformanceError("value", "an absolute target needs the figure to reach")
@@ -82,15 +84,21 @@ def check_target(
                 "a change target needs a baseline period: enter baseline_start and "
                 "baseline_end as YYYY-MM",
             )
-        month_range(
-            baseline_start, baseline_end, start_field="baseline_start", end_field="baseline_end"
-        )
+        _check_period(baseline_start, baseline_end, "baseline_start", "baseline_end")
         if baseline_end >= period_start:
             raise PerformanceError(
                 "baseline_end",
                 f"the baseline must end before the target period starts ({period_start}), "
                 f"got {baseline_end}",
             )
+
+
+def _check_period(start: str, end: str, start_field: str, end_field: str) -> None:
+    """Both ends are months (else `cdrp.analysis.months.MonthError`) and the end is not before
+    the start (else a `PerformanceError` on `end_field`)."""
+    first, last = parse_month(start, start_field), parse_month(end, end_field)
+    if last < first:
+        raise PerformanceError(end_field, f"{last} is before {start_field} {first}")
 
 
 def _bound(direction: str) -> str:
@@ -167,6 +175,7 @@ def resolve_target(
 
     Examples
     --------
+    >>> from cdrp.analysis.months import month_range
     >>> base = month_range("2020-12", "2021-11")
     >>> t = resolve_target("change", -5, period_months=month_range("2021-12", "2022-11"),
     ...                    baseline_months=base, baseline_by_month={m: 81.75 for m in base},
