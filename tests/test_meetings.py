@@ -403,6 +403,14 @@ def test_approved_minutes_of_a_public_meeting_are_published(client, users, rag, 
     url = f"/meetings/lancashire-south/meeting/{public.pk}/minutes/approve"
     assert client.post(url).status_code == 403
     client.force_login(chair)
+    # Approval needs the minutes' text and the attendance (issue 15): refused until both exist.
+    refused = client.post(url)
+    assert refused.status_code == 400 and "no text yet" in refused.content.decode()
+    from cdrp.meetings.agenda import save_minutes
+
+    save_minutes(public, "The group reviewed the tasking protocol.", 0)
+    slug = "chorley-chief-executive"
+    record_attendance(public, seat_of(rag, slug), person(slug), "present")
     assert client.post(url).status_code == 302
     client.logout()
     assert client.get(f"/meetings/lancashire-south/public/{public.pk}/minutes").status_code == 200

@@ -10,7 +10,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from cdrp.core.models import ConflictError
-from cdrp.meetings.models import Action, AgendaItem, Attendance, Meeting, Minutes
+from cdrp.meetings.models import (
+    Action,
+    AgendaItem,
+    Attendance,
+    Meeting,
+    Minutes,
+    refuse_if_locked,
+)
 from cdrp.partnerships.models import Group, Membership, Person, Seat
 
 __all__ = [
@@ -28,7 +35,9 @@ __all__ = [
 @transaction.atomic
 def prepare_agenda(meeting: Meeting) -> list[AgendaItem]:
     """Standing items, every open action of the group, and the tactical assessment for a
-    tasking group; an agenda that already has items is left as it is."""
+    tasking group; an agenda that already has items is left as it is. Refused once the
+    meeting's minutes are approved."""
+    refuse_if_locked({meeting.pk})
     existing = list(meeting.agenda.all())
     if existing:
         return existing
@@ -95,7 +104,9 @@ def quorum(meeting: Meeting) -> Quorum:
 @transaction.atomic
 def record_attendance(meeting: Meeting, seat: Seat, person: Person, status: str) -> Attendance:
     """Record one person's attendance in one seat. Present, apologies or absent need the person
-    to hold the seat on the day; a substitute stands in for a seat they do not hold."""
+    to hold the seat on the day; a substitute stands in for a seat they do not hold. Refused
+    once the meeting's minutes are approved (the attendance is part of them)."""
+    refuse_if_locked({meeting.pk}, "attendance")
     if seat.group_id != meeting.group_id:
         raise ValidationError(f"“{seat}” is not a seat on {meeting.group}")
     if status not in Attendance.Status.values:
@@ -127,6 +138,7 @@ def raise_action(
     hotspot: str = "",
     priority: str = "",
 ) -> Action:
+    refuse_if_locked({meeting.pk}, "description")
     if not description.strip():
         raise ValidationError("Describe the action")
     if due < meeting.date:
@@ -181,14 +193,14 @@ def arrange_meeting(group: Group, date: dt.date, public: bool = False) -> Meetin
 
 @transaction.atomic
 def save_minutes(meeting: Meeting, text: str, expected_version: int | None):
-    """Save the narrative minutes; a stale `expected_version` raises ConflictError (no write)."""
+    """Save the narrative minutes; a stale `expected_version` raises ConflictError (no write).
+    Approved minutes are refused (MinutesLocked): they change only by an amendment."""
+    refuse_if_locked({meeting.pk}, "text")
     record, created = Minutes.objects.get_or_create(meeting=meeting, defaults={"text": text})
     if created:
         if expected_version not in (None, 0):
             raise ConflictError(record)
         return record
-    if record.approved:
-        raise ValidationError("These minutes are approved and can no longer be changed")
     record.text = text
     record.save_checked(expected_version if expected_version is not None else -1)
     return record

@@ -10,6 +10,7 @@ from ninja.errors import HttpError
 
 from cdrp.accounts.api_auth import AUTH, allow
 from cdrp.accounts.policy import Permission
+from cdrp.meetings.models import MinutesLocked
 from cdrp.meetings.services import decide
 from cdrp.partnerships.models import Group, Person
 
@@ -57,7 +58,8 @@ class DecisionOut(Schema):
 )
 @allow(Permission.EDIT)
 def record_decision(request, partnership: str, body: DecisionIn):
-    """Record a decision at a group's meeting, counting one vote per council area or agency."""
+    """Record a decision at a group's meeting, counting one vote per council area or agency.
+    Refused (409) at a meeting whose minutes are approved."""
     g = get_object_or_404(Group, partnership=request.partnership, slug=body.group)
     slugs = {b.person for b in body.ballots} | set(body.present)
     people = {x.slug: x for x in Person.objects.filter(slug__in=slugs)}
@@ -73,6 +75,8 @@ def record_decision(request, partnership: str, body: DecisionIn):
             present=[people[s] for s in body.present],
             casting_vote=body.casting_vote,
         )
+    except MinutesLocked as exc:
+        raise HttpError(409, str(exc)) from None
     except ValidationError as exc:
         raise HttpError(400, " ".join(exc.messages)) from None
     return Status(

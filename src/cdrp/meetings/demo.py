@@ -1,14 +1,16 @@
-"""Demo venues for Lancashire South (each district's civic offices and police station), and the
+"""Demo venues for Lancashire South (each district's civic offices and police station), the
 carried decisions the other demos need (a strategy group approving an assessment, a plan, a
-spend)."""
+spend), and, once every demo is loaded (`finish`), the minutes of the demo's past meetings:
+written, approved as a chair would (with their attendance, recorded with each vote), and one
+amended at a later meeting, as the minutes of a real partnership are."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from cdrp.meetings.agenda import arrange_meeting
-from cdrp.meetings.models import Decision, Meeting, Venue
-from cdrp.meetings.services import record_decision
+from cdrp.meetings.agenda import arrange_meeting, quorum, save_minutes
+from cdrp.meetings.models import Decision, Meeting, Minutes, Venue
+from cdrp.meetings.services import amend_minutes, approve_minutes, record_decision
 from cdrp.partnerships.models import Area, Group, Partnership
 
 VENUES = [
@@ -38,7 +40,8 @@ def load(stdout, users: dict) -> None:
 
 def decision_of(group: Group, on: dt.date, motion: str) -> Decision:
     """A carried decision of `group` at a held meeting on `on`, one vote per council area or
-    agency, every voting body for (found again rather than repeated)."""
+    agency, every voting body for (found again rather than repeated). Everyone voting is
+    recorded as present, so the meeting's attendance shows the quorum the decision had."""
     meeting = Meeting.objects.filter(group=group, date=on).first() or arrange_meeting(group, on)
     found = meeting.decisions.filter(motion=motion).first()
     if found is not None:
@@ -60,3 +63,75 @@ def decision_of(group: Group, on: dt.date, motion: str) -> Decision:
 def strategy_decision(partnership: Partnership, on: dt.date, motion: str) -> Decision:
     """A carried decision of the partnership's strategy group (see `decision_of`)."""
     return decision_of(partnership.groups.get(kind=Group.Kind.STRATEGY), on, motion)
+
+
+# The amendment the demo shows: the strategy group's meeting of 30 March 2022, corrected at its
+# next meeting.
+AMENDED_ON = dt.date(2022, 3, 30)
+AMENDING_ON = dt.date(2022, 6, 29)
+AMENDMENT_REASON = (
+    "The minutes omitted that the chair asked for the plan's money to be reported to the county "
+    "strategy group each quarter (illustrative)."
+)
+
+
+def _minutes_text(meeting: Meeting) -> str:
+    q = quorum(meeting)
+    lines = [
+        f"The {meeting.group.name} met on {meeting.date:%-d %B %Y}; "
+        f"{len(q.bodies_present)} of {q.voting_bodies} voting bodies were present "
+        f"({q.required} needed).",
+    ]
+    for d in meeting.decisions.order_by("pk"):
+        lines.append(f"The group considered: {d.motion} ({d.get_result_display().lower()}).")
+    return "\n\n".join(lines)
+
+
+def finish(stdout, users: dict) -> None:
+    """After every demo is loaded: the demo's past meetings with decisions have their minutes
+    written and approved (text and attendance, as approval requires); one is amended by a
+    decision of the next meeting. A meeting whose minutes are approved is left as it is."""
+    south = Partnership.objects.filter(slug="lancashire-south").first()
+    if south is None:
+        return
+    strategy = south.groups.filter(kind=Group.Kind.STRATEGY).first()
+    amending = None
+    if strategy is not None and Meeting.objects.filter(group=strategy, date=AMENDED_ON).exists():
+        amending = decision_of(
+            strategy,
+            AMENDING_ON,
+            f"That the minutes of the meeting of {AMENDED_ON:%-d %B %Y} be amended: "
+            + AMENDMENT_REASON,
+        )
+    today = dt.date.today()
+    approved = amended = 0
+    meetings = (
+        Meeting.objects.filter(date__lt=today, decisions__isnull=False)
+        .distinct()
+        .select_related("group")
+        .order_by("date", "pk")
+    )
+    for meeting in meetings:
+        record = Minutes.objects.filter(meeting=meeting).first()
+        if record is not None and record.approved:
+            continue
+        if not quorum(meeting).bodies_present:
+            continue  # no attendance recorded: left for its clerk
+        save_minutes(meeting, _minutes_text(meeting), record.version if record else 0)
+        approve_minutes(meeting)
+        approved += 1
+        if amending is not None and meeting.group_id == strategy.pk and meeting.date == AMENDED_ON:
+            text = Minutes.objects.get(meeting=meeting).text
+            amend_minutes(
+                meeting,
+                text + "\n\nThe chair asked for the plan's money to be reported to the county "
+                "strategy group each quarter.",
+                AMENDMENT_REASON,
+                amending,
+            )
+            amended += 1
+    stdout.write(
+        f"Minutes: {approved} meetings' minutes approved, {amended} amended."
+        if approved
+        else "Minutes: already approved."
+    )

@@ -115,3 +115,38 @@ class CloseActionForm(forms.Form):
         error_messages={"required": "Say what was done, or why the action is dropped"},
     )
     dropped = forms.BooleanField(required=False, label="Dropped rather than done")
+
+
+class DecisionChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.meeting.date:%-d %B %Y}: {obj.motion[:120]}"
+
+
+class AmendMinutesForm(forms.Form):
+    """An amendment of approved minutes, as a later meeting of the group agreed it."""
+
+    decision = DecisionChoice(
+        queryset=None,
+        label="The decision that agreed the amendment",
+        help_text="A carried decision of a later meeting of the group",
+        error_messages={
+            "required": "Choose the decision of a later meeting that agreed the amendment",
+            "invalid_choice": "Choose one of the later meeting's carried decisions listed",
+        },
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Reason for the amendment",
+        help_text="As the meeting agreed it, for example: the apologies of the fire service omitted",
+        error_messages={"required": "Enter the reason for the amendment"},
+    )
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 16}),
+        label="Amended minutes",
+        help_text="The whole text of the new version; the earlier versions stay as they were",
+        error_messages={"required": "Enter the amended minutes"},
+    )
+
+    def __init__(self, *args, decisions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["decision"].queryset = decisions

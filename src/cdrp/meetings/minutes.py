@@ -27,7 +27,7 @@ def minutes_context(meeting: Meeting, reader=None) -> dict:
     group = meeting.group
     withheld = group.restricted and not may_see_restricted(reader, group)
     record = getattr(meeting, "minutes_record", None)
-    items, decisions, actions = [], [], []
+    items, decisions, actions, amendments = [], [], [], []
     if not withheld:
         items = meeting.agenda.select_related("action__owner", "meeting__group")
         if not group.restricted:
@@ -40,7 +40,9 @@ def minutes_context(meeting: Meeting, reader=None) -> dict:
         actions = list(
             Action.objects.filter(meeting=meeting).select_related("owner", "organisation", "group")
         )
-        shown = [*items, *decisions, *actions, *([record] if record else [])]
+        if record is not None and record.approved:
+            amendments = list(record.amendments.select_related("decision__meeting"))
+        shown = [*items, *decisions, *actions, *amendments, *([record] if record else [])]
         restricted.audit_reads(shown, reader)
     return {
         "meeting": meeting,
@@ -52,7 +54,11 @@ def minutes_context(meeting: Meeting, reader=None) -> dict:
         "absent": by_status["absent"],
         "quorum": agenda.quorum(meeting),
         "withheld": withheld,
-        "minutes_text": "" if withheld or record is None else record.text,
+        # The newest version of approved minutes (an amendment agreed at a later meeting).
+        "minutes_text": "" if withheld or record is None else record.current_text,
+        "approved": bool(record and record.approved),
+        "amendments": amendments,
+        "version": 1 + len(amendments),
         "items": items,
         "decisions": decisions,
         "actions": actions,

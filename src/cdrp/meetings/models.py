@@ -7,7 +7,108 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from cdrp.analysis.errors import RefusedInput
 from cdrp.core.models import GovernanceRecord
+
+
+class MinutesLocked(RefusedInput, ValidationError):
+    """A change to a meeting whose minutes are approved (or to approved minutes), refused before
+    anything was written. It is a `RefusedInput` (field and message) and a Django
+    `ValidationError`, so every page, API and command that shows a refusal shows this one."""
+
+    def __init__(self, field: str, message: str) -> None:
+        RefusedInput.__init__(self, field, message)
+        ValidationError.__init__(self, message, code="locked")
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}" if self.field else self.message
+
+
+LOCKED = (
+    "The minutes of the meeting of {date} are approved, so its minutes, attendance, decisions "
+    "and votes can no longer change. Nothing was saved. A correction is an amendment agreed at "
+    "a later meeting of the group (recorded there as a decision), which makes a new version."
+)
+
+
+def approved_meeting_ids(meeting_ids) -> set[int]:
+    """Those of `meeting_ids` whose minutes are approved (as stored)."""
+    ids = {i for i in meeting_ids if i is not None}
+    if not ids:
+        return set()
+    return set(
+        Minutes._base_manager.filter(meeting_id__in=ids, approved=True).values_list(
+            "meeting_id", flat=True
+        )
+    )
+
+
+def refuse_if_locked(meeting_ids, field: str = "") -> None:
+    """Raise MinutesLocked if any of the meetings' minutes are approved."""
+    locked = approved_meeting_ids(meeting_ids)
+    if locked:
+        first = Meeting._base_manager.filter(pk__in=locked).order_by("date").first()
+        date = f"{first.date:%-d %B %Y}" if first else "this meeting"
+        raise MinutesLocked(field, LOCKED.format(date=date))
+
+
+class LockedQuerySet(models.QuerySet):
+    """Bulk writes (`update`, `bulk_create`, `bulk_update`) skip `save()` and its signals: they
+    are refused here when they touch a meeting whose minutes are approved. (`delete()` sends
+    pre_delete for each row, which the guard in `cdrp.meetings.locks` refuses.)"""
+
+    meeting_path = "meeting_id"
+
+    def _meeting_ids(self):
+        return set(self.values_list(self.meeting_path, flat=True))
+
+    def update(self, **kwargs):
+        refuse_if_locked(self._meeting_ids())
+        return super().update(**kwargs)
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        refuse_if_locked({meeting_id_of(o) for o in objs})
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, *args, **kwargs):
+        objs = list(objs)
+        refuse_if_locked({meeting_id_of(o) for o in objs})
+        return super().bulk_update(objs, *args, **kwargs)
+
+
+class MeetingQuerySet(LockedQuerySet):
+    meeting_path = "pk"
+
+
+class VoteQuerySet(LockedQuerySet):
+    meeting_path = "decision__meeting_id"
+
+
+class PaperQuerySet(LockedQuerySet):
+    meeting_path = "item__meeting_id"
+
+
+def meeting_id_of(record) -> int | None:
+    """The meeting a meeting record belongs to (None for a record not tied to one)."""
+    label = record._meta.label
+    if label == "meetings.Meeting":
+        return record.pk
+    if label == "meetings.Vote":
+        if record.decision_id is None:
+            return None
+        return Decision._base_manager.filter(pk=record.decision_id).values_list(
+            "meeting_id", flat=True
+        ).first()
+    if label == "meetings.Paper":
+        if record.item_id is None:
+            return None
+        return AgendaItem._base_manager.filter(pk=record.item_id).values_list(
+            "meeting_id", flat=True
+        ).first()
+    if label == "meetings.MinutesAmendment":
+        return None
+    return getattr(record, "meeting_id", None)
 
 
 class Meeting(GovernanceRecord):
@@ -23,6 +124,8 @@ class Meeting(GovernanceRecord):
     date = models.DateField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
     public = models.BooleanField(default=False, help_text="Open to the public")
+
+    objects = MeetingQuerySet.as_manager()
 
     class Meta:
         ordering = ["-date"]
@@ -43,6 +146,9 @@ class Decision(GovernanceRecord):
         CARRIED = "carried", "Carried"
         LOST = "lost", "Lost"
         INQUORATE = "inquorate", "Not quorate: no decision"
+        # A majority for, at a meeting without its quorum: not carried until a quorate meeting
+        # of the group ratifies it.
+        RATIFY = "ratify", "Not quorate: for ratification"
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="decisions")
     motion = models.TextField()
@@ -53,6 +159,8 @@ class Decision(GovernanceRecord):
     bodies_present = models.PositiveIntegerField(default=0)
     quorum = models.PositiveIntegerField(default=0)
     casting_vote = models.CharField(max_length=10, blank=True, help_text="The chair's casting vote")
+
+    objects = LockedQuerySet.as_manager()
 
     class Meta:
         ordering = ["pk"]
@@ -79,6 +187,8 @@ class Vote(GovernanceRecord):
     body = models.CharField(max_length=200, help_text="Council area or agency")
     choice = models.CharField(max_length=8, choices=Choice.choices)
     cast_by = models.ManyToManyField("partnerships.Person", related_name="votes_cast")
+
+    objects = VoteQuerySet.as_manager()
 
     class Meta:
         ordering = ["body"]
@@ -203,6 +313,8 @@ class AgendaItem(GovernanceRecord):
         default=False, help_text="Named offenders or victims: never public"
     )
 
+    objects = LockedQuerySet.as_manager()
+
     class Meta:
         ordering = ["position"]
 
@@ -230,6 +342,8 @@ class Attendance(GovernanceRecord):
         "partnerships.Person", on_delete=models.PROTECT, related_name="attendance"
     )
     status = models.CharField(max_length=12, choices=Status.choices)
+
+    objects = LockedQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -266,6 +380,8 @@ class Paper(GovernanceRecord):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
+    objects = PaperQuerySet.as_manager()
+
     def __str__(self) -> str:
         return self.title
 
@@ -275,13 +391,19 @@ class Paper(GovernanceRecord):
 
 class Minutes(GovernanceRecord):
     """The narrative minutes of a meeting, edited by the clerk; two people saving at once never
-    lose each other's text (the second gets a conflict message and keeps what they typed)."""
+    lose each other's text (the second gets a conflict message and keeps what they typed).
+
+    Approved minutes are the record of what happened: they need their text and the meeting's
+    attendance, and once approved neither they nor the meeting's attendance, decisions and votes
+    change (`cdrp.meetings.locks`). A correction is a `MinutesAmendment`: a new version."""
 
     meeting = models.OneToOneField(
         "meetings.Meeting", on_delete=models.CASCADE, related_name="minutes_record"
     )
     text = models.TextField(blank=True)
     approved = models.BooleanField(default=False)
+
+    objects = LockedQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "minutes"
@@ -291,6 +413,48 @@ class Minutes(GovernanceRecord):
 
     def audit_partnership_id(self) -> int | None:
         return self.meeting.group.partnership_id
+
+    def versions(self) -> list[dict]:
+        """Every version, oldest first: the approved text, then each amendment."""
+        out = [{"number": 1, "text": self.text, "amendment": None}]
+        for a in self.amendments.select_related("decision__meeting__group").order_by("number"):
+            out.append({"number": a.number, "text": a.text, "amendment": a})
+        return out
+
+    @property
+    def current_text(self) -> str:
+        """The text of the newest version."""
+        latest = self.amendments.order_by("-number").first()
+        return latest.text if latest else self.text
+
+
+class MinutesAmendment(GovernanceRecord):
+    """A correction of approved minutes, agreed at a later meeting of the group as its own
+    (carried) decision: the next version of the text, with the reason. Never changed or deleted:
+    every version stays visible."""
+
+    minutes = models.ForeignKey(Minutes, on_delete=models.PROTECT, related_name="amendments")
+    number = models.PositiveIntegerField(help_text="The version this makes (the approved text is 1)")
+    text = models.TextField()
+    reason = models.TextField()
+    decision = models.ForeignKey(
+        Decision,
+        on_delete=models.PROTECT,
+        related_name="minutes_amendments",
+        help_text="The decision of a later meeting that agreed the amendment",
+    )
+
+    class Meta:
+        ordering = ["minutes", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["minutes", "number"], name="one_minutes_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"Version {self.number} of {self.minutes}"
+
+    def audit_partnership_id(self) -> int | None:
+        return self.minutes.meeting.group.partnership_id
 
 
 class Booking(GovernanceRecord):

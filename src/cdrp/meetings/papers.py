@@ -27,7 +27,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from cdrp.meetings.models import AgendaItem, Paper
+from cdrp.meetings.models import AgendaItem, Paper, refuse_if_locked
 
 __all__ = ["ALLOWED", "detect_kind", "add_paper"]
 
@@ -235,6 +235,7 @@ def _check_odf_mimetype(name: str, archive: zipfile.ZipFile, parts) -> None:
 
 @transaction.atomic
 def add_paper(item: AgendaItem, upload, title: str, user=None) -> Paper:
+    refuse_if_locked({item.meeting_id}, "file")
     limit = settings.PAPER_MAX_BYTES
     if upload.size > limit:
         raise ValidationError(

@@ -39,6 +39,7 @@ _CHAIN: dict[str, tuple[str | None, str | None, str | None]] = {
     "meetings.AgendaItem": ("meeting_id", "meetings.Meeting", "restricted"),
     "meetings.Paper": ("item_id", "meetings.AgendaItem", None),
     "meetings.Minutes": ("meeting_id", "meetings.Meeting", None),
+    "meetings.MinutesAmendment": ("minutes_id", "meetings.Minutes", None),
     "meetings.Decision": ("meeting_id", "meetings.Meeting", None),
     "meetings.Vote": ("decision_id", "meetings.Decision", None),
     "meetings.Meeting": ("group_id", "partnerships.Group", None),
@@ -57,6 +58,8 @@ def restricting_group(record):
         return restricting_group(record.item)
     if label == "meetings.Vote":
         return restricting_group(record.decision)
+    if label == "meetings.MinutesAmendment":
+        return restricting_group(record.minutes)
     if label == "meetings.Action":
         group = record.group
         return group if group.restricted else None

@@ -29,13 +29,29 @@ from icalendar import Calendar, Event
 
 from cdrp.analysis.planner import Frequency, GroupSpec, Pin, Rules, Schedule, Venue, plan
 from cdrp.analysis.voting import VotingError, count_votes
-from cdrp.meetings.models import Booking, Decision, Meeting, Vote
+from cdrp.meetings import agenda
+from cdrp.meetings.locks import check_approvable
+from cdrp.meetings.models import (
+    Attendance,
+    Booking,
+    Decision,
+    Meeting,
+    Minutes,
+    MinutesAmendment,
+    MinutesLocked,
+    Vote,
+    refuse_if_locked,
+)
 from cdrp.meetings.models import Venue as VenueRecord
 from cdrp.partnerships.models import Group, Membership, Partnership, Person, Seat
 
 __all__ = [
     "record_decision",
     "decide",
+    "MinutesRefused",
+    "approve_minutes",
+    "amend_minutes",
+    "amending_decisions",
     "strategy_kind",
     "strategy_decisions",
     "PlannerInputs",
@@ -70,8 +86,12 @@ def record_decision(
     """Count `ballots` one vote per council area or agency and record the decision.
 
     `present` lists who attended (default: the voters); people without a voting seat on the
-    meeting's group are not counted towards the quorum, and may not vote.
+    meeting's group are not counted towards the quorum, and may not vote. Everyone present is
+    recorded in the meeting's attendance (so the minutes and the decision agree). At a meeting
+    without its quorum nothing is carried: a majority for is recorded "for ratification".
+    Refused (MinutesLocked) once the meeting's minutes are approved.
     """
+    refuse_if_locked({meeting.pk}, "motion")
     group = meeting.group
     ballots = list(ballots)
     people = {p.pk: p for p in [*(present or []), *(p for p, _ in ballots)]}
@@ -106,10 +126,11 @@ def record_decision(
         )
     except VotingError as exc:
         raise ValidationError(str(exc)) from None
+    _record_presence(meeting, people, seats)
     decision = Decision(
         meeting=meeting,
         motion=motion,
-        result=count.outcome.value,
+        result=_result(count.outcome.value, count.votes_for, count.votes_against, meeting),
         votes_for=count.votes_for,
         votes_against=count.votes_against,
         abstentions=count.abstentions,
@@ -125,6 +146,35 @@ def record_decision(
         vote.save()
         vote.cast_by.set([person_by_name[name] for name in bv.cast_by])
     return decision
+
+
+def _record_presence(meeting: Meeting, people: dict, seats: dict) -> None:
+    """Record everyone present at the vote as present at the meeting (in the seat they vote
+    from), unless already recorded; someone recorded as absent or sending apologies is refused,
+    as the two records would disagree."""
+    for pk, seat in seats.items():
+        if seat is None:
+            continue
+        recorded = Attendance.objects.filter(meeting=meeting, seat=seat, person_id=pk).first()
+        if recorded is None:
+            Attendance(
+                meeting=meeting, seat=seat, person=people[pk], status=Attendance.Status.PRESENT
+            ).save()
+        elif recorded.status not in (Attendance.Status.PRESENT, Attendance.Status.SUBSTITUTE):
+            raise ValidationError(
+                f"{people[pk]} is recorded as “{recorded.get_status_display()}” at this meeting, "
+                "so cannot be present at its vote: correct the attendance first."
+            )
+
+
+def _result(outcome: str, votes_for: int, votes_against: int, meeting: Meeting) -> str:
+    """A decision's result: never carried at a meeting that is not quorate (by its attendance);
+    a majority for there is recorded for ratification at a quorate meeting."""
+    if outcome == Decision.Result.CARRIED and not agenda.quorum(meeting).quorate:
+        outcome = Decision.Result.INQUORATE
+    if outcome == Decision.Result.INQUORATE and votes_for > votes_against:
+        return Decision.Result.RATIFY
+    return outcome
 
 
 @transaction.atomic
@@ -143,6 +193,107 @@ def decide(
         meeting = Meeting(group=group, date=on, status=Meeting.Status.HELD)
         meeting.save()
     return record_decision(meeting, motion, ballots, present=present, casting_vote=casting_vote)
+
+
+# Minutes: approval and amendment --------------------------------------------------------------
+
+
+class MinutesRefused(MinutesLocked):
+    """Minutes that cannot be approved or amended as asked; `missing` lists each (field,
+    message) when several things are missing."""
+
+    def __init__(self, field: str, message: str, missing: list[tuple[str, str]] | None = None):
+        super().__init__(field, message)
+        self.missing = missing or [(field, message)]
+
+
+@transaction.atomic
+def approve_minutes(meeting: Meeting, on: dt.date | None = None) -> Minutes:
+    """The chair approves the minutes: they need their text and the meeting's attendance (at
+    least one person present or substituting), and the meeting must have taken place. From then
+    on the minutes, attendance, decisions and votes are fixed (cdrp.meetings.locks)."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    record = Minutes.objects.filter(meeting=meeting).first()
+    if record is not None and record.approved:
+        raise MinutesRefused("", f"The minutes of {meeting} are already approved.")
+    today = on or dt.date.today()
+    missing = []
+    if meeting.date > today:
+        missing.append(
+            (
+                "date",
+                f"The meeting is on {meeting.date:%-d %B %Y}: its minutes can be approved only "
+                "after it has taken place",
+            )
+        )
+    missing += check_approvable(meeting.pk, record.text if record else "")
+    if missing:
+        raise MinutesRefused(
+            missing[0][0],
+            "The minutes cannot be approved: "
+            + "; ".join(m[0].lower() + m[1:] for _, m in missing)
+            + ".",
+            missing,
+        )
+    if meeting.status != Meeting.Status.HELD:
+        meeting.status = Meeting.Status.HELD
+        meeting.save()
+    record.approved = True
+    record.save()
+    return record
+
+
+def amending_decisions(meeting: Meeting):
+    """Carried decisions of later meetings of the same group, not yet used for an amendment:
+    those that may amend `meeting`'s approved minutes."""
+    return (
+        Decision.objects.filter(
+            meeting__group=meeting.group,
+            meeting__date__gt=meeting.date,
+            result=Decision.Result.CARRIED,
+        )
+        .exclude(minutes_amendments__isnull=False)
+        .select_related("meeting", "meeting__group")
+        .order_by("-meeting__date", "-pk")
+    )
+
+
+@transaction.atomic
+def amend_minutes(meeting: Meeting, text: str, reason: str, decision: Decision) -> MinutesAmendment:
+    """Correct approved minutes: a new version with its reason, agreed by `decision`, a carried
+    decision of a later meeting of the same group. The earlier versions stay as they were."""
+    record = Minutes.objects.select_for_update().filter(meeting=meeting).first()
+    if record is None or not record.approved:
+        raise MinutesRefused(
+            "", "Only approved minutes are amended: until then the clerk edits them"
+        )
+    missing = []
+    if not (text or "").strip():
+        missing.append(("text", "Enter the amended minutes"))
+    if not (reason or "").strip():
+        missing.append(("reason", "Enter the reason for the amendment, as the meeting agreed it"))
+    if decision is None:
+        missing.append(
+            ("decision", "Choose the decision of a later meeting that agreed the amendment")
+        )
+    elif not amending_decisions(meeting).filter(pk=decision.pk).exists():
+        missing.append(
+            (
+                "decision",
+                f"“{decision.motion[:80]}” cannot amend these minutes: the amendment must be a "
+                f"carried decision of a later meeting of {meeting.group}, not used before",
+            )
+        )
+    if missing:
+        raise MinutesRefused(missing[0][0], "; ".join(m for _, m in missing), missing)
+    if text.strip() == record.current_text.strip():
+        raise MinutesRefused("text", "The amended minutes are the same as the current version")
+    number = 1 + max([1, *record.amendments.values_list("number", flat=True)])
+    amendment = MinutesAmendment(
+        minutes=record, number=number, text=text.strip(), reason=reason.strip(), decision=decision
+    )
+    amendment.save()
+    return amendment
 
 
 def strategy_kind(partnership: Partnership) -> str:

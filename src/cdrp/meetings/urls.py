@@ -50,6 +50,11 @@ meeting_patterns = [
         views.minutes_approve,
         name="minutes-approve",
     ),
+    path(
+        "<slug:partnership>/meeting/<int:meeting_id>/minutes/amend",
+        views.minutes_amend,
+        name="minutes-amend",
+    ),
     path("<slug:partnership>/actions/", views.actions, name="actions"),
     path("<slug:partnership>/meetings.ics", views.calendar, name="calendar"),
     path(

@@ -18,13 +18,38 @@ from cdrp.analysis.planner import PlanInfeasible
 from cdrp.core.models import ConflictError, required_version
 from cdrp.core.uploads import upload_limit, upload_refusal
 from cdrp.meetings import agenda, restricted
-from cdrp.meetings.forms import ActionForm, CloseActionForm, DecisionForm, MeetingForm
+from cdrp.meetings.forms import (
+    ActionForm,
+    AmendMinutesForm,
+    CloseActionForm,
+    DecisionForm,
+    MeetingForm,
+)
 from cdrp.meetings.load import compare_load
 from cdrp.meetings.minutes import minutes_html, minutes_pdf
 from cdrp.meetings.models import Action as ActionItem
-from cdrp.meetings.models import Attendance, Booking, Meeting, Minutes, Paper
+from cdrp.meetings.models import (
+    Attendance,
+    Booking,
+    Meeting,
+    Minutes,
+    MinutesLocked,
+    Paper,
+    approved_meeting_ids,
+    refuse_if_locked,
+)
 from cdrp.meetings.papers import add_paper
-from cdrp.meetings.services import calendar_ics, decide, meetings_ics, plan_year, save_plan
+from cdrp.meetings.services import (
+    MinutesRefused,
+    amend_minutes,
+    amending_decisions,
+    approve_minutes,
+    calendar_ics,
+    decide,
+    meetings_ics,
+    plan_year,
+    save_plan,
+)
 from cdrp.partnerships.models import Group, Membership, Partnership, Person, Seat
 
 WEB_SEARCH_SECONDS = 3.0  # a page waits for the first clash-free calendar and a short search
@@ -135,6 +160,30 @@ def group_meetings(request, partnership, group):
     )
 
 
+# Where each refusal of approval points on the meeting page.
+APPROVAL_ANCHORS = {"text": "#minutes-text", "attendance": "#attendance", "date": ""}
+
+
+def _locked(request, meeting: Meeting, status: int = 409):
+    """The answer to a change of a meeting whose minutes are approved (refused, nothing saved),
+    or None when its minutes are not approved."""
+    try:
+        refuse_if_locked({meeting.pk})
+    except MinutesLocked as exc:
+        return render(
+            request,
+            "meetings/locked.html",
+            {
+                "partnership": request.partnership,
+                "meeting": meeting,
+                "message": exc.message,
+                "page_title": f"Minutes approved: {meeting}",
+            },
+            status=status,
+        )
+    return None
+
+
 def _restricted_meeting(request, meeting_id: int) -> Meeting:
     """The meeting, for a page that shows or changes what was said at it: a restricted group's
     meeting is not found for readers outside the group."""
@@ -160,7 +209,7 @@ def _agenda_for(request, meeting: Meeting) -> tuple[list[dict], list]:
     return rows, shown
 
 
-def _meeting_context(request, meeting: Meeting, action_form=None) -> dict:
+def _meeting_context(request, meeting: Meeting, action_form=None, approve_errors=None) -> dict:
     """The meeting page. For a reader outside a restricted group it shows the meeting's date and
     attendance only; for a member, each restricted record shown is audited as one read."""
     members = (
@@ -185,6 +234,11 @@ def _meeting_context(request, meeting: Meeting, action_form=None) -> dict:
     if not withheld:
         actions = list(ActionItem.objects.filter(meeting=meeting).select_related("owner", "group"))
         decisions = list(meeting.decisions.select_related("meeting__group"))
+    record = Minutes.objects.filter(meeting=meeting).first()
+    approved = bool(record and record.approved)
+    versions = record.versions() if approved and not withheld else []
+    if versions and len(versions) > 1:
+        restricted.audit_reads([v["amendment"] for v in versions[1:]])
     restricted.audit_reads([*shown, *actions, *decisions])
     return {
         "partnership": request.partnership,
@@ -198,7 +252,17 @@ def _meeting_context(request, meeting: Meeting, action_form=None) -> dict:
         "actions": actions,
         "decisions": decisions,
         "action_form": action_form or ActionForm(people=people),
-        "can_edit": not withheld and allows(request.user, Permission.MINUTE, request.partnership),
+        "can_edit": not withheld
+        and not approved
+        and allows(request.user, Permission.MINUTE, request.partnership),
+        "may_minute": not withheld
+        and allows(request.user, Permission.MINUTE, request.partnership),
+        "approved": approved,
+        "versions": versions,
+        "approve_errors": [
+            {"text": message, "href": APPROVAL_ANCHORS.get(field, "")}
+            for field, message in (approve_errors or [])
+        ],
         "booking": getattr(meeting, "booking", None),
         # A tasking meeting looks at the last complete month before it.
         "tasking_month": (meeting.date.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m"),
@@ -216,8 +280,21 @@ def meeting_page(request, partnership, meeting_id: int):
 @requires(Permission.MINUTE)
 @require_POST
 def attendance(request, partnership, meeting_id: int):
-    """Save the attendance form; with HTMX, answer with the quorum panel only."""
+    """Save the attendance form; with HTMX, answer with the quorum panel only. Refused once the
+    minutes are approved."""
     meeting = _meeting(request, meeting_id)
+    if request.headers.get("HX-Request") and approved_meeting_ids({meeting.pk}):
+        return render(
+            request,
+            "meetings/_quorum.html",
+            {
+                "quorum": agenda.quorum(meeting),
+                "errors": ["The minutes are approved: the attendance can no longer change"],
+            },
+            status=409,
+        )
+    if locked := _locked(request, meeting):
+        return locked
     errors = []
     for key, status in request.POST.items():
         if not key.startswith("status-") or not status:
@@ -244,6 +321,8 @@ def attendance(request, partnership, meeting_id: int):
 @require_POST
 def action_create(request, partnership, meeting_id: int):
     meeting = _restricted_meeting(request, meeting_id)
+    if locked := _locked(request, meeting):
+        return locked
     people = Person.objects.filter(
         memberships__seat__group__partnership=meeting.group.partnership
     ).distinct()
@@ -379,6 +458,8 @@ def paper_upload(request, partnership, meeting_id: int, item_id: int):
     item = get_object_or_404(meeting.agenda.select_related("meeting__group"), pk=item_id)
     if not restricted.may_read(request.user, item):
         raise Http404("No such agenda item")
+    if locked := _locked(request, meeting):
+        return locked
     refused = upload_refusal(request)
     upload = request.FILES.get("file")
     if refused:
@@ -413,6 +494,8 @@ def minutes_edit(request, partnership, meeting_id: int):
     """Write the narrative minutes. The form carries the version it was opened at, so a second
     clerk saving over the first gets a conflict message and keeps their text."""
     meeting = _restricted_meeting(request, meeting_id)
+    if locked := _locked(request, meeting, 409 if request.method == "POST" else 200):
+        return locked
     record = Minutes.objects.filter(meeting=meeting).first()
     text = record.text if record else ""
     version = record.version if record else 0
@@ -485,17 +568,74 @@ def load(request, partnership):
 @requires(Permission.APPROVE)
 @require_POST
 def minutes_approve(request, partnership, meeting_id: int):
-    """The chair signs the minutes off; approved minutes of a public meeting are published."""
+    """The chair signs the minutes off; approved minutes of a public meeting are published.
+    Refused, naming what is missing, without minutes text or recorded attendance."""
     meeting = _restricted_meeting(request, meeting_id)
-    record, _ = Minutes.objects.get_or_create(meeting=meeting)
-    if not record.approved:
-        record.approved = True
-        record.save()
-        if meeting.status != Meeting.Status.HELD:
-            meeting.status = Meeting.Status.HELD
-            meeting.save()
-        messages.success(request, "Minutes approved" + (" and published" if meeting.public else ""))
+    if locked := _locked(request, meeting):
+        return locked
+    try:
+        approve_minutes(meeting)
+    except MinutesRefused as exc:
+        return render(
+            request,
+            "meetings/meeting.html",
+            _meeting_context(request, meeting, approve_errors=exc.missing),
+            status=400,
+        )
+    messages.success(request, "Minutes approved" + (" and published" if meeting.public else ""))
     return redirect("meetings:meeting", partnership=request.partnership.slug, meeting_id=meeting.pk)
+
+
+@requires(Permission.MINUTE)
+def minutes_amend(request, partnership, meeting_id: int):
+    """Amend approved minutes as a later meeting of the group agreed (its own decision): a new
+    version with the reason; every earlier version stays."""
+    meeting = _restricted_meeting(request, meeting_id)
+    record = Minutes.objects.filter(meeting=meeting, approved=True).first()
+    if record is None:
+        messages.error(request, "Only approved minutes are amended: until then, edit them")
+        return redirect(
+            "meetings:meeting", partnership=request.partnership.slug, meeting_id=meeting.pk
+        )
+    decisions = amending_decisions(meeting)
+    form = AmendMinutesForm(
+        request.POST or None, decisions=decisions, initial={"text": record.current_text}
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                amendment = amend_minutes(
+                    meeting,
+                    form.cleaned_data["text"],
+                    form.cleaned_data["reason"],
+                    form.cleaned_data["decision"],
+                )
+            except MinutesRefused as exc:
+                for field, message in exc.missing:
+                    form.add_error(field if field in form.fields else None, message)
+            else:
+                messages.success(
+                    request,
+                    f"Minutes amended: version {amendment.number}, as agreed at the meeting of "
+                    f"{amendment.decision.meeting.date:%-d %B %Y}",
+                )
+                return redirect(
+                    "meetings:meeting", partnership=request.partnership.slug, meeting_id=meeting.pk
+                )
+        status = 400
+    return render(
+        request,
+        "meetings/minutes_amend.html",
+        {
+            "partnership": request.partnership,
+            "meeting": meeting,
+            "form": form,
+            "has_decisions": decisions.exists(),
+            "page_title": f"Amend the minutes of {meeting}",
+        },
+        status=status,
+    )
 
 
 @requires(Permission.VIEW_PUBLIC)
@@ -592,6 +732,8 @@ def planner_save(request, partnership):
 @require_POST
 def meeting_pin(request, partnership, meeting_id: int):
     meeting = _meeting(request, meeting_id)
+    if locked := _locked(request, meeting):
+        return locked
     booking = Booking.objects.filter(meeting=meeting).first()
     if booking is None:
         messages.error(request, "Only a meeting from the planner can be pinned")
@@ -609,6 +751,8 @@ def meeting_pin(request, partnership, meeting_id: int):
 @require_POST
 def meeting_agenda(request, partnership, meeting_id: int):
     meeting = _restricted_meeting(request, meeting_id)
+    if locked := _locked(request, meeting):
+        return locked
     agenda.prepare_agenda(meeting)
     return redirect("meetings:meeting", partnership=request.partnership.slug, meeting_id=meeting.pk)
 
@@ -636,6 +780,7 @@ def decision_new(request, partnership, group):
     form = DecisionForm(
         request.POST or None, memberships=memberships, initial={"date": request.GET.get("date")}
     )
+    status = 200
     if request.method == "POST" and form.is_valid():
         present, ballots = form.ballots()
         try:
@@ -649,6 +794,8 @@ def decision_new(request, partnership, group):
             )
         except ValidationError as exc:
             form.add_error(None, exc.messages)
+            # Refused: a meeting whose minutes are approved (409), or ballots that do not count.
+            status = 409 if isinstance(exc, MinutesLocked) else 400
         else:
             messages.success(
                 request,
@@ -661,4 +808,5 @@ def decision_new(request, partnership, group):
         request,
         "meetings/decision_form.html",
         {"form": form, "partnership": p, "group": g, "page_title": f"Record a decision: {g.name}"},
+        status=400 if status == 200 and form.errors else status,
     )

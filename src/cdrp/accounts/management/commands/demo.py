@@ -106,6 +106,7 @@ class Command(BaseCommand):
         password = demo_password()
         with acting_as(None, "cdrp demo"):
             users = self._users(password)
+            loaded = []
             for app in apps.get_app_configs():
                 if app.name.startswith("cdrp."):
                     try:
@@ -115,6 +116,12 @@ class Command(BaseCommand):
                             raise
                         continue
                     module.load(self.stdout, users)
+                    loaded.append(module)
+            # Then what needs every app's records (e.g. approving the minutes of the meetings
+            # whose decisions the later demos recorded).
+            for module in loaded:
+                if hasattr(module, "finish"):
+                    module.finish(self.stdout, users)
         url = f"http://{host}:{port}/"
         self.stdout.write(self.style.SUCCESS("\nThe demo is ready."))
         self.stdout.write(f"  Address:   {url}")
