@@ -452,10 +452,10 @@ class Group(ValidatedRecord):
             if (s.voting if on is None else s.may_vote_on(on))
         }
 
-    def required_quorum(self) -> int:
+    def required_quorum(self, on: dt.date | None = None) -> int:
         if self.quorum is not None:
             return self.quorum
-        return len(self.voting_bodies()) // 2 + 1
+        return len(self.voting_bodies(on)) // 2 + 1
 
     @property
     def meetings_per_year(self) -> int:

@@ -4,40 +4,75 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('partnerships', '0006_meeting_decision_vote_to_meetings'),
+        ("partnerships", "0006_meeting_decision_vote_to_meetings"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='organisation',
-            name='successors',
-            field=models.ManyToManyField(blank=True, help_text='The bodies that took over its functions when it ended', related_name='predecessors', to='partnerships.organisation'),
+            model_name="organisation",
+            name="successors",
+            field=models.ManyToManyField(
+                blank=True,
+                help_text="The bodies that took over its functions when it ended",
+                related_name="predecessors",
+                to="partnerships.organisation",
+            ),
         ),
         migrations.AddField(
-            model_name='organisation',
-            name='valid_from',
-            field=models.DateField(blank=True, help_text='The day the body was established (empty: long before)', null=True),
+            model_name="organisation",
+            name="valid_from",
+            field=models.DateField(
+                blank=True,
+                help_text="The day the body was established (empty: long before)",
+                null=True,
+            ),
         ),
         migrations.AddField(
-            model_name='organisation',
-            name='valid_to',
-            field=models.DateField(blank=True, help_text="The body's last day, when it was abolished or merged", null=True),
+            model_name="organisation",
+            name="valid_to",
+            field=models.DateField(
+                blank=True,
+                help_text="The body's last day, when it was abolished or merged",
+                null=True,
+            ),
         ),
         migrations.AddField(
-            model_name='seat',
-            name='valid_from',
-            field=models.DateField(blank=True, help_text='The day the seat was opened', null=True),
+            model_name="seat",
+            name="valid_from",
+            field=models.DateField(blank=True, help_text="The day the seat was opened", null=True),
         ),
         migrations.AddField(
-            model_name='seat',
-            name='valid_to',
-            field=models.DateField(blank=True, help_text="The seat's last day (for example, when its body ended)", null=True),
+            model_name="seat",
+            name="valid_to",
+            field=models.DateField(
+                blank=True,
+                help_text="The seat's last day (for example, when its body ended)",
+                null=True,
+            ),
         ),
         migrations.AlterField(
-            model_name='organisation',
-            name='kind',
-            field=models.CharField(choices=[('district_council', 'District council'), ('county_council', 'County council'), ('police', 'Police'), ('police_authority', 'Police authority'), ('fire_authority', 'Fire and rescue authority'), ('health', 'Primary care trust'), ('health_authority', 'Health authority'), ('local_health_board', 'Local Health Board (Wales)'), ('ccg', 'Clinical commissioning group'), ('icb', 'Integrated care board'), ('probation', 'Probation (committee, board, trust or provider)'), ('pcc', 'Police and crime commissioner'), ('co_operating', 'Co-operating body'), ('voluntary', 'Voluntary sector'), ('government', 'Government office')], max_length=20),
+            model_name="organisation",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("district_council", "District council"),
+                    ("county_council", "County council"),
+                    ("police", "Police"),
+                    ("police_authority", "Police authority"),
+                    ("fire_authority", "Fire and rescue authority"),
+                    ("health", "Primary care trust"),
+                    ("health_authority", "Health authority"),
+                    ("local_health_board", "Local Health Board (Wales)"),
+                    ("ccg", "Clinical commissioning group"),
+                    ("icb", "Integrated care board"),
+                    ("probation", "Probation (committee, board, trust or provider)"),
+                    ("pcc", "Police and crime commissioner"),
+                    ("co_operating", "Co-operating body"),
+                    ("voluntary", "Voluntary sector"),
+                    ("government", "Government office"),
+                ],
+                max_length=20,
+            ),
         ),
     ]
