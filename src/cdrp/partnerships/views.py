@@ -172,8 +172,8 @@ def structure_page(request, partnership):
             "partnership": p,
             "page_title": f"Structure: {p.name}",
             "svg": _chart(request, p),
-            "flags": ended_body_flags(p, today()),
-            "on": today(),
+            "flags": ended_body_flags(p, _last_day(p, today())),
+            "on": _last_day(p, today()),
         },
     )
 
@@ -185,7 +185,13 @@ def structure_svg_view(request, partnership):
     )
 
 
+def _last_day(p: Partnership, on: dt.date) -> dt.date:
+    """`on`, or a partnership's last day if it ended before (its seats are judged as then)."""
+    return p.valid_to if p.valid_to and p.valid_to < on else on
+
+
 def _seat_rows(group: Group, on: dt.date):
+    day = _last_day(group.partnership, on)
     rows = []
     members = {}
     for m in (
@@ -200,8 +206,8 @@ def _seat_rows(group: Group, on: dt.date):
             {
                 "seat": s,
                 "members": members.get(s.pk, []),
-                "closed": not s.is_open(on),
-                "flag": s.ended_body_problem(on),
+                "closed": not s.is_open(day),
+                "flag": s.ended_body_problem(day),
             }
         )
     return rows
