@@ -14,11 +14,12 @@ def _assessments(partnership, kind: str, evidence_kind: str):
         kind=kind,
         status__in=[Assessment.Status.APPROVED, Assessment.Status.PUBLISHED],
         approved_at__isnull=False,
-    )
+    ).select_related("approval_decision__meeting")
     for a in approved:
+        # The date the strategy group decided, not the day the approval was typed in.
         yield evidence.Evidence(
             kind=evidence_kind,
-            date=a.approved_at.date(),
+            date=a.approved_on,
             title=f"{a.title} ({a.period_start} to {a.period_end}), approved",
             url=reverse(
                 "intelligence:assessment-detail",

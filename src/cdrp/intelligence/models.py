@@ -92,5 +92,13 @@ class Assessment(GovernanceRecord):
         return f"{self.get_kind_display()} {self.period_start}..{self.period_end}"
 
     @property
+    def approved_on(self):
+        """The day the strategy group approved it: the approving decision's meeting date (the
+        record that fixes it), else the day the approval was recorded."""
+        if self.approval_decision_id:
+            return self.approval_decision.meeting.date
+        return self.approved_at.date() if self.approved_at else None
+
+    @property
     def next_status(self) -> str | None:
         return self.NEXT.get(self.Status(self.status))

@@ -90,7 +90,7 @@ def quorum(meeting: Meeting) -> Quorum:
     seats = list(
         meeting.group.seats.filter(voting=True).select_related("organisation", "council_area")
     )
-    bodies = {s.body_key: s.body_label for s in seats}
+    bodies = {s.body_key: s.body_label for s in seats if s.may_vote_on(meeting.date)}
     present = {
         a.seat.body_key
         for a in meeting.attendance.filter(

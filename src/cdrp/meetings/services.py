@@ -71,7 +71,8 @@ def _voting_seat(group: Group, person: Person, on: dt.date) -> Seat | None:
         .filter(seat__group=group, person=person, seat__voting=True)
         .select_related("seat", "seat__organisation", "seat__council_area")
     ):
-        return m.seat
+        if m.seat.may_vote_on(on):  # a seat held for a body that had ended has no vote
+            return m.seat
     return None
 
 
@@ -99,10 +100,10 @@ def record_decision(
     for person, _ in ballots:
         if seats[person.pk] is None:
             raise ValidationError(
-                f"{person} has no voting seat on {group} on {meeting.date:%-d %B %Y}, "
-                "so cannot vote."
+                f"{person} has no voting seat on {group} on {meeting.date:%-d %B %Y} (or holds "
+                "one for a body that did not exist then), so cannot vote."
             )
-    bodies = {s.body_key: s.body_label for s in group.seats.all() if s.voting}
+    bodies = group.voting_bodies(meeting.date)
     label_of = {key: label for key, label in bodies.items()}
     # Count with people's names and bodies' labels so the errors read plainly.
     name_of, taken = {}, set()

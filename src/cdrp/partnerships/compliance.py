@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from cdrp.partnerships import evidence as ev
+from cdrp.partnerships import law
 from cdrp.partnerships.models import Group, Membership, Organisation, Partnership, Seat
 
 __all__ = ["Status", "Severity", "Rule", "Finding", "RULES", "rule", "evaluate"]
@@ -71,6 +72,8 @@ class Finding:
     evidence: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     rule: Rule | None = None
+    #: The dated provisions of the law the finding applied (`cdrp.partnerships.law`).
+    law: list[law.Provision] = field(default_factory=list)
 
 
 RULES: dict[str, Rule] = {}
@@ -144,37 +147,81 @@ def _seat_text(s: Seat) -> str:
 
 # Structural rules ------------------------------------------------------------------------------
 
-REQUIRED_KINDS = [
-    Organisation.Kind.POLICE,
-    Organisation.Kind.POLICE_AUTHORITY,
-    Organisation.Kind.FIRE_AUTHORITY,
-    Organisation.Kind.HEALTH,
-]
+
+def _country(p: Partnership) -> str:
+    return law.country_of(p.districts.values_list("code", flat=True))
+
+
+def _authorities_on(p: Partnership, on: dt.date):
+    """The partnership's recorded responsible authorities split by the law in force on `on`:
+    those that are responsible authorities then, and notes on the others (ended, not yet set
+    up, or only co-operating bodies on that date)."""
+    country = _country(p)
+    authorities, notes = [], []
+    for o in p.responsible_authorities.prefetch_related("successors").order_by("name"):
+        if not o.exists_on(on):
+            if o.valid_to and o.valid_to < on:
+                after = ", ".join(s.name for s in o.successors.all())
+                notes.append(
+                    f"{o.name} ended on {_fmt(o.valid_to)}"
+                    + (f"; succeeded by {after}." if after else ".")
+                )
+            continue
+        role = law.role_of(o.kind, on, country)
+        if role == law.Role.RESPONSIBLE:
+            authorities.append(o)
+        elif role == law.Role.CO_OPERATING:
+            notes.append(
+                f"{o.name} is a co-operating body on {_fmt(on)}, not a responsible authority."
+            )
+        else:
+            notes.append(f"{o.name} has no statutory place on {_fmt(on)}.")
+    return authorities, notes
+
+
+def _required_kinds(p: Partnership, on: dt.date) -> list[law.Provision]:
+    """The law's responsible-authority provisions the partnership must show a body for on `on`
+    (councils are checked area by area instead)."""
+    councils = {Organisation.Kind.DISTRICT_COUNCIL, Organisation.Kind.COUNTY_COUNCIL}
+    return [
+        x
+        for x in law.in_force(on, _country(p))
+        if x.role == law.Role.RESPONSIBLE and x.kind not in councils
+    ]
 
 
 @rule(
     "RA-SEATS",
     "Every responsible authority has a seat on the strategy group",
-    "Each responsible authority (the district council, police, police authority, fire and rescue "
-    "authority and primary care trust, and in a two-tier area the county council) must be "
-    "represented on the strategy group.",
-    f"{REGULATIONS}: membership of the strategy group",
+    "Each body that the law in force on the date makes a responsible authority (the councils, "
+    "the chief officer of police and, as the Act has been amended, the police authority, the "
+    "fire and rescue authority, the health body and the probation provider) must be represented "
+    "on the strategy group, and no seat may still be held for a body that has ended.",
+    f"{REGULATIONS}: membership of the strategy group; Crime and Disorder Act 1998, s.5(1) as in "
+    "force on the date (see the provisions applied)",
 )
 def _ra_seats(p: Partnership, on: dt.date) -> Finding:
     group = _strategy_group(p)
     if group is None:
         return _no_group(p)
-    authorities = list(p.responsible_authorities.all())
+    authorities, notes = _authorities_on(p, on)
+    required = _required_kinds(p, on)
+    applied = list(required)
     problems, evidence = [], []
     kinds = {o.kind for o in authorities}
-    for kind in REQUIRED_KINDS:
-        if kind not in kinds:
+    for provision in required:
+        if provision.kind not in kinds:
+            label = Organisation.Kind(provision.kind).label.lower()
             problems.append(
-                f"No {Organisation.Kind(kind).label.lower()} is listed among the responsible "
-                "authorities."
+                f"No {label} is listed among the responsible authorities, although the law in "
+                f"force on {_fmt(on)} makes it one ({provision.citation})."
             )
-    if p.level == Partnership.Level.COUNTY:
-        # District councils take part through their own partnerships' chairs.
+    council_law = law.provision_for(Organisation.Kind.DISTRICT_COUNCIL, on, _country(p))
+    if council_law is not None:
+        applied.insert(0, council_law)
+    if p.level == Partnership.Level.COUNTY or (
+        p.level == Partnership.Level.DISTRICT and p.county_id is not None
+    ):
         if Organisation.Kind.COUNTY_COUNCIL not in kinds:
             problems.append("No county council is listed among the responsible authorities.")
     for district in p.districts.all() if p.level == Partnership.Level.DISTRICT else []:
@@ -187,21 +234,29 @@ def _ra_seats(p: Partnership, on: dt.date) -> Finding:
                 "authorities."
             )
     seats = list(group.seats.select_related("organisation", "council_area"))
-    held = {m.seat_id for m in _current(group, on)}
+    current = list(_current(group, on))
+    held = {m.seat_id for m in current}
     for o in authorities:
-        mine = [s for s in seats if s.organisation_id == o.pk]
+        mine = [s for s in seats if s.organisation_id == o.pk and s.is_open(on)]
         if not mine:
             problems.append(f"{_authority(o)} has no seat on the {group.name}.")
         elif not any(s.pk in held for s in mine):
             problems.append(f"{_authority(o)} has a seat on the {group.name} but nobody holds it.")
         else:
             evidence.append(f"{o.name}: {', '.join(_seat_text(s) for s in mine)}")
+    for m in current:
+        flag = m.seat.ended_body_problem(on)
+        if flag:
+            problems.append(f"{flag} ({m.person} still holds it.)")
+    evidence += notes
     if problems:
-        return Finding(Status.NOT_MET, problems[0], evidence, problems)
+        return Finding(Status.NOT_MET, problems[0], evidence, problems, law=applied)
     return Finding(
         Status.MET,
-        f"All {len(authorities)} responsible authorities have a seat on the {group.name}.",
+        f"All {len(authorities)} responsible authorities in law on {_fmt(on)} have a seat on the "
+        f"{group.name}.",
         evidence,
+        law=applied,
     )
 
 
@@ -217,8 +272,9 @@ def _ra_senior(p: Partnership, on: dt.date) -> Finding:
     if group is None:
         return _no_group(p)
     members = list(_current(group, on))
+    authorities, _notes = _authorities_on(p, on)
     problems, evidence = [], []
-    for o in p.responsible_authorities.all():
+    for o in authorities:
         senior = [m for m in members if m.seat.organisation_id == o.pk and m.senior]
         if senior:
             evidence.append(
@@ -346,8 +402,8 @@ def _county_chairs(p: Partnership, on: dt.date) -> Finding:
     "A merged partnership has each of its council areas represented",
     "Where partnerships have merged, each council area keeps a voting seat on the strategy group "
     "with someone holding it, so no district loses its voice.",
-    "Crime and Disorder Act 1998, s.5 (merging areas); Home Office guidance on merging "
-    "partnership areas (2005)",
+    "Crime and Disorder Act 1998, s.5(1A) (combined areas, as in force on the date); Home Office "
+    "guidance on merging partnership areas (2005)",
 )
 def _merged_areas(p: Partnership, on: dt.date) -> Finding:
     districts = list(p.districts.all())
@@ -363,7 +419,9 @@ def _merged_areas(p: Partnership, on: dt.date) -> Finding:
     group = _strategy_group(p)
     if group is None:
         return _no_group(p)
-    members = list(_current(group, on).filter(seat__voting=True))
+    members = [m for m in _current(group, on).filter(seat__voting=True) if m.seat.may_vote_on(on)]
+    combined = law.combination(on, _country(p))
+    applied = [combined] if combined else []
     problems, evidence = [], []
     for d in districts:
         here = [
@@ -381,9 +439,12 @@ def _merged_areas(p: Partnership, on: dt.date) -> Finding:
                 f"{d.name} has no representative with a voting seat on the {group.name}."
             )
     if problems:
-        return Finding(Status.NOT_MET, problems[0], evidence, problems)
+        return Finding(Status.NOT_MET, problems[0], evidence, problems, law=applied)
     return Finding(
-        Status.MET, f"All {len(districts)} council areas are represented, one vote each.", evidence
+        Status.MET,
+        f"All {len(districts)} council areas are represented, one vote each.",
+        evidence,
+        law=applied,
     )
 
 

@@ -89,12 +89,19 @@ class Organisation(ValidatedRecord):
         POLICE = "police", "Police"
         POLICE_AUTHORITY = "police_authority", "Police authority"
         FIRE_AUTHORITY = "fire_authority", "Fire and rescue authority"
-        HEALTH = "health", "Primary care trust / health"
-        PROBATION = "probation", "Probation"
+        HEALTH = "health", "Primary care trust"
+        HEALTH_AUTHORITY = "health_authority", "Health authority"
+        LOCAL_HEALTH_BOARD = "local_health_board", "Local Health Board (Wales)"
+        CCG = "ccg", "Clinical commissioning group"
+        ICB = "icb", "Integrated care board"
+        PROBATION = "probation", "Probation (committee, board, trust or provider)"
+        PCC = "pcc", "Police and crime commissioner"
         CO_OPERATING = "co_operating", "Co-operating body"
         VOLUNTARY = "voluntary", "Voluntary sector"
         GOVERNMENT = "government", "Government office"
 
+    #: Kinds the law has ever made responsible authorities (which of them are, on a given date,
+    #: is `cdrp.partnerships.law`'s to say).
     RESPONSIBLE_KINDS = frozenset(
         {
             Kind.DISTRICT_COUNCIL,
@@ -103,6 +110,9 @@ class Organisation(ValidatedRecord):
             Kind.POLICE_AUTHORITY,
             Kind.FIRE_AUTHORITY,
             Kind.HEALTH,
+            Kind.LOCAL_HEALTH_BOARD,
+            Kind.CCG,
+            Kind.ICB,
             Kind.PROBATION,
         }
     )
@@ -119,6 +129,19 @@ class Organisation(ValidatedRecord):
         help_text="The council area a council serves",
     )
     website = models.URLField(blank=True)
+    valid_from = models.DateField(
+        null=True, blank=True, help_text="The day the body was established (empty: long before)"
+    )
+    valid_to = models.DateField(
+        null=True, blank=True, help_text="The body's last day, when it was abolished or merged"
+    )
+    successors = models.ManyToManyField(
+        "self",
+        blank=True,
+        symmetrical=False,
+        related_name="predecessors",
+        help_text="The bodies that took over its functions when it ended",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -126,9 +149,36 @@ class Organisation(ValidatedRecord):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self):
+        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
+            raise ValidationError({"valid_to": "The end date must be on or after the start date."})
+
+    def exists_on(self, on: dt.date) -> bool:
+        """Whether the body existed on `on` (it may hold seats and vote then)."""
+        return (self.valid_from is None or self.valid_from <= on) and (
+            self.valid_to is None or on <= self.valid_to
+        )
+
+    def life_text(self) -> str:
+        """“from 1 April 2013 to 30 June 2022”, or "" when no dates are recorded."""
+        parts = []
+        if self.valid_from:
+            parts.append(f"from {self.valid_from:%-d %B %Y}")
+        if self.valid_to:
+            parts.append(f"to {self.valid_to:%-d %B %Y}")
+        return " ".join(parts)
+
+    def is_responsible_authority_on(self, on: dt.date | None = None) -> bool:
+        """Whether the law in force on `on` (default today) makes this body a responsible
+        authority, and the body existed then."""
+        from cdrp.partnerships import law
+
+        on = on or dt.date.today()
+        return self.exists_on(on) and law.role_of(self.kind, on) == law.Role.RESPONSIBLE
+
     @property
     def is_responsible_authority(self) -> bool:
-        return self.kind in self.RESPONSIBLE_KINDS
+        return self.is_responsible_authority_on()
 
     def audit_partnership_id(self) -> int | None:
         return None
@@ -393,14 +443,19 @@ class Group(ValidatedRecord):
         if errors:
             raise ValidationError(errors)
 
-    def voting_bodies(self) -> dict[str, str]:
-        """Body key → label for each council area or agency with a voting seat."""
-        return {s.body_key: s.body_label for s in self.seats.all() if s.voting}
+    def voting_bodies(self, on: dt.date | None = None) -> dict[str, str]:
+        """Body key → label for each council area or agency with a voting seat (on `on`, when
+        given: only seats open then, for bodies that existed then)."""
+        return {
+            s.body_key: s.body_label
+            for s in self.seats.select_related("organisation", "council_area")
+            if (s.voting if on is None else s.may_vote_on(on))
+        }
 
-    def required_quorum(self) -> int:
+    def required_quorum(self, on: dt.date | None = None) -> int:
         if self.quorum is not None:
             return self.quorum
-        return len(self.voting_bodies()) // 2 + 1
+        return len(self.voting_bodies(on)) // 2 + 1
 
     @property
     def meetings_per_year(self) -> int:
@@ -432,6 +487,10 @@ class Seat(ValidatedRecord):
     voting = models.BooleanField(default=True)
     statutory = models.BooleanField(default=False)
     position = models.PositiveIntegerField(default=0)
+    valid_from = models.DateField(null=True, blank=True, help_text="The day the seat was opened")
+    valid_to = models.DateField(
+        null=True, blank=True, help_text="The seat's last day (for example, when its body ended)"
+    )
 
     class Meta:
         ordering = ["position", "pk"]
@@ -461,8 +520,40 @@ class Seat(ValidatedRecord):
             return self.organisation.name
         return self.label
 
+    def is_open(self, on: dt.date) -> bool:
+        """Whether the seat itself existed on `on` (its own dates)."""
+        return (self.valid_from is None or self.valid_from <= on) and (
+            self.valid_to is None or on <= self.valid_to
+        )
+
+    def body_ended(self, on: dt.date) -> bool:
+        """Whether the seat's organisation did not exist on `on` (ended, or not yet set up)."""
+        return self.organisation_id is not None and not self.organisation.exists_on(on)
+
+    def may_vote_on(self, on: dt.date) -> bool:
+        """A seat votes on `on` only if it is a voting seat, open then, and its body existed
+        then: a body that has been abolished has no vote, whoever still sits for it."""
+        return self.voting and self.is_open(on) and not self.body_ended(on)
+
+    def ended_body_problem(self, on: dt.date) -> str:
+        """The flag for a seat still open on `on` for a body that had ended by then (empty
+        when there is nothing to flag)."""
+        if not self.is_open(on) or not self.body_ended(on):
+            return ""
+        org = self.organisation
+        if org.valid_to and org.valid_to < on:
+            text = f"{org.name} ended on {org.valid_to:%-d %B %Y}"
+            successors = ", ".join(s.name for s in org.successors.all())
+            if successors:
+                text += f" (succeeded by {successors})"
+        else:
+            text = f"{org.name} was not set up until {org.valid_from:%-d %B %Y}"
+        return f"{text}: the seat “{self.label}” is still open, and it cannot vote."
+
     def clean(self):
         errors = {}
+        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
+            errors["valid_to"] = "The seat's last day must be on or after its first."
         if self.voting and not (self.organisation_id or self.council_area_id):
             errors["voting"] = (
                 "A voting seat must belong to an organisation or a council area, because votes "

@@ -173,7 +173,9 @@ PARTNERSHIP = _fields(
     *"responsible_authorities description".split(),
 )
 AREA = _fields(Area, *"code name level parent".split())
-ORGANISATION = _fields(Organisation, *"slug name kind area website".split())
+ORGANISATION = _fields(
+    Organisation, *"slug name kind area website valid_from valid_to successors".split()
+)
 PERSON = _fields(Person, *"slug name job_title organisation email phone placeholder".split())
 GROUP = _fields(
     Group,
@@ -185,7 +187,7 @@ GROUP = _fields(
 )
 SEAT = _fields(
     Seat,
-    *"label organisation council_area voting statutory".split(),
+    *"label organisation council_area voting statutory valid_from valid_to".split(),
     members=F("map-list", default=[]),
 )
 MEMBER = _fields(Membership, *"person role start end senior portfolio_holder".split())
@@ -390,6 +392,8 @@ def _check_references(c: _Checker, docs: list[dict], known_partnerships: set[str
             need(a["parent"], areas, "area", a, "parent")
         for o in d["organisations"]:
             need(o["area"], areas, "area", o, "area")
+            for slug in o["successors"]:
+                need(slug, orgs, "organisation", o, "successors")
         for x in d["people"]:
             need(x["organisation"], orgs, "organisation", x, "organisation")
         need(p["county"], areas, "area", p, "county")
@@ -516,11 +520,18 @@ def _import_doc(d: dict, name: str, problems: list[str]) -> Partnership:
                 "kind": o["kind"],
                 "area_id": area_pk(o["area"]),
                 "website": o["website"],
+                "valid_from": o["valid_from"],
+                "valid_to": o["valid_to"],
             },
             problems,
             at(o),
         )
     org_id = dict(Organisation.objects.values_list("slug", "pk"))
+    for o in d["organisations"]:
+        _set_m2m(
+            Organisation.objects.get(pk=org_id[o["slug"]]).successors,
+            [org_id[s] for s in o["successors"]],
+        )
     for x in d["people"]:
         person = Person.objects.filter(slug=x["slug"]).first() or Person(slug=x["slug"])
         values = {k: x[k] for k in ("name", "job_title", "email", "phone", "placeholder")}
@@ -643,6 +654,8 @@ def _import_seats(group, g, org_id, person_id, area_pk, problems, at) -> None:
                 "council_area_id": k[2],
                 "voting": s["voting"],
                 "statutory": s["statutory"],
+                "valid_from": s["valid_from"],
+                "valid_to": s["valid_to"],
                 "position": i,
             },
             problems,

@@ -82,6 +82,8 @@ def _structure_doc(p: Partnership) -> dict:
                     "council_area": s.council_area.code if s.council_area_id else None,
                     "voting": s.voting,
                     "statutory": s.statutory,
+                    # A seat's dates only when it has them, so older files read the same.
+                    **{k: getattr(s, k) for k in ("valid_from", "valid_to") if getattr(s, k)},
                     "members": members,
                 }
             )
@@ -112,7 +114,18 @@ def _structure_doc(p: Partnership) -> dict:
         Person.objects.filter(pk__in=person_ids).select_related("organisation").order_by("slug")
     )
     org_ids |= {x.organisation_id for x in people if x.organisation_id}
-    orgs = list(Organisation.objects.filter(pk__in=org_ids).select_related("area").order_by("slug"))
+    # The bodies that took over from these, so the file names every successor it refers to.
+    org_ids |= set(
+        Organisation.successors.through.objects.filter(
+            from_organisation_id__in=org_ids
+        ).values_list("to_organisation_id", flat=True)
+    )
+    orgs = list(
+        Organisation.objects.filter(pk__in=org_ids)
+        .select_related("area")
+        .prefetch_related("successors")
+        .order_by("slug")
+    )
     area_codes |= {o.area.code for o in orgs if o.area_id}
     areas = {}
     todo = list(area_codes)
@@ -156,6 +169,13 @@ def _structure_doc(p: Partnership) -> dict:
                 "kind": o.kind,
                 "area": o.area.code if o.area_id else None,
                 "website": o.website,
+                # An organisation's life and successors only when recorded (older files).
+                **{k: getattr(o, k) for k in ("valid_from", "valid_to") if getattr(o, k)},
+                **(
+                    {"successors": sorted(x.slug for x in o.successors.all())}
+                    if o.successors.all()
+                    else {}
+                ),
             }
             for o in orgs
         ],

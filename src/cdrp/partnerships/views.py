@@ -73,11 +73,22 @@ def _can_edit(request, p) -> bool:
     return allows(request.user, Permission.EDIT, p)
 
 
-def _findings(p: Partnership):
+def _findings(p: Partnership, on: dt.date | None = None):
     out = []
-    for f in compliance.evaluate(p):
+    for f in compliance.evaluate(p, on):
         out.append({"finding": f, "rule": f.rule, "tag": _TAG[f.status], "label": f.status.label})
     return out
+
+
+def _as_at(request) -> tuple[dt.date | None, str]:
+    """The "as at" date the compliance page was asked for, or an error naming the field."""
+    text = request.GET.get("as_at", "").strip()
+    if not text:
+        return None, ""
+    try:
+        return dt.date.fromisoformat(text), ""
+    except ValueError:
+        return None, f"Enter the “as at” date as YYYY-MM-DD, for example 2008-06-01 (not “{text}”)."
 
 
 @public
@@ -123,15 +134,21 @@ def partnership_detail(request, partnership):
 @requires(Permission.VIEW_PUBLIC)
 def compliance_page(request, partnership):
     p = request.partnership
+    as_at, error = _as_at(request)
+    on = as_at or compliance.default_date(p)
     return render(
         request,
         "partnerships/compliance.html",
         {
             "partnership": p,
             "page_title": f"Compliance: {p.name}",
-            "findings": _findings(p),
-            "compliance_on": compliance.default_date(p),
+            "findings": _findings(p, on),
+            "compliance_on": on,
+            "as_at": as_at,
+            "as_at_text": request.GET.get("as_at", ""),
+            "as_at_error": error,
         },
+        status=400 if error else 200,
     )
 
 
@@ -151,7 +168,13 @@ def structure_page(request, partnership):
     return render(
         request,
         "partnerships/structure.html",
-        {"partnership": p, "page_title": f"Structure: {p.name}", "svg": _chart(request, p)},
+        {
+            "partnership": p,
+            "page_title": f"Structure: {p.name}",
+            "svg": _chart(request, p),
+            "flags": ended_body_flags(p, _last_day(p, today())),
+            "on": _last_day(p, today()),
+        },
     )
 
 
@@ -162,7 +185,13 @@ def structure_svg_view(request, partnership):
     )
 
 
+def _last_day(p: Partnership, on: dt.date) -> dt.date:
+    """`on`, or a partnership's last day if it ended before (its seats are judged as then)."""
+    return p.valid_to if p.valid_to and p.valid_to < on else on
+
+
 def _seat_rows(group: Group, on: dt.date):
+    day = _last_day(group.partnership, on)
     rows = []
     members = {}
     for m in (
@@ -173,8 +202,32 @@ def _seat_rows(group: Group, on: dt.date):
     ):
         members.setdefault(m.seat_id, []).append(m)
     for s in group.seats.select_related("organisation", "council_area").order_by("position", "pk"):
-        rows.append({"seat": s, "members": members.get(s.pk, [])})
+        rows.append(
+            {
+                "seat": s,
+                "members": members.get(s.pk, []),
+                "closed": not s.is_open(day),
+                "flag": s.ended_body_problem(day),
+            }
+        )
     return rows
+
+
+def ended_body_flags(p: Partnership, on: dt.date) -> list[dict]:
+    """Seats of the partnership's groups still open on `on` for a body that had ended by then:
+    each is flagged on the structure and group pages, and cannot vote."""
+    flags = []
+    seats = (
+        Seat.objects.filter(group__partnership=p, organisation__isnull=False)
+        .select_related("group", "organisation")
+        .prefetch_related("organisation__successors")
+        .order_by("group__position", "group__name", "position", "pk")
+    )
+    for s in seats:
+        problem = s.ended_body_problem(on)
+        if problem:
+            flags.append({"group": s.group, "seat": s, "problem": problem})
+    return flags
 
 
 @requires(Permission.VIEW_PUBLIC)
@@ -198,8 +251,9 @@ def group_detail(request, partnership, group):
             "rows": _seat_rows(g, on),
             "past": past,
             "reporting": g.reporting_groups.order_by("position", "name"),
-            "bodies": sorted(g.voting_bodies().values()),
-            "quorum": g.required_quorum() if g.voting_bodies() else None,
+            "bodies": sorted(g.voting_bodies(on).values()),
+            "quorum": g.required_quorum(on) if g.voting_bodies(on) else None,
+            "on": on,
             "can_edit": _can_edit(request, p),
         },
     )

@@ -19,6 +19,7 @@ from cdrp.partnerships import services
 from cdrp.partnerships.demo.common import (
     COUNTY,
     DISTRICTS,
+    LIFE,
     ORDER_ON,
     ORGANISATIONS,
     PILOT_FROM,
@@ -48,12 +49,20 @@ def _areas_and_organisations() -> None:
             area.save()
     for slug, name, kind, area in ORGANISATIONS:
         if not Organisation.objects.filter(slug=slug).exists():
+            valid_from, valid_to, _ = LIFE.get(slug, (None, None, []))
             Organisation(
                 slug=slug,
                 name=name,
                 kind=kind,
                 area=Area.objects.get(code=area) if area else None,
+                valid_from=valid_from,
+                valid_to=valid_to,
             ).save()
+    for slug, (_, _, successors) in LIFE.items():
+        if successors:
+            Organisation.objects.get(slug=slug).successors.set(
+                Organisation.objects.filter(slug__in=successors)
+            )
 
 
 def _dump(doc: dict) -> str:

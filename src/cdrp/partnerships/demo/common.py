@@ -68,8 +68,46 @@ ORGANISATIONS = [
         SOUTH["west-lancashire"],
     ),
 ]
+# The bodies that took over from those of 2008, for the years after (see LIFE).
+ORGANISATIONS += [
+    ("lancashire-pcc", "Police and Crime Commissioner for Lancashire", "pcc", None),
+    (
+        "chorley-south-ribble-ccg",
+        "NHS Chorley and South Ribble Clinical Commissioning Group",
+        "ccg",
+        None,
+    ),
+    ("west-lancashire-ccg", "NHS West Lancashire Clinical Commissioning Group", "ccg", None),
+    (
+        "lancashire-south-cumbria-icb",
+        "NHS Lancashire and South Cumbria Integrated Care Board",
+        "icb",
+        None,
+    ),
+]
+# The dates the law fixed (see cdrp.partnerships.law): police authorities abolished and
+# commissioners in office on 22 November 2012; primary care trusts replaced by clinical
+# commissioning groups on 1 April 2013, and those by integrated care boards on 1 July 2022; the
+# Government Offices for the Regions closed on 31 March 2011.
+PCC_FROM = dt.date(2012, 11, 22)
+CCG_FROM = dt.date(2013, 4, 1)
+ICB_FROM = dt.date(2022, 7, 1)
+GO_CLOSED = dt.date(2011, 3, 31)
+_DAY = dt.timedelta(days=1)
+CCGS = ["chorley-south-ribble-ccg", "west-lancashire-ccg"]
+LIFE = {
+    # slug: (valid_from, valid_to, successors)
+    "lancashire-police-authority": (None, PCC_FROM - _DAY, ["lancashire-pcc"]),
+    "lancashire-pcc": (PCC_FROM, None, []),
+    "central-lancashire-pct": (None, CCG_FROM - _DAY, CCGS),
+    "chorley-south-ribble-ccg": (CCG_FROM, ICB_FROM - _DAY, ["lancashire-south-cumbria-icb"]),
+    "west-lancashire-ccg": (CCG_FROM, ICB_FROM - _DAY, ["lancashire-south-cumbria-icb"]),
+    "lancashire-south-cumbria-icb": (ICB_FROM, None, []),
+    "gonw": (None, GO_CLOSED, []),
+}
 COUNCIL = {d: f"{d}-council" for d in SOUTH}
-RESPONSIBLE = [
+# The responsible authorities of 2008 (the district partnerships closed before any changed).
+RESPONSIBLE_2008 = [
     "lancashire-county-council",
     "lancashire-constabulary",
     "lancashire-police-authority",
@@ -77,6 +115,9 @@ RESPONSIBLE = [
     "central-lancashire-pct",
     "lancashire-probation",
 ]
+# Those of the partnerships that run on: with the health bodies that succeeded the trust (the
+# police and crime commissioner is a co-operating body, not a responsible authority).
+RESPONSIBLE = [*RESPONSIBLE_2008, *CCGS, "lancashire-south-cumbria-icb"]
 
 _FIRST = [
     "Avery",
@@ -177,8 +218,17 @@ def hash_name(name: str) -> int:
     return sum((i + 1) * ord(ch) for i, ch in enumerate(name)) % 997
 
 
-def _seat(label, org=None, area=None, voting=True, statutory=False, members=()):
-    return {
+def _seat(
+    label,
+    org=None,
+    area=None,
+    voting=True,
+    statutory=False,
+    members=(),
+    valid_from=None,
+    valid_to=None,
+):
+    seat = {
         "label": label,
         "organisation": org,
         "council_area": area,
@@ -186,6 +236,99 @@ def _seat(label, org=None, area=None, voting=True, statutory=False, members=()):
         "statutory": statutory,
         "members": list(members),
     }
+    # Only a seat opened or closed on a date says so (the structure file leaves them out).
+    seat.update({k: v for k, v in (("valid_from", valid_from), ("valid_to", valid_to)) if v})
+    return seat
+
+
+def police_and_health_seats(p: _People, start, pa_label: str, pct_label: str) -> list:
+    """A strategy group's seats for the police authority and the primary care trust from
+    `start`, rolled forward through the bodies that took over: the police and crime
+    commissioner (a co-operating body, given a seat and a vote by the partnership), the two
+    clinical commissioning groups, then the integrated care board. Each seat closes on its
+    body's last day, and the people move with the work."""
+    pa_end, pct_end = PCC_FROM - _DAY, CCG_FROM - _DAY
+    ccg_end = ICB_FROM - _DAY
+    return [
+        _seat(
+            pa_label,
+            "lancashire-police-authority",
+            statutory=True,
+            valid_to=pa_end,
+            members=[
+                _m(
+                    p(
+                        "police-authority-member",
+                        "Member of the Police Authority",
+                        "lancashire-police-authority",
+                    ),
+                    start=start,
+                    end=pa_end,
+                    senior=True,
+                )
+            ],
+        ),
+        _seat(
+            "Police and Crime Commissioner (co-operating body)",
+            "lancashire-pcc",
+            valid_from=PCC_FROM,
+            members=[
+                _m(
+                    p("pcc", "Police and Crime Commissioner", "lancashire-pcc"),
+                    start=PCC_FROM,
+                    senior=True,
+                )
+            ],
+        ),
+        _seat(
+            pct_label,
+            "central-lancashire-pct",
+            statutory=True,
+            valid_to=pct_end,
+            members=[
+                _m(
+                    p("pct-director", "Director of Public Health", "central-lancashire-pct"),
+                    start=start,
+                    end=pct_end,
+                    senior=True,
+                )
+            ],
+        ),
+        _seat(
+            "Clinical Commissioning Group Chief Officer",
+            "chorley-south-ribble-ccg",
+            statutory=True,
+            valid_from=CCG_FROM,
+            valid_to=ccg_end,
+            members=[_m("pct-director", start=CCG_FROM, end=ccg_end, senior=True)],
+        ),
+        _seat(
+            "Clinical Commissioning Group Chief Officer",
+            "west-lancashire-ccg",
+            statutory=True,
+            valid_from=CCG_FROM,
+            valid_to=ccg_end,
+            members=[
+                _m(
+                    p(
+                        "west-lancashire-ccg-officer",
+                        "Chief Officer, NHS West Lancashire CCG",
+                        "west-lancashire-ccg",
+                    ),
+                    start=CCG_FROM,
+                    end=ccg_end,
+                    senior=True,
+                )
+            ],
+        ),
+        _seat(
+            "Integrated Care Board place director",
+            "lancashire-south-cumbria-icb",
+            statutory=True,
+            valid_from=ICB_FROM,
+            members=[_m("pct-director", start=ICB_FROM, senior=True)],
+        ),
+    ]
 
 
 def _m(person, role="member", start=None, end=None, senior=False, portfolio=False):

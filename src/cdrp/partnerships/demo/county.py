@@ -17,6 +17,7 @@ from cdrp.partnerships.demo.common import (
     _m,
     _People,
     _seat,
+    police_and_health_seats,
 )
 
 
@@ -53,12 +54,7 @@ def _county(people: _People) -> dict:
                 )
             ],
         ),
-        _seat(
-            "Police Authority",
-            "lancashire-police-authority",
-            statutory=True,
-            members=[_m("police-authority-member", start=COUNTY_FROM, senior=True)],
-        ),
+        *police_and_health_seats(p, COUNTY_FROM, "Police Authority", "Primary Care Trust"),
         _seat(
             "Fire and Rescue Service",
             "lancashire-fire-rescue",
@@ -74,12 +70,6 @@ def _county(people: _People) -> dict:
                     senior=True,
                 )
             ],
-        ),
-        _seat(
-            "Primary Care Trust",
-            "central-lancashire-pct",
-            statutory=True,
-            members=[_m("pct-director", start=COUNTY_FROM, senior=True)],
         ),
         _seat(
             "Probation",

@@ -6,7 +6,7 @@ from cdrp.partnerships.demo.common import (
     CLOSED_ON,
     COUNCIL,
     COUNTY,
-    RESPONSIBLE,
+    RESPONSIBLE_2008,
     SOUTH,
     SOUTH_NAMES,
     _document,
@@ -226,7 +226,7 @@ def _predecessor(d: str, people: _People) -> dict:
         "county": COUNTY[0],
         "districts": [code],
         "merged_from": [],
-        "responsible_authorities": sorted([council, *RESPONSIBLE]),
+        "responsible_authorities": sorted([council, *RESPONSIBLE_2008]),
         "description": f"The Crime and Disorder Reduction Partnership for {name} from the "
         "Crime and "
         ""

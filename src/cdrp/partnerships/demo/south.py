@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from cdrp.partnerships.demo.common import (
+    CCG_FROM,
     COUNCIL,
     COUNTY,
+    GO_CLOSED,
+    ICB_FROM,
     PILOT_FROM,
     RESPONSIBLE,
     SOUTH,
@@ -14,7 +19,10 @@ from cdrp.partnerships.demo.common import (
     _m,
     _People,
     _seat,
+    police_and_health_seats,
 )
+
+PCT_END = CCG_FROM - dt.timedelta(days=1)
 
 
 def _lancashire_south(people: _People) -> dict:
@@ -120,33 +128,8 @@ def _lancashire_south(people: _People) -> dict:
                 )
             ],
         ),
-        _seat(
-            "Police Authority member",
-            "lancashire-police-authority",
-            statutory=True,
-            members=[
-                _m(
-                    p(
-                        "police-authority-member",
-                        "Member of the Police Authority",
-                        "lancashire-police-authority",
-                    ),
-                    start=start,
-                    senior=True,
-                )
-            ],
-        ),
-        _seat(
-            "Primary Care Trust Director",
-            "central-lancashire-pct",
-            statutory=True,
-            members=[
-                _m(
-                    p("pct-director", "Director of Public Health", "central-lancashire-pct"),
-                    start=start,
-                    senior=True,
-                )
-            ],
+        *police_and_health_seats(
+            p, start, "Police Authority member", "Primary Care Trust Director"
         ),
         _seat(
             "Fire and Rescue Service Area Manager",
@@ -194,7 +177,14 @@ def _lancashire_south(people: _People) -> dict:
             "Government Office North West representative",
             "gonw",
             voting=False,
-            members=[_m(p("gonw-representative", "Crime reduction adviser", "gonw"), start=start)],
+            valid_to=GO_CLOSED,
+            members=[
+                _m(
+                    p("gonw-representative", "Crime reduction adviser", "gonw"),
+                    start=start,
+                    end=GO_CLOSED,
+                )
+            ],
         ),
     ]
     rag_seats[3]["members"][0]["role"] = "vice_chair"  # South Ribble's chief executive
@@ -252,20 +242,46 @@ def _lancashire_south(people: _People) -> dict:
         _seat(
             "PCT Public Health",
             "central-lancashire-pct",
+            valid_to=PCT_END,
             members=[
                 _m(
                     p("pct-public-health", "Public health lead", "central-lancashire-pct"),
                     start=start,
+                    end=PCT_END,
                 )
             ],
         ),
         _seat(
             "PCT Operational Services",
             "central-lancashire-pct",
+            valid_to=PCT_END,
             members=[
                 _m(
                     p("pct-operations", "Operational services manager", "central-lancashire-pct"),
                     start=start,
+                    end=PCT_END,
+                )
+            ],
+        ),
+        # Public health moved to the county council when the trust was abolished.
+        _seat(
+            "Public health",
+            county,
+            valid_from=CCG_FROM,
+            members=[_m("pct-public-health", start=CCG_FROM)],
+        ),
+        _seat(
+            "Integrated Care Board place team",
+            "lancashire-south-cumbria-icb",
+            valid_from=ICB_FROM,
+            members=[
+                _m(
+                    p(
+                        "icb-place-lead",
+                        "Place lead, Integrated Care Board",
+                        "lancashire-south-cumbria-icb",
+                    ),
+                    start=ICB_FROM,
                 )
             ],
         ),
@@ -344,11 +360,30 @@ def _lancashire_south(people: _People) -> dict:
         owg_seats.append(
             _seat(f"Chair of the {name}", voting=False, members=[_m(chair, start=start)])
         )
-        seats = [
-            _seat(
-                "Lead agency specialist", lead_org, members=[_m(chair, role="chair", start=start)]
-            )
-        ]
+        if lead_org == "central-lancashire-pct":
+            # The trust's lead moved to the county council's public health team in 2013.
+            seats = [
+                _seat(
+                    "Lead agency specialist",
+                    lead_org,
+                    valid_to=PCT_END,
+                    members=[_m(chair, role="chair", start=start, end=PCT_END)],
+                ),
+                _seat(
+                    "Lead agency specialist (public health)",
+                    county,
+                    valid_from=CCG_FROM,
+                    members=[_m(chair, role="chair", start=CCG_FROM)],
+                ),
+            ]
+        else:
+            seats = [
+                _seat(
+                    "Lead agency specialist",
+                    lead_org,
+                    members=[_m(chair, role="chair", start=start)],
+                )
+            ]
         for d, code in SOUTH.items():
             seats.append(
                 _seat(

@@ -1,7 +1,9 @@
-"""cdrp compliance PARTNERSHIP: print each statutory rule's finding with its evidence."""
+"""cdrp compliance PARTNERSHIP [--as-at YYYY-MM-DD]: print each statutory rule's finding with its
+evidence, judged by the law in force on that date (`cdrp.partnerships.law`)."""
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import json
 
@@ -19,7 +21,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("partnership", help="the partnership's slug, e.g. lancashire-south")
         parser.add_argument(
-            "--on", type=dt.date.fromisoformat, help="check as on this date (YYYY-MM-DD)"
+            "--as-at",
+            "--on",
+            dest="on",
+            type=_date,
+            help="check as at this date (YYYY-MM-DD), applying the law in force then",
         )
         parser.add_argument("--json", action="store_true", help="print JSON")
         parser.add_argument(
@@ -33,11 +39,12 @@ class Command(BaseCommand):
         if p is None:
             known = ", ".join(Partnership.objects.values_list("slug", flat=True)) or "none"
             raise CommandError(f"No partnership {partnership!r} (known: {known})")
+        on = on or default_date(p)
         findings = evaluate(p, on)
         if json:
-            self.stdout.write(_json(p, findings))
+            self.stdout.write(_json(p, findings, on))
         else:
-            self.stdout.write(f"{p.name}: compliance on {(on or default_date(p)):%-d %B %Y}\n")
+            self.stdout.write(f"{p.name}: compliance as at {on:%-d %B %Y}\n")
             for f in findings:
                 r = f.rule
                 self.stdout.write(f"{_MARK[f.status]} {r.id:<18} {f.status.label:<21} {r.title}")
@@ -47,6 +54,10 @@ class Command(BaseCommand):
                 for line in f.evidence:
                     self.stdout.write(f"    · {line}")
                 self.stdout.write(f"    Source: {r.source} ({r.severity.label.lower()})")
+                for x in f.law:
+                    self.stdout.write(
+                        f"    Law on this date: {x.role.label}: {x.citation} <{x.url}>"
+                    )
             counts = {s: sum(f.status == s for f in findings) for s in Status}
             self.stdout.write(
                 "\n" + ", ".join(f"{counts[s]} {s.label.lower()}" for s in Status if counts[s])
@@ -60,10 +71,20 @@ class Command(BaseCommand):
             raise SystemExit(1)
 
 
-def _json(p, findings) -> str:
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date: give it as YYYY-MM-DD, e.g. 2008-06-01"
+        ) from None
+
+
+def _json(p, findings, on: dt.date) -> str:
     return json.dumps(
         {
             "partnership": p.slug,
+            "as_at": on.isoformat(),
             "findings": [
                 {
                     "rule": f.rule.id,
@@ -75,6 +96,17 @@ def _json(p, findings) -> str:
                     "summary": f.summary,
                     "problems": f.problems,
                     "evidence": f.evidence,
+                    "law": [
+                        {
+                            "kind": x.kind,
+                            "role": x.role.value,
+                            "from": x.start.isoformat(),
+                            "to": x.end.isoformat() if x.end else None,
+                            "citation": x.citation,
+                            "url": x.url,
+                        }
+                        for x in f.law
+                    ],
                 }
                 for f in findings
             ],
