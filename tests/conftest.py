@@ -364,6 +364,34 @@ SEED_FORCES = {
 }
 
 
+#: slug → (structure file, force folder, district code, district name, records 2022-01..2022-11
+#: as shared/data/README.md gives them: "Reference figures", districts via the row's LSOA code).
+SEEDS = {
+    "rochford-csp": ("rochford-castle-point.yaml", "essex", "E07000075", "Rochford", 4_999),
+    "castle-point-csp": ("rochford-castle-point.yaml", "essex", "E07000069", "Castle Point", 6_574),
+    "test-valley-csp": ("test-valley.yaml", "hampshire", "E07000093", "Test Valley", 9_443),
+    "south-cambridgeshire-csp": (
+        "south-cambridgeshire.yaml",
+        "cambridgeshire",
+        "E07000012",
+        "South Cambridgeshire",
+        8_209,
+    ),
+}
+
+
+def load_seed(slug):
+    """Import the seed's structure file; the seed partnership from the registry."""
+    from cdrp.accounts.audit import acting_as
+    from cdrp.partnerships.models import Partnership
+    from cdrp.partnerships.structure import import_structure
+
+    path = SEEDS_DIR / SEEDS[slug][0]
+    with acting_as(None, "test"):
+        import_structure(path.read_text(encoding="utf-8"), path.name)
+    return Partnership.objects.get(slug=slug)
+
+
 def seed_boundaries(codes):
     """The national LSOA 2011 and 2013 ward boundary files of the district `codes`."""
     return [

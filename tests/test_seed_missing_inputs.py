@@ -6,12 +6,11 @@ data, with one force the document says so and names the features used."""
 from __future__ import annotations
 
 import pytest
-from conftest import DEMO_DATA, SHARED_DATA, seed_boundaries
-from test_seed_partnerships import SEEDS, load_seed
 
 from cdrp.analysis.peers import DOMAINS
 from cdrp.store import Store, build_geography, import_police_uk
 from cdrp.store.geography import read_table
+from conftest import DEMO_DATA, SEEDS, SHARED_DATA, load_seed, seed_boundaries
 
 ROCHFORD = "E07000075"
 

@@ -7,25 +7,10 @@ of the partnership's own district."""
 from __future__ import annotations
 
 import pytest
-from conftest import SEEDS_DIR, SHARED_DATA
 
 from cdrp.store import Store, counts
 from cdrp.store.boundaries import read_boundary_file
-
-#: slug → (structure file, force folder, district code, district name, records 2022-01..2022-11
-#: as shared/data/README.md gives them: "Reference figures", districts via the row's LSOA code).
-SEEDS = {
-    "rochford-csp": ("rochford-castle-point.yaml", "essex", "E07000075", "Rochford", 4_999),
-    "castle-point-csp": ("rochford-castle-point.yaml", "essex", "E07000069", "Castle Point", 6_574),
-    "test-valley-csp": ("test-valley.yaml", "hampshire", "E07000093", "Test Valley", 9_443),
-    "south-cambridgeshire-csp": (
-        "south-cambridgeshire.yaml",
-        "cambridgeshire",
-        "E07000012",
-        "South Cambridgeshire",
-        8_209,
-    ),
-}
+from conftest import SEEDS, SEEDS_DIR, SHARED_DATA, load_seed
 
 pytestmark = pytest.mark.skipif(
     not (SHARED_DATA / "uk-geojson-wards2013-national").is_dir(),
@@ -42,17 +27,6 @@ def district_wards(code: str) -> dict[str, str]:
 def district_lsoas(code: str) -> list[str]:
     (layer,) = read_boundary_file(SHARED_DATA / "uk-geojson-lsoa2011-national" / f"{code}.json.gz")
     return list(layer.codes)
-
-
-def load_seed(slug: str):
-    from cdrp.accounts.audit import acting_as
-    from cdrp.partnerships.models import Partnership
-    from cdrp.partnerships.structure import import_structure
-
-    path = SEEDS_DIR / SEEDS[slug][0]
-    with acting_as(None, "test"):
-        import_structure(path.read_text(encoding="utf-8"), path.name)
-    return Partnership.objects.get(slug=slug)
 
 
 @pytest.fixture(params=sorted(SEEDS))

@@ -87,7 +87,7 @@ def missing_boundaries(
     """The pack's notices for districts without LSOA or ward boundaries, naming the input and
     how to load it.
 
-    >>> missing_boundaries({"E07000001": "Somewhere"}, [], ["E07000001"])[0][:52]
+    >>> missing_boundaries({"E07000001": "Somewhere"}, [], ["E07000001"])[0][:53]
     'No ward boundaries for Somewhere (E07000001): exceeda'
     """
     out = []

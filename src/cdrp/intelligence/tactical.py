@@ -84,7 +84,7 @@ def tactical_assessment(
         raise TacticalError(
             "the incident store has no geography tables: run `cdrp import geography` first"
         )
-    districts = dict(partnership.districts.values_list("code", "name"))
+    districts = {d.code: d.name for d in partnership.districts.all()}
     codes = list(districts)
     if not codes:
         raise TacticalError(f"partnership {partnership.slug!r} has no districts")
