@@ -7,13 +7,20 @@
 (c) import: `build_geography` with both national folders into an empty store (read, assign,
     district and ward tables, Parquet written), as ``cdrp import geography`` runs it.
 
+(d) tactical: the tasking pack for 2022-11 of each seed partnership outside Lancashire
+    (``data/seeds/*.yaml``: Rochford, Castle Point, Test Valley, South Cambridgeshire), each on
+    its own force's police.uk files (``police-uk-street-<force>``, the force found from the
+    district in the ONS lookups) and the national boundary files of its district; the store is
+    built first (not timed), cold is the first pack in the process, warm a second; target < 5 s
+    warm each. Open actions are not read (no database).
+
 Each part runs in a fresh Python process, so its peak memory (the process's maximum resident
 set, from getrusage) is its own. Times are wall-clock; the machine may be shared, so the JSON
-also gives the processor time of each part. The tactical-pack timings of issue 16's benchmark
-need the seed partnerships' structures and are measured where those land, not here.
+also gives the processor time of each part.
 
-Prints one JSON object. Run: ``.venv/bin/python bench/geography.py`` (the national files are
-looked for in ``../shared/data`` or the folder named by ``CDRP_SHARED_DATA``).
+Prints one JSON object. Run: ``.venv/bin/python bench/geography.py [read|assign|import|tactical]``
+(the national files are looked for in ``../shared/data`` or the folder named by
+``CDRP_SHARED_DATA``).
 """
 
 from __future__ import annotations
@@ -37,6 +44,8 @@ LSOAS = SHARED / "uk-geojson-lsoa2011-national"
 WARDS = SHARED / "uk-geojson-wards2013-national"
 DEMO = ROOT / "data" / "demo"
 ASSIGN_TARGET_S = 60.0
+SEEDS = ROOT / "data" / "seeds"
+PACK_TARGET_S = 5.0
 
 
 def _peak_mb() -> float:
@@ -120,7 +129,100 @@ def part_import() -> dict[str, Any]:
     }
 
 
-PARTS = {"read": part_read, "assign": part_assign, "import": part_import}
+def _seed_partnerships() -> list[dict[str, Any]]:
+    """Slug, name and districts (code → name) of every partnership in the seed structure files."""
+    import yaml
+
+    out = []
+    for path in sorted(SEEDS.glob("*.yaml")):
+        for doc in yaml.safe_load_all(path.read_text(encoding="utf-8")):
+            names = {a["code"]: a["name"] for a in doc.get("areas", [])}
+            p = doc["partnership"]
+            out.append(
+                {
+                    "slug": p["slug"],
+                    "name": p["name"],
+                    "districts": {c: names.get(c, c) for c in p["districts"]},
+                }
+            )
+    return out
+
+
+def part_tactical() -> dict[str, Any]:
+    from types import SimpleNamespace
+
+    work = Path(tempfile.mkdtemp(prefix="cdrp-bench-seeds-"))
+    os.environ["CDRP_DATA_DIR"] = str(work / "data")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cdrp.settings")
+    import django
+
+    django.setup()
+    from cdrp.analysis.peers import force_slug
+    from cdrp.intelligence.tactical import tactical_assessment
+    from cdrp.store import Store, build_geography, import_police_uk
+    from cdrp.store.geography import read_table
+
+    seeds = _seed_partnerships()
+    codes = [c for s in seeds for c in s["districts"]]
+    # One store per force: its files and its seed districts' boundaries (setup, not timed).
+    probe = str(work / "probe")
+    build_geography(probe, DEMO, boundaries=[])
+    force_of = read_table(Store(probe), "districts").set_index("district_code")["force_name"]
+    forces: dict[str, list[str]] = {}
+    for code in codes:
+        forces.setdefault(force_slug(force_of[code]), []).append(code)
+    stores, setup = {}, {}
+    for force, districts in forces.items():
+        start = time.perf_counter()
+        root = str(work / force)
+        files = [LSOAS / f"{c}.json.gz" for c in districts] + [
+            WARDS / f"{c}.json.gz" for c in districts
+        ]
+        build_geography(root, DEMO, boundaries=files)
+        import_police_uk(root, [SHARED / f"police-uk-street-{force}"])
+        stores[force] = Store(root)
+        setup[force] = round(time.perf_counter() - start, 2)
+    packs: dict[str, Any] = {}
+    for seed in seeds:
+        (code,) = list(seed["districts"])[:1]
+        force = force_slug(force_of[code])
+        partnership = SimpleNamespace(
+            slug=seed["slug"],
+            name=seed["name"],
+            districts=SimpleNamespace(
+                all=lambda d=seed["districts"]: [
+                    SimpleNamespace(code=c, name=n) for c, n in d.items()
+                ]
+            ),
+        )
+        timings = []
+        for _ in range(2):  # cold, then warm
+            start = _clock()
+            pack = tactical_assessment(partnership, "2022-11", store=stores[force], actions=[])
+            timings.append(_since(start))
+        packs[seed["slug"]] = {
+            "force": force,
+            "districts": list(seed["districts"]),
+            "cold": timings[0],
+            "warm": timings[1],
+            "target_seconds": PACK_TARGET_S,
+            "pass": timings[1]["seconds"] < PACK_TARGET_S,
+            "emerging_hotspots": len(pack["emerging"]),
+            "exceedances": len(pack["exceedances"]),
+            "hotspot_wards": sorted(
+                {e["ward_name"] for e in [*pack["emerging"], *pack["exceedances"]]}
+            ),
+            "warnings": pack["warnings"],
+        }
+    return {"store_setup_seconds_not_timed": setup, "packs": packs, "peak_memory_mb": _peak_mb()}
+
+
+PARTS = {
+    "read": part_read,
+    "assign": part_assign,
+    "import": part_import,
+    "tactical": part_tactical,
+}
 
 
 def main() -> None:

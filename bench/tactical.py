@@ -23,7 +23,7 @@ from types import SimpleNamespace
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 DEMO = ROOT / "data" / "demo"
-SOUTH = ["E07000118", "E07000126", "E07000127"]
+SOUTH = {"E07000118": "Chorley", "E07000126": "South Ribble", "E07000127": "West Lancashire"}
 
 
 def main() -> None:
@@ -46,7 +46,9 @@ def main() -> None:
     south = SimpleNamespace(
         slug="lancashire-south",
         name="Lancashire South",
-        districts=SimpleNamespace(all=lambda: [SimpleNamespace(code=c) for c in SOUTH]),
+        districts=SimpleNamespace(
+            all=lambda: [SimpleNamespace(code=c, name=n) for c, n in SOUTH.items()]
+        ),
     )
 
     def one():

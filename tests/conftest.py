@@ -352,3 +352,75 @@ def frozen_today():
     start = dt.datetime.combine(FROZEN_TODAY, dt.time(10), tzinfo=ZoneInfo("Europe/London"))
     with time_machine.travel(start, tick=True) as traveller:
         yield traveller
+
+
+# The seed partnerships (issue 16): each on its own force's police.uk files (shared/data) and the
+# national boundary files of its own districts only (importing every district would take minutes).
+SEEDS_DIR = ROOT / "data" / "seeds"
+SEED_FORCES = {
+    "essex": ["E07000075", "E07000069"],  # Rochford, Castle Point
+    "hampshire": ["E07000093"],  # Test Valley
+    "cambridgeshire": ["E07000012"],  # South Cambridgeshire
+}
+
+
+#: slug → (structure file, force folder, district code, district name, records 2022-01..2022-11
+#: as shared/data/README.md gives them: "Reference figures", districts via the row's LSOA code).
+SEEDS = {
+    "rochford-csp": ("rochford-castle-point.yaml", "essex", "E07000075", "Rochford", 4_999),
+    "castle-point-csp": ("rochford-castle-point.yaml", "essex", "E07000069", "Castle Point", 6_574),
+    "test-valley-csp": ("test-valley.yaml", "hampshire", "E07000093", "Test Valley", 9_443),
+    "south-cambridgeshire-csp": (
+        "south-cambridgeshire.yaml",
+        "cambridgeshire",
+        "E07000012",
+        "South Cambridgeshire",
+        8_209,
+    ),
+}
+
+
+def load_seed(slug):
+    """Import the seed's structure file; the seed partnership from the registry."""
+    from cdrp.accounts.audit import acting_as
+    from cdrp.partnerships.models import Partnership
+    from cdrp.partnerships.structure import import_structure
+
+    path = SEEDS_DIR / SEEDS[slug][0]
+    with acting_as(None, "test"):
+        import_structure(path.read_text(encoding="utf-8"), path.name)
+    return Partnership.objects.get(slug=slug)
+
+
+def seed_boundaries(codes):
+    """The national LSOA 2011 and 2013 ward boundary files of the district `codes`."""
+    return [
+        SHARED_DATA / folder / f"{code}.json.gz"
+        for folder in ("uk-geojson-lsoa2011-national", "uk-geojson-wards2013-national")
+        for code in codes
+    ]
+
+
+def _seed_store(root, forces):
+    from cdrp.store import build_geography, import_police_uk
+
+    codes = [code for force in forces for code in SEED_FORCES[force]]
+    build_geography(str(root), DEMO_DATA, boundaries=seed_boundaries(codes))
+    for force in forces:
+        import_police_uk(str(root), [SHARED_DATA / f"police-uk-street-{force}"])
+    return str(root)
+
+
+@pytest.fixture(scope="session")
+def seed_stores(tmp_path_factory):
+    """One incident store per seed force: its police.uk files and its seed districts' boundaries."""
+    return {
+        force: _seed_store(tmp_path_factory.mktemp(f"seed-{force}") / "store", [force])
+        for force in SEED_FORCES
+    }
+
+
+@pytest.fixture(scope="session")
+def seed_store_all_forces(tmp_path_factory):
+    """One incident store holding the three seed forces together (a regional deployment)."""
+    return _seed_store(tmp_path_factory.mktemp("seed-all") / "store", list(SEED_FORCES))

@@ -45,7 +45,9 @@ __all__ = [
     "family_members",
     "features_from_dir",
     "features_from_files",
+    "feature_text",
     "force_slug",
+    "forces_with_data",
     "peer_groups",
 ]
 
@@ -325,6 +327,38 @@ def force_slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", str(name).lower()).strip("-")
 
 
+def feature_text(domains: Sequence[str] = DOMAINS) -> str:
+    """The features a family is formed on, in words (for the documents that show a family).
+
+    >>> feature_text(["Income", "Employment"])[:59]
+    'IoD 2019 domain scores (Income; Employment), log10 resident'
+    """
+    return (
+        f"IoD 2019 domain scores ({'; '.join(domains)}), log10 resident population (ONS "
+        "mid-2019) and log10 residents per hectare (Census 2011 area), each standardised over "
+        "every English district"
+    )
+
+
+def forces_with_data(coverage: pd.DataFrame, months: Sequence[str]) -> list[str]:
+    """The forces (slugs) whose data holds every one of `months`, sorted.
+
+    >>> cov = pd.DataFrame({"force": ["kent", "kent", "essex"],
+    ...                     "month": ["2022-01", "2022-02", "2022-01"],
+    ...                     "missing": [False, False, False]})
+    >>> forces_with_data(cov, ["2022-01", "2022-02"]), forces_with_data(cov, ["2022-01"])
+    (['kent'], ['essex', 'kent'])
+    """
+    wanted = set(months)
+    forces: set[str] = set()
+    if len(coverage):
+        for force, rows in coverage.groupby("force"):
+            held = set(rows.loc[~rows["missing"].astype(bool), "month"].astype(str))
+            if wanted <= held:
+                forces.add(str(force))
+    return sorted(forces)
+
+
 def districts_with_data(
     force_names: Mapping[str, object], coverage: pd.DataFrame, months: Sequence[str]
 ) -> list[str]:
@@ -356,13 +390,7 @@ def districts_with_data(
     ...                     ["2022-01", "2022-02"])
     ['A']
     """
-    wanted = set(months)
-    forces: set[str] = set()
-    if len(coverage):
-        for force, rows in coverage.groupby("force"):
-            held = set(rows.loc[~rows["missing"].astype(bool), "month"].astype(str))
-            if wanted <= held:
-                forces.add(str(force))
+    forces = forces_with_data(coverage, months)
     return [
         code
         for code, name in force_names.items()
@@ -437,6 +465,7 @@ def peer_groups(
     k: int = DEFAULT_K,
     domains: Sequence[str] = DOMAINS,
     weights: Mapping[str, float] | None = None,
+    among: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """The ``k`` most similar districts of every district.
 
@@ -451,6 +480,11 @@ def peer_groups(
         Deprivation columns to use.
     weights : mapping, optional
         Weight of each feature group in the squared distance; ``FEATURE_WEIGHTS`` by default.
+    among : sequence of str, optional
+        Draw every family from these districts only (e.g. the districts with data when several
+        forces are loaded); the features are still standardised over all districts given, so a
+        district's distances do not depend on which others have data. Families then have at
+        most ``len(among) - 1`` members; codes not among the features are ignored.
 
     Returns
     -------
@@ -478,6 +512,10 @@ def peer_groups(
       peer  rank
     0    B     1
     1    C     2
+    >>> peer_groups(f, k=2, domains=["dep"], among=["C", "D"]).query("district == 'A'")["peer"]
+    0    C
+    1    D
+    Name: peer, dtype: object
     """
     weights = dict(FEATURE_WEIGHTS if weights is None else weights)
     if not 1 <= k < len(features):
@@ -490,12 +528,15 @@ def peer_groups(
     diff = z[:, None, :] - z[None, :, :]
     dist = np.sqrt(np.einsum("ijk,k->ij", diff**2, w))
     codes = features.index.to_numpy()
+    candidate = np.ones(len(codes), dtype=bool) if among is None else np.isin(codes, list(among))
     rows = []
     order_code = np.arange(len(codes))  # codes are sorted, so position orders codes
     for i, code in enumerate(codes):
         d = dist[i].copy()
         d[i] = np.inf
-        order = np.lexsort((order_code, np.round(d, 12)))[:k]
+        d[~candidate] = np.inf
+        size = min(k, int(np.isfinite(d).sum()))
+        order = np.lexsort((order_code, np.round(d, 12)))[:size]
         for rank, j in enumerate(order, start=1):
             rows.append((code, rank, codes[j], float(d[j])))
     return pd.DataFrame(rows, columns=["district", "rank", "peer", "distance"])

@@ -25,7 +25,14 @@ from cdrp.analysis.months import window as months_window
 from cdrp.analysis.nearrepeat import knox_test
 from cdrp.analysis.repeats import repeat_locations
 
-__all__ = ["KNOX_MIN_EVENTS", "WINDOW", "TacticalError", "build_tactical", "parse_month"]
+__all__ = [
+    "KNOX_MIN_EVENTS",
+    "WINDOW",
+    "TacticalError",
+    "build_tactical",
+    "missing_boundaries",
+    "parse_month",
+]
 
 #: Months of the emerging hot-spot window.
 WINDOW = 6
@@ -69,6 +76,44 @@ def parse_month(value: object) -> Month:
         raise TacticalError(f"month must be YYYY-MM, got {value!r}") from None
 
 
+def _listed(districts: dict[str, str], codes: list[str]) -> str:
+    names = [f"{districts.get(c, c)} ({c})" for c in codes]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def missing_boundaries(
+    districts: dict[str, str], no_lsoa: list[str], no_wards: list[str]
+) -> list[str]:
+    """The pack's notices for districts without LSOA or ward boundaries, naming the input and
+    how to load it.
+
+    >>> missing_boundaries({"E07000001": "Somewhere"}, [], ["E07000001"])[0][:53]
+    'No ward boundaries for Somewhere (E07000001): exceeda'
+    """
+    out = []
+
+    def hint(layer: str, codes: list[str]) -> str:
+        return (
+            f"load the {layer} boundary files with `cdrp import geography PATH…` or `cdrp fetch "
+            f"geography --district {' '.join(codes)}`"
+        )
+
+    if no_wards:
+        it = "it" if len(no_wards) == 1 else "them"
+        out.append(
+            f"No ward boundaries for {_listed(districts, no_wards)}: exceedances (ward × "
+            f"category) leave {it} out and its hot-spots have no ward name; "
+            f"{hint('ward', no_wards)}."
+        )
+    if no_lsoa:
+        it = "it" if len(no_lsoa) == 1 else "them"
+        out.append(
+            f"No LSOA boundaries for {_listed(districts, no_lsoa)}: emerging hot-spots (Gi*) and "
+            f"the map leave {it} out; {hint('LSOA', no_lsoa)}."
+        )
+    return out
+
+
 def build_tactical(
     *,
     month: str,
@@ -84,6 +129,7 @@ def build_tactical(
     window: int = WINDOW,
     top: int = 10,
     knox_min_events: int = KNOX_MIN_EVENTS,
+    missing: list[str] | None = None,
 ) -> dict:
     """Build the tasking pack for ``month``.
 
@@ -115,12 +161,15 @@ def build_tactical(
         Repeat locations listed.
     knox_min_events : int
         Fewer burglaries than this: the Knox test is not run and a note says so.
+    missing : list of str, optional
+        Notices of inputs the caller lacked (`missing_boundaries`): they head ``notes`` and are
+        the pack's ``warnings``, with any part this builder could not compute.
 
     Returns
     -------
     dict
         ``partnership, month, window, emerging, exceedances, repeats, near_repeat, actions,
-        map, notes``.
+        map, notes, warnings``.
 
     Raises
     ------
@@ -149,7 +198,8 @@ def build_tactical(
             f"(first month with data {first}; {len(held)} of the {window} months held): "
             "shorten the window or choose a later month"
         )
-    notes: list[str] = []
+    warnings: list[str] = list(missing or [])
+    notes: list[str] = list(warnings)
 
     def geom(g):
         return shapely.from_wkb(g) if isinstance(g, bytes | bytearray) else g
@@ -180,7 +230,7 @@ def build_tactical(
                     "id": f"hotspot-{code}",
                     "lsoa": code,
                     "lsoa_name": str(names.at[code, "lsoa_name"]),
-                    "ward_name": str(names.at[code, "ward_name"]) if "ward_name" in names else "",
+                    "ward_name": _ward_name(names, code),
                     "pattern": pattern,
                     "records": int(sum(series)),
                     "records_month": series[-1],
@@ -205,20 +255,35 @@ def build_tactical(
             key=lambda e: (min(v for k, v in order.items() if k in e["pattern"]), -e["records"])
         )
     else:
-        notes.append("Emerging hot-spots were not analysed: fewer than 3 LSOA boundaries.")
+        note = (
+            f"Emerging hot-spots were not analysed: Gi* needs the boundaries of at least 3 LSOAs, "
+            f"{len(codes)} of the partnership's {len(lsoa)} LSOAs have one loaded."
+        )
+        notes.append(note)
+        warnings.append(note)
 
     # --- Exceedances (ward × category) ----------------------------------------------------------
     wc = ward_category.rename(columns={"ward": "area"})
     wc = wc[wc["area"].notna()]
     ward_names = lsoa.drop_duplicates("ward").set_index("ward")["ward_name"]
-    try:
-        alerts = exceedances(
-            wc[["area", "category", "month", "count"]],
-            month,
-            months_covered=[m for m in covered if m <= month],
+    if wc.empty:
+        note = (
+            f"Exceedances were not analysed: no record of the partnership up to {month} lies in "
+            "a loaded ward."
         )
-    except ValueError as exc:
-        raise TacticalError(f"exceedances for {month}: {exc}") from exc
+        notes.append(note)
+        if not any(m.startswith("No ward boundaries") for m in warnings):
+            warnings.append(note)
+        alerts = pd.DataFrame(columns=["area", "category"])
+    else:
+        try:
+            alerts = exceedances(
+                wc[["area", "category", "month", "count"]],
+                month,
+                months_covered=[m for m in covered if m <= month],
+            )
+        except ValueError as exc:
+            raise TacticalError(f"exceedances for {month}: {exc}") from exc
     base_start = str(target - 12)
     wcs = wc.assign(month=wc["month"].astype(str))
     exceed: list[dict] = []
@@ -388,7 +453,16 @@ def build_tactical(
             "exceedances": {**fc, "features": ex_feats},
         },
         "notes": notes,
+        "warnings": warnings,
     }
+
+
+def _ward_name(names: pd.DataFrame, code: str) -> str:
+    """The LSOA's ward name; "no ward" when no loaded ward covers it (never a nearest name)."""
+    if "ward_name" not in names:
+        return ""
+    value = names.at[code, "ward_name"]
+    return str(value) if isinstance(value, str) and value else "no ward"
 
 
 def _geojson(g) -> dict:

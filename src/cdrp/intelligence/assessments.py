@@ -335,9 +335,10 @@ def _small_areas(reading: _Reading) -> _SmallAreas:
     return _SmallAreas(lsoa, lsoa_monthly, wards.drop(columns=["geometry"]), shapes)
 
 
-def _peer_counts(reading: _Reading) -> pd.DataFrame:
+def _peer_counts(reading: _Reading) -> tuple[pd.DataFrame, list[str]]:
     """Step 6: counts by district and category in the window for the family comparison: the
-    districts whose force's data covers the whole window (`districts_with_data`), and ours."""
+    districts whose force's data covers the whole window (`districts_with_data`), and ours;
+    and the names of the forces whose data covers it."""
     found = reading.counts(["district", "category"], reading.window[0], areas=None)
     cov = coverage(reading.store)
     police = (
@@ -346,8 +347,10 @@ def _peer_counts(reading: _Reading) -> pd.DataFrame:
         else pd.DataFrame(columns=["force", "month", "missing"])
     )
     forces = reading.geo_districts.set_index("district_code")["force_name"].to_dict()
-    with_data = set(districts_with_data(forces, police, reading.window)) | set(reading.codes)
-    return found[found["district"].isin(with_data)]
+    held = districts_with_data(forces, police, reading.window)
+    force_names = sorted({str(forces[c]) for c in held})
+    with_data = set(held) | set(reading.codes)
+    return found[found["district"].isin(with_data)], force_names
 
 
 def _weights(weights_path: str | None, asb_weight: float) -> tuple[pd.Series, str]:
@@ -454,7 +457,7 @@ def gather(
     monthly = reading.counts(["month", "district", "category"], reading.first)
     pop, pop_base, year, base_year = _populations(reading)
     small = _small_areas(reading)
-    peer_counts = _peer_counts(reading)
+    peer_counts, peer_forces = _peer_counts(reading)
     weights, weights_source = _weights(weights_path, asb_weight)
     survey = _survey(survey_path)
     features = district_features(data_dir)
@@ -480,6 +483,7 @@ def gather(
         peer_populations=pop,
         peer_names=reading.names,
         features=features,
+        peer_forces=peer_forces,
         k=k,
         survey=survey,
         survey_source=Path(survey_path).name if survey_path else None,

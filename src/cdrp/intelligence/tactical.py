@@ -14,6 +14,7 @@ from cdrp.analysis.tactical import (
     WINDOW,
     TacticalError,
     build_tactical,
+    missing_boundaries,
     parse_month,
 )
 from cdrp.analysis.weights import to_bng
@@ -83,7 +84,8 @@ def tactical_assessment(
         raise TacticalError(
             "the incident store has no geography tables: run `cdrp import geography` first"
         )
-    codes = [d.code for d in partnership.districts.all()]
+    districts = {d.code: d.name for d in partnership.districts.all()}
+    codes = list(districts)
     if not codes:
         raise TacticalError(f"partnership {partnership.slug!r} has no districts")
     month = month or latest_month(store)
@@ -123,6 +125,12 @@ def tactical_assessment(
     wards = read_table(store, "wards")
     wards = wards[wards["district_code"].isin(codes)]
     ward_shapes = dict(zip(wards["ward_code"], wards["geometry"], strict=True))
+    with_shapes = set(lsoa.loc[lsoa["lsoa"].isin(list(shapes)), "district"])
+    missing = missing_boundaries(
+        districts,
+        [c for c in codes if c not in with_shapes],
+        [c for c in codes if c not in set(wards["district_code"])],
+    )
 
     burg = points(
         store,
@@ -149,4 +157,5 @@ def tactical_assessment(
         burglary=burglary,
         actions=open_actions(partnership, reader) if actions is None else actions,
         window=window,
+        missing=missing,
     )

@@ -170,6 +170,8 @@ def build_assessment(inputs: AssessmentInputs, report: Report | None = None) -> 
         sections.append(moved_section(inputs.annual, {"sections": so_far, "period": obj["period"]}))
     for number, section in enumerate(sections, start=1):
         section.number = number
+        # A section that lacked an input says so in the document's warnings too.
+        warnings.extend(f"Section {number} ({section.title}): {m}" for m in section.missing)
     obj["sections"] = [s.to_dict() for s in sections]
     obj["summary"] = [
         {**finding, "section": s.number}

@@ -11,6 +11,7 @@ import pandas as pd
 
 from cdrp.analysis.assessment.inputs import (
     AssessmentError,
+    AssessmentInputs,
 )
 from cdrp.analysis.assessment.sections import Table
 from cdrp.analysis.harm import category_name
@@ -74,3 +75,42 @@ def _name(value: str) -> str:
     if name is None:
         raise AssessmentError(f"'{value}' in the incident data is not a police.uk category")
     return name
+
+
+#: How a missing boundary layer is loaded (named in the notices that say it is missing).
+_IMPORT_HINT = (
+    "load the {layer} boundary files with `cdrp import geography PATH…` or `cdrp fetch "
+    "geography --district {codes}`"
+)
+
+
+def _districts_text(inputs: AssessmentInputs, codes: Sequence[str]) -> str:
+    """'Name (code)' for each district, joined with commas and 'and'."""
+    names = [f"{inputs.districts.get(c, c)} ({c})" for c in codes]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def missing_lsoa_boundaries(inputs: AssessmentInputs) -> list[str]:
+    """The districts assessed none of whose LSOAs has a boundary loaded."""
+    shapes = (inputs.shapes or {}).get("lsoa") or {}
+    lsoa = inputs.lsoa
+    have = set(lsoa.loc[lsoa["lsoa"].isin(list(shapes)), "district"])
+    return [c for c in inputs.districts if c not in have]
+
+
+def missing_wards(inputs: AssessmentInputs) -> list[str]:
+    """The districts assessed with no ward in the store's ward boundaries."""
+    have = set(inputs.wards["district"]) if len(inputs.wards) else set()
+    return [c for c in inputs.districts if c not in have]
+
+
+def lsoa_boundaries_notice(inputs: AssessmentInputs, codes: Sequence[str], what: str) -> str:
+    """'No LSOA boundaries for <districts>: <what>; <how to load them>.'"""
+    hint = _IMPORT_HINT.format(layer="LSOA", codes=" ".join(codes))
+    return f"No LSOA boundaries for {_districts_text(inputs, codes)}: {what}; {hint}."
+
+
+def ward_boundaries_notice(inputs: AssessmentInputs, codes: Sequence[str], what: str) -> str:
+    """'No ward boundaries for <districts>: <what>; <how to load them>.'"""
+    hint = _IMPORT_HINT.format(layer="ward", codes=" ".join(codes))
+    return f"No ward boundaries for {_districts_text(inputs, codes)}: {what}; {hint}."

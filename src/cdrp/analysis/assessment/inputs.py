@@ -73,6 +73,9 @@ class AssessmentInputs:
     annual: Mapping[str, Any] | None = None  # the annual assessment's object, for a refresh
     sources: list[dict[str, str]] = field(default_factory=list)
     lsoa_monthly: pd.DataFrame | None = None  # month, lsoa, count (the window's months with data)
+    # Names of the police forces whose data covers the window (None: not known, families as
+    # before); with two or more, families are drawn from the districts with data only.
+    peer_forces: Sequence[str] | None = None
 
 
 # -- small helpers ----------------------------------------------------------------------------

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import pandas as pd
 
-from cdrp.analysis.assessment.common import _fmt, _records, _ref, _table, _window_text
+from cdrp.analysis.assessment.common import (
+    _districts_text,
+    _fmt,
+    _records,
+    _ref,
+    _table,
+    _window_text,
+    lsoa_boundaries_notice,
+    missing_lsoa_boundaries,
+    missing_wards,
+    ward_boundaries_notice,
+)
 from cdrp.analysis.assessment.inputs import AssessmentInputs
 from cdrp.analysis.assessment.maps import map_figure, small_area_rates
 from cdrp.analysis.assessment.sections import Finding, Section, Table
@@ -108,6 +119,13 @@ def levels_section(
 
     top_lsoa = lsoa_rated.sort_values(["count", "lsoa"], ascending=[False, True]).head(15)
     top_wards = wards_rated.sort_values(["count", "ward"], ascending=[False, True]).head(15)
+    missing = _missing_small_areas(inputs, lsoa)
+    ward_note = (
+        "Ward populations are Census 2011 residents of the LSOAs best fitted to each ward; a "
+        "ward rate is indicative only."
+    )
+    if top_wards.empty:
+        ward_note = next(m for m in missing if m.startswith("No ward boundaries"))
 
     tables: list[Table] = [
         _table(
@@ -199,8 +217,7 @@ def levels_section(
                 ("rate", "Rate per 1,000", "rate"),
             ],
             key="ward",
-            note="Ward populations are Census 2011 residents of the LSOAs best fitted to each "
-            "ward; a ward rate is indicative only.",
+            note=ward_note,
         ),
         _table(
             "top-lsoas",
@@ -294,5 +311,49 @@ def levels_section(
         figures=[f for f in figures if f is not None],
         findings=findings,
         notices=[],
+        missing=missing,
     )
     return section, cats, dc, districts
+
+
+def _missing_small_areas(inputs: AssessmentInputs, lsoa: pd.DataFrame) -> list[str]:
+    """What the ward and LSOA tables and maps lack, naming the missing input: ward or LSOA
+    boundaries of a district, wards not covering LSOAs, LSOAs without a Census population."""
+    missing = []
+    no_wards = missing_wards(inputs)
+    if no_wards:
+        missing.append(
+            ward_boundaries_notice(
+                inputs,
+                no_wards,
+                "the ward table, ward concentration and ward map leave "
+                + ("it" if len(no_wards) == 1 else "them")
+                + " out",
+            )
+        )
+    no_lsoa = missing_lsoa_boundaries(inputs)
+    if no_lsoa:
+        missing.append(
+            lsoa_boundaries_notice(
+                inputs,
+                no_lsoa,
+                "the LSOA map leaves " + ("it" if len(no_lsoa) == 1 else "them") + " out",
+            )
+        )
+    # LSOAs of districts that have wards, but which no loaded ward covers.
+    with_wards = [c for c in inputs.districts if c not in no_wards]
+    unwarded = lsoa[lsoa["district"].isin(with_wards) & lsoa["ward"].isna()]
+    if len(unwarded):
+        missing.append(
+            f"{len(unwarded)} LSOAs of {_districts_text(inputs, sorted(set(unwarded['district'])))}"
+            f" lie in no loaded ward ({_fmt(unwarded['count'].sum())} records in the period): "
+            "the ward table leaves them out; load the ward boundaries that cover them."
+        )
+    no_pop = lsoa[~(pd.to_numeric(lsoa["population"], errors="coerce") > 0)]
+    if len(no_pop):
+        missing.append(
+            f"{len(no_pop)} LSOAs have no Census 2011 population (e.g. {no_pop['lsoa'].iloc[0]}): "
+            "their rates are left blank and their wards' rates rest on the other LSOAs' residents "
+            "only; load the Census 2011 LSOA populations that cover them."
+        )
+    return missing

@@ -59,7 +59,9 @@ class Section:
     for the sections that always wrote notices (why, and every "nothing to say" section), last
     for the others, as documents already stored have them, so a rebuild is byte for byte the
     same. ``extra`` holds a section's own keys after ``findings`` (the priorities'
-    ``recommended``).
+    ``recommended``). ``missing`` names each input the section lacked (no boundaries, no
+    population, one force only): the builder adds each to the section's ``notices`` (if not there
+    already) and to the document's ``warnings``; it is not stored in the section itself.
     """
 
     id: str
@@ -72,8 +74,12 @@ class Section:
     extra: dict[str, Any] = field(default_factory=dict)
     notices_early: bool = False
     number: int | None = None
+    missing: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        for notice in self.missing:
+            if notice not in self.notices:
+                self.notices.append(notice)
         if not (self.findings or self.tables or self.notices):
             raise ValueError(f"section {self.id!r} has nothing to say and no notice saying why")
 

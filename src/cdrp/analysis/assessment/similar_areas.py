@@ -12,7 +12,7 @@ from cdrp.analysis.assessment.inputs import (
 )
 from cdrp.analysis.assessment.sections import Figure, Finding, Section, Table
 from cdrp.analysis.funnel import funnel, funnel_curve
-from cdrp.analysis.peers import family, peer_groups
+from cdrp.analysis.peers import family, feature_text, peer_groups
 from cdrp.analysis.priorities import peer_position
 
 
@@ -27,20 +27,37 @@ def peers_section(
                 id="peers",
                 title="Comparison with similar areas",
                 text=[],
-                notices=["No district features were given: families cannot be formed."],
+                notices=[],
                 tables=[],
                 figures=[],
                 findings=[],
                 notices_early=True,
+                missing=[
+                    "No district features were given (IoD 2019 district summaries, ONS mid-2019 "
+                    "populations and Census 2011 areas): families cannot be formed."
+                ],
             ),
             None,
         )
-    groups = peer_groups(inputs.features, k=inputs.k)
     pc = inputs.peer_counts.copy()
     pc["category"] = pc["category"].map(_name)
     available = sorted(
         set(pc["district"].dropna()) & {d for d, p in inputs.peer_populations.items() if p}
     )
+    forces = sorted(inputs.peer_forces or [])
+    # Several forces held: every family is drawn from the districts with data (ours included,
+    # as they are compared with it); one force: the national family, those in the force compared.
+    across = len(forces) >= 2
+    among = sorted(set(available) | set(inputs.districts)) if across else None
+    groups = peer_groups(inputs.features, k=inputs.k, among=among)
+    missing = []
+    if inputs.peer_forces is not None and len(forces) == 1:
+        missing.append(
+            f"Only one force's data is held ({forces[0]}): each family is the {inputs.k} most "
+            f"similar districts in England, compared only with the members in that force. "
+            f"Features used: {feature_text()}. Load other forces' police.uk data for the same "
+            "months to compare with the whole family."
+        )
     totals = pc.groupby("district")["count"].sum()
     family_rows: list[dict[str, object]] = []
     funnel_rows: list[pd.DataFrame] = []
@@ -131,7 +148,8 @@ def peers_section(
     tables.append(
         _table(
             "peer-families",
-            f"Families: the {inputs.k} most similar districts in England",
+            f"Families: the {inputs.k} most similar districts "
+            + ("with data" if across else "in England"),
             fam,
             [
                 ("district", "District", "text"),
@@ -141,8 +159,13 @@ def peers_section(
                 ("with_data", "Data loaded", "text"),
             ],
             key="key",
-            note="Nearest neighbours on standardised IoD 2019 domain scores, log population and "
-            "log density (cdrp.analysis.peers).",
+            note=(
+                f"Nearest neighbours among the {len(among or [])} districts with data "
+                f"({', '.join(forces)}) on {feature_text()} (cdrp.analysis.peers)."
+                if across
+                else "Nearest neighbours on standardised IoD 2019 domain scores, log population "
+                "and log density (cdrp.analysis.peers)."
+            ),
         )
     )
     if funnel_rows:
@@ -189,18 +212,26 @@ def peers_section(
                 key="key",
             )
         )
+    text = (
+        f"Each district's family is its {inputs.k} most similar districts drawn from every "
+        f"district with data: the {len(among or [])} districts of {len(forces)} forces loaded "
+        f"({', '.join(forces)}), by deprivation (IoD 2019 domains), population and density. "
+        "Its rate is compared on a funnel plot with its family, against Poisson 95% and 99.8% "
+        "control limits around the pooled family rate (Spiegelhalter 2005)."
+        if across
+        else f"Each district's family is its {inputs.k} most similar districts in England by "
+        "deprivation (IoD 2019 domains), population and density. Its rate is compared on a "
+        "funnel plot with the members that have data loaded, against Poisson 95% and 99.8% "
+        "control limits around the pooled family rate (Spiegelhalter 2005)."
+    )
     section = Section(
         id="peers",
         title="Comparison with similar areas",
-        text=[
-            f"Each district's family is its {inputs.k} most similar districts in England by "
-            "deprivation (IoD 2019 domains), population and density. Its rate is compared on a "
-            "funnel plot with the members that have data loaded, against Poisson 95% and 99.8% "
-            "control limits around the pooled family rate (Spiegelhalter 2005)."
-        ],
+        text=[text],
         tables=tables,
         figures=figures,
         findings=findings,
         notices=[],
+        missing=missing,
     )
     return section, pe

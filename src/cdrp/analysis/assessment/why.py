@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from cdrp.analysis.assessment.common import _ref, _table
+from cdrp.analysis.assessment.common import (
+    _ref,
+    _table,
+    lsoa_boundaries_notice,
+    missing_lsoa_boundaries,
+)
 from cdrp.analysis.assessment.inputs import AssessmentInputs
 from cdrp.analysis.assessment.sections import Finding, Section, Table
 from cdrp.analysis.decompose import contributions, rate_change_decomposition
@@ -112,7 +117,7 @@ def why_section(
                 "evidence": [_ref("changes-districts", "total")],
             }
         )
-    hot_tables, hot_findings, notices = _emerging_section(inputs)
+    hot_tables, hot_findings, missing = _emerging_section(inputs)
     tables.extend(hot_tables)
     findings.extend(hot_findings)
     return Section(
@@ -124,11 +129,12 @@ def why_section(
             "district is split into the change in its rate and the change in its share of the "
             "population.",
         ],
-        notices=notices,
+        notices=[],
         tables=tables,
         figures=[],
         findings=findings,
         notices_early=True,
+        missing=missing,
     )
 
 
@@ -142,16 +148,28 @@ _FADED = ("diminishing", "historical")
 
 def _emerging_section(inputs: AssessmentInputs) -> tuple[list[Table], list[Finding], list[str]]:
     """Hot-spots that emerged or faded: Getis-Ord Gi* on the partnership's LSOAs (queen
-    contiguity) for each month of the window, classified by cdrp.analysis.emerging."""
+    contiguity) for each month of the window, classified by cdrp.analysis.emerging. The third
+    item names what was missing (the section's ``missing``)."""
     shapes = (inputs.shapes or {}).get("lsoa") or {}
     monthly = inputs.lsoa_monthly
-    if monthly is None or not len(monthly) or len(shapes) < 3:
+    codes = [c for c in inputs.lsoa["lsoa"] if c in shapes]
+    no_lsoa = missing_lsoa_boundaries(inputs)
+    if len(codes) < 3:
+        what = "hot-spots were not analysed (Gi* needs the boundaries of at least 3 LSOAs)"
+        return [], [], [lsoa_boundaries_notice(inputs, no_lsoa or list(inputs.districts), what)]
+    if monthly is None or not len(monthly):
         return (
             [],
             [],
-            ["Hot-spots were not analysed: LSOA boundaries or monthly counts are missing."],
+            [
+                "Hot-spots were not analysed: no record in the period has an LSOA code or a "
+                "location inside a loaded LSOA boundary."
+            ],
         )
-    codes = [c for c in inputs.lsoa["lsoa"] if c in shapes]
+    missing = []
+    if no_lsoa:
+        what = "hot-spots were analysed without " + ("it" if len(no_lsoa) == 1 else "them")
+        missing.append(lsoa_boundaries_notice(inputs, no_lsoa, what))
     months = sorted(monthly["month"].astype(str).unique())
     window = len(months)
     table = area_table(monthly, "lsoa", codes, months)
@@ -217,4 +235,4 @@ def _emerging_section(inputs: AssessmentInputs) -> tuple[list[Table], list[Findi
                 "evidence": [_ref("why-hotspots", c) for c in faded["lsoa"].head(10)],
             }
         )
-    return tables, findings, []
+    return tables, findings, missing

@@ -1,0 +1,153 @@
+"""Assessments say what is missing (issue 16, part 4) and families across forces (part 8), on the
+seed partnerships' real data: a section that cannot be computed names the missing input in the
+document and in its warnings; with several forces held a family is drawn from every district with
+data, with one force the document says so and names the features used."""
+
+from __future__ import annotations
+
+import pytest
+
+from cdrp.analysis.peers import DOMAINS
+from cdrp.store import Store, build_geography, import_police_uk
+from cdrp.store.geography import read_table
+from conftest import DEMO_DATA, SEEDS, SHARED_DATA, load_seed, seed_boundaries
+
+ROCHFORD = "E07000075"
+
+pytestmark = pytest.mark.skipif(
+    not (SHARED_DATA / "police-uk-street-essex").is_dir(),
+    reason="needs shared/data's seed forces and national boundaries",
+)
+
+
+@pytest.fixture(scope="module")
+def essex_without(tmp_path_factory):
+    """Essex's records in two stores lacking boundaries: Rochford's LSOAs but no wards, and none."""
+    stores = {}
+    for name, files in {
+        "no-wards": [p for p in seed_boundaries([ROCHFORD]) if "lsoa" in p.parent.name],
+        "no-boundaries": [],
+    }.items():
+        root = str(tmp_path_factory.mktemp(f"essex-{name}") / "store")
+        build_geography(root, DEMO_DATA, boundaries=files)
+        import_police_uk(root, [SHARED_DATA / "police-uk-street-essex"])
+        stores[name] = root
+    return stores
+
+
+def _doc(partnership, store):
+    from cdrp.intelligence.assessments import build
+
+    return build(
+        partnership=partnership, end="2022-11", months=11, store=Store(store), save=False
+    ).document
+
+
+def _sections(doc):
+    return {s["id"]: s for s in doc["sections"]}
+
+
+def _tables(doc):
+    return {t["id"]: t for s in doc["sections"] for t in s["tables"]}
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_without_ward_boundaries_the_ward_table_is_empty_and_says_why(essex_without):
+    from cdrp.intelligence.tactical import tactical_assessment
+
+    rochford = load_seed("rochford-csp")
+    doc = _doc(rochford, essex_without["no-wards"])
+    notice = "No ward boundaries for Rochford (E07000075)"
+    top = _tables(doc)["top-wards"]
+    assert top["rows"] == [] and top["note"].startswith(notice)
+    assert "cdrp fetch geography --district E07000075" in top["note"]
+    assert any(n.startswith(notice) for n in _sections(doc)["levels"]["notices"])
+    assert [w for w in doc["warnings"] if notice in w] == [
+        f"Section 1 (Levels and patterns): {top['note']}"
+    ]
+    # The LSOAs were loaded: hot-spots ran, the LSOA table is full, nothing says otherwise.
+    assert _tables(doc)["top-lsoas"]["rows"]
+    assert "Getis-Ord Gi*" in _tables(doc)["why-hotspots"]["note"]
+    assert not any("LSOA boundaries" in w for w in doc["warnings"])
+
+    # The pack builds (it used to fail: "exceedances ... the counts table is empty"), says why
+    # it has no exceedances, and names no ward for its hot-spots.
+    pack = tactical_assessment(rochford, "2022-11", store=Store(essex_without["no-wards"]))
+    assert pack["exceedances"] == []
+    assert [w[: len(notice)] for w in pack["warnings"]] == [notice]
+    assert pack["warnings"][0] in pack["notes"]
+    assert all(e["ward_name"] == "no ward" for e in pack["emerging"])
+    assert len(pack["map"]["lsoas"]["features"]) == len(
+        read_table(Store(essex_without["no-wards"]), "lsoa_shapes")
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_without_any_boundaries_every_section_that_needs_them_names_them(essex_without):
+    from cdrp.intelligence.tactical import tactical_assessment
+
+    rochford = load_seed("rochford-csp")
+    doc = _doc(rochford, essex_without["no-boundaries"])
+    assert doc["totals"][ROCHFORD] == SEEDS["rochford-csp"][4]  # the counts need no boundaries
+    why = _sections(doc)["why"]
+    assert "why-hotspots" not in {t["id"] for t in why["tables"]}
+    (hot,) = [n for n in why["notices"] if "hot-spots" in n]
+    assert hot.startswith("No LSOA boundaries for Rochford (E07000075): hot-spots were not")
+    warned = {w.split("): ", 1)[0] + ")" for w in doc["warnings"] if "boundaries" in w}
+    assert warned == {"Section 1 (Levels and patterns)", "Section 3 (Why: what drove the change)"}
+    assert sum("No LSOA boundaries" in w for w in doc["warnings"]) == 2
+    assert sum("No ward boundaries" in w for w in doc["warnings"]) == 1
+    assert not [f for f in _sections(doc)["levels"]["figures"] if f["kind"] == "choropleth"]
+
+    pack = tactical_assessment(rochford, "2022-11", store=Store(essex_without["no-boundaries"]))
+    assert pack["emerging"] == [] and pack["exceedances"] == []
+    assert [w.split(":")[0] for w in pack["warnings"]] == [
+        "No ward boundaries for Rochford (E07000075)",
+        "No LSOA boundaries for Rochford (E07000075)",
+        "Emerging hot-spots were not analysed",
+    ]
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_with_one_force_the_family_says_so_and_names_its_features(seed_stores):
+    doc = _doc(load_seed("test-valley-csp"), seed_stores["hampshire"])
+    peers = _sections(doc)["peers"]
+    (notice,) = peers["notices"]
+    assert notice.startswith("Only one force's data is held (Hampshire)")
+    assert all(domain in notice for domain in DOMAINS)
+    assert "population" in notice and "per hectare" in notice
+    assert f"Section 6 (Comparison with similar areas): {notice}" in doc["warnings"]
+    # The national family: some members in other forces, without data.
+    rows = _tables(doc)["peer-families"]["rows"]
+    assert len(rows) == 15 and {r["with_data"] for r in rows} == {"yes", "no"}
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_with_several_forces_the_family_is_drawn_from_every_district_with_data(
+    seed_store_all_forces,
+):
+    store = Store(seed_store_all_forces)
+    doc = _doc(load_seed("test-valley-csp"), seed_store_all_forces)
+    peers = _sections(doc)["peers"]
+    assert peers["notices"] == [] and not any("one force" in w for w in doc["warnings"])
+    # The districts with data: every district of the three forces held.
+    districts = read_table(store, "districts")
+    forces = {"Essex", "Hampshire", "Cambridgeshire"}
+    with_data = set(districts.loc[districts["force_name"].isin(forces), "district_code"])
+    assert len(with_data) == 14 + 14 + 6  # as shared/data/README.md lists them
+    assert "drawn from every district with data" in peers["text"][0]
+    assert f"the {len(with_data)} districts of 3 forces" in peers["text"][0]
+    rows = _tables(doc)["peer-families"]["rows"]
+    assert len(rows) == 15
+    assert {r["code"] for r in rows} <= with_data - {SEEDS["test-valley-csp"][2]}
+    assert {r["with_data"] for r in rows} == {"yes"}
+    # Drawn across forces, not only from Test Valley's own.
+    force_of = districts.set_index("district_code")["force_name"]
+    assert {force_of[r["code"]] for r in rows} - {"Hampshire"}
+    # All fifteen are compared on the funnel.
+    (finding,) = [f for f in peers["findings"] if f["text"].startswith("Test Valley:")]
+    assert "(15 of 15 members with data)" in finding["text"]
