@@ -175,16 +175,16 @@ def consecutive_runs(series: pd.Series) -> list[tuple[pd.Period, pd.Period, int]
     """
     runs: list[tuple[pd.Period, pd.Period, int]] = []
     start: pd.Period | None = None
-    previous: pd.Period  # set by the loop before any run can close
+    previous: pd.Period | None = None  # set whenever a run has started
     for month, value in zip(series.index, series, strict=True):  # Series.items()
         present = not pd.isna(value)
         if present and start is None:
             start = month
-        if not present and start is not None:
+        if not present and start is not None and previous is not None:
             runs.append((start, previous, len(pd.period_range(start, previous, freq="M"))))
             start = None
         previous = month
-    if start is not None:
+    if start is not None and previous is not None:
         runs.append((start, previous, len(pd.period_range(start, previous, freq="M"))))
     return runs
 

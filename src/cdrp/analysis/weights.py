@@ -15,6 +15,7 @@ within :data:`CONTIGUITY_TOLERANCE_M` metres of each other.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -57,6 +58,10 @@ _BYTES_PER_CELL = 8 * 24
 
 class GridTooLargeError(ValueError):
     """A grid that would need more memory (or more cells) than allowed."""
+
+
+#: Shapely geometries, as a sequence or an object array.
+Geometries = Sequence[object] | npt.NDArray[np.object_]
 
 
 @lru_cache(maxsize=4)
@@ -122,7 +127,7 @@ def from_bng(x: npt.ArrayLike, y: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray
     )
 
 
-def project_to_wgs84(geometries: npt.ArrayLike) -> npt.NDArray[np.object_]:
+def project_to_wgs84(geometries: Geometries) -> npt.NDArray[np.object_]:
     """Shapely geometries on the British National Grid back to longitude/latitude (GeoJSON).
 
     Examples
@@ -142,7 +147,7 @@ def project_to_wgs84(geometries: npt.ArrayLike) -> npt.NDArray[np.object_]:
     return projected
 
 
-def project_to_bng(geometries: npt.ArrayLike) -> npt.NDArray[np.object_]:
+def project_to_bng(geometries: Geometries) -> npt.NDArray[np.object_]:
     """Shapely geometries in WGS84 longitude/latitude projected to British National Grid.
 
     Examples
@@ -421,7 +426,7 @@ def grid_distance_band(grid: Grid, distance: float) -> sparse.csr_matrix:
 
 
 def polygon_queen(
-    geometries: npt.ArrayLike, *, tolerance: float = CONTIGUITY_TOLERANCE_M
+    geometries: Geometries, *, tolerance: float = CONTIGUITY_TOLERANCE_M
 ) -> sparse.csr_matrix:
     """Queen contiguity between polygons: neighbours when they touch (within ``tolerance``).
 

@@ -34,7 +34,6 @@ from cdrp.store.schema import (
     slugify,
 )
 
-
 #: A quarantined row: (row number, field, reason, the row as JSON).
 Failure = tuple[int, str, str, str]
 #: A check of a block's rows: the rows that fail it, the field it names, and the reason given
