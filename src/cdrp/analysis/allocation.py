@@ -39,11 +39,12 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from numbers import Rational
+from typing import Any
 
 __all__ = [
     "MEASURES",
@@ -84,7 +85,7 @@ class FormulaError(ValueError):
         super().__init__(f"{field}: {message}")
 
 
-def as_exact(value, field: str = "value") -> Fraction:
+def as_exact(value: object, field: str = "value") -> Fraction:
     """An exact rational from an int, Fraction, Decimal or decimal text (``"0.35"``, ``"1/3"``).
 
     A float is read by its shortest decimal form (``0.1`` → 1/10), so a weight typed in JSON as
@@ -98,7 +99,7 @@ def as_exact(value, field: str = "value") -> Fraction:
     if isinstance(value, Fraction | int):
         return Fraction(value)
     if isinstance(value, Rational):
-        return Fraction(value.numerator, value.denominator)
+        return Fraction(int(value.numerator), int(value.denominator))
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
             raise FormulaError(field, f"expected a finite number, got {value!r}")
@@ -139,7 +140,7 @@ def decimal_text(value: Fraction, places: int = 10) -> str:
 
 
 def parse_weights(
-    weights: Mapping, *, measures: Sequence[str] | None = None
+    weights: Mapping[str, object], *, measures: Sequence[str] | None = None
 ) -> dict[str, Fraction]:
     """Check the weights of a formula and return them as exact fractions.
 
@@ -199,7 +200,7 @@ class Formula:
     crime_categories: tuple[str, ...] | None = None
     method: str = METHOD
 
-    def as_data(self) -> dict:
+    def as_data(self) -> dict[str, Any]:
         """The formula as JSON-ready data (weights as decimal or ``a/b`` text)."""
         return {
             "method": self.method,
@@ -212,7 +213,7 @@ class Formula:
         }
 
 
-def parse_formula(data: Mapping) -> Formula:
+def parse_formula(data: Mapping[str, Any]) -> Formula:
     """Check a formula (data) and return it; refuse it naming the key at fault.
 
     Keys: ``method`` ("weighted shares"), ``weights`` (measure → weight, adding to 1, measures
@@ -354,14 +355,16 @@ def quotas(total_pence: int, shares: Mapping[object, object]) -> dict[object, Fr
     return {r: total * s for r, s in exact.items()}
 
 
-def _checked(total_pence, shares) -> tuple[int, dict[object, Fraction]]:
+def _checked(
+    total_pence: object, shares: Mapping[object, object]
+) -> tuple[int, dict[object, Fraction]]:
     if isinstance(total_pence, bool) or not isinstance(total_pence, int):
         raise FormulaError("total", f"expected whole pence (an int), got {total_pence!r}")
     if total_pence < 0:
         raise FormulaError("total", f"must not be negative, got {total_pence}")
     if not shares:
         raise FormulaError("shares", "no recipients to share between")
-    exact = {}
+    exact: dict[object, Fraction] = {}
     for r, s in shares.items():
         value = as_exact(s, f"shares.{r}")
         if value < 0:
@@ -369,12 +372,13 @@ def _checked(total_pence, shares) -> tuple[int, dict[object, Fraction]]:
         exact[r] = value
     if sum(exact.values(), Fraction(0)) != 1:
         raise FormulaError(
-            "shares", f"must add to exactly 1, they add to {_plain(sum(exact.values()))}"
+            "shares",
+            f"must add to exactly 1, they add to {_plain(sum(exact.values(), Fraction(0)))}",
         )
     return total_pence, exact
 
 
-def tie_order(key) -> tuple:
+def tie_order(key: object) -> tuple[object, ...]:
     """Where a recipient's key stands when remainders tie: a total order on distinct keys.
 
     ``None`` first, then numbers by value (int, Fraction, Decimal, finite float; ``True`` is 1
@@ -414,7 +418,7 @@ def tie_order(key) -> tuple:
     )
 
 
-def _tie_ranks(keys, order: Sequence | None) -> dict:
+def _tie_ranks(keys: Collection[object], order: Sequence[object] | None) -> dict[object, Any]:
     if order is None:
         return {r: tie_order(r) for r in keys}
     listed = list(order)
@@ -424,7 +428,7 @@ def _tie_ranks(keys, order: Sequence | None) -> dict:
 
 
 def apportion(
-    total_pence: int, shares: Mapping[object, object], *, order: Sequence | None = None
+    total_pence: int, shares: Mapping[object, object], *, order: Sequence[object] | None = None
 ) -> dict[object, int]:
     """Whole pence for each recipient by largest remainder (Hamilton), adding to the total.
 
@@ -483,7 +487,7 @@ class Split:
     amounts: dict[object, int]
     inputs: dict[object, dict[str, object]] = field(default_factory=dict)
 
-    def basis(self, recipient) -> dict:
+    def basis(self, recipient: object) -> dict[str, Any]:
         """JSON-ready figures behind one recipient's amount (fractions as ``a/b`` text too)."""
         share = self.shares[recipient]
         quota = self.quotas[recipient]
@@ -501,11 +505,11 @@ class Split:
         }
 
 
-def _fraction(value: Fraction) -> dict:
+def _fraction(value: Fraction) -> dict[str, str]:
     return {"exact": f"{value.numerator}/{value.denominator}", "decimal": decimal_text(value, 10)}
 
 
-def _number(value) -> int | str:
+def _number(value: object) -> int | str:
     x = as_exact(value)
     return int(x) if x.denominator == 1 else _plain(x)
 
@@ -515,7 +519,7 @@ def split(
     inputs: Mapping[object, Mapping[str, object]],
     weights: Mapping[str, object],
     *,
-    order: Sequence | None = None,
+    order: Sequence[object] | None = None,
 ) -> Split:
     """Shares, exact quotas and whole-penny amounts in one go (see :func:`shares`, :func:`apportion`).
 

@@ -96,6 +96,11 @@ DEFAULT_THRESHOLD = 5
 # a row total (an area's total) more than a column total, the grand total most.
 _WEIGHT_INNER, _WEIGHT_COLUMN_TOTAL, _WEIGHT_ROW_TOTAL, _WEIGHT_GRAND = 1, 50, 200, 10_000
 _INF = np.iinfo(np.int64).max // 4
+# A cell of the extended table, (row, column); in the graphs row r is node r, column c -(c + 1).
+_Cell = tuple[int, int]
+# A component of the withheld cells' graph: its tree edges (parent node, child node, cell; the
+# root has no parent or cell) and its other edges (row node, column node, cell).
+_Component = tuple[list[tuple[int | None, int, _Cell | None]], list[tuple[int, int, _Cell]]]
 
 
 def _extend(table: np.ndarray) -> np.ndarray:
@@ -142,7 +147,7 @@ class ProtectedTable:
     threshold: int
     floors: np.ndarray
     hidden: np.ndarray
-    _components: dict = field(default_factory=dict, repr=False)
+    _components: dict[int, list[_Component]] = field(default_factory=dict, repr=False)
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -192,12 +197,12 @@ class ProtectedTable:
                     return False
         return True
 
-    def _tree(self, layer: int) -> list:
+    def _tree(self, layer: int) -> list[_Component]:
         if layer not in self._components:
             self._components[layer] = _spanning_trees(self.hidden[layer])
         return self._components[layer]
 
-    def intervals(self, layer: int = 0) -> dict[tuple[int, int], tuple[int, int]]:
+    def intervals(self, layer: int = 0) -> dict[tuple[int, int], tuple[int, int | None]]:
         """The narrowest range that the published figures of `layer` allow for each of its
         withheld cells, knowing each withheld count's floor (the audit an attacker would
         run on this layer alone), keyed by (row, column) of the extended table. Computed by
@@ -208,9 +213,9 @@ class ProtectedTable:
         # A withheld count is at least its floor (1: zero is shown).
         member = self.hidden[layer]
         low = np.where(member, values - self.floors[layer], 0)
-        out = {}
-        for cell in zip(*np.nonzero(member), strict=True):
-            cell = (int(cell[0]), int(cell[1]))
+        out: dict[tuple[int, int], tuple[int, int | None]] = {}
+        for r, c in zip(*np.nonzero(member), strict=True):
+            cell = (int(r), int(c))
             up, down = _shift_range(member, low, sign, cell, cap=None)
             lo = int(values[cell]) - down
             hi = None if up >= _INF else int(values[cell]) + up
@@ -229,26 +234,26 @@ def _mask(selection: ArrayLike, size: int) -> np.ndarray:
     return mask
 
 
-def _spanning_trees(suppressed: np.ndarray) -> list:
+def _spanning_trees(suppressed: np.ndarray) -> list[_Component]:
     """For each connected component of the withheld cells' bipartite graph: the tree edges in
     breadth-first order as (parent node, child node, cell) and the other edges as (row node,
     column node, cell). Row r is node r, column c is node -(c + 1)."""
     rows, cols = suppressed.shape
-    adjacent: dict[int, list] = {}
+    adjacent: dict[int, list[tuple[int, _Cell]]] = {}
     for r, c in zip(*np.nonzero(suppressed), strict=True):
         r, c = int(r), int(c)
         adjacent.setdefault(r, []).append((-(c + 1), (r, c)))
         adjacent.setdefault(-(c + 1), []).append((r, (r, c)))
     seen: set[int] = set()
     used: set[tuple[int, int]] = set()
-    components = []
+    components: list[_Component] = []
     for start in sorted(adjacent):
         if start in seen:
             continue
-        tree = [(None, start, None)]
+        tree: list[tuple[int | None, int, _Cell | None]] = [(None, start, None)]
         seen.add(start)
         queue = deque([start])
-        cells = set()
+        cells: set[_Cell] = set()
         while queue:
             node = queue.popleft()
             for other, cell in adjacent[node]:
@@ -274,7 +279,8 @@ class _Graph:
     def __init__(self, member: np.ndarray, low: np.ndarray, sign: np.ndarray):
         self.member, self.low, self.sign = member, low, sign
         self.arcs: dict[int, dict[int, int]] = {}
-        self._candidates: dict[int, list] | None = None
+        # Per node: the arcs of cells that could be withheld, as (node, cost, cell).
+        self._candidates: dict[int, list[tuple[int, int, _Cell]]] | None = None
 
     def _caps(self, r: int, c: int) -> tuple[int, int]:
         v = int(self.low[r, c])
@@ -344,7 +350,9 @@ class _Graph:
                 break
             if d > best.get(u, _INF):
                 continue
-            steps = [(v, 0, None) for v, c in residual.get(u, {}).items() if c > 0]
+            steps: list[tuple[int, int, _Cell | None]] = [
+                (v, 0, None) for v, c in residual.get(u, {}).items() if c > 0
+            ]
             steps += [
                 step
                 for step in self._candidates.get(u, [])
@@ -357,7 +365,8 @@ class _Graph:
                     heapq.heappush(heap, (d + price, v))
         if sink not in best:
             return []
-        path, node = [], sink
+        path: list[_Cell] = []
+        node = sink
         while node != source:
             node, new = via[node]
             if new is not None:
@@ -371,7 +380,7 @@ def _flow(residual: dict[int, dict[int, int]], source: int, sink: int, cap: int 
     # Every edge has an arc each way, so the residual graph needs no arcs added.
     flow = 0
     while cap is None or flow < cap:
-        parent = {source: None}
+        parent: dict[int, int | None] = {source: None}
         queue = deque([source])
         while queue and sink not in parent:
             u = queue.popleft()
@@ -381,10 +390,11 @@ def _flow(residual: dict[int, dict[int, int]], source: int, sink: int, cap: int 
                     queue.append(v)
         if sink not in parent:
             break
-        path, v = [], sink
-        while parent[v] is not None:
-            path.append((parent[v], v))
-            v = parent[v]
+        path: list[tuple[int, int]] = []
+        v = sink
+        while (before := parent[v]) is not None:
+            path.append((before, v))
+            v = before
         push = min(residual[u][v] for u, v in path)
         if cap is not None:
             push = min(push, cap - flow)
@@ -450,7 +460,7 @@ def _rectangles(
         v = np.broadcast_to(v, low.shape)
         up = np.where(e < 0, np.minimum(up, v), up)
         down = np.where(e > 0, np.minimum(down, v), down)
-    width = up + down
+    width: np.ndarray = up + down
     width[r, :] = 0
     width[:, c] = 0
     return width
@@ -509,13 +519,15 @@ def protect(
     if threshold < 1:
         raise ValueError("the threshold is a count of at least 1")
     values = np.stack([_extend(x) for x in stack])
-    given = [None] * len(stack) if floors is None else [np.asarray(f, np.int64) for f in floors]
+    given: list[np.ndarray | None] = (
+        [None] * len(stack) if floors is None else [np.asarray(f, np.int64) for f in floors]
+    )
     if len(given) != len(stack):
         raise ValueError(f"{len(given)} floors for {len(stack)} tables")
     known = np.stack([_floor(x, f) for x, f in zip(stack, given, strict=True)])
     rows, cols = main.shape
     sign = _signs(rows, cols)
-    primary = ((values > 0) & (values < threshold)).any(axis=0)
+    primary = np.asarray(((values > 0) & (values < threshold)).any(axis=0))
     families = _families(values, known)
     weight = np.full(sign.shape, _WEIGHT_INNER, dtype=np.int64)
     weight[:rows, cols] = _WEIGHT_ROW_TOTAL
@@ -602,7 +614,7 @@ def _families(values: np.ndarray, known: np.ndarray) -> list[tuple[np.ndarray, n
     one layer, the main layer alone (for a cell whose other layers are zero, hence shown):
     each cell falling no lower than its other layers, nor below its floor.
     """
-    positive = (values > 0).all(axis=0)
+    positive = np.asarray((values > 0).all(axis=0))
     room = (values - known).min(axis=0)
     families = [(positive, np.where(positive, room, 0))]
     if values.shape[0] > 1:
@@ -615,7 +627,7 @@ def _families(values: np.ndarray, known: np.ndarray) -> list[tuple[np.ndarray, n
 def _corner_mask(cell: tuple[int, int], allowed: np.ndarray) -> np.ndarray:
     """Where (r', c') makes a rectangle with `cell` whose other three corners are `allowed`."""
     r, c = cell
-    ok = allowed & allowed[r, :][None, :] & allowed[:, c][:, None]
+    ok: np.ndarray = allowed & allowed[r, :][None, :] & allowed[:, c][:, None]
     ok = ok.copy()
     ok[r, :] = False
     ok[:, c] = False
@@ -639,10 +651,10 @@ class PublicationGrid:
 
     rows: list[Hashable]
     columns: list[Hashable]
-    tables: dict[Hashable, tuple[np.ndarray, np.ndarray, ProtectedTable, frozenset]]
+    tables: dict[Hashable, tuple[np.ndarray, np.ndarray, ProtectedTable, frozenset[Hashable]]]
     threshold: int
-    _row_at: dict | None = field(default=None, repr=False)
-    _col_at: dict | None = field(default=None, repr=False)
+    _row_at: dict[Hashable, int] | None = field(default=None, repr=False)
+    _col_at: dict[Hashable, int] | None = field(default=None, repr=False)
 
     @classmethod
     def build(
@@ -657,14 +669,16 @@ class PublicationGrid:
         pooled in it."""
         pool_below = 4 * threshold if pool_below is None else pool_below
         by_period: dict[Hashable, dict[tuple[Hashable, Hashable], np.ndarray]] = {}
-        for period, row, column, counts in cells:
-            by_period.setdefault(period, {})[(row, column)] = np.asarray(counts, dtype=np.int64)
+        for period, row, column, given in cells:
+            by_period.setdefault(period, {})[(row, column)] = np.asarray(given, dtype=np.int64)
         all_rows = sorted({r for p in by_period.values() for r, _ in p}, key=_order)
         all_rows.append(POOLED)
         all_cols = sorted({c for p in by_period.values() for _, c in p}, key=_order)
         row_index = {r: i for i, r in enumerate(all_rows)}
         col_index = {c: i for i, c in enumerate(all_cols)}
-        tables = {}
+        tables: dict[
+            Hashable, tuple[np.ndarray, np.ndarray, ProtectedTable, frozenset[Hashable]]
+        ] = {}
         for period, found in by_period.items():
             totals: dict[Hashable, int] = {}
             for (r, _), counts in found.items():
@@ -740,7 +754,7 @@ class PublicationGrid:
         return self._col_at
 
 
-def _order(key):
+def _order(key: object) -> tuple[object, ...]:
     # Rows and columns may be tuples holding None (no district): sort None last, stably.
     if isinstance(key, tuple):
         return tuple(_order(k) for k in key)

@@ -35,13 +35,20 @@ Without the correction ``Z`` is SciPy's ``kendalltau(time, x)`` statistic (check
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Iterable, Mapping
+from typing import TYPE_CHECKING
+
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import shapely
 from scipy import stats
 
 from cdrp.analysis.hotspots import PERMUTATIONS, SEED, gi_star
 from cdrp.analysis.weights import polygon_queen, project_to_bng
+
+if TYPE_CHECKING:
+    from pandas._typing import Axes
 
 __all__ = [
     "ALPHA",
@@ -79,7 +86,7 @@ _KINDS = (
 PATTERNS = tuple(f"{k} {s} spot" for s in ("hot", "cold") for k in _KINDS) + (NO_PATTERN,)
 
 
-def mann_kendall(x, *, continuity: bool = True) -> pd.DataFrame:
+def mann_kendall(x: npt.ArrayLike, *, continuity: bool = True) -> pd.DataFrame:
     """Mann-Kendall trend test of each row of ``x`` (time along the last axis).
 
     NaNs are dropped row by row. Rows with fewer than 3 values get NaN.
@@ -124,7 +131,13 @@ def _mk_var(v: np.ndarray) -> float:
     return float((n * (n - 1) * (2 * n + 5) - (t * (t - 1) * (2 * t + 5)).sum()) / 18)
 
 
-def _pattern(flags: np.ndarray, opposite: np.ndarray, mostly: np.ndarray, trend_up, trend_down):
+def _pattern(
+    flags: npt.NDArray[np.bool_],
+    opposite: npt.NDArray[np.bool_],
+    mostly: npt.NDArray[np.bool_],
+    trend_up: npt.NDArray[np.bool_],
+    trend_down: npt.NDArray[np.bool_],
+) -> npt.NDArray[np.object_]:
     """Pattern names (without 'hot'/'cold') for boolean step flags (units × steps)."""
     last = flags[:, -1]
     count = flags.sum(axis=1)
@@ -155,14 +168,14 @@ def _pattern(flags: np.ndarray, opposite: np.ndarray, mostly: np.ndarray, trend_
 
 
 def classify_emerging(
-    z,
-    p,
+    z: npt.ArrayLike,
+    p: npt.ArrayLike,
     *,
     window: int = WINDOW,
     share: float = SHARE,
     alpha: float = ALPHA,
     trend_alpha: float = TREND_ALPHA,
-    index=None,
+    index: Axes | None = None,
 ) -> pd.DataFrame:
     """Emerging hot/cold-spot pattern of each unit from its Gi* z and p over time.
 
@@ -241,15 +254,15 @@ def classify_emerging(
 
 
 def gi_star_series(
-    counts,
-    adjacency,
+    counts: npt.ArrayLike,
+    adjacency: object,
     *,
-    steps=None,
+    steps: Iterable[Hashable] | None = None,
     permutations: int = PERMUTATIONS,
     seed: int | None = SEED,
     fdr: bool = True,
     basis: str = "permutation",
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """Gi* z-scores and class p-values (``q``) for every time step of a (steps × units) table.
 
     Each step gets its own seed (``seed + step``) so that steps do not share draws.
@@ -283,10 +296,10 @@ def gi_star_series(
 
 
 def emerging_hotspots(
-    counts,
-    adjacency,
+    counts: npt.ArrayLike,
+    adjacency: object,
     *,
-    steps=None,
+    steps: Iterable[Hashable] | None = None,
     window: int = WINDOW,
     share: float = SHARE,
     alpha: float = ALPHA,
@@ -295,7 +308,7 @@ def emerging_hotspots(
     seed: int | None = SEED,
     fdr: bool = True,
     basis: str = "permutation",
-    index=None,
+    index: Axes | None = None,
 ) -> pd.DataFrame:
     """Gi* for each of the last ``window`` steps of ``counts``, then :func:`classify_emerging`.
 
@@ -341,7 +354,9 @@ def emerging_hotspots(
     )
 
 
-def area_table(monthly: pd.DataFrame, area: str, codes, months) -> pd.DataFrame:
+def area_table(
+    monthly: pd.DataFrame, area: str, codes: Iterable[str], months: Iterable[str]
+) -> pd.DataFrame:
     """Counts as a months × areas table (missing combinations are 0) from ``month``, ``area``,
     ``count`` rows; rows and columns in the order given."""
     codes, months = list(codes), list(months)
@@ -355,7 +370,7 @@ def area_table(monthly: pd.DataFrame, area: str, codes, months) -> pd.DataFrame:
 
 def area_emerging_hotspots(
     table: pd.DataFrame,
-    geometries,
+    geometries: Mapping[Hashable, object],
     *,
     permutations: int = PERMUTATIONS,
     seed: int | None = SEED,

@@ -15,6 +15,7 @@ Pure: no web framework, no records; the funding service (`cdrp.funding`) counts 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 from scipy.stats import fisher_exact
@@ -28,7 +29,7 @@ ALPHA = 0.05
 TEST = "Fisher's exact test (conditional), two-sided as twice the smaller tail"
 
 
-def net_change(a0: int, a1: int, c0: int, c1: int, *, confidence: float = 0.95) -> dict:
+def net_change(a0: int, a1: int, c0: int, c1: int, *, confidence: float = 0.95) -> dict[str, Any]:
     """The target's change net of the control's: ratio of rate ratios, exact test and interval.
 
     ``rate_ratio`` is ``(a1/a0) / (c1/c0)``; ``estimate``, ``ratio_lower`` and ``ratio_upper``
@@ -82,7 +83,7 @@ def percent_change(ratio: float) -> str:
     return f"{(ratio - 1) * 100:+.0f}%"
 
 
-def _finite(value):
+def _finite(value: object) -> object:
     if isinstance(value, float):
         # Twelve significant figures: 10/90 − 0.2 over 12/90 − 0.1 is stored as −0.375, not
         # −0.37499999999999994 (which a page would round the wrong way).
@@ -92,7 +93,7 @@ def _finite(value):
     return value
 
 
-def json_safe(obj):
+def json_safe(obj: object) -> Any:
     """A result made JSON-safe: no NaN or infinity (PostgreSQL's jsonb refuses them), NumPy
     scalars as Python numbers, floats to twelve significant figures, tuples as lists.
 

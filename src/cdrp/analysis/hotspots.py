@@ -59,9 +59,16 @@ Benjamini, Y. and Hochberg, Y. (1995) Controlling the false discovery rate. JRSS
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from scipy import sparse, stats
+
+if TYPE_CHECKING:
+    from pandas._typing import Axes
 
 __all__ = [
     "CLASSES",
@@ -108,7 +115,7 @@ _REFINE_CHUNK = 2_000
 _CHUNK_BYTES = 32 * 1024**2
 
 
-def _as_adjacency(adjacency) -> sparse.csr_matrix:
+def _as_adjacency(adjacency: object) -> sparse.csr_matrix:
     if hasattr(adjacency, "sparse") and not sparse.issparse(adjacency):  # a libpysal W or Graph
         adjacency = adjacency.sparse
     adj = sparse.csr_matrix(adjacency, dtype=float)
@@ -123,7 +130,7 @@ def _as_adjacency(adjacency) -> sparse.csr_matrix:
     return adj
 
 
-def _check_values(y: np.ndarray, n: int) -> np.ndarray:
+def _check_values(y: npt.ArrayLike, n: int) -> npt.NDArray[np.float64]:
     y = np.asarray(y, dtype=float).ravel()
     if y.size != n:
         raise ValueError(f"{y.size} values for {n} spatial units: give one value per unit")
@@ -140,7 +147,7 @@ def _check_values(y: np.ndarray, n: int) -> np.ndarray:
     return y
 
 
-def gi_star_z(y, adjacency) -> np.ndarray:
+def gi_star_z(y: npt.ArrayLike, adjacency: object) -> npt.NDArray[np.float64]:
     """Gi* z-scores with binary weights including the unit itself (Ord & Getis 1995).
 
     Parameters
@@ -165,16 +172,21 @@ def gi_star_z(y, adjacency) -> np.ndarray:
     """
     adj = _as_adjacency(adjacency)
     n = adj.shape[0]
-    y = _check_values(y, n)
-    lag = adj @ y + y
+    values = _check_values(y, n)
+    lag = adj @ values + values
     card = np.diff(adj.indptr) + 1.0
-    mean = y.mean()
-    s = np.sqrt((y**2).mean() - mean**2)
+    mean = values.mean()
+    s = np.sqrt((values**2).mean() - mean**2)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return (lag - mean * card) / (s * np.sqrt((n * card - card**2) / (n - 1)))
+        z: npt.NDArray[np.float64] = (lag - mean * card) / (
+            s * np.sqrt((n * card - card**2) / (n - 1))
+        )
+    return z
 
 
-def draw_permutation_ids(n: int, k: int, permutations: int, seed: int) -> np.ndarray:
+def draw_permutation_ids(
+    n: int, k: int, permutations: int, seed: int | Sequence[int] | None
+) -> npt.NDArray[np.int64]:
     """Random positions for conditional permutation: ``permutations`` rows of ``k`` distinct
     integers in ``[0, n − 1)``, every ordered sample equally likely.
 
@@ -209,7 +221,12 @@ def draw_permutation_ids(n: int, k: int, permutations: int, seed: int) -> np.nda
         ids[bad] = rng.integers(0, m, size=(bad.size, k))
 
 
-def permutation_counts(y, adjacency, ids: np.ndarray, cells=None) -> tuple[np.ndarray, np.ndarray]:
+def permutation_counts(
+    y: npt.ArrayLike,
+    adjacency: object,
+    ids: npt.ArrayLike,
+    cells: npt.ArrayLike | None = None,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """For each unit, how many conditional permutations give a Gi* total ≥ and ≤ the observed.
 
     Vectorised over units and replications: for replication ``r`` and unit ``i`` with ``c``
@@ -269,15 +286,15 @@ def permutation_counts(y, adjacency, ids: np.ndarray, cells=None) -> tuple[np.nd
         a = y[p]
         d = ypad[p + 1] - a
         prefix = np.cumsum(a, axis=1)
-        for c, cells in groups:
-            if subset or cells.size * c < n:
+        for c, members in groups:
+            if subset or members.size * c < n:
                 # Few units with this many neighbours: add the shifts up directly.
-                sims = np.repeat(prefix[:, c - 1 : c], cells.size, axis=1)
+                sims = np.repeat(prefix[:, c - 1 : c], members.size, axis=1)
                 for k in range(c):
-                    sims += np.where(p[:, k : k + 1] >= cells[None, :], d[:, k : k + 1], 0.0)
-                sims -= need[cells]
-                n_ge[cells] += np.count_nonzero(sims >= -tol, axis=0)
-                n_le[cells] += np.count_nonzero(sims <= tol, axis=0)
+                    sims += np.where(p[:, k : k + 1] >= members[None, :], d[:, k : k + 1], 0.0)
+                sims -= need[members]
+                n_ge[members] += np.count_nonzero(sims >= -tol, axis=0)
+                n_le[members] += np.count_nonzero(sims <= tol, axis=0)
                 continue
             # Add d at 0 and subtract it after position p: the cumulative sum at unit i is then
             # the total of d over the drawn positions p >= i, for every unit at once.
@@ -290,12 +307,12 @@ def permutation_counts(y, adjacency, ids: np.ndarray, cells=None) -> tuple[np.nd
             sims = step[:, :n]
             sims += prefix[:, c - 1 : c]
             sims -= need
-            n_ge[cells] += np.count_nonzero(sims >= -tol, axis=0)[cells]
-            n_le[cells] += np.count_nonzero(sims <= tol, axis=0)[cells]
+            n_ge[members] += np.count_nonzero(sims >= -tol, axis=0)[members]
+            n_le[members] += np.count_nonzero(sims <= tol, axis=0)[members]
     return n_ge, n_le
 
 
-def benjamini_hochberg(p) -> np.ndarray:
+def benjamini_hochberg(p: npt.ArrayLike) -> npt.NDArray[np.float64]:
     """Benjamini–Hochberg adjusted p-values (q-values): reject at FDR ``α`` where ``q ≤ α``.
 
     Matches ``statsmodels.stats.multitest.multipletests(p, method="fdr_bh")[1]``.
@@ -305,19 +322,19 @@ def benjamini_hochberg(p) -> np.ndarray:
     >>> benjamini_hochberg([0.01, 0.04, 0.03, 0.5]).round(4).tolist()
     [0.04, 0.0533, 0.0533, 0.5]
     """
-    p = np.asarray(p, dtype=float)
-    m = p.size
+    values = np.asarray(p, dtype=float)
+    m = values.size
     if m == 0:
-        return p.copy()
-    order = np.argsort(p)
-    ranked = p[order] * m / np.arange(1, m + 1)
+        return values.copy()
+    order = np.argsort(values)
+    ranked = values[order] * m / np.arange(1, m + 1)
     q = np.minimum.accumulate(ranked[::-1])[::-1]
     out = np.empty(m)
     out[order] = np.minimum(q, 1.0)
     return out
 
 
-def classify(z, p) -> np.ndarray:
+def classify(z: npt.ArrayLike, p: npt.ArrayLike) -> npt.NDArray[np.object_]:
     """Hot/cold class at 99/95/90% from z and a (preferably FDR-adjusted) p-value.
 
     Examples
@@ -337,8 +354,8 @@ def classify(z, p) -> np.ndarray:
 
 
 def gi_star(
-    y,
-    adjacency,
+    y: npt.ArrayLike,
+    adjacency: object,
     *,
     permutations: int = PERMUTATIONS,
     seed: int | None = SEED,
@@ -346,8 +363,8 @@ def gi_star(
     basis: str = "permutation",
     refine_to: int = REFINE_TO,
     refine_below: int = REFINE_BELOW,
-    ids=None,
-    index=None,
+    ids: npt.NDArray[np.int64] | None = None,
+    index: Axes | None = None,
 ) -> pd.DataFrame:
     """Getis-Ord Gi* hot-spots: z, two-sided normal and permutation p-values, FDR, class.
 
@@ -418,7 +435,11 @@ def gi_star(
             ids = draw_permutation_ids(n, k, int(permutations), seed)
         n_ge, n_le = permutation_counts(y, adj, ids)
         draws = np.full(n, ids.shape[0], dtype=np.int64)
-        extreme = np.flatnonzero(np.minimum(n_ge, n_le) < refine_below) if refine else []
+        extreme = (
+            np.flatnonzero(np.minimum(n_ge, n_le) < refine_below)
+            if refine
+            else np.empty(0, dtype=np.intp)
+        )
         for start in range(0, (refine_to - permutations) if len(extreme) else 0, _REFINE_CHUNK):
             size = min(_REFINE_CHUNK, refine_to - permutations - start)
             more = draw_permutation_ids(n, k, size, None if seed is None else [seed, 1, start])

@@ -58,14 +58,20 @@ Davies, T. (2019) NearRepeat: Knox test for space-time clustering (Python), note
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal, overload
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from scipy.spatial import cKDTree
 
 from cdrp.analysis.months import months_since
+
+if TYPE_CHECKING:
+    from pandas._typing import Axes
 
 __all__ = [
     "CLOSED",
@@ -99,7 +105,9 @@ CLOSED = ("right", "left")
 _REACH = 1 + 1e-9
 
 
-def days_since(dates, origin=None) -> np.ndarray:
+def days_since(
+    dates: Axes, origin: str | dt.date | pd.Timestamp | None = None
+) -> npt.NDArray[np.int64]:
     """Whole days since ``origin`` (default the earliest), for dated partner records.
 
     Examples
@@ -108,7 +116,7 @@ def days_since(dates, origin=None) -> np.ndarray:
     [2, 0, 30]
     """
     d = pd.to_datetime(pd.Index(dates)).normalize()
-    if d.isna().any():
+    if np.any(d.isna()):
         raise ValueError("every record needs a date (YYYY-MM-DD) for day bands")
     o = d.min() if origin is None else pd.Timestamp(origin).normalize()
     return np.asarray((d - o).days, dtype=np.int64)
@@ -150,7 +158,7 @@ def _options(metric: str, closed: str) -> None:
         )
 
 
-def _bands(values, name: str, closed: str = "right") -> np.ndarray:
+def _bands(values: npt.ArrayLike, name: str, closed: str = "right") -> npt.NDArray[np.float64]:
     b = np.asarray(values, dtype=float).ravel()
     if b.size == 0:
         raise ValueError(f"{name} needs at least one band (its upper limit)")
@@ -163,15 +171,17 @@ def _bands(values, name: str, closed: str = "right") -> np.ndarray:
     return b
 
 
-def _inclusive(bands: np.ndarray, closed: str) -> np.ndarray:
+def _inclusive(bands: npt.NDArray[np.float64], closed: str) -> npt.NDArray[np.bool_]:
     """Per band, whether its upper limit is inside it: always for (a, b] bands; for [a, b) bands
     only a first limit of 0, the band of a zero gap alone (the Calculator's same location)."""
     if closed == "right":
         return np.ones(bands.size, dtype=bool)
-    return bands == 0
+    return np.equal(bands, 0)
 
 
-def _band_index(bands: np.ndarray, values: np.ndarray, closed: str) -> np.ndarray:
+def _band_index(
+    bands: npt.NDArray[np.float64], values: npt.NDArray[np.float64], closed: str
+) -> npt.NDArray[np.intp]:
     """Index of each value's band; ``bands.size`` when beyond the last."""
     if closed == "right":
         return np.searchsorted(bands, values, side="left")  # the first limit >= value
@@ -181,14 +191,19 @@ def _band_index(bands: np.ndarray, values: np.ndarray, closed: str) -> np.ndarra
     return idx
 
 
-def _distance(dx: np.ndarray, dy: np.ndarray, metric: str) -> np.ndarray:
+def _distance(
+    dx: npt.NDArray[np.float64], dy: npt.NDArray[np.float64], metric: str
+) -> npt.NDArray[np.float64]:
     """The one distance formula: it decides both whether a pair is counted and its band."""
-    if metric == "manhattan":
-        return np.abs(dx) + np.abs(dy)
-    return np.hypot(dx, dy)
+    distance: npt.NDArray[np.float64] = (
+        np.abs(dx) + np.abs(dy) if metric == "manhattan" else np.hypot(dx, dy)
+    )
+    return distance
 
 
-def _events(x, y, t):
+def _events(
+    x: npt.ArrayLike, y: npt.ArrayLike, t: npt.ArrayLike
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     x = np.asarray(x, dtype=float).ravel()
     y = np.asarray(y, dtype=float).ravel()
     t = np.asarray(t).ravel()
@@ -216,7 +231,9 @@ def _events(x, y, t):
     return x, y, t
 
 
-def _check_spread(x, y, t):
+def _check_spread(
+    x: npt.NDArray[np.float64], y: npt.NDArray[np.float64], t: npt.NDArray[np.float64]
+) -> None:
     # Permuting times is uninformative when every event shares a place or a time.
     if np.ptp(x) == 0 and np.ptp(y) == 0:
         raise ValueError(
@@ -231,14 +248,14 @@ def _check_spread(x, y, t):
 
 
 def close_pairs(
-    x,
-    y,
+    x: npt.ArrayLike,
+    y: npt.ArrayLike,
     max_distance: float,
     *,
     max_pairs: int = MAX_PAIRS,
     metric: str = "euclidean",
     closed: str = "right",
-):
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.float64]]:
     """All pairs of events within ``max_distance`` metres: ``(i, j, distance)`` with ``i < j``.
 
     Within means ``distance <= max_distance`` (``closed="right"``) or ``<`` (``"left"``), where
@@ -274,8 +291,15 @@ def close_pairs(
 
 
 def knox_counts(
-    x, y, t, distance_bands, time_bands, *, metric: str = "euclidean", closed: str = "right"
-) -> np.ndarray:
+    x: npt.ArrayLike,
+    y: npt.ArrayLike,
+    t: npt.ArrayLike,
+    distance_bands: npt.ArrayLike,
+    time_bands: npt.ArrayLike,
+    *,
+    metric: str = "euclidean",
+    closed: str = "right",
+) -> npt.NDArray[np.int64]:
     """Pairs of events in each distance band × time band (the observed Knox table).
 
     Parameters
@@ -313,7 +337,9 @@ def knox_counts(
     )
 
 
-def _time_pairs_per_band(t: np.ndarray, tb: np.ndarray, closed: str = "right") -> np.ndarray:
+def _time_pairs_per_band(
+    t: npt.NDArray[np.float64], tb: npt.NDArray[np.float64], closed: str = "right"
+) -> npt.NDArray[np.int64]:
     """How many pairs of events (any distance) have a time gap in each band, exactly."""
     st = np.sort(t)
     # Pairs with gap <= L (or < L): for each event, the later events within L (sorted times).
@@ -332,7 +358,9 @@ def _time_pairs_per_band(t: np.ndarray, tb: np.ndarray, closed: str = "right") -
     return np.diff(np.concatenate([[0], within]))
 
 
-def _permuted_times(rng, t: np.ndarray, batch: int) -> np.ndarray:
+def _permuted_times(
+    rng: np.random.Generator, t: npt.NDArray[np.float64], batch: int
+) -> npt.NDArray[np.float64]:
     """``batch`` rows, each the times in a fresh uniformly random order."""
     out = np.empty((batch, t.size), dtype=t.dtype)
     for r in range(batch):
@@ -424,8 +452,8 @@ class KnoxResult:
         return buffer.getvalue()
 
 
-def _labels(bands: np.ndarray, unit: str, closed: str = "right") -> list[str]:
-    def fmt(v):
+def _labels(bands: npt.NDArray[np.float64], unit: str, closed: str = "right") -> list[str]:
+    def fmt(v: float) -> str:
         return f"{v:g}"
 
     if closed == "left":
@@ -440,13 +468,18 @@ def _labels(bands: np.ndarray, unit: str, closed: str = "right") -> list[str]:
     return out
 
 
-def _beyond(bands: np.ndarray, unit: str, closed: str) -> str:
+def _beyond(bands: npt.NDArray[np.float64], unit: str, closed: str) -> str:
     return (
         f"{bands[-1]:g} {unit} or more" if closed == "left" else f"more than {bands[-1]:g} {unit}"
     )
 
 
-def _with_beyond(tables: np.ndarray, space: np.ndarray, time: np.ndarray, total: int):
+def _with_beyond(
+    tables: npt.NDArray[np.int64],
+    space: npt.NDArray[np.int64],
+    time: npt.NDArray[np.int64],
+    total: int,
+) -> npt.NDArray[np.int64]:
     """Add the beyond row and column to (…, distance bands, time bands) tables of counts.
 
     The margins are fixed under any permutation of the times: each distance band holds the same
@@ -463,12 +496,48 @@ def _with_beyond(tables: np.ndarray, space: np.ndarray, time: np.ndarray, total:
     return out
 
 
+@overload
 def knox_test(
-    x,
-    y,
-    t,
-    distance_bands,
-    time_bands,
+    x: npt.ArrayLike,
+    y: npt.ArrayLike,
+    t: npt.ArrayLike,
+    distance_bands: npt.ArrayLike,
+    time_bands: npt.ArrayLike,
+    *,
+    permutations: int = PERMUTATIONS,
+    seed: int | None = SEED,
+    time_unit: str = "months",
+    max_pairs: int = MAX_PAIRS,
+    keep_simulations: Literal[False] = False,
+    metric: str = "euclidean",
+    closed: str = "right",
+) -> KnoxResult: ...
+
+
+@overload
+def knox_test(
+    x: npt.ArrayLike,
+    y: npt.ArrayLike,
+    t: npt.ArrayLike,
+    distance_bands: npt.ArrayLike,
+    time_bands: npt.ArrayLike,
+    *,
+    permutations: int = PERMUTATIONS,
+    seed: int | None = SEED,
+    time_unit: str = "months",
+    max_pairs: int = MAX_PAIRS,
+    keep_simulations: Literal[True],
+    metric: str = "euclidean",
+    closed: str = "right",
+) -> tuple[KnoxResult, npt.NDArray[np.int64]]: ...
+
+
+def knox_test(
+    x: npt.ArrayLike,
+    y: npt.ArrayLike,
+    t: npt.ArrayLike,
+    distance_bands: npt.ArrayLike,
+    time_bands: npt.ArrayLike,
     *,
     permutations: int = PERMUTATIONS,
     seed: int | None = SEED,
@@ -477,7 +546,7 @@ def knox_test(
     keep_simulations: bool = False,
     metric: str = "euclidean",
     closed: str = "right",
-):
+) -> KnoxResult | tuple[KnoxResult, npt.NDArray[np.int64]]:
     """Knox test for near-repeats over distance and time bands, with Monte-Carlo p-values.
 
     Parameters
@@ -547,7 +616,7 @@ def knox_test(
         tt = (t - t.min()).astype(np.int16)
         whole = np.where(inclusive, np.floor(tb), np.ceil(tb) - 1)
         limits = np.minimum(whole, 2**15 - 1).astype(np.int16)
-        compare = [np.less_equal] * tb.size
+        compare: list[np.ufunc] = [np.less_equal] * tb.size
     else:
         tt = t
         limits = tb
@@ -595,7 +664,7 @@ def knox_test(
 
     rows, cols = _labels(sb, "m", closed), _labels(tb, time_unit, closed)
 
-    def frame(a):
+    def frame(a: np.ndarray) -> pd.DataFrame:
         return pd.DataFrame(a, index=rows, columns=cols)
 
     # The Calculator's layout: the same cells plus the beyond row and column.

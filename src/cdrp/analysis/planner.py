@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import time as _time
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -160,7 +160,7 @@ class PlanInfeasible(ValueError):
 
 def working_days(start: dt.date, end: dt.date, subdiv: str = "ENG") -> list[dt.date]:
     """Weekdays in [start, end) that are not bank holidays in `subdiv` (England by default)."""
-    bank = _holidays.UK(subdiv=subdiv, years=range(start.year, end.year + 1))
+    bank = _holidays.country_holidays("GB", subdiv=subdiv, years=range(start.year, end.year + 1))
     days, day = [], start
     while day < end:
         if day.weekday() < 5 and day not in bank:
@@ -211,7 +211,22 @@ class _Candidate:
     start: int  # minutes after midnight
     venue: int
     cost: int
-    var: cp_model.IntVar | None = None
+    var: cp_model.IntVar
+
+
+# A sum of the model's variables (0 when there are none).
+_Expr = cp_model.LinearExpr | int
+# A meeting to place: its group, its number in the year, and the window it must fall in.
+_Meeting = tuple["GroupSpec", int, tuple[dt.date, dt.date]]
+_Build = tuple[
+    cp_model.CpModel,
+    list[_Meeting],
+    dict[str, list[int]],
+    list[_Candidate],
+    dict[int, list[_Candidate]],
+    dict[str, list[str]],
+    dict[str, cp_model.IntVar],
+]
 
 
 def _check_inputs(groups: Sequence[GroupSpec], venues: Mapping[str, Venue], rules: Rules) -> None:
@@ -311,9 +326,9 @@ def plan(
                 range(first, min(first + rules.tasking_after_cutoff_working_days, len(days)))
             )
 
-    def build(explain: bool):
+    def build(explain: bool) -> _Build:
         model = cp_model.CpModel()
-        meetings: list[tuple[GroupSpec, int, tuple[dt.date, dt.date]]] = []
+        meetings: list[_Meeting] = []
         by_group: dict[str, list[int]] = defaultdict(list)
         for g in groups:
             for k, window in enumerate(periods(g.frequency, start, end)):
@@ -328,7 +343,7 @@ def plan(
                 assumptions[key] = model.new_bool_var(key)
             return assumptions[key]
 
-        def hard(constraint, key: str) -> None:
+        def hard(constraint: cp_model.Constraint, key: str) -> None:
             """Plain constraint when solving; enforced by the rule's literal when explaining."""
             if explain:
                 constraint.only_enforce_if(rule(key))
@@ -380,8 +395,7 @@ def plan(
                 preferred = [_minutes(t) for t in g.times]
                 cost += W_TIME * preferred.index(s) if s in preferred else 0
                 cost += int(W_SPREAD * abs(d - mid))
-                c = _Candidate(m, d, s, v, cost)
-                c.var = model.new_bool_var(f"m{m}_d{d}_s{s}_v{v}")
+                c = _Candidate(m, d, s, v, cost, model.new_bool_var(f"m{m}_d{d}_s{s}_v{v}"))
                 candidates.append(c)
                 per_meeting[m].append(c)
 
@@ -391,17 +405,17 @@ def plan(
             if (g.id, k) in pins:
                 hard(model.add(sum(lits) == 1), f"pin|{g.id}|{k}")
 
-        def day_of(m: int) -> cp_model.LinearExpr:
+        def day_of(m: int) -> _Expr:
             return sum(c.day * c.var for c in per_meeting[m])
 
-        def calendar_day(m: int) -> cp_model.LinearExpr:
+        def calendar_day(m: int) -> _Expr:
             """Days since the first working day: gaps between meetings are in calendar days."""
             return sum((ordinal[c.day] - ordinal[0]) * c.var for c in per_meeting[m])
 
-        def start_of(m: int) -> cp_model.LinearExpr:
+        def start_of(m: int) -> _Expr:
             return sum(c.start * c.var for c in per_meeting[m])
 
-        def venue_of(m: int) -> cp_model.LinearExpr:
+        def venue_of(m: int) -> _Expr:
             return sum(c.venue * c.var for c in per_meeting[m])
 
         # No overlap for people and venues: at every candidate start on a day, at most one meeting
@@ -439,9 +453,9 @@ def plan(
                 lits = [c.var for c in cands if days[c.day] in away]
                 if lits:
                     hard(model.add(sum(lits) == 0), f"away|{person}")
-        for v in venue_list:
-            cands = [c for c in candidates if c.venue == venue_index[v.id]]
-            no_overlap(f"venue|{v.id}", cands)
+        for venue in venue_list:
+            cands = [c for c in candidates if c.venue == venue_index[venue.id]]
+            no_overlap(f"venue|{venue.id}", cands)
 
         for g in groups:
             ms = by_group[g.id]
@@ -449,8 +463,10 @@ def plan(
                 lits = [c.var for m in ms for c in per_meeting[m] if c.day in blocked_by_cutoff]
                 if lits:
                     hard(model.add(sum(lits) == 0), f"cutoff|{g.id}")
-                for a, b in zip(map(calendar_day, ms), map(calendar_day, ms[1:]), strict=False):
-                    hard(model.add(b - a >= rules.tasking_min_gap_days), f"gap|{g.id}")
+                for earlier, later in zip(
+                    map(calendar_day, ms), map(calendar_day, ms[1:]), strict=False
+                ):
+                    hard(model.add(later - earlier >= rules.tasking_min_gap_days), f"gap|{g.id}")
             if g.prepares_for:
                 _sequence(
                     model, g, group_by_id[g.prepares_for], by_group, calendar_day, rules, hard
@@ -478,8 +494,8 @@ def plan(
                     continue
                 ms = by_group[g.id]
                 for a, b in zip(ms, ms[1:], strict=False):
-                    for v in g.venues:
-                        vi = venue_index[v]
+                    for venue_id in g.venues:
+                        vi = venue_index[venue_id]
                         ua = sum(c.var for c in per_meeting[a] if c.venue == vi)
                         ub = sum(c.var for c in per_meeting[b] if c.venue == vi)
                         same = model.new_bool_var(f"same_{a}_{b}_{vi}")
@@ -494,9 +510,9 @@ def plan(
     hint = _greedy(
         meetings, per_meeting, by_group, group_by_id, days, ordinal, blocked_by_cutoff, rules
     )
-    for m, chosen in hint.items():
+    for m, hinted in hint.items():
         for c in per_meeting[m]:
-            model.add_hint(c.var, c is chosen)
+            model.add_hint(c.var, c is hinted)
 
     # The greedy calendar is the answer if the solver finds nothing better within its time: the
     # search is anytime, and a clash-free calendar matters more than the last preference point.
@@ -529,7 +545,7 @@ def plan(
     elif status == cp_model.INFEASIBLE:
         # Build again with each family of rules behind a literal, and ask which ones conflict.
         explain_model, *_, assumptions = build(explain=True)
-        explain_model.clear_objective()
+        explain_model.clear_objective()  # type: ignore[no-untyped-call]  # ortools: unannotated
         explain_model.add_assumptions(list(assumptions.values()))
         explainer = _solver(time_limit, 1, seed, gap)
         explainer.solve(explain_model)
@@ -576,7 +592,16 @@ def plan(
     )
 
 
-def _greedy(meetings, per_meeting, by_group, group_by_id, days, ordinal, blocked, rules):
+def _greedy(
+    meetings: list[_Meeting],
+    per_meeting: Mapping[int, list[_Candidate]],
+    by_group: Mapping[str, list[int]],
+    group_by_id: Mapping[str, GroupSpec],
+    days: Sequence[dt.date],
+    ordinal: Sequence[int],
+    blocked: set[int],
+    rules: Rules,
+) -> dict[int, _Candidate]:
     """A quick first calendar to hint the solver: meetings in date order, each at its cheapest
     candidate that breaks no rule given the meetings already placed. Meetings it cannot place
     are left to the solver."""
@@ -587,24 +612,24 @@ def _greedy(meetings, per_meeting, by_group, group_by_id, days, ordinal, blocked
     firsts = set(second_of.values())
     lo, hi = rules.lead_days
     away = {p: {i for i, d in enumerate(days) if d in ds} for p, ds in rules.unavailable.items()}
-    prepared_by = defaultdict(list)
+    prepared_by: dict[str, list[str]] = defaultdict(list)
     for g in group_by_id.values():
         if g.prepares_for:
             prepared_by[g.prepares_for].append(g.id)
 
-    def free(g, c) -> bool:
+    def free(g: GroupSpec, c: _Candidate) -> bool:
         end = c.start + g.duration
         keys = [(f"p:{p}", c.day) for p in g.members] + [(f"v:{c.venue}", c.day)]
         if any(c.day in away.get(p, ()) for p in g.members):
             return False
         return all(not (s < end and c.start < e) for key in keys for s, e in busy[key])
 
-    def take(g, c) -> None:
+    def take(g: GroupSpec, c: _Candidate) -> None:
         for key in [(f"p:{p}", c.day) for p in g.members] + [(f"v:{c.venue}", c.day)]:
             busy[key].append((c.start, c.start + g.duration))
         placed[c.meeting] = c
 
-    def fits(m, g, k, c) -> bool:
+    def fits(m: int, g: GroupSpec, k: int, c: _Candidate) -> bool:
         if g.tasking:
             if c.day in blocked:
                 return False
@@ -631,9 +656,10 @@ def _greedy(meetings, per_meeting, by_group, group_by_id, days, ordinal, blocked
             continue  # the second of a consecutive pair is placed with the first
         prev = placed.get(index_of.get((g.id, k - 1), -1))
         rotate = rules.rotate_venues and prev is not None and len(g.venues) > 1
+        prev_venue = prev.venue if prev is not None else None
         options = sorted(
             per_meeting[m],
-            key=lambda c: c.cost + (W_SAME_VENUE if rotate and c.venue == prev.venue else 0),
+            key=lambda c: c.cost + (W_SAME_VENUE if rotate and c.venue == prev_venue else 0),
         )
         if g.prepares_for:
             targets = [placed.get(t) for t in by_group[g.prepares_for]]
@@ -652,6 +678,8 @@ def _greedy(meetings, per_meeting, by_group, group_by_id, days, ordinal, blocked
             if partner:
                 pm = index_of.get((partner, k))
                 pg = group_by_id[partner]
+                if pm is None:
+                    continue  # the partner group has no k-th meeting to place with it
                 match = next(
                     (
                         pc
@@ -672,7 +700,14 @@ def _greedy(meetings, per_meeting, by_group, group_by_id, days, ordinal, blocked
     return placed
 
 
-def _sequence_held(placed, meetings, by_group, groups, ordinal, rules) -> bool:
+def _sequence_held(
+    placed: Mapping[int, _Candidate],
+    meetings: list[_Meeting],
+    by_group: Mapping[str, list[int]],
+    groups: Mapping[str, GroupSpec],
+    ordinal: Sequence[int],
+    rules: Rules,
+) -> bool:
     """Does every meeting of a prepared-for group have a preparing meeting lead_days before?"""
     lo, hi = rules.lead_days
     for g in groups.values():
@@ -686,7 +721,12 @@ def _sequence_held(placed, meetings, by_group, groups, ordinal, rules) -> bool:
     return True
 
 
-def _cost(placed, by_group, groups, rules) -> float:
+def _cost(
+    placed: Mapping[int, _Candidate],
+    by_group: Mapping[str, list[int]],
+    groups: Mapping[str, GroupSpec],
+    rules: Rules,
+) -> float:
     """The objective of a complete calendar, as the model counts it."""
     total = sum(c.cost for c in placed.values())
     if rules.rotate_venues:
@@ -708,7 +748,15 @@ def _solver(time_limit: float, workers: int, seed: int, gap: float) -> cp_model.
     return solver
 
 
-def _sequence(model, owg, target, by_group, calendar_day, rules, hard) -> None:
+def _sequence(
+    model: cp_model.CpModel,
+    owg: GroupSpec,
+    target: GroupSpec,
+    by_group: Mapping[str, list[int]],
+    calendar_day: Callable[[int], _Expr],
+    rules: Rules,
+    hard: Callable[[cp_model.Constraint, str], None],
+) -> None:
     """Each meeting of `target` has a meeting of `owg` between lead_days before it."""
     lo, hi = rules.lead_days
     key = f"sequence|{owg.id}|{target.id}"

@@ -42,7 +42,7 @@ TREND_YEARS = 3
 
 def monthly_series(
     frame: pd.DataFrame,
-    covered_months: Iterable,
+    covered_months: Iterable[object],
     *,
     start: str | pd.Period | None = None,
     end: str | pd.Period | None = None,
@@ -173,18 +173,18 @@ def consecutive_runs(series: pd.Series) -> list[tuple[pd.Period, pd.Period, int]
     >>> [(str(a), str(b), n) for a, b, n in consecutive_runs(s)]
     [('2020-01', '2020-01', 1), ('2020-03', '2020-04', 2)]
     """
-    runs = []
-    start = None
-    previous = None
-    for month, value in series.items():
+    runs: list[tuple[pd.Period, pd.Period, int]] = []
+    start: pd.Period | None = None
+    previous: pd.Period | None = None  # set whenever a run has started
+    for month, value in zip(series.index, series, strict=True):  # Series.items()
         present = not pd.isna(value)
         if present and start is None:
             start = month
-        if not present and start is not None:
+        if not present and start is not None and previous is not None:
             runs.append((start, previous, len(pd.period_range(start, previous, freq="M"))))
             start = None
         previous = month
-    if start is not None:
+    if start is not None and previous is not None:
         runs.append((start, previous, len(pd.period_range(start, previous, freq="M"))))
     return runs
 
@@ -256,7 +256,7 @@ def stl_decompose(
             reason += f"; no data for {shown}"
         return StlResult(False, reason)
     first, last, length = qualifying[-1]
-    observed = series.loc[first:last]
+    observed = series.loc[slice(first, last)]
     fit = STL(observed.to_numpy(dtype=float), period=period, robust=robust).fit()
     components = pd.DataFrame(
         {

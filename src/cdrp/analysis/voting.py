@@ -177,19 +177,24 @@ def count_votes(
     n_for = sum(1 for v in by_body if v.choice == Choice.FOR)
     n_against = sum(1 for v in by_body if v.choice == Choice.AGAINST)
     n_abstain = sum(1 for v in by_body if v.choice == Choice.ABSTAIN)
-    common = dict(
-        votes_for=n_for,
-        votes_against=n_against,
-        abstentions=n_abstain,
-        bodies_present=len(present_bodies),
-        quorum=required,
-        by_body=tuple(by_body),
-        not_voting=not_voting,
-    )
+
+    def result(outcome: Outcome, casting_vote: Choice | None = None) -> Count:
+        return Count(
+            outcome=outcome,
+            votes_for=n_for,
+            votes_against=n_against,
+            abstentions=n_abstain,
+            bodies_present=len(present_bodies),
+            quorum=required,
+            casting_vote=casting_vote,
+            by_body=tuple(by_body),
+            not_voting=not_voting,
+        )
+
     if len(present_bodies) < required:
-        return Count(outcome=Outcome.INQUORATE, **common)
+        return result(Outcome.INQUORATE)
     if n_for != n_against:
-        return Count(outcome=Outcome.CARRIED if n_for > n_against else Outcome.LOST, **common)
+        return result(Outcome.CARRIED if n_for > n_against else Outcome.LOST)
     casting = Choice(casting_choice) if casting_choice is not None else None
     if casting == Choice.ABSTAIN:
         raise VotingError("A casting vote must be for or against.")
@@ -199,5 +204,5 @@ def count_votes(
         if chair is None or chair not in present:
             raise VotingError("The chair is not present, so there is no casting vote.")
         outcome = Outcome.CARRIED if casting == Choice.FOR else Outcome.LOST
-        return Count(outcome=outcome, casting_vote=casting, **common)
-    return Count(outcome=Outcome.LOST, **common)
+        return result(outcome, casting)
+    return result(Outcome.LOST)

@@ -15,10 +15,13 @@ within :data:`CONTIGUITY_TOLERANCE_M` metres of each other.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import shapely
 from scipy import sparse
 
@@ -57,14 +60,18 @@ class GridTooLargeError(ValueError):
     """A grid that would need more memory (or more cells) than allowed."""
 
 
+#: Shapely geometries, as a sequence or an object array.
+Geometries = Sequence[object] | npt.NDArray[np.object_]
+
+
 @lru_cache(maxsize=4)
-def _transformer(source: str, target: str):
+def _transformer(source: str, target: str) -> Any:  # a pyproj Transformer
     from pyproj import Transformer
 
     return Transformer.from_crs(source, target, always_xy=True)
 
 
-def to_bng(lon, lat) -> tuple[np.ndarray, np.ndarray]:
+def to_bng(lon: npt.ArrayLike, lat: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     """Project WGS84 longitude/latitude to British National Grid easting/northing in metres.
 
     Parameters
@@ -98,7 +105,7 @@ def to_bng(lon, lat) -> tuple[np.ndarray, np.ndarray]:
     )
 
 
-def from_bng(x, y) -> tuple[np.ndarray, np.ndarray]:
+def from_bng(x: npt.ArrayLike, y: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     """British National Grid easting/northing (metres) back to WGS84 longitude/latitude.
 
     Examples
@@ -120,7 +127,7 @@ def from_bng(x, y) -> tuple[np.ndarray, np.ndarray]:
     )
 
 
-def project_to_wgs84(geometries) -> np.ndarray:
+def project_to_wgs84(geometries: Geometries) -> npt.NDArray[np.object_]:
     """Shapely geometries on the British National Grid back to longitude/latitude (GeoJSON).
 
     Examples
@@ -130,14 +137,17 @@ def project_to_wgs84(geometries) -> np.ndarray:
     [-2.714, 53.755, -2.699, 53.764]
     """
 
-    def _project(coords):
+    def _project(coords: np.ndarray) -> np.ndarray:
         lon, lat = from_bng(coords[:, 0], coords[:, 1])
         return np.column_stack([lon, lat])
 
-    return shapely.transform(np.asarray(geometries, dtype=object), _project)
+    projected: npt.NDArray[np.object_] = shapely.transform(
+        np.asarray(geometries, dtype=object), _project
+    )
+    return projected
 
 
-def project_to_bng(geometries) -> np.ndarray:
+def project_to_bng(geometries: Geometries) -> npt.NDArray[np.object_]:
     """Shapely geometries in WGS84 longitude/latitude projected to British National Grid.
 
     Examples
@@ -147,11 +157,14 @@ def project_to_bng(geometries) -> np.ndarray:
     [353900.0, 429500.0]
     """
 
-    def _project(coords):
+    def _project(coords: np.ndarray) -> np.ndarray:
         x, y = to_bng(coords[:, 0], coords[:, 1])
         return np.column_stack([x, y])
 
-    return shapely.transform(np.asarray(geometries, dtype=object), _project)
+    projected: npt.NDArray[np.object_] = shapely.transform(
+        np.asarray(geometries, dtype=object), _project
+    )
+    return projected
 
 
 def _memory_needed(n_cells: int, links_per_cell: float) -> int:
@@ -195,7 +208,7 @@ class Grid:
     nx: int
     ny: int
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if not self.cell_size > 0:
             raise ValueError(f"cell size must be a positive number of metres, got {self.cell_size}")
         if self.nx < 1 or self.ny < 1:
@@ -218,8 +231,8 @@ class Grid:
     @classmethod
     def covering(
         cls,
-        x,
-        y,
+        x: npt.ArrayLike,
+        y: npt.ArrayLike,
         cell_size: float,
         *,
         shape: tuple[int, int] | None = None,
@@ -277,7 +290,7 @@ class Grid:
         check_grid_size(nx, ny, cell_size, max_memory_bytes=max_memory_bytes)
         return cls(float(xmin), float(ymin), float(cell_size), nx, ny)
 
-    def cell_of(self, x, y) -> np.ndarray:
+    def cell_of(self, x: npt.ArrayLike, y: npt.ArrayLike) -> npt.NDArray[np.int64]:
         """Cell number of each point, or -1 for a point outside the grid."""
         x = np.asarray(x, dtype=float)
         y = np.asarray(y, dtype=float)
@@ -288,7 +301,9 @@ class Grid:
         out[inside] = (row[inside] * self.nx + col[inside]).astype(np.int64)
         return out
 
-    def counts(self, x, y, weights=None) -> np.ndarray:
+    def counts(
+        self, x: npt.ArrayLike, y: npt.ArrayLike, weights: npt.ArrayLike | None = None
+    ) -> npt.NDArray[np.float64]:
         """Number of points (or sum of ``weights``) in each cell; points outside are ignored."""
         cells = self.cell_of(x, y)
         inside = cells >= 0
@@ -304,14 +319,17 @@ class Grid:
             self.y0 + (row + 0.5) * self.cell_size,
         )
 
-    def polygons(self, cells=None) -> np.ndarray:
+    def polygons(self, cells: npt.ArrayLike | None = None) -> npt.NDArray[np.object_]:
         """Shapely squares (EPSG:27700) for ``cells`` (default all), for maps and GeoJSON."""
         cells = np.arange(self.n_cells) if cells is None else np.asarray(cells, dtype=np.int64)
         col = cells % self.nx
         row = cells // self.nx
         xmin = self.x0 + col * self.cell_size
         ymin = self.y0 + row * self.cell_size
-        return shapely.box(xmin, ymin, xmin + self.cell_size, ymin + self.cell_size)
+        boxes: npt.NDArray[np.object_] = shapely.box(
+            xmin, ymin, xmin + self.cell_size, ymin + self.cell_size
+        )
+        return boxes
 
 
 def check_grid_size(
@@ -407,7 +425,9 @@ def grid_distance_band(grid: Grid, distance: float) -> sparse.csr_matrix:
     return _offsets_weights(grid, offsets)
 
 
-def polygon_queen(geometries, *, tolerance: float = CONTIGUITY_TOLERANCE_M) -> sparse.csr_matrix:
+def polygon_queen(
+    geometries: Geometries, *, tolerance: float = CONTIGUITY_TOLERANCE_M
+) -> sparse.csr_matrix:
     """Queen contiguity between polygons: neighbours when they touch (within ``tolerance``).
 
     Parameters
@@ -442,7 +462,7 @@ def polygon_queen(geometries, *, tolerance: float = CONTIGUITY_TOLERANCE_M) -> s
     return adj
 
 
-def to_libpysal(adjacency: sparse.spmatrix):
+def to_libpysal(adjacency: sparse.spmatrix) -> Any:  # a libpysal W
     """The same weights as a libpysal ``W`` (binary), e.g. to run esda beside our code."""
     from libpysal.weights import WSP
 

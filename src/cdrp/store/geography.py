@@ -362,7 +362,7 @@ def _vintage_summary(shapes: pd.DataFrame) -> list[dict[str, Any]]:
     counts = shapes.groupby(["kind", "year"], dropna=False).size()
     return [
         {"kind": kind, "year": None if pd.isna(year) else int(year), "count": int(n)}
-        for (kind, year), n in counts.items()
+        for (kind, year), n in zip(counts.index, counts, strict=True)  # Series.items()
     ]
 
 
@@ -478,4 +478,5 @@ def read_table(store: Store, name: str, columns: list[str] | None = None) -> pd.
     if not store.exists(path):
         raise FileNotFoundError(f"the incident store has no {name} geography: import geography")
     with store.fs.open_input_file(store.path(path)) as handle:
-        return pq.read_table(handle, columns=columns).to_pandas()
+        frame: pd.DataFrame = pq.read_table(handle, columns=columns).to_pandas()
+    return frame

@@ -40,6 +40,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -54,6 +55,7 @@ from cdrp.store.inputs import (
     ImportOptions,
     ImportResult,
     Input,
+    Replacement,
     Report,
     expand_paths,
 )
@@ -156,7 +158,8 @@ class _QuarantineWriter:
     def __init__(self, store: Store, ingest_id: str, name: str):
         self.store, self.ingest_id, self.name = store, ingest_id, name
         self.relative = f"_quarantine/part-{ingest_id}.parquet"
-        self.writer = None
+        self.writer: pq.ParquetWriter | None = None
+        self.sink: pa.NativeFile | None = None
         self.count = 0
 
     def write(self, bad: list[tuple[int, str, str, str]]) -> None:
@@ -183,7 +186,7 @@ class _QuarantineWriter:
         self.count += n
 
     def close(self) -> None:
-        if self.writer is not None:
+        if self.writer is not None and self.sink is not None:
             self.writer.close()
             self.sink.close()
 
@@ -216,8 +219,9 @@ class _Prepared:
             self.quarantine.discard()
 
 
-def _known(state: dict, key: str) -> dict | None:
-    for previous in state["imports"]:
+def _known(state: dict[str, Any], key: str) -> dict[str, Any] | None:
+    imports: list[dict[str, Any]] = state["imports"]
+    for previous in imports:
         if previous.get("status") == "imported" and key in (
             previous["sha256"],
             previous.get("content_sha256"),
@@ -231,7 +235,7 @@ def _prepare(
     item: Input,
     spec_class: type[Spec],
     geography: Geography | None,
-    state: dict,
+    state: dict[str, Any],
     options: ImportOptions | None = None,
     published: str | None = None,
 ) -> _Prepared:
@@ -254,37 +258,33 @@ def _prepare(
     vintage = dt.date.fromisoformat(f"{published}-01") if published else None
     spec = spec_class(item, geography, ingest_id, vintage, options)
     result.source = spec.source
-    prepared = _Prepared(
-        result,
-        spec,
-        _Writers(store, spec_class.table, ingest_id),
-        _QuarantineWriter(store, ingest_id, item.name),
-        started=started,
-        now=now,
-    )
+    writers = _Writers(store, spec_class.table, ingest_id)
+    quarantine = _QuarantineWriter(store, ingest_id, item.name)
+    prepared = _Prepared(result, spec, writers, quarantine, started=started, now=now)
+    stream: _Hashing | None = None
     try:
         if item.blocks is not None:
-            stream, blocks = None, item.blocks(spec.on_header)
+            blocks = item.blocks(spec.on_header)
         else:
             stream = _Hashing(item.open(), item.name)
             blocks = iter_blocks(stream, item.name, spec.on_header, delimiter=spec.delimiter)
         for block in blocks:
-            prepared.quarantine.write(block.failures)
+            quarantine.write(block.failures)
             checked = spec.check(block)
-            prepared.quarantine.write(checked.bad)
-            prepared.writers.write(checked.table)
+            quarantine.write(checked.bad)
+            writers.write(checked.table)
             result.read += block.read
             result.imported += checked.table.num_rows
         spec.finish()
-        prepared.writers.close()
-        prepared.quarantine.close()
+        writers.close()
+        quarantine.close()
         prepared.sums = {
-            relative: _checksum(store, relative) for relative in prepared.writers.paths.values()
+            relative: _checksum(store, relative) for relative in writers.paths.values()
         }
     except BaseException:
         prepared.discard()
         raise
-    result.quarantined = prepared.quarantine.count
+    result.quarantined = quarantine.count
     if spec.unknown_lsoa:
         spec.notes.append(
             f"{item.name}: {spec.unknown_lsoa:,} record(s) carry an LSOA code that is not in the "
@@ -299,7 +299,7 @@ def _prepare(
     return prepared
 
 
-def _filled(store: Store, entries: list[dict]) -> dict[str, int] | None:
+def _filled(store: Store, entries: list[dict[str, Any]]) -> dict[str, int] | None:
     """Values present per column in a partition's files, from their Parquet statistics (None
     when a file cannot be read: a damaged partition is compared by its rows only)."""
     filled: dict[str, int] = {}
@@ -322,11 +322,14 @@ def _filled(store: Store, entries: list[dict]) -> dict[str, int] | None:
 
 
 def _replacements(
-    store: Store, prepared: _Prepared, dropped: list[dict], table_key: str
-) -> list[dict]:
+    store: Store,
+    writers: _Writers,
+    options: ImportOptions,
+    dropped: list[dict[str, Any]],
+    table_key: str,
+) -> list[Replacement]:
     """What replacing each partition would do: rows before and after, columns emptied."""
-    writers, options = prepared.writers, prepared.spec.options
-    out = []
+    out: list[Replacement] = []
     for key in sorted(writers.paths):
         source, force, month = key
         old = [d for d in dropped if (d["source"], d["force"], d["month"]) == key]
@@ -359,7 +362,7 @@ def _replacements(
     return out
 
 
-def _describe(replacement: dict) -> str:
+def _describe(replacement: Replacement) -> str:
     """'<force> 2022-01: 16,268 rows → 6,369 rows (9,899 fewer); lon (15,732 values) now
     empty' — the figures a person needs to decide whether to replace."""
     r = replacement
@@ -379,8 +382,11 @@ def _commit(store: Store, prepared: _Prepared) -> ImportResult:
     """Publish a prepared import (call holding the lock): replace its partitions at once, unless
     that would make the store worse without the person's confirmation."""
     result, writers, spec = prepared.result, prepared.writers, prepared.spec
+    quarantine, now = prepared.quarantine, prepared.now
     if writers is None:
         return result
+    # Set together by _prepare: only an input already imported has none of them.
+    assert spec is not None and quarantine is not None and now is not None
     state = store.state()
     previous = _known(state, prepared.content_sha) or _known(state, result.sha256)
     if previous is not None:
@@ -392,14 +398,15 @@ def _commit(store: Store, prepared: _Prepared) -> ImportResult:
         return result
     new_keys = set(writers.paths)
     table_key = type(spec).table
-    kept, dropped = [], []
+    kept: list[dict[str, Any]] = []
+    dropped: list[dict[str, Any]] = []
     for entry in state["files"]:
         same = (
             entry["table"] == table_key
             and (entry["source"], entry["force"], entry["month"]) in new_keys
         )
         (dropped if same else kept).append(entry)
-    replacements = _replacements(store, prepared, dropped, table_key)
+    replacements = _replacements(store, writers, spec.options, dropped, table_key)
     worse = [r for r in replacements if r["worse"]]
     result.forces = sorted({k[1] for k in new_keys})
     result.months = sorted({k[2] for k in new_keys})
@@ -433,13 +440,13 @@ def _commit(store: Store, prepared: _Prepared) -> ImportResult:
         )
     result.replaced = sorted({f"{d['force']}/{d['month']}" for d in dropped})
     result.replacements = replacements
-    result.timestamp = prepared.now.isoformat()
+    result.timestamp = now.isoformat()
     if dropped:
         result.message = "replaced " + "; ".join(_describe(r) for r in replacements)
     record = result.as_dict() | {"content_sha256": prepared.content_sha, "notes": spec.notes}
-    if prepared.quarantine.count:
-        record["quarantine_path"] = prepared.quarantine.relative
-        sha, size = _checksum(store, prepared.quarantine.relative)
+    if quarantine.count:
+        record["quarantine_path"] = quarantine.relative
+        sha, size = _checksum(store, quarantine.relative)
         record["quarantine_sha256"], record["quarantine_bytes"] = sha, size
     state["files"] = kept
     state["imports"].append(record)
@@ -477,7 +484,7 @@ def import_inputs(
 
     store = store if isinstance(store, Store) else Store(store)
     options = options or ImportOptions()
-    report = report or (lambda done, total, message="": None)
+    report = report or _no_report
     published = _publication_months(inputs, options)
     geography = load_geography(store)
     results: list[ImportResult] = []
@@ -513,6 +520,10 @@ def import_inputs(
         if any(r.status == "imported" and r.kind in ("street", "partner") for r in results):
             _refresh_derived(store, results)
     return results
+
+
+def _no_report(done: int, total: int | None, message: str = "") -> None:
+    pass
 
 
 def _publication_months(inputs: list[Input], options: ImportOptions) -> dict[int, str | None]:

@@ -9,10 +9,11 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import IO, Any, NotRequired, TypedDict
 
 import pyarrow.fs as pafs
 
-from cdrp.store.reader import BadInput, Block
+from cdrp.store.reader import BadInput, Block, OnHeader, Readable
 
 Report = Callable[[int, int | None, str], None]
 _FILE_RE = re.compile(
@@ -37,6 +38,25 @@ _BOOKKEEPING = {
 TABLES = {"street": "", "outcomes": "outcomes/", "stop-and-search": "stop_and_search/"}
 
 
+class Replacement(TypedDict):
+    """What replacing one partition did (kept in the manifest and shown to the person)."""
+
+    partition: str  # force/month
+    table: str
+    source: str
+    force: str
+    month: str
+    rows_before: int
+    rows_after: int
+    emptied: dict[str, int]  # column → values it held before
+    worse: bool
+    confirmed: bool
+    by: str
+    reason: str
+    replaced_imports: list[str]
+    at: NotRequired[str]  # when it was committed
+
+
 @dataclass
 class ImportResult:
     """What one import did: the manifest row shown by the CLI, pages and API."""
@@ -54,14 +74,14 @@ class ImportResult:
     repeated_ids: int | None = None
     distinct_rows: int | None = None
     replaced: list[str] = field(default_factory=list)
-    replacements: list[dict] = field(default_factory=list)
+    replacements: list[Replacement] = field(default_factory=list)
     published: str = ""  # the publication month of the data (YYYY-MM), if known
     seconds: float = 0.0
     timestamp: str = ""
     ingest_id: str = ""
     message: str = ""
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -70,13 +90,13 @@ class Input:
     """One file to import: a display name, how to open its decompressed bytes, a quick key."""
 
     name: str
-    open: Callable[[], object]
+    open: Callable[[], Readable]
     key: Callable[[], str]
     kind: str | None = None
     force: str | None = None
     month: str | None = None
     # Files that are not CSV (XLSX) supply their own Blocks: blocks(on_header) -> iterator.
-    blocks: Callable[[Callable[[list[str]], None]], Iterator[Block]] | None = None
+    blocks: Callable[[OnHeader], Iterator[Block]] | None = None
     published: str | None = None  # the publication month, when the archive's name gives it
 
 
@@ -97,7 +117,7 @@ class ImportOptions:
     columns: dict[str, str] = field(default_factory=dict)
 
 
-def _sha256_stream(stream, chunk: int = 1 << 20) -> str:
+def _sha256_stream(stream: Readable, chunk: int = 1 << 20) -> str:
     sha = hashlib.sha256()
     while data := stream.read(chunk):
         sha.update(data)
@@ -146,7 +166,7 @@ def expand_paths(paths: Iterable[str | Path], notes: list[str] | None = None) ->
     return inputs
 
 
-def _file_input(fs, where: str, shown: str) -> Input:
+def _file_input(fs: pafs.FileSystem, where: str, shown: str) -> Input:
     compression = "gzip" if where.endswith(".gz") else None
     kind, force, month = _classify(where)
 
@@ -165,7 +185,7 @@ def _file_input(fs, where: str, shown: str) -> Input:
     )
 
 
-def _zip_inputs(fs, where: str, shown: str, notes: list[str]) -> list[Input]:
+def _zip_inputs(fs: pafs.FileSystem, where: str, shown: str, notes: list[str]) -> list[Input]:
     try:
         if isinstance(fs, pafs.LocalFileSystem):
             archive = zipfile.ZipFile(where)  # read lazily: police.uk archives are large
@@ -174,7 +194,7 @@ def _zip_inputs(fs, where: str, shown: str, notes: list[str]) -> list[Input]:
                 archive = zipfile.ZipFile(io.BytesIO(handle.read()))
     except zipfile.BadZipFile as exc:
         raise BadInput(f"{shown}: not a readable zip archive ({exc})") from exc
-    inputs = []
+    inputs: list[Input] = []
     for member in archive.namelist():
         if member.endswith("/"):
             continue
@@ -186,10 +206,10 @@ def _zip_inputs(fs, where: str, shown: str, notes: list[str]) -> list[Input]:
             )
             continue
 
-        def opener(member=member):
+        def opener(member: str = member) -> IO[bytes]:
             return archive.open(member)
 
-        def key(member=member) -> str:
+        def key(member: str = member) -> str:
             try:
                 with archive.open(member) as stream:
                     return _sha256_stream(stream)

@@ -26,10 +26,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.fs as pafs
@@ -39,7 +41,7 @@ from pyproj import Transformer
 from cdrp.store.files import Store
 from cdrp.store.ingest import import_inputs
 from cdrp.store.inputs import ImportOptions, ImportResult, Input, _file_input
-from cdrp.store.reader import BadInput, Block
+from cdrp.store.reader import BadInput, Block, OnHeader
 from cdrp.store.schema import (
     INCIDENT_SCHEMA,
     LSOA_PATTERN,
@@ -48,15 +50,22 @@ from cdrp.store.schema import (
     STREET_COLUMNS,
     slugify,
 )
-from cdrp.store.specs import Checked, StreetSpec, _apply, _coordinate_checks, _null_if_empty
+from cdrp.store.specs import (
+    Checked,
+    RowCheck,
+    StreetSpec,
+    _apply,
+    _coordinate_checks,
+    _null_if_empty,
+)
 
 __all__ = ["load_mapping", "load_columns", "import_partner"]
 
 _TO_WGS84 = Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
-_PLACES = (("lsoa",), ("lon", "lat"), ("easting", "northing"))
+_PLACES: tuple[tuple[str, ...], ...] = (("lsoa",), ("lon", "lat"), ("easting", "northing"))
 
 
-def load_mapping(path: str | Path) -> dict:
+def load_mapping(path: str | Path) -> dict[str, Any]:
     """Read and check a partner mapping; BadInput names the mapping file and the problem."""
     path = Path(path)
     try:
@@ -123,9 +132,9 @@ class PartnerSpec(StreetSpec):
 
     kind = "partner"
     table = ""
-    mapping: dict = {}
+    mapping: dict[str, Any] = {}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.source = self.mapping["source"]
         self.columns = list(self.mapping["columns"].values())
@@ -136,7 +145,7 @@ class PartnerSpec(StreetSpec):
         names = m["columns"]
         col = {c: self.column(block, c) for c in self.columns}
         n = len(block.rows)
-        checks = []
+        checks: list[RowCheck] = []
         if "date" in names:
             month, bad_date = _months_from_dates(col[names["date"]], m.get("date_format"))
             shown = m.get("date_format", "YYYY-MM-DD")
@@ -203,7 +212,7 @@ class PartnerSpec(StreetSpec):
         lon_k, lat_k = lon[keep], lat[keep]
         district, ward = self._places(lsoa_code, lon_k, lat_k)
 
-        def text(key):
+        def text(key: str) -> pa.Array:
             if key not in names:
                 return pa.nulls(kept, pa.string())
             return _null_if_empty(pc.filter(col[names[key]], mask))
@@ -242,11 +251,11 @@ class PartnerSpec(StreetSpec):
         return Checked(table, bad)
 
 
-def _rename(checks: list, names: dict) -> list:
+def _rename(checks: list[RowCheck], names: dict[str, str]) -> list[RowCheck]:
     return [(mask, names.get(field, field), reason) for mask, field, reason in checks]
 
 
-def _months_from_dates(values: pa.Array, fmt: str | None) -> tuple[pa.Array, np.ndarray]:
+def _months_from_dates(values: pa.Array, fmt: str | None) -> tuple[pa.Array, npt.NDArray[np.bool_]]:
     """YYYY-MM for each date (empty where it does not parse) and the failures."""
     pattern = fmt or "%Y-%m-%d"
     parsed = pc.strptime(values, pattern, "s", error_is_null=True)
@@ -266,8 +275,10 @@ def _months_from_dates(values: pa.Array, fmt: str | None) -> tuple[pa.Array, np.
     return pa.array(months, pa.string()), bad
 
 
-def _grid(easting: pa.Array, northing: pa.Array, names: dict):
-    checks = []
+def _grid(
+    easting: pa.Array, northing: pa.Array, names: dict[str, str]
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], list[RowCheck]]:
+    checks: list[RowCheck] = []
     values = []
     for array, key, top in ((easting, "easting", 700_000), (northing, "northing", 1_300_000)):
         text = array.to_numpy(zero_copy_only=False)
@@ -280,20 +291,26 @@ def _grid(easting: pa.Array, northing: pa.Array, names: dict):
                 bad[i] = True
         with np.errstate(invalid="ignore"):
             outside = ~bad & ~((parsed >= 0) & (parsed <= top))
-        checks.append((bad, names[key], lambda v, k=key: f"{k} {v!r} is not a number"))
-        checks.append(
-            (outside, names[key], lambda v, k=key, t=top: f"{k} {v} is outside 0 to {t:,}")
-        )
+        checks.append((bad, names[key], _not_a_number(key)))
+        checks.append((outside, names[key], _outside(key, top)))
         values.append(parsed)
     lon, lat = _TO_WGS84.transform(values[0], values[1])
     return np.asarray(lon), np.asarray(lat), checks
+
+
+def _not_a_number(what: str) -> Callable[[Any], str]:
+    return lambda v: f"{what} {v!r} is not a number"
+
+
+def _outside(what: str, top: int) -> Callable[[Any], str]:
+    return lambda v: f"{what} {v} is outside 0 to {top:,}"
 
 
 def _xlsx_input(path: Path, sheet: str | None) -> Input:
     def key() -> str:
         return hashlib.sha256(path.read_bytes()).hexdigest()
 
-    def blocks(on_header) -> Iterator[Block]:
+    def blocks(on_header: OnHeader) -> Iterator[Block]:
         # openpyxl is needed only for a spreadsheet, so it loads only then.
         from openpyxl import load_workbook
 
@@ -313,7 +330,7 @@ def _xlsx_input(path: Path, sheet: str | None) -> Input:
         on_header(header)
         chunk: list[tuple[int, list[str]]] = []
 
-        def flush():
+        def flush() -> Block:
             values = list(zip(*(r for _, r in chunk), strict=True)) or [()] * len(header)
             columns = {
                 h: pa.array([str(v) for v in vs], pa.string())
@@ -333,10 +350,13 @@ def _xlsx_input(path: Path, sheet: str | None) -> Input:
             yield flush()
         book.close()
 
-    return Input(name=str(path), open=lambda: None, key=key, kind="partner", blocks=blocks)
+    # The rows come from `blocks`; `open` gives the workbook's bytes, as for any input.
+    return Input(
+        name=str(path), open=lambda: path.open("rb"), key=key, kind="partner", blocks=blocks
+    )
 
 
-def _cell(value) -> str:
+def _cell(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
@@ -351,7 +371,7 @@ def _cell(value) -> str:
 def import_partner(
     store: Store | str,
     path: str | Path,
-    mapping: str | Path | dict,
+    mapping: str | Path | dict[str, Any],
     *,
     replace: bool = False,
     by: str = "",

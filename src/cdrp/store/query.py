@@ -12,7 +12,8 @@ import functools
 import hashlib
 import io
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, ParamSpec, TypeVar, cast
 
 import duckdb
 import pandas as pd
@@ -41,6 +42,8 @@ LEVELS = ("month", "category", "lsoa", "ward", "district", "partnership", "force
 # The columns a query may name: the incident files' own (the schema plus the force partition).
 _INCIDENT_COLUMNS = frozenset([*INCIDENT_SCHEMA.names, "force"])
 _local = threading.local()
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 
 class _Bound:
@@ -54,12 +57,12 @@ class _Bound:
     def __init__(self) -> None:
         self.values: dict[str, object] = {}
 
-    def __call__(self, value) -> str:
+    def __call__(self, value: object) -> str:
         name = f"p{len(self.values)}"
         self.values[name] = value
         return "$" + name
 
-    def among(self, expression: str, values: Iterable) -> str:
+    def among(self, expression: str, values: Iterable[object]) -> str:
         """``expression IN (...)`` over bound text values; false for none (no area, no record)."""
         placeholders = [self(str(v)) for v in values]
         return f"{expression} IN ({', '.join(placeholders)})" if placeholders else "false"
@@ -71,15 +74,14 @@ def connection() -> duckdb.DuckDBPyConnection:
     if con is None:
         # Bounded memory: large aggregates spill to disk rather than grow the process. Parquet
         # footers are cached: store files are never rewritten (each import writes new names).
-        con = duckdb.connect(
-            ":memory:",
-            config={
-                "threads": 2,
-                "memory_limit": "512MB",
-                "preserve_insertion_order": False,
-                "enable_object_cache": True,
-            },
-        )
+        settings: dict[str, object] = {
+            "threads": 2,
+            "memory_limit": "512MB",
+            "preserve_insertion_order": False,
+            "enable_object_cache": True,
+        }
+        # duckdb's stubs type the settings as text; it takes each in its own type.
+        con = duckdb.connect(":memory:", config=cast("dict[str, str]", settings))
         _local.con = con
     return con
 
@@ -109,11 +111,11 @@ def _scan(store: Store, relatives: Sequence[str], bound: _Bound, union: bool = F
     return name
 
 
-def _retry_on_replaced_files(func):
+def _retry_on_replaced_files(func: Callable[_P, _R]) -> Callable[_P, _R]:
     """Run a query again if an import replaced (deleted) files between state and scan."""
 
     @functools.wraps(func)
-    def wrapped(*args, **kwargs):
+    def wrapped(*args: _P.args, **kwargs: _P.kwargs) -> _R:
         try:
             return func(*args, **kwargs)
         except duckdb.IOException:
@@ -132,7 +134,7 @@ def incident_files(store: Store | str, table: str = "") -> list[str]:
     return [store.uri(e["path"]) for e in store.state()["files"] if e["table"] == table]
 
 
-def _month(value) -> dt.date | None:
+def _month(value: object) -> dt.date | None:
     """The first day of a ``YYYY-MM`` month (longer text such as a date is cut to its month)."""
     if value is None:
         return None
@@ -146,13 +148,13 @@ def _geography_sql(store: Store, name: str, bound: _Bound) -> str:
     return _scan(store, [f"_geography/{name}.parquet"], bound)
 
 
-def files_digest(state: dict) -> str:
+def files_digest(state: dict[str, Any]) -> str:
     """A fingerprint of the live incident files: derived tables are valid for this value only."""
     paths = sorted(e["path"] for e in state["files"] if e["table"] == "")
     return hashlib.sha256("\n".join(paths).encode()).hexdigest()[:16]
 
 
-def build_distinct_index(store: Store | str) -> dict | None:
+def build_distinct_index(store: Store | str) -> dict[str, Any] | None:
     """Write the table of repeated Crime IDs: where each first appears, and its latest outcome.
 
     With it a distinct count is a small hash join instead of a window over every record. The
@@ -330,11 +332,11 @@ def counts(
         "source": "source",
     }
     inner_where, outer_where = [], []
-    start, end = _month(start), _month(end)
-    if start:
-        inner_where.append(f"month >= {bound(start)}")
-    if end:
-        inner_where.append(f"month <= {bound(end)}")
+    first, last = _month(start), _month(end)
+    if first:
+        inner_where.append(f"month >= {bound(first)}")
+    if last:
+        inner_where.append(f"month <= {bound(last)}")
     if categories:
         inner_where.append(bound.among("category", categories))
     levels = set(by) | set(areas or {})
@@ -423,7 +425,7 @@ def _add_names(store: Store, table: pa.Table, by: Sequence[str]) -> pa.Table:
     return table
 
 
-def _empty(by: Sequence[str], output: str):
+def _empty(by: Sequence[str], output: str) -> pa.Table | pd.DataFrame:
     table = pa.table(
         {**{b: pa.array([], pa.string()) for b in by}, "count": pa.array([], pa.int64())}
     )
@@ -459,11 +461,11 @@ def points(
     if base is None:
         return _empty(["lon", "lat"], output)
     where = ["lon IS NOT NULL"]
-    start, end = _month(start), _month(end)
-    if start:
-        where.append(f"month >= {bound(start)}")
-    if end:
-        where.append(f"month <= {bound(end)}")
+    first, last = _month(start), _month(end)
+    if first:
+        where.append(f"month >= {bound(first)}")
+    if last:
+        where.append(f"month <= {bound(last)}")
     if categories:
         where.append(bound.among("category", categories))
     if districts:
@@ -495,7 +497,7 @@ def repeated_ids(store: Store | str) -> pa.Table:
     return _arrow(f"SELECT * FROM {scan} ORDER BY ALL", bound)  # nosec B608: the path is bound
 
 
-def imports(store: Store | str) -> list[dict]:
+def imports(store: Store | str) -> list[dict[str, Any]]:
     """The manifest: every committed import, newest first."""
     return list(reversed(_store(store).state()["imports"]))
 
@@ -534,14 +536,14 @@ def coverage(store: Store | str, table: str = "") -> pd.DataFrame:
         full = pd.DataFrame({"month": months}).merge(group[["month", "rows"]], how="left")
         full["missing"] = full.rows.isna()
         full["rows"] = full.rows.fillna(0).astype(int)
-        full.insert(0, "force", force)
-        full.insert(0, "source", source)
+        full.insert(0, "force", str(force))  # the manifest's text
+        full.insert(0, "source", str(source))
         out.append(full)
     return pd.concat(out, ignore_index=True)
 
 
 def repeat_statistics(
-    store: Store | str, ingest_ids: Sequence[str], index: dict | None
+    store: Store | str, ingest_ids: Sequence[str], index: dict[str, Any] | None
 ) -> dict[str, tuple[int, int]]:
     """For each import: (its Crime IDs seen more than once in the store, its rows that count
     under the distinct rule), from the distinct index built by `build_distinct_index`."""

@@ -18,15 +18,37 @@ import csv
 import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-__all__ = ["Block", "BadInput", "Truncated", "read_header", "iter_blocks", "BLOCK_BYTES"]
+__all__ = [
+    "Block",
+    "BadInput",
+    "Truncated",
+    "read_header",
+    "iter_blocks",
+    "BLOCK_BYTES",
+    "OnHeader",
+    "Readable",
+]
 
 BLOCK_BYTES = 16 << 20
 _BOM = b"\xef\xbb\xbf"
+
+
+class Readable(Protocol):
+    """A binary stream: what the reader needs of a file."""
+
+    def read(self, size: int, /) -> bytes: ...
+
+
+#: Called with a file's header before its rows: may raise BadInput to refuse the file, or
+#: return the header with columns renamed (None keeps it).
+OnHeader = Callable[[list[str]], list[str] | None]
 
 
 class BadInput(ValueError):
@@ -42,7 +64,7 @@ class Block:
     """Some consecutive records of a file: string columns, their row numbers, and failures."""
 
     columns: dict[str, pa.Array]
-    rows: np.ndarray
+    rows: npt.NDArray[np.int64]
     failures: list[tuple[int, str, str, str]] = field(default_factory=list)  # row, field, why, raw
 
     @property
@@ -53,7 +75,7 @@ class Block:
 class _Hashing:
     """Wraps a binary stream, hashing what is read and turning stream errors into BadInput."""
 
-    def __init__(self, stream, name: str):
+    def __init__(self, stream: Readable, name: str) -> None:
         self.stream, self.name = stream, name
         self.sha = hashlib.sha256()
         self.bytes = 0
@@ -75,7 +97,7 @@ class _Newlines:
     split between two reads is still one line end.
     """
 
-    def __init__(self, stream):
+    def __init__(self, stream: Readable) -> None:
         self.stream = stream
         self.held = b""
 
@@ -107,7 +129,7 @@ def _split_header(line: bytes, name: str, delimiter: str = ",") -> list[str]:
     return [c.strip() for c in fields]
 
 
-def read_header(stream, name: str, delimiter: str = ",") -> tuple[list[str], bytes]:
+def read_header(stream: Readable, name: str, delimiter: str = ",") -> tuple[list[str], bytes]:
     """The header's column names, and the bytes already read past it (newlines universal)."""
     buffer = b""
     while b"\n" not in buffer:
@@ -151,9 +173,9 @@ def _check_complete(last: tuple[bytes, int], width: int, name: str, delimiter: s
 
 
 def iter_blocks(
-    stream,
+    stream: Readable,
     name: str,
-    on_header: Callable[[list[str]], None],
+    on_header: OnHeader,
     block_bytes: int = BLOCK_BYTES,
     delimiter: str = ",",
 ) -> Iterator[Block]:
@@ -164,8 +186,8 @@ def iter_blocks(
     hash is available afterwards as `stream.sha`. A truncated file raises `Truncated` when
     its end is reached (the caller discards what it wrote).
     """
-    stream = _Newlines(stream)
-    header, carry = read_header(stream, name, delimiter)
+    lines = _Newlines(stream)
+    header, carry = read_header(lines, name, delimiter)
     header = on_header(header) or header
     width = len(header)
     names = [f"c{i}" for i in range(width)]
@@ -173,7 +195,7 @@ def iter_blocks(
     eof = False
     last: tuple[bytes, int] | None = None
     while not eof:
-        data = stream.read(block_bytes)
+        data = lines.read(block_bytes)
         eof = not data
         buffer = carry + data
         if not eof:
@@ -195,7 +217,7 @@ def iter_blocks(
         _check_complete(last, width, name, delimiter)
 
 
-def _line_numbers(buffer: bytes, first: int) -> np.ndarray:
+def _line_numbers(buffer: bytes, first: int) -> npt.NDArray[np.int64]:
     """Line numbers of the non-empty lines of `buffer` (pyarrow skips empty ones)."""
     raw = np.frombuffer(buffer, dtype=np.uint8)
     ends = np.flatnonzero(raw == 10)
@@ -213,9 +235,9 @@ def _parse(
     except UnicodeDecodeError:
         return _parse_slow(buffer, first, header, delimiter)
     rows = _line_numbers(buffer, first)
-    bad = []
+    bad: list[Any] = []
 
-    def handler(row):
+    def handler(row: Any) -> str:  # pyarrow's InvalidRow
         bad.append(row)
         return "skip"
 

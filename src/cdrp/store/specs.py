@@ -5,9 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -31,13 +34,19 @@ from cdrp.store.schema import (
     slugify,
 )
 
+#: A quarantined row: (row number, field, reason, the row as JSON).
+Failure = tuple[int, str, str, str]
+#: A check of a block's rows: the rows that fail it, the field it names, and the reason given
+#: a failing row's value.
+RowCheck = tuple[npt.NDArray[np.bool_], str, Callable[[Any], str]]
+
 
 @dataclass
 class Checked:
     """A Block after validation: the good rows as a table, the bad as (row, field, reason, raw)."""
 
     table: pa.Table
-    bad: list[tuple[int, str, str, str]]
+    bad: list[Failure]
 
 
 class Spec:
@@ -140,25 +149,26 @@ def _null_if_empty(array: pa.Array) -> pa.Array:
     return pc.if_else(pc.equal(array, ""), pa.scalar(None, pa.string()), array)
 
 
-def _month_checks(spec: Spec, month: pa.Array, field_name: str) -> list:
+def _month_checks(spec: Spec, month: pa.Array, field_name: str) -> list[RowCheck]:
     valid = pc.match_substring_regex(month, _MONTH_RE).to_numpy(zero_copy_only=False)
-    checks = [(~valid, field_name, lambda v: f"month {v!r} is not of the form YYYY-MM")]
-    if spec.item.month:
-        wrong = valid & pc.not_equal(month, spec.item.month).to_numpy(zero_copy_only=False)
+    checks: list[RowCheck] = [
+        (~valid, field_name, lambda v: f"month {v!r} is not of the form YYYY-MM")
+    ]
+    named = spec.item.month
+    if named:
+        wrong = valid & pc.not_equal(month, named).to_numpy(zero_copy_only=False)
         checks.append(
-            (
-                wrong,
-                field_name,
-                lambda v, m=spec.item.month: f"month {v} disagrees with the file name's month {m}",
-            )
+            (wrong, field_name, lambda v: f"month {v} disagrees with the file name's month {named}")
         )
     return checks
 
 
-def _coordinate_checks(lon: pa.Array, lat: pa.Array) -> tuple[list, np.ndarray, np.ndarray]:
+def _coordinate_checks(
+    lon: pa.Array, lat: pa.Array
+) -> tuple[list[RowCheck], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """Checks for a longitude/latitude pair, and the parsed values (NaN where empty)."""
-    checks = []
-    values = {}
+    checks: list[RowCheck] = []
+    values: dict[str, tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]] = {}
     for label, array in (("Longitude", lon), ("Latitude", lat)):
         empty = pc.equal(array, "").to_numpy(zero_copy_only=False)
         parsed = np.full(len(array), np.nan)
@@ -173,23 +183,8 @@ def _coordinate_checks(lon: pa.Array, lat: pa.Array) -> tuple[list, np.ndarray, 
         lo, hi = UK_BOUNDS["lon" if label == "Longitude" else "lat"]
         with np.errstate(invalid="ignore"):
             outside = ~empty & ~bad_number & ~((parsed >= lo) & (parsed <= hi))
-        checks.append(
-            (
-                bad_number & ~empty,
-                label,
-                lambda v, lab=label: f"{lab.lower()} {v!r} is not a number",
-            )
-        )
-        checks.append(
-            (
-                outside,
-                label,
-                lambda v,
-                lab=label,
-                lo=lo,
-                hi=hi: f"{lab.lower()} {v} is outside the UK ({lo} to {hi})",
-            )
-        )
+        checks.append((bad_number & ~empty, label, _not_a_number(label.lower())))
+        checks.append((outside, label, _outside_the_uk(label.lower(), lo, hi)))
         values[label] = (parsed, empty)
     lon_empty, lat_empty = values["Longitude"][1], values["Latitude"][1]
     checks.append(
@@ -202,7 +197,17 @@ def _coordinate_checks(lon: pa.Array, lat: pa.Array) -> tuple[list, np.ndarray, 
     return checks, values["Longitude"][0], values["Latitude"][0]
 
 
-def _parse_floats(text: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _not_a_number(what: str) -> Callable[[Any], str]:
+    return lambda v: f"{what} {v!r} is not a number"
+
+
+def _outside_the_uk(what: str, lo: float, hi: float) -> Callable[[Any], str]:
+    return lambda v: f"{what} {v} is outside the UK ({lo} to {hi})"
+
+
+def _parse_floats(
+    text: npt.NDArray[np.object_],
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
     out = np.full(len(text), np.nan)
     bad = np.zeros(len(text), dtype=bool)
     for i, value in enumerate(text):
@@ -218,11 +223,13 @@ def _parse_floats(text: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return out, bad
 
 
-def _apply(block: Block, checks: list, fields: dict[str, pa.Array]) -> tuple[np.ndarray, list]:
+def _apply(
+    block: Block, checks: list[RowCheck], fields: dict[str, pa.Array]
+) -> tuple[npt.NDArray[np.bool_], list[Failure]]:
     """Combine checks (first failing wins) into a keep-mask and quarantine entries."""
     n = len(block.rows)
     failed = np.zeros(n, dtype=bool)
-    bad = []
+    bad: list[Failure] = []
     for mask, field_name, reason in checks:
         hit = np.asarray(mask, dtype=bool) & ~failed
         if not hit.any():

@@ -132,7 +132,7 @@ def project_year_end(
         Month → count (or harm-weighted sum, or successes for a proportion). A covered month
         absent from the mapping counts as zero.
     period_months : sequence of str
-        The months of the target period, in order (:func:`month_range`).
+        The months of the target period, in order (`cdrp.analysis.months.month_range`).
     covered : collection of str
         Months that have data. Others are missing, not zero.
     baseline_by_month : mapping, optional
