@@ -21,7 +21,7 @@ from cdrp.meetings.services import decide, record_decision
 from cdrp.partnerships import law
 from cdrp.partnerships.compliance import Status, evaluate
 from cdrp.partnerships.models import Group, Membership, Organisation, Seat
-from cdrp.partnerships.views import ended_body_flags
+from cdrp.partnerships.services import ended_body_flags
 from conftest import FROZEN_TODAY
 
 pytestmark = [pytest.mark.usefixtures("frozen_today")]
