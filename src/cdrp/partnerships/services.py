@@ -42,6 +42,7 @@ __all__ = [
     "advance_merger",
     "apply_merger_order",
     "apply_due_merger_orders",
+    "ended_body_flags",
 ]
 
 

@@ -33,7 +33,6 @@ from cdrp.accounts.policy import (
     roles_of,
 )
 from cdrp.partnerships import compliance, pages, services
-from cdrp.partnerships.services import ended_body_flags
 from cdrp.partnerships.chart import structure_svg
 from cdrp.partnerships.exports import csv_export, popolo_export
 from cdrp.partnerships.forms import (
@@ -50,6 +49,7 @@ from cdrp.partnerships.models import (
     Person,
     Seat,
 )
+from cdrp.partnerships.services import ended_body_flags
 from cdrp.partnerships.structure import export_structure
 
 _TAG = {
@@ -212,7 +212,6 @@ def _seat_rows(group: Group, on: dt.date):
             }
         )
     return rows
-
 
 
 @requires(Permission.VIEW_PUBLIC)
