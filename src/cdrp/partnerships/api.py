@@ -96,6 +96,8 @@ def _group_out(g: Group, on: dt.date) -> dict:
         current.setdefault(m.seat_id, []).append(m)
     seats = []
     for s in g.seats.select_related("organisation", "council_area").order_by("position", "pk"):
+        if not s.is_open(on):
+            continue  # the structure on that date: a seat closed or not yet opened is not in it
         seats.append(
             {
                 "id": s.pk,
@@ -127,7 +129,7 @@ def _group_out(g: Group, on: dt.date) -> dict:
         "reports_to": g.reports_to.slug if g.reports_to_id else None,
         "meeting_frequency": g.meeting_frequency,
         "meeting_hours": float(g.meeting_hours),
-        "quorum": g.required_quorum(),
+        "quorum": g.required_quorum(on),
         "chair_casting_vote": g.chair_casting_vote,
         "terms_of_reference": g.terms_of_reference,
         "seats": seats,

@@ -113,6 +113,8 @@ def popolo_export(p: Partnership, include_contacts: bool = False) -> dict:
                     "id": f"organisation/{o.slug}",
                     "name": o.name,
                     "classification": o.get_kind_display().lower(),
+                    "founding_date": _date(o.valid_from),
+                    "dissolution_date": _date(o.valid_to),
                 }
             )
         )

@@ -434,7 +434,12 @@ class Group(ValidatedRecord):
                 "single agenda items as restricted instead."
             )
         if self.quorum is not None:
-            bodies = len(self.voting_bodies()) if self.pk else 0
+            # Against the group as it stands (as on its partnership's last day, if it has ended):
+            # a body that has gone no longer counts.
+            day = dt.date.today()
+            if self.partnership_id and self.partnership.valid_to:
+                day = min(day, self.partnership.valid_to)
+            bodies = len(self.voting_bodies(day)) if self.pk else 0
             if self.quorum > bodies:
                 errors["quorum"] = (
                     f"A quorum of {self.quorum} is larger than the group: it has {bodies} voting "

@@ -42,6 +42,7 @@ __all__ = [
     "advance_merger",
     "apply_merger_order",
     "apply_due_merger_orders",
+    "ended_body_flags",
 ]
 
 
@@ -298,3 +299,20 @@ def apply_due_merger_orders(today: dt.date | None = None) -> int:
         apply_merger_order(p, today)
         for p in MergerProposal.objects.filter(stage=MergerProposal.Stage.ORDER)
     )
+
+
+def ended_body_flags(p: Partnership, on: dt.date) -> list[dict]:
+    """Seats of the partnership's groups still open on `on` for a body that had ended by then:
+    each is flagged on the structure and group pages, and cannot vote."""
+    flags = []
+    seats = (
+        Seat.objects.filter(group__partnership=p, organisation__isnull=False)
+        .select_related("group", "organisation")
+        .prefetch_related("organisation__successors")
+        .order_by("group__position", "group__name", "position", "pk")
+    )
+    for s in seats:
+        problem = s.ended_body_problem(on)
+        if problem:
+            flags.append({"group": s.group, "seat": s, "problem": problem})
+    return flags

@@ -115,11 +115,16 @@ def _structure_doc(p: Partnership) -> dict:
     )
     org_ids |= {x.organisation_id for x in people if x.organisation_id}
     # The bodies that took over from these, so the file names every successor it refers to.
-    org_ids |= set(
-        Organisation.successors.through.objects.filter(
-            from_organisation_id__in=org_ids
-        ).values_list("to_organisation_id", flat=True)
-    )
+    links = Organisation.successors.through.objects
+    while True:
+        more = set(
+            links.filter(from_organisation_id__in=org_ids).values_list(
+                "to_organisation_id", flat=True
+            )
+        )
+        if more <= org_ids:
+            break
+        org_ids |= more
     orgs = list(
         Organisation.objects.filter(pk__in=org_ids)
         .select_related("area")

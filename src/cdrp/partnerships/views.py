@@ -49,6 +49,7 @@ from cdrp.partnerships.models import (
     Person,
     Seat,
 )
+from cdrp.partnerships.services import ended_body_flags
 from cdrp.partnerships.structure import export_structure
 
 _TAG = {
@@ -211,23 +212,6 @@ def _seat_rows(group: Group, on: dt.date):
             }
         )
     return rows
-
-
-def ended_body_flags(p: Partnership, on: dt.date) -> list[dict]:
-    """Seats of the partnership's groups still open on `on` for a body that had ended by then:
-    each is flagged on the structure and group pages, and cannot vote."""
-    flags = []
-    seats = (
-        Seat.objects.filter(group__partnership=p, organisation__isnull=False)
-        .select_related("group", "organisation")
-        .prefetch_related("organisation__successors")
-        .order_by("group__position", "group__name", "position", "pk")
-    )
-    for s in seats:
-        problem = s.ended_body_problem(on)
-        if problem:
-            flags.append({"group": s.group, "seat": s, "problem": problem})
-    return flags
 
 
 @requires(Permission.VIEW_PUBLIC)
