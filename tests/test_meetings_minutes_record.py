@@ -17,7 +17,6 @@ its rows before and after).
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 import re
 
@@ -179,6 +178,12 @@ def test_the_model_refuses_approval_without_text_or_attendance_whatever_saves_it
     with pytest.raises(MinutesLocked):
         Minutes(meeting=meeting, text="", approved=True).save()
     assert not Minutes.objects.filter(meeting=meeting).exists()
+    # Nor in bulk: an update that approves checks each row as a save would.
+    agenda.save_minutes(meeting, "The group met.", 0)
+    with pytest.raises(MinutesLocked) as refused:
+        Minutes.objects.filter(meeting=meeting).update(approved=True)
+    assert refused.value.field == "attendance"
+    assert not Minutes.objects.get(meeting=meeting).approved
 
 
 # Quorum -----------------------------------------------------------------------------------------
