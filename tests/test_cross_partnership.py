@@ -229,7 +229,6 @@ def _world(side: str, number: int) -> dict:
     w["decision"] = meetings_services.record_decision(
         meeting, "Approve the plan", [(person, "for")]
     )
-    Minutes(meeting=meeting, text=f"{side} minutes", approved=True).save()
     action = w["action"] = Action(
         partnership=p,
         group=group,
@@ -244,6 +243,8 @@ def _world(side: str, number: int) -> dict:
     paper = w["paper"] = Paper(item=item, title=f"{side} paper", kind="pdf", size=9)
     paper.file.save(f"{side}.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
     paper.save()
+    # Approved last: after approval nothing more is recorded at the meeting (issue 15).
+    Minutes(meeting=meeting, text=f"{side} minutes", approved=True).save()
     for status, key in (("draft", "assessment"), ("published", "published")):
         w[key] = Assessment(
             partnership=p,

@@ -137,7 +137,7 @@ class AmendMinutesForm(forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         label="Reason for the amendment",
-        help_text="As the meeting agreed it, for example: the apologies of the fire service omitted",
+        help_text="As the meeting agreed it, for example: the fire service's apologies omitted",
         error_messages={"required": "Enter the reason for the amendment"},
     )
     text = forms.CharField(

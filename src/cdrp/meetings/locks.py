@@ -17,6 +17,7 @@ from __future__ import annotations
 from django.db.models.signals import m2m_changed, pre_delete, pre_save
 
 from cdrp.meetings.models import (
+    APPROVAL_NEEDS,
     Action,
     AgendaItem,
     Attendance,
@@ -27,35 +28,15 @@ from cdrp.meetings.models import (
     MinutesLocked,
     Paper,
     Vote,
+    check_approvable,
     meeting_id_of,
+    raise_unapprovable,
     refuse_if_locked,
 )
 
 __all__ = ["connect", "check_approvable", "APPROVAL_NEEDS"]
 
 GUARDED = (Meeting, Attendance, Decision, Vote, AgendaItem, Paper)
-
-APPROVAL_NEEDS = {
-    "text": "Write the minutes before they are approved: they have no text yet",
-    "attendance": (
-        "Record who attended before the minutes are approved: no one is recorded as present "
-        "or substituting"
-    ),
-}
-
-
-def check_approvable(meeting_id: int, text: str) -> list[tuple[str, str]]:
-    """What approved minutes need and these lack, as (field, message) pairs: text, and the
-    attendance of at least one person present or substituting."""
-    missing = []
-    if not (text or "").strip():
-        missing.append(("text", APPROVAL_NEEDS["text"]))
-    if not Attendance._base_manager.filter(
-        meeting_id=meeting_id,
-        status__in=[Attendance.Status.PRESENT, Attendance.Status.SUBSTITUTE],
-    ).exists():
-        missing.append(("attendance", APPROVAL_NEEDS["attendance"]))
-    return missing
 
 
 def _before_save(sender, instance, raw=False, **kwargs):
@@ -81,8 +62,7 @@ def _minutes_before_save(sender, instance, raw=False, **kwargs):
     if instance.approved:
         missing = check_approvable(instance.meeting_id, instance.text)
         if missing:
-            field = missing[0][0]
-            raise MinutesLocked(field, ". ".join(m for _, m in missing) + ".")
+            raise_unapprovable(missing)
 
 
 def _amendment_before_save(sender, instance, raw=False, **kwargs):

@@ -52,6 +52,33 @@ def refuse_if_locked(meeting_ids, field: str = "") -> None:
         raise MinutesLocked(field, LOCKED.format(date=date))
 
 
+APPROVAL_NEEDS = {
+    "text": "Write the minutes before they are approved: they have no text yet",
+    "attendance": (
+        "Record who attended before the minutes are approved: no one is recorded as present "
+        "or substituting"
+    ),
+}
+
+
+def check_approvable(meeting_id: int, text: str) -> list[tuple[str, str]]:
+    """What approved minutes need and these lack, as (field, message) pairs: text, and the
+    attendance of at least one person present or substituting."""
+    missing = []
+    if not (text or "").strip():
+        missing.append(("text", APPROVAL_NEEDS["text"]))
+    if not Attendance._base_manager.filter(
+        meeting_id=meeting_id,
+        status__in=[Attendance.Status.PRESENT, Attendance.Status.SUBSTITUTE],
+    ).exists():
+        missing.append(("attendance", APPROVAL_NEEDS["attendance"]))
+    return missing
+
+
+def raise_unapprovable(missing: list[tuple[str, str]]) -> None:
+    raise MinutesLocked(missing[0][0], ". ".join(m for _, m in missing) + ".")
+
+
 class LockedQuerySet(models.QuerySet):
     """Bulk writes (`update`, `bulk_create`, `bulk_update`) skip `save()` and its signals: they
     are refused here when they touch a meeting whose minutes are approved. (`delete()` sends
@@ -64,6 +91,11 @@ class LockedQuerySet(models.QuerySet):
 
     def update(self, **kwargs):
         refuse_if_locked(self._meeting_ids())
+        if self.model is Minutes and kwargs.get("approved"):
+            # Approval in bulk needs what approval one at a time needs.
+            for meeting_id, text in self.values_list("meeting_id", "text"):
+                if missing := check_approvable(meeting_id, kwargs.get("text", text)):
+                    raise_unapprovable(missing)
         return super().update(**kwargs)
 
     def bulk_create(self, objs, *args, **kwargs):
@@ -97,15 +129,19 @@ def meeting_id_of(record) -> int | None:
     if label == "meetings.Vote":
         if record.decision_id is None:
             return None
-        return Decision._base_manager.filter(pk=record.decision_id).values_list(
-            "meeting_id", flat=True
-        ).first()
+        return (
+            Decision._base_manager.filter(pk=record.decision_id)
+            .values_list("meeting_id", flat=True)
+            .first()
+        )
     if label == "meetings.Paper":
         if record.item_id is None:
             return None
-        return AgendaItem._base_manager.filter(pk=record.item_id).values_list(
-            "meeting_id", flat=True
-        ).first()
+        return (
+            AgendaItem._base_manager.filter(pk=record.item_id)
+            .values_list("meeting_id", flat=True)
+            .first()
+        )
     if label == "meetings.MinutesAmendment":
         return None
     return getattr(record, "meeting_id", None)
@@ -434,7 +470,9 @@ class MinutesAmendment(GovernanceRecord):
     every version stays visible."""
 
     minutes = models.ForeignKey(Minutes, on_delete=models.PROTECT, related_name="amendments")
-    number = models.PositiveIntegerField(help_text="The version this makes (the approved text is 1)")
+    number = models.PositiveIntegerField(
+        help_text="The version this makes (the approved text is 1)"
+    )
     text = models.TextField()
     reason = models.TextField()
     decision = models.ForeignKey(

@@ -255,8 +255,7 @@ def _meeting_context(request, meeting: Meeting, action_form=None, approve_errors
         "can_edit": not withheld
         and not approved
         and allows(request.user, Permission.MINUTE, request.partnership),
-        "may_minute": not withheld
-        and allows(request.user, Permission.MINUTE, request.partnership),
+        "may_minute": not withheld and allows(request.user, Permission.MINUTE, request.partnership),
         "approved": approved,
         "versions": versions,
         "approve_errors": [

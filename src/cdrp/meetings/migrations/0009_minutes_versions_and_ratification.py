@@ -5,32 +5,68 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('meetings', '0008_relabel_moved_records'),
+        ("meetings", "0008_relabel_moved_records"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='decision',
-            name='result',
-            field=models.CharField(choices=[('carried', 'Carried'), ('lost', 'Lost'), ('inquorate', 'Not quorate: no decision'), ('ratify', 'Not quorate: for ratification')], max_length=10),
+            model_name="decision",
+            name="result",
+            field=models.CharField(
+                choices=[
+                    ("carried", "Carried"),
+                    ("lost", "Lost"),
+                    ("inquorate", "Not quorate: no decision"),
+                    ("ratify", "Not quorate: for ratification"),
+                ],
+                max_length=10,
+            ),
         ),
         migrations.CreateModel(
-            name='MinutesAmendment',
+            name="MinutesAmendment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('number', models.PositiveIntegerField(help_text='The version this makes (the approved text is 1)')),
-                ('text', models.TextField()),
-                ('reason', models.TextField()),
-                ('decision', models.ForeignKey(help_text='The decision of a later meeting that agreed the amendment', on_delete=django.db.models.deletion.PROTECT, related_name='minutes_amendments', to='meetings.decision')),
-                ('minutes', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='amendments', to='meetings.minutes')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "number",
+                    models.PositiveIntegerField(
+                        help_text="The version this makes (the approved text is 1)"
+                    ),
+                ),
+                ("text", models.TextField()),
+                ("reason", models.TextField()),
+                (
+                    "decision",
+                    models.ForeignKey(
+                        help_text="The decision of a later meeting that agreed the amendment",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="minutes_amendments",
+                        to="meetings.decision",
+                    ),
+                ),
+                (
+                    "minutes",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="amendments",
+                        to="meetings.minutes",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['minutes', 'number'],
-                'constraints': [models.UniqueConstraint(fields=('minutes', 'number'), name='one_minutes_version')],
+                "ordering": ["minutes", "number"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("minutes", "number"), name="one_minutes_version"
+                    )
+                ],
             },
         ),
     ]
