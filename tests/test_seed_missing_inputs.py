@@ -151,3 +151,21 @@ def test_with_several_forces_the_family_is_drawn_from_every_district_with_data(
     # All fifteen are compared on the funnel.
     (finding,) = [f for f in peers["findings"] if f["text"].startswith("Test Valley:")]
     assert "(15 of 15 members with data)" in finding["text"]
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_a_district_without_family_features_is_named_not_refused(seed_stores, monkeypatch):
+    """As for a Welsh district (IoD 2019 is English): the build goes on and says why."""
+    from cdrp.intelligence import assessments
+    from cdrp.intelligence.reference import district_features
+
+    features = district_features().drop(index=ROCHFORD)
+    monkeypatch.setattr(assessments, "district_features", lambda data_dir=None: features)
+    doc = _doc(load_seed("rochford-csp"), seed_stores["essex"])
+    peers = _sections(doc)["peers"]
+    assert peers["tables"] == [] and peers["figures"] == []
+    (notice,) = [n for n in peers["notices"] if n.startswith("Rochford has no family")]
+    assert "no family for district E07000075" in notice and "IoD 2019" in notice
+    assert f"Section 6 (Comparison with similar areas): {notice}" in doc["warnings"]
+    assert doc["totals"][ROCHFORD] == SEEDS["rochford-csp"][4]
