@@ -28,7 +28,7 @@ from cdrp.analysis.assessment import AssessmentError, AssessmentInputs, Report, 
 from cdrp.analysis.concern import read_survey
 from cdrp.analysis.harm import DEFAULT_TABLE, default_weights, read_weights
 from cdrp.analysis.months import Month, MonthError, shift, window
-from cdrp.analysis.peers import districts_with_data
+from cdrp.analysis.peers import districts_with_data, force_slug
 from cdrp.intelligence import hooks
 from cdrp.intelligence.models import Assessment
 from cdrp.intelligence.reference import district_features
@@ -87,12 +87,21 @@ def latest_month(store: Store) -> str | None:
     return str(held["month"].max()) if len(held) else None
 
 
-def covered_months(store: Store) -> list[str]:
-    """The police.uk months every force held has (a force missing a month makes it a gap)."""
+def covered_months(store: Store, districts: list[str] | None = None) -> list[str]:
+    """The police.uk months every force held has (a force missing a month makes it a gap).
+
+    With `districts`, only the forces of those districts count (from the store's districts
+    table): in a store holding several forces, another force's shorter span is not a gap in
+    these districts' data.
+    """
     cov = coverage(store)
     if cov is None or len(cov) == 0:
         return []
     cov = cov[cov["source"] == "police-uk"]
+    if districts is not None and has_table(store, "districts"):
+        names = read_table(store, "districts").set_index("district_code")["force_name"]
+        theirs = {force_slug(str(names[c])) for c in districts if pd.notna(names.get(c))}
+        cov = cov[[any(t.startswith(str(f)) for t in theirs) for f in cov["force"]]]
     # A month counts as covered when every force held has it (a force missing it is a gap).
     ok = cov.groupby("month")["missing"].apply(lambda s: not s.any())
     return sorted(ok[ok].index.astype(str))
@@ -221,7 +230,7 @@ def _districts(
 def _period(reading: _Reading, end: str | None, months: int) -> None:
     """Step 2: the months assessed (default: to the latest month held), and that data covers
     some of them."""
-    reading.covered = reading.timed(covered_months, reading.store)
+    reading.covered = reading.timed(covered_months, reading.store, reading.codes)
     if end is None:
         end = latest_month(reading.store)
         if end is None:
