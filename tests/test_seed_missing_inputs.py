@@ -203,3 +203,19 @@ def test_the_months_held_are_those_of_the_partnerships_own_force(essex_and_half_
         rochford_p := load_seed("rochford-csp"), "2022-11", store=Store(essex_and_half_hampshire)
     )
     assert pack["partnership"]["slug"] == rochford_p.slug and pack["exceedances"]
+
+    # Hampshire's first five months imported later: Test Valley's assessment is stale, Rochford's
+    # (Essex's data only) is not.
+    from cdrp.intelligence.assessments import build, staleness
+
+    def record(slug):
+        store = Store(essex_and_half_hampshire)
+        return build(partnership=load_seed(slug), end="2022-11", months=11, store=store, save=False)
+
+    before = {slug: record(slug) for slug in ("rochford-csp", "test-valley-csp")}
+    hampshire = sorted((SHARED_DATA / "police-uk-street-hampshire").glob("2022-*/*.csv.gz"))
+    import_police_uk(essex_and_half_hampshire, hampshire[:5])
+    store = Store(essex_and_half_hampshire)
+    assert staleness(before["rochford-csp"], store) == []
+    stale = staleness(before["test-valley-csp"], store)
+    assert stale == [f"hampshire 2022-0{m}: a month imported since the build" for m in range(1, 6)]
