@@ -1,12 +1,22 @@
-"""Demo data for intelligence: the geography lookups and every bundled police.uk street file."""
+"""Demo data for intelligence: the geography lookups and every bundled police.uk street file;
+`load_seed` adds a seed partnership (``cdrp demo --partnership SLUG``) on its own force's data."""
 
 from __future__ import annotations
 
-from cdrp.intelligence.assessments import build
+from pathlib import Path
+
+import yaml
+from django.core.management.base import CommandError
+
+from cdrp.analysis.peers import force_slug
+from cdrp.intelligence.assessments import build, covered_months, latest_month
 from cdrp.intelligence.models import Assessment
+from cdrp.intelligence.reference import reference_data_dir
 from cdrp.intelligence.services import demo_data_dir, incident_store, load_areas
 from cdrp.partnerships.models import Partnership
+from cdrp.partnerships.structure import import_structure
 from cdrp.store import build_geography, import_police_uk, load_geography
+from cdrp.store.geography import read_table
 
 
 def load(stdout, users: dict) -> None:
@@ -42,3 +52,58 @@ def draft_assessment(stdout) -> None:
         return
     assessment = build(partnership=south, end="2022-11", months=12)
     stdout.write(f"Strategic assessment: {assessment} (draft).")
+
+
+def seed_files() -> dict[str, Path]:
+    """Each seed partnership's slug → its structure file (``data/seeds`` beside ``data/demo``)."""
+    out = {}
+    for path in sorted((demo_data_dir().parent / "seeds").glob("*.yaml")):
+        for doc in yaml.safe_load_all(path.read_text(encoding="utf-8")):
+            out[doc["partnership"]["slug"]] = path
+    return out
+
+
+def load_seed(stdout, slug: str, seed_data: Path) -> Partnership:
+    """Add a seed partnership to the demo: its structure file, the national LSOA and ward
+    boundary files of its districts and its force's police.uk folder from `seed_data` (laid out
+    as the development workspace's shared/data), and a draft strategic assessment of its months.
+
+    Raises
+    ------
+    CommandError
+        An unknown slug or a missing file, naming it.
+    """
+    files = seed_files()
+    if slug not in files:
+        raise CommandError(
+            f"--partnership: no seed partnership {slug!r}; known: {', '.join(files)}"
+        )
+    path = files[slug]
+    import_structure(path.read_text(encoding="utf-8"), path.name)
+    partnership = Partnership.objects.get(slug=slug)
+    codes = list(partnership.districts.values_list("code", flat=True))
+    boundaries = [
+        seed_data / folder / f"{code}.json.gz"
+        for folder in ("uk-geojson-lsoa2011-national", "uk-geojson-wards2013-national")
+        for code in codes
+    ]
+    absent = [str(p) for p in boundaries if not p.exists()]
+    if absent:
+        raise CommandError(f"--seed-data: boundary file(s) not found: {', '.join(absent)}")
+    store = incident_store()
+    build_geography(store, reference_data_dir(), boundaries=boundaries)
+    load_areas(store)
+    forces = read_table(store, "districts").set_index("district_code")["force_name"]
+    for force in sorted({force_slug(str(forces[c])) for c in codes}):
+        folder = seed_data / f"police-uk-street-{force}"
+        if not folder.is_dir():
+            raise CommandError(f"--seed-data: no police.uk folder {folder}")
+        results = import_police_uk(store, [folder])
+        rows = sum(r.imported for r in results if r.status == "imported")
+        stdout.write(f"{partnership.name}: {force} police.uk files, {rows:,} new records.")
+    end = latest_month(store)
+    months = len([m for m in covered_months(store, codes) if m <= (end or "")][-12:])
+    if end and months:
+        assessment = build(partnership=partnership, end=end, months=months)
+        stdout.write(f"Strategic assessment: {assessment} (draft).")
+    return partnership
