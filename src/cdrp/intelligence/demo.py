@@ -1,5 +1,5 @@
 """Demo data for intelligence: the geography lookups and every bundled police.uk street file;
-`load_seed` adds a seed partnership (``cdrp demo --partnership SLUG``) on its own force's data."""
+`load_seeds` adds seed partnerships (``cdrp demo --partnership SLUG``) on its own force's data."""
 
 from __future__ import annotations
 
@@ -63,10 +63,12 @@ def seed_files() -> dict[str, Path]:
     return out
 
 
-def load_seed(stdout, slug: str, seed_data: Path) -> Partnership:
-    """Add a seed partnership to the demo: its structure file, the national LSOA and ward
-    boundary files of its districts and its force's police.uk folder from `seed_data` (laid out
-    as the development workspace's shared/data), and a draft strategic assessment of its months.
+def load_seeds(stdout, slugs: list[str], seed_data: Path) -> list[Partnership]:
+    """Add seed partnerships to the demo: their structure files, the national LSOA and ward
+    boundary files of their districts and their forces' police.uk folders from `seed_data` (laid
+    out as the development workspace's shared/data), and a draft strategic assessment of each
+    one's months (the last 12 its force holds). The boundaries of all of them are read in one
+    rebuild of the geography, before any assessment is built.
 
     Raises
     ------
@@ -74,18 +76,21 @@ def load_seed(stdout, slug: str, seed_data: Path) -> Partnership:
         An unknown slug or a missing file, naming it.
     """
     files = seed_files()
-    if slug not in files:
+    unknown = [s for s in slugs if s not in files]
+    if unknown:
         raise CommandError(
-            f"--partnership: no seed partnership {slug!r}; known: {', '.join(files)}"
+            f"--partnership: no seed partnership {unknown[0]!r}; known: {', '.join(files)}"
         )
-    path = files[slug]
-    import_structure(path.read_text(encoding="utf-8"), path.name)
-    partnership = Partnership.objects.get(slug=slug)
-    codes = list(partnership.districts.values_list("code", flat=True))
+    partnerships = []
+    for slug in dict.fromkeys(slugs):
+        path = files[slug]
+        import_structure(path.read_text(encoding="utf-8"), path.name)
+        partnerships.append(Partnership.objects.get(slug=slug))
+    codes = [c for p in partnerships for c in p.districts.values_list("code", flat=True)]
     boundaries = [
         seed_data / folder / f"{code}.json.gz"
         for folder in ("uk-geojson-lsoa2011-national", "uk-geojson-wards2013-national")
-        for code in codes
+        for code in dict.fromkeys(codes)
     ]
     absent = [str(p) for p in boundaries if not p.exists()]
     if absent:
@@ -93,6 +98,7 @@ def load_seed(stdout, slug: str, seed_data: Path) -> Partnership:
     store = incident_store()
     build_geography(store, reference_data_dir(), boundaries=boundaries)
     load_areas(store)
+    stdout.write(f"Geography: boundaries of {len(set(codes))} seed district(s) added.")
     forces = read_table(store, "districts").set_index("district_code")["force_name"]
     for force in sorted({force_slug(str(forces[c])) for c in codes}):
         folder = seed_data / f"police-uk-street-{force}"
@@ -100,10 +106,12 @@ def load_seed(stdout, slug: str, seed_data: Path) -> Partnership:
             raise CommandError(f"--seed-data: no police.uk folder {folder}")
         results = import_police_uk(store, [folder])
         rows = sum(r.imported for r in results if r.status == "imported")
-        stdout.write(f"{partnership.name}: {force} police.uk files, {rows:,} new records.")
+        stdout.write(f"police.uk street files ({force}): {rows:,} new records.")
     end = latest_month(store)
-    months = len([m for m in covered_months(store, codes) if m <= (end or "")][-12:])
-    if end and months:
-        assessment = build(partnership=partnership, end=end, months=months)
-        stdout.write(f"Strategic assessment: {assessment} (draft).")
-    return partnership
+    for partnership in partnerships:
+        own = list(partnership.districts.values_list("code", flat=True))
+        months = len([m for m in covered_months(store, own) if m <= (end or "")][-12:])
+        if end and months:
+            assessment = build(partnership=partnership, end=end, months=months)
+            stdout.write(f"{partnership.name}: {assessment} (draft).")
+    return partnerships

@@ -133,8 +133,7 @@ class Command(BaseCommand):
             if partnership:
                 # Seed partnerships on their own forces' data (cdrp.intelligence.demo).
                 seeds = importlib.import_module("cdrp.intelligence.demo")
-                for slug in partnership:
-                    seeds.load_seed(self.stdout, slug, Path(seed_data))
+                seeds.load_seeds(self.stdout, partnership, Path(seed_data))
         url = f"http://{host}:{port}/"
         self.stdout.write(self.style.SUCCESS("\nThe demo is ready."))
         self.stdout.write(f"  Address:   {url}")
