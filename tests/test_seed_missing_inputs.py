@@ -151,3 +151,71 @@ def test_with_several_forces_the_family_is_drawn_from_every_district_with_data(
     # All fifteen are compared on the funnel.
     (finding,) = [f for f in peers["findings"] if f["text"].startswith("Test Valley:")]
     assert "(15 of 15 members with data)" in finding["text"]
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_a_district_without_family_features_is_named_not_refused(seed_stores, monkeypatch):
+    """As for a Welsh district (IoD 2019 is English): the build goes on and says why."""
+    from cdrp.intelligence import assessments
+    from cdrp.intelligence.reference import district_features
+
+    features = district_features().drop(index=ROCHFORD)
+    monkeypatch.setattr(assessments, "district_features", lambda data_dir=None: features)
+    doc = _doc(load_seed("rochford-csp"), seed_stores["essex"])
+    peers = _sections(doc)["peers"]
+    assert peers["tables"] == [] and peers["figures"] == []
+    (notice,) = [n for n in peers["notices"] if n.startswith("Rochford has no family")]
+    assert "no family for district E07000075" in notice and "IoD 2019" in notice
+    assert f"Section 6 (Comparison with similar areas): {notice}" in doc["warnings"]
+    assert doc["totals"][ROCHFORD] == SEEDS["rochford-csp"][4]
+
+
+@pytest.fixture(scope="module")
+def essex_and_half_hampshire(tmp_path_factory):
+    """Essex's eleven months and Hampshire's last six only, in one store."""
+    root = str(tmp_path_factory.mktemp("uneven") / "store")
+    build_geography(root, DEMO_DATA, boundaries=seed_boundaries([ROCHFORD, "E07000093"]))
+    import_police_uk(root, [SHARED_DATA / "police-uk-street-essex"])
+    hampshire = sorted((SHARED_DATA / "police-uk-street-hampshire").glob("2022-*/*.csv.gz"))
+    import_police_uk(root, hampshire[5:])
+    return root
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_the_months_held_are_those_of_the_partnerships_own_force(essex_and_half_hampshire):
+    """Months covered were those any force held: Essex's January to May made Test Valley's
+    missing months count as zeros. Now each partnership's months are its own force's."""
+    from cdrp.intelligence.tactical import tactical_assessment
+
+    rochford = _doc(load_seed("rochford-csp"), essex_and_half_hampshire)
+    assert not any("No data for" in w for w in rochford["warnings"])
+    assert rochford["totals"][ROCHFORD] == SEEDS["rochford-csp"][4]
+    seasonality = _tables(rochford)["seasonality"]["rows"]
+    assert len(seasonality) == 11 and all(r["count"] is not None for r in seasonality)
+    # Test Valley's own force lacks January to May: those months are named, never zeros.
+    test_valley = _doc(load_seed("test-valley-csp"), essex_and_half_hampshire)
+    (missing,) = [w for w in test_valley["warnings"] if w.startswith("No data for")]
+    assert missing.startswith("No data for 2022-01, 2022-02, 2022-03, 2022-04, 2022-05:")
+    # The tasking pack of Rochford needs 36 months of Essex only, not Hampshire's.
+    pack = tactical_assessment(
+        rochford_p := load_seed("rochford-csp"), "2022-11", store=Store(essex_and_half_hampshire)
+    )
+    assert pack["partnership"]["slug"] == rochford_p.slug and pack["exceedances"]
+
+    # Hampshire's first five months imported later: Test Valley's assessment is stale, Rochford's
+    # (Essex's data only) is not.
+    from cdrp.intelligence.assessments import build, staleness
+
+    def record(slug):
+        store = Store(essex_and_half_hampshire)
+        return build(partnership=load_seed(slug), end="2022-11", months=11, store=store, save=False)
+
+    before = {slug: record(slug) for slug in ("rochford-csp", "test-valley-csp")}
+    hampshire = sorted((SHARED_DATA / "police-uk-street-hampshire").glob("2022-*/*.csv.gz"))
+    import_police_uk(essex_and_half_hampshire, hampshire[:5])
+    store = Store(essex_and_half_hampshire)
+    assert staleness(before["rochford-csp"], store) == []
+    stale = staleness(before["test-valley-csp"], store)
+    assert stale == [f"hampshire 2022-0{m}: a month imported since the build" for m in range(1, 6)]

@@ -28,7 +28,7 @@ from cdrp.analysis.assessment import AssessmentError, AssessmentInputs, Report, 
 from cdrp.analysis.concern import read_survey
 from cdrp.analysis.harm import DEFAULT_TABLE, default_weights, read_weights
 from cdrp.analysis.months import Month, MonthError, shift, window
-from cdrp.analysis.peers import districts_with_data
+from cdrp.analysis.peers import districts_with_data, force_slug
 from cdrp.intelligence import hooks
 from cdrp.intelligence.models import Assessment
 from cdrp.intelligence.reference import district_features
@@ -87,12 +87,30 @@ def latest_month(store: Store) -> str | None:
     return str(held["month"].max()) if len(held) else None
 
 
-def covered_months(store: Store) -> list[str]:
-    """The police.uk months every force held has (a force missing a month makes it a gap)."""
+def _their_forces(store: Store, districts: list[str] | None) -> Callable[[str], bool] | None:
+    """Whether a store force (its slug) is the force of one of `districts` (None: no districts
+    given, or no geography to tell: every force counts)."""
+    if districts is None or not has_table(store, "districts"):
+        return None
+    names = read_table(store, "districts").set_index("district_code")["force_name"]
+    theirs = {force_slug(str(names[c])) for c in districts if pd.notna(names.get(c))}
+    return lambda force: any(t.startswith(str(force)) for t in theirs)
+
+
+def covered_months(store: Store, districts: list[str] | None = None) -> list[str]:
+    """The police.uk months every force held has (a force missing a month makes it a gap).
+
+    With `districts`, only the forces of those districts count (from the store's districts
+    table): in a store holding several forces, another force's shorter span is not a gap in
+    these districts' data.
+    """
     cov = coverage(store)
     if cov is None or len(cov) == 0:
         return []
     cov = cov[cov["source"] == "police-uk"]
+    theirs = _their_forces(store, districts)
+    if theirs is not None:
+        cov = cov[[theirs(f) for f in cov["force"]]]
     # A month counts as covered when every force held has it (a force missing it is a gap).
     ok = cov.groupby("month")["missing"].apply(lambda s: not s.any())
     return sorted(ok[ok].index.astype(str))
@@ -107,11 +125,18 @@ def _pick_year(years: list[int], wanted: int) -> int | None:
     return max(earlier) if earlier else (min(years) if years else None)
 
 
-def _partitions(store: Store, first: str, last: str) -> list[dict]:
+def _partitions(
+    store: Store, first: str, last: str, districts: list[str] | None = None
+) -> list[dict]:
+    """The store's files of the months `first`..`last` (of the forces of `districts`, when
+    given: another force's import does not touch these districts' assessment)."""
     state = store.state()
+    theirs = _their_forces(store, districts)
     out = []
     for e in state["files"]:
         if e["table"] != "" or not (first <= str(e["month"])[:7] <= last):
+            continue
+        if theirs is not None and not theirs(e["force"]):
             continue
         out.append(
             {
@@ -142,7 +167,7 @@ def fingerprint(
     """
     end = parameters["end"]
     first = shift(end, -(HISTORY - 1))
-    parts = _partitions(store, first, end)
+    parts = _partitions(store, first, end, parameters.get("districts"))
     geo = store.state().get("geography") or {}
     out = {
         "partitions": parts,
@@ -221,7 +246,7 @@ def _districts(
 def _period(reading: _Reading, end: str | None, months: int) -> None:
     """Step 2: the months assessed (default: to the latest month held), and that data covers
     some of them."""
-    reading.covered = reading.timed(covered_months, reading.store)
+    reading.covered = reading.timed(covered_months, reading.store, reading.codes)
     if end is None:
         end = latest_month(reading.store)
         if end is None:
@@ -630,7 +655,7 @@ def staleness(assessment, store: Store | None = None) -> list[str]:
     try:
         end = params["end"]
         first = shift(end, -(HISTORY - 1))
-        parts = _partitions(store, first, end)
+        parts = _partitions(store, first, end, params.get("districts"))
     except Exception as exc:  # an unreadable store is itself a reason to distrust the document
         return [f"the incident store cannot be read ({exc})"]
     reasons = []

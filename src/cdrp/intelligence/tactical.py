@@ -93,7 +93,7 @@ def tactical_assessment(
         raise TacticalError("the incident store holds no police.uk months")
     target = parse_month(month)
     month = str(target)
-    covered = covered_months(store)
+    covered = covered_months(store, codes)
     if month not in covered:
         span = f"{covered[0]} to {covered[-1]}" if covered else "none"
         raise TacticalError(f"no data for {month}: the store holds months {span}")

@@ -7,7 +7,6 @@ import pandas as pd
 
 from cdrp.analysis.assessment.common import _name, _records, _ref, _table
 from cdrp.analysis.assessment.inputs import (
-    AssessmentError,
     AssessmentInputs,
 )
 from cdrp.analysis.assessment.sections import Figure, Finding, Section, Table
@@ -69,7 +68,12 @@ def peers_section(
         try:
             members = family(groups, code, available=available)
         except ValueError as exc:
-            raise AssessmentError(f"comparison with similar areas: {exc}") from None
+            # e.g. a Welsh district: the IoD 2019 features cover English districts only.
+            missing.append(
+                f"{name} has no family: {exc}. Families need the district's IoD 2019 domain "
+                "scores, ONS mid-2019 population and Census 2011 area (English districts only)."
+            )
+            continue
         full = family(groups, code)
         units = [code, *members]
         frame = pd.DataFrame({"unit": units})
@@ -144,6 +148,21 @@ def peers_section(
                     "target": g.loc[code, "target_rate"],
                 }
             )
+    if not family_rows:
+        return (
+            Section(
+                id="peers",
+                title="Comparison with similar areas",
+                text=[],
+                notices=[],
+                tables=[],
+                figures=[],
+                findings=[],
+                notices_early=True,
+                missing=missing,
+            ),
+            None,
+        )
     fam = pd.DataFrame(family_rows)
     tables.append(
         _table(

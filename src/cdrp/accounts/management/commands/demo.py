@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import secrets
 import shutil
+from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
@@ -91,10 +92,24 @@ class Command(BaseCommand):
             action="store_true",
             help="print the demo administrator's current two-factor code and stop",
         )
+        parser.add_argument(
+            "--partnership",
+            action="append",
+            default=[],
+            metavar="SLUG",
+            help="also load a seed partnership (data/seeds) on its own force's data",
+        )
+        parser.add_argument(
+            "--seed-data",
+            default=str(settings.BASE_DIR.parent.parent.parent / "shared" / "data"),
+            metavar="PATH",
+            help="folder of the seed forces' police.uk files and national boundaries "
+            "(default: ../shared/data beside the repository)",
+        )
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
 
-    def handle(self, *args, no_serve, reset, code, host, port, **options):
+    def handle(self, *args, no_serve, reset, code, partnership, seed_data, host, port, **options):
         if code:
             self.stdout.write(f"demo-admin's code now: {_current_code()} (changes every 30 s)")
             return
@@ -122,6 +137,10 @@ class Command(BaseCommand):
             for module in loaded:
                 if hasattr(module, "finish"):
                     module.finish(self.stdout, users)
+            if partnership:
+                # Seed partnerships on their own forces' data (cdrp.intelligence.demo).
+                seeds = importlib.import_module("cdrp.intelligence.demo")
+                seeds.load_seeds(self.stdout, partnership, Path(seed_data))
         url = f"http://{host}:{port}/"
         self.stdout.write(self.style.SUCCESS("\nThe demo is ready."))
         self.stdout.write(f"  Address:   {url}")
