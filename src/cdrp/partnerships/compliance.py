@@ -332,27 +332,32 @@ def _county_chairs(p: Partnership, on: dt.date) -> Finding:
         by_group.setdefault(sg.pk, (sg, [], county))[1].append(district)
     for sg, districts, county in by_group.values():
         assert sg is not None
-        names = " and ".join(sorted(d.name for d in districts))
-        whose = f"{names}'s {sg.name}" if len(districts) == 1 else f"the {sg.name} (joint, {names})"
+        served = districts
+        if len(districts) == 1 and sg.is_joint:  # judged for one of the partnerships it serves
+            served = list(Partnership.objects.filter(pk__in=sg.partnership_ids()))
+        names = " and ".join(sorted(d.name for d in served))
+        joint = len(served) > 1
+        whose = f"the {sg.name}, joint for {names}" if joint else f"{names}'s {sg.name}"
         chair = sg.chair(on)
         if chair is None:
-            problems.append(f"{whose[0].upper()}{whose[1:]} has no chair recorded on {_fmt(on)}.")
+            problems.append(f"{whose[0].upper()}{whose[1:]}: no chair recorded on {_fmt(on)}.")
             continue
         seat = _current(county, on).filter(person=chair).first()
         if seat is None:
             problems.append(f"{chair}, chair of {whose}, is not a member of the {county.name}.")
         else:
             evidence.append(
-                f"{chair} (chair, {names if len(districts) == 1 else whose}) sits on the "
-                f"{county.name} as “{seat.seat.label}”."
+                f"{chair} (chair of {whose if joint else names}) sits on the {county.name} as "
+                f"“{seat.seat.label}”."
             )
     if problems:
         return Finding(Status.NOT_MET, problems[0], evidence, problems)
     if p.level == Partnership.Level.COUNTY:
         n_groups, n_partnerships = len(by_group), len(pairs)
+        each = "the" if n_groups == 1 else f"each of the {n_groups}"
         summary = (
-            f"The county strategy group includes the chair of each of the {n_groups} district "
-            f"strategy group{'s' if n_groups != 1 else ''}"
+            f"The county strategy group includes the chair of {each} district strategy "
+            f"group{'s' if n_groups != 1 else ''}"
             + (f", serving {n_partnerships} partnerships." if n_groups != n_partnerships else ".")
         )
         return Finding(Status.MET, summary, evidence)

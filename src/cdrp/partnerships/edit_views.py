@@ -108,6 +108,8 @@ def partnership_edit(request, partnership):
 def group_edit(request, partnership, group=None):
     p = request.partnership
     g = group_or_404(p, group) if group else None
+    if g is not None and (refused := _joint_refusal(request, p, g)):
+        return refused
     form = GroupForm(request.POST or None, instance=g, partnership=p)
     if request.method == "POST" and form.is_valid():
         saved = form.save_versioned()
@@ -124,6 +126,8 @@ def group_edit(request, partnership, group=None):
 def seat_edit(request, partnership, group, seat=None):
     p = request.partnership
     g = group_or_404(p, group)
+    if refused := _joint_refusal(request, p, g):
+        return refused
     s = get_object_or_404(Seat, pk=seat, group=g) if seat else None
     form = SeatForm(request.POST or None, instance=s, group=g)
     if request.method == "POST" and form.is_valid() and form.save_versioned():
@@ -153,6 +157,8 @@ def seat_edit(request, partnership, group, seat=None):
 def seat_delete(request, partnership, group, seat):
     p = request.partnership
     g = group_or_404(p, group)
+    if refused := _joint_refusal(request, p, g):
+        return refused
     s = get_object_or_404(Seat, pk=seat, group=g)
     try:
         services.remove_seat(s)
@@ -167,6 +173,8 @@ def seat_delete(request, partnership, group, seat):
 def membership_edit(request, partnership, group, membership=None):
     p = request.partnership
     g = group_or_404(p, group)
+    if refused := _joint_refusal(request, p, g):
+        return refused
     m = get_object_or_404(Membership, pk=membership, seat__group=g) if membership else None
     initial = {}
     if m is None and request.GET.get("seat"):
@@ -294,6 +302,14 @@ def _shared_changes_refused(user, text: str, name: str) -> list[str]:
                     "where you may not edit: leave their entry as it is."
                 )
     return problems
+
+
+def _joint_refusal(request, p: Partnership, group):
+    """For a joint group (serving several partnerships): 403 unless the user may edit in every
+    partnership it serves, since a change to it changes it for all of them."""
+    if group.is_joint and not may_edit_shared(request.user, group):
+        return _shared_refusal(request, p, group)
+    return None
 
 
 def _shared_refusal(request, p: Partnership, record):

@@ -275,9 +275,7 @@ class Partnership(GovernanceRecord):
 
     def all_groups(self):
         """Its own groups and the joint groups hosted by another partnership that serve it."""
-        return Group.objects.filter(
-            models.Q(partnership=self) | models.Q(serves=self)
-        ).distinct()
+        return Group.objects.filter(models.Q(partnership=self) | models.Q(serves=self)).distinct()
 
 
 class Group(ValidatedRecord):

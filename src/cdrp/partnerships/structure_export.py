@@ -75,22 +75,29 @@ def _structure_doc(p: Partnership) -> dict:
                         "portfolio_holder": m.portfolio_holder,
                     }
                 )
-            seat_docs.append(
-                {
-                    "label": s.label,
-                    "organisation": s.organisation.slug if s.organisation_id else None,
-                    "council_area": s.council_area.code if s.council_area_id else None,
-                    "voting": s.voting,
-                    "statutory": s.statutory,
-                    "members": members,
-                }
-            )
+            seat_doc = {
+                "label": s.label,
+                "organisation": s.organisation.slug if s.organisation_id else None,
+                "council_area": s.council_area.code if s.council_area_id else None,
+                "voting": s.voting,
+                "statutory": s.statutory,
+            }
+            if s.chair_turn is not None:
+                seat_doc["chair_turn"] = s.chair_turn
+            seat_docs.append(seat_doc | {"members": members})
         reports_to = None
         if g.reports_to_id:
             rt = g.reports_to
             reports_to = (
                 rt.slug if rt.partnership_id == p.pk else f"{rt.partnership.slug}/{rt.slug}"
             )
+        # The joint-structure keys are written only where used, so other files stay as they were.
+        joint = {
+            "serves": sorted(x.slug for x in g.serves.all()),
+            "strand": g.strand or None,
+            "chair_rotation_start": g.chair_rotation_start,
+            "chair_rotation_months": g.chair_rotation_months,
+        }
         group_docs.append(
             {
                 "slug": g.slug,
@@ -105,8 +112,9 @@ def _structure_doc(p: Partnership) -> dict:
                 "chair_casting_vote": g.chair_casting_vote,
                 "terms_of_reference": g.terms_of_reference,
                 "restricted": g.restricted,
-                "seats": seat_docs,
             }
+            | {k: v for k, v in joint.items() if v}
+            | {"seats": seat_docs}
         )
     people = list(
         Person.objects.filter(pk__in=person_ids).select_related("organisation").order_by("slug")

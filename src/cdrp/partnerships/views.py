@@ -64,9 +64,11 @@ def today() -> dt.date:
 
 
 def group_or_404(p: Partnership, slug: str) -> Group:
-    return get_object_or_404(
-        Group.objects.select_related("partnership", "reports_to"), partnership=p, slug=slug
-    )
+    """The partnership's own group `slug`, or else the joint group of that slug serving it (held
+    by another partnership): any other partnership's group is not found here."""
+    groups = Group.objects.select_related("partnership", "reports_to")
+    own = groups.filter(partnership=p, slug=slug).first()
+    return own or get_object_or_404(groups, serves=p, slug=slug)
 
 
 def _can_edit(request, p) -> bool:
@@ -94,7 +96,9 @@ def partnership_list(request):
 @requires(Permission.VIEW_PUBLIC)
 def partnership_detail(request, partnership):
     p = request.partnership
-    groups = list(p.groups.select_related("reports_to").order_by("position", "name"))
+    groups = list(
+        p.all_groups().select_related("reports_to", "partnership").order_by("position", "name")
+    )
     proposal = MergerProposal.objects.filter(merged=p).first()
     return render(
         request,
@@ -139,8 +143,13 @@ def _chart(request, p):
     return structure_svg(
         p,
         today(),
+        # A group of another partnership (one reporting to a joint group) links to its own page.
         link=lambda g: reverse(
-            "partnerships:group", kwargs={"partnership": p.slug, "group": g.slug}
+            "partnerships:group",
+            kwargs={
+                "partnership": p.slug if p.pk in g.partnership_ids() else g.partnership.slug,
+                "group": g.slug,
+            },
         ),
     )
 
@@ -197,7 +206,16 @@ def group_detail(request, partnership, group):
             "page_title": g.name,
             "rows": _seat_rows(g, on),
             "past": past,
-            "reporting": g.reporting_groups.order_by("position", "name"),
+            "reporting": g.reporting_groups.select_related("partnership").order_by(
+                "position", "name"
+            ),
+            "served": Partnership.objects.filter(pk__in=g.partnership_ids()).order_by("name")
+            if g.is_joint
+            else [],
+            "strands": g.ppo_strands() if g.kind == Group.Kind.PPO else [],
+            "rotation": g.seats.exclude(chair_turn=None).order_by("chair_turn"),
+            "chair_seat": g.chair_seat(on),
+            "chair": g.chair(on),
             "bodies": sorted(g.voting_bodies().values()),
             "quorum": g.required_quorum() if g.voting_bodies() else None,
             "can_edit": _can_edit(request, p),

@@ -4,35 +4,58 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('partnerships', '0006_meeting_decision_vote_to_meetings'),
+        ("partnerships", "0006_meeting_decision_vote_to_meetings"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='group',
-            name='chair_rotation_months',
-            field=models.PositiveSmallIntegerField(blank=True, help_text="Length of each chair's term in months", null=True),
+            model_name="group",
+            name="chair_rotation_months",
+            field=models.PositiveSmallIntegerField(
+                blank=True, help_text="Length of each chair's term in months", null=True
+            ),
         ),
         migrations.AddField(
-            model_name='group',
-            name='chair_rotation_start',
-            field=models.DateField(blank=True, help_text='The chair rotates between the seats numbered for it, the first term starting on this date', null=True),
+            model_name="group",
+            name="chair_rotation_start",
+            field=models.DateField(
+                blank=True,
+                help_text="The chair rotates between the seats numbered for it, the first term starting on this date",
+                null=True,
+            ),
         ),
         migrations.AddField(
-            model_name='group',
-            name='serves',
-            field=models.ManyToManyField(blank=True, help_text='A joint group: the other partnerships it serves besides the one holding it', related_name='joint_groups', to='partnerships.partnership'),
+            model_name="group",
+            name="serves",
+            field=models.ManyToManyField(
+                blank=True,
+                help_text="A joint group: the other partnerships it serves besides the one holding it",
+                related_name="joint_groups",
+                to="partnerships.partnership",
+            ),
         ),
         migrations.AddField(
-            model_name='group',
-            name='strand',
-            field=models.CharField(blank=True, choices=[('prevent_deter', 'Prevent and Deter'), ('catch_convict', 'Catch and Convict'), ('rehabilitate_resettle', 'Rehabilitate and Resettle')], help_text='For a prolific and priority offenders (sub-)group: the strand it leads', max_length=24),
+            model_name="group",
+            name="strand",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("prevent_deter", "Prevent and Deter"),
+                    ("catch_convict", "Catch and Convict"),
+                    ("rehabilitate_resettle", "Rehabilitate and Resettle"),
+                ],
+                help_text="For a prolific and priority offenders (sub-)group: the strand it leads",
+                max_length=24,
+            ),
         ),
         migrations.AddField(
-            model_name='seat',
-            name='chair_turn',
-            field=models.PositiveSmallIntegerField(blank=True, help_text="For a rotating chair: this seat's place in the rotation (1 chairs first)", null=True),
+            model_name="seat",
+            name="chair_turn",
+            field=models.PositiveSmallIntegerField(
+                blank=True,
+                help_text="For a rotating chair: this seat's place in the rotation (1 chairs first)",
+                null=True,
+            ),
         ),
     ]
