@@ -237,6 +237,22 @@ class Partnership(GovernanceRecord):
         limit_choices_to={"level": Area.Level.COUNTY},
         help_text="The county of a two-tier area",
     )
+    force = models.ForeignKey(
+        Area,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="force_partnerships",
+        limit_choices_to={"level": Area.Level.FORCE},
+        help_text="The police force area it lies in (its parent area is the region)",
+    )
+    seeded = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="What `cdrp registry seed` last wrote (name, code, districts, force): a record "
+        "that no longer matches was edited since, and the seed leaves it alone",
+    )
     merged_from = models.ManyToManyField(
         "self", blank=True, symmetrical=False, related_name="merged_into"
     )

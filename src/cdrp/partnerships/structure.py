@@ -169,7 +169,7 @@ def _fields(model, *names: str, **special: F) -> dict[str, F]:
 
 PARTNERSHIP = _fields(
     Partnership,
-    *"slug name code level status valid_from valid_to county districts merged_from".split(),
+    *"slug name code level status valid_from valid_to county force districts merged_from".split(),
     *"responsible_authorities description".split(),
 )
 AREA = _fields(Area, *"code name level parent".split())
@@ -397,6 +397,7 @@ def _check_references(c: _Checker, docs: list[dict], known_partnerships: set[str
         for x in d["people"]:
             need(x["organisation"], orgs, "organisation", x, "organisation")
         need(p["county"], areas, "area", p, "county")
+        need(p["force"], areas, "area", p, "force")
         if p["slug"] in RESERVED_SLUGS:
             c.fail(
                 p["_lines"].get("slug", p["_line"]),
@@ -619,6 +620,7 @@ def _import_doc(
             "valid_from": p["valid_from"],
             "valid_to": p["valid_to"],
             "county_id": area_pk(p["county"]),
+            "force_id": area_pk(p["force"]),
             "description": p["description"],
         },
         problems,

@@ -50,6 +50,8 @@ def _structure_doc(p: Partnership) -> dict:
     area_codes: set[str] = {a.code for a in p.districts.all()}
     if p.county_id:
         area_codes.add(p.county.code)
+    if p.force_id:
+        area_codes.add(p.force.code)
     org_ids = set(p.responsible_authorities.values_list("pk", flat=True))
     person_ids: set[int] = set()
     group_docs = []
@@ -143,6 +145,9 @@ def _structure_doc(p: Partnership) -> dict:
             "valid_from": p.valid_from,
             "valid_to": p.valid_to,
             "county": p.county.code if p.county_id else None,
+        }
+        | ({"force": p.force.code} if p.force_id else {})
+        | {
             "districts": sorted(a.code for a in p.districts.all()),
             "merged_from": sorted(x.slug for x in p.merged_from.all()),
             "responsible_authorities": sorted(o.slug for o in p.responsible_authorities.all()),

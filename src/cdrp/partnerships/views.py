@@ -82,14 +82,43 @@ def _findings(p: Partnership):
     return out
 
 
+def _by_region_and_force(partnerships) -> list[dict]:
+    """Partnerships under their region (or country) and police force area, each in name order;
+    those with no force area recorded come last, under no heading."""
+    regions: dict[int | None, dict] = {}
+    for p in partnerships:
+        force = p.force
+        region = force.parent if force else None
+        entry = regions.setdefault(region.pk if region else None, {"region": region, "forces": {}})
+        entry["forces"].setdefault(force.pk if force else None, {"force": force, "items": []})[
+            "items"
+        ].append(p)
+    out = []
+    for entry in sorted(
+        regions.values(),
+        key=lambda e: (e["region"] is None, e["region"].name if e["region"] else ""),
+    ):
+        forces = sorted(
+            entry["forces"].values(),
+            key=lambda f: (f["force"] is None, f["force"].name if f["force"] else ""),
+        )
+        out.append({"region": entry["region"], "forces": forces})
+    return out
+
+
 @public
 def partnership_list(request):
-    partnerships = Partnership.objects.all()
+    partnerships = Partnership.objects.select_related("force__parent").order_by("name")
     can_add = may_create_partnership(request.user)
     return render(
         request,
         "partnerships/list.html",
-        {"partnerships": partnerships, "page_title": "Partnerships", "can_add": can_add},
+        {
+            "partnerships": partnerships,
+            "regions": _by_region_and_force(partnerships),
+            "page_title": "Partnerships",
+            "can_add": can_add,
+        },
     )
 
 
