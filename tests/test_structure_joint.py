@@ -290,3 +290,33 @@ groups:
     )
     assert any("bad.yaml line 8: group 'rag': a rotating chair needs both" in p for p in problems)
     assert Partnership.objects.count() == 0
+
+
+def test_the_api_lists_the_joint_group_for_each_partnership_and_guards_its_members(joint, client):
+    from cdrp.accounts.models import ApiToken
+
+    data = client.get("/api/partnerships/castle-point/structure?on=2007-06-01").json()
+    groups = {g["slug"]: g for g in data["groups"]}
+    assert set(groups) == {"cdrp", "rag", "darg", "dv-panel"}
+    assert groups["cdrp"]["reports_to"] == "rochford/rag"
+    assert len(groups["rag"]["seats"]) == 9
+    rochford_only = user_with_role("r-coordinator", joint["rochford"], "coordinator")
+    _, key = ApiToken.issue(rochford_only, "test")
+    seat = Seat.objects.get(group__slug="rag", chair_turn=3)
+    body = {"seat": seat.pk, "person": "probation-manager", "role": "substitute"}
+    answer = client.post(
+        "/api/partnerships/rochford/groups/rag/memberships",
+        body,
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {key}"},
+    )
+    assert answer.status_code == 403 and "serves several partnerships" in answer.json()["detail"]
+    assert not seat.memberships.filter(person__slug="probation-manager").exists()
+    rochford_only.cdrp_roles.create(partnership=joint["castle-point"], role="coordinator")
+    answer = client.post(
+        "/api/partnerships/rochford/groups/rag/memberships",
+        body,
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {key}"},
+    )
+    assert answer.status_code == 201
