@@ -261,6 +261,28 @@ def _shared_changes_refused(user, text: str, name: str) -> list[str]:
                     f"{name}: merged_from “{slug}” ({other.name}): only a coordinator or "
                     "administrator of that partnership may record or remove a merger from it."
                 )
+        # A joint group is part of every partnership it serves: writing one (or making a group
+        # joint, or dropping one) needs the edit right in each of them.
+        existing = {g.slug: g for g in own.groups.all()} if own else {}
+        for g in d["groups"]:
+            held = existing.get(g["slug"])
+            before = set(held.serves.values_list("slug", flat=True)) if held else set()
+            for slug in sorted(before | set(g["serves"])):
+                other = Partnership.objects.filter(slug=slug).first()
+                if other is not None and not allows(user, Permission.EDIT, other):
+                    problems.append(
+                        f"{name} line {g['_line']}: group “{g['slug']}” serves {other.name} too: "
+                        "only someone who may edit for every partnership a joint group serves "
+                        "may write it."
+                    )
+        for slug, held in existing.items():
+            if slug not in {g["slug"] for g in d["groups"]}:
+                for other in held.serves.all():
+                    if not allows(user, Permission.EDIT, other):
+                        problems.append(
+                            f"{name}: group “{slug}” serves {other.name} too: only someone who "
+                            "may edit for every partnership it serves may remove it."
+                        )
         for a in d["areas"]:
             area = Area.objects.filter(code=a["code"]).select_related("parent").first()
             held = area and (area.name, area.level, area.parent.code if area.parent else None)
