@@ -57,9 +57,14 @@ def test_the_demo_meets_the_structural_rules_with_evidence_and_has_no_evidence_f
         "South Ribble: 3 representatives, one vote",
         "West Lancashire: 3 representatives, one vote",
     ]
-    # Assessments, plans and meetings record their evidence: with none approved or held, not met.
-    for rule_id in ["ASSESSMENT-ANNUAL", "ASSESSMENT-REFRESH", "PUBLIC-MEETING", "PLAN-CURRENT"]:
+    # Assessments and plans record their evidence: with none approved, not met.
+    for rule_id in ["ASSESSMENT-ANNUAL", "ASSESSMENT-REFRESH", "PLAN-CURRENT"]:
         assert findings[rule_id].status == Status.NOT_MET, rule_id
+    # No meeting of the strategy group is recorded at all: a gap in the records, not a failure.
+    assert findings["PUBLIC-MEETING"].status == Status.NO_EVIDENCE
+    assert findings["PUBLIC-MEETING"].summary == (
+        "No evidence recorded: no meetings of the Responsible Authorities Group are recorded here."
+    )
     # Skills reviews and data-sharing agreements have no feature yet: no evidence.
     for rule_id in ["SKILLS-REVIEW", "DATA-SHARING"]:
         assert findings[rule_id].status == Status.NO_EVIDENCE
@@ -140,9 +145,27 @@ def E(kind, date, title="Record", **kw):
 
 
 def test_a_registered_provider_with_no_records_is_a_failure_not_no_evidence(partnership, provide):
+    provide(evidence.SKILLS_REVIEW)
+    finding = _by_id(evaluate(partnership, TODAY))["SKILLS-REVIEW"]
+    assert finding.status == Status.NOT_MET
+    assert finding.summary == "No skills and knowledge review is recorded."
+
+
+def test_public_meetings_no_evidence_without_meetings_not_met_when_none_was_public(
+    partnership, provide
+):
     provide(evidence.PUBLIC_MEETING)
+    provide(evidence.MEETING)
     finding = _by_id(evaluate(partnership, TODAY))["PUBLIC-MEETING"]
-    assert finding.status == Status.NOT_MET and finding.summary == "No public meeting is recorded."
+    assert finding.status == Status.NO_EVIDENCE and finding.summary.startswith("No evidence")
+    provide(evidence.MEETING, E("meeting", dt.date(2026, 3, 1), "Meeting of the board"))
+    finding = _by_id(evaluate(partnership, TODAY))["PUBLIC-MEETING"]
+    assert finding.status == Status.NOT_MET
+    assert finding.summary.endswith("is recorded, none of them public.")
+    assert finding.evidence == ["Meeting of the board, 1 March 2026"]
+    provide(evidence.PUBLIC_MEETING, E("public_meeting", dt.date(2026, 6, 1), "Public meeting"))
+    finding = _by_id(evaluate(partnership, TODAY))["PUBLIC-MEETING"]
+    assert finding.status == Status.MET and finding.summary == "Latest public meeting: 1 June 2026."
 
 
 def test_an_assessment_within_twelve_months_passes_and_an_older_one_fails(partnership, provide):
@@ -201,7 +224,7 @@ def test_the_command_prints_each_rule_and_strict_fails_on_a_statutory_gap(south_
     text = out.getvalue()
     for rule_id in ISSUE_RULES:
         assert rule_id in text
-    assert "No evidence recorded" in text and "5 met, 4 not met, 2 no evidence recorded" in text
+    assert "No evidence recorded" in text and "5 met, 3 not met, 3 no evidence recorded" in text
     out = io.StringIO()
     call_command("compliance", "lancashire-south", "--json", stdout=out)
     data = json.loads(out.getvalue())

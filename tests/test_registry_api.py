@@ -34,7 +34,7 @@ def test_the_structure_is_public_without_contact_details(client, south_registry)
 def test_compliance_findings_are_public(client, south_registry):
     data = client.get("/api/partnerships/lancashire-south/compliance").json()
     statuses = {f["rule"]: f["status"] for f in data}
-    assert statuses["RA-SEATS"] == "met" and statuses["PUBLIC-MEETING"] == "not_met"
+    assert statuses["RA-SEATS"] == "met" and statuses["PUBLIC-MEETING"] == "no_evidence"
 
 
 def test_popolo_gives_contacts_to_members_only_and_validates(client, south_registry, member):

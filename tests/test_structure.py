@@ -166,7 +166,8 @@ def test_unknown_keys_and_wrong_types_are_named_by_line(db):
     assert _problems(text) == [
         "wyre.yaml line 16: unknown key 'chiar' in group (expected one of: slug, name, short_name, "
         "kind, reports_to, district, meeting_frequency, meeting_hours, quorum, chair_casting_vote, "
-        "terms_of_reference, restricted, seats)",
+        "terms_of_reference, strand, chair_rotation_start, chair_rotation_months, restricted, "
+        "serves, seats)",
         "wyre.yaml line 17: group: 'quorum' must be a whole number, got 'two'",
     ]
 

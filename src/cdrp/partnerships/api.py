@@ -13,7 +13,7 @@ from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from cdrp.accounts.api_auth import AUTH, allow, anyone, api_user
-from cdrp.accounts.policy import Permission, allows, may_see_contacts
+from cdrp.accounts.policy import Permission, allows, may_edit_shared, may_see_contacts
 from cdrp.partnerships import compliance, services
 from cdrp.partnerships.exports import popolo_export
 from cdrp.partnerships.models import Group, Membership, Partnership, Person, Seat
@@ -90,6 +90,12 @@ def _partnership(request) -> Partnership:
     return request.partnership
 
 
+def _reference(g: Group, partnership_id: int) -> str:
+    """A group as the structure file names it: its slug, or `partnership/slug` for another
+    partnership's group (a joint group, the county strategy group)."""
+    return g.slug if g.partnership_id == partnership_id else f"{g.partnership.slug}/{g.slug}"
+
+
 def _group_out(g: Group, on: dt.date) -> dict:
     current = {}
     for m in Membership.objects.current(on).filter(seat__group=g).select_related("person"):
@@ -126,7 +132,7 @@ def _group_out(g: Group, on: dt.date) -> dict:
         "name": g.name,
         "short_name": g.short_name,
         "kind": g.kind,
-        "reports_to": g.reports_to.slug if g.reports_to_id else None,
+        "reports_to": _reference(g.reports_to, g.partnership_id) if g.reports_to else None,
         "meeting_frequency": g.meeting_frequency,
         "meeting_hours": float(g.meeting_hours),
         "quorum": g.required_quorum(on),
@@ -139,10 +145,15 @@ def _group_out(g: Group, on: dt.date) -> dict:
 @router.get("/partnerships/{partnership}/structure", response=StructureOut, auth=None)
 @allow(Permission.VIEW_PUBLIC)
 def structure(request, partnership: str, on: dt.date | None = None):
-    """The partnership's groups, reporting lines, seats and members on a date (default today)."""
+    """The partnership's groups (with the joint groups serving it), reporting lines, seats and
+    members on a date (default today)."""
     p = _partnership(request)
     on = on or dt.date.today()
-    groups = p.groups.select_related("reports_to").order_by("position", "name")
+    groups = (
+        p.all_groups()
+        .select_related("partnership", "reports_to__partnership")
+        .order_by("position", "name")
+    )
     return {
         "partnership": p.slug,
         "name": p.name,
@@ -283,6 +294,13 @@ def _refuse(exc: ValidationError):
 def add_membership(request, partnership: str, group: str, body: MembershipIn):
     """Put a person in one of the group's seats (coordinators)."""
     g = get_object_or_404(Group, partnership=_partnership(request), slug=group)
+    if g.is_joint and not may_edit_shared(api_user(request), g):
+        # A joint group changes for every partnership it serves: a coordinator of all of them.
+        raise HttpError(
+            403,
+            f"group: {g.name} serves several partnerships; only someone who edits for all "
+            "of them may change it",
+        )
     seat = Seat.objects.filter(group=g, pk=body.seat).first()
     if seat is None:
         raise HttpError(400, f"seat: {g.name} has no seat {body.seat}")

@@ -4,6 +4,10 @@ Groups are laid out as an indented tree (each group below the one it reports to)
 readable on an A4 page however many local groups there are: the drawing is 720 units wide and
 text is never scaled below 11 units.
 
+A joint group serving several partnerships (a joint Responsible Authorities Group) is drawn in the
+chart of each of them, with the groups of every partnership that report to it, each box naming
+the partnership of a group that is not the chart's own.
+
 Every text from the registry is escaped with `html.escape`, quotes included, because it lands in
 attributes (the links' aria-label) as well as in text: the drawing is inserted into pages as is.
 """
@@ -58,6 +62,18 @@ def _ordered(groups: list[Group]) -> list[tuple[Group, int]]:
     return out
 
 
+def _served_names(joint: set[int]) -> dict[int, set[str]]:
+    """Joint group id → names of every partnership it serves (the one holding it included)."""
+    names: dict[int, set[str]] = {}
+    for g in Group.objects.filter(pk__in=joint).select_related("partnership"):
+        names.setdefault(g.pk, set()).add(g.partnership.name)
+    for g_pk, name in Group.serves.through.objects.filter(group_id__in=joint).values_list(
+        "group_id", "partnership__name"
+    ):
+        names.setdefault(g_pk, set()).add(name)
+    return names
+
+
 def _fit(text: str, width: float, size: float) -> str:
     """Shorten text to fit `width` at font `size` (an average glyph is about 0.52 em)."""
     limit = max(8, int(width / (size * 0.52)))
@@ -73,8 +89,16 @@ def structure_svg(partnership: Partnership, on: dt.date | None = None, link=None
     on = on or dt.date.today()
     current = Q(seats__memberships__start__isnull=True) | Q(seats__memberships__start__lte=on)
     current &= Q(seats__memberships__end__isnull=True) | Q(seats__memberships__end__gte=on)
+    own = set(partnership.all_groups().values_list("pk", flat=True))
+    joint = set(Group.objects.filter(pk__in=own, serves__isnull=False).values_list("pk", flat=True))
+    # Other partnerships' groups reporting to a joint group: both district CDRPs under their RAG.
+    foreign = set(
+        Group.objects.filter(reports_to__in=joint).exclude(pk__in=own).values_list("pk", flat=True)
+    )
+    served = {g: sorted(names) for g, names in _served_names(joint).items()}
     groups = list(
-        partnership.groups.select_related("reports_to")
+        Group.objects.filter(pk__in=own | foreign)
+        .select_related("reports_to", "partnership")
         .annotate(
             n_seats=Count("seats", distinct=True),
             n_members=Count("seats__memberships", filter=current, distinct=True),
@@ -84,9 +108,16 @@ def structure_svg(partnership: Partnership, on: dt.date | None = None, link=None
     chairs = {
         m.seat.group_id: m.person.name
         for m in Membership.objects.current(on)
-        .filter(seat__group__partnership=partnership, role=Membership.Role.CHAIR)
+        .filter(seat__group__in=own | foreign, role=Membership.Role.CHAIR)
         .select_related("person", "seat")
     }
+    for g in groups:
+        if g.chair_rotation_start is not None:  # a rotating chair: whoever's turn it is
+            chair = g.chair(on)
+            if chair is None:
+                chairs.pop(g.pk, None)
+            else:
+                chairs[g.pk] = f"{chair.name} (in rotation)"
     rows = _ordered(groups)
     height = TOP + ROW * len(rows) + 12
     title = f"Structure of {partnership.name}"
@@ -123,12 +154,18 @@ def structure_svg(partnership: Partnership, on: dt.date | None = None, link=None
             f" ({g.short_name})" if g.short_name and g.short_name not in g.name else ""
         )
         kind = f"{g.get_kind_display()} · {g.get_meeting_frequency_display()}"
+        if g.strand:
+            kind = f"{kind} · strand: {g.get_strand_display()}"
+        if g.pk in served:
+            kind = f"Joint, serving {' and '.join(served[g.pk])} · {kind}"
+        elif g.pk in foreign:
+            kind = f"{g.partnership.name} · {kind}"
         seats = f"{g.n_seats} seat{'s' if g.n_seats != 1 else ''}"
         people = f"{seats} · {g.n_members} member{'s' if g.n_members != 1 else ''}"
         chair = chairs.get(g.pk)
         detail = f"{people} · Chair: {chair}" if chair else f"{people} · no chair recorded"
         box = [
-            f'<g class="group" data-group="{escape(g.slug)}">',
+            f'<g class="group{" joint" if g.pk in served else ""}" data-group="{escape(g.slug)}">',
             f'<rect x="{x}" y="{y}" width="{w}" height="{BOX_H}" rx="3" fill="#ffffff" '
             f'stroke="{colour}" stroke-width="2"/>',
             f'<rect x="{x}" y="{y}" width="6" height="{BOX_H}" fill="{colour}"/>',

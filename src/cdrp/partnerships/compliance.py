@@ -352,10 +352,12 @@ def _county_chairs(p: Partnership, on: dt.date) -> Finding:
         group = _strategy_group(p)
         if group is None:
             return _no_group(p)
-        districts = Partnership.objects.filter(
-            county_id=p.county_id,
-            level=Partnership.Level.DISTRICT,
-            status=Partnership.Status.CURRENT,
+        districts = list(
+            Partnership.objects.filter(
+                county_id=p.county_id,
+                level=Partnership.Level.DISTRICT,
+                status=Partnership.Status.CURRENT,
+            )
         )
         pairs = [(d, group) for d in districts]
     else:
@@ -370,30 +372,51 @@ def _county_chairs(p: Partnership, on: dt.date) -> Finding:
                 problems=[f"Record {county_name}'s county strategy group and its members."],
             )
         pairs = [(p, county)]
-    problems, evidence = [], []
-    for district, county in pairs:
-        sg = district.strategy_group()
-        chair = sg.chair(on) if sg else None
-        if chair is None:
-            problems.append(f"{district.name}'s strategy group has no chair recorded.")
-            continue
-        seat = _current(county, on).filter(person=chair).first()
-        if seat is None:
-            problems.append(
-                f"{chair}, chair of {district.name}'s {sg.name}, is not a member of the "
-                f"{county.name}."
-            )
-        else:
-            evidence.append(
-                f"{chair} (chair, {district.name}) sits on the {county.name} as "
-                f"“{seat.seat.label}”."
-            )
     if not pairs:
         return Finding(
             Status.NOT_APPLICABLE, "No current district partnerships are recorded in this county."
         )
+    # A joint strategy group serving several district partnerships (a joint Responsible
+    # Authorities Group) has one chair: it is looked for once, on behalf of all of them.
+    by_group: dict[int | None, tuple[Group | None, list[Partnership], Group]] = {}
+    problems, evidence = [], []
+    for district, county in pairs:
+        sg = district.strategy_group()
+        if sg is None:
+            problems.append(f"{district.name} has no strategy group recorded.")
+            continue
+        by_group.setdefault(sg.pk, (sg, [], county))[1].append(district)
+    for sg, districts, county in by_group.values():
+        assert sg is not None
+        served = districts
+        if len(districts) == 1 and sg.is_joint:  # judged for one of the partnerships it serves
+            served = list(Partnership.objects.filter(pk__in=sg.partnership_ids()))
+        names = " and ".join(sorted(d.name for d in served))
+        joint = len(served) > 1
+        whose = f"the {sg.name}, joint for {names}" if joint else f"{names}'s {sg.name}"
+        chair = sg.chair(on)
+        if chair is None:
+            problems.append(f"{whose[0].upper()}{whose[1:]}: no chair recorded on {_fmt(on)}.")
+            continue
+        seat = _current(county, on).filter(person=chair).first()
+        if seat is None:
+            problems.append(f"{chair}, chair of {whose}, is not a member of the {county.name}.")
+        else:
+            evidence.append(
+                f"{chair} (chair of {whose if joint else names}) sits on the {county.name} as "
+                f"“{seat.seat.label}”."
+            )
     if problems:
         return Finding(Status.NOT_MET, problems[0], evidence, problems)
+    if p.level == Partnership.Level.COUNTY:
+        n_groups, n_partnerships = len(by_group), len(pairs)
+        each = "the" if n_groups == 1 else f"each of the {n_groups}"
+        summary = (
+            f"The county strategy group includes the chair of {each} district strategy "
+            f"group{'s' if n_groups != 1 else ''}"
+            + (f", serving {n_partnerships} partnerships." if n_groups != n_partnerships else ".")
+        )
+        return Finding(Status.MET, summary, evidence)
     return Finding(Status.MET, "The county strategy group includes the district chair.", evidence)
 
 
@@ -557,7 +580,39 @@ def _plan(p: Partnership, on: dt.date) -> Finding:
     f"{REGULATIONS}: public meetings",
 )
 def _public_meeting(p: Partnership, on: dt.date) -> Finding:
-    return _recent(p, on, ev.PUBLIC_MEETING, YEAR, "public meeting")
+    public = ev.records(p, ev.PUBLIC_MEETING)
+    if public is None:
+        return _no_evidence(ev.PUBLIC_MEETING)
+    group = _strategy_group(p)
+
+    def its(e: ev.Evidence) -> bool:
+        # Records that name no group count for the partnership's strategy group.
+        return e.date <= on and (group is None or e.group_id in (None, group.pk))
+
+    held = [e for e in (ev.records(p, ev.MEETING) or []) if its(e)]
+    public = [e for e in public if its(e)]
+    which = f"the {group.name}" if group else p.name
+    if not held and not public:
+        # Nothing recorded of the group's meetings at all: a gap in the records, not a failure.
+        return Finding(
+            Status.NO_EVIDENCE,
+            f"No evidence recorded: no meetings of {which} are recorded here.",
+        )
+    if not public:
+        n = len(held)
+        problem = (
+            f"{n} meeting{'s' if n != 1 else ''} of {which} {'are' if n != 1 else 'is'} "
+            "recorded, none of them public."
+        )
+        return Finding(
+            Status.NOT_MET, problem, [f"{e.title}, {_fmt(e.date)}" for e in held[:3]], [problem]
+        )
+    latest = public[0]
+    text = f"{latest.title}, {_fmt(latest.date)}"
+    if on - latest.date > YEAR:
+        problem = f"The latest public meeting was on {_fmt(latest.date)}, more than 12 months ago."
+        return Finding(Status.NOT_MET, problem, [text], [problem])
+    return Finding(Status.MET, f"Latest public meeting: {_fmt(latest.date)}.", [text])
 
 
 @rule(

@@ -108,6 +108,8 @@ def partnership_edit(request, partnership):
 def group_edit(request, partnership, group=None):
     p = request.partnership
     g = group_or_404(p, group) if group else None
+    if g is not None and (refused := _joint_refusal(request, p, g)):
+        return refused
     form = GroupForm(request.POST or None, instance=g, partnership=p)
     if request.method == "POST" and form.is_valid():
         saved = form.save_versioned()
@@ -124,6 +126,8 @@ def group_edit(request, partnership, group=None):
 def seat_edit(request, partnership, group, seat=None):
     p = request.partnership
     g = group_or_404(p, group)
+    if refused := _joint_refusal(request, p, g):
+        return refused
     s = get_object_or_404(Seat, pk=seat, group=g) if seat else None
     form = SeatForm(request.POST or None, instance=s, group=g)
     if request.method == "POST" and form.is_valid() and form.save_versioned():
@@ -153,6 +157,8 @@ def seat_edit(request, partnership, group, seat=None):
 def seat_delete(request, partnership, group, seat):
     p = request.partnership
     g = group_or_404(p, group)
+    if refused := _joint_refusal(request, p, g):
+        return refused
     s = get_object_or_404(Seat, pk=seat, group=g)
     try:
         services.remove_seat(s)
@@ -167,6 +173,8 @@ def seat_delete(request, partnership, group, seat):
 def membership_edit(request, partnership, group, membership=None):
     p = request.partnership
     g = group_or_404(p, group)
+    if refused := _joint_refusal(request, p, g):
+        return refused
     m = get_object_or_404(Membership, pk=membership, seat__group=g) if membership else None
     initial = {}
     if m is None and request.GET.get("seat"):
@@ -253,6 +261,28 @@ def _shared_changes_refused(user, text: str, name: str) -> list[str]:
                     f"{name}: merged_from “{slug}” ({other.name}): only a coordinator or "
                     "administrator of that partnership may record or remove a merger from it."
                 )
+        # A joint group is part of every partnership it serves: writing one (or making a group
+        # joint, or dropping one) needs the edit right in each of them.
+        existing = {g.slug: g for g in own.groups.all()} if own else {}
+        for g in d["groups"]:
+            held = existing.get(g["slug"])
+            before = set(held.serves.values_list("slug", flat=True)) if held else set()
+            for slug in sorted(before | set(g["serves"])):
+                other = Partnership.objects.filter(slug=slug).first()
+                if other is not None and not allows(user, Permission.EDIT, other):
+                    problems.append(
+                        f"{name} line {g['_line']}: group “{g['slug']}” serves {other.name} too: "
+                        "only someone who may edit for every partnership a joint group serves "
+                        "may write it."
+                    )
+        for slug, held in existing.items():
+            if slug not in {g["slug"] for g in d["groups"]}:
+                for other in held.serves.all():
+                    if not allows(user, Permission.EDIT, other):
+                        problems.append(
+                            f"{name}: group “{slug}” serves {other.name} too: only someone who "
+                            "may edit for every partnership it serves may remove it."
+                        )
         for a in d["areas"]:
             area = Area.objects.filter(code=a["code"]).select_related("parent").first()
             held = area and (area.name, area.level, area.parent.code if area.parent else None)
@@ -294,6 +324,14 @@ def _shared_changes_refused(user, text: str, name: str) -> list[str]:
                     "where you may not edit: leave their entry as it is."
                 )
     return problems
+
+
+def _joint_refusal(request, p: Partnership, group):
+    """For a joint group (serving several partnerships): 403 unless the user may edit in every
+    partnership it serves, since a change to it changes it for all of them."""
+    if group.is_joint and not may_edit_shared(request.user, group):
+        return _shared_refusal(request, p, group)
+    return None
 
 
 def _shared_refusal(request, p: Partnership, record):

@@ -26,6 +26,7 @@ __all__ = [
     "ASSESSMENT_REFRESH",
     "PARTNERSHIP_PLAN",
     "PUBLIC_MEETING",
+    "MEETING",
     "SKILLS_REVIEW",
     "DATA_SHARING_AGREEMENT",
 ]
@@ -34,6 +35,7 @@ STRATEGIC_ASSESSMENT = "strategic_assessment"  # date: approved by the strategy 
 ASSESSMENT_REFRESH = "assessment_refresh"  # date: six-monthly refresh approved
 PARTNERSHIP_PLAN = "partnership_plan"  # date: last revised; period: the plan's three years
 PUBLIC_MEETING = "public_meeting"  # date: held
+MEETING = "meeting"  # date: held; any meeting, public or not (group_id: whose)
 SKILLS_REVIEW = "skills_review"  # date: the review of members' skills and knowledge
 DATA_SHARING_AGREEMENT = "data_sharing_agreement"  # date: signed; period: in force
 
@@ -42,6 +44,7 @@ KINDS = {
     ASSESSMENT_REFRESH: "six-month refresh of the strategic assessment",
     PARTNERSHIP_PLAN: "partnership plan",
     PUBLIC_MEETING: "public meeting",
+    MEETING: "meeting",
     SKILLS_REVIEW: "review of members' skills and knowledge",
     DATA_SHARING_AGREEMENT: "data-sharing agreement",
 }
@@ -57,6 +60,7 @@ class Evidence:
     url: str = ""
     period_start: dt.date | None = None
     period_end: dt.date | None = None
+    group_id: int | None = None  # the group whose record it is, where that matters (meetings)
 
     def in_force(self, on: dt.date) -> bool:
         return (self.period_start is None or self.period_start <= on) and (

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 
 from cdrp.accounts.policy import Permission, allows
 from cdrp.core.models import MISSING_VERSION, ConflictError
@@ -129,6 +130,9 @@ class GroupForm(VersionedForm):
             "quorum",
             "chair_casting_vote",
             "restricted",
+            "strand",
+            "chair_rotation_start",
+            "chair_rotation_months",
             "terms_of_reference",
         ]
         labels = {"slug": "Short web address"}
@@ -136,8 +140,14 @@ class GroupForm(VersionedForm):
 
     def __init__(self, *args, partnership: Partnership, **kwargs):
         super().__init__(*args, **kwargs)
-        self.instance.partnership = partnership
-        others = partnership.groups.all()
+        if self.instance.pk is None:
+            self.instance.partnership = partnership
+        # A joint group edited through a partnership it serves stays with the one holding it.
+        holder = self.instance.partnership
+        others = Group.objects.filter(
+            Q(pk__in=holder.all_groups().values("pk"))
+            | Q(pk__in=partnership.all_groups().values("pk"))
+        )
         if self.instance.pk:
             others = others.exclude(pk=self.instance.pk)
         self.fields["reports_to"].queryset = others
@@ -154,7 +164,15 @@ class GroupForm(VersionedForm):
 class SeatForm(VersionedForm):
     class Meta:
         model = Seat
-        fields = ["label", "organisation", "council_area", "voting", "statutory", "position"]
+        fields = [
+            "label",
+            "organisation",
+            "council_area",
+            "voting",
+            "statutory",
+            "position",
+            "chair_turn",
+        ]
         labels = {"label": "Role", "position": "Order on the page"}
 
     def __init__(self, *args, group: Group, **kwargs):

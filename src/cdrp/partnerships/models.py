@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 
+from cdrp.analysis.months import Month
 from cdrp.core.models import GovernanceRecord
 
 #: Words the site's addresses use where a partnership's slug goes (/partnerships/new/,
@@ -189,8 +190,11 @@ class Organisation(ValidatedRecord):
         if self.pk is None:
             return set()
         seats = Seat.objects.filter(organisation=self).values_list("group__partnership", flat=True)
+        joint = Seat.objects.filter(organisation=self, group__serves__isnull=False).values_list(
+            "group__serves", flat=True
+        )
         duties = self.responsible_for.values_list("pk", flat=True)
-        return {*seats, *duties}
+        return {*seats, *joint, *duties}
 
 
 class Person(ValidatedRecord):
@@ -235,11 +239,12 @@ class Person(ValidatedRecord):
         (see `cdrp.accounts.policy.held_by`)."""
         if self.pk is None:
             return set()
-        return set(
-            Membership.objects.filter(person=self).values_list(
-                "seat__group__partnership", flat=True
-            )
-        )
+        held = Membership.objects.filter(person=self)
+        joint = held.filter(seat__group__serves__isnull=False)
+        return {
+            *held.values_list("seat__group__partnership", flat=True),
+            *joint.values_list("seat__group__serves", flat=True),
+        }
 
     def sits_on(self, group, on: dt.date | None = None) -> bool:
         return Membership.objects.current(on).filter(person=self, seat__group=group).exists()
@@ -282,6 +287,22 @@ class Partnership(GovernanceRecord):
         limit_choices_to={"level": Area.Level.COUNTY},
         help_text="The county of a two-tier area",
     )
+    force = models.ForeignKey(
+        Area,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="force_partnerships",
+        limit_choices_to={"level": Area.Level.FORCE},
+        help_text="The police force area it lies in (its parent area is the region)",
+    )
+    seeded = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="What `cdrp registry seed` last wrote (name, code, districts, force): a record "
+        "that no longer matches was edited since, and the seed leaves it alone",
+    )
     merged_from = models.ManyToManyField(
         "self", blank=True, symmetrical=False, related_name="merged_into"
     )
@@ -310,10 +331,17 @@ class Partnership(GovernanceRecord):
         return self.county_id is not None or any(d.is_shire_district for d in self.districts.all())
 
     def strategy_group(self) -> Group | None:
+        """The partnership's own strategy group, or else a joint one serving it (a joint
+        Responsible Authorities Group over two district partnerships)."""
         kind = (
             Group.Kind.COUNTY_STRATEGY if self.level == self.Level.COUNTY else Group.Kind.STRATEGY
         )
-        return self.groups.filter(kind=kind).order_by("pk").first()
+        own = self.groups.filter(kind=kind).order_by("pk").first()
+        return own or self.joint_groups.filter(kind=kind).order_by("pk").first()
+
+    def all_groups(self):
+        """Its own groups and the joint groups hosted by another partnership that serve it."""
+        return Group.objects.filter(models.Q(partnership=self) | models.Q(serves=self)).distinct()
 
 
 class Group(ValidatedRecord):
@@ -346,6 +374,11 @@ class Group(ValidatedRecord):
     # A strategy group answers to the public and approves plans and money: never restricted.
     NEVER_RESTRICTED_KINDS = frozenset({Kind.STRATEGY, Kind.COUNTY_STRATEGY})
 
+    class Strand(models.TextChoices):
+        PREVENT_DETER = "prevent_deter", "Prevent and Deter"
+        CATCH_CONVICT = "catch_convict", "Catch and Convict"
+        REHABILITATE_RESETTLE = "rehabilitate_resettle", "Rehabilitate and Resettle"
+
     MEETINGS_PER_YEAR = {
         "weekly": 52,
         "fortnightly": 26,
@@ -358,6 +391,12 @@ class Group(ValidatedRecord):
     }
 
     partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="groups")
+    serves = models.ManyToManyField(
+        Partnership,
+        blank=True,
+        related_name="joint_groups",
+        help_text="A joint group: the other partnerships it serves besides the one holding it",
+    )
     slug = models.SlugField(max_length=80)
     name = models.CharField(max_length=200)
     short_name = models.CharField(max_length=40, blank=True, help_text="e.g. RAG, OWG, MATAC")
@@ -394,6 +433,21 @@ class Group(ValidatedRecord):
         help_text="Its actions, decisions, minutes, agenda items and papers are for its current "
         "members only (offender cohorts, domestic-abuse cases), and every read is audited",
     )
+    strand = models.CharField(
+        max_length=24,
+        choices=Strand.choices,
+        blank=True,
+        help_text="For a prolific and priority offenders (sub-)group: the strand it leads",
+    )
+    chair_rotation_start = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The chair rotates between the seats numbered for it, the first term "
+        "starting on this date",
+    )
+    chair_rotation_months = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Length of each chair's term in months"
+    )
 
     class Meta:
         ordering = ["position", "name"]
@@ -411,15 +465,38 @@ class Group(ValidatedRecord):
             "partnerships:group", kwargs={"partnership": self.partnership.slug, "group": self.slug}
         )
 
+    def audit_partnership_id(self) -> int | None:
+        return self.partnership_id
+
+    def partnership_ids(self) -> set[int]:
+        """The partnership holding the group and, for a joint group, every other one it serves."""
+        ids = {self.partnership_id} if self.partnership_id else set()
+        if self.pk is not None:
+            ids |= set(self.serves.values_list("pk", flat=True))
+        return ids
+
+    def holding_partnership_ids(self) -> set[int]:
+        """For the policy (`cdrp.accounts.policy.held_by`): a joint group is reached through
+        each partnership it serves, and changed only by someone who may edit in all of them."""
+        return self.partnership_ids()
+
+    @property
+    def is_joint(self) -> bool:
+        return self.pk is not None and self.serves.exists()
+
     def clean(self):
         errors = {}
         if self.reports_to_id:
             if self.reports_to_id == self.pk:
                 errors["reports_to"] = "A group cannot report to itself."
-            elif self.reports_to.partnership_id != self.partnership_id and not (
+            elif not (
                 self.reports_to.kind == Group.Kind.COUNTY_STRATEGY
+                or self.partnership_id in self.reports_to.partnership_ids()
             ):
-                errors["reports_to"] = "A group reports to a group of the same partnership."
+                errors["reports_to"] = (
+                    "A group reports to a group of the same partnership, to a joint group "
+                    "serving its partnership, or to the county strategy group."
+                )
             else:
                 seen, up = {self.pk}, self.reports_to
                 while up is not None:
@@ -433,6 +510,28 @@ class Group(ValidatedRecord):
                 "A strategy group answers to the public, so it cannot be restricted: mark "
                 "single agenda items as restricted instead."
             )
+        if self.strand and self.kind != Group.Kind.PPO:
+            errors["strand"] = (
+                "Only a prolific and priority offenders group or sub-group leads a strand."
+            )
+        if (self.chair_rotation_start is None) != (self.chair_rotation_months is None):
+            errors["chair_rotation_months"] = (
+                "A rotating chair needs both the date the first term starts and the length of "
+                "a term in months."
+            )
+        elif self.chair_rotation_months == 0:
+            errors["chair_rotation_months"] = "A chair's term is at least one month long."
+        elif self.chair_rotation_start is not None:
+            turns = (
+                list(self.seats.exclude(chair_turn=None).values_list("chair_turn", flat=True))
+                if self.pk
+                else []
+            )
+            if len(turns) < 2:
+                errors["chair_rotation_start"] = (
+                    f"A rotating chair needs at least two seats numbered in the rotation; "
+                    f"{len(turns)} {'is' if len(turns) == 1 else 'are'}. Number the seats first."
+                )
         if self.quorum is not None:
             # Against the group as it stands (as on its partnership's last day, if it has ended):
             # a body that has gone no longer counts.
@@ -469,9 +568,48 @@ class Group(ValidatedRecord):
     def current_memberships(self, on: dt.date | None = None):
         return Membership.objects.current(on).filter(seat__group=self)
 
+    def chair_seat(self, on: dt.date | None = None) -> Seat | None:
+        """The seat whose turn it is to chair on `on`, for a rotating chair (None otherwise, and
+        before the first term). Terms of `chair_rotation_months` months follow one another from
+        `chair_rotation_start`, going round the seats in the order of their `chair_turn`."""
+        on = on or dt.date.today()
+        start, months = self.chair_rotation_start, self.chair_rotation_months
+        if start is None or not months or on < start:
+            return None
+        rotation = list(self.seats.exclude(chair_turn=None).order_by("chair_turn", "pk"))
+        if not rotation:
+            return None
+        elapsed = Month.parse(on) - Month.parse(start)
+        assert isinstance(elapsed, int)
+        if on.day < start.day:
+            elapsed -= 1  # this month's anniversary of the start is still to come
+        return rotation[(elapsed // months) % len(rotation)]
+
     def chair(self, on: dt.date | None = None) -> Person | None:
+        """Who chairs on `on`: for a rotating chair, the holder of the seat whose turn it is;
+        otherwise the member recorded as chair."""
+        seat = self.chair_seat(on)
+        if seat is not None:
+            held = (
+                Membership.objects.current(on)
+                .filter(seat=seat)
+                .exclude(role=Membership.Role.SUBSTITUTE)
+                .select_related("person")
+                .order_by("-start", "pk")
+                .first()
+            )
+            return held.person if held else None
         m = self.current_memberships(on).filter(role=Membership.Role.CHAIR).first()
         return m.person if m else None
+
+    def ppo_strands(self) -> list[str]:
+        """The PPO strands this group covers: its own, or those of its sub-groups."""
+        if self.strand:
+            return [self.get_strand_display()]
+        if self.pk is None:
+            return []
+        found = {g.strand for g in self.reporting_groups.exclude(strand="")}
+        return [label for value, label in Group.Strand.choices if value in found]
 
 
 class Seat(ValidatedRecord):
@@ -496,6 +634,11 @@ class Seat(ValidatedRecord):
     valid_to = models.DateField(
         null=True, blank=True, help_text="The seat's last day (for example, when its body ended)"
     )
+    chair_turn = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="For a rotating chair: this seat's place in the rotation (1 chairs first)",
+    )
 
     class Meta:
         ordering = ["position", "pk"]
@@ -508,6 +651,9 @@ class Seat(ValidatedRecord):
 
     def audit_partnership_id(self) -> int | None:
         return self.group.partnership_id if self.group_id else None
+
+    def holding_partnership_ids(self) -> set[int]:
+        return self.group.partnership_ids() if self.group_id else set()
 
     @property
     def body_key(self) -> str:
@@ -573,6 +719,15 @@ class Seat(ValidatedRecord):
             ).exclude(pk=self.pk)
             if duplicate.exists():
                 errors["label"] = f"{self.group} already has the seat “{duplicate.first()}”."
+            if self.chair_turn is not None:
+                same = Seat.objects.filter(group_id=self.group_id, chair_turn=self.chair_turn)
+                if self.chair_turn == 0:
+                    errors["chair_turn"] = "Turns in the chair's rotation are numbered from 1."
+                elif same.exclude(pk=self.pk).exists():
+                    errors["chair_turn"] = (
+                        f"Turn {self.chair_turn} of the chair's rotation is already the seat "
+                        f"“{same.exclude(pk=self.pk).first()}”."
+                    )
             quorum = self.group.quorum
             # A structure import checks the quorum against the file's final seats instead.
             if quorum is not None and not errors and not getattr(self, "_quorum_checked", False):
@@ -629,6 +784,9 @@ class Membership(ValidatedRecord):
 
     def audit_partnership_id(self) -> int | None:
         return self.seat.group.partnership_id if self.seat_id else None
+
+    def holding_partnership_ids(self) -> set[int]:
+        return self.seat.group.partnership_ids() if self.seat_id else set()
 
     def overlaps(self, other: Membership) -> bool:
         lo = dt.date.min

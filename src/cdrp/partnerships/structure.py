@@ -169,7 +169,7 @@ def _fields(model, *names: str, **special: F) -> dict[str, F]:
 
 PARTNERSHIP = _fields(
     Partnership,
-    *"slug name code level status valid_from valid_to county districts merged_from".split(),
+    *"slug name code level status valid_from valid_to county force districts merged_from".split(),
     *"responsible_authorities description".split(),
 )
 AREA = _fields(Area, *"code name level parent".split())
@@ -181,13 +181,16 @@ GROUP = _fields(
     Group,
     *"slug name short_name kind reports_to district meeting_frequency meeting_hours".split(),
     *"quorum chair_casting_vote terms_of_reference".split(),
+    *"strand chair_rotation_start chair_rotation_months".split(),
     # Left out: true for the kinds that handle named offenders or victims (Group.RESTRICTED_KINDS).
     restricted=F("bool"),
+    # A joint group: the other partnerships it serves (slugs, in the file or the registry).
+    serves=F("list", default=[]),
     seats=F("map-list", default=[]),
 )
 SEAT = _fields(
     Seat,
-    *"label organisation council_area voting statutory valid_from valid_to".split(),
+    *"label organisation council_area voting statutory valid_from valid_to chair_turn".split(),
     members=F("map-list", default=[]),
 )
 MEMBER = _fields(Membership, *"person role start end senior portfolio_holder".split())
@@ -369,6 +372,7 @@ def _children(c: _Checker, items, spec, what, line) -> list:
 
 
 def _check_references(c: _Checker, docs: list[dict], known_partnerships: set[str]) -> None:
+    in_file = {d["partnership"]["slug"] for d in docs if d["partnership"] is not None}
     areas = set(Area.objects.values_list("code", flat=True))
     orgs = set(Organisation.objects.values_list("slug", flat=True))
     people = set(Person.objects.values_list("slug", flat=True))
@@ -397,6 +401,7 @@ def _check_references(c: _Checker, docs: list[dict], known_partnerships: set[str
         for x in d["people"]:
             need(x["organisation"], orgs, "organisation", x, "organisation")
         need(p["county"], areas, "area", p, "county")
+        need(p["force"], areas, "area", p, "force")
         if p["slug"] in RESERVED_SLUGS:
             c.fail(
                 p["_lines"].get("slug", p["_line"]),
@@ -424,6 +429,15 @@ def _check_references(c: _Checker, docs: list[dict], known_partnerships: set[str
                     f"reports_to {g['reports_to']!r}: no group with that slug in this partnership",
                 )
             need(g["district"], areas, "area", g, "district")
+            for slug in g["serves"]:
+                need(slug, known_partnerships | in_file, "partnership", g, "serves")
+                if slug == p["slug"]:
+                    c.fail(
+                        g["_lines"].get("serves", g["_line"]),
+                        f"group {g['slug']!r}: serves {slug!r}, the partnership holding it; "
+                        "list only the other partnerships a joint group serves",
+                    )
+            _check_rotation(c, g)
             voting_bodies = set()
             seat_keys = set()
             for s in g["seats"]:
@@ -444,6 +458,42 @@ def _check_references(c: _Checker, docs: list[dict], known_partnerships: set[str
                     f"({len(voting_bodies)} voting bodies)",
                 )
         partnerships.add(p["slug"])
+
+
+def _check_rotation(c: _Checker, g: dict) -> None:
+    """A rotating chair: a start date and a term length together, and at least two seats
+    numbered in the rotation, no number twice."""
+    at = g["_lines"].get("chair_rotation_start", g["_line"])
+    start, months = g["chair_rotation_start"], g["chair_rotation_months"]
+    turns = [s["chair_turn"] for s in g["seats"] if s["chair_turn"] is not None]
+    for s in g["seats"]:
+        turn = s["chair_turn"]
+        if turn is not None and (turn == 0 or turns.count(turn) > 1):
+            c.fail(
+                s["_lines"].get("chair_turn", s["_line"]),
+                f"group {g['slug']!r}: chair_turn {s['chair_turn']} must be 1 or more and "
+                "appear on one seat only",
+            )
+    if (start is None) != (months is None):
+        c.fail(
+            at,
+            f"group {g['slug']!r}: a rotating chair needs both 'chair_rotation_start' and "
+            "'chair_rotation_months'",
+        )
+    elif start is not None and months == 0:
+        c.fail(at, f"group {g['slug']!r}: 'chair_rotation_months' must be 1 or more")
+    elif start is not None and len(turns) < 2:
+        c.fail(
+            at,
+            f"group {g['slug']!r}: a rotating chair needs at least two seats with a "
+            f"'chair_turn', found {len(turns)}",
+        )
+    elif start is None and turns:
+        c.fail(
+            at,
+            f"group {g['slug']!r}: seats have a 'chair_turn' but the group has no "
+            "'chair_rotation_start' and 'chair_rotation_months'",
+        )
 
 
 def _set(obj, values: dict) -> bool:
@@ -478,17 +528,47 @@ class _Abort(Exception):
 
 
 def import_structure(text: str, name: str = "structure.yaml") -> list[Partnership]:
-    """Check then import a structure file in one transaction; return the partnerships written."""
+    """Check then import a structure file in one transaction; return the partnerships written.
+
+    The partnerships a joint group serves, and reporting lines to another partnership's group,
+    are set once every document's groups exist, so two district partnerships and their joint
+    group can come in one file in any order."""
     docs = load_structure(text, name)
     problems: list[str] = []
+    deferred: list[tuple[Group, dict]] = []
     try:
         with transaction.atomic():
-            return [_import_doc(d, name, problems) for d in docs]
+            written = [_import_doc(d, name, problems, deferred) for d in docs]
+            _link_groups(deferred, name, problems)
+            return written
     except _Abort:
         raise StructureError(problems) from None
 
 
-def _import_doc(d: dict, name: str, problems: list[str]) -> Partnership:
+def _link_groups(deferred: list[tuple[Group, dict]], name: str, problems: list[str]) -> None:
+    def at(rec):
+        return f"{name} line {rec['_line']}"
+
+    for group, g in deferred:
+        wanted = set(Partnership.objects.filter(slug__in=g["serves"]).values_list("pk", flat=True))
+        _set_m2m(group.serves, sorted(wanted))
+    for group, g in deferred:
+        ref = g["reports_to"]
+        if not ref or "/" not in ref:
+            continue
+        ps, gs = ref.split("/", 1)
+        target = Group.objects.filter(partnership__slug=ps, slug=gs).first()
+        if target is None:
+            problems.append(f"{at(g)}: reports_to {ref!r}: no such group")
+            raise _Abort
+        if group.reports_to_id != target.pk:
+            group.reports_to = target
+            _save(group, {}, problems, at(g))
+
+
+def _import_doc(
+    d: dict, name: str, problems: list[str], deferred: list[tuple[Group, dict]]
+) -> Partnership:
     def at(rec):
         return f"{name} line {rec['_line']}"
 
@@ -551,6 +631,7 @@ def _import_doc(d: dict, name: str, problems: list[str]) -> Partnership:
             "valid_from": p["valid_from"],
             "valid_to": p["valid_to"],
             "county_id": area_pk(p["county"]),
+            "force_id": area_pk(p["force"]),
             "description": p["description"],
         },
         problems,
@@ -593,29 +674,40 @@ def _import_doc(d: dict, name: str, problems: list[str]) -> Partnership:
         restricted = g["restricted"]
         if restricted is None:
             restricted = g["kind"] in Group.RESTRICTED_KINDS
-        values.update(position=i, district_id=area_pk(g["district"]), restricted=restricted)
+        values.update(
+            position=i,
+            district_id=area_pk(g["district"]),
+            restricted=restricted,
+            strand=g["strand"] or "",
+        )
         if group.pk is None:
             values["quorum"] = None  # set once the seats exist
+            values["chair_rotation_start"] = values["chair_rotation_months"] = None
         _save(group, values, problems, at(g))
         groups[g["slug"]] = group
     for g in d["groups"]:
         group = groups[g["slug"]]
-        target = None
-        if g["reports_to"]:
-            if "/" in g["reports_to"]:
-                ps, gs = g["reports_to"].split("/", 1)
-                target = Group.objects.filter(partnership__slug=ps, slug=gs).first()
-                if target is None:
-                    problems.append(f"{at(g)}: reports_to {g['reports_to']!r}: no such group")
-                    raise _Abort
-            else:
-                target = groups[g["reports_to"]]
-        if group.reports_to_id != (target.pk if target else None):
-            group.reports_to = target
-            _save(group, {}, problems, at(g))
+        deferred.append((group, g))
+        ref = g["reports_to"]
+        if ref is None or "/" not in ref:  # another partnership's group: linked at the end
+            target = groups[ref] if ref else None
+            if group.reports_to_id != (target.pk if target else None):
+                group.reports_to = target
+                _save(group, {}, problems, at(g))
+        elif group.reports_to_id is not None:
+            # Its line to another partnership's group is set again once every group exists.
+            current = group.reports_to
+            if f"{current.partnership.slug}/{current.slug}" != ref:
+                group.reports_to = None
+                _save(group, {}, problems, at(g))
         _import_seats(group, g, org_id, person_id, area_pk, problems, at)
-        if group.quorum != g["quorum"]:
-            _save(group, {"quorum": g["quorum"]}, problems, at(g))
+        after = {
+            "quorum": g["quorum"],
+            "chair_rotation_start": g["chair_rotation_start"],
+            "chair_rotation_months": g["chair_rotation_months"],
+        }
+        if any(getattr(group, k) != v for k, v in after.items()):
+            _save(group, after, problems, at(g))
     return partnership
 
 
@@ -657,6 +749,7 @@ def _import_seats(group, g, org_id, person_id, area_pk, problems, at) -> None:
                 "valid_from": s["valid_from"],
                 "valid_to": s["valid_to"],
                 "position": i,
+                "chair_turn": s["chair_turn"],
             },
             problems,
             at(s),

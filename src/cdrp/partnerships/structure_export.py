@@ -50,6 +50,8 @@ def _structure_doc(p: Partnership) -> dict:
     area_codes: set[str] = {a.code for a in p.districts.all()}
     if p.county_id:
         area_codes.add(p.county.code)
+    if p.force_id:
+        area_codes.add(p.force.code)
     org_ids = set(p.responsible_authorities.values_list("pk", flat=True))
     person_ids: set[int] = set()
     group_docs = []
@@ -75,24 +77,31 @@ def _structure_doc(p: Partnership) -> dict:
                         "portfolio_holder": m.portfolio_holder,
                     }
                 )
-            seat_docs.append(
-                {
-                    "label": s.label,
-                    "organisation": s.organisation.slug if s.organisation_id else None,
-                    "council_area": s.council_area.code if s.council_area_id else None,
-                    "voting": s.voting,
-                    "statutory": s.statutory,
-                    # A seat's dates only when it has them, so older files read the same.
-                    **{k: getattr(s, k) for k in ("valid_from", "valid_to") if getattr(s, k)},
-                    "members": members,
-                }
-            )
+            seat_doc = {
+                "label": s.label,
+                "organisation": s.organisation.slug if s.organisation_id else None,
+                "council_area": s.council_area.code if s.council_area_id else None,
+                "voting": s.voting,
+                "statutory": s.statutory,
+                # A seat's dates only when it has them, so older files read the same.
+                **{k: getattr(s, k) for k in ("valid_from", "valid_to") if getattr(s, k)},
+            }
+            if s.chair_turn is not None:
+                seat_doc["chair_turn"] = s.chair_turn
+            seat_docs.append(seat_doc | {"members": members})
         reports_to = None
         if g.reports_to_id:
             rt = g.reports_to
             reports_to = (
                 rt.slug if rt.partnership_id == p.pk else f"{rt.partnership.slug}/{rt.slug}"
             )
+        # The joint-structure keys are written only where used, so other files stay as they were.
+        joint = {
+            "serves": sorted(x.slug for x in g.serves.all()),
+            "strand": g.strand or None,
+            "chair_rotation_start": g.chair_rotation_start,
+            "chair_rotation_months": g.chair_rotation_months,
+        }
         group_docs.append(
             {
                 "slug": g.slug,
@@ -107,8 +116,9 @@ def _structure_doc(p: Partnership) -> dict:
                 "chair_casting_vote": g.chair_casting_vote,
                 "terms_of_reference": g.terms_of_reference,
                 "restricted": g.restricted,
-                "seats": seat_docs,
             }
+            | {k: v for k, v in joint.items() if v}
+            | {"seats": seat_docs}
         )
     people = list(
         Person.objects.filter(pk__in=person_ids).select_related("organisation").order_by("slug")
@@ -153,6 +163,9 @@ def _structure_doc(p: Partnership) -> dict:
             "valid_from": p.valid_from,
             "valid_to": p.valid_to,
             "county": p.county.code if p.county_id else None,
+        }
+        | ({"force": p.force.code} if p.force_id else {})
+        | {
             "districts": sorted(a.code for a in p.districts.all()),
             "merged_from": sorted(x.slug for x in p.merged_from.all()),
             "responsible_authorities": sorted(o.slug for o in p.responsible_authorities.all()),

@@ -65,9 +65,11 @@ def today() -> dt.date:
 
 
 def group_or_404(p: Partnership, slug: str) -> Group:
-    return get_object_or_404(
-        Group.objects.select_related("partnership", "reports_to"), partnership=p, slug=slug
-    )
+    """The partnership's own group `slug`, or else the joint group of that slug serving it (held
+    by another partnership): any other partnership's group is not found here."""
+    groups = Group.objects.select_related("partnership", "reports_to")
+    own = groups.filter(partnership=p, slug=slug).first()
+    return own or get_object_or_404(groups, serves=p, slug=slug)
 
 
 def _can_edit(request, p) -> bool:
@@ -92,21 +94,52 @@ def _as_at(request) -> tuple[dt.date | None, str]:
         return None, f"Enter the “as at” date as YYYY-MM-DD, for example 2008-06-01 (not “{text}”)."
 
 
+def _by_region_and_force(partnerships) -> list[dict]:
+    """Partnerships under their region (or country) and police force area, each in name order;
+    those with no force area recorded come last, under no heading."""
+    regions: dict[int | None, dict] = {}
+    for p in partnerships:
+        force = p.force
+        region = force.parent if force else None
+        entry = regions.setdefault(region.pk if region else None, {"region": region, "forces": {}})
+        entry["forces"].setdefault(force.pk if force else None, {"force": force, "items": []})[
+            "items"
+        ].append(p)
+    out = []
+    for entry in sorted(
+        regions.values(),
+        key=lambda e: (e["region"] is None, e["region"].name if e["region"] else ""),
+    ):
+        forces = sorted(
+            entry["forces"].values(),
+            key=lambda f: (f["force"] is None, f["force"].name if f["force"] else ""),
+        )
+        out.append({"region": entry["region"], "forces": forces})
+    return out
+
+
 @public
 def partnership_list(request):
-    partnerships = Partnership.objects.all()
+    partnerships = Partnership.objects.select_related("force__parent").order_by("name")
     can_add = may_create_partnership(request.user)
     return render(
         request,
         "partnerships/list.html",
-        {"partnerships": partnerships, "page_title": "Partnerships", "can_add": can_add},
+        {
+            "partnerships": partnerships,
+            "regions": _by_region_and_force(partnerships),
+            "page_title": "Partnerships",
+            "can_add": can_add,
+        },
     )
 
 
 @requires(Permission.VIEW_PUBLIC)
 def partnership_detail(request, partnership):
     p = request.partnership
-    groups = list(p.groups.select_related("reports_to").order_by("position", "name"))
+    groups = list(
+        p.all_groups().select_related("reports_to", "partnership").order_by("position", "name")
+    )
     proposal = MergerProposal.objects.filter(merged=p).first()
     return render(
         request,
@@ -157,8 +190,13 @@ def _chart(request, p):
     return structure_svg(
         p,
         today(),
+        # A group of another partnership (one reporting to a joint group) links to its own page.
         link=lambda g: reverse(
-            "partnerships:group", kwargs={"partnership": p.slug, "group": g.slug}
+            "partnerships:group",
+            kwargs={
+                "partnership": p.slug if p.pk in g.partnership_ids() else g.partnership.slug,
+                "group": g.slug,
+            },
         ),
     )
 
@@ -234,7 +272,16 @@ def group_detail(request, partnership, group):
             "page_title": g.name,
             "rows": _seat_rows(g, on),
             "past": past,
-            "reporting": g.reporting_groups.order_by("position", "name"),
+            "reporting": g.reporting_groups.select_related("partnership").order_by(
+                "position", "name"
+            ),
+            "served": Partnership.objects.filter(pk__in=g.partnership_ids()).order_by("name")
+            if g.is_joint
+            else [],
+            "strands": g.ppo_strands() if g.kind == Group.Kind.PPO else [],
+            "rotation": g.seats.exclude(chair_turn=None).order_by("chair_turn"),
+            "chair_seat": g.chair_seat(on),
+            "chair": g.chair(on),
             "bodies": sorted(g.voting_bodies(on).values()),
             "quorum": g.required_quorum(on) if g.voting_bodies(on) else None,
             "on": on,
