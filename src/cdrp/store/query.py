@@ -13,7 +13,7 @@ import hashlib
 import io
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, ParamSpec, TypeVar, cast
+from typing import Any, Literal, ParamSpec, TypeVar, cast, overload
 
 import duckdb
 import pandas as pd
@@ -258,6 +258,57 @@ def _incidents_sql(
 
 
 @_retry_on_replaced_files
+@overload
+def counts(
+    store: Store | str,
+    by: Sequence[str] = ("district",),
+    *,
+    start: str | None = None,
+    end: str | None = None,
+    categories: Sequence[str] | None = None,
+    areas: Mapping[str, Sequence[str]] | None = None,
+    partnerships: Mapping[str, Sequence[str]] | None = None,
+    distinct: bool = False,
+    source: str | None = "police-uk",
+    names: bool = False,
+    output: Literal["arrow"] = "arrow",
+) -> pa.Table: ...
+
+
+@overload
+def counts(
+    store: Store | str,
+    by: Sequence[str] = ("district",),
+    *,
+    start: str | None = None,
+    end: str | None = None,
+    categories: Sequence[str] | None = None,
+    areas: Mapping[str, Sequence[str]] | None = None,
+    partnerships: Mapping[str, Sequence[str]] | None = None,
+    distinct: bool = False,
+    source: str | None = "police-uk",
+    names: bool = False,
+    output: Literal["pandas"],
+) -> pd.DataFrame: ...
+
+
+@overload
+def counts(
+    store: Store | str,
+    by: Sequence[str] = ("district",),
+    *,
+    start: str | None = None,
+    end: str | None = None,
+    categories: Sequence[str] | None = None,
+    areas: Mapping[str, Sequence[str]] | None = None,
+    partnerships: Mapping[str, Sequence[str]] | None = None,
+    distinct: bool = False,
+    source: str | None = "police-uk",
+    names: bool = False,
+    output: str,
+) -> pa.Table | pd.DataFrame: ...
+
+
 def counts(
     store: Store | str,
     by: Sequence[str] = ("district",),

@@ -19,6 +19,7 @@ from cdrp.intelligence.reference import reference_data_dir
 from cdrp.intelligence.services import incident_store, load_areas
 from cdrp.intelligence.summaries import summary_table
 from cdrp.store import BadInput, ImportResult, build_geography, import_police_uk, load_geography
+from cdrp.store.inputs import Replacement
 
 
 class Command(BaseCommand):
@@ -168,7 +169,7 @@ class Command(BaseCommand):
             )
 
 
-def describe_replacement(r: dict) -> str:
+def describe_replacement(r: Replacement) -> str:
     """'replaced <force>/2022-01: 16,268 rows → 6,369 rows, confirmed by … (reason)'."""
     text = f"replaced {r['partition']}: {r['rows_before']:,} rows → {r['rows_after']:,} rows"
     if r.get("emptied"):
