@@ -70,3 +70,48 @@ def test_a_decision_that_is_not_the_strategy_groups_is_refused(client, setup, de
     client.post(url, {"version": assessment.version, "decision": carried.pk + 999})
     assessment.refresh_from_db()
     assert assessment.status == Assessment.Status.REVIEWED and assessment.approval_decision is None
+
+
+def test_a_county_assessment_is_approved_by_the_county_strategy_groups_decision(
+    client, demo_registry
+):
+    """A county partnership decides through its county strategy group, as its plans and spend
+    do (cdrp.meetings.services.strategy_decisions): its assessment is approved the same way."""
+    from cdrp.partnerships.models import Membership, Partnership
+
+    county = Partnership.objects.get(slug="lancashire-county")
+    csg = Group.objects.get(partnership=county, kind=Group.Kind.COUNTY_STRATEGY)
+    day = dt.date(2026, 10, 13)
+    voters = {
+        m.person.pk: m.person
+        for m in Membership.objects.filter(seat__group=csg, seat__voting=True).select_related(
+            "person"
+        )
+        if m.start <= day and (m.end is None or m.end >= day)
+    }
+    assert voters, "the county strategy group has voting members"
+    meeting = arrange_meeting(csg, day)
+    carried = record_decision(
+        meeting, "Approve the county strategic assessment", [(p, "for") for p in voters.values()]
+    )
+    assert carried.result == "carried"
+    now = timezone.now()
+    assessment = Assessment.objects.create(
+        partnership=county,
+        title="County strategic assessment",
+        period_start="2021-12",
+        period_end="2022-11",
+        status=Assessment.Status.REVIEWED,
+        document={"sections": [], "summary": []},
+        fingerprint={},
+        built_at=now,
+        reviewed_at=now,
+    )
+    chair = user_with_role("county-chair", county, "chair")
+    client.force_login(chair)
+    url = f"/intelligence/assessments/lancashire-county/{assessment.pk}/"
+    assert "Approve the county strategic assessment" in client.get(url).content.decode()
+    client.post(url + "approve/", {"version": assessment.version, "decision": carried.pk})
+    assessment.refresh_from_db()
+    assert assessment.status == Assessment.Status.APPROVED
+    assert assessment.approval_decision == carried

@@ -124,4 +124,4 @@ def database(directory: Path) -> dict[str, Any]:
         raise ConfigError("DATABASE_URL names no database: add /name after the host")
     else:
         config.setdefault("OPTIONS", {})["connect_timeout"] = 5
-    return config
+    return dict(config)

@@ -11,6 +11,7 @@ import contextvars
 import datetime as dt
 import decimal
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from django.db.models.fields.files import FieldFile
 from django.db.models.signals import post_delete, post_save, pre_save
@@ -18,7 +19,10 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from cdrp.accounts.models import AuditEvent
 from cdrp.core.models import GovernanceRecord
 
-_actor: contextvars.ContextVar[tuple[object | None, str]] = contextvars.ContextVar(
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+_actor: contextvars.ContextVar[tuple[User | None, str]] = contextvars.ContextVar(
     "cdrp_audit_actor", default=(None, "system")
 )
 

@@ -151,7 +151,7 @@ def requires(action: Permission):
                 if not request.user.is_authenticated and action != Permission.VIEW_PUBLIC:
                     return redirect_to_login(request.get_full_path())
                 raise PermissionDenied
-            request.partnership = partnership
+            request.partnership = partnership  # type: ignore[attr-defined]  # read by the views
             return view(request, *args, **kwargs)
 
         wrapped.cdrp_permission = action
@@ -175,7 +175,7 @@ def public_partnership(view):
         partnership = _partnership_from(kwargs)
         if partnership is None:
             raise Http404("No such partnership")
-        request.partnership = partnership
+        request.partnership = partnership  # type: ignore[attr-defined]  # read by the views
         return view(request, *args, **kwargs)
 
     wrapped.cdrp_permission = Permission.VIEW_PUBLIC
@@ -233,7 +233,7 @@ def requires_site_administrator(view):
             return redirect_to_login(request.get_full_path())
         if not is_site_administrator(request.user):
             raise PermissionDenied
-        request.partnership = None
+        request.partnership = None  # type: ignore[attr-defined]  # read by the views
         return view(request, *args, **kwargs)
 
     wrapped.cdrp_permission = Permission.ADMINISTER

@@ -31,7 +31,7 @@ def home(request):
 
 def database_state() -> dict:
     db = settings.DATABASES["default"]
-    state = {"vendor": connection.vendor, "name": str(db.get("NAME"))}
+    state: dict[str, object] = {"vendor": connection.vendor, "name": str(db.get("NAME"))}
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")

@@ -13,7 +13,7 @@ class ConflictError(Exception):
     def __init__(self, record: models.Model):
         self.record = record
         super().__init__(
-            f"{record._meta.verbose_name.capitalize()} “{record}” was changed by someone else "
+            f"{str(record._meta.verbose_name).capitalize()} “{record}” was changed by someone else "
             "since you opened it. Your changes were not saved: reload it and make them again."
         )
 
@@ -57,11 +57,14 @@ class GovernanceRecord(models.Model):
         """The partnership whose administrators see this record's audit trail."""
         return getattr(self, "partnership_id", None)
 
-    def save_checked(self, expected_version: int, **kwargs) -> None:
-        """Save only if the stored version is still `expected_version`, else raise ConflictError."""
+    def save_checked(self, expected_version: int | None, **kwargs) -> None:
+        """Save only if the stored version is still `expected_version`, else raise ConflictError.
+        An existing record saved without a version (a form that sent none) is a conflict too."""
         if self.pk is None:
             self.save(**kwargs)
             return
+        if expected_version is None:
+            raise ConflictError(self)
         with transaction.atomic():
             claimed = (
                 type(self)

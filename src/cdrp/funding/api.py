@@ -289,13 +289,13 @@ def record_spend(request, partnership: str, pk: int, body: SpendIn):
     project = get_object_or_404(Project, partnership=request.partnership, pk=pk)
     if (body.amount is None) == (body.amount_pence is None):
         raise HttpError(400, "amount: give the amount in pounds or amount_pence, not both")
-    if body.amount is not None:
+    if body.amount_pence is not None:
+        pence = body.amount_pence
+    else:
         try:
-            pence = parse_pounds(body.amount, field="amount")
+            pence = parse_pounds(body.amount or "", field="amount")
         except MoneyError as exc:
             raise HttpError(400, str(exc)) from None
-    else:
-        pence = body.amount_pence
     try:
         spend = funding.record_spend(project, body.date, pence, body.description)
     except FundingError as exc:

@@ -251,7 +251,7 @@ def _load(stdout, store, south, county, Organisation) -> None:
 
     rag = south.strategy_group()
     org = {o.slug: o for o in Organisation.objects.all()}
-    made = []
+    titles_made: list[str] = []
 
     def pilot():
         decision = _decision(
@@ -449,9 +449,9 @@ def _load(stdout, store, south, county, Organisation) -> None:
         ("Night-time economy safety, Preston and South Ribble", joint),
     ]:
         if _project(south, title, build):
-            made.append(title)
-    if made:
-        stdout.write(f"Funding: Lancashire South projects created: {', '.join(made)}.")
+            titles_made.append(title)
+    if titles_made:
+        stdout.write(f"Funding: Lancashire South projects created: {', '.join(titles_made)}.")
     else:
         stdout.write(
             f"Funding: Lancashire South's {Project.objects.filter(partnership=south).count()} "

@@ -179,16 +179,16 @@ def evaluate(evaluation: Evaluation, store) -> Evaluation:
     )
     changes = {
         name: {
-            "before": int(row.baseline),
-            "after": int(row.current),
-            "difference": int(row.difference),
-            "rate_ratio": float(row.rate_ratio),
-            "ratio_lower": float(row.ratio_lower),
-            "ratio_upper": float(row.ratio_upper),
-            "p_value": float(row.p_value),
-            "verdict": str(row.verdict),
+            "before": int(row["baseline"]),
+            "after": int(row["current"]),
+            "difference": int(row["difference"]),
+            "rate_ratio": float(row["rate_ratio"]),
+            "ratio_lower": float(row["ratio_lower"]),
+            "ratio_upper": float(row["ratio_upper"]),
+            "p_value": float(row["p_value"]),
+            "verdict": str(row["verdict"]),
         }
-        for name, row in zip(totals, change.itertuples(), strict=True)
+        for name, row in zip(totals, change.to_dict("records"), strict=True)
     }
     relative = net_change(a0, a1, c0, c1)
     p_rel = relative["p_value"]

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django import forms
 
 from cdrp.accounts.policy import Permission, allows
+from cdrp.core.forms import model_choice
 from cdrp.funding.checks import FundingError
 from cdrp.funding.models import Allocation, FundingStream
 from cdrp.meetings.services import strategy_decisions
@@ -26,6 +27,20 @@ CURRENT_CATEGORIES = [
 
 
 # --- forms -------------------------------------------------------------------------------------
+
+
+class DecisionField(forms.ModelChoiceField):
+    """A decision, shown by its meeting's date and group and the motion's opening words."""
+
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.meeting.date:%-d %B %Y}, {obj.meeting.group.name}: {obj.motion[:120]}"
+
+
+class AllocationField(forms.ModelChoiceField):
+    """An allocation, shown by its funding stream, year and amount."""
+
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.stream.name} {obj.stream.financial_year} ({format_pence(obj.amount_pence)})"
 
 
 class MoneyField(forms.CharField):
@@ -99,7 +114,7 @@ class FormulaForm(FundingForm):
         label="Crime categories",
         help_text="None ticked: every crime category (anti-social behaviour is not crime)",
     )
-    decision = forms.ModelChoiceField(
+    decision = DecisionField(
         queryset=Partnership.objects.none(),
         required=False,
         label="Decision agreeing the split (optional)",
@@ -116,12 +131,11 @@ class FormulaForm(FundingForm):
 
     def __init__(self, *args, stream: FundingStream, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["partnerships"].queryset = Partnership.objects.filter(
+        model_choice(self, "partnerships").queryset = Partnership.objects.filter(
             status=Partnership.Status.CURRENT, level=Partnership.Level.DISTRICT
         ).order_by("name")
-        self.fields["decision"].queryset = strategy_decisions(stream.partnership)
-        self.fields["decision"].label_from_instance = decision_label
-        self.fields["decision"].empty_label = "None"
+        model_choice(self, "decision").queryset = strategy_decisions(stream.partnership)
+        model_choice(self, "decision").empty_label = "None"
 
     def formula(self) -> dict:
         data = self.cleaned_data
@@ -144,7 +158,7 @@ class AllocationForm(FundingForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["partnership"].queryset = Partnership.objects.filter(
+        model_choice(self, "partnership").queryset = Partnership.objects.filter(
             status=Partnership.Status.CURRENT
         ).order_by("name")
 
@@ -162,7 +176,7 @@ class ProjectForm(FundingForm):
         label="Plan priority",
         help_text="The priority of the partnership plan it is commissioned against",
     )
-    allocation = forms.ModelChoiceField(
+    allocation = AllocationField(
         queryset=Allocation.objects.none(),
         required=False,
         label="Funded from",
@@ -181,25 +195,22 @@ class ProjectForm(FundingForm):
     def __init__(self, *args, partnership: Partnership, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         plan = Plan.objects.filter(partnership=partnership).order_by("-revision").first()
-        self.fields["priority"].queryset = (
+        model_choice(self, "priority").queryset = (
             plan.priorities.all() if plan else Priority.objects.none()
         )
-        self.fields["allocation"].queryset = Allocation.objects.filter(
+        model_choice(self, "allocation").queryset = Allocation.objects.filter(
             partnership=partnership
         ).select_related("stream")
-        self.fields["allocation"].label_from_instance = lambda a: (
-            f"{a.stream.name} {a.stream.financial_year} ({format_pence(a.amount_pence)})"
-        )
         # A joint project shows on the other partnership's own pages: only partnerships where
         # the user may edit can be named as commissioning it jointly.
         others = Partnership.objects.filter(status=Partnership.Status.CURRENT).exclude(
             pk=partnership.pk
         )
         editable = [x.pk for x in others if allows(user, Permission.EDIT, x)]
-        self.fields["joint_with"].queryset = others.filter(pk__in=editable).order_by("name")
+        model_choice(self, "joint_with").queryset = others.filter(pk__in=editable).order_by("name")
         for name in ("priority", "allocation"):
-            self.fields[name].empty_label = "None"
-        self.fields["lead_organisation"].empty_label = "Choose the lead organisation"
+            model_choice(self, name).empty_label = "None"
+        model_choice(self, "lead_organisation").empty_label = "Choose the lead organisation"
 
 
 class SpendForm(FundingForm):
@@ -222,7 +233,7 @@ class MilestoneForm(FundingForm):
 
 
 class DecisionForm(FundingForm):
-    decision = forms.ModelChoiceField(
+    decision = DecisionField(
         queryset=Partnership.objects.none(),
         label="Decision of the strategy group",
         help_text="A carried decision of a meeting of the partnership's strategy group",
@@ -231,9 +242,8 @@ class DecisionForm(FundingForm):
 
     def __init__(self, *args, partnership: Partnership, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["decision"].queryset = strategy_decisions(partnership)
-        self.fields["decision"].label_from_instance = decision_label
-        self.fields["decision"].empty_label = "Choose a decision"
+        model_choice(self, "decision").queryset = strategy_decisions(partnership)
+        model_choice(self, "decision").empty_label = "Choose a decision"
 
 
 class EvaluationForm(FundingForm):
@@ -268,9 +278,3 @@ class EvaluationForm(FundingForm):
 def text_decimal(value: Decimal) -> str:
     text = format(value.normalize(), "f")
     return text
-
-
-def decision_label(decision) -> str:
-    return (
-        f"{decision.meeting.date:%-d %B %Y}, {decision.meeting.group.name}: {decision.motion[:120]}"
-    )

@@ -129,6 +129,12 @@ def formula_inputs(
         for c in codes:
             per_district[c]["population"] = int(round(pops[c][year]))
     if "crime" in weighted:
+        if parsed.crime_period is None:
+            raise FundingError(
+                "formula.crime_period",
+                "Formula: crime_period: a crime weight needs the months to count "
+                "(YYYY-MM to YYYY-MM)",
+            )
         first, last = parsed.crime_period
         check_period(store, month_range(first, last), "formula.crime_period", "crime")
         frame = counts(

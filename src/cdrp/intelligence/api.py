@@ -138,6 +138,7 @@ def _protect(rows: list[dict], by: list[str], query: CountsQuery, districts) -> 
         areas = None
         if levels or wanted is not None:
             areas = under.get(tuple(row[b] for b in levels), [])
+        categories: list[str] | None
         if "category" in by:
             categories = [row["category"]]
         else:

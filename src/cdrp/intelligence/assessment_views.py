@@ -22,8 +22,8 @@ from cdrp.intelligence.assessment_tasks import build_assessment_task
 from cdrp.intelligence.assessments import AssessmentError, advance, latest_month, staleness
 from cdrp.intelligence.models import Assessment
 from cdrp.intelligence.services import incident_store
-from cdrp.meetings.models import Decision
-from cdrp.partnerships.models import Group, Partnership
+from cdrp.meetings.services import strategy_decisions
+from cdrp.partnerships.models import Partnership
 
 _STEP_ACTION = {
     Assessment.Status.REVIEWED: Permission.EDIT,
@@ -127,7 +127,7 @@ def assessment_detail(request, partnership, pk):
             "next_label": _STEP_LABEL.get(nxt),
             "can_advance": bool(nxt)
             and allows(request.user, _STEP_ACTION[nxt], request.partnership),
-            "decisions": _approval_decisions(assessment)[:20]
+            "decisions": strategy_decisions(assessment.partnership)[:20]
             if nxt == Assessment.Status.APPROVED
             else [],
             "page_title": assessment.title,
@@ -165,19 +165,6 @@ def assessment_download(request, partnership, pk, fmt):
     return _download(_assessment(request, pk), fmt)
 
 
-def _approval_decisions(assessment):
-    """Carried decisions of the partnership's strategy group, newest first."""
-    return (
-        Decision.objects.filter(
-            meeting__group__partnership=assessment.partnership,
-            meeting__group__kind=Group.Kind.STRATEGY,
-            result="carried",
-        )
-        .select_related("meeting")
-        .order_by("-meeting__date", "-pk")
-    )
-
-
 def _advance_view(step: str):
     @require_POST
     def view(request, partnership, pk):
@@ -193,7 +180,11 @@ def _advance_view(step: str):
             messages.error(request, "This assessment is out of date: build it again to publish")
             return redirect("intelligence:assessment-detail", partnership=partnership, pk=pk)
         if step == Assessment.Status.APPROVED and request.POST.get("decision"):
-            decision = _approval_decisions(assessment).filter(pk=request.POST["decision"]).first()
+            decision = (
+                strategy_decisions(assessment.partnership)
+                .filter(pk=request.POST["decision"])
+                .first()
+            )
             if decision is None:
                 messages.error(request, "Choose a decision of the strategy group that was carried")
                 return redirect("intelligence:assessment-detail", partnership=partnership, pk=pk)

@@ -3,7 +3,9 @@ which partnerships an import's data belongs to (by the police forces of their di
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import shapely
@@ -38,6 +40,11 @@ def incident_store() -> Store:
     return Store(settings.INCIDENT_STORE)
 
 
+def _rows(frame: pd.DataFrame) -> Iterator[Any]:
+    """The frame's rows as named tuples (their fields are the frame's columns)."""
+    return frame.itertuples(index=False)
+
+
 def _geojson(wkb) -> str:
     if wkb is None or (isinstance(wkb, float) and pd.isna(wkb)):
         return ""
@@ -50,6 +57,7 @@ def _iod(data_dir: Path) -> dict[str, dict]:
         return {}
     frame = pd.read_csv(path, dtype={"lad19cd": str})
     out: dict[str, dict] = {}
+    row: Any  # a row of the IoD table
     for row in frame.itertuples(index=False):
         out.setdefault(row.lad19cd, {})[row.index_domain] = {
             "average_score": float(row.average_score),
@@ -76,6 +84,8 @@ def load_areas(store: Store | None = None, data_dir: Path | None = None) -> dict
     lsoa_shapes = read_table(store, "lsoa_shapes").set_index("lsoa_code").geometry
     iod = _iod(data_dir)
     made: dict[str, int] = {}
+    row: Any  # rows of the lookup tables (pandas itertuples)
+    r: Any
 
     def upsert(level: str, rows: list[dict]) -> dict[str, int]:
         existing = {a.code: a for a in Area.objects.filter(code__in=[r["code"] for r in rows])}
@@ -109,13 +119,13 @@ def load_areas(store: Store | None = None, data_dir: Path | None = None) -> dict
                 "geometry": "",
                 "attributes": {},
             }
-            for r in forces.itertuples(index=False)
+            for r in _rows(forces)
         ],
     )
     population_columns = [c for c in districts.columns if c.startswith("population_")]
     rows = []
     for row in districts.dropna(subset=["district_name"]).itertuples(index=False):
-        attributes = {
+        attributes: dict[str, Any] = {
             "csp_code": row.csp_code if isinstance(row.csp_code, str) else None,
             "csp_name": row.csp_name if isinstance(row.csp_name, str) else None,
             **{c: int(getattr(row, c)) for c in population_columns if not pd.isna(getattr(row, c))},
@@ -142,7 +152,7 @@ def load_areas(store: Store | None = None, data_dir: Path | None = None) -> dict
                 "geometry": _geojson(r.geometry),
                 "attributes": {"district_code": r.district_code},
             }
-            for r in wards.itertuples(index=False)
+            for r in _rows(wards)
         ],
     )
     shaped = lsoa[lsoa.lsoa_code.isin(lsoa_shapes.index)]

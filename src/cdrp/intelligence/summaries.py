@@ -25,8 +25,9 @@ def summary_table(results: list[ImportResult]) -> Table:
         "distinct",
         "seconds",
     ):
-        justify = "left" if column in ("file", "status", "months") else "right"
-        table.add_column(column, justify=justify)
+        table.add_column(
+            column, justify="left" if column in ("file", "status", "months") else "right"
+        )
     for r in results:
         months = f"{r.months[0]}…{r.months[-1]}" if len(r.months) > 1 else "".join(r.months)
         table.add_row(

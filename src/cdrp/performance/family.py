@@ -36,13 +36,13 @@ def family_members(codes: list[str], data: StoreData, months: list[str]) -> list
     """The family of these districts: the union of each one's 15 most similar districts whose
     force holds every one of `months`, less the districts themselves, most similar first."""
     groups = _peer_groups(str(demo_data_dir()))
-    held_by = {}
+    held_by: dict[str, set[str]] = {}
     cov = data.coverage
     for force, rows in cov.groupby("force") if len(cov) else []:
-        held_by[force] = set(rows.loc[~rows["missing"], "month"].astype(str))
+        held_by[str(force)] = set(rows.loc[~rows["missing"], "month"].astype(str))
     forces_ok = {f for f, held in held_by.items() if set(months) <= held}
     available = [
-        code
+        str(code)
         for code, name in data.districts["force_name"].items()
         if isinstance(name, str) and any(slug(name).startswith(f) for f in forces_ok)
     ]

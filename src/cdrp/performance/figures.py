@@ -28,6 +28,10 @@ __all__ = [
 ]
 
 
+def _float_or_nan(value: int | float | None) -> float:
+    return float("nan") if value is None else float(value)
+
+
 def performance_plan(partnership) -> tuple[Plan | None, bool]:
     """The revision performance is measured against: the latest approved one, else the latest
     draft. Returns (plan, is_draft)."""
@@ -61,7 +65,7 @@ def indicator_codes(indicator: Indicator) -> list[str]:
 
 def indicator_measure(indicator: Indicator) -> str:
     if indicator.source == Indicator.Source.MANUAL:
-        if indicator.series_id and indicator.series.has_denominator:
+        if indicator.series is not None and indicator.series.has_denominator:
             return "proportion"
         return "rate" if indicator.measure == Indicator.Measure.RATE else "count"
     harm = "harm" if indicator.harm_weighted else "count"
@@ -137,10 +141,7 @@ def indicator_series(
                 "covered": [m in rows for m in months],
                 "value": [float(rows[m].value) if m in rows else float("nan") for m in months],
                 "denominator": [
-                    float(rows[m].denominator)
-                    if m in rows and rows[m].denominator is not None
-                    else float("nan")
-                    for m in months
+                    _float_or_nan(rows[m].denominator if m in rows else None) for m in months
                 ],
             }
         )

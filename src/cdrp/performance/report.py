@@ -23,7 +23,7 @@ __all__ = [
 ]
 
 
-def available_quarters(plan: Plan, last: str | None) -> list[dict]:
+def available_quarters(plan: Plan | None, last: str | None) -> list[dict]:
     """Quarters of the plan period with data held, newest first: ``quarter``, ``label``,
     ``as_of`` (the quarter's last month, capped at the last month held) and ``partial``."""
     if plan is None or last is None:

@@ -4,6 +4,8 @@ reasoning (`cdrp.analysis.performance`), row by row in the plan's order."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from cdrp.analysis.errors import RefusedInput
 from cdrp.analysis.months import month_range, parse_month, shift
 from cdrp.analysis.performance import (
@@ -219,7 +221,8 @@ def indicator_status(
     # Sparkline: the twelve months before the period, then the period so far.
     scale = 1000.0 / population if population else 1.0
     shown = series[series["month"] <= min(as_of, period[-1])]
-    values = []
+    values: list[float | None] = []
+    r: Any  # a row of the series frame
     for r in shown.itertuples(index=False):
         if not r.covered:
             values.append(None)
@@ -400,7 +403,7 @@ def by_priority(rows: list[dict]) -> list[dict]:
 
 
 def status_counts(rows: list[dict]) -> list[dict]:
-    seen = {}
+    seen: dict[str, int] = {}
     for row in rows:
         seen[row["status"]] = seen.get(row["status"], 0) + 1
     return [{"status": s, "count": seen[s], "tag": TAG[s]} for s in ORDER if s in seen]

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from cdrp.analysis.months import parse_month
+from cdrp.analysis.performance import PerformanceError
 from cdrp.intelligence.services import incident_store
 from cdrp.store import Store, counts, coverage
 from cdrp.store.geography import has_table, read_table
@@ -90,8 +91,11 @@ def district_table(store: Store, columns: tuple[str, ...] = ("district_name", "f
     return pd.DataFrame(columns=list(columns))
 
 
-def load_store_data(store: Store | str, start: str, end: str) -> StoreData:
-    """Read the counts by month, district and category for ``start..end`` (one query)."""
+def load_store_data(store: Store | str | None, start: str, end: str) -> StoreData:
+    """Read the counts by month, district and category for ``start..end`` (one query); refused
+    when no incident store is configured."""
+    if store is None:
+        raise PerformanceError("store", "no incident store is configured (CDRP_INCIDENT_STORE)")
     store = store if isinstance(store, Store) else Store(store)
     start, end = parse_month(start, "start"), parse_month(end, "end")
     frame = counts(store, ["month", "district", "category"], start=start, end=end, output="pandas")
@@ -114,6 +118,8 @@ def default_store() -> Store | None:
 
 def last_month(partnership, store: Store | str | None) -> str | None:
     """The last month held for the partnership's districts (police.uk), else None."""
+    if store is None:
+        return None
     store = store if isinstance(store, Store) else Store(store)
     cov = coverage(store)
     if not len(cov):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
+from cdrp.core.forms import model_choice
+from cdrp.partnerships.models import Group, Organisation
 from cdrp.plans.models import Indicator, ManualSeries, Target
 from cdrp.plans.money import MoneyError, parse_pounds
 from cdrp.plans.services import PlanError, check_categories, check_month
@@ -102,17 +104,17 @@ class ObjectiveForm(forms.Form):
         label="Objective",
         error_messages={"required": "Describe the objective"},
     )
-    owner = forms.ModelChoiceField(
+    owner: forms.ModelChoiceField[Group] = forms.ModelChoiceField(
         queryset=None, required=False, label="Delivery group that owns it"
     )
 
     def __init__(self, *args, partnership=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = partnership.groups.all()
+        model_choice(self, "owner").queryset = partnership.groups.all()
 
 
 class CommitmentForm(forms.Form):
-    organisation = forms.ModelChoiceField(
+    organisation: forms.ModelChoiceField[Organisation] = forms.ModelChoiceField(
         queryset=None, error_messages={"required": "Choose the partner organisation"}
     )
     role = forms.CharField(
@@ -127,7 +129,7 @@ class CommitmentForm(forms.Form):
 
     def __init__(self, *args, organisations=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = organisations
+        model_choice(self, "organisation").queryset = organisations
 
     def clean_amount(self):
         raw = self.cleaned_data.get("amount")
@@ -181,7 +183,7 @@ class IndicatorForm(TargetForm):
 
     def __init__(self, *args, partnership=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["series"].queryset = ManualSeries.objects.filter(partnership=partnership)
+        model_choice(self, "series").queryset = ManualSeries.objects.filter(partnership=partnership)
 
     def clean(self):
         data = super().clean()

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -226,11 +227,12 @@ def revise(plan: Plan, user, change_note: str = "") -> Plan:
             "", f"Revision {draft.revision} is already being drafted: finish or approve it first."
         )
     latest = Plan.objects.filter(partnership=plan.partnership).order_by("-revision").first()
+    revision = latest.revision if latest is not None else plan.revision
     priorities = list(plan.priorities.all())
     engagement = list(plan.engagement.all())
     new = Plan.objects.create(
         partnership=plan.partnership,
-        revision=latest.revision + 1,
+        revision=revision + 1,
         title=plan.title,
         period_start=plan.period_start,
         period_end=plan.period_end,
@@ -466,12 +468,19 @@ def _unit(indicator: Indicator) -> str:
     return " per 1,000 residents" if indicator.measure == Indicator.Measure.RATE else ""
 
 
+def _value(t: Target) -> Decimal:
+    """An absolute or change target's value (checked on save: those kinds always have one)."""
+    if t.value is None:
+        raise ValueError(f"target {t.pk} of kind {t.kind} has no value")
+    return t.value
+
+
 def _target_text(t: Target) -> str:
     if t.kind == Target.Kind.ABSOLUTE:
         bound = "at most" if t.indicator.direction == Indicator.Direction.LOWER else "at least"
-        text = f"{bound} {t.value.normalize():,f}{_unit(t.indicator)}"
+        text = f"{bound} {_value(t).normalize():,f}{_unit(t.indicator)}"
     elif t.kind == Target.Kind.CHANGE:
-        text = f"{t.value.normalize():+f}% on {t.baseline_start} to {t.baseline_end}"
+        text = f"{_value(t).normalize():+f}% on {t.baseline_start} to {t.baseline_end}"
     else:
         text = "better than the family average"
     return f"{text}, {t.period_start} to {t.period_end}"
@@ -496,11 +505,11 @@ def snapshot(plan: Plan) -> dict:
         "approved_at": plan.approved_at.isoformat() if plan.approved_at else None,
         "approval_decision": (
             {
-                "motion": plan.approval_decision.motion,
-                "meeting": str(plan.approval_decision.meeting.group.name),
-                "date": plan.approval_decision.meeting.date.isoformat(),
+                "motion": decision.motion,
+                "meeting": str(decision.meeting.group.name),
+                "date": decision.meeting.date.isoformat(),
             }
-            if plan.approval_decision_id
+            if (decision := plan.approval_decision) is not None
             else None
         ),
         "priorities": [
@@ -514,7 +523,7 @@ def snapshot(plan: Plan) -> dict:
                     {
                         "id": o.pk,
                         "text": o.text,
-                        "owner": o.owner.name if o.owner_id else None,
+                        "owner": o.owner.name if o.owner is not None else None,
                         "commitments": [
                             {
                                 "organisation": c.organisation.name,
@@ -533,7 +542,7 @@ def snapshot(plan: Plan) -> dict:
                                 "areas": i.areas,
                                 "measure": i.measure,
                                 "harm_weighted": i.harm_weighted,
-                                "series": i.series.name if i.series_id else None,
+                                "series": i.series.name if i.series is not None else None,
                                 "direction": i.direction,
                                 "targets": [
                                     {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, SupportsFloat
 
 from cdrp.analysis.months import parse_month
 from cdrp.analysis.performance import (
@@ -36,7 +36,7 @@ _KINDS = ("absolute", "change", "family")
 
 def check_target(
     kind: str,
-    value: float | None,
+    value: SupportsFloat | None,
     period_start: str,
     period_end: str,
     baseline_start: str | None = None,

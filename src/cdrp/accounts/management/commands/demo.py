@@ -118,7 +118,10 @@ class Command(BaseCommand):
         url = f"http://{host}:{port}/"
         self.stdout.write(self.style.SUCCESS("\nThe demo is ready."))
         self.stdout.write(f"  Address:   {url}")
-        for line in login_instructions(password, users[DEMO_ADMIN][0].demo_device):
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        device = TOTPDevice.objects.get(user=users[DEMO_ADMIN][0], name=DEMO_AUTHENTICATOR)
+        for line in login_instructions(password, device):
             self.stdout.write(line)
         if not no_serve:
             from cdrp.core.management.commands.serve import run_gunicorn
@@ -142,7 +145,7 @@ class Command(BaseCommand):
             user.save()
             if role is None:
                 # Site administrators must sign in with a code: the demo's has an authenticator.
-                user.demo_device, _ = TOTPDevice.objects.get_or_create(
+                TOTPDevice.objects.get_or_create(
                     user=user, name=DEMO_AUTHENTICATOR, defaults={"confirmed": True}
                 )
             users[username] = (user, role)

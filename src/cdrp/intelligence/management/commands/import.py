@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import getpass
 from pathlib import Path
+from typing import TextIO, cast
 
 from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
@@ -67,7 +68,7 @@ class Command(BaseCommand):
             )
 
     def console(self) -> Console:
-        return Console(file=self.stdout, width=140, highlight=False)
+        return Console(file=cast(TextIO, self.stdout), width=140, highlight=False)
 
     def handle(self, *args, what, **options):
         if what == "geography":
