@@ -13,7 +13,7 @@ import hashlib
 import io
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, ParamSpec, TypeVar, cast
+from typing import Any, Literal, ParamSpec, TypeVar, cast, overload
 
 import duckdb
 import pandas as pd
@@ -257,6 +257,57 @@ def _incidents_sql(
     )
 
 
+@overload
+def counts(
+    store: Store | str,
+    by: Sequence[str] = ("district",),
+    *,
+    start: str | None = None,
+    end: str | None = None,
+    categories: Sequence[str] | None = None,
+    areas: Mapping[str, Sequence[str]] | None = None,
+    partnerships: Mapping[str, Sequence[str]] | None = None,
+    distinct: bool = False,
+    source: str | None = "police-uk",
+    names: bool = False,
+    output: Literal["arrow"] = "arrow",
+) -> pa.Table: ...
+
+
+@overload
+def counts(
+    store: Store | str,
+    by: Sequence[str] = ("district",),
+    *,
+    start: str | None = None,
+    end: str | None = None,
+    categories: Sequence[str] | None = None,
+    areas: Mapping[str, Sequence[str]] | None = None,
+    partnerships: Mapping[str, Sequence[str]] | None = None,
+    distinct: bool = False,
+    source: str | None = "police-uk",
+    names: bool = False,
+    output: Literal["pandas"],
+) -> pd.DataFrame: ...
+
+
+@overload
+def counts(
+    store: Store | str,
+    by: Sequence[str] = ("district",),
+    *,
+    start: str | None = None,
+    end: str | None = None,
+    categories: Sequence[str] | None = None,
+    areas: Mapping[str, Sequence[str]] | None = None,
+    partnerships: Mapping[str, Sequence[str]] | None = None,
+    distinct: bool = False,
+    source: str | None = "police-uk",
+    names: bool = False,
+    output: str = "arrow",
+) -> pa.Table | pd.DataFrame: ...
+
+
 @_retry_on_replaced_files
 def counts(
     store: Store | str,
@@ -430,6 +481,51 @@ def _empty(by: Sequence[str], output: str) -> pa.Table | pd.DataFrame:
         {**{b: pa.array([], pa.string()) for b in by}, "count": pa.array([], pa.int64())}
     )
     return table.to_pandas() if output == "pandas" else table
+
+
+@overload
+def points(
+    store: Store | str,
+    *,
+    start: str | None = None,
+    end: str | None = None,
+    categories: Sequence[str] | None = None,
+    districts: Sequence[str] | None = None,
+    distinct: bool = False,
+    source: str | None = "police-uk",
+    limit: int | None = None,
+    output: Literal["arrow"] = "arrow",
+) -> pa.Table: ...
+
+
+@overload
+def points(
+    store: Store | str,
+    *,
+    start: str | None = None,
+    end: str | None = None,
+    categories: Sequence[str] | None = None,
+    districts: Sequence[str] | None = None,
+    distinct: bool = False,
+    source: str | None = "police-uk",
+    limit: int | None = None,
+    output: Literal["pandas"],
+) -> pd.DataFrame: ...
+
+
+@overload
+def points(
+    store: Store | str,
+    *,
+    start: str | None = None,
+    end: str | None = None,
+    categories: Sequence[str] | None = None,
+    districts: Sequence[str] | None = None,
+    distinct: bool = False,
+    source: str | None = "police-uk",
+    limit: int | None = None,
+    output: str = "arrow",
+) -> pa.Table | pd.DataFrame: ...
 
 
 @_retry_on_replaced_files

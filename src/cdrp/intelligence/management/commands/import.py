@@ -8,8 +8,9 @@ store's manifest with who, when, the rows before and after, and the reason.
 from __future__ import annotations
 
 import getpass
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TextIO, cast
+from typing import Any, TextIO, cast
 
 from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
@@ -168,7 +169,7 @@ class Command(BaseCommand):
             )
 
 
-def describe_replacement(r: dict) -> str:
+def describe_replacement(r: Mapping[str, Any]) -> str:
     """'replaced <force>/2022-01: 16,268 rows → 6,369 rows, confirmed by … (reason)'."""
     text = f"replaced {r['partition']}: {r['rows_before']:,} rows → {r['rows_after']:,} rows"
     if r.get("emptied"):
