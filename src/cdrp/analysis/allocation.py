@@ -39,12 +39,15 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from numbers import Rational
-from typing import Any
+from typing import Any, Generic, TypeVar
+
+#: A recipient's key (a slug, a partnership's id, ...): any hashable value.
+K = TypeVar("K", bound=Hashable)
 
 __all__ = [
     "MEASURES",
@@ -290,8 +293,8 @@ def parse_formula(data: Mapping[str, Any]) -> Formula:
 
 
 def measure_shares(
-    inputs: Mapping[object, Mapping[str, object]], measures: Sequence[str]
-) -> dict[str, dict[object, Fraction]]:
+    inputs: Mapping[K, Mapping[str, object]], measures: Sequence[str]
+) -> dict[str, dict[K, Fraction]]:
     """Each recipient's exact share of each measure: ``x_rm / Σ_s x_sm``.
 
     Raises
@@ -300,7 +303,7 @@ def measure_shares(
         For a missing or negative input (``inputs.<recipient>.<measure>``) or a measure whose
         total is zero.
     """
-    out: dict[str, dict[object, Fraction]] = {}
+    out: dict[str, dict[K, Fraction]] = {}
     for m in measures:
         values = {}
         for r, row in inputs.items():
@@ -319,8 +322,8 @@ def measure_shares(
 
 
 def shares(
-    inputs: Mapping[object, Mapping[str, object]], weights: Mapping[str, object]
-) -> dict[object, Fraction]:
+    inputs: Mapping[K, Mapping[str, object]], weights: Mapping[str, object]
+) -> dict[K, Fraction]:
     """Exact shares ``Σ_m w_m · x_rm / Σ_s x_sm`` of each recipient; they add to exactly 1.
 
     Measures with a zero weight are not read (they may be missing).
@@ -349,22 +352,20 @@ def shares(
     return {r: sum((w[m] * per[m][r] for m in used), Fraction(0)) for r in inputs}
 
 
-def quotas(total_pence: int, shares: Mapping[object, object]) -> dict[object, Fraction]:
+def quotas(total_pence: int, shares: Mapping[K, object]) -> dict[K, Fraction]:
     """Exact quotas ``total · share`` in pence (checks the shares as :func:`apportion` does)."""
     total, exact = _checked(total_pence, shares)
     return {r: total * s for r, s in exact.items()}
 
 
-def _checked(
-    total_pence: object, shares: Mapping[object, object]
-) -> tuple[int, dict[object, Fraction]]:
+def _checked(total_pence: object, shares: Mapping[K, object]) -> tuple[int, dict[K, Fraction]]:
     if isinstance(total_pence, bool) or not isinstance(total_pence, int):
         raise FormulaError("total", f"expected whole pence (an int), got {total_pence!r}")
     if total_pence < 0:
         raise FormulaError("total", f"must not be negative, got {total_pence}")
     if not shares:
         raise FormulaError("shares", "no recipients to share between")
-    exact: dict[object, Fraction] = {}
+    exact: dict[K, Fraction] = {}
     for r, s in shares.items():
         value = as_exact(s, f"shares.{r}")
         if value < 0:
@@ -418,7 +419,7 @@ def tie_order(key: object) -> tuple[object, ...]:
     )
 
 
-def _tie_ranks(keys: Collection[object], order: Sequence[object] | None) -> dict[object, Any]:
+def _tie_ranks(keys: Collection[K], order: Sequence[K] | None) -> dict[K, Any]:
     if order is None:
         return {r: tie_order(r) for r in keys}
     listed = list(order)
@@ -428,8 +429,8 @@ def _tie_ranks(keys: Collection[object], order: Sequence[object] | None) -> dict
 
 
 def apportion(
-    total_pence: int, shares: Mapping[object, object], *, order: Sequence[object] | None = None
-) -> dict[object, int]:
+    total_pence: int, shares: Mapping[K, object], *, order: Sequence[K] | None = None
+) -> dict[K, int]:
     """Whole pence for each recipient by largest remainder (Hamilton), adding to the total.
 
     Parameters
@@ -474,20 +475,20 @@ def apportion(
 
 
 @dataclass(frozen=True)
-class Split:
+class Split(Generic[K]):
     """The result of :func:`split`: per recipient its inputs, measure shares, share, quota and
     amount, with the totals of each measure."""
 
     total_pence: int
     weights: dict[str, Fraction]
     totals: dict[str, Fraction]
-    measure_shares: dict[str, dict[object, Fraction]]
-    shares: dict[object, Fraction]
-    quotas: dict[object, Fraction]
-    amounts: dict[object, int]
-    inputs: dict[object, dict[str, object]] = field(default_factory=dict)
+    measure_shares: dict[str, dict[K, Fraction]]
+    shares: dict[K, Fraction]
+    quotas: dict[K, Fraction]
+    amounts: dict[K, int]
+    inputs: dict[K, dict[str, object]] = field(default_factory=dict)
 
-    def basis(self, recipient: object) -> dict[str, Any]:
+    def basis(self, recipient: K) -> dict[str, Any]:
         """JSON-ready figures behind one recipient's amount (fractions as ``a/b`` text too)."""
         share = self.shares[recipient]
         quota = self.quotas[recipient]
@@ -516,11 +517,11 @@ def _number(value: object) -> int | str:
 
 def split(
     total_pence: int,
-    inputs: Mapping[object, Mapping[str, object]],
+    inputs: Mapping[K, Mapping[str, object]],
     weights: Mapping[str, object],
     *,
-    order: Sequence[object] | None = None,
-) -> Split:
+    order: Sequence[K] | None = None,
+) -> Split[K]:
     """Shares, exact quotas and whole-penny amounts in one go (see :func:`shares`, :func:`apportion`).
 
     Examples

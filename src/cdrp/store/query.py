@@ -257,7 +257,6 @@ def _incidents_sql(
     )
 
 
-@_retry_on_replaced_files
 @overload
 def counts(
     store: Store | str,
@@ -305,10 +304,11 @@ def counts(
     distinct: bool = False,
     source: str | None = "police-uk",
     names: bool = False,
-    output: str,
+    output: str = "arrow",
 ) -> pa.Table | pd.DataFrame: ...
 
 
+@_retry_on_replaced_files
 def counts(
     store: Store | str,
     by: Sequence[str] = ("district",),
@@ -481,6 +481,51 @@ def _empty(by: Sequence[str], output: str) -> pa.Table | pd.DataFrame:
         {**{b: pa.array([], pa.string()) for b in by}, "count": pa.array([], pa.int64())}
     )
     return table.to_pandas() if output == "pandas" else table
+
+
+@overload
+def points(
+    store: Store | str,
+    *,
+    start: str | None = None,
+    end: str | None = None,
+    categories: Sequence[str] | None = None,
+    districts: Sequence[str] | None = None,
+    distinct: bool = False,
+    source: str | None = "police-uk",
+    limit: int | None = None,
+    output: Literal["arrow"] = "arrow",
+) -> pa.Table: ...
+
+
+@overload
+def points(
+    store: Store | str,
+    *,
+    start: str | None = None,
+    end: str | None = None,
+    categories: Sequence[str] | None = None,
+    districts: Sequence[str] | None = None,
+    distinct: bool = False,
+    source: str | None = "police-uk",
+    limit: int | None = None,
+    output: Literal["pandas"],
+) -> pd.DataFrame: ...
+
+
+@overload
+def points(
+    store: Store | str,
+    *,
+    start: str | None = None,
+    end: str | None = None,
+    categories: Sequence[str] | None = None,
+    districts: Sequence[str] | None = None,
+    distinct: bool = False,
+    source: str | None = "police-uk",
+    limit: int | None = None,
+    output: str = "arrow",
+) -> pa.Table | pd.DataFrame: ...
 
 
 @_retry_on_replaced_files

@@ -8,8 +8,9 @@ store's manifest with who, when, the rows before and after, and the reason.
 from __future__ import annotations
 
 import getpass
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TextIO, cast
+from typing import Any, TextIO, cast
 
 from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
@@ -19,7 +20,6 @@ from cdrp.intelligence.reference import reference_data_dir
 from cdrp.intelligence.services import incident_store, load_areas
 from cdrp.intelligence.summaries import summary_table
 from cdrp.store import BadInput, ImportResult, build_geography, import_police_uk, load_geography
-from cdrp.store.inputs import Replacement
 
 
 class Command(BaseCommand):
@@ -169,7 +169,7 @@ class Command(BaseCommand):
             )
 
 
-def describe_replacement(r: Replacement) -> str:
+def describe_replacement(r: Mapping[str, Any]) -> str:
     """'replaced <force>/2022-01: 16,268 rows → 6,369 rows, confirmed by … (reason)'."""
     text = f"replaced {r['partition']}: {r['rows_before']:,} rows → {r['rows_after']:,} rows"
     if r.get("emptied"):
