@@ -312,6 +312,14 @@ def test_the_demo_rolls_forward_through_the_bodies_that_took_over(client, south_
     for rule_id in ["RA-SEATS", "RA-SENIOR", "MERGED-AREAS"]:
         assert findings[rule_id].status == Status.MET, findings[rule_id].problems
     assert not any("Primary Care Trust:" in e for e in findings["RA-SENIOR"].evidence)
+    assert any(
+        e.startswith("The Probation Service, Lancashire") for e in findings["RA-SEATS"].evidence
+    )
+    assert (
+        "Lancashire Probation Trust ended on 31 May 2014; succeeded by The Probation "
+        "Service, Lancashire (National Probation Service until 26 June 2021)."
+        in findings["RA-SEATS"].evidence
+    )
 
 
 @pytest.mark.django_db

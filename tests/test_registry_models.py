@@ -236,7 +236,7 @@ def test_the_demo_loads_once_and_a_second_run_says_so(db):
         "Central Lancashire Primary Care Trust",
         "Lancashire Fire and Rescue Service",
         "Lancashire Drug and Alcohol Action Team (LDAT)",
-        "Lancashire Probation Area",
+        "Lancashire Probation Trust",
     }
     assert {g.slug for g in south.groups.filter(kind="thematic")} | {"domestic-abuse"} == {
         "young-persons",

@@ -216,12 +216,17 @@ def _ra_seats(p: Partnership, on: dt.date) -> Finding:
                 f"No {label} is listed among the responsible authorities, although the law in "
                 f"force on {_fmt(on)} makes it one ({provision.citation})."
             )
-    council_law = law.provision_for(Organisation.Kind.DISTRICT_COUNCIL, on, _country(p))
-    if council_law is not None:
-        applied.insert(0, council_law)
-    if p.level == Partnership.Level.COUNTY or (
+    two_tier = p.level == Partnership.Level.COUNTY or (
         p.level == Partnership.Level.DISTRICT and p.county_id is not None
-    ):
+    )
+    councils = [Organisation.Kind.DISTRICT_COUNCIL]
+    if two_tier:
+        councils.append(Organisation.Kind.COUNTY_COUNCIL)
+    for kind in reversed(councils):
+        council_law = law.provision_for(kind, on, _country(p))
+        if council_law is not None:
+            applied.insert(0, council_law)
+    if two_tier:
         if Organisation.Kind.COUNTY_COUNCIL not in kinds:
             problems.append("No county council is listed among the responsible authorities.")
     for district in p.districts.all() if p.level == Partnership.Level.DISTRICT else []:
@@ -562,7 +567,7 @@ def _plan(p: Partnership, on: dt.date) -> Finding:
     if not current:
         return Finding(
             Status.NOT_MET,
-            "No partnership plan covers today.",
+            f"No partnership plan covers {_fmt(on)}.",
             problems=["No current partnership plan is recorded."],
         )
     plan = current[0]

@@ -84,6 +84,13 @@ ORGANISATIONS += [
         "icb",
         None,
     ),
+    ("lancashire-probation-trust", "Lancashire Probation Trust", "probation", None),
+    (
+        "probation-service-lancashire",
+        "The Probation Service, Lancashire (National Probation Service until 26 June 2021)",
+        "probation",
+        None,
+    ),
 ]
 # The dates the law fixed (see cdrp.partnerships.law): police authorities abolished and
 # commissioners in office on 22 November 2012; primary care trusts replaced by clinical
@@ -93,6 +100,12 @@ PCC_FROM = dt.date(2012, 11, 22)
 CCG_FROM = dt.date(2013, 4, 1)
 ICB_FROM = dt.date(2022, 7, 1)
 GO_CLOSED = dt.date(2011, 3, 31)
+# Lancashire's probation board gave way to the Lancashire Probation Trust on 1 April 2009
+# (SI 2009/547); the trust's work passed to the National Probation Service on 1 June 2014 and the
+# trust was dissolved on 31 October 2014 (SI 2014/2704). (The community rehabilitation company of
+# 2014-21, whose contract may also have made it a responsible authority, is left out.)
+TRUST_FROM = dt.date(2009, 4, 1)
+NPS_FROM = dt.date(2014, 6, 1)
 _DAY = dt.timedelta(days=1)
 CCGS = ["chorley-south-ribble-ccg", "west-lancashire-ccg"]
 LIFE = {
@@ -104,6 +117,10 @@ LIFE = {
     "west-lancashire-ccg": (CCG_FROM, ICB_FROM - _DAY, ["lancashire-south-cumbria-icb"]),
     "lancashire-south-cumbria-icb": (ICB_FROM, None, []),
     "gonw": (None, GO_CLOSED, []),
+    "lancashire-probation": (None, TRUST_FROM - _DAY, ["lancashire-probation-trust"]),
+    # Its life as a provider of probation services (it was dissolved, emptied, in October).
+    "lancashire-probation-trust": (TRUST_FROM, NPS_FROM - _DAY, ["probation-service-lancashire"]),
+    "probation-service-lancashire": (NPS_FROM, None, []),
 }
 COUNCIL = {d: f"{d}-council" for d in SOUTH}
 # The responsible authorities of 2008 (the district partnerships closed before any changed).
@@ -117,7 +134,13 @@ RESPONSIBLE_2008 = [
 ]
 # Those of the partnerships that run on: with the health bodies that succeeded the trust (the
 # police and crime commissioner is a co-operating body, not a responsible authority).
-RESPONSIBLE = [*RESPONSIBLE_2008, *CCGS, "lancashire-south-cumbria-icb"]
+RESPONSIBLE = [
+    *RESPONSIBLE_2008,
+    *CCGS,
+    "lancashire-south-cumbria-icb",
+    "lancashire-probation-trust",
+    "probation-service-lancashire",
+]
 
 _FIRST = [
     "Avery",
@@ -381,3 +404,29 @@ def _document(partnership: dict, people: _People, groups: list) -> dict:
         "people": list(people.records.values()),
         "groups": groups,
     }
+
+
+def probation_seats(label: str, person: str, start, statutory=False, senior=False) -> list:
+    """A seat for probation from `start`, moved on with the service: the probation board's to
+    31 March 2009, the Lancashire Probation Trust's to 31 May 2014, then the Probation Service's.
+    `person` (already named with `_People`) holds each in turn."""
+    board_end, trust_end = TRUST_FROM - _DAY, NPS_FROM - _DAY
+    spans = [
+        ("lancashire-probation", None, board_end),
+        ("lancashire-probation-trust", TRUST_FROM, trust_end),
+        ("probation-service-lancashire", NPS_FROM, None),
+    ]
+    seats = []
+    for org, opened, closed in spans:
+        begin = max(start, opened) if opened else start
+        seats.append(
+            _seat(
+                label,
+                org,
+                statutory=statutory,
+                valid_from=opened,
+                valid_to=closed,
+                members=[_m(person, start=begin, end=closed, senior=senior)],
+            )
+        )
+    return seats

@@ -18,6 +18,7 @@ from cdrp.partnerships.demo.common import (
     _People,
     _seat,
     police_and_health_seats,
+    probation_seats,
 )
 
 
@@ -71,17 +72,12 @@ def _county(people: _People) -> dict:
                 )
             ],
         ),
-        _seat(
+        *probation_seats(
             "Probation",
-            "lancashire-probation",
+            p("probation-chief", "Chief Officer (probation)", "lancashire-probation"),
+            COUNTY_FROM,
             statutory=True,
-            members=[
-                _m(
-                    p("probation-chief", "Chief Officer", "lancashire-probation"),
-                    start=COUNTY_FROM,
-                    senior=True,
-                )
-            ],
+            senior=True,
         ),
         _seat(
             "Drug and Alcohol Action Team",

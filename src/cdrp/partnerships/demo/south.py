@@ -20,6 +20,7 @@ from cdrp.partnerships.demo.common import (
     _People,
     _seat,
     police_and_health_seats,
+    probation_seats,
 )
 
 PCT_END = CCG_FROM - dt.timedelta(days=1)
@@ -154,17 +155,12 @@ def _lancashire_south(people: _People) -> dict:
                 )
             ],
         ),
-        _seat(
+        *probation_seats(
             "Probation District Manager",
-            "lancashire-probation",
+            p("probation-manager", "District Manager (probation)", "lancashire-probation"),
+            start,
             statutory=True,
-            members=[
-                _m(
-                    p("probation-manager", "District Manager", "lancashire-probation"),
-                    start=start,
-                    senior=True,
-                )
-            ],
+            senior=True,
         ),
         _seat(
             "Chair of the Officer Working Group",
@@ -302,15 +298,10 @@ def _lancashire_south(people: _People) -> dict:
             "lancashire-yot",
             members=[_m(p("yot-manager", "Team Manager", "lancashire-yot"), start=start)],
         ),
-        _seat(
+        *probation_seats(
             "Probation",
-            "lancashire-probation",
-            members=[
-                _m(
-                    p("probation-officer", "Senior Probation Officer", "lancashire-probation"),
-                    start=start,
-                )
-            ],
+            p("probation-officer", "Senior Probation Officer", "lancashire-probation"),
+            start,
         ),
         _seat(
             "Integrated Youth Support Services",
@@ -524,19 +515,14 @@ def _lancashire_south(people: _People) -> dict:
                             )
                         ],
                     ),
-                    _seat(
+                    *probation_seats(
                         "Offender manager",
-                        "lancashire-probation",
-                        members=[
-                            _m(
-                                p(
-                                    f"{d}-offender-manager",
-                                    f"Offender manager, {name}",
-                                    "lancashire-probation",
-                                ),
-                                start=start,
-                            )
-                        ],
+                        p(
+                            f"{d}-offender-manager",
+                            f"Offender manager, {name}",
+                            "lancashire-probation",
+                        ),
+                        start,
                     ),
                     _seat(
                         "Community Safety Manager",
