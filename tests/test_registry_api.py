@@ -1,6 +1,8 @@
 """Registry JSON API: public structure, compliance and Popolo; contact details only for partner
 members; coordinators add members and record decisions counted one vote per body."""
 
+import datetime as dt
+
 import pytest
 
 from cdrp.accounts.models import ApiToken
@@ -35,6 +37,11 @@ def test_compliance_findings_are_public(client, south_registry):
     data = client.get("/api/partnerships/lancashire-south/compliance").json()
     statuses = {f["rule"]: f["status"] for f in data}
     assert statuses["RA-SEATS"] == "met" and statuses["PUBLIC-MEETING"] == "no_evidence"
+    # The provisions applied, with citations, as `cdrp compliance --json` gives them.
+    ra = next(f for f in data if f["rule"] == "RA-SEATS")
+    assert {x["kind"] for x in ra["law"]} >= {"district_council", "police"}
+    assert all(x["url"].startswith("https://www.legislation.gov.uk/") for x in ra["law"])
+    assert all(x["in_force_from"] <= dt.date.today().isoformat() for x in ra["law"])
 
 
 def test_popolo_gives_contacts_to_members_only_and_validates(client, south_registry, member):

@@ -163,6 +163,17 @@ def structure(request, partnership: str, on: dt.date | None = None):
     }
 
 
+class LawOut(Schema):
+    """A dated provision of the law a finding applied, with its citation."""
+
+    kind: str
+    role: str
+    in_force_from: str
+    in_force_to: str | None
+    citation: str
+    url: str
+
+
 class FindingOut(Schema):
     rule: str
     title: str
@@ -173,26 +184,14 @@ class FindingOut(Schema):
     summary: str
     problems: list[str]
     evidence: list[str]
+    law: list[LawOut]
 
 
 @router.get("/partnerships/{partnership}/compliance", response=list[FindingOut], auth=None)
 @allow(Permission.VIEW_PUBLIC)
 def compliance_findings(request, partnership: str, on: dt.date | None = None):
     """Each statutory rule's finding with its evidence ("no_evidence" is not a pass)."""
-    return [
-        {
-            "rule": f.rule.id,
-            "title": f.rule.title,
-            "statement": f.rule.statement,
-            "source": f.rule.source,
-            "severity": f.rule.severity.value,
-            "status": f.status.value,
-            "summary": f.summary,
-            "problems": f.problems,
-            "evidence": f.evidence,
-        }
-        for f in compliance.evaluate(_partnership(request), on)
-    ]
+    return [f.as_data() for f in compliance.evaluate(_partnership(request), on)]
 
 
 @router.get("/partnerships/{partnership}/popolo", response=dict, auth=[*AUTH, anyone])

@@ -75,6 +75,33 @@ class Finding:
     #: The dated provisions of the law the finding applied (`cdrp.partnerships.law`).
     law: list[law.Provision] = field(default_factory=list)
 
+    def as_data(self) -> dict:
+        """The finding as plain data (the API and `cdrp compliance --json` give the same)."""
+        if self.rule is None:
+            raise ValueError("a finding is serialised once its rule has judged it")
+        return {
+            "rule": self.rule.id,
+            "title": self.rule.title,
+            "statement": self.rule.statement,
+            "source": self.rule.source,
+            "severity": self.rule.severity.value,
+            "status": self.status.value,
+            "summary": self.summary,
+            "problems": self.problems,
+            "evidence": self.evidence,
+            "law": [
+                {
+                    "kind": x.kind,
+                    "role": x.role.value,
+                    "in_force_from": x.start.isoformat(),
+                    "in_force_to": x.end.isoformat() if x.end else None,
+                    "citation": x.citation,
+                    "url": x.url,
+                }
+                for x in self.law
+            ],
+        }
+
 
 RULES: dict[str, Rule] = {}
 

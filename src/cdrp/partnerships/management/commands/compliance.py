@@ -85,31 +85,7 @@ def _json(p, findings, on: dt.date) -> str:
         {
             "partnership": p.slug,
             "as_at": on.isoformat(),
-            "findings": [
-                {
-                    "rule": f.rule.id,
-                    "title": f.rule.title,
-                    "statement": f.rule.statement,
-                    "source": f.rule.source,
-                    "severity": f.rule.severity.value,
-                    "status": f.status.value,
-                    "summary": f.summary,
-                    "problems": f.problems,
-                    "evidence": f.evidence,
-                    "law": [
-                        {
-                            "kind": x.kind,
-                            "role": x.role.value,
-                            "from": x.start.isoformat(),
-                            "to": x.end.isoformat() if x.end else None,
-                            "citation": x.citation,
-                            "url": x.url,
-                        }
-                        for x in f.law
-                    ],
-                }
-                for f in findings
-            ],
+            "findings": [f.as_data() for f in findings],
         },
         indent=2,
         ensure_ascii=False,
