@@ -155,6 +155,14 @@ def test_the_public_list_shows_partnerships_by_region_and_force(db, client):
     assert wales < page.index("Dyfed-Powys police force area")
     detail = client.get("/partnerships/rochford/").content.decode()
     assert "Essex (East)" in detail
+    listed = {p["slug"]: p for p in client.get("/api/partnerships").json()}
+    assert len(listed) == 314
+    assert {k: listed["rochford"][k] for k in ("code", "force", "force_name", "region")} == {
+        "code": "E22000088",
+        "force": "E23000028",
+        "force_name": "Essex",
+        "region": "E12000006",
+    }
 
 
 def test_a_merged_partnership_covering_lookup_districts_is_not_doubled(south_registry):
