@@ -129,8 +129,8 @@ def test_the_command_reports_and_refuses_a_file_that_is_not_a_lookup(db, tmp_pat
     assert out.getvalue().startswith(
         "Registry seed from Local_Authority_District_to_Community_Safety_Partnerships_to_Police_"
         "Force_Areas__January_2017__Lookup_in_England_and_Wales_Version_2.csv: 314 partnerships "
-        "created, 0 updated, 0 unchanged, 0 kept as edited; areas created: 1 country, 348 "
-        "district, 43 force, 9 region."
+        "created, 0 updated, 0 unchanged, 0 kept as edited; 0 not created, their districts being "
+        "covered already; areas created: 1 country, 348 district, 43 force, 9 region."
     )
     bad = tmp_path / "lookup.csv"
     bad.write_text("LAD17CD,LAD17NM,CSP17CD,CSP17NM\nE07000075,Rochford,E22000088,Rochford\n")
@@ -155,3 +155,25 @@ def test_the_public_list_shows_partnerships_by_region_and_force(db, client):
     assert wales < page.index("Dyfed-Powys police force area")
     detail = client.get("/partnerships/rochford/").content.decode()
     assert "Essex (East)" in detail
+    listed = {p["slug"]: p for p in client.get("/api/partnerships").json()}
+    assert len(listed) == 314
+    assert {k: listed["rochford"][k] for k in ("code", "force", "force_name", "region")} == {
+        "code": "E22000088",
+        "force": "E23000028",
+        "force_name": "Essex",
+        "region": "E12000006",
+    }
+
+
+def test_a_merged_partnership_covering_lookup_districts_is_not_doubled(south_registry):
+    # The demo's Lancashire South (no ONS code) covers three districts that are three
+    # partnerships in the lookup: they are not created beside it.
+    report = _seed()
+    assert [code for code, _ in report.covered] == ["E22000153", "E22000161", "E22000162"]
+    assert report.covered[0][1] == "Chorley: its districts are in Lancashire South Strategic CDRP"
+    assert len(report.created) == 311
+    assert not Partnership.objects.filter(code="E22000153").exists()
+    # The lookup's other Lancashire partnerships are there, in the force area.
+    assert Partnership.objects.filter(force__code="E23000003").count() == 11
+    again = _seed()
+    assert not again.changed and len(again.covered) == 3

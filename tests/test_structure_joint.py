@@ -354,3 +354,18 @@ def test_a_structure_upload_may_not_write_a_joint_group_for_a_partnership_the_us
     )
     assert answer.status_code == 302
     assert Group.objects.get(partnership=rochford, slug="rag").name == "Renamed RAG"
+
+
+def test_the_command_says_which_partnerships_joint_groups_serve(db):
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("structure", "import", str(FIXTURE), stdout=out)
+    assert out.getvalue().splitlines() == [
+        "Imported Rochford District Crime and Disorder Reduction Partnership (rochford): 9 groups.",
+        "Imported Castle Point Crime and Disorder Reduction Partnership (castle-point): 1 groups, "
+        "served by 3 joint groups.",
+        "Imported Essex County Community Safety Strategy Group (essex-county): 1 groups.",
+    ]

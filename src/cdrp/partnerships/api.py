@@ -28,6 +28,26 @@ class PartnershipOut(Schema):
     status: str
     valid_from: dt.date | None
     valid_to: dt.date | None
+    force: str | None = None  # the police force area's ONS code
+    force_name: str | None = None
+    region: str | None = None  # the force area's region (or country) code
+    region_name: str | None = None
+
+    @staticmethod
+    def resolve_force(p: Partnership) -> str | None:
+        return p.force.code if p.force else None
+
+    @staticmethod
+    def resolve_force_name(p: Partnership) -> str | None:
+        return p.force.name if p.force else None
+
+    @staticmethod
+    def resolve_region(p: Partnership) -> str | None:
+        return p.force.parent.code if p.force and p.force.parent else None
+
+    @staticmethod
+    def resolve_region_name(p: Partnership) -> str | None:
+        return p.force.parent.name if p.force and p.force.parent else None
 
 
 @router.get(
@@ -40,7 +60,7 @@ class PartnershipOut(Schema):
 )
 @allow(Permission.VIEW_PUBLIC)
 def list_partnerships(request):
-    return list(Partnership.objects.all())
+    return list(Partnership.objects.select_related("force__parent"))
 
 
 class MemberOut(Schema):

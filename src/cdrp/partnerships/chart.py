@@ -157,7 +157,7 @@ def structure_svg(partnership: Partnership, on: dt.date | None = None, link=None
         if g.strand:
             kind = f"{kind} · strand: {g.get_strand_display()}"
         if g.pk in served:
-            kind = f"Joint, serving {' and '.join(served[g.pk])} · {kind}"
+            kind = f"{kind} · joint for {' and '.join(served[g.pk])}"
         elif g.pk in foreign:
             kind = f"{g.partnership.name} · {kind}"
         seats = f"{g.n_seats} seat{'s' if g.n_seats != 1 else ''}"

@@ -410,7 +410,7 @@ def _county_chairs(p: Partnership, on: dt.date) -> Finding:
         )
     # A joint strategy group serving several district partnerships (a joint Responsible
     # Authorities Group) has one chair: it is looked for once, on behalf of all of them.
-    by_group: dict[int | None, tuple[Group | None, list[Partnership], Group]] = {}
+    by_group: dict[int, tuple[Group, list[Partnership], Group]] = {}
     problems, evidence = [], []
     for district, county in pairs:
         sg = district.strategy_group()
@@ -419,7 +419,6 @@ def _county_chairs(p: Partnership, on: dt.date) -> Finding:
             continue
         by_group.setdefault(sg.pk, (sg, [], county))[1].append(district)
     for sg, districts, county in by_group.values():
-        assert sg is not None
         served = districts
         if len(districts) == 1 and sg.is_joint:  # judged for one of the partnerships it serves
             served = list(Partnership.objects.filter(pk__in=sg.partnership_ids()))

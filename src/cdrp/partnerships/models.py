@@ -579,8 +579,7 @@ class Group(ValidatedRecord):
         rotation = list(self.seats.exclude(chair_turn=None).order_by("chair_turn", "pk"))
         if not rotation:
             return None
-        elapsed = Month.parse(on) - Month.parse(start)
-        assert isinstance(elapsed, int)
+        elapsed = Month.parse(on).index - Month.parse(start).index
         if on.day < start.day:
             elapsed -= 1  # this month's anniversary of the start is still to come
         return rotation[(elapsed // months) % len(rotation)]

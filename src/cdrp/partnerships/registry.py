@@ -15,6 +15,9 @@ police force area (force areas lie within one region); Welsh districts are in th
 their code, named from ``ons-lookups/countries.csv``.
 
 Seeding is idempotent and never overwrites an edit: a partnership is matched by its ONS code;
+a lookup partnership none of whose code matches but whose districts a current district
+partnership already covers (a merged partnership, made by hand or by the demo) is not created
+beside it, and is reported;
 one created by the seed remembers what the seed wrote (`Partnership.seeded`) and is brought up
 to date only while it still matches that; any other record (edited since, made by hand, from a
 structure file or the demo) is left as it is and reported. Areas are created when missing and
@@ -242,6 +245,7 @@ class SeedReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     kept: list[tuple[str, str]] = field(default_factory=list)  # (slug, why)
+    covered: list[tuple[str, str]] = field(default_factory=list)  # (lookup code, by whom)
     areas_created: Counter = field(default_factory=Counter)
 
     @property
@@ -253,9 +257,11 @@ class SeedReport:
         out = [
             f"Registry seed from {self.lookup}: {len(self.created)} partnerships created, "
             f"{len(self.updated)} updated, {len(self.unchanged)} unchanged, {len(self.kept)} "
-            f"kept as edited; areas created: {areas or 'none'}."
+            f"kept as edited; {len(self.covered)} not created, their districts being covered "
+            f"already; areas created: {areas or 'none'}."
         ]
         out += [f"  kept {slug}: {why}" for slug, why in self.kept]
+        out += [f"  not created {code}: {why}" for code, why in self.covered]
         return out
 
 
@@ -296,6 +302,14 @@ def seed(lookup_path: Path | None = None, data_root: Path | None = None) -> Seed
 
         existing = {p.code: p for p in Partnership.objects.exclude(code="")}
         slugs = set(Partnership.objects.values_list("slug", flat=True))
+        # Districts already served by a current district partnership not from the lookup.
+        served: dict[str, Partnership] = {}
+        for other in Partnership.objects.filter(
+            status=Partnership.Status.CURRENT, level=Partnership.Level.DISTRICT
+        ).prefetch_related("districts"):
+            if other.code not in lookup.partnerships:
+                for d in other.districts.all():
+                    served.setdefault(d.code, other)
         for code, members in sorted(lookup.partnerships.items()):
             wanted: dict[str, Any] = {
                 "name": members[0].csp_name,
@@ -304,6 +318,12 @@ def seed(lookup_path: Path | None = None, data_root: Path | None = None) -> Seed
                 "force": members[0].force_code,
             }
             p = existing.get(code)
+            covering = sorted({served[d].name for d in wanted["districts"] if d in served})
+            if p is None and covering:
+                report.covered.append(
+                    (code, f"{wanted['name']}: its districts are in {' and '.join(covering)}")
+                )
+                continue
             if p is None:
                 slug = _slug_for(wanted["name"], code, slugs)
                 slugs.add(slug)

@@ -53,7 +53,13 @@ class Command(BaseCommand):
                     + "\n".join(exc.problems)
                 ) from None
             for p in written:
-                self.stdout.write(f"Imported {p.name} ({p.slug}): {p.groups.count()} groups.")
+                joint = p.joint_groups.count()
+                served = (
+                    f", served by {joint} joint group{'s' if joint != 1 else ''}" if joint else ""
+                )
+                self.stdout.write(
+                    f"Imported {p.name} ({p.slug}): {p.groups.count()} groups{served}."
+                )
             return
         p = Partnership.objects.filter(slug=options["partnership"]).first()
         if p is None:
