@@ -47,9 +47,35 @@ def test_every_seed_structure_file_loads_its_partnerships_with_their_districts()
     for slug, (_, _, code, name, _) in SEEDS.items():
         p = load_seed(slug)
         assert [(a.code, a.name) for a in p.districts.all()] == [(code, name)]
-        assert p.groups.filter(kind="strategy").count() == 1
+        assert p.strategy_group() is not None
         assert p.groups.filter(kind="tasking").count() == 1
     assert Partnership.objects.filter(slug__in=SEEDS).count() == len(SEEDS)
+
+
+@pytest.mark.django_db
+def test_rochford_and_castle_point_share_one_joint_responsible_authorities_group():
+    """As the Rochford report describes: one RAG over both district partnerships, its chair
+    rotating yearly between the two councils' chief executives, each district's tasking group
+    reporting to it; the structure chart of each district shows it with both CDRPs."""
+    import datetime as dt
+
+    from cdrp.partnerships.chart import structure_svg
+    from cdrp.partnerships.models import Partnership
+
+    load_seed("rochford-csp")
+    rochford, castle_point = (
+        Partnership.objects.get(slug=s) for s in ("rochford-csp", "castle-point-csp")
+    )
+    rag = rochford.strategy_group()
+    assert rag is not None and castle_point.strategy_group() == rag
+    assert rag.partnership == rochford and rag.is_joint
+    assert castle_point.groups.get(kind="tasking").reports_to == rag
+    assert rag.chair(dt.date(2022, 6, 1)).slug == "rochford-chief-executive"
+    assert rag.chair(dt.date(2023, 6, 1)).slug == "castle-point-chief-executive"
+    for p in (rochford, castle_point):
+        svg = str(structure_svg(p, dt.date(2022, 6, 1)))
+        assert "Joint Responsible Authorities Group" in svg
+        assert "Rochford" in svg and "Castle Point" in svg
 
 
 def test_counts_equal_the_reference_figures(seed):
