@@ -88,8 +88,15 @@ class TaskProgress(models.Model):
     done = models.PositiveBigIntegerField(default=0)
     total = models.PositiveBigIntegerField(null=True, blank=True)
     message = models.CharField(max_length=500, blank=True)
+    started = models.BooleanField(
+        default=True, help_text="False while the task waits in the queue for the worker"
+    )
     finished = models.BooleanField(default=False)
     failed = models.BooleanField(default=False)
+    result_url = models.CharField(
+        max_length=500, blank=True, help_text="The page of what the task made (its result)"
+    )
+    result_label = models.CharField(max_length=200, blank=True)
     started_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -98,6 +105,17 @@ class TaskProgress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label} ({self.percent}%)"
+
+    @property
+    def state(self) -> str:
+        """In words: waiting to start, in progress, finished or failed."""
+        if self.failed:
+            return "Failed"
+        if self.finished:
+            return "Finished"
+        if not self.started:
+            return "Waiting to start"
+        return "In progress"
 
     @property
     def percent(self) -> int:

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from cdrp.accounts.policy import Permission, allows, public, public_document, requires
 from cdrp.core.models import ConflictError, required_version
+from cdrp.core.progress import queue
 from cdrp.intelligence import documents
 from cdrp.intelligence.assessment_tasks import build_assessment_task
 from cdrp.intelligence.assessments import AssessmentError, advance, latest_month, staleness
@@ -107,10 +108,19 @@ def assessment_build(request, partnership):
         for error in errors:
             messages.error(request, error)
         return redirect("intelligence:assessment-list", partnership=partnership)
-    result = build_assessment_task.enqueue(
-        request.partnership.pk, end, months, kind, annual_id, request.user.pk
+    label = "Build the refresh" if kind == "refresh" else "Build the strategic assessment"
+    task_id = queue(
+        build_assessment_task,
+        label,
+        request.user,
+        request.partnership.pk,
+        end,
+        months,
+        kind,
+        annual_id,
+        request.user.pk,
     )
-    return redirect("core:task", task_id=result.id)
+    return redirect("core:task", task_id=task_id)
 
 
 @requires(Permission.VIEW_MEMBER)
