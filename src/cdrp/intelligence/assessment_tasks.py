@@ -9,6 +9,7 @@ from django_tasks import task
 
 from cdrp.accounts.audit import acting_as
 from cdrp.core.progress import task_progress
+from cdrp.intelligence import documents
 from cdrp.intelligence.assessments import build
 from cdrp.intelligence.models import Assessment
 from cdrp.partnerships.models import Partnership
@@ -64,6 +65,24 @@ def assessment_url(record: Assessment) -> str:
     )
 
 
+@task(queue_name="documents")
+def render_assessment_pdf_task(assessment_id: int, version: int) -> dict:
+    """Render (and store) the PDF of one version of an assessment ahead of its first download;
+    the public copy too once it is published. Nothing when the record has moved on since."""
+    record = Assessment.objects.filter(pk=assessment_id, version=version).first()
+    if record is None:
+        return {"assessment": assessment_id, "rendered": []}
+    rendered = [documents.assessment_pdf(record).kind]
+    if record.status == Assessment.Status.PUBLISHED:
+        rendered.append(documents.assessment_pdf(record, public=True).kind)
+    return {"assessment": assessment_id, "rendered": rendered}
+
+
+def render_when_saved(record: Assessment) -> None:
+    """Queue the PDF of the record as now saved, once the transaction commits."""
+    transaction.on_commit(lambda: render_assessment_pdf_task.enqueue(record.pk, record.version))
+
+
 @task(takes_context=True)
 def build_assessment_task(
     context,
@@ -92,6 +111,7 @@ def build_assessment_task(
             save=False,
         )
         record = save_replacing_draft(built)
+        render_when_saved(record)
         url = assessment_url(record)
         report.result(url, f"Open the draft: {record.title}")
     return {"assessment": record.pk, "title": record.title, "url": url}

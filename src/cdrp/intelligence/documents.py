@@ -17,6 +17,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from cdrp.accounts.policy import public_document
+from cdrp.core import documents as stored
 from cdrp.core import tables
 
 __all__ = [
@@ -388,6 +389,47 @@ def render_pdf(assessment, *, public: bool = False) -> bytes:
 
     html = render_html(assessment, standalone=True, public=public)
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+
+
+PDF = "application/pdf"
+
+
+def assessment_version(assessment, *, public: bool = False) -> list:
+    """What an assessment's PDF shows, as a version: the record's version and last save (its
+    document, status and approval are all saved on it) and which copy (the public one leaves
+    restricted rows out)."""
+    return [
+        assessment.version,
+        assessment.updated_at,
+        assessment.status,
+        assessment.approval_decision_id,
+        public,
+    ]
+
+
+def assessment_pdf(assessment, *, public: bool = False):
+    """The assessment's PDF, rendered once per version of the record (a RenderedDocument)."""
+    kind = "assessment-public-pdf" if public else "assessment-pdf"
+    return stored.cached(
+        kind,
+        assessment.pk,
+        assessment_version(assessment, public=public),
+        lambda: render_pdf(assessment, public=public),
+        PDF,
+    )
+
+
+def tactical_pdf(partnership, month: str, version: list, pack):
+    """The tasking pack's PDF for one version of its inputs (`version`: the store's state,
+    the month, the open actions the reader may see); `pack()` builds the pack when the PDF is
+    not stored yet."""
+    return stored.cached(
+        "tactical-pdf",
+        f"{partnership.pk}:{month}",
+        version,
+        lambda: render_tactical_pdf(pack(), partnership),
+        PDF,
+    )
 
 
 def render_tactical_pdf(pack: dict, partnership) -> bytes:

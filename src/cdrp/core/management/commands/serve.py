@@ -21,8 +21,9 @@ RESTART_SECONDS = 10.0
 
 
 def worker_command() -> list[str]:
-    """The task worker as a child process: the same interpreter and settings as this one."""
-    return [sys.executable, "-m", "cdrp", "worker"]
+    """The task worker as a child process: the same interpreter and settings as this one,
+    for every queue (imports and builds, and the documents rendered ahead of a download)."""
+    return [sys.executable, "-m", "cdrp", "worker", "--queue-name", "*"]
 
 
 class WorkerProcess:
