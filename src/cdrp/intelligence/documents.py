@@ -442,6 +442,12 @@ def render_tactical_pdf(pack: dict, partnership) -> bytes:
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
 
 
+def _annex_kinds(table) -> list[str | None]:
+    """Each column's kind of figure for the table writer: the document's column formats
+    (int, rate, pct, ratio, ratio3, p) are its kinds; text and verdicts have none."""
+    return [c.get("format") if c.get("format") in tables.KINDS else None for c in table["columns"]]
+
+
 def _annex_tables(assessment):
     for section in assessment.document["sections"]:
         for t in section["tables"]:
@@ -451,10 +457,17 @@ def _annex_tables(assessment):
 
 
 def annex_csv(assessment) -> str:
-    """Every table of the document, one after another, as CSV."""
-    return tables.csv_text(row for _, rows in _annex_tables(assessment) for row in [*rows, []])
+    """Every table of the document, one after another, as CSV; figures rounded as the XLSX
+    shows them (whole numbers, rates to one place, proportions to 0.1%, ratios to three)."""
+    return tables.csv_text(
+        row
+        for t, rows in _annex_tables(assessment)
+        for row in tables.rounded_rows([*rows, []], _annex_kinds(t))
+    )
 
 
 def annex_xlsx(assessment) -> bytes:
-    """Every table of the document, one worksheet each."""
-    return tables.xlsx_bytes(tables.Sheet(t["id"], rows) for t, rows in _annex_tables(assessment))
+    """Every table of the document, one worksheet each, figures rounded and formatted."""
+    return tables.xlsx_bytes(
+        tables.Sheet(t["id"], rows, kinds=_annex_kinds(t)) for t, rows in _annex_tables(assessment)
+    )
