@@ -56,9 +56,13 @@ _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def _places(places: int) -> Callable[[float], float | int]:
+    """Round half away from zero (as a spreadsheet shows it, not Python's half to even), from
+    the figure as written (repr), so 2.675 is 2.68 as a reader expects."""
+    step = Decimal(1).scaleb(-places)
+
     def rounder(value: float) -> float | int:
-        out = round(value, places)
-        return int(out) if places == 0 else out + 0.0  # no "-0.0"
+        out = Decimal(repr(value)).quantize(step, rounding=ROUND_HALF_UP)
+        return int(out) if places == 0 else float(out) + 0.0  # no "-0.0"
 
     return rounder
 
@@ -115,6 +119,8 @@ def round_figure(value: Any, kind: str | None = None) -> Any:
     (Decimal('1234.57'), 92.789)
     >>> round_figure("n/a", "rate"), round_figure(None, "int"), round_figure(7, "rate")
     ('n/a', None, 7)
+    >>> round_figure(2.5, "int"), round_figure(-1.5, "int"), round_figure(2.675, "decimal")
+    (3, -2, 2.68)
     """
     if isinstance(value, Figure):
         value, kind = value.value, value.kind or kind
