@@ -59,6 +59,10 @@ def save_replacing_draft(record: Assessment) -> Assessment:
 
 
 def assessment_url(record: Assessment) -> str:
+    """The page of an assessment built for a partnership (one built for districts by hand
+    has none)."""
+    if record.partnership is None:
+        return ""
     return reverse(
         "intelligence:assessment-detail",
         kwargs={"partnership": record.partnership.slug, "pk": record.pk},
