@@ -48,7 +48,8 @@ class WorkerProcess:
 
     def _spawn(self) -> None:
         self._started_at = time.monotonic()
-        self.process = subprocess.Popen(self.command)  # noqa: S603 (our own interpreter)
+        # Our own interpreter with fixed arguments, no shell.
+        self.process = subprocess.Popen(self.command)  # noqa: S603  # nosec B603
         print(f"Task worker started (process {self.process.pid})", file=self.out, flush=True)
 
     def _supervise(self) -> None:
