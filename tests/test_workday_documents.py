@@ -193,3 +193,41 @@ def test_the_tactical_pdf_is_built_once_per_version_of_its_inputs(
     assert other.status_code == 200 and (render.calls, len(packs)) == (2, 2)
     bad = client.get("/intelligence/tactical/lancashire-south/pack.pdf?month=2031-01")
     assert bad.status_code == 400 and "no data for 2031-01" in bad.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_download_waits_for_the_workers_render_and_says_so(client, member, saved, monkeypatch):
+    from cdrp.intelligence import assessment_tasks, documents
+
+    render = Renderer()
+    monkeypatch.setattr(documents, "render_pdf", render)
+    assessment_tasks.render_when_saved(saved)  # queued, no worker has taken it yet
+    client.force_login(member)
+    url = f"/intelligence/assessments/lancashire-south/{saved.pk}/document.pdf"
+    waiting = client.get(url)
+    assert waiting.status_code == 202 and waiting["Retry-After"] == "5"
+    text = waiting.content.decode()
+    assert "Preparing the PDF of" in text and 'http-equiv="refresh"' in text
+    assert render.calls == 0  # the page did not render it a second time
+    call_command(
+        "worker", "--batch", "--no-startup-delay", "--queue-name", "documents", verbosity=0
+    )
+    ready = client.get(url)
+    assert ready.status_code == 200 and ready.content == b"%PDF-1.7 render 1"
+    assert render.calls == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_old_queued_render_with_no_worker_is_not_waited_for(client, member, saved, monkeypatch):
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from cdrp.intelligence import assessment_tasks, documents
+
+    render = Renderer()
+    monkeypatch.setattr(documents, "render_pdf", render)
+    assessment_tasks.render_when_saved(saved)
+    DBTaskResult.objects.update(enqueued_at=timezone.now() - timezone.timedelta(minutes=10))
+    client.force_login(member)
+    url = f"/intelligence/assessments/lancashire-south/{saved.pk}/document.pdf"
+    assert client.get(url).status_code == 200 and render.calls == 1

@@ -20,11 +20,26 @@ from pathlib import Path
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.shortcuts import render as render_page
 from django.utils import timezone
 
 from cdrp.core.models import RenderedDocument
 
-__all__ = ["KEEP", "cached", "fingerprint", "is_cached", "layout_version", "response"]
+__all__ = [
+    "KEEP",
+    "PENDING_MINUTES",
+    "cached",
+    "fingerprint",
+    "is_cached",
+    "layout_version",
+    "pending",
+    "response",
+    "waiting",
+]
+
+#: A queued render older than this is not waited for (no worker may be running): the request
+#: renders the document itself.
+PENDING_MINUTES = 3
 
 #: Stored versions kept per document (the oldest used beyond these are deleted).
 KEEP = 3
@@ -123,4 +138,36 @@ def response(request: HttpRequest, doc: RenderedDocument, filename: str) -> Http
         answer["Content-Disposition"] = f'attachment; filename="{filename}"'
     answer["ETag"] = tag
     answer["Cache-Control"] = "private, no-cache"
+    return answer
+
+
+def pending(task, args: list) -> bool:
+    """Is the worker rendering (or about to render) `task(*args)`? True for a task running
+    now, or queued in the last PENDING_MINUTES (older queued work may have no worker)."""
+    from django_tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    recent = timezone.now() - timezone.timedelta(minutes=PENDING_MINUTES)
+    rows = DBTaskResult.objects.filter(
+        task_path=task.module_path,
+        status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING],
+    ).values_list("status", "enqueued_at", "args_kwargs")
+    return any(
+        (status == TaskResultStatus.RUNNING or enqueued >= recent)
+        and list((call or {}).get("args", [])) == list(args)
+        for status, enqueued, call in rows
+    )
+
+
+def waiting(request: HttpRequest, label: str, seconds: int = 5) -> HttpResponse:
+    """A page saying the document is being prepared, which asks again every `seconds`
+    (202 Accepted, Retry-After); the download follows once it is stored."""
+    answer = render_page(
+        request,
+        "core/document_waiting.html",
+        {"label": label, "seconds": seconds, "page_title": f"Preparing {label}"},
+        status=202,
+    )
+    answer["Retry-After"] = str(seconds)
+    answer["Cache-Control"] = "no-store"
     return answer

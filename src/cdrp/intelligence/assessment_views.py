@@ -150,6 +150,8 @@ def assessment_detail(request, partnership, pk):
 def _download(request, assessment, fmt: str, *, public_copy: bool = False) -> HttpResponse:
     name = f"assessment-{assessment.pk}-{assessment.period_end}"
     if fmt == "pdf":
+        if documents.pdf_rendering(assessment, public=public_copy):
+            return stored.waiting(request, f"the PDF of {assessment.title}")
         doc = documents.assessment_pdf(assessment, public=public_copy)
         return stored.response(request, doc, f"{name}.pdf")
     elif fmt == "json":

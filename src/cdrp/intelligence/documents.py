@@ -419,6 +419,17 @@ def assessment_pdf(assessment, *, public: bool = False):
     )
 
 
+def pdf_rendering(assessment, *, public: bool = False) -> bool:
+    """Is this version's PDF not stored yet but being rendered by the worker (queued after a
+    build or a status change)? Then a download waits for it rather than rendering it again."""
+    from cdrp.intelligence.assessment_tasks import render_assessment_pdf_task
+
+    kind = "assessment-public-pdf" if public else "assessment-pdf"
+    if stored.is_cached(kind, assessment.pk, assessment_version(assessment, public=public)):
+        return False
+    return stored.pending(render_assessment_pdf_task, [assessment.pk, assessment.version])
+
+
 def tactical_pdf(partnership, month: str, version: list, pack):
     """The tasking pack's PDF for one version of its inputs (`version`: the store's state,
     the month, the open actions the reader may see); `pack()` builds the pack when the PDF is
