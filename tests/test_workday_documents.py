@@ -5,6 +5,7 @@ PDF is rendered by the worker when the record changes."""
 from __future__ import annotations
 
 import copy
+import datetime as dt
 
 import pytest
 from django.core.management import call_command
@@ -227,7 +228,7 @@ def test_an_old_queued_render_with_no_worker_is_not_waited_for(client, member, s
     render = Renderer()
     monkeypatch.setattr(documents, "render_pdf", render)
     assessment_tasks.render_when_saved(saved)
-    DBTaskResult.objects.update(enqueued_at=timezone.now() - timezone.timedelta(minutes=10))
+    DBTaskResult.objects.update(enqueued_at=timezone.now() - dt.timedelta(minutes=10))
     client.force_login(member)
     url = f"/intelligence/assessments/lancashire-south/{saved.pk}/document.pdf"
     assert client.get(url).status_code == 200 and render.calls == 1

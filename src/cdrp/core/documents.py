@@ -10,6 +10,7 @@ views check permissions before either is called.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import time
@@ -147,7 +148,7 @@ def pending(task, args: list) -> bool:
     from django_tasks import TaskResultStatus
     from django_tasks_db.models import DBTaskResult
 
-    recent = timezone.now() - timezone.timedelta(minutes=PENDING_MINUTES)
+    recent = timezone.now() - dt.timedelta(minutes=PENDING_MINUTES)
     rows = DBTaskResult.objects.filter(
         task_path=task.module_path,
         status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING],
