@@ -201,7 +201,8 @@ def test_the_performance_downloads_are_inert_and_keep_numbers():
     for text in (performance.statuses_csv(rows), performance.indicators_csv(rows)):
         _assert_inert_csv(text)
     statuses = list(csv.DictReader(io.StringIO(performance.statuses_csv(rows))))[0]
-    assert statuses["Target figure"] == "-5.0" and statuses["Projected"] == "-1.5"
+    # A count's figures are whole numbers (rounded half away from zero, as a spreadsheet shows).
+    assert statuses["Target figure"] == "-5" and statuses["Projected"] == "-2"
     assert statuses["Objective"] == "'-2+3" and statuses["Reasoning"] == "'=1+1"
     for content in (performance.statuses_xlsx(rows), performance.indicators_xlsx(rows)):
         _assert_inert_xlsx(content)

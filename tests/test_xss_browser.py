@@ -49,6 +49,7 @@ EVALUATED = re.compile(r"1337x\d\d[a-j]")
 # project's models is written with the payloads).
 NOT_TYPED = {
     "core.TaskProgress": "written by background tasks",
+    "core.RenderedDocument": "the document cache: kinds, ids, hashes and rendered bytes",
     "accounts.AuditEvent": "written by the audit trail (it repeats the names tried here)",
     "accounts.ApiToken.prefix": "generated",
     "accounts.ApiToken.digest": "generated",

@@ -26,6 +26,7 @@ __all__ = [
     "REDACTED_VALUE",
     "register_restriction",
     "audit_rows",
+    "record_kind",
 ]
 
 REDACTED = "Restricted record"
@@ -106,7 +107,8 @@ def _redacted_changes(label: str, changes: dict) -> dict:
     }
 
 
-def _record_kind(label: str) -> str:
+def record_kind(label: str) -> str:
+    """The kind of record an audit label (``app.Model``) names, in words."""
     try:
         return str(apps.get_model(label)._meta.verbose_name)
     except (LookupError, ValueError):
@@ -128,7 +130,7 @@ def audit_rows(events: Iterable, user) -> list[dict]:
                 "action": e.action,
                 "action_label": e.get_action_display(),
                 "model": e.model,
-                "record_kind": _record_kind(e.model),
+                "record_kind": record_kind(e.model),
                 "object_id": e.object_id,
                 "object_repr": REDACTED if hidden else e.object_repr,
                 "partnership": e.partnership,

@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from cdrp.accounts.models import partnership_model
 from cdrp.accounts.policy import Permission, may_see_task, public, requires, roles_of
 from cdrp.core.models import TaskProgress
+from cdrp.core.progress import settle_from_queue
 from cdrp.store import store_state
 
 
@@ -61,17 +62,29 @@ def _progress_for(request, task_id: str) -> TaskProgress:
     progress = get_object_or_404(TaskProgress, task_id=task_id)
     if not may_see_task(request.user, progress):
         raise PermissionDenied
+    settle_from_queue(progress)
     return progress
 
 
 @requires(Permission.VIEW_MEMBER)
+@never_cache
 def task_page(request, task_id: str):
-    return render(request, "core/task.html", {"progress": _progress_for(request, task_id)})
+    progress = _progress_for(request, task_id)
+    return render(request, "core/task.html", {"progress": progress, "page_title": progress.label})
 
 
 @requires(Permission.VIEW_MEMBER)
 @never_cache
 def task_progress(request, task_id: str):
-    return render(
-        request, "core/_task_progress.html", {"progress": _progress_for(request, task_id)}
-    )
+    """The polled part of the task page. Once the task has finished with a result, a poll
+    (HTMX) is sent on to the result's page."""
+    progress = _progress_for(request, task_id)
+    response = render(request, "core/_task_progress.html", {"progress": progress})
+    if (
+        progress.finished
+        and not progress.failed
+        and progress.result_url
+        and request.headers.get("HX-Request")
+    ):
+        response["HX-Redirect"] = progress.result_url
+    return response

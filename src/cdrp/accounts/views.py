@@ -3,7 +3,8 @@ tokens, last sign-in) and the audit trail for administrators."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import json
+from datetime import date, datetime
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -22,7 +23,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_en
 from django.views.decorators.http import require_POST
 
 from cdrp.accounts import two_factor
-from cdrp.accounts.audit_trail import audit_rows
+from cdrp.accounts.audit_trail import audit_rows, record_kind
 from cdrp.accounts.forms import (
     ChangePasswordForm,
     CodeForm,
@@ -33,7 +34,7 @@ from cdrp.accounts.forms import (
     TokenForm,
 )
 from cdrp.accounts.middleware import PREVIOUS_SIGN_IN
-from cdrp.accounts.models import ApiToken, PartnershipRole, partnership_model
+from cdrp.accounts.models import ApiToken, AuditEvent, PartnershipRole, partnership_model
 from cdrp.accounts.notices import security_notice
 from cdrp.accounts.policy import Permission, Role, public, requires, visible_audit_events
 from cdrp.core.context_processors import SERVICE_NAME
@@ -318,22 +319,134 @@ def token_revoke(request, token_id: int):
     return redirect("accounts:account")
 
 
+#: Audit trail: events per page, and the characters of a value shown before it is summarised.
+AUDIT_PAGE_SIZE = 50
+AUDIT_VALUE_CHARS = 200
+
+
+def _audit_text(value) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return str(value)
+
+
+def summarise_value(value, limit: int = AUDIT_VALUE_CHARS) -> str:
+    """A value as the trail shows it: in full when short, else its first `limit` characters
+    and how long it is ("… (N characters)"), so a whole document never fills the page."""
+    text = _audit_text(value)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text):,} characters)"
+
+
+def changed_fields(changes: dict) -> list[dict]:
+    """The fields an event changed (a pair whose two sides are equal is left out), each with
+    its before and after summarised; for a structured value (a document), which of its keys
+    changed."""
+    shown = []
+    for field, pair in (changes or {}).items():
+        if not (isinstance(pair, list | tuple) and len(pair) == 2):
+            continue
+        before, after = pair
+        if before == after:
+            continue
+        keys: list[str] = []
+        if isinstance(before, dict) and isinstance(after, dict):
+            keys = sorted(str(k) for k in set(before) | set(after) if before.get(k) != after.get(k))
+        shown.append(
+            {
+                "field": field.removesuffix("_id") if field.endswith("_id") else field,
+                "before": summarise_value(before),
+                "after": summarise_value(after),
+                "keys": keys,
+            }
+        )
+    return shown
+
+
+def _audit_filters(request, events):
+    """Apply the trail's filters from the query string; returns the events, the values the
+    form shows again and the errors (each naming the field and what it expects)."""
+    values = {
+        key: request.GET.get(key, "").strip()
+        for key in ("person", "model", "action", "date_from", "date_to")
+    }
+    errors = []
+    if values["person"]:
+        events = events.filter(actor=values["person"])
+    if values["model"]:
+        events = events.filter(model=values["model"])
+    if values["action"]:
+        if values["action"] in AuditEvent.Action.values:
+            events = events.filter(action=values["action"])
+        else:
+            errors.append({"field": "action", "text": "Choose a kind of change from the list"})
+    dates = {}
+    for key, word in (("date_from", "From"), ("date_to", "To")):
+        if not values[key]:
+            continue
+        try:
+            dates[key] = date.fromisoformat(values[key])
+        except ValueError:
+            errors.append(
+                {"field": key, "text": f"{word} date must be a real date, for example 2022-03-30"}
+            )
+    if "date_from" in dates and "date_to" in dates and dates["date_from"] > dates["date_to"]:
+        errors.append({"field": "date_to", "text": "To date must be on or after the from date"})
+    else:
+        if "date_from" in dates:
+            events = events.filter(at__date__gte=dates["date_from"])
+        if "date_to" in dates:
+            events = events.filter(at__date__lte=dates["date_to"])
+    return events, values, errors
+
+
+def _page_links(page) -> list[dict]:
+    """GOV.UK pagination items: the first, last and current pages with their neighbours, and
+    an ellipsis for each gap."""
+    total, current = page.paginator.num_pages, page.number
+    wanted = sorted({1, total, current - 1, current, current + 1} & set(range(1, total + 1)))
+    items: list[dict] = []
+    for n in wanted:
+        if items and n - items[-1]["number"] > 1:
+            items.append({"ellipsis": True, "number": n - 1})
+        items.append({"number": n, "current": n == current})
+    return items
+
+
 @requires(Permission.ADMINISTER)
 def audit(request):
     """The trail of the partnerships the administrator holds; restricted records redacted for
-    readers who may not read them (cdrp.accounts.audit_trail)."""
-    events = visible_audit_events(request.user).select_related("partnership")
-    model = request.GET.get("model", "")
-    if model:
-        events = events.filter(model=model)
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    readers who may not read them (cdrp.accounts.audit_trail). Filtered by person, record
+    kind, kind of change and dates; 50 a page; only changed fields, long values summarised."""
+    visible = visible_audit_events(request.user)
+    events, values, errors = _audit_filters(request, visible.select_related("partnership"))
+    for error in errors:
+        error["href"] = f"#{error['field']}"
+    page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = audit_rows(page.object_list, request.user)
+    for row in rows:
+        row["fields"] = changed_fields(row["changes"])
+    query = {k: v for k, v in values.items() if v}
+    models_seen = sorted(visible.values_list("model", flat=True).distinct())
     return render(
         request,
         "accounts/audit.html",
         {
             "page": page,
-            "rows": audit_rows(page.object_list, request.user),
-            "model": model,
+            "rows": rows,
+            "model": values["model"],
+            "values": values,
+            "errors": errors,
+            "error_for": {e["field"]: e["text"] for e in errors},
+            "people": sorted(visible.values_list("actor", flat=True).distinct()),
+            "record_kinds": [(label, record_kind(label)) for label in models_seen],
+            "actions": AuditEvent.Action.choices,
+            "page_links": _page_links(page),
+            "query": urlencode(query),
+            "filtered": bool(query),
             "page_title": "Audit trail",
         },
     )

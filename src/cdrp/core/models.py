@@ -88,8 +88,15 @@ class TaskProgress(models.Model):
     done = models.PositiveBigIntegerField(default=0)
     total = models.PositiveBigIntegerField(null=True, blank=True)
     message = models.CharField(max_length=500, blank=True)
+    started = models.BooleanField(
+        default=True, help_text="False while the task waits in the queue for the worker"
+    )
     finished = models.BooleanField(default=False)
     failed = models.BooleanField(default=False)
+    result_url = models.CharField(
+        max_length=500, blank=True, help_text="The page of what the task made (its result)"
+    )
+    result_label = models.CharField(max_length=200, blank=True)
     started_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -100,9 +107,48 @@ class TaskProgress(models.Model):
         return f"{self.label} ({self.percent}%)"
 
     @property
+    def state(self) -> str:
+        """In words: waiting to start, in progress, finished or failed."""
+        if self.failed:
+            return "Failed"
+        if self.finished:
+            return "Finished"
+        if not self.started:
+            return "Waiting to start"
+        return "In progress"
+
+    @property
     def percent(self) -> int:
         if self.finished and not self.failed:
             return 100
         if not self.total:
             return 0
         return min(100, int(100 * self.done / self.total))
+
+
+class RenderedDocument(models.Model):
+    """A document (PDF, XLSX, ICS …) rendered once for one version of what it shows, and served
+    from here until that changes (cdrp.core.documents). `fingerprint` names the version: a hash
+    of the record's version or of the content the document is drawn from."""
+
+    kind = models.CharField(max_length=50, help_text="What document, e.g. assessment-pdf")
+    object_id = models.CharField(max_length=100, help_text="Which record (or records) it shows")
+    fingerprint = models.CharField(max_length=64, help_text="The version of what it shows")
+    content_type = models.CharField(max_length=100)
+    body = models.BinaryField()
+    etag = models.CharField(max_length=64, help_text="A hash of the body")
+    size = models.PositiveIntegerField(default=0)
+    render_seconds = models.FloatField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    used_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "object_id", "fingerprint"], name="one_document_per_version"
+            )
+        ]
+        indexes = [models.Index(fields=["kind", "object_id", "used_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id} ({self.size} bytes)"

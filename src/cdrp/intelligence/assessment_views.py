@@ -16,9 +16,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from cdrp.accounts.policy import Permission, allows, public, public_document, requires
+from cdrp.core import documents as stored
 from cdrp.core.models import ConflictError, required_version
+from cdrp.core.progress import queue
 from cdrp.intelligence import documents
-from cdrp.intelligence.assessment_tasks import build_assessment_task
+from cdrp.intelligence.assessment_tasks import build_assessment_task, render_when_saved
 from cdrp.intelligence.assessments import AssessmentError, advance, latest_month, staleness
 from cdrp.intelligence.models import Assessment
 from cdrp.intelligence.services import incident_store
@@ -107,10 +109,19 @@ def assessment_build(request, partnership):
         for error in errors:
             messages.error(request, error)
         return redirect("intelligence:assessment-list", partnership=partnership)
-    result = build_assessment_task.enqueue(
-        request.partnership.pk, end, months, kind, annual_id, request.user.pk
+    label = "Build the refresh" if kind == "refresh" else "Build the strategic assessment"
+    task_id = queue(
+        build_assessment_task,
+        label,
+        request.user,
+        request.partnership.pk,
+        end,
+        months,
+        kind,
+        annual_id,
+        request.user.pk,
     )
-    return redirect("core:task", task_id=result.id)
+    return redirect("core:task", task_id=task_id)
 
 
 @requires(Permission.VIEW_MEMBER)
@@ -136,11 +147,13 @@ def assessment_detail(request, partnership, pk):
     return render(request, "intelligence/assessment/detail.html", ctx)
 
 
-def _download(assessment, fmt: str, *, public_copy: bool = False) -> HttpResponse:
+def _download(request, assessment, fmt: str, *, public_copy: bool = False) -> HttpResponse:
     name = f"assessment-{assessment.pk}-{assessment.period_end}"
     if fmt == "pdf":
-        body = documents.render_pdf(assessment, public=public_copy)
-        response = HttpResponse(body, content_type="application/pdf")
+        if documents.pdf_rendering(assessment, public=public_copy):
+            return stored.waiting(request, f"the PDF of {assessment.title}")
+        doc = documents.assessment_pdf(assessment, public=public_copy)
+        return stored.response(request, doc, f"{name}.pdf")
     elif fmt == "json":
         document = assessment.document
         if public_copy:
@@ -162,7 +175,7 @@ def _download(assessment, fmt: str, *, public_copy: bool = False) -> HttpRespons
 @requires(Permission.VIEW_MEMBER)
 def assessment_download(request, partnership, pk, fmt):
     """PDF, JSON or the annex (CSV, XLSX) of the stored document."""
-    return _download(_assessment(request, pk), fmt)
+    return _download(request, _assessment(request, pk), fmt)
 
 
 def _advance_view(step: str):
@@ -197,6 +210,7 @@ def _advance_view(step: str):
         except (ConflictError, AssessmentError, ValueError) as exc:
             messages.error(request, str(exc))
         else:
+            render_when_saved(assessment)
             messages.success(request, f"Status: {assessment.get_status_display()}")
         return redirect("intelligence:assessment-detail", partnership=partnership, pk=pk)
 
@@ -252,4 +266,4 @@ def published_download(request, partnership, pk, fmt):
     request.partnership = _public_partnership(partnership)
     if fmt not in ("pdf", "json"):
         raise Http404("No such format")
-    return _download(_assessment(request, pk, published=True), fmt, public_copy=True)
+    return _download(request, _assessment(request, pk, published=True), fmt, public_copy=True)

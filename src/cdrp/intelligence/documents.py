@@ -17,6 +17,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from cdrp.accounts.policy import public_document
+from cdrp.core import documents as stored
 from cdrp.core import tables
 
 __all__ = [
@@ -390,6 +391,58 @@ def render_pdf(assessment, *, public: bool = False) -> bytes:
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
 
 
+PDF = "application/pdf"
+
+
+def assessment_version(assessment, *, public: bool = False) -> list:
+    """What an assessment's PDF shows, as a version: the record's version and last save (its
+    document, status and approval are all saved on it) and which copy (the public one leaves
+    restricted rows out)."""
+    return [
+        assessment.version,
+        assessment.updated_at,
+        assessment.status,
+        assessment.approval_decision_id,
+        public,
+    ]
+
+
+def assessment_pdf(assessment, *, public: bool = False):
+    """The assessment's PDF, rendered once per version of the record (a RenderedDocument)."""
+    kind = "assessment-public-pdf" if public else "assessment-pdf"
+    return stored.cached(
+        kind,
+        assessment.pk,
+        assessment_version(assessment, public=public),
+        lambda: render_pdf(assessment, public=public),
+        PDF,
+    )
+
+
+def pdf_rendering(assessment, *, public: bool = False) -> bool:
+    """Is this version's PDF not stored yet but being rendered by the worker (queued after a
+    build or a status change)? Then a download waits for it rather than rendering it again."""
+    from cdrp.intelligence.assessment_tasks import render_assessment_pdf_task
+
+    kind = "assessment-public-pdf" if public else "assessment-pdf"
+    if stored.is_cached(kind, assessment.pk, assessment_version(assessment, public=public)):
+        return False
+    return stored.pending(render_assessment_pdf_task, [assessment.pk, assessment.version])
+
+
+def tactical_pdf(partnership, month: str, version: list, pack):
+    """The tasking pack's PDF for one version of its inputs (`version`: the store's state,
+    the month, the open actions the reader may see); `pack()` builds the pack when the PDF is
+    not stored yet."""
+    return stored.cached(
+        "tactical-pdf",
+        f"{partnership.pk}:{month}",
+        version,
+        lambda: render_tactical_pdf(pack(), partnership),
+        PDF,
+    )
+
+
 def render_tactical_pdf(pack: dict, partnership) -> bytes:
     """The tactical pack (tasking pack) as a PDF (WeasyPrint; tables only, no map)."""
     from weasyprint import HTML  # heavy (Pango): loaded only when a PDF is asked for
@@ -398,6 +451,12 @@ def render_tactical_pdf(pack: dict, partnership) -> bytes:
         "intelligence/tactical/pdf.html", {"pack": pack, "partnership": partnership}
     )
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+
+
+def _annex_kinds(table) -> list[str | None]:
+    """Each column's kind of figure for the table writer: the document's column formats
+    (int, rate, pct, ratio, ratio3, p) are its kinds; text and verdicts have none."""
+    return [c.get("format") if c.get("format") in tables.KINDS else None for c in table["columns"]]
 
 
 def _annex_tables(assessment):
@@ -409,10 +468,17 @@ def _annex_tables(assessment):
 
 
 def annex_csv(assessment) -> str:
-    """Every table of the document, one after another, as CSV."""
-    return tables.csv_text(row for _, rows in _annex_tables(assessment) for row in [*rows, []])
+    """Every table of the document, one after another, as CSV; figures rounded as the XLSX
+    shows them (whole numbers, rates to one place, proportions to 0.1%, ratios to three)."""
+    return tables.csv_text(
+        row
+        for t, rows in _annex_tables(assessment)
+        for row in tables.rounded_rows([*rows, []], _annex_kinds(t))
+    )
 
 
 def annex_xlsx(assessment) -> bytes:
-    """Every table of the document, one worksheet each."""
-    return tables.xlsx_bytes(tables.Sheet(t["id"], rows) for t, rows in _annex_tables(assessment))
+    """Every table of the document, one worksheet each, figures rounded and formatted."""
+    return tables.xlsx_bytes(
+        tables.Sheet(t["id"], rows, kinds=_annex_kinds(t)) for t, rows in _annex_tables(assessment)
+    )

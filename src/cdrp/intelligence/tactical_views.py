@@ -9,8 +9,11 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from cdrp.accounts.policy import Permission, requires
-from cdrp.intelligence.documents import render_tactical_pdf
-from cdrp.intelligence.tactical import TacticalError, tactical_assessment
+from cdrp.core import documents as stored
+from cdrp.intelligence.assessments import latest_month
+from cdrp.intelligence.documents import tactical_pdf
+from cdrp.intelligence.services import incident_store
+from cdrp.intelligence.tactical import TacticalError, open_actions, tactical_assessment
 
 
 def _pack(request):
@@ -55,16 +58,16 @@ def tactical_page(request, partnership):
 
 @requires(Permission.VIEW_MEMBER)
 def tactical_download(request, partnership, fmt):
-    """The pack as PDF or JSON."""
+    """The pack as PDF or JSON. The PDF is stored per version of its inputs (the store's
+    state, the month, the districts, the open actions this reader may see) and served with an
+    ETag; the pack is built only when that version has no PDF yet."""
+    if fmt == "pdf":
+        return _tactical_pdf(request)
     pack, error = _pack(request)
     if error:
         return HttpResponse(error, status=400, content_type="text/plain")
     name = f"tactical-{request.partnership.slug}-{pack['month']}"
-    if fmt == "pdf":
-        response = HttpResponse(
-            render_tactical_pdf(pack, request.partnership), content_type="application/pdf"
-        )
-    elif fmt == "json":
+    if fmt == "json":
         response = HttpResponse(json.dumps(pack, indent=1), content_type="application/json")
     else:
         return HttpResponse(
@@ -72,3 +75,26 @@ def tactical_download(request, partnership, fmt):
         )
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
+
+
+def _tactical_pdf(request):
+    partnership = request.partnership
+    store = incident_store()
+    month = request.GET.get("month") or latest_month(store) or ""
+    actions = open_actions(partnership, request.user)  # audited as read, as the pack does
+    version = [
+        store.state().get("version"),
+        month,
+        sorted(d.code for d in partnership.districts.all()),
+        actions,
+    ]
+    try:
+        doc = tactical_pdf(
+            partnership,
+            month,
+            version,
+            lambda: tactical_assessment(partnership, month or None, actions=actions),
+        )
+    except TacticalError as exc:
+        return HttpResponse(str(exc), status=400, content_type="text/plain")
+    return stored.response(request, doc, f"tactical-{partnership.slug}-{month}.pdf")

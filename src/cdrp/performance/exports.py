@@ -10,6 +10,7 @@ __all__ = [
     "STATUS_COLUMNS",
     "indicators_csv",
     "indicators_xlsx",
+    "MEASURE_KINDS",
     "series_rows",
     "status_records",
     "statuses_csv",
@@ -36,9 +37,21 @@ STATUS_COLUMNS = [
 ]
 
 
+#: The kind of figure of each measure (cdrp.core.tables.KINDS): counts and harm-weighted counts
+#: are whole numbers, rates per 1,000 keep one place; a partner measure keeps two.
+MEASURE_KINDS = {"count": "int", "harm": "int", "rate": "rate"}
+
+
+def _kind(measure: str) -> str:
+    return MEASURE_KINDS.get(measure, "decimal")
+
+
 def status_records(rows: list[dict]) -> list[dict]:
-    def rounded(v):
-        return None if v is None else round(float(v), 6)
+    """One record per indicator; its figures are `tables.Figure`s of the measure's kind, so the
+    CSV and the XLSX round them alike (and the XLSX formats them)."""
+
+    def rounded(v, measure):
+        return None if v is None else tables.Figure(float(v), _kind(measure))
 
     return [
         {
@@ -49,12 +62,12 @@ def status_records(rows: list[dict]) -> list[dict]:
             "direction": r["direction"],
             "period": f"{r['period'][0]} to {r['period'][1]}" if r["period"] else "",
             "target": r["target_text"],
-            "target_value": rounded(r["target_value"]),
+            "target_value": rounded(r["target_value"], r["measure"]),
             "as_of": r["as_of"],
-            "value": rounded(r["value"]),
-            "projection": rounded(r["projection"]),
-            "low": rounded(r["low"]),
-            "high": rounded(r["high"]),
+            "value": rounded(r["value"], r["measure"]),
+            "projection": rounded(r["projection"], r["measure"]),
+            "low": rounded(r["low"], r["measure"]),
+            "high": rounded(r["high"], r["measure"]),
             "status": r["status"],
             "reasoning": r["reasoning"],
         }
@@ -74,7 +87,9 @@ def series_rows(rows: list[dict]) -> list[dict]:
                     "indicator": r["indicator"].name,
                     "measure": r["measure"],
                     "month": point["month"],
-                    "value": None if point["value"] is None else round(point["value"], 6),
+                    "value": None
+                    if point["value"] is None
+                    else tables.Figure(float(point["value"]), _kind(r["measure"])),
                 }
             )
     return out

@@ -8,6 +8,7 @@ from django.template.loader import render_to_string
 
 from cdrp.analysis.months import label, quarter_label, quarter_months, quarter_of, shift
 from cdrp.analysis.performance import PerformanceError
+from cdrp.core import documents as stored
 from cdrp.intelligence.documents import LICENCE
 from cdrp.performance.status import by_priority, exceptions, plan_performance, status_counts
 from cdrp.performance.store import last_month
@@ -20,6 +21,7 @@ __all__ = [
     "quarterly_report",
     "render_report_html",
     "render_report_pdf",
+    "report_pdf",
 ]
 
 
@@ -102,3 +104,15 @@ def render_report_pdf(report: dict) -> bytes:
     from weasyprint import HTML  # a second to import: only when a PDF is asked for
 
     return HTML(string=render_report_html(report), base_url=str(settings.BASE_DIR)).write_pdf()
+
+
+def report_pdf(report: dict, object_id: str):
+    """The quarterly report's PDF, rendered once per version of its content (the report's
+    figures, statuses and words, hashed): the same report gives the stored PDF at once."""
+    return stored.cached(
+        "performance-report-pdf",
+        object_id,
+        [report],
+        lambda: render_report_pdf(report),
+        "application/pdf",
+    )

@@ -18,6 +18,7 @@ from cdrp.accounts.policy import Permission, allows, requires
 from cdrp.analysis.errors import RefusedInput
 from cdrp.analysis.months import label, month_range, parse_month, quarter_months, shift
 from cdrp.analysis.performance import PerformanceError
+from cdrp.core import documents as stored
 from cdrp.core.models import ConflictError
 from cdrp.funding.models import Project
 from cdrp.funding.queries import with_figures
@@ -27,7 +28,9 @@ from cdrp.performance.report import (
     METHOD,
     available_quarters,
     quarterly_report,
-    render_report_pdf,
+)
+from cdrp.performance.report import (
+    report_pdf as stored_report_pdf,
 )
 from cdrp.performance.services import create_series, record_series_value
 from cdrp.performance.status import by_priority, exceptions, plan_performance, status_counts
@@ -151,11 +154,8 @@ def report(request, partnership, quarter):
 def report_pdf(request, partnership, quarter):
     """The quarterly performance report as a PDF."""
     data = _report(request, quarter)
-    response = HttpResponse(render_report_pdf(data), content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="performance-{request.partnership.slug}-{quarter}.pdf"'
-    )
-    return response
+    doc = stored_report_pdf(data, f"{request.partnership.pk}:{quarter}")
+    return stored.response(request, doc, f"performance-{request.partnership.slug}-{quarter}.pdf")
 
 
 @requires(Permission.VIEW_MEMBER)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from cdrp.accounts.policy import Permission, allows, public, requires
 from cdrp.analysis.errors import RefusedInput
 from cdrp.analysis.months import shift
+from cdrp.core import documents as stored
 from cdrp.core.models import ConflictError, required_version
 from cdrp.intelligence.models import Assessment
 from cdrp.meetings.services import strategy_decisions
@@ -157,10 +158,10 @@ def _compare(request, old, new, *, public_view: bool):
     )
 
 
-def _download(plan: Plan, fmt: str) -> HttpResponse:
+def _download(request, plan: Plan, fmt: str) -> HttpResponse:
     name = f"plan-{plan.partnership.slug}-revision-{plan.revision}"
     if fmt == "pdf":
-        response = HttpResponse(documents.render_pdf(plan), content_type="application/pdf")
+        return stored.response(request, documents.plan_pdf(plan), f"{name}.pdf")
     elif fmt == "json":
         response = HttpResponse(
             json.dumps(services.snapshot(plan), indent=1), content_type="application/json"
@@ -173,7 +174,7 @@ def _download(plan: Plan, fmt: str) -> HttpResponse:
 
 @requires(Permission.VIEW_MEMBER)
 def plan_download(request, partnership, revision, fmt):
-    return _download(_plan(request, revision), fmt)
+    return _download(request, _plan(request, revision), fmt)
 
 
 @requires(Permission.EDIT)
@@ -561,4 +562,4 @@ def published_compare(request, partnership, revision):
 @public
 def published_download(request, partnership, revision, fmt):
     _public_partnership(request, partnership)
-    return _download(_plan(request, revision, published=True), fmt)
+    return _download(request, _plan(request, revision, published=True), fmt)
