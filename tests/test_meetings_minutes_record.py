@@ -276,6 +276,11 @@ def test_every_service_call_on_an_approved_meeting_raises_and_changes_nothing(
             call()
         assert isinstance(refused.value, RefusedInput), name
         assert dump(meeting) == before, name
+    # A second meeting arranged on the same day does not open the date to decisions either.
+    Meeting(group=rag, date=HELD).save()
+    with pytest.raises(MinutesLocked):
+        decide(rag, HELD, "Late motion", [(m.person, "for") for m in chosen])
+    assert not Decision.objects.filter(motion="Late motion").exists()
 
 
 def test_no_model_path_changes_an_approved_meeting(rag, demo_registry):
