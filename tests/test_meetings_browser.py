@@ -93,6 +93,19 @@ def test_a_meeting_from_agenda_to_minutes(page, people_with_roles, tmp_path):
     download.value.save_as(pdf)
     assert pdf.read_bytes().startswith(b"%PDF")
 
+    # Approval needs the minutes' text (issue 15); once approved, the record is read-only.
+    page.goto(meeting_url)
+    page.get_by_role("button", name="Approve the minutes").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("they have no text yet")
+    page.get_by_role("link", name="Write the minutes", exact=True).click()
+    page.get_by_label("Minutes").fill("The group adopted the night-time economy plan.")
+    page.get_by_role("button", name="Save minutes").click()
+    page.get_by_role("button", name="Approve the minutes").click()
+    expect(page.get_by_text("Minutes approved", exact=True).first).to_be_visible()
+    expect(page.get_by_role("link", name="Write the minutes", exact=True)).to_have_count(0)
+    expect(page.locator("select.govuk-select")).to_have_count(0)
+    expect(page.get_by_text("The group adopted the night-time economy plan.")).to_be_visible()
+
     action = ActionItem.objects.get(description="Brief licensees on the plan")
     page.goto(f"/meetings/lancashire-south/actions/?owner={owner.pk}")
     expect(page.get_by_role("cell", name="Brief licensees on the plan")).to_be_visible()

@@ -276,6 +276,11 @@ def test_every_service_call_on_an_approved_meeting_raises_and_changes_nothing(
             call()
         assert isinstance(refused.value, RefusedInput), name
         assert dump(meeting) == before, name
+    # A second meeting arranged on the same day does not open the date to decisions either.
+    Meeting(group=rag, date=HELD).save()
+    with pytest.raises(MinutesLocked):
+        decide(rag, HELD, "Late motion", [(m.person, "for") for m in chosen])
+    assert not Decision.objects.filter(motion="Late motion").exists()
 
 
 def test_no_model_path_changes_an_approved_meeting(rag, demo_registry):
@@ -524,7 +529,7 @@ def _refused(response) -> bool:
 
 
 def test_every_write_route_is_refused_for_an_approved_meeting_and_changes_nothing(
-    client, rag, demo_registry, tmp_path, settings
+    client, rag, demo_registry, tmp_path, settings, record_property
 ):
     settings.MEDIA_ROOT = tmp_path
     superuser = user_with_role("root", superuser=True)
@@ -551,8 +556,9 @@ def test_every_write_route_is_refused_for_an_approved_meeting_and_changes_nothin
     day = iter(range(1, 60))
 
     # The control: the same posts to meetings whose minutes are not approved tell the routes
-    # that write to a meeting.
-    writes = set()
+    # that write to a meeting, for each of the two people (so neither is refused for want of a
+    # permission alone).
+    writes: dict[str, set] = {role: set() for role in people}
     for role, user in people.items():
         client.force_login(user)
         for template, api in routes:
@@ -566,12 +572,17 @@ def test_every_write_route_is_refused_for_an_approved_meeting_and_changes_nothin
             response = _post(client, template, api, control)
             assert response.status_code < 500, (template, role, response.status_code)
             if dump(control) != before:
-                writes.add(template)
-    # Every route that writes to a meeting is found by the control (the amendment route writes
-    # only to approved minutes, and is checked below); the API's decisions too.
-    for suffix in known[:-1]:
-        assert any(t.endswith(suffix) for t in writes), f"the control did not change: {suffix}"
-    assert any(api and t in writes for t, api in routes)
+                writes[role].add(template)
+        # Every route that writes to a meeting is found by the control (the amendment route
+        # writes only to approved minutes, and is checked below); the API's decisions too.
+        # (Pinning a meeting and the API's decisions need the coordinators' permission to edit
+        # the registry, which a chair has not: the site administrator's control finds them.)
+        for suffix in known[:-1]:
+            if role == "chair" and suffix == "pin":
+                continue
+            assert any(t.endswith(suffix) for t in writes[role]), f"{role}: no change by {suffix}"
+        if role != "chair":
+            assert any(api and t in writes[role] for t, api in routes), role
 
     approved = held_meeting(rag, HELD)
     before = dump(approved)
@@ -580,7 +591,7 @@ def test_every_write_route_is_refused_for_an_approved_meeting_and_changes_nothin
         client.force_login(user)
         for template, api in routes:
             response = _post(client, template, api, approved)
-            if (template in writes or template.endswith("minutes/amend")) and not _refused(
+            if (template in writes[role] or template.endswith("minutes/amend")) and not _refused(
                 response
             ):
                 refusals.append(f"{role} POST {template}: {response.status_code}")
@@ -588,6 +599,13 @@ def test_every_write_route_is_refused_for_an_approved_meeting_and_changes_nothin
                 refusals.append(f"{role} POST {template} changed the meeting's rows")
                 before = dump(approved)
     assert not refusals, refusals
+    record_property(
+        "summary",
+        f"approved minutes: {len(routes)} meetings routes and API operations posted as "
+        f"{len(people)} people; write routes found by the control: "
+        + ", ".join(f"{role} {len(found)}" for role, found in writes.items())
+        + "; every one refused on the approved meeting, its rows unchanged",
+    )
     # The refusal says why and what to do instead.
     client.force_login(chair)
     page = client.post(

@@ -171,8 +171,8 @@ def close_action(action: Action, outcome: str, on: dt.date, dropped: bool = Fals
 
 @transaction.atomic
 def arrange_meeting(group: Group, date: dt.date, public: bool = False) -> Meeting:
-    """A new meeting of `group` with its agenda; refused outside the partnership's validity, as
-    a public meeting for a restricted group, and on a day the group already meets."""
+    """A new meeting of `group` with its agenda; refused outside the partnership's validity, and
+    refused as a public meeting for a restricted group."""
     p = group.partnership
     if p.valid_from and date < p.valid_from:
         raise ValidationError(f"{p.name} only exists from {p.valid_from:%-d %B %Y}")
@@ -184,9 +184,6 @@ def arrange_meeting(group: Group, date: dt.date, public: bool = False) -> Meetin
         raise ValidationError(
             f"{group.name} is a restricted group: its meetings are never open to the public"
         )
-    if Meeting.objects.filter(group=group, date=date).exists():
-        # One meeting of a group a day: decisions recorded by date find the one meeting.
-        raise ValidationError(f"{group.name} already has a meeting on {date:%-d %B %Y}")
     meeting = Meeting(group=group, date=date, public=public)
     meeting.full_clean()
     meeting.save()

@@ -188,7 +188,11 @@ def decide(
     casting_vote: str | None = None,
 ) -> Decision:
     """Record a decision at `group`'s meeting on `on` (the meeting is recorded as held if it was
-    not recorded yet), as `record_decision` counts it; all or nothing."""
+    not recorded yet), as `record_decision` counts it; all or nothing. Refused on a date when
+    the group held a meeting whose minutes are approved (even if another was arranged that day)."""
+    refuse_if_locked(
+        Meeting.objects.filter(group=group, date=on).values_list("pk", flat=True), "date"
+    )
     meeting = Meeting.objects.filter(group=group, date=on).first()
     if meeting is None:
         meeting = Meeting(group=group, date=on, status=Meeting.Status.HELD)
