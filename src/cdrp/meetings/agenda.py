@@ -42,7 +42,9 @@ def prepare_agenda(meeting: Meeting) -> list[AgendaItem]:
     if existing:
         return existing
     group = meeting.group
-    items = [(AgendaItem.Kind.APOLOGIES, "Apologies and substitutes", None)]
+    items: list[tuple[str, str, Action | None]] = [
+        (AgendaItem.Kind.APOLOGIES, "Apologies and substitutes", None)
+    ]
     previous = Meeting.objects.filter(group=group, date__lt=meeting.date).order_by("-date").first()
     if previous is not None:
         items.append(

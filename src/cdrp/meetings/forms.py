@@ -2,6 +2,7 @@
 
 from django import forms
 
+from cdrp.core.forms import model_choice
 from cdrp.partnerships.models import Person
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -105,7 +106,7 @@ class ActionForm(forms.Form):
     def __init__(self, *args, people=None, **kwargs):
         super().__init__(*args, **kwargs)
         if people is not None:
-            self.fields["owner"].queryset = people
+            model_choice(self, "owner").queryset = people
 
 
 class CloseActionForm(forms.Form):
@@ -149,4 +150,4 @@ class AmendMinutesForm(forms.Form):
 
     def __init__(self, *args, decisions, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["decision"].queryset = decisions
+        model_choice(self, "decision").queryset = decisions

@@ -172,7 +172,7 @@ class Meeting(GovernanceRecord):
         return f"{self.group} – {self.date:%-d %B %Y}"
 
     def audit_partnership_id(self) -> int | None:
-        return self.group.partnership_id if self.group_id else None
+        return self.group.partnership_id if self.group is not None else None
 
 
 class Decision(GovernanceRecord):

@@ -15,6 +15,7 @@ attributes (the links' aria-label) as well as in text: the drawing is inserted i
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from html import escape
 
 from django.db.models import Count, Q
@@ -41,7 +42,7 @@ _COLOURS = {
 }
 
 
-def _ordered(groups: list[Group]) -> list[tuple[Group, int]]:
+def _ordered(groups: Sequence[Group]) -> list[tuple[Group, int]]:
     """Depth-first order, children after their parent, with depths."""
     ids = {g.pk for g in groups}
     children: dict[int | None, list[Group]] = {}

@@ -397,7 +397,7 @@ def _county_chairs(p: Partnership, on: dt.date) -> Finding:
             return Finding(Status.NOT_APPLICABLE, f"{p.name} is not in a two-tier area.")
         county = _county_group(p)
         if county is None:
-            county_name = p.county.name if p.county_id else "the county"
+            county_name = p.county.name if p.county is not None else "the county"
             return Finding(
                 Status.NOT_MET,
                 f"No current county strategy group is recorded for {county_name}.",

@@ -74,7 +74,7 @@ def popolo_export(p: Partnership, include_contacts: bool = False) -> dict:
     posts, bodies = [], {}
     for g in groups:
         for s in g.seats.select_related("organisation").order_by("position", "pk"):
-            label = f"{s.label}, {s.organisation.name}" if s.organisation_id else s.label
+            label = f"{s.label}, {s.organisation.name}" if s.organisation is not None else s.label
             posts.append(
                 {
                     "id": f"{_group_id(g)}/seat/{s.pk}",
@@ -83,8 +83,8 @@ def popolo_export(p: Partnership, include_contacts: bool = False) -> dict:
                     "organization_id": _group_id(g),
                 }
             )
-            if s.organisation_id:
-                bodies[s.organisation_id] = s.organisation
+            if s.organisation is not None:
+                bodies[s.organisation.pk] = s.organisation
     memberships, persons = [], {}
     for m in _memberships(p):
         persons[m.person_id] = m.person
@@ -205,10 +205,10 @@ def _csv_rows(p: Partnership, columns: list[str], include_contacts: bool):
                 p.slug,
                 g.name,
                 g.get_kind_display(),
-                g.reports_to.name if g.reports_to_id else "",
+                g.reports_to.name if g.reports_to is not None else "",
                 s.label,
-                s.organisation.name if s.organisation_id else "",
-                s.council_area.name if s.council_area_id else "",
+                s.organisation.name if s.organisation is not None else "",
+                s.council_area.name if s.council_area is not None else "",
                 "yes" if s.voting else "no",
                 "yes" if s.statutory else "no",
             ]

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from cdrp.accounts.policy import Permission, allows
+from cdrp.core.forms import model_choice
 from cdrp.core.models import MISSING_VERSION, ConflictError
 from cdrp.partnerships.models import (
     Area,
@@ -110,7 +111,7 @@ class PartnershipForm(VersionedForm):
                 validators=[validate_partnership_slug],
             )
             self.order_fields(["name", "slug"])
-        self.fields["responsible_authorities"].queryset = Organisation.objects.filter(
+        model_choice(self, "responsible_authorities").queryset = Organisation.objects.filter(
             kind__in=Organisation.RESPONSIBLE_KINDS
         )
 
@@ -150,8 +151,8 @@ class GroupForm(VersionedForm):
         )
         if self.instance.pk:
             others = others.exclude(pk=self.instance.pk)
-        self.fields["reports_to"].queryset = others
-        self.fields["district"].queryset = Area.objects.filter(level=Area.Level.DISTRICT)
+        model_choice(self, "reports_to").queryset = others
+        model_choice(self, "district").queryset = Area.objects.filter(level=Area.Level.DISTRICT)
 
     def clean_slug(self):
         slug = self.cleaned_data["slug"]
@@ -178,7 +179,7 @@ class SeatForm(VersionedForm):
     def __init__(self, *args, group: Group, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.group = group
-        self.fields["council_area"].queryset = Area.objects.filter(
+        model_choice(self, "council_area").queryset = Area.objects.filter(
             level__in=[Area.Level.DISTRICT, Area.Level.COUNTY]
         )
 
@@ -191,9 +192,11 @@ class MembershipForm(VersionedForm):
 
     def __init__(self, *args, group: Group, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["seat"].queryset = group.seats.select_related("organisation", "council_area")
-        self.fields["seat"].empty_label = None
-        self.fields["person"].empty_label = None
+        model_choice(self, "seat").queryset = group.seats.select_related(
+            "organisation", "council_area"
+        )
+        model_choice(self, "seat").empty_label = None
+        model_choice(self, "person").empty_label = None
 
 
 class PersonForm(VersionedForm):
@@ -227,7 +230,7 @@ class MergerProposalForm(forms.Form):
         # Only partnerships the user may edit can be named: a merger changes every one of them.
         others = Partnership.objects.exclude(pk=partnership.pk)
         editable = [p.pk for p in others if allows(user, Permission.EDIT, p)]
-        self.fields["predecessors"].queryset = others.filter(pk__in=editable)
+        model_choice(self, "predecessors").queryset = others.filter(pk__in=editable)
 
 
 class AgreementForm(forms.Form):
@@ -241,7 +244,7 @@ class AgreementForm(forms.Form):
 
     def __init__(self, *args, organisations, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = organisations
+        model_choice(self, "organisation").queryset = organisations
 
 
 class AdvanceForm(forms.Form):

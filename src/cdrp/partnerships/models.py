@@ -643,30 +643,30 @@ class Seat(ValidatedRecord):
         ordering = ["position", "pk"]
 
     def __str__(self) -> str:
-        who = self.organisation.name if self.organisation_id else ""
-        if self.council_area_id and not who:
+        who = self.organisation.name if self.organisation is not None else ""
+        if self.council_area is not None and not who:
             who = self.council_area.name
         return f"{self.label}, {who}" if who else self.label
 
     def audit_partnership_id(self) -> int | None:
-        return self.group.partnership_id if self.group_id else None
+        return self.group.partnership_id if self.group is not None else None
 
     def holding_partnership_ids(self) -> set[int]:
-        return self.group.partnership_ids() if self.group_id else set()
+        return self.group.partnership_ids() if self.group is not None else set()
 
     @property
     def body_key(self) -> str:
-        if self.council_area_id:
+        if self.council_area is not None:
             return f"area:{self.council_area.code}"
-        if self.organisation_id:
+        if self.organisation is not None:
             return f"org:{self.organisation.slug}"
         return f"seat:{self.pk}"
 
     @property
     def body_label(self) -> str:
-        if self.council_area_id:
+        if self.council_area is not None:
             return self.council_area.name
-        if self.organisation_id:
+        if self.organisation is not None:
             return self.organisation.name
         return self.label
 
@@ -678,7 +678,7 @@ class Seat(ValidatedRecord):
 
     def body_ended(self, on: dt.date) -> bool:
         """Whether the seat's organisation did not exist on `on` (ended, or not yet set up)."""
-        return self.organisation_id is not None and not self.organisation.exists_on(on)
+        return self.organisation is not None and not self.organisation.exists_on(on)
 
     def may_vote_on(self, on: dt.date) -> bool:
         """A seat votes on `on` only if it is a voting seat, open then, and its body existed
@@ -691,6 +691,8 @@ class Seat(ValidatedRecord):
         if not self.is_open(on) or not self.body_ended(on):
             return ""
         org = self.organisation
+        if org is None:  # body_ended is true only for a seat with an organisation
+            return ""
         if org.valid_to and org.valid_to < on:
             text = f"{org.name} ended on {org.valid_to:%-d %B %Y}"
             successors = ", ".join(s.name for s in org.successors.all())
@@ -898,7 +900,7 @@ class MergerAgreement(GovernanceRecord):
         return f"{self.organisation} agreed {self.agreed_on:%-d %B %Y}"
 
     def audit_partnership_id(self) -> int | None:
-        return self.proposal.merged_id if self.proposal_id else None
+        return self.proposal.merged_id if self.proposal is not None else None
 
 
 class MergerTransition(GovernanceRecord):
@@ -920,4 +922,4 @@ class MergerTransition(GovernanceRecord):
         return f"{self.proposal}: stage {self.to_stage} on {self.on}"
 
     def audit_partnership_id(self) -> int | None:
-        return self.proposal.merged_id if self.proposal_id else None
+        return self.proposal.merged_id if self.proposal is not None else None

@@ -15,10 +15,10 @@ __all__ = ["SCHEMA_VERSION", "export_structure"]
 SCHEMA_VERSION = 1
 
 # libyaml's C emitter when PyYAML was built with it (the wheels are); same results.
-_BaseDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+_BaseDumper: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
-class _Dumper(_BaseDumper):
+class _Dumper(_BaseDumper):  # type: ignore[valid-type,misc]  # chosen at import time
     pass
 
 
@@ -48,21 +48,21 @@ def _structure_doc(p: Partnership) -> dict:
         for g in groups
     }
     area_codes: set[str] = {a.code for a in p.districts.all()}
-    if p.county_id:
+    if p.county is not None:
         area_codes.add(p.county.code)
-    if p.force_id:
+    if p.force is not None:
         area_codes.add(p.force.code)
     org_ids = set(p.responsible_authorities.values_list("pk", flat=True))
     person_ids: set[int] = set()
     group_docs = []
     for g in groups:
-        if g.district_id:
+        if g.district is not None:
             area_codes.add(g.district.code)
         seat_docs = []
         for s in seats[g.pk]:
             if s.organisation_id:
                 org_ids.add(s.organisation_id)
-            if s.council_area_id:
+            if s.council_area is not None:
                 area_codes.add(s.council_area.code)
             members = []
             for m in s.memberships.select_related("person").order_by("pk"):
@@ -79,8 +79,8 @@ def _structure_doc(p: Partnership) -> dict:
                 )
             seat_doc = {
                 "label": s.label,
-                "organisation": s.organisation.slug if s.organisation_id else None,
-                "council_area": s.council_area.code if s.council_area_id else None,
+                "organisation": s.organisation.slug if s.organisation is not None else None,
+                "council_area": s.council_area.code if s.council_area is not None else None,
                 "voting": s.voting,
                 "statutory": s.statutory,
                 # A seat's dates only when it has them, so older files read the same.
@@ -90,8 +90,7 @@ def _structure_doc(p: Partnership) -> dict:
                 seat_doc["chair_turn"] = s.chair_turn
             seat_docs.append(seat_doc | {"members": members})
         reports_to = None
-        if g.reports_to_id:
-            rt = g.reports_to
+        if (rt := g.reports_to) is not None:
             reports_to = (
                 rt.slug if rt.partnership_id == p.pk else f"{rt.partnership.slug}/{rt.slug}"
             )
@@ -109,7 +108,7 @@ def _structure_doc(p: Partnership) -> dict:
                 "short_name": g.short_name,
                 "kind": g.kind,
                 "reports_to": reports_to,
-                "district": g.district.code if g.district_id else None,
+                "district": g.district.code if g.district is not None else None,
                 "meeting_frequency": g.meeting_frequency,
                 "meeting_hours": decimal.Decimal(g.meeting_hours),
                 "quorum": g.quorum,
@@ -141,7 +140,7 @@ def _structure_doc(p: Partnership) -> dict:
         .prefetch_related("successors")
         .order_by("slug")
     )
-    area_codes |= {o.area.code for o in orgs if o.area_id}
+    area_codes |= {o.area.code for o in orgs if o.area is not None}
     areas = {}
     todo = list(area_codes)
     while todo:
@@ -150,7 +149,7 @@ def _structure_doc(p: Partnership) -> dict:
             continue
         a = Area.objects.select_related("parent").get(code=code)
         areas[code] = a
-        if a.parent_id:
+        if a.parent is not None:
             todo.append(a.parent.code)
     return {
         "cdrp-structure": SCHEMA_VERSION,
@@ -162,7 +161,7 @@ def _structure_doc(p: Partnership) -> dict:
             "status": p.status,
             "valid_from": p.valid_from,
             "valid_to": p.valid_to,
-            "county": p.county.code if p.county_id else None,
+            "county": p.county.code if p.county is not None else None,
         }
         | ({"force": p.force.code} if p.force_id else {})
         | {
@@ -176,7 +175,7 @@ def _structure_doc(p: Partnership) -> dict:
                 "code": a.code,
                 "name": a.name,
                 "level": a.level,
-                "parent": a.parent.code if a.parent_id else None,
+                "parent": a.parent.code if a.parent is not None else None,
             }
             for a in sorted(areas.values(), key=lambda a: a.code)
         ],
@@ -185,7 +184,7 @@ def _structure_doc(p: Partnership) -> dict:
                 "slug": o.slug,
                 "name": o.name,
                 "kind": o.kind,
-                "area": o.area.code if o.area_id else None,
+                "area": o.area.code if o.area is not None else None,
                 "website": o.website,
                 # An organisation's life and successors only when recorded (older files).
                 **{k: getattr(o, k) for k in ("valid_from", "valid_to") if getattr(o, k)},
@@ -202,7 +201,7 @@ def _structure_doc(p: Partnership) -> dict:
                 "slug": x.slug,
                 "name": x.name,
                 "job_title": x.job_title,
-                "organisation": x.organisation.slug if x.organisation_id else None,
+                "organisation": x.organisation.slug if x.organisation is not None else None,
                 "email": x.email,
                 "phone": x.phone,
                 "placeholder": x.placeholder,
