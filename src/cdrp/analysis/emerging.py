@@ -36,7 +36,7 @@ Without the correction ``Z`` is SciPy's ``kendalltau(time, x)`` statistic (check
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -370,7 +370,7 @@ def area_table(
 
 def area_emerging_hotspots(
     table: pd.DataFrame,
-    geometries: Mapping[Hashable, object],
+    geometries: Mapping[Any, object],  # keyed by the table's column labels (area codes)
     *,
     permutations: int = PERMUTATIONS,
     seed: int | None = SEED,

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Hashable, Iterable, Mapping
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -52,7 +54,7 @@ class TacticalError(ValueError):
     """Bad input to the tactical assessment (a month without data, a window too long, …)."""
 
 
-def _num(v):
+def _num(v: Any) -> int | float | None:
     """A JSON-safe number (NaN/inf become None)."""
     if v is None:
         return None
@@ -117,20 +119,20 @@ def missing_boundaries(
 def build_tactical(
     *,
     month: str,
-    partnership: dict,
+    partnership: Mapping[str, Any],
     lsoa: pd.DataFrame,
     lsoa_monthly: pd.DataFrame,
-    shapes: dict,
+    shapes: Mapping[str, object],
     ward_category: pd.DataFrame,
-    ward_shapes: dict | None = None,
-    months_covered=None,
+    ward_shapes: Mapping[str, object] | None = None,
+    months_covered: Iterable[str] | None = None,
     burglary: pd.DataFrame | None = None,
-    actions: list[dict] | None = None,
+    actions: list[dict[str, Any]] | None = None,
     window: int = WINDOW,
     top: int = 10,
     knox_min_events: int = KNOX_MIN_EVENTS,
     missing: list[str] | None = None,
-) -> dict:
+) -> dict[str, Any]:
     """Build the tasking pack for ``month``.
 
     Parameters
@@ -201,15 +203,15 @@ def build_tactical(
     warnings: list[str] = list(missing or [])
     notes: list[str] = list(warnings)
 
-    def geom(g):
+    def geom(g: object) -> object:
         return shapely.from_wkb(g) if isinstance(g, bytes | bytearray) else g
 
     # --- Emerging hot-spots (LSOAs, queen contiguity) -------------------------------------------
     names = lsoa.set_index("lsoa")
     codes = [c for c in lsoa["lsoa"] if c in shapes]
     table = area_table(lsoa_monthly, "lsoa", codes, held)
-    emerging: list[dict] = []
-    patterns: dict[str, str] = {}
+    emerging: list[dict[str, Any]] = []
+    patterns: dict[Hashable, str] = {}
     if len(codes) >= 3:
         try:
             classes = area_emerging_hotspots(
@@ -245,7 +247,9 @@ def build_tactical(
                         **{
                             k: _num(row[k])
                             for k in classes.columns
-                            if k != "pattern" and np.issubdtype(classes[k].dtype, np.number)
+                            if k != "pattern"
+                            and isinstance(dtype := classes[k].dtype, np.dtype)
+                            and np.issubdtype(dtype, np.number)
                         },
                     },
                 }
@@ -286,9 +290,10 @@ def build_tactical(
             raise TacticalError(f"exceedances for {month}: {exc}") from exc
     base_start = str(target - 12)
     wcs = wc.assign(month=wc["month"].astype(str))
-    exceed: list[dict] = []
-    for i, row in enumerate(alerts.itertuples(index=False)):
-        area, cat = row.area, row.category
+    exceed: list[dict[str, Any]] = []
+    alert: Any  # a row of `exceedances` (pandas types its fields as any scalar)
+    for i, alert in enumerate(alerts.itertuples(index=False)):
+        area, cat = alert.area, alert.category
         s = wcs[
             (wcs["area"] == area)
             & (wcs["category"] == cat)
@@ -304,22 +309,22 @@ def build_tactical(
                 "ward_name": str(ward_names.get(area, area)),
                 "category": str(cat),
                 "month": month,
-                "observed": int(row.observed),
-                "expected": _num(row.expected),
-                "upper_limit": _num(row.upper_limit),
-                "excess": _num(row.excess),
-                "excess_over_limit": _num(row.excess_over_limit),
-                "ratio": _num(row.ratio),
+                "observed": int(alert.observed),
+                "expected": _num(alert.expected),
+                "upper_limit": _num(alert.upper_limit),
+                "excess": _num(alert.excess),
+                "excess_over_limit": _num(alert.excess_over_limit),
+                "ratio": _num(alert.ratio),
                 "evidence": {
                     "method": (
                         "observed above the 99% Poisson upper limit of the expected count "
                         "(mean of the 12 months before × seasonal factor); "
                         "cdrp.analysis.exceedance"
                     ),
-                    "baseline_mean": _num(row.baseline_mean),
-                    "seasonal_factor": _num(row.seasonal_factor),
-                    "seasonal_years_used": _num(row.seasonal_years_used),
-                    "p_value": _num(row.p_value),
+                    "baseline_mean": _num(alert.baseline_mean),
+                    "seasonal_factor": _num(alert.seasonal_factor),
+                    "seasonal_years_used": _num(alert.seasonal_years_used),
+                    "p_value": _num(alert.p_value),
                     "months": months13,
                     "series": [int(by.get(m, 0)) for m in months13],
                 },
@@ -327,15 +332,17 @@ def build_tactical(
         )
 
     # --- Repeat locations (LSOAs over the window) -----------------------------------------------
-    long = table.stack().rename("n").reset_index()
+    # single-level columns: stack gives a Series (the stubs allow a DataFrame)
+    long = cast("pd.Series[Any]", table.stack()).rename("n").reset_index()
     long = long[long["n"] > 0]
     records = long.loc[long.index.repeat(long["n"].astype(int)), ["month", "lsoa"]]
-    repeats: dict = {"window": [held[0], held[-1]], "items": [], "total": 0}
+    repeats: dict[str, Any] = {"window": [held[0], held[-1]], "items": [], "total": 0}
     if len(records):
         rep = repeat_locations(records, "lsoa", start=held[0], end=held[-1], top=top)
         repeats["total"] = int(rep.attrs["total"])
         repeats["places"] = int(rep.attrs["places"])
         repeats["share_top"] = _num(rep["share"].sum())
+        r: Any  # a row of `repeat_locations`
         for r in rep.itertuples(index=False):
             repeats["items"].append(
                 {
@@ -351,9 +358,9 @@ def build_tactical(
             )
 
     # --- Near-repeat (Knox, burglary, month bands) ----------------------------------------------
-    near: dict = {"category": "burglary", "ran": False}
+    near: dict[str, Any] = {"category": "burglary", "ran": False}
     n_events = 0 if burglary is None else len(burglary)
-    if n_events < knox_min_events:
+    if burglary is None or n_events < knox_min_events:
         near["note"] = (
             f"Knox test not run: {n_events} burglaries with a location in the last "
             f"{KNOX_MONTHS} months, fewer than the {knox_min_events} it needs."
@@ -372,7 +379,7 @@ def build_tactical(
         except ValueError as exc:
             near["note"] = f"Knox test not run: {exc}"
         else:
-            cells = [
+            cells: list[dict[Hashable, Any]] = [
                 {k: (_num(v) if not isinstance(v, str) else v) for k, v in rec.items()}
                 for rec in res.to_frame().to_dict("records")
             ]
@@ -400,7 +407,7 @@ def build_tactical(
 
     # --- Map (GeoJSON, WGS84) -------------------------------------------------------------------
     hot_codes = {e["lsoa"] for e in emerging}
-    feats = []
+    feats: list[dict[str, Any]] = []
     for c in codes:
         g = shapely.simplify(geom(shapes[c]), 0.0001, preserve_topology=True)
         feats.append(
@@ -416,7 +423,7 @@ def build_tactical(
                 },
             }
         )
-    ex_feats = []
+    ex_feats: list[dict[str, Any]] = []
     if ward_shapes:
         for e in exceed:
             g = ward_shapes.get(e["ward"])
@@ -457,7 +464,7 @@ def build_tactical(
     }
 
 
-def _ward_name(names: pd.DataFrame, code: str) -> str:
+def _ward_name(names: pd.DataFrame, code: Hashable) -> str:
     """The LSOA's ward name; "no ward" when no loaded ward covers it (never a nearest name)."""
     if "ward_name" not in names:
         return ""
@@ -465,5 +472,6 @@ def _ward_name(names: pd.DataFrame, code: str) -> str:
     return str(value) if isinstance(value, str) and value else "no ward"
 
 
-def _geojson(g) -> dict:
-    return json.loads(shapely.to_geojson(shapely.set_precision(g, 1e-6)))
+def _geojson(g: object) -> dict[str, Any]:
+    out: dict[str, Any] = json.loads(shapely.to_geojson(shapely.set_precision(g, 1e-6)))
+    return out

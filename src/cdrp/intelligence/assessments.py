@@ -227,7 +227,7 @@ def _districts(
             "the incident store has no geography tables: run `cdrp import geography` first"
         )
     geo_districts = read_table(store, "districts")
-    names = geo_districts.set_index("district_code")["district_name"].to_dict()
+    names = dict(zip(geo_districts["district_code"], geo_districts["district_name"], strict=True))
     codes = list(districts)
     unknown = [c for c in codes if c not in names]
     if unknown:
@@ -281,7 +281,7 @@ def _plan_file(reading: _Reading, plan_path: str) -> dict[str, Any]:
     if start:
         try:
             first, last = Month.parse(start), Month.parse(plan["period"]["end"])
-            reading.first = min(reading.first, str(first - (int(last - first) + 1)))
+            reading.first = min(reading.first, str(first - (last.index - first.index + 1)))
         except (ValueError, KeyError, TypeError):
             pass  # the builder names the bad field
     return plan
@@ -303,13 +303,10 @@ def _populations(
         for c in by_code.index
         if year and pd.notna(by_code.loc[c, f"population_{year}"])
     }
+    base = by_code[f"population_{base_year}"] if base_year else None
     pop_base = (
-        {
-            c: float(by_code.loc[c, f"population_{base_year}"])
-            for c in reading.codes
-            if pd.notna(by_code.loc[c, f"population_{base_year}"])
-        }
-        if base_year
+        {c: float(base[c]) for c in reading.codes if pd.notna(base[c])}
+        if base is not None
         else None
     )
     return pop, pop_base, year, base_year
@@ -371,7 +368,8 @@ def _peer_counts(reading: _Reading) -> tuple[pd.DataFrame, list[str]]:
         if cov is not None and len(cov)
         else pd.DataFrame(columns=["force", "month", "missing"])
     )
-    forces = reading.geo_districts.set_index("district_code")["force_name"].to_dict()
+    geo = reading.geo_districts
+    forces = dict(zip(geo["district_code"], geo["force_name"], strict=True))
     held = districts_with_data(forces, police, reading.window)
     force_names = sorted({str(forces[c]) for c in held})
     with_data = set(held) | set(reading.codes)
@@ -494,7 +492,8 @@ def gather(
         months=months,
         monthly=monthly,
         covered_months=reading.covered,
-        populations={c: pop.get(c) for c in codes},
+        # a district without a population is refused by build_assessment, which names it
+        populations={c: p for c in codes if (p := pop.get(c)) is not None},
         population_year=year or 0,
         populations_baseline=pop_base,
         population_baseline_year=base_year,

@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 
 from cdrp.analysis.assessment.changes import changes_section
-from cdrp.analysis.assessment.common import _name, _num
+from cdrp.analysis.assessment.common import _name, _num, summed
 from cdrp.analysis.assessment.community import community_section
 from cdrp.analysis.assessment.inputs import (
     SCHEMA_VERSION,
@@ -103,7 +103,7 @@ def build_assessment(inputs: AssessmentInputs, report: Report | None = None) -> 
     monthly = monthly[monthly["district"].isin(list(inputs.districts))]
     monthly = monthly[monthly["month"] <= str(window[-1])]
     monthly["category"] = monthly["category"].map(_name)
-    monthly = monthly.groupby(["month", "district", "category"], as_index=False)["count"].sum()
+    monthly = summed(monthly, ["month", "district", "category"])
     present = sorted(monthly["category"].unique())
     try:
         weights = check_weights(
@@ -123,9 +123,7 @@ def build_assessment(inputs: AssessmentInputs, report: Report | None = None) -> 
     report(3, steps, "drivers of change")
     why = why_section(inputs, by_cat, by_dist, by_dc)
     report(4, steps, "last year's plan")
-    plan = plan_section(
-        inputs, monthly.groupby(["month", "category"], as_index=False)["count"].sum(), covered_upto
-    )
+    plan = plan_section(inputs, summed(monthly, ["month", "category"]), covered_upto)
     report(5, steps, "community views")
     community, concern = community_section(inputs, cats)
     report(6, steps, "similar areas")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cdrp.analysis.assessment.common import _fmt, _records, _ref, _table
+from cdrp.analysis.assessment.common import _fmt, _records, _ref, _table, summed
 from cdrp.analysis.assessment.inputs import AssessmentInputs
 from cdrp.analysis.assessment.sections import Finding, Section, Table
 from cdrp.analysis.change import compare_periods, month_window
@@ -36,7 +36,7 @@ def _compare(
         current = month_window(inputs.end, inputs.months)
         base = current - (inputs.months if baseline == "previous" else 12)
         window = [str(m) for m in current]
-        out = frame[frame["month"].isin(window)].groupby(keys, as_index=False)["count"].sum()
+        out = summed(frame[frame["month"].isin(window)], keys)
         out = out.rename(columns={"count": "current"})
         out["current_months"] = f"{current[0]}..{current[-1]}"
         out["baseline_months"] = f"{base[0]}..{base[-1]}"
@@ -57,7 +57,8 @@ def changes_section(
     tables: list[Table] = []
     findings: list[Finding] = []
     texts: list[str] = []
-    by_cat = by_dist = by_dc = None
+    # by category, district and district × category, for each baseline
+    compared: dict[str, tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]] = {}
     for baseline in baselines:
         label = {
             "previous": "the previous 12 months"
@@ -66,21 +67,21 @@ def changes_section(
             "year_before": "the same months a year before",
         }[baseline]
         cat = _compare(
-            monthly.groupby(["month", "category"], as_index=False)["count"].sum(),
+            summed(monthly, ["month", "category"]),
             ["category"],
             inputs,
             covered,
             baseline,
         )
         dist = _compare(
-            monthly.groupby(["month", "district"], as_index=False)["count"].sum(),
+            summed(monthly, ["month", "district"]),
             ["district"],
             inputs,
             covered,
             baseline,
         )
         total = _compare(
-            monthly.groupby(["month"], as_index=False)["count"].sum().assign(area="total"),
+            summed(monthly, ["month"]).assign(area="total"),
             ["area"],
             inputs,
             covered,
@@ -124,8 +125,7 @@ def changes_section(
             )
         )
         comparable[baseline] = not cat["verdict"].str.startswith("not comparable").any()
-        if baseline == "previous":
-            by_cat, by_dist, by_dc = cat, dist, dc
+        compared[baseline] = (cat, dist, dc)
         t = dist[dist["district"] == "total"].iloc[0]
         if str(t["verdict"]).startswith("not comparable"):
             findings.append(
@@ -159,9 +159,10 @@ def changes_section(
                             ],
                         }
                     )
+    by_cat, by_dist, by_dc = compared["previous"]
     # Three-year trend of the partnership total (missing months leave a year blank).
     series = monthly_series(
-        monthly.groupby("month", as_index=False)["count"].sum(),
+        summed(monthly, "month"),
         covered,
         start=str(window[-1] - 35),
         end=str(window[-1]),

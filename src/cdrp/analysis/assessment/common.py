@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -27,6 +27,27 @@ def _num(value: Any) -> Any:
         value = float(value)
         return None if math.isnan(value) or math.isinf(value) else value
     return value
+
+
+def summed(frame: pd.DataFrame, keys: str | list[str]) -> pd.DataFrame:
+    """``count`` summed by ``keys``, which stay columns: ``groupby(keys, as_index=False)``.
+
+    (pandas' stubs type a column of a groupby as a Series whatever ``as_index``.)
+
+    >>> summed(pd.DataFrame({"k": ["a", "b", "a"], "count": [1, 2, 3]}), "k").to_dict("list")
+    {'k': ['a', 'b'], 'count': [4, 2]}
+    """
+    return cast(pd.DataFrame, frame.groupby(keys, as_index=False)["count"].sum())
+
+
+def stacked(frame: pd.DataFrame) -> pd.Series[Any]:
+    """``frame.stack()`` of a frame with one level of columns: a Series (the stubs allow a
+    DataFrame).
+
+    >>> stacked(pd.DataFrame({"x": [1], "y": [2]})).tolist()
+    [1, 2]
+    """
+    return cast("pd.Series[Any]", frame.stack())
 
 
 def _records(frame: pd.DataFrame, columns: Sequence[str]) -> list[dict[str, Any]]:

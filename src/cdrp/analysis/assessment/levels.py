@@ -14,6 +14,8 @@ from cdrp.analysis.assessment.common import (
     lsoa_boundaries_notice,
     missing_lsoa_boundaries,
     missing_wards,
+    stacked,
+    summed,
     ward_boundaries_notice,
 )
 from cdrp.analysis.assessment.inputs import AssessmentInputs
@@ -77,7 +79,7 @@ def levels_section(
 
     # District × category rates, for the annex and the peer criterion.
     dc = current.groupby(["district", "category"])["count"].sum().unstack(fill_value=0)
-    dc = dc.reindex(index=list(names), fill_value=0).stack().rename("count").reset_index()
+    dc = stacked(dc.reindex(index=list(names), fill_value=0)).rename("count").reset_index()
     dc["key"] = dc["district"] + "/" + dc["category"]
     dc["name"] = dc["district"].map(names)
     dc["population"] = dc["district"].map(inputs.populations).astype(float)
@@ -85,14 +87,14 @@ def levels_section(
 
     # Seasonality: each month beside the same month a year before, partnership total.
     series = monthly_series(
-        monthly.groupby("month", as_index=False)["count"].sum(),
+        summed(monthly, "month"),
         covered,
         start=str(window[0] - 12),
         end=str(window[-1]),
     )
-    season = same_period_last_year(series).loc[window[0] :].reset_index()
+    season = same_period_last_year(series).loc[slice(window[0], None)].reset_index()
     season["month"] = season["month"].astype(str)
-    by_month_cat = current.groupby(["month", "category"], as_index=False)["count"].sum()
+    by_month_cat = summed(current, ["month", "category"])
 
     # Concentration across every LSOA and ward of the partnership (zeros included).
     lsoa = inputs.lsoa.copy()
@@ -268,7 +270,12 @@ def levels_section(
         },
         {
             "text": "The most recorded categories were "
-            + ", ".join(f"{r.category} ({_fmt(r.count)}, {r.share:.0%})" for r in top.itertuples())
+            + ", ".join(
+                f"{category} ({_fmt(count)}, {share:.0%})"
+                for category, count, share in zip(
+                    top["category"], top["count"], top["share"], strict=True
+                )
+            )
             + ".",
             "evidence": [_ref("levels-categories", c) for c in top["category"]],
         },

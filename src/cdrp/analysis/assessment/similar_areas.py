@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cdrp.analysis.assessment.common import _name, _records, _ref, _table
+from cdrp.analysis.assessment.common import _name, _records, _ref, _table, stacked
 from cdrp.analysis.assessment.inputs import (
     AssessmentInputs,
 )
@@ -129,9 +129,9 @@ def peers_section(
             }
         )
         # Per category: the district's position among the same members (priority evidence).
-        by = pc[pc["district"].isin(units)].groupby(["category", "district"])["count"].sum()
-        by = by.unstack(fill_value=0).reindex(columns=units, fill_value=0).stack()
-        by = by.rename("count").reset_index().rename(columns={"district": "unit"})
+        sums = pc[pc["district"].isin(units)].groupby(["category", "district"])["count"].sum()
+        cell_counts = stacked(sums.unstack(fill_value=0).reindex(columns=units, fill_value=0))
+        by = cell_counts.rename("count").reset_index().rename(columns={"district": "unit"})
         by["population"] = by["unit"].map(inputs.peer_populations).astype(float)
         for category, group in by.groupby("category"):
             if group["count"].sum() == 0:
@@ -142,7 +142,7 @@ def peers_section(
                     "district": code,
                     "candidate": category,
                     "value": peer_position(
-                        g.loc[code, "position_95"], g.loc[code, "position_99_8"]
+                        str(g.loc[code, "position_95"]), str(g.loc[code, "position_99_8"])
                     ),
                     "rate": g.loc[code, "rate"],
                     "target": g.loc[code, "target_rate"],
