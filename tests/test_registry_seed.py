@@ -177,3 +177,30 @@ def test_a_merged_partnership_covering_lookup_districts_is_not_doubled(south_reg
     assert Partnership.objects.filter(force__code="E23000003").count() == 11
     again = _seed()
     assert not again.changed and len(again.covered) == 3
+
+
+def test_a_partnership_without_a_recorded_force_is_listed_under_its_districts_force(
+    client, demo_registry, _geography_template
+):
+    """The demo's partnerships are not seeded from the lookups: their force area is the one the
+    geography gives their districts, not "No police force area recorded"."""
+    from cdrp.intelligence.services import load_areas
+    from cdrp.partnerships.models import Partnership
+    from cdrp.store import Store
+    from conftest import DEMO_DATA
+
+    load_areas(Store(str(_geography_template)), DEMO_DATA)  # as the demo does
+
+    south = Partnership.objects.get(slug="lancashire-south")
+    assert south.force is None
+    districts = list(south.districts.all())
+    force = south.force_area
+    assert force is not None and force.level == "force"
+    assert districts and {d.attributes["force_code"] for d in districts} == {force.code}
+    page = client.get("/partnerships/").content.decode()
+    assert f"{force.name} police force area" in page
+    assert "No police force area recorded" not in page
+    detail = client.get("/partnerships/lancashire-south/").content.decode()
+    assert "Police force area" in detail and force.name in detail
+    listed = {p["slug"]: p for p in client.get("/api/partnerships").json()}
+    assert listed["lancashire-south"]["force"] == force.code

@@ -128,6 +128,8 @@ def load_areas(store: Store | None = None, data_dir: Path | None = None) -> dict
         attributes: dict[str, Any] = {
             "csp_code": row.csp_code if isinstance(row.csp_code, str) else None,
             "csp_name": row.csp_name if isinstance(row.csp_name, str) else None,
+            # The force area, kept even where the district's parent is its county.
+            "force_code": row.force_code if isinstance(row.force_code, str) else None,
             **{c: int(getattr(row, c)) for c in population_columns if not pd.isna(getattr(row, c))},
         }
         if row.district_code in iod:

@@ -35,19 +35,21 @@ class PartnershipOut(Schema):
 
     @staticmethod
     def resolve_force(p: Partnership) -> str | None:
-        return p.force.code if p.force else None
+        return p.force_area.code if p.force_area else None
 
     @staticmethod
     def resolve_force_name(p: Partnership) -> str | None:
-        return p.force.name if p.force else None
+        return p.force_area.name if p.force_area else None
 
     @staticmethod
     def resolve_region(p: Partnership) -> str | None:
-        return p.force.parent.code if p.force and p.force.parent else None
+        force = p.force_area
+        return force.parent.code if force and force.parent else None
 
     @staticmethod
     def resolve_region_name(p: Partnership) -> str | None:
-        return p.force.parent.name if p.force and p.force.parent else None
+        force = p.force_area
+        return force.parent.name if force and force.parent else None
 
 
 @router.get(
@@ -60,7 +62,11 @@ class PartnershipOut(Schema):
 )
 @allow(Permission.VIEW_PUBLIC)
 def list_partnerships(request):
-    return list(Partnership.objects.select_related("force__parent"))
+    return list(
+        Partnership.objects.select_related("force__parent").prefetch_related(
+            "districts__parent__parent"
+        )
+    )
 
 
 class MemberOut(Schema):

@@ -330,6 +330,27 @@ class Partnership(GovernanceRecord):
     def is_two_tier(self) -> bool:
         return self.county_id is not None or any(d.is_shire_district for d in self.districts.all())
 
+    @property
+    def force_area(self) -> Area | None:
+        """The police force area: the one recorded, else the one every district lies in (from
+        the geography: a district's parent, or the force its attributes name where its parent is
+        its county), else None."""
+        if self.force is not None:
+            return self.force
+        codes = set()
+        for d in self.districts.all():
+            if d.parent is not None and d.parent.level == Area.Level.FORCE:
+                codes.add(d.parent.code)
+            elif (d.attributes or {}).get("force_code"):
+                codes.add(d.attributes["force_code"])
+        if len(codes) != 1:
+            return None
+        return (
+            Area.objects.filter(level=Area.Level.FORCE, code=codes.pop())
+            .select_related("parent")
+            .first()
+        )
+
     def strategy_group(self) -> Group | None:
         """The partnership's own strategy group, or else a joint one serving it (a joint
         Responsible Authorities Group over two district partnerships)."""

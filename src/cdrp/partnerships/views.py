@@ -99,7 +99,7 @@ def _by_region_and_force(partnerships) -> list[dict]:
     those with no force area recorded come last, under no heading."""
     regions: dict[int | None, dict] = {}
     for p in partnerships:
-        force = p.force
+        force = p.force_area
         region = force.parent if force else None
         entry = regions.setdefault(region.pk if region else None, {"region": region, "forces": {}})
         entry["forces"].setdefault(force.pk if force else None, {"force": force, "items": []})[
@@ -120,7 +120,11 @@ def _by_region_and_force(partnerships) -> list[dict]:
 
 @public
 def partnership_list(request):
-    partnerships = Partnership.objects.select_related("force__parent").order_by("name")
+    partnerships = (
+        Partnership.objects.select_related("force__parent")
+        .prefetch_related("districts__parent__parent")
+        .order_by("name")
+    )
     can_add = may_create_partnership(request.user)
     return render(
         request,
