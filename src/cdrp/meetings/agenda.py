@@ -66,9 +66,9 @@ def prepare_agenda(meeting: Meeting) -> list[AgendaItem]:
         )
     items.append((AgendaItem.Kind.AOB, "Any other business", None))
     created = []
-    for position, (kind, title, action) in enumerate(items, start=1):
+    for position, (kind, title, linked) in enumerate(items, start=1):
         item = AgendaItem(
-            meeting=meeting, position=position, kind=kind, title=title[:300], action=action
+            meeting=meeting, position=position, kind=kind, title=title[:300], action=linked
         )
         item.save()
         created.append(item)

@@ -11,7 +11,7 @@ import datetime as dt
 from cdrp.meetings.agenda import arrange_meeting, quorum, save_minutes
 from cdrp.meetings.models import Decision, Meeting, Minutes, Venue
 from cdrp.meetings.services import amend_minutes, approve_minutes, record_decision
-from cdrp.partnerships.models import Area, Group, Partnership
+from cdrp.partnerships.models import Area, Group, Partnership, Person
 
 VENUES = [
     # name, district code, capacity
@@ -42,14 +42,16 @@ def decision_of(group: Group, on: dt.date, motion: str) -> Decision:
     """A carried decision of `group` at a held meeting on `on`, one vote per council area or
     agency, every voting body for (found again rather than repeated). Everyone voting is
     recorded as present, so the meeting's attendance shows the quorum the decision had."""
-    meeting = Meeting.objects.filter(group=group, date=on).first() or arrange_meeting(group, on)
+    meeting: Meeting = Meeting.objects.filter(group=group, date=on).first() or arrange_meeting(
+        group, on
+    )
     found = meeting.decisions.filter(motion=motion).first()
     if found is not None:
         return found
     if meeting.status != Meeting.Status.HELD:
         meeting.status = Meeting.Status.HELD
         meeting.save()
-    voters = {}
+    voters: dict[str, Person] = {}
     for m in (
         group.current_memberships(on)
         .filter(seat__voting=True)
@@ -120,7 +122,12 @@ def finish(stdout, users: dict) -> None:
         save_minutes(meeting, _minutes_text(meeting), record.version if record else 0)
         approve_minutes(meeting)
         approved += 1
-        if amending is not None and meeting.group_id == strategy.pk and meeting.date == AMENDED_ON:
+        if (
+            amending is not None
+            and strategy is not None
+            and meeting.group_id == strategy.pk
+            and meeting.date == AMENDED_ON
+        ):
             text = Minutes.objects.get(meeting=meeting).text
             amend_minutes(
                 meeting,

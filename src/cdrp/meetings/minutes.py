@@ -8,6 +8,8 @@ anyone else they hold the attendance alone.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.template.loader import render_to_string
 
 from cdrp.accounts.policy import may_see_restricted
@@ -21,19 +23,22 @@ def minutes_context(meeting: Meeting, reader=None) -> dict:
     attendance = meeting.attendance.select_related(
         "person", "seat__organisation", "seat__council_area"
     ).order_by("seat__position", "person__name")
-    by_status = {status: [] for status, _ in Attendance.Status.choices}
+    by_status: dict[str, list[Attendance]] = {status: [] for status, _ in Attendance.Status.choices}
     for a in attendance:
         by_status[a.status].append(a)
     group = meeting.group
     withheld = group.restricted and not may_see_restricted(reader, group)
     record = getattr(meeting, "minutes_record", None)
-    items, decisions, actions, amendments = [], [], [], []
+    items: list[Any] = []
+    decisions: list[Any] = []
+    actions: list[Any] = []
+    amendments: list[Any] = []
     if not withheld:
-        items = meeting.agenda.select_related("action__owner", "meeting__group")
+        agenda_items = meeting.agenda.select_related("action__owner", "meeting__group")
         if not group.restricted:
             # Restricted items (named offenders or victims) never appear in minutes.
-            items = items.filter(restricted=False)
-        items = list(items)
+            agenda_items = agenda_items.filter(restricted=False)
+        items = list(agenda_items)
         decisions = list(
             meeting.decisions.select_related("meeting__group").prefetch_related("votes__cast_by")
         )

@@ -11,7 +11,7 @@ from cdrp.analysis.errors import RefusedInput
 from cdrp.core.models import GovernanceRecord
 
 
-class MinutesLocked(RefusedInput, ValidationError):
+class MinutesLocked(RefusedInput, ValidationError):  # type: ignore[misc]  # both bases keep `message`; RefusedInput's is set
     """A change to a meeting whose minutes are approved (or to approved minutes), refused before
     anything was written. It is a `RefusedInput` (field and message) and a Django
     `ValidationError`, so every page, API and command that shows a refusal shows this one."""

@@ -131,11 +131,12 @@ def restricting_groups(
         current = parent
     out: dict[str, int | None] = {}
     for orig in ids:
-        group = rows.get(node[orig]) if node[orig] is not None else None
-        if group is None:
+        key = node[orig]
+        group = rows.get(key) if key is not None else None
+        if key is None or group is None:
             out[orig] = UNKNOWN_GROUP  # fail safe: a record we cannot place is nobody's to read
         elif flagged[orig] or group.get("restricted"):
-            out[orig] = int(node[orig])
+            out[orig] = int(key)
         else:
             out[orig] = None
     return out

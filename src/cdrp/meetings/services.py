@@ -240,6 +240,8 @@ def approve_minutes(meeting: Meeting, on: dt.date | None = None) -> Minutes:
             + ".",
             missing,
         )
+    if record is None:  # no text: check_approvable has refused it already
+        raise MinutesRefused("text", "The minutes have no text yet.")
     if meeting.status != Meeting.Status.HELD:
         meeting.status = Meeting.Status.HELD
         meeting.save()
@@ -390,6 +392,7 @@ def planner_inputs(
             str(g.reports_to_id)
             if g.kind == Group.Kind.OFFICER
             and g.reports_to_id in planned
+            and g.reports_to is not None
             and g.reports_to.kind in (Group.Kind.STRATEGY, Group.Kind.COUNTY_STRATEGY)
             else None
         )

@@ -236,7 +236,7 @@ def _meeting_context(request, meeting: Meeting, action_form=None, approve_errors
         decisions = list(meeting.decisions.select_related("meeting__group"))
     record = Minutes.objects.filter(meeting=meeting).first()
     approved = bool(record and record.approved)
-    versions = record.versions() if approved and not withheld else []
+    versions = record.versions() if record is not None and approved and not withheld else []
     if versions and len(versions) > 1:
         restricted.audit_reads([v["amendment"] for v in versions[1:]])
     restricted.audit_reads([*shown, *actions, *decisions])

@@ -123,7 +123,7 @@ def _reference(g: Group, partnership_id: int) -> str:
 
 
 def _group_out(g: Group, on: dt.date) -> dict:
-    current = {}
+    current: dict[int, list[Membership]] = {}
     for m in Membership.objects.current(on).filter(seat__group=g).select_related("person"):
         current.setdefault(m.seat_id, []).append(m)
     seats = []

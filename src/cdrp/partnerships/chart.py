@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from html import escape
+from typing import TypeVar
 
 from django.db.models import Count, Q
 from django.utils.safestring import SafeString, mark_safe
@@ -30,7 +31,7 @@ INDENT = 34
 LEFT = 12
 TOP = 56
 
-_COLOURS = {
+_COLOURS: dict[str, str] = {
     Group.Kind.STRATEGY: "#1d70b8",
     Group.Kind.COUNTY_STRATEGY: "#1d70b8",
     Group.Kind.OFFICER: "#4c2c92",
@@ -42,10 +43,13 @@ _COLOURS = {
 }
 
 
-def _ordered(groups: Sequence[Group]) -> list[tuple[Group, int]]:
+G = TypeVar("G", bound=Group)
+
+
+def _ordered(groups: Sequence[G]) -> list[tuple[G, int]]:
     """Depth-first order, children after their parent, with depths."""
     ids = {g.pk for g in groups}
-    children: dict[int | None, list[Group]] = {}
+    children: dict[int | None, list[G]] = {}
     for g in groups:
         parent = g.reports_to_id if g.reports_to_id in ids else None
         children.setdefault(parent, []).append(g)
@@ -112,13 +116,13 @@ def structure_svg(partnership: Partnership, on: dt.date | None = None, link=None
         .filter(seat__group__in=own | foreign, role=Membership.Role.CHAIR)
         .select_related("person", "seat")
     }
-    for g in groups:
-        if g.chair_rotation_start is not None:  # a rotating chair: whoever's turn it is
-            chair = g.chair(on)
+    for rotating in groups:
+        if rotating.chair_rotation_start is not None:  # a rotating chair: whoever's turn it is
+            chair = rotating.chair(on)
             if chair is None:
-                chairs.pop(g.pk, None)
+                chairs.pop(rotating.pk, None)
             else:
-                chairs[g.pk] = f"{chair.name} (in rotation)"
+                chairs[rotating.pk] = f"{chair.name} (in rotation)"
     rows = _ordered(groups)
     height = TOP + ROW * len(rows) + 12
     title = f"Structure of {partnership.name}"

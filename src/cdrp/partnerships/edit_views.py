@@ -285,8 +285,12 @@ def _shared_changes_refused(user, text: str, name: str) -> list[str]:
                         )
         for a in d["areas"]:
             area = Area.objects.filter(code=a["code"]).select_related("parent").first()
-            held = area and (area.name, area.level, area.parent.code if area.parent else None)
-            if held and held != (a["name"], a["level"], a["parent"]):
+            held_area = (
+                (area.name, area.level, area.parent.code if area.parent else None)
+                if area is not None
+                else None
+            )
+            if area is not None and held_area != (a["name"], a["level"], a["parent"]):
                 if not is_site_administrator(user):
                     problems.append(
                         f"{name} line {a['_line']}: area {area.code} ({area.name}) is reference "
@@ -295,8 +299,12 @@ def _shared_changes_refused(user, text: str, name: str) -> list[str]:
                     )
         for o in d["organisations"]:
             org = Organisation.objects.filter(slug=o["slug"]).select_related("area").first()
-            held = org and (org.name, org.kind, org.area.code if org.area else None, org.website)
-            if held and held != (o["name"], o["kind"], o["area"], o["website"]):
+            held_org = (
+                (org.name, org.kind, org.area.code if org.area else None, org.website)
+                if org is not None
+                else None
+            )
+            if org is not None and held_org != (o["name"], o["kind"], o["area"], o["website"]):
                 if not may_access(user, Permission.EDIT, org):
                     problems.append(
                         f"{name} line {o['_line']}: organisation “{org.slug}” ({org.name}) "
@@ -307,7 +315,7 @@ def _shared_changes_refused(user, text: str, name: str) -> list[str]:
             person = Person.objects.filter(slug=x["slug"]).select_related("organisation").first()
             if person is None:
                 continue
-            held = (
+            held_person = (
                 person.name,
                 person.job_title,
                 person.organisation.slug if person.organisation else None,
@@ -318,7 +326,7 @@ def _shared_changes_refused(user, text: str, name: str) -> list[str]:
             wanted = tuple(
                 x[k] for k in ("name", "job_title", "organisation", "email", "phone", "placeholder")
             )
-            if held != wanted and not may_access(user, Permission.EDIT, person):
+            if held_person != wanted and not may_access(user, Permission.EDIT, person):
                 problems.append(
                     f"{name} line {x['_line']}: person “{person.slug}” sits in partnerships "
                     "where you may not edit: leave their entry as it is."

@@ -647,6 +647,8 @@ class Seat(ValidatedRecord):
     council_area = models.ForeignKey(
         Area, null=True, blank=True, on_delete=models.PROTECT, related_name="seats"
     )
+    #: Set by the structure importer, which checks the group's quorum once all seats are saved.
+    _quorum_checked = False
     voting = models.BooleanField(default=True)
     statutory = models.BooleanField(default=False)
     position = models.PositiveIntegerField(default=0)
@@ -752,7 +754,7 @@ class Seat(ValidatedRecord):
                     )
             quorum = self.group.quorum
             # A structure import checks the quorum against the file's final seats instead.
-            if quorum is not None and not errors and not getattr(self, "_quorum_checked", False):
+            if quorum is not None and not errors and not self._quorum_checked:
                 others = Seat.objects.filter(group_id=self.group_id).exclude(pk=self.pk)
                 bodies = {s.body_key for s in others if s.voting}
                 if self.voting:

@@ -515,7 +515,7 @@ def _save(obj, values: dict, problems: list[str], where: str) -> None:
         try:
             obj.save()
         except ValidationError as exc:
-            messages = []
+            messages: list[str] = []
             detail = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
             for field, errs in detail.items():
                 messages.extend(f"{field}: {e}" if field != "__all__" else e for e in errs)
@@ -697,7 +697,7 @@ def _import_doc(
         elif group.reports_to_id is not None:
             # Its line to another partnership's group is set again once every group exists.
             current = group.reports_to
-            if f"{current.partnership.slug}/{current.slug}" != ref:
+            if current is not None and f"{current.partnership.slug}/{current.slug}" != ref:
                 group.reports_to = None
                 _save(group, {}, problems, at(g))
         _import_seats(group, g, org_id, person_id, area_pk, problems, at)
@@ -731,12 +731,12 @@ def _import_seats(group, g, org_id, person_id, area_pk, problems, at) -> None:
         )
         wanted.append((k, i, s))
     keep = {k for k, _, _ in wanted}
-    for k, seat in existing.items():
+    for k, old_seat in existing.items():
         if k not in keep:
-            seat.memberships.all().delete()
-            seat.delete()
+            old_seat.memberships.all().delete()
+            old_seat.delete()
     for k, i, s in wanted:
-        seat = existing.get(k) or Seat(group=group)
+        seat: Seat = existing.get(k) or Seat(group=group)
         seat._quorum_checked = True
         _save(
             seat,
@@ -754,14 +754,14 @@ def _import_seats(group, g, org_id, person_id, area_pk, problems, at) -> None:
             problems,
             at(s),
         )
-        current = {(m.person_id, m.role, m.start): m for m in seat.memberships.order_by("pk")}
+        current_m = {(m.person_id, m.role, m.start): m for m in seat.memberships.order_by("pk")}
         wanted_m = [((person_id[m["person"]], m["role"], m["start"]), m) for m in s["members"]]
         keep_m = {k for k, _ in wanted_m}
-        for mk, m in current.items():
+        for mk, m in current_m.items():
             if mk not in keep_m:
                 m.delete()
         for mk, m in wanted_m:
-            membership = current.get(mk) or Membership(
+            membership = current_m.get(mk) or Membership(
                 seat=seat, person_id=mk[0], role=mk[1], start=mk[2]
             )
             _save(

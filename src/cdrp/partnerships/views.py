@@ -236,7 +236,7 @@ def _last_day(p: Partnership, on: dt.date) -> dt.date:
 def _seat_rows(group: Group, on: dt.date):
     day = _last_day(group.partnership, on)
     rows = []
-    members = {}
+    members: dict[int, list[Membership]] = {}
     for m in (
         Membership.objects.current(on)
         .filter(seat__group=group)
@@ -362,7 +362,7 @@ def _summary(p: Partnership, on: dt.date) -> dict:
         .filter(seat__group__partnership=p, role=Membership.Role.CHAIR)
         .select_related("person", "seat", "seat__organisation")
     }
-    cells = {}
+    cells: dict[str, list[dict]] = {}
     for g in p.groups.order_by("position", "name"):
         for label, kinds in COMPARE_ROWS:
             if g.kind in kinds:

@@ -47,14 +47,14 @@ def _areas_and_organisations() -> None:
         if code.startswith("E07") and area.parent_id is None:
             area.parent = county
             area.save()
-    for slug, name, kind, area in ORGANISATIONS:
+    for slug, name, kind, area_code in ORGANISATIONS:
         if not Organisation.objects.filter(slug=slug).exists():
             valid_from, valid_to, _ = LIFE.get(slug, (None, None, []))
             Organisation(
                 slug=slug,
                 name=name,
                 kind=kind,
-                area=Area.objects.get(code=area) if area else None,
+                area=Area.objects.get(code=area_code) if area_code else None,
                 valid_from=valid_from,
                 valid_to=valid_to,
             ).save()
