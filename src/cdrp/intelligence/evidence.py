@@ -17,9 +17,12 @@ def _assessments(partnership, kind: str, evidence_kind: str):
     ).select_related("approval_decision__meeting")
     for a in approved:
         # The date the strategy group decided, not the day the approval was typed in.
+        day = a.approved_on
+        if day is None:  # approved_at is set (the filter): never reached
+            continue
         yield evidence.Evidence(
             kind=evidence_kind,
-            date=a.approved_on,
+            date=day,
             title=f"{a.title} ({a.period_start} to {a.period_end}), approved",
             url=reverse(
                 "intelligence:assessment-detail",

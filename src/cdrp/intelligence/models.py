@@ -12,9 +12,10 @@ from django.conf import settings
 from django.db import models
 
 from cdrp.core.models import GovernanceRecord
+from cdrp.meetings.models import ApprovedByDecision
 
 
-class Assessment(GovernanceRecord):
+class Assessment(ApprovedByDecision, GovernanceRecord):
     """A strategic assessment or refresh for a partnership and a period."""
 
     class Kind(models.TextChoices):
@@ -68,18 +69,6 @@ class Assessment(GovernanceRecord):
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    approved_at = models.DateTimeField(null=True, blank=True)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    approval_decision = models.ForeignKey(
-        "meetings.Decision",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="approved_assessments",
-        help_text="The strategy group's decision that approved it",
-    )
     published_at = models.DateTimeField(null=True, blank=True)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -90,14 +79,6 @@ class Assessment(GovernanceRecord):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.period_start}..{self.period_end}"
-
-    @property
-    def approved_on(self):
-        """The day the strategy group approved it: the approving decision's meeting date (the
-        record that fixes it), else the day the approval was recorded."""
-        if self.approval_decision_id:
-            return self.approval_decision.meeting.date
-        return self.approved_at.date() if self.approved_at else None
 
     @property
     def next_status(self) -> str | None:

@@ -3,12 +3,44 @@ agendas, attendance, papers, minutes and actions, and the venues and bookings th
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
 from cdrp.analysis.errors import RefusedInput
 from cdrp.core.models import GovernanceRecord
+
+
+class ApprovedByDecision(models.Model):
+    """A record the strategy group approves by a carried decision of one of its meetings (a
+    strategic assessment, a plan revision): who recorded the approval and when, the decision, and
+    the day it was approved, which is the decision's meeting date."""
+
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approval_decision = models.ForeignKey(
+        "meetings.Decision",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="approved_%(class)ss",
+        help_text="The strategy group's carried decision that approved it",
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def approved_on(self) -> dt.date | None:
+        """The day the strategy group approved it: the approving decision's meeting date (the
+        record that fixes it), else the day the approval was recorded."""
+        if self.approval_decision is not None:
+            return self.approval_decision.meeting.date
+        return self.approved_at.date() if self.approved_at else None
 
 
 class MinutesLocked(RefusedInput, ValidationError):  # type: ignore[misc]  # both bases keep `message`; RefusedInput's is set

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from cdrp.core.models import GovernanceRecord
+from cdrp.meetings.models import ApprovedByDecision
 
 
 class PlanLocked(ValidationError):
@@ -25,7 +26,7 @@ class PlanLocked(ValidationError):
 # --- Partnership plan -------------------------------------------------------------------------
 
 
-class Plan(GovernanceRecord):
+class Plan(ApprovedByDecision, GovernanceRecord):
     """One revision of a partnership's 3-year rolling plan."""
 
     class Status(models.TextChoices):
@@ -58,18 +59,6 @@ class Plan(GovernanceRecord):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    approved_at = models.DateTimeField(null=True, blank=True)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    approval_decision = models.ForeignKey(
-        "meetings.Decision",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="approved_plans",
-        help_text="The strategy group's carried decision that approved this revision",
-    )
 
     class Meta:
         ordering = ["partnership", "-revision"]
@@ -79,13 +68,6 @@ class Plan(GovernanceRecord):
 
     def __str__(self) -> str:
         return f"{self.title} (revision {self.revision})"
-
-    @property
-    def approved_on(self):
-        """The date the strategy group decided (the decision's meeting), else when recorded."""
-        if self.approval_decision_id:
-            return self.approval_decision.meeting.date
-        return self.approved_at.date() if self.approved_at else None
 
     @property
     def editable(self) -> bool:
