@@ -424,3 +424,28 @@ def seed_stores(tmp_path_factory):
 def seed_store_all_forces(tmp_path_factory):
     """One incident store holding the three seed forces together (a regional deployment)."""
     return _seed_store(tmp_path_factory.mktemp("seed-all") / "store", list(SEED_FORCES))
+
+
+# An assessment of the three south districts to 2022-11, built once per module from the reference
+# store (`built`, not saved), and a saved copy of it for Lancashire South's districts (`saved`).
+@pytest.fixture(scope="module")
+def built(reference_store):
+    from cdrp.intelligence.assessments import build
+    from cdrp.store import Store
+
+    root, _ = reference_store
+    return build(districts=sorted(SOUTH_DISTRICTS), end="2022-11", store=Store(root), save=False)
+
+
+@pytest.fixture
+def saved(built, south_districts, reference_store, settings):
+    import copy
+
+    settings.INCIDENT_STORE = reference_store[0]
+    record = copy.copy(built)
+    record.document = copy.deepcopy(built.document)
+    record.fingerprint = copy.deepcopy(built.fingerprint)
+    record.pk = None
+    record.partnership = south_districts
+    record.save()
+    return record

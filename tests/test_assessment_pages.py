@@ -2,36 +2,13 @@
 
 from __future__ import annotations
 
-import copy
 import json
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from cdrp.store import Store
-
 SOUTH = ["E07000118", "E07000126", "E07000127"]
-
-
-@pytest.fixture(scope="module")
-def built(reference_store):
-    from cdrp.intelligence.assessments import build
-
-    root, _ = reference_store
-    return build(districts=SOUTH, end="2022-11", store=Store(root), save=False)
-
-
-@pytest.fixture
-def saved(built, south_districts, reference_store, settings):
-    settings.INCIDENT_STORE = reference_store[0]
-    record = copy.copy(built)
-    record.document = copy.deepcopy(built.document)
-    record.fingerprint = copy.deepcopy(built.fingerprint)
-    record.pk = None
-    record.partnership = south_districts
-    record.save()
-    return record
 
 
 def _url(name, record, **kw):

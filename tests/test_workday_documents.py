@@ -13,7 +13,6 @@ from django.test import RequestFactory
 
 from cdrp.core import documents as stored
 from cdrp.core.models import RenderedDocument
-from cdrp.store import Store
 from conftest import user_with_role
 from test_plans import _assessment, draft  # noqa: F401 (the plan fixture)
 
@@ -65,26 +64,6 @@ def test_the_answer_carries_an_etag_and_is_304_when_the_browser_has_that_version
 
 
 # The assessment -------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def built(reference_store):
-    from cdrp.intelligence.assessments import build
-
-    root, _ = reference_store
-    return build(districts=SOUTH, end="2022-11", store=Store(root), save=False)
-
-
-@pytest.fixture
-def saved(built, south_districts, reference_store, settings):
-    settings.INCIDENT_STORE = reference_store[0]
-    record = copy.copy(built)
-    record.document = copy.deepcopy(built.document)
-    record.fingerprint = copy.deepcopy(built.fingerprint)
-    record.pk = None
-    record.partnership = south_districts
-    record.save()
-    return record
 
 
 @pytest.mark.django_db
