@@ -8,6 +8,7 @@ several records live in `cdrp.partnerships.services`.
 from __future__ import annotations
 
 import datetime as dt
+from functools import cached_property
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -330,11 +331,11 @@ class Partnership(GovernanceRecord):
     def is_two_tier(self) -> bool:
         return self.county_id is not None or any(d.is_shire_district for d in self.districts.all())
 
-    @property
+    @cached_property
     def force_area(self) -> Area | None:
         """The police force area: the one recorded, else the one every district lies in (from
         the geography: a district's parent, or the force its attributes name where its parent is
-        its county), else None."""
+        its county), else None. Kept on the instance: the API reads it for four fields."""
         if self.force is not None:
             return self.force
         codes = set()
