@@ -14,25 +14,11 @@ import functools
 from pathlib import Path
 
 import pandas as pd
-from django.conf import settings
 
 from cdrp.analysis.peers import features_from_dir
+from cdrp.core.data import reference_data_dir, shipped_data_dir
 
 __all__ = ["district_features", "reference_data_dir", "shipped_data_dir"]
-
-
-def shipped_data_dir() -> Path:
-    """The data directory shipped in the repository (``data/demo``), or the ``DEMO_DATA_DIR``
-    setting when a test or deployment moved it."""
-    default = Path(settings.BASE_DIR).parent.parent / "data" / "demo"
-    return Path(getattr(settings, "DEMO_DATA_DIR", default))
-
-
-def reference_data_dir() -> Path:
-    """Where the reference data is read from: the ``REFERENCE_DATA_DIR`` setting, else the
-    shipped data."""
-    configured = getattr(settings, "REFERENCE_DATA_DIR", None)
-    return Path(configured) if configured else shipped_data_dir()
 
 
 @functools.lru_cache(maxsize=4)

@@ -36,11 +36,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils.text import slugify
 
 from cdrp.analysis.errors import RefusedInput
+from cdrp.core.data import reference_data_dir
 from cdrp.partnerships.models import RESERVED_SLUGS, Area, Partnership
 
 __all__ = [
@@ -68,13 +68,8 @@ class LookupError_(RefusedInput):
 
 
 def data_dir() -> Path:
-    """Where the shipped reference data lives: the ``REFERENCE_DATA_DIR`` setting, else
-    ``DEMO_DATA_DIR``, else ``data/demo`` in the repository (the same rule as
-    `cdrp.intelligence.reference`, which this app cannot import)."""
-    configured = getattr(settings, "REFERENCE_DATA_DIR", None) or getattr(
-        settings, "DEMO_DATA_DIR", None
-    )
-    return Path(configured) if configured else Path(settings.BASE_DIR).parent.parent / "data/demo"
+    """Where the shipped reference data lives (`cdrp.core.data.reference_data_dir`)."""
+    return reference_data_dir()
 
 
 def default_lookup() -> Path:
