@@ -43,8 +43,9 @@ class StoreCheck:
         return asdict(self) | {"ok": self.ok}
 
 
-def _listed(state: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Every file the committed state names → what the manifest says of it."""
+def listed_files(state: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Every file the committed state names → what the manifest says of it (what a check
+    verifies and a backup copies)."""
     listed: dict[str, dict[str, Any]] = {}
     for entry in state["files"]:
         listed[entry["path"]] = {"rows": entry["rows"], "sha256": entry.get("sha256")}
@@ -76,7 +77,7 @@ def check_store(store: Store | str, repair: bool = False, lock_timeout: float = 
     report = StoreCheck()
     with store.lock(timeout=lock_timeout):
         state = store.state()
-        listed = _listed(state)
+        listed = listed_files(state)
         present = {}
         directories = []
         selector = pafs.FileSelector(store.base, recursive=True, allow_not_found=True)
