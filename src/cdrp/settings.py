@@ -70,6 +70,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "cdrp.core.metrics.MetricsMiddleware",  # outermost: times the whole answer
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "cdrp.core.middleware.PermissionsPolicyMiddleware",
@@ -215,12 +216,32 @@ PERMISSIONS_POLICY = [
     "publickey-credentials-get", "screen-wake-lock", "usb", "xr-spatial-tracking",
 ]  # fmt: skip
 
+# Logs to standard error; CDRP_LOG_FORMAT=json writes one JSON object a line (for a log
+# collector), CDRP_LOG_LEVEL sets the level (default WARNING).
+LOG_FORMAT = config.env_list("CDRP_LOG_FORMAT", ["text"])[0]
+if LOG_FORMAT not in {"text", "json"}:
+    raise config.ConfigError(f"CDRP_LOG_FORMAT={LOG_FORMAT}: use text or json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": "WARNING"},
+    "formatters": {"json": {"()": "cdrp.core.logs.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
+        }
+    },
+    "root": {
+        "handlers": ["console"],
+        "level": config.env_list("CDRP_LOG_LEVEL", ["WARNING"])[0].upper(),
+    },
 }
+
+# Who may read /metrics without signing in: addresses or networks of the monitoring system
+# (comma-separated, e.g. 10.0.0.5,192.168.1.0/24). Site administrators always may.
+MONITORING_ADDRESSES = config.env_list("CDRP_MONITORING_ADDRESSES", [])
+# /healthz reports the worker unhealthy when its last heartbeat is older than this.
+WORKER_STALE_SECONDS = config.env_int("CDRP_WORKER_STALE_SECONDS", 120, minimum=30)
 
 NINJA_PAGINATION_PER_PAGE = 100
 

@@ -11,6 +11,7 @@ module, like the whole accounts app, imports nothing from the apps above it.
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
 from enum import StrEnum
 from functools import wraps
@@ -20,6 +21,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+
+from cdrp.accounts.throttle import client_ip
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -37,6 +40,8 @@ __all__ = [
     "register_registry",
     "may_see_contacts",
     "visible_audit_events",
+    "monitoring_address",
+    "requires_site_administrator_or_monitor",
 ]
 
 
@@ -235,6 +240,38 @@ def requires_site_administrator(view):
             raise PermissionDenied
         request.partnership = None  # type: ignore[attr-defined]  # read by the views
         return view(request, *args, **kwargs)
+
+    wrapped.cdrp_permission = Permission.ADMINISTER
+    wrapped.cdrp_site = True
+    return wrapped
+
+
+def monitoring_address(request: HttpRequest) -> bool:
+    """Whether the request comes from an address allowed to read the service's metrics
+    (`MONITORING_ADDRESSES`: addresses or networks, e.g. a Prometheus server's)."""
+    address = client_ip(request)
+    if not address:
+        return False
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(
+        ip in ipaddress.ip_network(net, strict=False) for net in settings.MONITORING_ADDRESSES
+    )
+
+
+def requires_site_administrator_or_monitor(view):
+    """View decorator: a site administrator, or a request from a monitoring address
+    (`monitoring_address`); anyone else as `requires_site_administrator`."""
+    guarded = requires_site_administrator(view)
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs):
+        if monitoring_address(request):
+            request.partnership = None  # type: ignore[attr-defined]  # read by the views
+            return view(request, *args, **kwargs)
+        return guarded(request, *args, **kwargs)
 
     wrapped.cdrp_permission = Permission.ADMINISTER
     wrapped.cdrp_site = True

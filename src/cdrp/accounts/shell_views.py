@@ -7,11 +7,12 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from cdrp.accounts.models import partnership_model
 from cdrp.accounts.policy import Permission, may_see_task, public, requires, roles_of
-from cdrp.core.models import TaskProgress
+from cdrp.core.models import TaskProgress, WorkerHeartbeat
 from cdrp.core.progress import settle_from_queue
 from cdrp.store import store_state
 
@@ -50,12 +51,32 @@ def database_state() -> dict:
 @never_cache
 def healthz(request):
     db = database_state()
+    store = store_state(settings.INCIDENT_STORE)
+    worker = worker_state() if db["ok"] else {"ok": False, "error": "no database"}
+    status = "ok" if db["ok"] and store["ok"] and worker["ok"] else "degraded"
     body = {
-        "status": "ok" if db["ok"] else "unavailable",
+        "status": status if db["ok"] else "unavailable",
         "database": db,
-        "incident_store": store_state(settings.INCIDENT_STORE),
+        "incident_store": store,
+        "worker": worker,
     }
+    # Only a database this process cannot reach takes it out of a load balancer's rotation:
+    # a stale worker or an unreachable store is reported, and the pages that need them say so.
     return JsonResponse(body, status=200 if db["ok"] else 503)
+
+
+def worker_state() -> dict:
+    """The most recent task worker heartbeat, and whether it is recent enough."""
+    last = WorkerHeartbeat.objects.order_by("-seen_at").first()
+    if last is None:
+        return {"ok": False, "error": "no task worker has run: start one with `cdrp worker`"}
+    age = (timezone.now() - last.seen_at).total_seconds()
+    return {
+        "ok": age <= settings.WORKER_STALE_SECONDS,
+        "last_seen_seconds": round(age, 1),
+        "worker": last.worker_id,
+        "host": last.host,
+    }
 
 
 def _progress_for(request, task_id: str) -> TaskProgress:

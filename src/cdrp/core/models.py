@@ -152,3 +152,17 @@ class RenderedDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.object_id} ({self.size} bytes)"
+
+
+class WorkerHeartbeat(models.Model):
+    """A task worker's last sign of life: each worker writes its row every few seconds, so the
+    health check can say whether anything is running the queue."""
+
+    worker_id = models.CharField(max_length=100, unique=True)
+    host = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    seen_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} on {self.host} (last seen {self.seen_at:%Y-%m-%d %H:%M:%S})"
