@@ -115,9 +115,10 @@ def test_a_damaged_backup_is_refused_before_anything_changes(site, settings, tmp
     with pytest.raises(BackupError, match=r"SHA-256 differs.*damaged"):
         restore(tmp_path / "backup")
     assert record_counts()["partnerships.Partnership"] == 0  # untouched: still the wiped site
-    assert not Path(settings.INCIDENT_STORE).exists() or Store(settings.INCIDENT_STORE).state()[
-        "version"
-    ] == 0
+    assert (
+        not Path(settings.INCIDENT_STORE).exists()
+        or Store(settings.INCIDENT_STORE).state()["version"] == 0
+    )
     assert partnerships > 0
 
 

@@ -67,6 +67,7 @@ class Summary:
 
 
 Report = Callable[[str], None]
+Files = dict[str, dict[str, Any]]  # a path in the backup → its sha256 and size
 
 
 def _quiet(_: str) -> None:
@@ -191,9 +192,9 @@ def _restore_database(folder: Path, vendor: str, name: str) -> None:
 
 
 # -- files ----------------------------------------------------------------------------------------
-def _copy_store(store: Store, folder: Path, report: Report) -> tuple[int, dict[str, dict]]:
+def _copy_store(store: Store, folder: Path, report: Report) -> tuple[int, Files]:
     """The committed state and every file it names, copied under the import lock."""
-    files: dict[str, dict] = {}
+    files: Files = {}
     with store.lock(timeout=600):
         state = store.state()
         names = sorted(listed_files(state))
@@ -213,8 +214,8 @@ def _copy_store(store: Store, folder: Path, report: Report) -> tuple[int, dict[s
     return int(state["version"]), files
 
 
-def _copy_uploads(folder: Path) -> dict[str, dict]:
-    files: dict[str, dict] = {}
+def _copy_uploads(folder: Path) -> Files:
+    files: Files = {}
     media = Path(settings.MEDIA_ROOT)
     if not media.is_dir():
         return files
@@ -239,7 +240,7 @@ def backup(dest: Path | str, report: Report = _quiet) -> Summary:
         report("Database: copying")
         vendor, db_name = _backup_database(partial)
         dump = partial / db_name
-        files = {db_name: {"sha256": _sha256(dump), "size": dump.stat().st_size}}
+        files: Files = {db_name: {"sha256": _sha256(dump), "size": dump.stat().st_size}}
         counts = record_counts()
         report("Store: copying the committed files")
         store_version, store_files = _copy_store(Store(settings.INCIDENT_STORE), partial, report)
@@ -304,7 +305,7 @@ def verify(src: Path | str) -> dict[str, Any]:
 
 def _existing_records() -> int:
     partnership = apps.get_model("partnerships", "Partnership")
-    user = apps.get_model(*settings.AUTH_USER_MODEL.split("."))
+    user = apps.get_model(settings.AUTH_USER_MODEL)
     return partnership.objects.count() + user.objects.count()
 
 

@@ -14,7 +14,7 @@ class JsonFormatter(logging.Formatter):
     exception's traceback, as one line of JSON."""
 
     def format(self, record: logging.LogRecord) -> str:
-        body = {
+        body: dict[str, object] = {
             "time": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(
                 timespec="milliseconds"
             ),
