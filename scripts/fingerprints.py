@@ -36,7 +36,10 @@ def fingerprints(slug: str | None = None) -> dict[str, str]:
     from cdrp.intelligence.models import Assessment
     from cdrp.intelligence.tactical import tactical_assessment
     from cdrp.partnerships.models import Partnership
-    from cdrp.plans import performance
+    from cdrp.performance.exports import status_records
+    from cdrp.performance.figures import performance_plan
+    from cdrp.performance.status import plan_performance
+    from cdrp.performance.store import default_store, last_month
     from cdrp.plans.models import Plan
 
     if slug:
@@ -62,11 +65,11 @@ def fingerprints(slug: str | None = None) -> dict[str, str]:
 
     out["tactical"] = _sha(tactical_assessment(partnership))
 
-    store = performance.default_store()
-    plan, _ = performance.performance_plan(partnership)
-    as_of = performance.last_month(partnership, store)
-    rows = performance.plan_performance(plan, store, as_of) if plan and as_of else []
-    out["statuses"] = _sha(performance.status_records(rows))
+    store = default_store()
+    plan, _ = performance_plan(partnership)
+    as_of = last_month(partnership, store)
+    rows = plan_performance(plan, store, as_of) if plan and as_of else []
+    out["statuses"] = _sha(status_records(rows))
     return out
 
 
