@@ -212,14 +212,16 @@ def compute_results(survey: Survey) -> dict[str, Any]:
     )
     for question in survey.questions.all():
         mine = [a for a in answers if a["question_id"] == question.pk]
+        # A list of ticks: everyone who responded answered it (ticking nothing is "none").
+        answered = respondents if question.kind == Question.Kind.MULTIPLE else len(mine)
         entry: dict[str, Any] = {
             "id": question.pk,
             "text": question.text,
             "kind": question.kind,
-            "base": len(mine),
+            "base": answered,
             "rows": [],
             "themes": [],
-            "too_few": len(mine) < threshold,
+            "too_few": answered < threshold,
         }
         if question.kind == Question.Kind.TEXT:
             themes: dict[str, int] = {}
@@ -235,7 +237,7 @@ def compute_results(survey: Survey) -> dict[str, Any]:
             counts = [sum(1 for a in mine if key in (a["choices"] or [])) for key, _ in labels]
             partition = question.kind != Question.Kind.MULTIPLE
             hidden = _withheld(counts, partition, threshold)
-            base = len(mine)
+            base = answered
             for (_key, label), count, hide in zip(labels, counts, hidden, strict=True):
                 if out["too_few"] or entry["too_few"] or hide:
                     entry["rows"].append({"label": label, "count": SUPPRESSED, "share": None})
@@ -302,16 +304,16 @@ def survey_frame(survey: Survey) -> tuple[pd.DataFrame, dict[str, str | None]]:
         "answers"
     ):
         row: dict[str, str] = {"area": wards.get(response.ward, "")}
-        given = {a.question_id: a.choices or [] for a in response.answers.all()}
+        given: dict[int, list] = {a.question_id: a.choices or [] for a in response.answers.all()}
         for q in questions:
-            if q.pk not in given:
+            if q.pk not in given and q.kind != Question.Kind.MULTIPLE:
                 continue
             if q.kind == Question.Kind.SCALE and (q.pk, q.concern or q.text) in columns:
                 row[columns[(q.pk, q.concern or q.text)]] = str(given[q.pk][0]).lower()
             elif q.kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE):
                 for key in q.choices():
                     if (q.pk, key) in columns:
-                        row[columns[(q.pk, key)]] = "yes" if key in given[q.pk] else "no"
+                        row[columns[(q.pk, key)]] = "yes" if key in given.get(q.pk, []) else "no"
         rows.append(row)
     frame = pd.DataFrame(rows, columns=["area", *concerns]).fillna("")
     return frame, concerns
