@@ -87,11 +87,12 @@ def unsubscribe(token: str) -> bool:
 
 
 def notify(partnership, ward, subject: str, body: str, base: str) -> int:
-    """E-mail the confirmed subscribers of the partnership (and of `ward`, when given), each
-    with their own one-click unsubscribe link; returns how many were sent."""
+    """E-mail the confirmed subscribers to news of `ward` (those of the whole partnership and
+    of that ward), or of the whole partnership when `ward` is None (every subscriber of it),
+    each with their own one-click unsubscribe link; returns how many were sent."""
     from django.db.models import Q
 
-    wanted = Q(ward__isnull=True) | (Q(ward=ward) if ward is not None else Q())
+    wanted = Q(ward__isnull=True) | Q(ward=ward) if ward is not None else Q()
     sent = 0
     for subscription in Subscription.objects.filter(
         wanted, partnership=partnership, confirmed_at__isnull=False
