@@ -21,8 +21,8 @@ def _square(x: float, y: float) -> str:
     return json.dumps({"type": "Polygon", "coordinates": [ring]})
 
 
-@pytest.fixture
-def area_world(south_districts):
+@pytest.fixture(name="area_world")
+def area_world_fixture(south_districts):
     from cdrp.accounts.audit import acting_as
     from cdrp.meetings.models import Booking, Meeting, Venue
     from cdrp.partnerships.models import (
@@ -48,19 +48,30 @@ def area_world(south_districts):
             )
             for i, (code, name) in enumerate(WARDS.items())
         }
-        council = Organisation.objects.create(slug="chorley-council", name="Chorley Council", kind="district_council")
+        council = Organisation.objects.create(
+            slug="chorley-council", name="Chorley Council", kind="district_council"
+        )
         police = Organisation.objects.create(slug="police", name="Constabulary", kind="police")
-        strategy = Group.objects.create(partnership=p, slug="strategy", name="Strategy group", kind="strategy")
-        tasking = Group.objects.create(partnership=p, slug="tasking", name="Neighbourhood tasking", kind="tasking")
+        strategy = Group.objects.create(
+            partnership=p, slug="strategy", name="Strategy group", kind="strategy"
+        )
+        tasking = Group.objects.create(
+            partnership=p, slug="tasking", name="Neighbourhood tasking", kind="tasking"
+        )
         officer = Person.objects.create(slug="pc-jones", name="PC Jones", organisation=police)
-        councillor = Person.objects.create(slug="cllr-smith", name="Cllr Smith", organisation=council)
+        councillor = Person.objects.create(
+            slug="cllr-smith", name="Cllr Smith", organisation=council
+        )
         for group in (strategy, tasking):
             for person, org in ((officer, police), (councillor, council)):
                 seat = Seat.objects.create(group=group, label=f"{org.name} seat", organisation=org)
                 Membership.objects.create(seat=seat, person=person, start=dt.date(2020, 1, 1))
         plan = Plan.objects.create(
-            partnership=p, revision=1, title="Partnership plan 2026 to 2029",
-            period_start="2026-04", period_end="2029-03",
+            partnership=p,
+            revision=1,
+            title="Partnership plan 2026 to 2029",
+            period_start="2026-04",
+            period_end="2029-03",
         )
         Priority.objects.create(plan=plan, position=1, name="Tackling anti-social behaviour")
         Priority.objects.create(plan=plan, position=2, name="Reducing burglary")
@@ -68,8 +79,12 @@ def area_world(south_districts):
         plan.save()
         soon = dt.date.today() + dt.timedelta(days=20)
         meeting = Meeting.objects.create(group=strategy, date=soon, public=True)
-        venue = Venue.objects.create(partnership=p, name="Chorley Town Hall, Market Street", capacity=40)
-        Booking.objects.create(meeting=meeting, start=dt.time(18, 30), end=dt.time(20, 0), venue=venue)
+        venue = Venue.objects.create(
+            partnership=p, name="Chorley Town Hall, Market Street", capacity=40
+        )
+        Booking.objects.create(
+            meeting=meeting, start=dt.time(18, 30), end=dt.time(20, 0), venue=venue
+        )
     return {
         "partnership": p,
         "wards": wards,

@@ -9,7 +9,7 @@ import io
 import pytest
 from django.core.management import call_command
 
-from community_fixtures import area_world  # noqa: F401
+from community_fixtures import area_world_fixture  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,7 @@ def test_resident_finds_ward_by_name_and_sees_priorities_and_next_meeting(client
     area = client.get("/community/area/E05005126/")
     assert area.status_code == 200
     page = area.content.decode()
-    assert "<h1 class=\"govuk-heading-l\">Chorley East</h1>" in page
+    assert '<h1 class="govuk-heading-l">Chorley East</h1>' in page
     assert "Lancashire South Strategic CDRP" in page
     assert page.index("Tackling anti-social behaviour") < page.index("Reducing burglary")
     meeting = area_world["meeting"]

@@ -25,12 +25,18 @@ def closed_survey(south_districts):
         retain_until=dt.date(2023, 10, 31),
     )
     multiple = Question.objects.create(
-        survey=survey, position=1, text="Which concern you?", kind="multiple",
+        survey=survey,
+        position=1,
+        text="Which concern you?",
+        kind="multiple",
         options=["Burglary", "Drugs", "Speeding"],
     )
     scale = Question.objects.create(
-        survey=survey, position=2, text="How big a problem is anti-social behaviour?",
-        kind="scale", concern="Anti-social behaviour",
+        survey=survey,
+        position=2,
+        text="How big a problem is anti-social behaviour?",
+        kind="scale",
+        concern="Anti-social behaviour",
     )
     text = Question.objects.create(survey=survey, position=3, text="Anything else?", kind="text")
     surveys.open_survey(survey, dt.date(2022, 10, 1))
@@ -39,8 +45,11 @@ def closed_survey(south_districts):
         chosen = (["Burglary"] if i < 15 else []) + (["Speeding"] if i < 10 else [])
         surveys.submit(
             survey,
-            {multiple.pk: chosen, scale.pk: ["Very big problem" if i < 4 else "Not a problem at all"],
-             text.pk: "Too many cars speeding"},
+            {
+                multiple.pk: chosen,
+                scale.pk: ["Very big problem" if i < 4 else "Not a problem at all"],
+                text.pk: "Too many cars speeding",
+            },
             on,
         )
     surveys.close(survey, dt.date(2022, 10, 31))
@@ -122,7 +131,9 @@ def test_a_moderation_makes_the_assessment_stale(
     assert "the community survey it reads has new or moderated responses" in staleness(record)
 
 
-def test_public_summary_published_by_a_strategy_decision(client, closed_survey, reference_store, south_districts, settings, coordinator):
+def test_public_summary_published_by_a_strategy_decision(
+    client, closed_survey, reference_store, south_districts, settings, coordinator
+):
     from cdrp.accounts.audit import acting_as
     from cdrp.community.summaries import draft
     from cdrp.intelligence.assessments import advance, build
@@ -138,7 +149,8 @@ def test_public_summary_published_by_a_strategy_decision(client, closed_survey, 
         )
         meeting = Meeting.objects.create(group=strategy, date=dt.date(2023, 1, 25), status="held")
         decision = Decision.objects.create(
-            meeting=meeting, motion="Publish the summary of the strategic assessment",
+            meeting=meeting,
+            motion="Publish the summary of the strategic assessment",
             result="carried",
         )
     advance(record, None)
@@ -152,8 +164,12 @@ def test_public_summary_published_by_a_strategy_decision(client, closed_survey, 
     edit = f"/community/lancashire-south/manage/summaries/{record.pk}/"
     response = client.post(
         edit,
-        {"priorities": summary.priorities, "trends": summary.trends,
-         "community": summary.community, "decision": decision.pk},
+        {
+            "priorities": summary.priorities,
+            "trends": summary.trends,
+            "community": summary.community,
+            "decision": decision.pk,
+        },
     )
     assert response.status_code == 302
     summary.refresh_from_db()

@@ -13,7 +13,7 @@ from django.core.cache import cache
 
 from cdrp.community import surveys
 from cdrp.community.models import Question, Response, Subscription, Survey
-from community_fixtures import area_world  # noqa: F401
+from community_fixtures import area_world_fixture  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -45,15 +45,23 @@ def records(area_world):
         private = Meeting.objects.create(
             group=area_world["tasking"], date=dt.date(2026, 4, 2), status="held"
         )
-        Decision.objects.create(meeting=private, motion="A private tasking decision", result="carried")
+        Decision.objects.create(
+            meeting=private, motion="A private tasking decision", result="carried"
+        )
         survey = Survey.objects.create(
-            partnership=p, title="Parks survey", closes_on=dt.date.today() + dt.timedelta(days=9),
+            partnership=p,
+            title="Parks survey",
+            closes_on=dt.date.today() + dt.timedelta(days=9),
             retain_until=dt.date.today() + dt.timedelta(days=100),
         )
-        Question.objects.create(survey=survey, text="Do you feel safe?", kind="single", options=["Yes", "No"])
+        Question.objects.create(
+            survey=survey, text="Do you feel safe?", kind="single", options=["Yes", "No"]
+        )
         surveys.open_survey(survey, dt.date.today())
         Survey.objects.create(
-            partnership=p, title="A draft nobody sees", closes_on=dt.date.today(),
+            partnership=p,
+            title="A draft nobody sees",
+            closes_on=dt.date.today(),
             retain_until=dt.date.today(),
         )
     return area_world
@@ -88,7 +96,9 @@ def test_an_unknown_partnership_has_no_feed(client, records):
     assert client.get("/community/nowhere/feeds/plans.atom").status_code == 404
 
 
-def test_alerts_need_double_opt_in_and_stop_with_one_click(client, records, mailoutbox, coordinator):
+def test_alerts_need_double_opt_in_and_stop_with_one_click(
+    client, records, mailoutbox, coordinator
+):
     page = client.post(
         "/community/area/E05005126/alerts/", {"email": "Resident@Example.org", "website": ""}
     )
@@ -142,7 +152,9 @@ def test_retention_deletes_answers_and_keeps_published_figures(records):
     Subscription.objects.create(partnership=survey.partnership, email="new@example.org")
     # not yet: the answers stay; the unconfirmed address older than seven days goes
     assert apply_retention(dt.date.today()) == {
-        "responses": 0, "subscriptions": 1, "surveys_closed": 0
+        "responses": 0,
+        "subscriptions": 1,
+        "surveys_closed": 0,
     }
     later = survey.retain_until + dt.timedelta(days=1)
     done = apply_retention(later)

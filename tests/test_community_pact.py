@@ -12,11 +12,13 @@ from cdrp.analysis.errors import RefusedInput
 from cdrp.community import pact
 from cdrp.community.models import PactMeeting, PactPriority
 from cdrp.meetings.agenda import close_action
-from community_fixtures import area_world  # noqa: F401
+from community_fixtures import area_world_fixture  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
-VOTES = "Speeding on Station Road, 14\nDog fouling on the rec, 9\nParking near the school, 7\nLitter, 3"
+VOTES = (
+    "Speeding on Station Road, 14\nDog fouling on the rec, 9\nParking near the school, 7\nLitter, 3"
+)
 
 
 def test_pact_priority_becomes_an_action_and_its_outcome_shows_on_the_area_page(
@@ -37,18 +39,26 @@ def test_pact_priority_becomes_an_action_and_its_outcome_shows_on_the_area_page(
     meeting = PactMeeting.objects.get()
     assert meeting.meeting.public and meeting.meeting.group == area_world["tasking"]
     manage = response["Location"]
-    assert client.post(manage, {"form": "votes", "votes": VOTES, "attendees": 23}).status_code == 302
+    assert (
+        client.post(manage, {"form": "votes", "votes": VOTES, "attendees": 23}).status_code == 302
+    )
     chosen = list(PactPriority.objects.filter(chosen=True).order_by("-votes"))
     assert [p.title for p in chosen] == [
-        "Speeding on Station Road", "Dog fouling on the rec", "Parking near the school"
+        "Speeding on Station Road",
+        "Dog fouling on the rec",
+        "Parking near the school",
     ]
     assert PactPriority.objects.get(title="Litter").votes == 3
     speeding = chosen[0]
     due = dt.date.today() + dt.timedelta(days=60)
     response = client.post(
         manage,
-        {"form": "task", "priority": speeding.pk, "owner": area_world["officer"].pk,
-         "due": due.isoformat()},
+        {
+            "form": "task",
+            "priority": speeding.pk,
+            "owner": area_world["officer"].pk,
+            "due": due.isoformat(),
+        },
     )
     assert response.status_code == 302
     speeding.refresh_from_db()
@@ -61,29 +71,33 @@ def test_pact_priority_becomes_an_action_and_its_outcome_shows_on_the_area_page(
     assert "Speeding on Station Road" in page and f"In progress, due {due:%-d %B %Y}" in page
     assert "14 votes" in page
     # the district page lists its wards' priorities too
-    assert "Speeding on Station Road</a> (Chorley East)" in client.get(
-        "/community/area/E07000118/"
-    ).content.decode()
+    assert (
+        "Speeding on Station Road</a> (Chorley East)"
+        in client.get("/community/area/E07000118/").content.decode()
+    )
 
     close_action(action, "Speed checks on six evenings; 41 drivers warned", dt.date.today())
     page = client.get("/community/area/E05005126/").content.decode()
     assert "Speed checks on six evenings; 41 drivers warned" in page
-    said = page[page.index('id="said"'):]
+    said = page[page.index('id="said"') :]
     assert "You said: Speeding on Station Road" in said
     assert "We did: Speed checks on six evenings; 41 drivers warned" in said
 
     # reported back at the ward's next PACT meeting
     nxt = pact.arrange(
-        area_world["tasking"], dt.date.today() + dt.timedelta(days=80),
-        area_world["wards"]["E05005126"], "the three months after",
+        area_world["tasking"],
+        dt.date.today() + dt.timedelta(days=80),
+        area_world["wards"]["E05005126"],
+        "the three months after",
     )
     page = client.get(f"/community/lancashire-south/pact/{nxt.pk}/").content.decode()
     assert "Reported back: the last meeting" in page
     assert "Speeding on Station Road: done: Speed checks on six evenings" in page
     # the public page never names the owner
-    assert "PC Jones" not in client.get(
-        f"/community/lancashire-south/pact/{meeting.pk}/"
-    ).content.decode()
+    assert (
+        "PC Jones"
+        not in client.get(f"/community/lancashire-south/pact/{meeting.pk}/").content.decode()
+    )
 
 
 def test_at_most_three_priorities_and_ties_must_be_named(area_world):

@@ -11,7 +11,7 @@ import pytest
 from django.core.cache import cache
 
 from cdrp.community.models import Answer, Question, Response, Survey
-from community_fixtures import area_world  # noqa: F401
+from community_fixtures import area_world_fixture  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -41,10 +41,18 @@ def _build(client, coordinator):
     survey = Survey.objects.get()
     edit = response["Location"]
     for data in (
-        {"text": "Which of these concern you?", "kind": "multiple",
-         "options_text": "Burglary\nDrugs\nSpeeding", "feeds_assessment": "on"},
-        {"text": "How big a problem is anti-social behaviour?", "kind": "scale",
-         "concern": "Anti-social behaviour", "feeds_assessment": "on"},
+        {
+            "text": "Which of these concern you?",
+            "kind": "multiple",
+            "options_text": "Burglary\nDrugs\nSpeeding",
+            "feeds_assessment": "on",
+        },
+        {
+            "text": "How big a problem is anti-social behaviour?",
+            "kind": "scale",
+            "concern": "Anti-social behaviour",
+            "feeds_assessment": "on",
+        },
         {"text": "Where do you live?", "kind": "area"},
         {"text": "Anything else?", "kind": "text"},
     ):
@@ -121,9 +129,7 @@ def test_too_few_respondents_publish_no_figures(client, area_world, coordinator)
     _close_and_publish(client, coordinator, survey)
     page = client.get(f"/community/lancashire-south/surveys/{survey.pk}/results/").content.decode()
     assert "Too few people answered" in page
-    assert all(
-        r["count"] == "[c]" for q in survey.results["questions"] for r in q["rows"]
-    )
+    assert all(r["count"] == "[c]" for q in survey.results["questions"] for r in q["rows"])
 
 
 def test_a_single_small_answer_in_a_partition_is_protected_by_a_second(area_world):
@@ -137,7 +143,10 @@ def test_a_single_small_answer_in_a_partition_is_protected_by_a_second(area_worl
 def test_a_response_with_an_email_address_waits_for_moderation(client, area_world, coordinator):
     survey = _build(client, coordinator)
     response = _answer(
-        client, survey, ["Drugs"], "Fairly big problem",
+        client,
+        survey,
+        ["Drugs"],
+        "Fairly big problem",
         text="Dealing outside the shop every night, email me on jo@example.org",
     )
     assert response.status_code == 200

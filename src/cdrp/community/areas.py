@@ -314,8 +314,8 @@ def ward_map(district_areas) -> dict | None:
     ):
         try:
             geom = shapely.from_geojson(ward.geometry)
-        except Exception:
-            continue
+        except (ValueError, shapely.errors.GEOSException):
+            continue  # a boundary that does not parse is left off the map
         bng = shapely.transform(geom, lambda xy: np.column_stack(to_bng.transform(*xy.T)))
         items.append((ward, shapely.simplify(bng, 40, preserve_topology=True)))
     if not items:
@@ -332,7 +332,8 @@ def ward_map(district_areas) -> dict | None:
                 continue
             for ring in [poly.exterior, *poly.interiors]:
                 xy = np.asarray(ring.coords)
-                parts.append("M" + " ".join(f"{x - minx:.0f} {maxy - y:.0f}" for x, y in xy[:-1]) + "Z")
+                parts.append(
+                    "M" + " ".join(f"{x - minx:.0f} {maxy - y:.0f}" for x, y in xy[:-1]) + "Z"
+                )
         features.append({"code": ward.code, "name": ward.name, "path": "".join(parts)})
     return {"width": round(width), "height": round(height), "features": features}
-

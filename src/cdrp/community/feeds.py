@@ -65,9 +65,9 @@ class PlansFeed(_PartnershipFeed):
             plan_model = apps.get_model("plans", "Plan")
         except LookupError:
             return []
-        return plan_model.objects.filter(partnership=obj, status="approved").order_by(
-            "-revision"
-        )[:20]
+        return plan_model.objects.filter(partnership=obj, status="approved").order_by("-revision")[
+            :20
+        ]
 
     def item_title(self, item):
         return f"{item.title} (revision {item.revision})"
@@ -155,8 +155,10 @@ class ConsultationsFeed(_PartnershipFeed):
         return item.description or item.title
 
     def item_link(self, item):
-        name = "community:survey-results" if item.status == Survey.Status.PUBLISHED else (
-            "community:survey-answer"
+        name = (
+            "community:survey-results"
+            if item.status == Survey.Status.PUBLISHED
+            else ("community:survey-answer")
         )
         return reverse(name, args=[item.partnership.slug, item.pk])
 

@@ -132,6 +132,9 @@ class Response(models.Model):
     class Meta:
         ordering = ["survey", "pk"]
 
+    def __str__(self) -> str:
+        return f"Response {self.pk} to {self.survey_id}"
+
 
 class Answer(models.Model):
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
@@ -143,6 +146,9 @@ class Answer(models.Model):
     )
     moderated = models.BooleanField(default=False)
     text_withheld = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"Answer to {self.question_id}"
 
 
 class ModerationDecision(GovernanceRecord):
@@ -260,3 +266,6 @@ class Subscription(models.Model):
                 fields=["partnership", "ward", "email"], name="subscription_once"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"Alerts for {self.ward_id or self.partnership_id}"

@@ -53,7 +53,9 @@ def record_votes(pact: PactMeeting, votes: dict[str, int], attendees: int = 0) -
         title = " ".join(title.split())
         if not title:
             continue
-        priority = pact.priorities.filter(title=title).first() or PactPriority(pact=pact, title=title)
+        priority = pact.priorities.filter(title=title).first() or PactPriority(
+            pact=pact, title=title
+        )
         priority.votes = count
         priority.save()
         out.append(priority)

@@ -147,9 +147,7 @@ def moderate(
     for answer in response.answers.filter(question__kind=Question.Kind.TEXT):
         answer.moderated = True
         answer.theme = themes.get(answer.pk, answer.theme).strip()[:100]
-        answer.text_withheld = withhold_text or (
-            needs_moderation(answer.text) and not answer.theme
-        )
+        answer.text_withheld = withhold_text or (needs_moderation(answer.text) and not answer.theme)
         if answer.text_withheld:
             answer.text = ""
         answer.save()

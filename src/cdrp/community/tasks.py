@@ -26,7 +26,9 @@ def apply_retention(today: dt.date, now: dt.datetime | None = None) -> dict[str,
     with acting_as(None, "cdrp retention"):
         closed = surveys.close_due(today)
         deleted = 0
-        for survey in Survey.objects.filter(retain_until__lt=today, responses__isnull=False).distinct():
+        for survey in Survey.objects.filter(
+            retain_until__lt=today, responses__isnull=False
+        ).distinct():
             if survey.status == Survey.Status.CLOSED:
                 # Results not yet published: keep the figures before the answers go.
                 survey.results = surveys.compute_results(survey)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
@@ -214,7 +214,9 @@ def unsubscribe(request, token):
             "community/message.html",
             {
                 "title": "You have unsubscribed",
-                "lines": ["We will not send you any more alerts, and we have deleted your address."],
+                "lines": [
+                    "We will not send you any more alerts, and we have deleted your address."
+                ],
                 "page_title": "You have unsubscribed",
             },
         )
@@ -259,7 +261,9 @@ def survey_answer(request, partnership, survey_id):
     survey = _survey(request, survey_id)
     if survey.status != Survey.Status.OPEN:
         if survey.status == Survey.Status.PUBLISHED:
-            return redirect("community:survey-results", partnership=partnership, survey_id=survey.pk)
+            return redirect(
+                "community:survey-results", partnership=partnership, survey_id=survey.pk
+            )
         raise Http404("This survey is not open")
     wards = _ward_choices(request.partnership)
     form = AnswerForm(survey, wards, request.POST or None)
@@ -406,8 +410,12 @@ def survey_new(request, partnership):
     return render(
         request,
         "community/form.html",
-        {"form": form, "partnership": request.partnership, "title": "New survey",
-         "page_title": "New survey"},
+        {
+            "form": form,
+            "partnership": request.partnership,
+            "title": "New survey",
+            "page_title": "New survey",
+        },
     )
 
 
@@ -469,7 +477,9 @@ def survey_step(request, partnership, survey_id, step):
 def moderation(request, partnership):
     p = request.partnership
     if request.method == "POST":
-        response = get_object_or_404(Response, pk=request.POST.get("response"), survey__partnership=p)
+        response = get_object_or_404(
+            Response, pk=request.POST.get("response"), survey__partnership=p
+        )
         themes = {
             int(key[6:]): value
             for key, value in request.POST.items()
@@ -529,8 +539,12 @@ def pact_new(request, partnership):
     return render(
         request,
         "community/form.html",
-        {"form": form, "partnership": p, "title": "New PACT meeting",
-         "page_title": "New PACT meeting"},
+        {
+            "form": form,
+            "partnership": p,
+            "title": "New PACT meeting",
+            "page_title": "New PACT meeting",
+        },
     )
 
 
@@ -553,7 +567,9 @@ def pact_manage(request, partnership, pact_id):
                 messages.success(request, "Votes recorded and the priorities chosen.")
                 return redirect(request.path)
             if request.POST.get("form") == "task" and task_form.is_valid():
-                priority = get_object_or_404(PactPriority, pk=request.POST.get("priority"), pact=meeting)
+                priority = get_object_or_404(
+                    PactPriority, pk=request.POST.get("priority"), pact=meeting
+                )
                 pact.task(priority, task_form.cleaned_data["owner"], task_form.cleaned_data["due"])
                 messages.success(request, f"“{priority.title}” is now an action.")
                 return redirect(request.path)
@@ -580,7 +596,9 @@ def summary_edit(request, partnership, assessment_id):
     from django.apps import apps
 
     assessment = get_object_or_404(
-        apps.get_model("intelligence", "Assessment"), pk=assessment_id, partnership=request.partnership
+        apps.get_model("intelligence", "Assessment"),
+        pk=assessment_id,
+        partnership=request.partnership,
     )
     try:
         found = summaries.draft(assessment)
@@ -589,7 +607,11 @@ def summary_edit(request, partnership, assessment_id):
         return redirect("community:manage", partnership=partnership)
     form = SummaryForm(
         request.POST or None,
-        initial={"priorities": found.priorities, "trends": found.trends, "community": found.community},
+        initial={
+            "priorities": found.priorities,
+            "trends": found.trends,
+            "community": found.community,
+        },
     )
     if request.method == "POST" and form.is_valid():
         found.priorities = form.cleaned_data["priorities"]
@@ -643,5 +665,3 @@ def action_publish(request, partnership, action_id):
         ActionPublication(action=action, ward=ward).save()
         messages.success(request, "The action is shown on the public area pages.")
     return redirect("community:manage", partnership=partnership)
-
-

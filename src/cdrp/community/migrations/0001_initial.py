@@ -6,190 +6,486 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('intelligence', '0004_approval_decision_help_text'),
-        ('meetings', '0009_minutes_versions_and_ratification'),
-        ('partnerships', '0008_merge_0007_joint_structures_0007_organisation_life'),
+        ("intelligence", "0004_approval_decision_help_text"),
+        ("meetings", "0009_minutes_versions_and_ratification"),
+        ("partnerships", "0008_merge_0007_joint_structures_0007_organisation_life"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Question',
+            name="Question",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('text', models.CharField(max_length=300)),
-                ('hint', models.CharField(blank=True, max_length=300)),
-                ('kind', models.CharField(choices=[('single', 'One answer from a list'), ('multiple', 'Any answers from a list'), ('scale', 'How big a problem (scale)'), ('text', 'Free text'), ('area', 'Which ward the respondent lives in')], max_length=10)),
-                ('options', models.JSONField(blank=True, default=list, help_text='Answers to choose from')),
-                ('concern', models.CharField(blank=True, help_text='For a scale question: the concern it rates (a police.uk category name, or any other, e.g. Speeding); ticked options of a list question are concerns too', max_length=100)),
-                ('feeds_assessment', models.BooleanField(default=True, help_text="Use its answers in the strategic assessment's community views")),
-                ('required', models.BooleanField(default=False)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("position", models.PositiveIntegerField(default=0)),
+                ("text", models.CharField(max_length=300)),
+                ("hint", models.CharField(blank=True, max_length=300)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("single", "One answer from a list"),
+                            ("multiple", "Any answers from a list"),
+                            ("scale", "How big a problem (scale)"),
+                            ("text", "Free text"),
+                            ("area", "Which ward the respondent lives in"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "options",
+                    models.JSONField(blank=True, default=list, help_text="Answers to choose from"),
+                ),
+                (
+                    "concern",
+                    models.CharField(
+                        blank=True,
+                        help_text="For a scale question: the concern it rates (a police.uk category name, or any other, e.g. Speeding); ticked options of a list question are concerns too",
+                        max_length=100,
+                    ),
+                ),
+                (
+                    "feeds_assessment",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Use its answers in the strategic assessment's community views",
+                    ),
+                ),
+                ("required", models.BooleanField(default=False)),
             ],
             options={
-                'ordering': ['survey', 'position', 'pk'],
+                "ordering": ["survey", "position", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Response',
+            name="Response",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('submitted_on', models.DateField()),
-                ('ward', models.CharField(blank=True, help_text='Ward code, if given', max_length=12)),
-                ('status', models.CharField(choices=[('accepted', 'Accepted'), ('held', 'Held for moderation'), ('rejected', 'Rejected by a moderator')], default='accepted', max_length=10)),
-                ('held_because', models.CharField(blank=True, max_length=200)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("submitted_on", models.DateField()),
+                (
+                    "ward",
+                    models.CharField(blank=True, help_text="Ward code, if given", max_length=12),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("accepted", "Accepted"),
+                            ("held", "Held for moderation"),
+                            ("rejected", "Rejected by a moderator"),
+                        ],
+                        default="accepted",
+                        max_length=10,
+                    ),
+                ),
+                ("held_because", models.CharField(blank=True, max_length=200)),
             ],
             options={
-                'ordering': ['survey', 'pk'],
+                "ordering": ["survey", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ActionPublication',
+            name="ActionPublication",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('public_text', models.CharField(blank=True, help_text='How it reads in public (default: its description)', max_length=300)),
-                ('action', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='publication', to='meetings.action')),
-                ('ward', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='partnerships.area')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "public_text",
+                    models.CharField(
+                        blank=True,
+                        help_text="How it reads in public (default: its description)",
+                        max_length=300,
+                    ),
+                ),
+                (
+                    "action",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="publication",
+                        to="meetings.action",
+                    ),
+                ),
+                (
+                    "ward",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="partnerships.area",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='AssessmentSummary',
+            name="AssessmentSummary",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('approved_at', models.DateTimeField(blank=True, null=True)),
-                ('priorities', models.TextField(help_text='The priorities, one a line')),
-                ('trends', models.TextField(help_text='The trends in plain words')),
-                ('community', models.TextField(blank=True, help_text='What the community said')),
-                ('published_on', models.DateField(blank=True, null=True)),
-                ('approval_decision', models.ForeignKey(blank=True, help_text="The strategy group's carried decision that approved it", null=True, on_delete=django.db.models.deletion.PROTECT, related_name='approved_%(class)ss', to='meetings.decision')),
-                ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('assessment', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='public_summary', to='intelligence.assessment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("approved_at", models.DateTimeField(blank=True, null=True)),
+                ("priorities", models.TextField(help_text="The priorities, one a line")),
+                ("trends", models.TextField(help_text="The trends in plain words")),
+                ("community", models.TextField(blank=True, help_text="What the community said")),
+                ("published_on", models.DateField(blank=True, null=True)),
+                (
+                    "approval_decision",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The strategy group's carried decision that approved it",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="approved_%(class)ss",
+                        to="meetings.decision",
+                    ),
+                ),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "assessment",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="public_summary",
+                        to="intelligence.assessment",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='PactMeeting',
+            name="PactMeeting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('period', models.CharField(help_text='e.g. January to March 2027', max_length=100)),
-                ('attendees', models.PositiveIntegerField(default=0, help_text='Residents attending')),
-                ('meeting', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='pact', to='meetings.meeting')),
-                ('partnership', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pact_meetings', to='partnerships.partnership')),
-                ('ward', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='partnerships.area')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "period",
+                    models.CharField(help_text="e.g. January to March 2027", max_length=100),
+                ),
+                (
+                    "attendees",
+                    models.PositiveIntegerField(default=0, help_text="Residents attending"),
+                ),
+                (
+                    "meeting",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="pact",
+                        to="meetings.meeting",
+                    ),
+                ),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="pact_meetings",
+                        to="partnerships.partnership",
+                    ),
+                ),
+                (
+                    "ward",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="partnerships.area",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-meeting__date', 'pk'],
+                "ordering": ["-meeting__date", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='PactPriority',
+            name="PactPriority",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('title', models.CharField(max_length=200)),
-                ('votes', models.PositiveIntegerField(default=0)),
-                ('chosen', models.BooleanField(default=False)),
-                ('action', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='pact_priority', to='meetings.action')),
-                ('pact', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='priorities', to='community.pactmeeting')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("title", models.CharField(max_length=200)),
+                ("votes", models.PositiveIntegerField(default=0)),
+                ("chosen", models.BooleanField(default=False)),
+                (
+                    "action",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="pact_priority",
+                        to="meetings.action",
+                    ),
+                ),
+                (
+                    "pact",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="priorities",
+                        to="community.pactmeeting",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['pact', '-votes', 'title'],
+                "ordering": ["pact", "-votes", "title"],
             },
         ),
         migrations.CreateModel(
-            name='Answer',
+            name="Answer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('choices', models.JSONField(blank=True, default=list)),
-                ('text', models.TextField(blank=True)),
-                ('theme', models.CharField(blank=True, help_text="The moderator's theme for a free-text answer", max_length=100)),
-                ('moderated', models.BooleanField(default=False)),
-                ('text_withheld', models.BooleanField(default=False)),
-                ('question', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='community.question')),
-                ('response', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='community.response')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("choices", models.JSONField(blank=True, default=list)),
+                ("text", models.TextField(blank=True)),
+                (
+                    "theme",
+                    models.CharField(
+                        blank=True,
+                        help_text="The moderator's theme for a free-text answer",
+                        max_length=100,
+                    ),
+                ),
+                ("moderated", models.BooleanField(default=False)),
+                ("text_withheld", models.BooleanField(default=False)),
+                (
+                    "question",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="answers",
+                        to="community.question",
+                    ),
+                ),
+                (
+                    "response",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="answers",
+                        to="community.response",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Survey',
+            name="Survey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('title', models.CharField(max_length=200)),
-                ('description', models.TextField(blank=True)),
-                ('privacy_notice', models.TextField(default='Your answers are anonymous: we do not ask for your name or contact details, and we do not keep your internet address with your answers. Please do not write anything that identifies you or anyone else; answers that include an e-mail address or a telephone number are held back and read by a moderator before they are used. The partnership uses the answers to understand what matters to people here, publishes the results only as totals (small numbers are not shown), and deletes the answers on the retention date below.')),
-                ('anonymous', models.BooleanField(default=True, help_text='Responses carry no name, contact or network address')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('open', 'Open'), ('closed', 'Closed'), ('published', 'Results published')], default='draft', max_length=10)),
-                ('opened_on', models.DateField(blank=True, null=True)),
-                ('closes_on', models.DateField(help_text='The last day for responses')),
-                ('closed_on', models.DateField(blank=True, null=True)),
-                ('retain_until', models.DateField(help_text='Responses are deleted after this day')),
-                ('published_on', models.DateField(blank=True, null=True)),
-                ('results', models.JSONField(blank=True, help_text='The published results (kept after the responses go)', null=True)),
-                ('responses_deleted_on', models.DateField(blank=True, null=True)),
-                ('partnership', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='surveys', to='partnerships.partnership')),
-                ('ward', models.ForeignKey(blank=True, help_text='The ward it asks about (empty: the whole partnership)', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='partnerships.area')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("title", models.CharField(max_length=200)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "privacy_notice",
+                    models.TextField(
+                        default="Your answers are anonymous: we do not ask for your name or contact details, and we do not keep your internet address with your answers. Please do not write anything that identifies you or anyone else; answers that include an e-mail address or a telephone number are held back and read by a moderator before they are used. The partnership uses the answers to understand what matters to people here, publishes the results only as totals (small numbers are not shown), and deletes the answers on the retention date below."
+                    ),
+                ),
+                (
+                    "anonymous",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Responses carry no name, contact or network address",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("open", "Open"),
+                            ("closed", "Closed"),
+                            ("published", "Results published"),
+                        ],
+                        default="draft",
+                        max_length=10,
+                    ),
+                ),
+                ("opened_on", models.DateField(blank=True, null=True)),
+                ("closes_on", models.DateField(help_text="The last day for responses")),
+                ("closed_on", models.DateField(blank=True, null=True)),
+                (
+                    "retain_until",
+                    models.DateField(help_text="Responses are deleted after this day"),
+                ),
+                ("published_on", models.DateField(blank=True, null=True)),
+                (
+                    "results",
+                    models.JSONField(
+                        blank=True,
+                        help_text="The published results (kept after the responses go)",
+                        null=True,
+                    ),
+                ),
+                ("responses_deleted_on", models.DateField(blank=True, null=True)),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="surveys",
+                        to="partnerships.partnership",
+                    ),
+                ),
+                (
+                    "ward",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The ward it asks about (empty: the whole partnership)",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="partnerships.area",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['partnership', '-closes_on', 'pk'],
+                "ordering": ["partnership", "-closes_on", "pk"],
             },
         ),
         migrations.AddField(
-            model_name='response',
-            name='survey',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='responses', to='community.survey'),
+            model_name="response",
+            name="survey",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="responses",
+                to="community.survey",
+            ),
         ),
         migrations.AddField(
-            model_name='question',
-            name='survey',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='questions', to='community.survey'),
+            model_name="question",
+            name="survey",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="questions",
+                to="community.survey",
+            ),
         ),
         migrations.CreateModel(
-            name='ModerationDecision',
+            name="ModerationDecision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('response_id_ref', models.PositiveIntegerField()),
-                ('outcome', models.CharField(max_length=20)),
-                ('theme', models.CharField(blank=True, max_length=100)),
-                ('partnership', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='partnerships.partnership')),
-                ('survey', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='moderations', to='community.survey')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("response_id_ref", models.PositiveIntegerField()),
+                ("outcome", models.CharField(max_length=20)),
+                ("theme", models.CharField(blank=True, max_length=100)),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="partnerships.partnership",
+                    ),
+                ),
+                (
+                    "survey",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="moderations",
+                        to="community.survey",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Subscription',
+            name="Subscription",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.EmailField(max_length=254)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('confirmed_at', models.DateTimeField(blank=True, null=True)),
-                ('partnership', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='subscriptions', to='partnerships.partnership')),
-                ('ward', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='partnerships.area')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("email", models.EmailField(max_length=254)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("confirmed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="subscriptions",
+                        to="partnerships.partnership",
+                    ),
+                ),
+                (
+                    "ward",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="partnerships.area",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('partnership', 'ward', 'email'), name='subscription_once')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("partnership", "ward", "email"), name="subscription_once"
+                    )
+                ],
             },
         ),
     ]
