@@ -42,7 +42,8 @@ def _read(token: str, purpose: str, max_age: int | None = None) -> Subscription 
 
 
 def _area_name(subscription: Subscription) -> str:
-    return subscription.ward.name if subscription.ward_id else subscription.partnership.name
+    ward = subscription.ward
+    return ward.name if ward is not None else subscription.partnership.name
 
 
 def unsubscribe_url(subscription: Subscription, base: str) -> str:

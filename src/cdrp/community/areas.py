@@ -216,7 +216,7 @@ def public_actions(partnership: Partnership, area: Area) -> list[dict]:
             "status": p.action.get_status_display(),
             "due": p.action.due,
             "outcome": p.action.outcome if p.action.status != Action.Status.OPEN else "",
-            "ward": p.ward.name if p.ward_id else "",
+            "ward": p.ward.name if p.ward is not None else "",
         }
         for p in published
     ]

@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django import forms
 
 from cdrp.accounts.public_forms import HoneypotMixin, text_field
 from cdrp.community.models import Question, Survey
+from cdrp.partnerships.models import Area, Group, Person
 
 
 class AnswerForm(HoneypotMixin):
@@ -19,7 +21,11 @@ class AnswerForm(HoneypotMixin):
         self.questions = list(survey.questions.all())
         for q in self.questions:
             name = f"q{q.pk}"
-            common = {"label": q.text, "required": q.required, "help_text": q.hint}
+            common: dict[str, Any] = {
+                "label": q.text,
+                "required": q.required,
+                "help_text": q.hint,
+            }
             if q.kind == Question.Kind.TEXT:
                 field: forms.Field = text_field(label=q.text, required=q.required)
                 field.help_text = q.hint or "Do not include your name, e-mail or telephone number."
@@ -103,9 +109,11 @@ class QuestionForm(forms.ModelForm):
 
 
 class PactForm(forms.Form):
-    group = forms.ModelChoiceField(queryset=None, label="The group holding the meeting")
+    group = forms.ModelChoiceField(
+        queryset=Group.objects.none(), label="The group holding the meeting"
+    )
     date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    ward = forms.ModelChoiceField(queryset=None)
+    ward = forms.ModelChoiceField(queryset=Area.objects.none())
     period = forms.CharField(
         max_length=100, help_text="The period the priorities are for, e.g. January to March 2027"
     )
@@ -131,7 +139,7 @@ class VotesForm(forms.Form):
 
 
 class TaskForm(forms.Form):
-    owner = forms.ModelChoiceField(queryset=None)
+    owner = forms.ModelChoiceField(queryset=Person.objects.none())
     due = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
 
 

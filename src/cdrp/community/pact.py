@@ -27,7 +27,7 @@ def arrange(group: Group, on: dt.date, ward: Area, period: str) -> PactMeeting:
     """A PACT meeting for `ward`: a public meeting of `group` on `on`."""
     if ward.level != Area.Level.WARD:
         raise RefusedInput("ward", "Choose a ward")
-    if not group.partnership.districts.filter(pk=ward.parent_id).exists():
+    if not group.partnership.districts.filter(pk=ward.parent_id or 0).exists():
         raise RefusedInput("ward", "The ward is not in the partnership's districts")
     if not period.strip():
         raise RefusedInput("period", "Say which period the priorities are for")

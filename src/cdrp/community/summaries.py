@@ -50,6 +50,8 @@ def draft(assessment) -> AssessmentSummary:
 def publish(summary: AssessmentSummary, decision, user=None, on: dt.date | None = None):
     """Publish the summary by a carried decision of the partnership's strategy group."""
     partnership = summary.assessment.partnership
+    if partnership is None:
+        raise RefusedInput("assessment", "The assessment belongs to no partnership")
     if decision is None or not strategy_decisions(partnership).filter(pk=decision.pk).exists():
         raise RefusedInput(
             "decision", "Choose a carried decision of the strategy group that publishes it"

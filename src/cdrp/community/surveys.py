@@ -118,7 +118,7 @@ def submit(survey: Survey, answers: dict[int, Any], on: dt.date) -> Response:
     response = Response.objects.create(
         survey=survey,
         submitted_on=on,
-        ward=ward or (survey.ward.code if survey.ward_id else ""),
+        ward=ward or (survey.ward.code if survey.ward is not None else ""),
         status=Response.Status.HELD if found else Response.Status.ACCEPTED,
         held_because="contains an e-mail address or telephone number" if found else "",
     )

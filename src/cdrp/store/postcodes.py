@@ -43,7 +43,7 @@ def normalise(text: str) -> str | None:
     return value if _SHAPE.match(value) else None
 
 
-def _open(path: Path) -> io.IOBase | Path:
+def _open(path: Path) -> io.BytesIO | Path:
     if path.suffix.lower() == ".zip":
         with zipfile.ZipFile(path) as archive:
             names = [n for n in archive.namelist() if n.lower().endswith(".csv")]
@@ -66,7 +66,7 @@ def import_postcodes(store: Store | str, path: str | Path) -> dict[str, int]:
     store = store if isinstance(store, Store) else Store(store)
     path = Path(path)
     source = _open(path)
-    header = pd.read_csv(source, nrows=0, dtype=str)  # type: ignore[call-overload]
+    header = pd.read_csv(source, nrows=0, dtype=str)
     if isinstance(source, io.BytesIO):
         source.seek(0)
     found: dict[str, str] = {}
@@ -78,9 +78,7 @@ def import_postcodes(store: Store | str, path: str | Path) -> dict[str, int]:
         raise ValueError(f"{path.name}: no postcode column (pcds, pcd or PCDS)")
     if not {"district_code", "ward_code", "lsoa_code"} & set(found):
         raise ValueError(f"{path.name}: no district, ward or LSOA column (oslaua, osward, lsoa11)")
-    frame = pd.read_csv(  # type: ignore[call-overload]
-        source, usecols=list(found.values()), dtype=str, keep_default_na=False
-    )
+    frame = pd.read_csv(source, usecols=list(found.values()), dtype=str, keep_default_na=False)
     frame = frame.rename(columns={v: k for k, v in found.items()})
     terminated = (
         frame["terminated"].str.strip() != ""
