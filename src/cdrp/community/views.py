@@ -57,6 +57,12 @@ def _today() -> dt.date:
     return dt.date.today()
 
 
+def _int(value) -> int:
+    """A posted id, or 0 (found nowhere) when it is not a number."""
+    text = str(value or "")
+    return int(text) if text.isdigit() else 0
+
+
 # Find my area -----------------------------------------------------------------------------------
 
 
@@ -478,7 +484,7 @@ def moderation(request, partnership):
     p = request.partnership
     if request.method == "POST":
         response = get_object_or_404(
-            Response, pk=request.POST.get("response"), survey__partnership=p
+            Response, pk=_int(request.POST.get("response")), survey__partnership=p
         )
         themes = {
             int(key[6:]): value
@@ -568,7 +574,7 @@ def pact_manage(request, partnership, pact_id):
                 return redirect(request.path)
             if request.POST.get("form") == "task" and task_form.is_valid():
                 priority = get_object_or_404(
-                    PactPriority, pk=request.POST.get("priority"), pact=meeting
+                    PactPriority, pk=_int(request.POST.get("priority")), pact=meeting
                 )
                 pact.task(priority, task_form.cleaned_data["owner"], task_form.cleaned_data["due"])
                 messages.success(request, f"“{priority.title}” is now an action.")
@@ -619,7 +625,7 @@ def summary_edit(request, partnership, assessment_id):
         found.community = form.cleaned_data["community"]
         found.save()
         if request.POST.get("decision"):
-            decision = Decision.objects.filter(pk=request.POST["decision"]).first()
+            decision = Decision.objects.filter(pk=_int(request.POST["decision"])).first()
             try:
                 summaries.publish(found, decision, request.user)
             except RefusedInput as exc:
