@@ -90,3 +90,43 @@ def test_postcode_import_refuses_a_file_without_the_columns(tmp_path, settings):
     extract.write_text("name,value\nA,1\n")
     with pytest.raises(CommandError, match="no postcode column"):
         call_command("import", "postcodes", str(extract), stdout=io.StringIO())
+
+
+def test_the_trend_in_plain_words_from_the_incident_store(
+    client, area_world, reference_store, settings
+):
+    from cdrp.store import counts
+
+    settings.INCIDENT_STORE = reference_store[0]
+    frame = counts(
+        reference_store[0],
+        by=["month", "category"],
+        areas={"district": ["E07000118"]},
+        output="pandas",
+    )
+    recent = frame[frame["month"].astype(str).between("2021-12", "2022-11")]
+    asb = int(recent.loc[recent["category"] == "anti-social-behaviour", "count"].sum())
+    crime = int(recent.loc[recent["category"] != "anti-social-behaviour", "count"].sum())
+    page = client.get("/community/area/E07000118/").content.decode()
+    assert (
+        f"Crime recorded by the police in Chorley: {crime:,} records in the 12 months to "
+        "November 2022" in page
+    )
+    assert f"Anti-social behaviour reported to the police in Chorley: {asb:,} records" in page
+
+
+def test_small_counts_are_not_given():
+    from cdrp.community.areas import _words
+
+    assert _words("Crime", "Astley", 3, 10, "2022-11", 5) == (
+        "Crime in Astley: fewer than 5 records in the 12 months to November 2022."
+    )
+    assert _words("Crime", "Astley", 12, 3, "2022-11", 5) == (
+        "Crime in Astley: 12 records in the 12 months to November 2022."
+    )
+    assert _words("Crime", "Astley", 12, 10, "2022-11", 5).endswith(
+        "20% more than the 12 months before."
+    )
+    assert _words("Crime", "Astley", 100, 102, "2022-11", 5).endswith(
+        "about the same as the 12 months before."
+    )
