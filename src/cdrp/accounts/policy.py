@@ -66,6 +66,7 @@ class Permission(StrEnum):
     APPROVE = "approve"  # approve documents and decisions for the strategy group
     MINUTE = "minute"  # record a meeting: attendance, votes, actions
     ADMINISTER = "administer"  # roles, audit trail, site administration
+    ENGAGE = "engage"  # surveys, PACT meetings, moderation of residents' responses, summaries
 
 
 _STAFF = {Role.MEMBER, Role.ANALYST, Role.COORDINATOR, Role.CHAIR, Role.ADMINISTRATOR}
@@ -77,6 +78,7 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.APPROVE: frozenset({Role.CHAIR, Role.ADMINISTRATOR}),
     Permission.MINUTE: frozenset({Role.COORDINATOR, Role.CHAIR, Role.ADMINISTRATOR}),
     Permission.ADMINISTER: frozenset({Role.ADMINISTRATOR}),
+    Permission.ENGAGE: frozenset({Role.COORDINATOR, Role.ADMINISTRATOR}),
 }
 
 

@@ -401,7 +401,11 @@ def _survey(survey_path: str | None) -> pd.DataFrame | None:
 
 
 def _sources(
-    reading: _Reading, year: int | None, weights_source: str, survey_path: str | None
+    reading: _Reading,
+    year: int | None,
+    weights_source: str,
+    survey_path: str | None,
+    survey_source: str | None = None,
 ) -> list[dict[str, str]]:
     """Step 9: the data sources the document names, with their licences."""
     ogl = "Open Government Licence v3.0"
@@ -428,9 +432,13 @@ def _sources(
         },
         {"name": "ONS Crime Severity Score weights", "detail": weights_source, "licence": ogl},
     ]
-    if survey_path:
+    if survey_path or survey_source:
         sources.append(
-            {"name": "Community survey", "detail": Path(survey_path).name, "licence": ""}
+            {
+                "name": "Community survey",
+                "detail": Path(survey_path).name if survey_path else str(survey_source),
+                "licence": "",
+            }
         )
     return sources
 
@@ -453,12 +461,15 @@ def gather(
     data_dir: Path | None = None,
     timings: Timings | None = None,
     plan_review: Callable[[Store, str, str], dict[str, Any] | None] | None = None,
+    survey_provider: Callable[[str, str], tuple[Any, str, str] | None] | None = None,
 ) -> tuple[AssessmentInputs, dict[str, Any]]:
     """Read every input of a build; returns the builder's inputs and their fingerprint.
 
     Last year's plan comes from `plan_path` (YAML) when given, else from `plan_review` (the
     plan records' targets over the assessment's months, registered in
-    `cdrp.intelligence.hooks` by the plans app).
+    `cdrp.intelligence.hooks` by the plans app). Community views come from `survey_path` (a
+    CSV of a survey run elsewhere) when given, else from `survey_provider` (the partnership's
+    closed survey in cdrp, registered in `cdrp.intelligence.hooks` by the community app).
 
     Raises
     ------
@@ -483,6 +494,12 @@ def gather(
     peer_counts, peer_forces = _peer_counts(reading)
     weights, weights_source = _weights(weights_path, asb_weight)
     survey = _survey(survey_path)
+    survey_source = Path(survey_path).name if survey_path else None
+    survey_record = None
+    if survey is None and survey_provider is not None:
+        found = survey_provider(reading.window[0], reading.end)
+        if found is not None:
+            survey, survey_source, survey_record = found
     features = district_features(data_dir)
     codes = reading.codes
     inputs = AssessmentInputs(
@@ -510,13 +527,13 @@ def gather(
         peer_forces=peer_forces,
         k=k,
         survey=survey,
-        survey_source=Path(survey_path).name if survey_path else None,
+        survey_source=survey_source,
         plan=plan,
         plan_source=plan_source,
         priority_weights=priority_weights,
         kind=kind,
         annual=annual,
-        sources=_sources(reading, year, weights_source, survey_path),
+        sources=_sources(reading, year, weights_source, survey_path, survey_source),
     )
     parameters = {
         "kind": kind,
@@ -527,6 +544,7 @@ def gather(
         "weights_path": str(weights_path) if weights_path else None,
         "asb_weight": asb_weight,
         "survey_path": str(survey_path) if survey_path else None,
+        "survey_record": survey_record,
         "plan_path": str(plan_path) if plan_path else None,
         "plan_record": plan_record,
         "priority_weights": priority_weights,
@@ -549,6 +567,14 @@ def _plan_review(partnership: Any) -> Callable[[Store, str, str], dict[str, Any]
     if partnership is None:
         return None
     return lambda store, start, end: hooks.plan_review(partnership, store, start, end)
+
+
+def _survey_provider(partnership: Any) -> Callable[[str, str], tuple[Any, str, str] | None] | None:
+    """The partnership's closed survey in cdrp, through the registered provider
+    (`cdrp.intelligence.hooks`), when it has a partnership."""
+    if partnership is None:
+        return None
+    return lambda start, end: hooks.survey_results(partnership, start, end)
 
 
 def _label(
@@ -616,6 +642,7 @@ def build(
         store=store,
         timings=timings,
         plan_review=_plan_review(partnership),
+        survey_provider=_survey_provider(partnership),
         **options,
     )
     if not label["name"]:
@@ -677,6 +704,11 @@ def staleness(assessment, store: Store | None = None) -> list[str]:
         record = hooks.plan_review_record(assessment.partnership, start, end)
         if record != params.get("plan_record"):
             reasons.append("the partnership plan it reviews has been approved or revised")
+    if not params.get("survey_path") and assessment.partnership_id:
+        start = shift(end, -(int(params.get("months") or 12) - 1))
+        found = hooks.survey_results(assessment.partnership, start, end)
+        if (found[2] if found else None) != params.get("survey_record"):
+            reasons.append("the community survey it reads has new or moderated responses")
     try:
         districts = read_table(store, "districts")
         year = old.get("population_year")

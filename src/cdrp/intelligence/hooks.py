@@ -24,6 +24,8 @@ __all__ = [
     "plan_review",
     "plan_review_record",
     "register_plan_review",
+    "register_survey_provider",
+    "survey_results",
 ]
 
 #: ``review(partnership, store, start, end)``: last year's plan judged over the assessment's
@@ -64,3 +66,30 @@ def plan_review_record(partnership: Any, start: str, end: str) -> str | None:
     if _provider is None or partnership is None:
         return None
     return _provider.record(partnership, start, end)
+
+
+# Community views from surveys run in cdrp ------------------------------------------------------
+#
+# The community app (above intelligence) registers the results of the partnership's closed
+# surveys here from its ``AppConfig.ready()``. A survey file given to a build (``survey_path``,
+# the CSV route for surveys run elsewhere) wins; without one, the build asks the provider.
+
+#: ``provider(partnership, start, end)``: the answers of the partnership's survey for an
+#: assessment of months `start`..`end` in `cdrp.analysis.concern.read_survey`'s long form, its
+#: name, and a record of what was read (``"survey:<id>@<responses>"``, so a later response or
+#: moderation makes the assessment stale); None when there is no such survey.
+SurveyProvider = Callable[[Any, str, str], "tuple[Any, str, str] | None"]
+_survey_provider: SurveyProvider | None = None
+
+
+def register_survey_provider(provider: SurveyProvider | None) -> None:
+    """Register where closed surveys' answers come from (the community app does)."""
+    global _survey_provider
+    _survey_provider = provider
+
+
+def survey_results(partnership: Any, start: str, end: str) -> tuple[Any, str, str] | None:
+    """The registered provider's survey for `partnership` over `start`..`end`, or None."""
+    if _survey_provider is None or partnership is None:
+        return None
+    return _survey_provider(partnership, start, end)

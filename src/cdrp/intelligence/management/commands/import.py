@@ -1,4 +1,4 @@
-"""cdrp import police-uk | geography | partner: load data into the incident store.
+"""cdrp import police-uk | geography | partner | postcodes: load data into the incident store.
 
 An import that would leave a force-month with fewer rows, or with a column emptied, is refused
 with the figures; `--replace --reason "…"` confirms it, and the replacement is recorded in the
@@ -27,7 +27,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(
-            dest="what", required=True, metavar="{police-uk,geography,partner}"
+            dest="what", required=True, metavar="{police-uk,geography,partner,postcodes}"
         )
         police = sub.add_parser(
             "police-uk", help="street/outcomes/stop-and-search CSV, CSV.gz or zip"
@@ -58,6 +58,12 @@ class Command(BaseCommand):
         partner.add_argument("path", help="the CSV or XLSX file")
         partner.add_argument("--mapping", required=True, help="the YAML column mapping")
         partner.add_argument("--published", default=None, help="publication month, YYYY-MM")
+        postcodes = sub.add_parser(
+            "postcodes",
+            help="an ONS Postcode Directory extract (CSV, CSV.gz or the ONS zip), for finding "
+            "an area by postcode without leaving the machine",
+        )
+        postcodes.add_argument("path", help="the ONSPD file")
         for command in (police, partner):
             command.add_argument(
                 "--replace",
@@ -74,6 +80,9 @@ class Command(BaseCommand):
     def handle(self, *args, what, **options):
         if what == "geography":
             self.geography(options["data"], not options["no_areas"], options["paths"] or None)
+            return
+        if what == "postcodes":
+            self.postcodes(options["path"])
             return
         if options["replace"] and not options["reason"].strip():
             raise CommandError('--replace needs --reason "why the month is replaced" (recorded)')
@@ -109,6 +118,18 @@ class Command(BaseCommand):
             with acting_as(None, "cdrp import geography"):
                 made = load_areas(store, data_dir)
             self.stdout.write("Areas: " + ", ".join(f"{n:,} {level}" for level, n in made.items()))
+
+    def postcodes(self, path: str) -> None:
+        from cdrp.store.postcodes import import_postcodes
+
+        try:
+            made = import_postcodes(incident_store(), path)
+        except (OSError, ValueError) as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(
+            f"Postcodes: {made['postcodes']:,} imported ({made['terminated']:,} terminated "
+            "postcodes left out)."
+        )
 
     def ensure_geography(self) -> None:
         if load_geography(incident_store()) is None:
