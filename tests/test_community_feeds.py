@@ -184,3 +184,15 @@ def test_a_survey_past_its_closing_date_is_closed_by_the_task(records):
     done = apply_retention(survey.closes_on + dt.timedelta(days=1))
     survey.refresh_from_db()
     assert done["surveys_closed"] == 1 and survey.status == "closed"
+
+
+def test_the_retention_command_reports_and_schedules(records):
+    import io
+
+    from django.core.management import call_command
+    from django_tasks_db.models import DBTaskResult
+
+    out = io.StringIO()
+    call_command("community", "retention", "--schedule", stdout=out)
+    assert "Retention: 0 responses deleted" in out.getvalue()
+    assert DBTaskResult.objects.get().task_path.endswith("daily_retention")
