@@ -151,6 +151,12 @@ AXES_LOCKOUT_CALLABLE = "cdrp.accounts.views.locked_out"
 AXES_CLIENT_IP_CALLABLE = "cdrp.accounts.throttle.client_ip"
 # Proxies in front of the service that append the client's address to X-Forwarded-For (0: none).
 TRUSTED_PROXY_COUNT = config.env_int("CDRP_TRUSTED_PROXIES", 0)
+# Public forms (surveys, questions, subscriptions; cdrp.accounts.public_forms): posts per client
+# per window, the largest post and the longest free-text answer.
+CDRP_PUBLIC_FORM_LIMIT = config.env_int("CDRP_PUBLIC_FORM_LIMIT", 5, minimum=1)
+CDRP_PUBLIC_FORM_WINDOW = config.env_int("CDRP_PUBLIC_FORM_WINDOW_SECONDS", 600, minimum=1)
+CDRP_PUBLIC_FORM_MAX_BYTES = config.env_int("CDRP_PUBLIC_FORM_MAX_BYTES", 20_000, minimum=1000)
+CDRP_PUBLIC_TEXT_MAX = config.env_int("CDRP_PUBLIC_TEXT_MAX", 2_000, minimum=100)
 OTP_TOTP_ISSUER = config.env_list("CDRP_OTP_ISSUER", ["cdrp"])[0]
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the site administration never shows a device's secret
 # A session ends after this long without a request, and after this long in any case (ASVS 3.3.2).
