@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django import forms
 
+from cdrp.accounts.public_forms import HoneypotMixin, text_field
 from cdrp.scrutiny.law import CRITERIA
 from cdrp.scrutiny.models import QUESTION_MAX, PublicSession, Recommendation
 
@@ -22,15 +23,10 @@ def _date(label: str, example: str = "30/4/2027", required: bool = True) -> form
     )
 
 
-class QuestionForm(forms.Form):
-    text = forms.CharField(
-        label="Your question",
-        max_length=QUESTION_MAX,
-        widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="Questions are read before they are published. Do not include anyone's "
-        "contact details or anything that identifies a person.",
-        error_messages={"required": "Enter your question"},
-    )
+class QuestionForm(HoneypotMixin, forms.Form):
+    """A question from the public: capped, with the honeypot of every public form."""
+
+    text = text_field(label="Your question", required=True, max_length=QUESTION_MAX)
     asked_by = forms.CharField(
         label="Your name (optional)",
         max_length=100,
@@ -40,6 +36,15 @@ class QuestionForm(forms.Form):
     neighbourhood = forms.CharField(
         label="Your neighbourhood or ward (optional)", max_length=100, required=False
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        text = self.fields["text"]
+        text.help_text = (
+            "Every question is read before it is published. Do not include contact details "
+            "or anything that identifies a person."
+        )
+        text.error_messages["required"] = "Enter your question"
 
 
 class SessionForm(forms.ModelForm):
