@@ -154,7 +154,9 @@ class ReviewForm(forms.Form):
     started_on = _date("Started on")
     reported_on = _date("Reported on", required=False)
     summary = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    report_url = forms.URLField(required=False, label="Link to the committee's report")
+    report_url = forms.URLField(
+        required=False, label="Link to the committee's report", assume_scheme="https"
+    )
 
 
 class RecommendationForm(forms.Form):
