@@ -17,6 +17,12 @@ from cdrp.core.models import GovernanceRecord
 QUESTION_MAX = 2000
 
 
+def _clock(t: dt.time) -> str:
+    hour = t.hour % 12 or 12
+    minutes = f":{t.minute:02d}" if t.minute else ""
+    return f"{hour}{minutes}{'am' if t.hour < 12 else 'pm'}"
+
+
 class PublicSession(GovernanceRecord):
     """A Face the People session: senior officers answer the public's questions in public."""
 
@@ -45,6 +51,12 @@ class PublicSession(GovernanceRecord):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.date:%-d %B %Y})"
+
+    @property
+    def time_label(self) -> str:
+        """GOV.UK style: "6:30pm to 8pm"."""
+        label = _clock(self.starts)
+        return f"{label} to {_clock(self.ends)}" if self.ends else label
 
     def accepts_questions(self, today: dt.date) -> bool:
         last = self.questions_close or self.date - dt.timedelta(days=1)
