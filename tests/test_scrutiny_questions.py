@@ -138,6 +138,12 @@ def test_the_honeypot_and_size_limits_refuse(client, partnership, session, setti
     assert bot.status_code == 400
     long = _ask(client, partnership, session, "x" * 2001, ip="198.51.100.31")
     assert long.status_code == 400
+    huge = client.post(
+        f"/scrutiny/{p}/face-the-people/{session.pk}/",
+        {"text": "y" * 30_000, "website": ""},
+        REMOTE_ADDR="198.51.100.32",
+    )
+    assert huge.status_code == 413 and "Your response is too long" in huge.content.decode()
     assert not Question.objects.exists()
 
 

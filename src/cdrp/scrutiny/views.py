@@ -62,12 +62,17 @@ def sessions(request, partnership):
 
 
 @public_partnership
-@rate_limited("face-the-people")
 def session(request, partnership, ftp_session: int):
     """A session: when and where, the questions to be answered, the answers once published,
-    and the form to send a question in."""
+    and the form to send a question in. The session is found first (another partnership's is
+    404 whatever is posted), then the post is limited like every public form's."""
+    s = object_or_404(PublicSession, request.partnership, pk=ftp_session)
+    return _session_page_public(request, s)
+
+
+@rate_limited("face-the-people")
+def _session_page_public(request, s: PublicSession):
     p = request.partnership
-    s = object_or_404(PublicSession, p, pk=ftp_session)
     today = timezone.localdate()
     form = f.QuestionForm(request.POST or None)
     sent = request.GET.get("sent") == "1"
