@@ -41,7 +41,9 @@ def people(partnership):
     account = user_with_role("cllr-jones")
     person = Person(slug="cllr-jones", name="Councillor A. Jones", account=account)
     person.save()
-    Councillor(partnership=partnership, person=person, ward="Riverside ward", council=council).save()
+    Councillor(
+        partnership=partnership, person=person, ward="Riverside ward", council=council
+    ).save()
     user_with_role("ccfa-coordinator", partnership, "coordinator")
     return person
 
@@ -66,7 +68,9 @@ def test_a_councillors_call_from_submission_to_published_response(
     page.get_by_label("Raised on behalf of").fill("Residents of the riverside estate")
     page.get_by_label("What has been tried already").fill("Reported on 101 since March.")
     page.get_by_role("button", name="Raise the call").click()
-    expect(page.get_by_role("heading", name="CCfA 1: Off-road bikes on the riverside path")).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="CCfA 1: Off-road bikes on the riverside path")
+    ).to_be_visible()
     expect(page.get_by_text("25 November 2026: Submitted")).to_be_visible()
     _sign_out(page)
 
@@ -82,14 +86,18 @@ def test_a_councillors_call_from_submission_to_published_response(
     page.get_by_label("Refer it", exact=True).check()
     page.get_by_label("Committee").fill("Overview and Scrutiny Committee")
     page.get_by_role("button", name="Record the referral decision").click()
-    expect(page.get_by_text("2 December 2026: Referred to Overview and Scrutiny Committee")).to_be_visible()
+    expect(
+        page.get_by_text("2 December 2026: Referred to Overview and Scrutiny Committee")
+    ).to_be_visible()
     _sign_out(page)
 
     _move(frozen_today, FROZEN_TODAY + dt.timedelta(days=21))  # 16 December: the committee met
     sign_in(page, "ccfa-coordinator")
     call = CommunityCall.objects.get()
     page.goto(f"/scrutiny/{p}/manage/calls/{call.pk}/")
-    page.get_by_label("The committee's recommendations", exact=True).fill("Joint patrols on summer evenings.")
+    page.get_by_label("The committee's recommendations", exact=True).fill(
+        "Joint patrols on summer evenings."
+    )
     page.get_by_label("Date of the committee's recommendations").fill("15/12/2026")
     page.get_by_role("button", name="Record the recommendations").click()
     expect(page.get_by_text("Response due by 12 January 2027")).to_be_visible()

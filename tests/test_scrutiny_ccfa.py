@@ -149,11 +149,18 @@ def test_a_councillors_call_is_screened_referred_and_answered_before_its_deadlin
 
 def test_a_call_screened_out_is_closed_with_its_reasons(partnership, councillor):
     call = services.raise_call(
-        councillor, title="Parking", matter="Cars on verges", on_behalf_of="A street",
-        routes_tried="", today=dt.date(2026, 1, 5),
+        councillor,
+        title="Parking",
+        matter="Cars on verges",
+        on_behalf_of="A street",
+        routes_tried="",
+        today=dt.date(2026, 1, 5),
     )
     services.screen(
-        call, local_matter=False, persistent=True, routes_tried_first=False,
+        call,
+        local_matter=False,
+        persistent=True,
+        routes_tried_first=False,
         reasons="Parking is not a crime and disorder matter; not yet reported to the council.",
         today=dt.date(2026, 1, 6),
     )
@@ -167,7 +174,11 @@ def test_a_call_screened_out_is_closed_with_its_reasons(partnership, councillor)
 
 def test_steps_are_taken_in_order_and_reasons_are_required(partnership, councillor):
     call = services.raise_call(
-        councillor, title="T", matter="M", on_behalf_of="R", routes_tried="x",
+        councillor,
+        title="T",
+        matter="M",
+        on_behalf_of="R",
+        routes_tried="x",
         today=dt.date(2026, 3, 1),
     )
     with pytest.raises(services.Refused):
@@ -179,16 +190,26 @@ def test_steps_are_taken_in_order_and_reasons_are_required(partnership, councill
     assert exc.value.field == "reasons"
     with pytest.raises(services.Refused):  # dated before the call was raised
         services.screen(
-            call, local_matter=True, persistent=True, routes_tried_first=True, reasons="ok",
+            call,
+            local_matter=True,
+            persistent=True,
+            routes_tried_first=True,
+            reasons="ok",
             today=dt.date(2026, 2, 1),
         )
     services.screen(
-        call, local_matter=True, persistent=True, routes_tried_first=True, reasons="ok",
+        call,
+        local_matter=True,
+        persistent=True,
+        routes_tried_first=True,
+        reasons="ok",
         today=dt.date(2026, 3, 2),
     )
     with pytest.raises(services.Refused):
         services.refer(call, referred=False, reason="")
-    services.refer(call, referred=False, reason="Resolved by a joint visit", today=dt.date(2026, 3, 3))
+    services.refer(
+        call, referred=False, reason="Resolved by a joint visit", today=dt.date(2026, 3, 3)
+    )
     assert call.status == CommunityCall.Status.NOT_REFERRED
     assert call.response_due == dt.date(2026, 3, 31)
     services.publish_response(call, "Visit made; problem stopped.", today=dt.date(2026, 4, 2))
@@ -198,11 +219,21 @@ def test_steps_are_taken_in_order_and_reasons_are_required(partnership, councill
 def test_the_deadline_is_configurable(partnership, councillor, settings):
     settings.CDRP_CCFA_RESPONSE_DAYS = 10
     call = services.raise_call(
-        councillor, title="T", matter="M", on_behalf_of="R", routes_tried="x",
+        councillor,
+        title="T",
+        matter="M",
+        on_behalf_of="R",
+        routes_tried="x",
         today=dt.date(2026, 3, 1),
     )
-    services.screen(call, local_matter=True, persistent=True, routes_tried_first=True,
-                    reasons="ok", today=dt.date(2026, 3, 1))
+    services.screen(
+        call,
+        local_matter=True,
+        persistent=True,
+        routes_tried_first=True,
+        reasons="ok",
+        today=dt.date(2026, 3, 1),
+    )
     services.refer(call, referred=True, committee="C", today=dt.date(2026, 3, 1))
     services.record_recommendations(call, "R", on=dt.date(2026, 3, 5))
     assert call.response_due == dt.date(2026, 3, 15)
@@ -210,11 +241,21 @@ def test_the_deadline_is_configurable(partnership, councillor, settings):
 
 def _recommended(councillor, on: dt.date) -> CommunityCall:
     call = services.raise_call(
-        councillor, title="Deadline", matter="M", on_behalf_of="R", routes_tried="x",
+        councillor,
+        title="Deadline",
+        matter="M",
+        on_behalf_of="R",
+        routes_tried="x",
         today=on - dt.timedelta(days=30),
     )
-    services.screen(call, local_matter=True, persistent=True, routes_tried_first=True,
-                    reasons="ok", today=on - dt.timedelta(days=20))
+    services.screen(
+        call,
+        local_matter=True,
+        persistent=True,
+        routes_tried_first=True,
+        reasons="ok",
+        today=on - dt.timedelta(days=20),
+    )
     services.refer(call, referred=True, committee="C", today=on - dt.timedelta(days=10))
     return services.record_recommendations(call, "R", on=on)
 
@@ -251,14 +292,28 @@ def test_no_reminder_once_the_response_is_published(partnership, councillor, coo
 
 def test_the_log_is_an_atom_feed_that_parses(client, partnership, councillor):
     first = services.raise_call(
-        councillor, title="Graffiti on the underpass", matter="M", on_behalf_of="R",
-        routes_tried="x", today=dt.date(2026, 5, 1),
+        councillor,
+        title="Graffiti on the underpass",
+        matter="M",
+        on_behalf_of="R",
+        routes_tried="x",
+        today=dt.date(2026, 5, 1),
     )
-    services.screen(first, local_matter=True, persistent=True, routes_tried_first=True,
-                    reasons="ok", today=dt.date(2026, 5, 4))
+    services.screen(
+        first,
+        local_matter=True,
+        persistent=True,
+        routes_tried_first=True,
+        reasons="ok",
+        today=dt.date(2026, 5, 4),
+    )
     services.raise_call(
-        councillor, title="Drug dealing by the shops", matter="M", on_behalf_of="R",
-        routes_tried="x", today=dt.date(2026, 6, 1),
+        councillor,
+        title="Drug dealing by the shops",
+        matter="M",
+        on_behalf_of="R",
+        routes_tried="x",
+        today=dt.date(2026, 6, 1),
     )
     response = client.get(f"/scrutiny/{partnership.slug}/calls/feed.atom")
     assert response.status_code == 200
@@ -293,8 +348,13 @@ def test_only_the_councillor_or_an_editor_raises_a_call(client, partnership, cou
     client.force_login(other_account)
     response = client.post(
         f"/scrutiny/{p}/calls/new",
-        {"councillor": councillor.pk, "title": "t", "matter": "m", "on_behalf_of": "r",
-         "routes_tried": "x"},
+        {
+            "councillor": councillor.pk,
+            "title": "t",
+            "matter": "m",
+            "on_behalf_of": "r",
+            "routes_tried": "x",
+        },
     )
     assert response.status_code == 400
     assert not CommunityCall.objects.exists()
@@ -304,7 +364,11 @@ def test_another_partnerships_coordinator_reaches_none_of_the_calls(
     client, partnership, other_partnership, councillor
 ):
     call = services.raise_call(
-        councillor, title="Ours", matter="M", on_behalf_of="R", routes_tried="x",
+        councillor,
+        title="Ours",
+        matter="M",
+        on_behalf_of="R",
+        routes_tried="x",
     )
     outsider = user_with_role("other-coordinator", other_partnership, "coordinator")
     client.force_login(outsider)
@@ -313,12 +377,25 @@ def test_another_partnerships_coordinator_reaches_none_of_the_calls(
     assert client.get(f"/scrutiny/{theirs}/calls/{call.pk}/").status_code == 404
     assert client.get(f"/scrutiny/{theirs}/manage/calls/{call.pk}/").status_code == 404
     for step in ("screen", "refer", "recommendations", "respond"):
-        data = {"local_matter": "no", "persistent": "no", "routes_tried": "no", "reasons": "x",
-                "referred": "no", "reason": "x", "recommendations": "x", "on": "1/1/2027",
-                "response": "x"}
-        assert client.post(f"/scrutiny/{theirs}/manage/calls/{call.pk}/{step}", data).status_code == 404
+        data = {
+            "local_matter": "no",
+            "persistent": "no",
+            "routes_tried": "no",
+            "reasons": "x",
+            "referred": "no",
+            "reason": "x",
+            "recommendations": "x",
+            "on": "1/1/2027",
+            "response": "x",
+        }
+        assert (
+            client.post(f"/scrutiny/{theirs}/manage/calls/{call.pk}/{step}", data).status_code
+            == 404
+        )
         # Through the call's own partnership: they hold no role there.
-        assert client.post(f"/scrutiny/{mine}/manage/calls/{call.pk}/{step}", data).status_code == 403
+        assert (
+            client.post(f"/scrutiny/{mine}/manage/calls/{call.pk}/{step}", data).status_code == 403
+        )
     assert client.get(f"/scrutiny/{mine}/manage/calls/{call.pk}/").status_code == 403
     assert client.get(f"/scrutiny/{mine}/calls/new").status_code == 403
     call.refresh_from_db()

@@ -57,8 +57,13 @@ def test_a_question_waits_for_moderation_then_is_answered_and_published(
     assert "Civic Centre, main hall" in body and "6:30pm to 8pm" in body
     assert "Send your question" in body
 
-    response = _ask(client, partnership, session, "What is being done about speeding on Moss Lane?",
-                    asked_by="Sam")
+    response = _ask(
+        client,
+        partnership,
+        session,
+        "What is being done about speeding on Moss Lane?",
+        asked_by="Sam",
+    )
     assert response.status_code == 302 and response["Location"].endswith("?sent=1")
     rude = _ask(client, partnership, session, "A question naming a neighbour", ip="198.51.100.21")
     assert rude.status_code == 302
@@ -73,24 +78,33 @@ def test_a_question_waits_for_moderation_then_is_answered_and_published(
     queue = client.get(f"/scrutiny/{p}/manage/sessions/{session.pk}/").content.decode()
     assert "Waiting for moderation (2)" in queue and "Moss Lane" in queue
     # A rejection needs its reason.
-    no_reason = client.post(f"/scrutiny/{p}/manage/questions/{q2.pk}/moderate",
-                            {"decision": "reject", "reason": ""})
+    no_reason = client.post(
+        f"/scrutiny/{p}/manage/questions/{q2.pk}/moderate", {"decision": "reject", "reason": ""}
+    )
     assert no_reason.status_code == 400
     assert "Give the reason" in no_reason.content.decode()
-    client.post(f"/scrutiny/{p}/manage/questions/{q2.pk}/moderate",
-                {"decision": "reject", "reason": "Names a private individual."})
+    client.post(
+        f"/scrutiny/{p}/manage/questions/{q2.pk}/moderate",
+        {"decision": "reject", "reason": "Names a private individual."},
+    )
     client.post(f"/scrutiny/{p}/manage/questions/{q1.pk}/moderate", {"decision": "approve"})
     q1.refresh_from_db()
     q2.refresh_from_db()
     assert q1.status == Question.Status.APPROVED and q1.moderated_by == coordinator
     assert q2.status == Question.Status.REJECTED and q2.reason == "Names a private individual."
     # Moderated once only.
-    again = client.post(f"/scrutiny/{p}/manage/questions/{q1.pk}/moderate",
-                        {"decision": "reject", "reason": "changed my mind"})
+    again = client.post(
+        f"/scrutiny/{p}/manage/questions/{q1.pk}/moderate",
+        {"decision": "reject", "reason": "changed my mind"},
+    )
     assert again.status_code == 400
     # A rejected question cannot be answered; publishing needs an answer.
-    assert client.post(f"/scrutiny/{p}/manage/questions/{q2.pk}/answer",
-                       {"answer": "x", "answered_by": "y"}).status_code == 400
+    assert (
+        client.post(
+            f"/scrutiny/{p}/manage/questions/{q2.pk}/answer", {"answer": "x", "answered_by": "y"}
+        ).status_code
+        == 400
+    )
     assert client.post(f"/scrutiny/{p}/manage/sessions/{session.pk}/publish").status_code == 400
 
     client.logout()
@@ -99,9 +113,10 @@ def test_a_question_waits_for_moderation_then_is_answered_and_published(
     assert "naming a neighbour" not in body
 
     client.force_login(coordinator)
-    client.post(f"/scrutiny/{p}/manage/questions/{q1.pk}/answer",
-                {"answer": "Two speed checks a week from next month.",
-                 "answered_by": "District commander"})
+    client.post(
+        f"/scrutiny/{p}/manage/questions/{q1.pk}/answer",
+        {"answer": "Two speed checks a week from next month.", "answered_by": "District commander"},
+    )
     response = client.post(f"/scrutiny/{p}/manage/sessions/{session.pk}/publish")
     assert response.status_code == 302
     session.refresh_from_db()
@@ -175,12 +190,23 @@ def test_another_partnerships_coordinator_cannot_moderate_or_read_the_queue(
     assert client.get(f"/scrutiny/{theirs}/manage/sessions/{session.pk}/").status_code == 404
     assert client.get(f"/scrutiny/{theirs}/face-the-people/{session.pk}/").status_code == 404
     for slug, code in ((theirs, 404), (mine, 403)):
-        assert client.post(f"/scrutiny/{slug}/manage/questions/{q.pk}/moderate",
-                           {"decision": "approve"}).status_code == code
-        assert client.post(f"/scrutiny/{slug}/manage/questions/{q.pk}/answer",
-                           {"answer": "a", "answered_by": "b"}).status_code == code
-        assert client.post(f"/scrutiny/{slug}/manage/sessions/{session.pk}/publish"
-                           ).status_code == code
+        assert (
+            client.post(
+                f"/scrutiny/{slug}/manage/questions/{q.pk}/moderate", {"decision": "approve"}
+            ).status_code
+            == code
+        )
+        assert (
+            client.post(
+                f"/scrutiny/{slug}/manage/questions/{q.pk}/answer",
+                {"answer": "a", "answered_by": "b"},
+            ).status_code
+            == code
+        )
+        assert (
+            client.post(f"/scrutiny/{slug}/manage/sessions/{session.pk}/publish").status_code
+            == code
+        )
     assert client.get(f"/scrutiny/{mine}/manage/sessions/{session.pk}/").status_code == 403
     q.refresh_from_db()
     assert q.status == Question.Status.PENDING and q.version == 1

@@ -48,27 +48,41 @@ def test_a_review_its_recommendations_and_the_responses(client, partnership, coo
     review = Review.objects.get()
     page = f"/scrutiny/{p}/manage/reviews/{review.pk}/"
     assert response["Location"] == page
-    for text, due in (("Publish ASB case outcomes quarterly", "30/9/2026"),
-                      ("Train staff in the community trigger", "31/1/2026")):
-        response = client.post(f"/scrutiny/{p}/manage/reviews/{review.pk}/recommendations",
-                               {"text": text, "owner": owner.pk, "due": due})
+    for text, due in (
+        ("Publish ASB case outcomes quarterly", "30/9/2026"),
+        ("Train staff in the community trigger", "31/1/2026"),
+    ):
+        response = client.post(
+            f"/scrutiny/{p}/manage/reviews/{review.pk}/recommendations",
+            {"text": text, "owner": owner.pk, "due": due},
+        )
         assert response.status_code == 302
     publish, train = Recommendation.objects.order_by("text")
     assert (publish.owner, publish.due, publish.status) == (owner, dt.date(2026, 9, 30), "open")
-    client.post(f"/scrutiny/{p}/manage/recommendations/{publish.pk}/respond",
-                {"decision": "accepted", "response": "Outcomes will be published from July."})
-    client.post(f"/scrutiny/{p}/manage/recommendations/{publish.pk}/close",
-                {"outcome": "First quarterly report published."})
-    client.post(f"/scrutiny/{p}/manage/recommendations/{train.pk}/respond",
-                {"decision": "not_accepted", "response": "Training is already given yearly."})
+    client.post(
+        f"/scrutiny/{p}/manage/recommendations/{publish.pk}/respond",
+        {"decision": "accepted", "response": "Outcomes will be published from July."},
+    )
+    client.post(
+        f"/scrutiny/{p}/manage/recommendations/{publish.pk}/close",
+        {"outcome": "First quarterly report published."},
+    )
+    client.post(
+        f"/scrutiny/{p}/manage/recommendations/{train.pk}/respond",
+        {"decision": "not_accepted", "response": "Training is already given yearly."},
+    )
     publish.refresh_from_db()
     train.refresh_from_db()
     assert publish.status == "done" and publish.decision == "accepted"
     assert publish.closed_on == dt.date.today()
     assert train.status == "dropped" and train.decision == "not_accepted"
     # A closed recommendation is not closed twice.
-    assert client.post(f"/scrutiny/{p}/manage/recommendations/{publish.pk}/close",
-                       {"outcome": "again"}).status_code == 400
+    assert (
+        client.post(
+            f"/scrutiny/{p}/manage/recommendations/{publish.pk}/close", {"outcome": "again"}
+        ).status_code
+        == 400
+    )
 
     client.logout()
     body = client.get(f"/scrutiny/{p}/reviews/").content.decode()
@@ -83,24 +97,29 @@ def test_a_review_its_recommendations_and_the_responses(client, partnership, coo
 
 
 def test_an_open_recommendation_past_its_due_date_is_overdue(client, partnership, owner):
-    review = Review(partnership=partnership, title="R", committee="C",
-                    started_on=dt.date(2025, 1, 1))
+    review = Review(
+        partnership=partnership, title="R", committee="C", started_on=dt.date(2025, 1, 1)
+    )
     review.save()
-    Recommendation(review=review, text="Late one", owner=owner,
-                   due=dt.date.today() - dt.timedelta(days=1)).save()
+    Recommendation(
+        review=review, text="Late one", owner=owner, due=dt.date.today() - dt.timedelta(days=1)
+    ).save()
     body = client.get(f"/scrutiny/{partnership.slug}/reviews/").content.decode()
     assert "Overdue" in body
 
 
 def test_an_owner_must_sit_in_the_partnership(client, partnership, coordinator, owner):
-    review = Review(partnership=partnership, title="R", committee="C",
-                    started_on=dt.date(2025, 1, 1))
+    review = Review(
+        partnership=partnership, title="R", committee="C", started_on=dt.date(2025, 1, 1)
+    )
     review.save()
     stranger = Person(slug="stranger", name="Someone elsewhere")
     stranger.save()
     client.force_login(coordinator)
-    response = client.post(f"/scrutiny/{partnership.slug}/manage/reviews/{review.pk}/recommendations",
-                           {"text": "x", "owner": stranger.pk, "due": "1/1/2027"})
+    response = client.post(
+        f"/scrutiny/{partnership.slug}/manage/reviews/{review.pk}/recommendations",
+        {"text": "x", "owner": stranger.pk, "due": "1/1/2027"},
+    )
     assert response.status_code == 400
     assert not Recommendation.objects.exists()
 
@@ -108,8 +127,9 @@ def test_an_owner_must_sit_in_the_partnership(client, partnership, coordinator, 
 def test_another_partnerships_coordinator_reaches_no_review(
     client, partnership, other_partnership, owner
 ):
-    review = Review(partnership=partnership, title="Ours", committee="C",
-                    started_on=dt.date(2025, 1, 1))
+    review = Review(
+        partnership=partnership, title="Ours", committee="C", started_on=dt.date(2025, 1, 1)
+    )
     review.save()
     rec = Recommendation(review=review, text="Ours", owner=owner, due=dt.date(2027, 1, 1))
     rec.save()
@@ -118,12 +138,26 @@ def test_another_partnerships_coordinator_reaches_no_review(
     assert client.get(f"/scrutiny/{theirs}/manage/reviews/{review.pk}/").status_code == 404
     assert "Ours" not in client.get(f"/scrutiny/{theirs}/reviews/").content.decode()
     for slug, code in ((theirs, 404), (mine, 403)):
-        assert client.post(f"/scrutiny/{slug}/manage/reviews/{review.pk}/recommendations",
-                           {"text": "x", "owner": owner.pk, "due": "1/1/2027"}).status_code == code
-        assert client.post(f"/scrutiny/{slug}/manage/recommendations/{rec.pk}/respond",
-                           {"decision": "accepted", "response": "x"}).status_code == code
-        assert client.post(f"/scrutiny/{slug}/manage/recommendations/{rec.pk}/close",
-                           {"outcome": "x"}).status_code == code
+        assert (
+            client.post(
+                f"/scrutiny/{slug}/manage/reviews/{review.pk}/recommendations",
+                {"text": "x", "owner": owner.pk, "due": "1/1/2027"},
+            ).status_code
+            == code
+        )
+        assert (
+            client.post(
+                f"/scrutiny/{slug}/manage/recommendations/{rec.pk}/respond",
+                {"decision": "accepted", "response": "x"},
+            ).status_code
+            == code
+        )
+        assert (
+            client.post(
+                f"/scrutiny/{slug}/manage/recommendations/{rec.pk}/close", {"outcome": "x"}
+            ).status_code
+            == code
+        )
     rec.refresh_from_db()
     assert rec.status == "open" and rec.decision == "" and rec.version == 1
     assert Recommendation.objects.count() == 1

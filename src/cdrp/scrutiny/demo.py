@@ -46,8 +46,11 @@ def _session(south, today: dt.date, stdout) -> None:
     )
     session.save()
     for text, who, approve in (
-        ("What is being done about cars speeding on the roads around the primary schools?",
-         "A parent", True),
+        (
+            "What is being done about cars speeding on the roads around the primary schools?",
+            "A parent",
+            True,
+        ),
         ("Will there be more patrols in the town centre on Friday and Saturday nights?", "", True),
         ("Why has nobody dealt with the fly-tipping behind the shops?", "Resident", None),
     ):
@@ -63,12 +66,17 @@ def _call(south, today: dt.date, stdout) -> None:
         return
     person, _ = Person.objects.get_or_create(
         slug="chorley-ward-councillor",
-        defaults={"name": "Councillor Sam Ward", "placeholder": True,
-                  "job_title": "Ward councillor"},
+        defaults={
+            "name": "Councillor Sam Ward",
+            "placeholder": True,
+            "job_title": "Ward councillor",
+        },
     )
     council = Organisation.objects.filter(slug="chorley-council").first()
     councillor, _ = Councillor.objects.get_or_create(
-        partnership=south, person=person, ward="Chorley North East",
+        partnership=south,
+        person=person,
+        ward="Chorley North East",
         defaults={"council": council},
     )
     call = services.raise_call(
@@ -82,13 +90,18 @@ def _call(south, today: dt.date, stdout) -> None:
         today=today - dt.timedelta(days=50),
     )
     services.screen(
-        call, local_matter=True, persistent=True, routes_tried_first=True,
+        call,
+        local_matter=True,
+        persistent=True,
+        routes_tried_first=True,
         reasons="Anti-social behaviour in the ward, reported repeatedly for five months through "
         "the police and the council without lasting change.",
         today=today - dt.timedelta(days=43),
     )
     services.refer(
-        call, referred=True, committee="Chorley Council Overview and Scrutiny Committee",
+        call,
+        referred=True,
+        committee="Chorley Council Overview and Scrutiny Committee",
         today=today - dt.timedelta(days=36),
     )
     services.record_recommendations(
@@ -99,8 +112,7 @@ def _call(south, today: dt.date, stdout) -> None:
         on=today - dt.timedelta(days=10),
     )
     stdout.write(
-        f"Community Call for Action: {call.reference}, response due "
-        f"{call.response_due:%-d %B %Y}."
+        f"Community Call for Action: {call.reference}, response due {call.response_due:%-d %B %Y}."
     )
 
 
@@ -108,9 +120,7 @@ def _review(south, today: dt.date, stdout) -> None:
     if Review.objects.filter(partnership=south, title=REVIEW_TITLE).exists():
         stdout.write("Scrutiny review: already loaded.")
         return
-    owner = (
-        Person.objects.filter(memberships__seat__group__partnership=south).distinct().first()
-    )
+    owner = Person.objects.filter(memberships__seat__group__partnership=south).distinct().first()
     if owner is None:
         return
     review = Review(
@@ -124,15 +134,21 @@ def _review(south, today: dt.date, stdout) -> None:
     )
     review.save()
     first = services.add_recommendation(
-        review, "Publish the outcomes of anti-social behaviour case reviews each quarter.",
-        owner, today + dt.timedelta(days=30),
+        review,
+        "Publish the outcomes of anti-social behaviour case reviews each quarter.",
+        owner,
+        today + dt.timedelta(days=30),
     )
     services.respond_to_recommendation(
-        first, "accepted", "The first quarterly summary will be published with the next plan "
-        "refresh.", today=today - dt.timedelta(days=40),
+        first,
+        "accepted",
+        "The first quarterly summary will be published with the next plan refresh.",
+        today=today - dt.timedelta(days=40),
     )
     services.add_recommendation(
-        review, "Agree one process for victims to ask for a case review across the districts.",
-        owner, today - dt.timedelta(days=5),
+        review,
+        "Agree one process for victims to ask for a case review across the districts.",
+        owner,
+        today - dt.timedelta(days=5),
     )
     stdout.write("Scrutiny review: one review, two recommendations (one overdue).")

@@ -51,9 +51,7 @@ class Provision:
 
     @property
     def commenced(self) -> str:
-        return (
-            f"in force {self.england:%-d %B %Y} in England and {self.wales:%-d %B %Y} in Wales"
-        )
+        return f"in force {self.england:%-d %B %Y} in England and {self.wales:%-d %B %Y} in Wales"
 
 
 COMMITTEE = Provision(
@@ -81,11 +79,17 @@ PROVISIONS: tuple[Provision, ...] = (COMMITTEE, CCFA)
 
 #: The published screening criteria, each asked of every call (key, question).
 CRITERIA: tuple[tuple[str, str], ...] = (
-    ("local_matter", "Is it a local crime and disorder matter (including anti-social behaviour "
-     "and substance misuse) affecting the councillor's ward?"),
+    (
+        "local_matter",
+        "Is it a local crime and disorder matter (including anti-social behaviour "
+        "and substance misuse) affecting the councillor's ward?",
+    ),
     ("persistent", "Is the problem persistent, not a single incident?"),
-    ("routes_tried", "Have the usual routes (reporting to the police, the council, the "
-     "landlord; the neighbourhood team) been tried first?"),
+    (
+        "routes_tried",
+        "Have the usual routes (reporting to the police, the council, the "
+        "landlord; the neighbourhood team) been tried first?",
+    ),
 )
 
 

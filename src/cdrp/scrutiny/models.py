@@ -219,8 +219,9 @@ class CommunityCall(GovernanceRecord):
             out.append(
                 {
                     "on": self.screened_on,
-                    "what": "Screened: meets the criteria" if met else "Screened: does not meet "
-                    "the criteria",
+                    "what": "Screened: meets the criteria"
+                    if met
+                    else "Screened: does not meet the criteria",
                     "detail": self.screening_reasons,
                 }
             )

@@ -233,9 +233,7 @@ def record_recommendations(
     return call
 
 
-def publish_response(
-    call: CommunityCall, text: str, today: dt.date | None = None
-) -> CommunityCall:
+def publish_response(call: CommunityCall, text: str, today: dt.date | None = None) -> CommunityCall:
     """Publish the partnership's response (late responses are published too, and shown late)."""
     today = today or timezone.localdate()
     if call.status not in (Status.RECOMMENDED, Status.NOT_REFERRED):

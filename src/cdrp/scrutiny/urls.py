@@ -44,9 +44,7 @@ urlpatterns = [
     ),
     path(P + "manage/calls/<int:ccfa>/respond", views.call_respond, name="call-respond"),
     path(P + "manage/reviews/new", views.review_new, name="review-new"),
-    path(
-        P + "manage/reviews/<int:scrutiny_review>/", views.review_manage, name="review-manage"
-    ),
+    path(P + "manage/reviews/<int:scrutiny_review>/", views.review_manage, name="review-manage"),
     path(
         P + "manage/reviews/<int:scrutiny_review>/recommendations",
         views.recommendation_add,

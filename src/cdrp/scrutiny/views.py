@@ -97,9 +97,7 @@ def _session_page_public(request, s: PublicSession):
         else:
             status = 400
     published = s.answers_published_on is not None
-    questions = s.questions.filter(
-        status__in=[Question.Status.APPROVED, Question.Status.ANSWERED]
-    )
+    questions = s.questions.filter(status__in=[Question.Status.APPROVED, Question.Status.ANSWERED])
     return render(
         request,
         "scrutiny/session.html",
@@ -347,9 +345,7 @@ def manage(request, partnership):
             pending=Question.objects.filter(
                 session__partnership=p, status=Question.Status.PENDING
             ).count(),
-            calls=CommunityCall.objects.filter(partnership=p).select_related(
-                "councillor__person"
-            ),
+            calls=CommunityCall.objects.filter(partnership=p).select_related("councillor__person"),
             councillors=Councillor.objects.filter(partnership=p).select_related(
                 "person", "council"
             ),
@@ -411,7 +407,9 @@ def session_manage(request, partnership, ftp_session: int):
 @requires(Permission.EDIT)
 @require_POST
 def question_moderate(request, partnership, ftp_question: int):
-    q = object_or_404(Question.objects.select_related("session"), request.partnership, pk=ftp_question)
+    q = object_or_404(
+        Question.objects.select_related("session"), request.partnership, pk=ftp_question
+    )
     form = f.ModerateForm(request.POST)
     if not form.is_valid():
         return _session_page(request, q.session, "Choose approve or reject", 400)
@@ -430,7 +428,9 @@ def question_moderate(request, partnership, ftp_question: int):
 @requires(Permission.EDIT)
 @require_POST
 def question_answer(request, partnership, ftp_question: int):
-    q = object_or_404(Question.objects.select_related("session"), request.partnership, pk=ftp_question)
+    q = object_or_404(
+        Question.objects.select_related("session"), request.partnership, pk=ftp_question
+    )
     form = f.AnswerForm(request.POST)
     if not form.is_valid():
         return _session_page(request, q.session, "Enter the answer and who gave it", 400)
@@ -508,9 +508,7 @@ def review_new(request, partnership):
 
 def _owners(partnership):
     """People who sit, or sat, in the partnership: who may own a recommendation."""
-    return Person.objects.filter(
-        memberships__seat__group__partnership=partnership
-    ).distinct()
+    return Person.objects.filter(memberships__seat__group__partnership=partnership).distinct()
 
 
 def _review_page(request, r: Review, form=None, error: str = "", status: int = 200):
@@ -566,8 +564,9 @@ def recommendation_respond(request, partnership, scrutiny_rec: int):
     )
     form = f.RecommendationResponseForm(request.POST)
     if not form.is_valid():
-        return _review_page(request, rec.review, error="Choose a decision and give the "
-                            "response", status=400)
+        return _review_page(
+            request, rec.review, error="Choose a decision and give the response", status=400
+        )
     try:
         services.respond_to_recommendation(
             rec, form.cleaned_data["decision"], form.cleaned_data["response"]

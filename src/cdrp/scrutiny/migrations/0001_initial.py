@@ -7,154 +7,357 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('partnerships', '0008_merge_0007_joint_structures_0007_organisation_life'),
+        ("partnerships", "0008_merge_0007_joint_structures_0007_organisation_life"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Councillor',
+            name="Councillor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('ward', models.CharField(max_length=200)),
-                ('council', models.ForeignKey(blank=True, help_text='In a two-tier area, the district council', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='partnerships.organisation')),
-                ('partnership', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='councillors', to='partnerships.partnership')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='councillor_roles', to='partnerships.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("ward", models.CharField(max_length=200)),
+                (
+                    "council",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="In a two-tier area, the district council",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="partnerships.organisation",
+                    ),
+                ),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="councillors",
+                        to="partnerships.partnership",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="councillor_roles",
+                        to="partnerships.person",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['person__name', 'pk'],
+                "ordering": ["person__name", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='CommunityCall',
+            name="CommunityCall",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('number', models.PositiveIntegerField()),
-                ('title', models.CharField(max_length=200)),
-                ('matter', models.TextField(help_text="The problem, in the residents' words", max_length=5000)),
-                ('on_behalf_of', models.CharField(help_text='The residents it is raised for', max_length=300)),
-                ('routes_tried', models.TextField(help_text='What has been tried already, and with whom', max_length=3000)),
-                ('submitted_on', models.DateField()),
-                ('status', models.CharField(choices=[('submitted', 'Submitted: waiting to be screened'), ('screened_in', 'Meets the criteria'), ('screened_out', 'Does not meet the criteria'), ('referred', 'Referred to the crime and disorder committee'), ('not_referred', 'Not referred'), ('recommended', 'Committee recommendations made: response due'), ('responded', 'Response published')], default='submitted', max_length=14)),
-                ('local_matter', models.BooleanField(null=True)),
-                ('persistent', models.BooleanField(null=True)),
-                ('routes_tried_first', models.BooleanField(null=True)),
-                ('screening_reasons', models.TextField(blank=True)),
-                ('screened_on', models.DateField(blank=True, null=True)),
-                ('committee', models.CharField(blank=True, max_length=200)),
-                ('referral_reason', models.TextField(blank=True)),
-                ('referred_on', models.DateField(blank=True, null=True)),
-                ('recommendations', models.TextField(blank=True)),
-                ('recommendations_on', models.DateField(blank=True, null=True)),
-                ('response_due', models.DateField(blank=True, null=True)),
-                ('response', models.TextField(blank=True)),
-                ('responded_on', models.DateField(blank=True, null=True)),
-                ('reminders_sent', models.JSONField(blank=True, default=list)),
-                ('partnership', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='community_calls', to='partnerships.partnership')),
-                ('submitted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('councillor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='calls', to='scrutiny.councillor')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("number", models.PositiveIntegerField()),
+                ("title", models.CharField(max_length=200)),
+                (
+                    "matter",
+                    models.TextField(
+                        help_text="The problem, in the residents' words", max_length=5000
+                    ),
+                ),
+                (
+                    "on_behalf_of",
+                    models.CharField(help_text="The residents it is raised for", max_length=300),
+                ),
+                (
+                    "routes_tried",
+                    models.TextField(
+                        help_text="What has been tried already, and with whom", max_length=3000
+                    ),
+                ),
+                ("submitted_on", models.DateField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "Submitted: waiting to be screened"),
+                            ("screened_in", "Meets the criteria"),
+                            ("screened_out", "Does not meet the criteria"),
+                            ("referred", "Referred to the crime and disorder committee"),
+                            ("not_referred", "Not referred"),
+                            ("recommended", "Committee recommendations made: response due"),
+                            ("responded", "Response published"),
+                        ],
+                        default="submitted",
+                        max_length=14,
+                    ),
+                ),
+                ("local_matter", models.BooleanField(null=True)),
+                ("persistent", models.BooleanField(null=True)),
+                ("routes_tried_first", models.BooleanField(null=True)),
+                ("screening_reasons", models.TextField(blank=True)),
+                ("screened_on", models.DateField(blank=True, null=True)),
+                ("committee", models.CharField(blank=True, max_length=200)),
+                ("referral_reason", models.TextField(blank=True)),
+                ("referred_on", models.DateField(blank=True, null=True)),
+                ("recommendations", models.TextField(blank=True)),
+                ("recommendations_on", models.DateField(blank=True, null=True)),
+                ("response_due", models.DateField(blank=True, null=True)),
+                ("response", models.TextField(blank=True)),
+                ("responded_on", models.DateField(blank=True, null=True)),
+                ("reminders_sent", models.JSONField(blank=True, default=list)),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="community_calls",
+                        to="partnerships.partnership",
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "councillor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="calls",
+                        to="scrutiny.councillor",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-number'],
+                "ordering": ["-number"],
             },
         ),
         migrations.CreateModel(
-            name='PublicSession',
+            name="PublicSession",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('title', models.CharField(max_length=200)),
-                ('date', models.DateField()),
-                ('starts', models.TimeField()),
-                ('ends', models.TimeField(blank=True, null=True)),
-                ('venue', models.CharField(max_length=300)),
-                ('panel', models.TextField(blank=True, help_text='Who will answer questions')),
-                ('questions_close', models.DateField(blank=True, help_text='The last day questions may be sent in', null=True)),
-                ('status', models.CharField(choices=[('planned', 'Planned'), ('held', 'Held'), ('cancelled', 'Cancelled')], default='planned', max_length=10)),
-                ('answers_published_on', models.DateField(blank=True, null=True)),
-                ('partnership', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='public_sessions', to='partnerships.partnership')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("title", models.CharField(max_length=200)),
+                ("date", models.DateField()),
+                ("starts", models.TimeField()),
+                ("ends", models.TimeField(blank=True, null=True)),
+                ("venue", models.CharField(max_length=300)),
+                ("panel", models.TextField(blank=True, help_text="Who will answer questions")),
+                (
+                    "questions_close",
+                    models.DateField(
+                        blank=True, help_text="The last day questions may be sent in", null=True
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "Planned"),
+                            ("held", "Held"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="planned",
+                        max_length=10,
+                    ),
+                ),
+                ("answers_published_on", models.DateField(blank=True, null=True)),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="public_sessions",
+                        to="partnerships.partnership",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-date', 'pk'],
+                "ordering": ["-date", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Question',
+            name="Question",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('text', models.TextField(max_length=2000)),
-                ('asked_by', models.CharField(blank=True, help_text='Name shown, if any', max_length=100)),
-                ('neighbourhood', models.CharField(blank=True, max_length=100)),
-                ('submitted_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('status', models.CharField(choices=[('pending', 'Waiting for moderation'), ('approved', 'To be answered'), ('rejected', 'Not accepted'), ('answered', 'Answered')], default='pending', max_length=10)),
-                ('held_because', models.CharField(blank=True, max_length=200)),
-                ('moderated_at', models.DateTimeField(blank=True, null=True)),
-                ('reason', models.TextField(blank=True, help_text='Why it was not accepted')),
-                ('answer', models.TextField(blank=True)),
-                ('answered_by', models.CharField(blank=True, max_length=200)),
-                ('moderated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('session', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='questions', to='scrutiny.publicsession')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("text", models.TextField(max_length=2000)),
+                (
+                    "asked_by",
+                    models.CharField(blank=True, help_text="Name shown, if any", max_length=100),
+                ),
+                ("neighbourhood", models.CharField(blank=True, max_length=100)),
+                ("submitted_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting for moderation"),
+                            ("approved", "To be answered"),
+                            ("rejected", "Not accepted"),
+                            ("answered", "Answered"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("held_because", models.CharField(blank=True, max_length=200)),
+                ("moderated_at", models.DateTimeField(blank=True, null=True)),
+                ("reason", models.TextField(blank=True, help_text="Why it was not accepted")),
+                ("answer", models.TextField(blank=True)),
+                ("answered_by", models.CharField(blank=True, max_length=200)),
+                (
+                    "moderated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "session",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="questions",
+                        to="scrutiny.publicsession",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['submitted_at', 'pk'],
+                "ordering": ["submitted_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Review',
+            name="Review",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('title', models.CharField(max_length=200)),
-                ('committee', models.CharField(max_length=200)),
-                ('started_on', models.DateField()),
-                ('reported_on', models.DateField(blank=True, null=True)),
-                ('summary', models.TextField(blank=True)),
-                ('report_url', models.URLField(blank=True)),
-                ('partnership', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scrutiny_reviews', to='partnerships.partnership')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("title", models.CharField(max_length=200)),
+                ("committee", models.CharField(max_length=200)),
+                ("started_on", models.DateField()),
+                ("reported_on", models.DateField(blank=True, null=True)),
+                ("summary", models.TextField(blank=True)),
+                ("report_url", models.URLField(blank=True)),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="scrutiny_reviews",
+                        to="partnerships.partnership",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-started_on', 'pk'],
+                "ordering": ["-started_on", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Recommendation',
+            name="Recommendation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('text', models.TextField()),
-                ('due', models.DateField()),
-                ('status', models.CharField(choices=[('open', 'Open'), ('done', 'Done'), ('dropped', 'Dropped')], default='open', max_length=10)),
-                ('decision', models.CharField(blank=True, choices=[('', 'Not yet responded'), ('accepted', 'Accepted'), ('partly', 'Partly accepted'), ('not_accepted', 'Not accepted')], default='', max_length=14)),
-                ('response', models.TextField(blank=True, help_text="The partnership's response")),
-                ('responded_on', models.DateField(blank=True, null=True)),
-                ('closed_on', models.DateField(blank=True, null=True)),
-                ('outcome', models.TextField(blank=True)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='scrutiny_recommendations', to='partnerships.person')),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='recommendations', to='scrutiny.review')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("text", models.TextField()),
+                ("due", models.DateField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("done", "Done"), ("dropped", "Dropped")],
+                        default="open",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "decision",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "Not yet responded"),
+                            ("accepted", "Accepted"),
+                            ("partly", "Partly accepted"),
+                            ("not_accepted", "Not accepted"),
+                        ],
+                        default="",
+                        max_length=14,
+                    ),
+                ),
+                ("response", models.TextField(blank=True, help_text="The partnership's response")),
+                ("responded_on", models.DateField(blank=True, null=True)),
+                ("closed_on", models.DateField(blank=True, null=True)),
+                ("outcome", models.TextField(blank=True)),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="scrutiny_recommendations",
+                        to="partnerships.person",
+                    ),
+                ),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="recommendations",
+                        to="scrutiny.review",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['due', 'pk'],
+                "ordering": ["due", "pk"],
             },
         ),
         migrations.AddConstraint(
-            model_name='councillor',
-            constraint=models.UniqueConstraint(fields=('partnership', 'person', 'ward'), name='one_ward_role'),
+            model_name="councillor",
+            constraint=models.UniqueConstraint(
+                fields=("partnership", "person", "ward"), name="one_ward_role"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='communitycall',
-            constraint=models.UniqueConstraint(fields=('partnership', 'number'), name='one_call_number'),
+            model_name="communitycall",
+            constraint=models.UniqueConstraint(
+                fields=("partnership", "number"), name="one_call_number"
+            ),
         ),
     ]
