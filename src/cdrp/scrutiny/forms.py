@@ -7,8 +7,9 @@ from __future__ import annotations
 from django import forms
 
 from cdrp.accounts.public_forms import HoneypotMixin, text_field
+from cdrp.partnerships.models import Organisation, Person
 from cdrp.scrutiny.law import CRITERIA
-from cdrp.scrutiny.models import QUESTION_MAX, PublicSession, Recommendation
+from cdrp.scrutiny.models import QUESTION_MAX, Councillor, PublicSession, Recommendation
 
 DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 
@@ -72,10 +73,12 @@ class AnswerForm(forms.Form):
 
 
 class CouncillorForm(forms.Form):
-    person = forms.ModelChoiceField(queryset=None, label="Councillor (from the people register)")
+    person = forms.ModelChoiceField(
+        queryset=Person.objects.none(), label="Councillor (from the people register)"
+    )
     ward = forms.CharField(max_length=200, label="Ward")
     council = forms.ModelChoiceField(
-        queryset=None,
+        queryset=Organisation.objects.none(),
         required=False,
         label="Council",
         help_text="In a two-tier area, the district council",
@@ -83,7 +86,7 @@ class CouncillorForm(forms.Form):
 
 
 class CallForm(forms.Form):
-    councillor = forms.ModelChoiceField(queryset=None, label="Ward councillor")
+    councillor = forms.ModelChoiceField(queryset=Councillor.objects.none(), label="Ward councillor")
     title = forms.CharField(max_length=200, label="Title of the call")
     matter = forms.CharField(
         max_length=5000,
@@ -161,7 +164,7 @@ class ReviewForm(forms.Form):
 
 class RecommendationForm(forms.Form):
     text = forms.CharField(label="Recommendation", widget=forms.Textarea(attrs={"rows": 3}))
-    owner = forms.ModelChoiceField(queryset=None, label="Owner")
+    owner = forms.ModelChoiceField(queryset=Person.objects.none(), label="Owner")
     due = _date("Due by")
 
 

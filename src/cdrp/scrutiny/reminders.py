@@ -60,7 +60,7 @@ def send_call_reminders(today: dt.date) -> list[tuple[str, int]]:
     ).select_related("partnership")
     for call in calls:
         key = due_reminder(call, today)
-        if key is None:
+        if key is None or call.response_due is None:
             continue
         to = _recipients(call.partnership_id)
         when = f"{call.response_due:%-d %B %Y}"
