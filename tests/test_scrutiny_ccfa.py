@@ -400,3 +400,20 @@ def test_another_partnerships_coordinator_reaches_none_of_the_calls(
     assert client.get(f"/scrutiny/{mine}/calls/new").status_code == 403
     call.refresh_from_db()
     assert call.status == CommunityCall.Status.SUBMITTED and call.version == 1
+
+
+def test_the_remind_command_sends_what_is_due_and_queues_the_daily_task(
+    partnership, councillor, coordinator_user
+):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django_tasks_db.models import DBTaskResult
+
+    _recommended(councillor, dt.date(2026, 11, 1))
+    out = StringIO()
+    with at(dt.date(2026, 11, 22)):
+        call_command("scrutiny", "remind", "--schedule", stdout=out)
+    assert "CCfA 1: reminder (7 days before) sent." in out.getvalue()
+    assert len(mail.outbox) == 1
+    assert DBTaskResult.objects.filter(task_path__endswith="daily_call_reminders").count() == 1
