@@ -417,3 +417,12 @@ def test_the_remind_command_sends_what_is_due_and_queues_the_daily_task(
     assert "CCfA 1: reminder (7 days before) sent." in out.getvalue()
     assert len(mail.outbox) == 1
     assert DBTaskResult.objects.filter(task_path__endswith="daily_call_reminders").count() == 1
+
+
+def test_the_log_offers_raising_a_call_only_to_who_may(client, partnership, councillor):
+    link = "Raise a call (ward councillors)"
+    assert link not in client.get(f"/scrutiny/{partnership.slug}/calls/").content.decode()
+    client.force_login(user_with_role("someone"))
+    assert link not in client.get(f"/scrutiny/{partnership.slug}/calls/").content.decode()
+    client.force_login(councillor.person.account)
+    assert link in client.get(f"/scrutiny/{partnership.slug}/calls/").content.decode()

@@ -131,8 +131,17 @@ def calls(request, partnership):
             law=[COMMITTEE, CCFA],
             two_tier=TWO_TIER,
             today=timezone.localdate(),
-            can_raise=request.user.is_authenticated,
+            can_raise=_may_raise_any(request.user, p),
         ),
+    )
+
+
+def _may_raise_any(user, partnership) -> bool:
+    if not user.is_authenticated:
+        return False
+    return any(
+        may_raise_call(user, partnership, c)
+        for c in Councillor.objects.filter(partnership=partnership).select_related("person")
     )
 
 
