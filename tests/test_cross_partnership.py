@@ -100,6 +100,12 @@ OBJECTS = {
     "stream": lambda w, t: w["stream"].pk,
     "project": lambda w, t: w["project"].pk,
     "target": lambda w, t: w["target"].pk,
+    # cdrp.scrutiny: Face the People, the Community Call for Action, scrutiny reviews
+    "ftp_session": lambda w, t: w["ftp_session"].pk,
+    "ftp_question": lambda w, t: w["ftp_question"].pk,
+    "ccfa": lambda w, t: w["ccfa"].pk,
+    "scrutiny_review": lambda w, t: w["scrutiny_review"].pk,
+    "scrutiny_rec": lambda w, t: w["scrutiny_rec"].pk,
 }
 
 # Records anyone may read at an address without a partnership (people are a public register);
@@ -311,8 +317,41 @@ def _world(side: str, number: int) -> dict:
         task_id=f"{side}-task", label=f"{side} import", requested_by=users["analyst"]
     )
     w["token"], _ = ApiToken.issue(users["member"], f"{side} token")
+    _scrutiny_world(w, side, number)
     w["hidden"] = [person.email, person.phone]
     return w
+
+
+def _scrutiny_world(w: dict, side: str, number: int) -> None:
+    """cdrp.scrutiny's records: a Face the People session and a question, a councillor and
+    their call, a committee review and a recommendation."""
+    from cdrp.scrutiny import services as scrutiny
+    from cdrp.scrutiny.models import Councillor, PublicSession, Review
+
+    p, person = w["partnership"], w["person"]
+    session = w["ftp_session"] = PublicSession(
+        partnership=p,
+        title=f"{side} Face the People",
+        date=dt.date(2030, 3, number),
+        starts=dt.time(18, 30),
+        venue=f"{side} hall",
+    )
+    session.save()
+    w["ftp_question"] = scrutiny.submit_question(
+        session, f"{side} question", today=dt.date(2030, 1, 1)
+    )
+    councillor = Councillor(partnership=p, person=person, ward=f"{side} ward")
+    councillor.save()
+    w["ccfa"] = scrutiny.raise_call(
+        councillor, title=f"{side} call", matter="m", on_behalf_of="r", routes_tried="x"
+    )
+    review = w["scrutiny_review"] = Review(
+        partnership=p, title=f"{side} review", committee="c", started_on=dt.date(2024, 1, 1)
+    )
+    review.save()
+    w["scrutiny_rec"] = scrutiny.add_recommendation(
+        review, f"{side} recommendation", person, dt.date(2030, 1, 1)
+    )
 
 
 def _form(w: dict) -> dict:
@@ -361,6 +400,17 @@ def _form(w: dict) -> dict:
         "target_value": "5",
         "target_start": "2024-04",
         "target_end": "2025-03",
+        # cdrp.scrutiny's steps ("decision" above names the world's decision)
+        "answer": "x",
+        "answered_by": "x",
+        "local_matter": "yes",
+        "persistent": "yes",
+        "routes_tried": "yes",
+        "reasons": "x",
+        "referred": "yes",
+        "committee": "x",
+        "recommendations": "x",
+        "response": "x",
         f"status-{seat.pk}-{person.pk}": "present",
         f"vote_{w['membership'].pk}": "for",
     }

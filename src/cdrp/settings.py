@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "cdrp.funding",
     "cdrp.performance",
     "cdrp.community",
+    "cdrp.scrutiny",
     "ninja",  # after cdrp.core: the API docs' Swagger UI from ninja's own static files, no CDN
     # Authentication (ASVS level 2, V2): sign-in throttling and two-factor codes.
     "django_otp",
@@ -159,6 +160,9 @@ CDRP_PUBLIC_FORM_LIMIT = config.env_int("CDRP_PUBLIC_FORM_LIMIT", 5, minimum=1)
 CDRP_PUBLIC_FORM_WINDOW = config.env_int("CDRP_PUBLIC_FORM_WINDOW_SECONDS", 600, minimum=1)
 CDRP_PUBLIC_FORM_MAX_BYTES = config.env_int("CDRP_PUBLIC_FORM_MAX_BYTES", 20_000, minimum=1000)
 CDRP_PUBLIC_TEXT_MAX = config.env_int("CDRP_PUBLIC_TEXT_MAX", 2_000, minimum=100)
+# Days the partnership gives itself to publish its response to a Community Call for Action
+# (cdrp.scrutiny: from the committee's recommendations, or from a decision not to refer).
+CDRP_CCFA_RESPONSE_DAYS = config.env_int("CDRP_CCFA_RESPONSE_DAYS", 28, minimum=1)
 OTP_TOTP_ISSUER = config.env_list("CDRP_OTP_ISSUER", ["cdrp"])[0]
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the site administration never shows a device's secret
 # A session ends after this long without a request, and after this long in any case (ASVS 3.3.2).

@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("cdrp.meetings.urls")),  # /meetings/… and a decision at a group
     path("plans/", include("cdrp.plans.urls")),
     path("community/", include("cdrp.community.urls")),
+    path("scrutiny/", include("cdrp.scrutiny.urls")),
     path("api/", api.urls),
     # One sign-in for everything: the service's, with its throttle and two-factor step.
     path(

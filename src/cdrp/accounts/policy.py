@@ -584,3 +584,39 @@ def _whole(value) -> bool:
 
 def _count(value) -> int:
     return 0 if value is None else int(value)
+
+
+# Accountability (cdrp.scrutiny) -----------------------------------------------------------------
+# Face the People questions are moderated, and Community Calls for Action screened, referred and
+# answered, by those who edit the partnership's records. A call is raised by a ward councillor:
+# a person of the registry recorded as a councillor of the partnership (cdrp.scrutiny.models.
+# Councillor). There is no councillor role: a councillor who signs in is the person whose
+# account it is, and raises calls for their own ward only; a coordinator may record a call for
+# any of the partnership's councillors (one who sent it by letter or e-mail).
+
+__all__ += ["may_raise_call", "may_read_call"]
+
+
+def may_raise_call(user, partnership, councillor) -> bool:
+    """May `user` raise a call in `partnership` as `councillor` (a Councillor record)?"""
+    if councillor is None or not held_by(councillor, partnership):
+        return False
+    if allows(user, Permission.EDIT, partnership):
+        return True
+    account_id = getattr(councillor.person, "account_id", None)
+    return (
+        account_id is not None
+        and bool(getattr(user, "is_authenticated", False))
+        and account_id == getattr(user, "pk", None)
+    )
+
+
+def may_read_call(user, partnership, call) -> bool:
+    """The working page of a call: partner members, and the councillor who raised it (everyone
+    reads the public log)."""
+    if not held_by(call, partnership):
+        return False
+    if allows(user, Permission.VIEW_MEMBER, partnership):
+        return True
+    account_id = getattr(call.councillor.person, "account_id", None)
+    return account_id is not None and account_id == getattr(user, "pk", None)
