@@ -1,0 +1,218 @@
+"""Partnership health pages: the hallmarks self-assessment (page and PDF), the annual skills
+review, the closer-working appraisal (page and PDF) and the duplicated-effort report."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from cdrp.accounts import policy
+from cdrp.accounts.policy import Permission, allows, requires
+from cdrp.analysis.errors import RefusedInput
+from cdrp.core import documents as stored
+from cdrp.health import services, skills
+from cdrp.health.documents import hallmarks_pdf
+from cdrp.health.forms import RatingForm, ReportedForm, ReviewForm, ScoreForm, TrainingForm
+from cdrp.health.hallmarks import HALLMARKS, STATUS_LABELS
+from cdrp.health.models import CriterionScore, SelfAssessment, SkillsReview
+from cdrp.meetings.models import Meeting
+from cdrp.partnerships.models import Person
+
+
+def _year(request) -> int:
+    text = request.GET.get("year") or request.POST.get("year") or ""
+    try:
+        year = int(text) if text else services.current_year()
+    except ValueError:
+        raise Http404("No such year") from None
+    if year < 1998 or year > services.current_year():
+        raise Http404("No such year")
+    return year
+
+
+@requires(Permission.VIEW_MEMBER)
+def hallmarks(request, partnership):
+    p = request.partnership
+    year = _year(request)
+    report = services.report(p, year)
+    return render(
+        request,
+        "health/hallmarks.html",
+        {
+            **report,
+            "page_title": f"Six hallmarks self-assessment {report['year'].label}: {p.name}",
+            "years": services.years_of(p),
+            "hallmarks": HALLMARKS,
+            "statuses": STATUS_LABELS,
+            "scores": CriterionScore.Score.choices,
+            "can_edit": allows(request.user, Permission.EDIT, p),
+        },
+    )
+
+
+@require_POST
+@requires(Permission.EDIT)
+def hallmarks_score(request, partnership):
+    p = request.partnership
+    year = _year(request)
+    form = ScoreForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a score from 1 (weak) to 4 (excellent).")
+    else:
+        d = form.cleaned_data
+        try:
+            services.record_score(p, year, d["criterion"], d["score"], d["judgement"])
+            messages.success(request, f"Score recorded for {d['criterion']}.")
+        except RefusedInput as exc:
+            messages.error(request, exc.message)
+    return redirect(f"/health/{p.slug}/hallmarks/?year={year}#{request.POST.get('criterion', '')}")
+
+
+@require_POST
+@requires(Permission.EDIT)
+def hallmarks_reported(request, partnership):
+    p = request.partnership
+    year = _year(request)
+    form = ReportedForm(request.POST)
+    assessment = SelfAssessment.objects.filter(partnership=p, year=year).first()
+    if assessment is None or not form.is_valid():
+        messages.error(request, "Score at least one criterion, then say where it was reported.")
+    else:
+        assessment.reported_to = form.cleaned_data["reported_to"].strip()
+        assessment.save()
+        messages.success(request, "Recorded where the self-assessment was reported.")
+    return redirect(f"/health/{p.slug}/hallmarks/?year={year}")
+
+
+@requires(Permission.VIEW_MEMBER)
+def hallmarks_download(request, partnership):
+    p = request.partnership
+    year = _year(request)
+    doc = hallmarks_pdf(services.report(p, year))
+    return stored.response(request, doc, f"{p.slug}-hallmarks-{year}.pdf")
+
+
+# Skills and knowledge ---------------------------------------------------------------------------
+
+
+@requires(Permission.VIEW_MEMBER)
+def skills_home(request, partnership):
+    p = request.partnership
+    group = p.strategy_group()
+    meetings = (
+        Meeting.objects.filter(group=group, date__lte=dt.date.today()).order_by("-date")[:12]
+        if group
+        else []
+    )
+    return render(
+        request,
+        "health/skills_home.html",
+        {
+            "partnership": p,
+            "page_title": f"Skills and knowledge reviews: {p.name}",
+            "reviews": SkillsReview.objects.filter(partnership=p).select_related("group"),
+            "group": group,
+            "meetings": meetings,
+            "can_edit": allows(request.user, Permission.EDIT, p),
+            "form": ReviewForm(),
+        },
+    )
+
+
+@require_POST
+@requires(Permission.EDIT)
+def skills_new(request, partnership):
+    p = request.partnership
+    group = p.strategy_group()
+    form = ReviewForm(request.POST)
+    if group is None or not form.is_valid():
+        messages.error(request, "Give the date of the review as YYYY-MM-DD.")
+        return redirect("health:skills", partnership=p.slug)
+    d = form.cleaned_data
+    meeting = None
+    if d.get("meeting"):
+        meeting = policy.object_or_404(Meeting.objects.select_related("group"), p, pk=d["meeting"])
+    try:
+        review = skills.record_review(p, group, d["held_on"], meeting, d.get("notes", ""))
+    except RefusedInput as exc:
+        messages.error(request, exc.message)
+        return redirect("health:skills", partnership=p.slug)
+    return redirect("health:skills-review", partnership=p.slug, pk=review.pk)
+
+
+def _review(request, pk: int) -> SkillsReview:
+    return policy.object_or_404(
+        SkillsReview.objects.select_related("group", "partnership", "meeting"),
+        request.partnership,
+        pk=pk,
+    )
+
+
+@requires(Permission.VIEW_MEMBER)
+def skills_review(request, partnership, pk: int):
+    p = request.partnership
+    review = _review(request, pk)
+    return render(
+        request,
+        "health/skills_review.html",
+        {
+            "partnership": p,
+            "page_title": f"{review}: {p.name}",
+            "m": skills.matrix(review),
+            "levels": skills.LEVELS,
+            "working": skills.WORKING,
+            "can_edit": allows(request.user, Permission.EDIT, p),
+        },
+    )
+
+
+def _member(review: SkillsReview, slug: str) -> Person:
+    person = get_object_or_404(Person, slug=slug)
+    if person.pk not in {x.pk for x in skills.members(review.group, review.held_on)}:
+        raise Http404("No such member of this group")
+    return person
+
+
+@require_POST
+@requires(Permission.EDIT)
+def skills_rate(request, partnership, pk: int):
+    p = request.partnership
+    review = _review(request, pk)
+    form = RatingForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            skills.rate(review, _member(review, d["person"]), d["competence"], d["level"])
+            messages.success(request, "Rating recorded.")
+        except RefusedInput as exc:
+            messages.error(request, exc.message)
+    else:
+        messages.error(request, "Choose a member, a competence and a level from 0 to 3.")
+    return redirect("health:skills-review", partnership=p.slug, pk=review.pk)
+
+
+@require_POST
+@requires(Permission.EDIT)
+def skills_training(request, partnership, pk: int):
+    p = request.partnership
+    review = _review(request, pk)
+    form = TrainingForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            skills.add_training(
+                review, d["competence"], d["description"], _member(review, d["owner"]), d["due"]
+            )
+            messages.success(request, "Training action raised.")
+        except RefusedInput as exc:
+            messages.error(request, exc.message)
+        except ValidationError as exc:  # the meetings app's refusal (a due date too early)
+            messages.error(request, " ".join(exc.messages))
+    else:
+        messages.error(request, "Give the competence, what to do, who and by when (YYYY-MM-DD).")
+    return redirect("health:skills-review", partnership=p.slug, pk=review.pk)
