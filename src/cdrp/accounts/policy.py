@@ -545,3 +545,21 @@ def _whole(value) -> bool:
 
 def _count(value) -> int:
     return 0 if value is None else int(value)
+
+
+# Partnership health (cdrp.health): a closer-working appraisal reads several partnerships'
+# structures through one.
+
+__all__ += ["may_appraise"]
+
+
+def may_appraise(user, partnership, others, related_ids=frozenset()) -> bool:
+    """A closer-working appraisal opened through `partnership`: the user is a partner member
+    there, and each other partnership it compares is one `partnership` holds (the predecessors
+    of its own merger, `related_ids`) or one where the user is a partner member too."""
+    if not allows(user, Permission.VIEW_MEMBER, partnership):
+        return False
+    return all(
+        getattr(o, "pk", o) in related_ids or allows(user, Permission.VIEW_MEMBER, o)
+        for o in others
+    )

@@ -18,3 +18,11 @@ urlpatterns = [
         "<slug:partnership>/skills/<int:pk>/training", views.skills_training, name="skills-training"
     ),
 ]
+urlpatterns += [
+    path("<slug:partnership>/closer-working/", views.appraisal, name="appraisal"),
+    path(
+        "<slug:partnership>/closer-working.pdf",
+        views.appraisal_download,
+        name="appraisal-pdf",
+    ),
+]

@@ -216,3 +216,80 @@ def skills_training(request, partnership, pk: int):
     else:
         messages.error(request, "Give the competence, what to do, who and by when (YYYY-MM-DD).")
     return redirect("health:skills-review", partnership=p.slug, pk=review.pk)
+
+
+# Closer working ---------------------------------------------------------------------------------
+
+
+def _appraised(request) -> list:
+    """The partnerships compared: the predecessors of the URL partnership's own merger (the
+    registry's merger page), else it and those named by `with` (slugs); each checked by the
+    policy."""
+    from django.core.exceptions import PermissionDenied
+
+    from cdrp.partnerships.models import MergerProposal, Partnership
+
+    p = request.partnership
+    proposal = MergerProposal.objects.filter(merged=p).first()
+    related = frozenset(proposal.predecessors.values_list("pk", flat=True)) if proposal else frozenset()
+    slugs = [s for s in request.GET.getlist("with") if s]
+    if slugs:
+        others = list(Partnership.objects.filter(slug__in=slugs).exclude(pk=p.pk))
+        if len(others) != len(set(slugs) - {p.slug}):
+            raise Http404("No such partnership")
+        chosen = ([] if p.pk in related else [p]) + others
+    elif related:
+        chosen = list(Partnership.objects.filter(pk__in=related).order_by("name"))
+    else:
+        chosen = [p]
+    if not policy.may_appraise(request.user, p, [x for x in chosen if x.pk != p.pk], related):
+        raise PermissionDenied
+    return chosen
+
+
+def _appraisal_context(request) -> dict:
+    from cdrp.health.appraisal import appraise
+    from cdrp.intelligence.services import incident_store
+
+    p = request.partnership
+    chosen = _appraised(request)
+    context = {"partnership": p, "chosen": chosen}
+    if len(chosen) < 2:
+        return context
+    store = incident_store()
+    try:
+        from cdrp.store import load_geography
+
+        if load_geography(store) is None:
+            store = None
+    except Exception:  # noqa: BLE001 - a store that cannot be read is reported as none
+        store = None
+    context.update(appraise(chosen, store))
+    return context
+
+
+@requires(Permission.VIEW_MEMBER)
+def appraisal(request, partnership):
+    from cdrp.partnerships.models import Partnership
+
+    context = _appraisal_context(request)
+    p = request.partnership
+    context.update(
+        page_title=f"Closer working options appraisal: {p.name}",
+        candidates=Partnership.objects.exclude(pk=p.pk)
+        .filter(status__in=[Partnership.Status.CURRENT, Partnership.Status.HISTORICAL])
+        .order_by("name")[:200],
+        query=request.GET.urlencode(),
+    )
+    return render(request, "health/appraisal.html", context)
+
+
+@requires(Permission.VIEW_MEMBER)
+def appraisal_download(request, partnership):
+    from cdrp.health.documents import appraisal_pdf
+
+    context = _appraisal_context(request)
+    if "options" not in context:
+        raise Http404("Choose at least two partnerships to appraise")
+    doc = appraisal_pdf(context)
+    return stored.response(request, doc, f"{request.partnership.slug}-closer-working.pdf")
