@@ -26,3 +26,6 @@ urlpatterns += [
         name="appraisal-pdf",
     ),
 ]
+urlpatterns += [
+    path("<slug:partnership>/duplication/", views.duplication, name="duplication"),
+]

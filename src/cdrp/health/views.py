@@ -293,3 +293,23 @@ def appraisal_download(request, partnership):
         raise Http404("Choose at least two partnerships to appraise")
     doc = appraisal_pdf(context)
     return stored.response(request, doc, f"{request.partnership.slug}-closer-working.pdf")
+
+
+# Duplicated effort ------------------------------------------------------------------------------
+
+
+@requires(Permission.VIEW_MEMBER)
+def duplication(request, partnership):
+    from cdrp.health.duplication import report
+
+    p = request.partnership
+    as_at = None
+    text = request.GET.get("as_at", "")
+    if text:
+        try:
+            as_at = dt.date.fromisoformat(text)
+        except ValueError:
+            messages.error(request, "Give the date as YYYY-MM-DD.")
+    context = report(p, as_at)
+    context.update(page_title=f"Duplicated effort: {p.name}", as_at_text=text)
+    return render(request, "health/duplication.html", context)
