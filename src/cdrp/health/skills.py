@@ -138,7 +138,8 @@ def add_training(
 
 def matrix(review: SkillsReview) -> dict:
     """Members × competences: each member's ratings and gaps, and per competence how many have
-    it at working level, whether the group as a whole lacks it (fewer than half of those rated),
+    it at working level, whether the group as a whole lacks it (fewer than half of those who
+    rated it),
     and the training actions raised for it."""
     people = members(review.group, review.held_on)
     ratings = {
@@ -165,11 +166,13 @@ def matrix(review: SkillsReview) -> dict:
     columns = []
     for i, c in enumerate(COMPETENCES):
         holders = sum(1 for r in rows if (r["levels"][i] or 0) >= WORKING)
+        rated_c = sum(1 for r in rows if r["levels"][i] is not None)
         columns.append(
             {
                 "competence": c,
                 "holders": holders,
-                "gap": n_rated > 0 and holders * 2 < n_rated,
+                "rated": rated_c,
+                "gap": rated_c > 0 and holders * 2 < rated_c,
                 "training": training.get(c.key, []),
             }
         )
