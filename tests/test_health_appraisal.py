@@ -37,7 +37,12 @@ def test_status_quo_and_merger_are_the_planners_figures(districts, settings):
     assert result["year"] == "2007/08" and result["unplanned"] == []
     options = {o.key: o for o in result["options"]}
     assert list(options) == [
-        "status_quo", "consecutive", "shared_groups", "joint", "merger", "shared_services"
+        "status_quo",
+        "consecutive",
+        "shared_groups",
+        "joint",
+        "merger",
+        "shared_services",
     ]
     # Status quo: each partnership's year as plan_year schedules it.
     meetings = hours = 0.0
@@ -54,7 +59,10 @@ def test_status_quo_and_merger_are_the_planners_figures(districts, settings):
     specs = option_specs(options["merger"], inputs, kinds)
     venues = [v for i in inputs for v in i.venues]
     schedule = plan(specs, venues, inputs[0].start, inputs[0].end, inputs[0].rules, time_limit=10)
-    solved = schedule_figures(schedule, type(inputs[0])(specs, venues, inputs[0].rules, inputs[0].start, inputs[0].end, {}))
+    solved = schedule_figures(
+        schedule,
+        type(inputs[0])(specs, venues, inputs[0].rules, inputs[0].start, inputs[0].end, {}),
+    )
     assert options["merger"].figures.meetings == solved.meetings
     assert options["merger"].figures.person_hours == pytest.approx(solved.person_hours)
     # The Chorley report's reasoning: fewer meetings, the same people in all three.
@@ -73,13 +81,22 @@ def test_the_report_page_and_pdf(districts, client, tmp_path):
 
     south = Partnership.objects.get(slug="lancashire-south")
     url = reverse("health:appraisal", kwargs={"partnership": south.slug})
-    client.force_login(user_with_role("outsider", Partnership.objects.get(slug="chorley-csp"), "member"))
+    client.force_login(
+        user_with_role("outsider", Partnership.objects.get(slug="chorley-csp"), "member")
+    )
     assert client.get(url).status_code == 403
     client.force_login(user_with_role("coord", south, "coordinator"))
     page = client.get(url)
     assert page.status_code == 200
     html = page.content.decode()
-    for heading in ("1. Background", "2. Options", "3. Figures", "4. Recommendation", "5. Risks", "6. Timetable"):
+    for heading in (
+        "1. Background",
+        "2. Options",
+        "3. Figures",
+        "4. Recommendation",
+        "5. Risks",
+        "6. Timetable",
+    ):
         assert heading in html
     response = client.get(reverse("health:appraisal-pdf", kwargs={"partnership": south.slug}))
     assert response.status_code == 200

@@ -17,7 +17,14 @@ MONDAY = dt.date(2024, 3, 4)
 def _group(p, slug, name, kind, terms):
     from cdrp.partnerships.models import Group
 
-    g = Group(partnership=p, slug=slug, name=name, kind=kind, terms_of_reference=terms, meeting_frequency="monthly")
+    g = Group(
+        partnership=p,
+        slug=slug,
+        name=name,
+        kind=kind,
+        terms_of_reference=terms,
+        meeting_frequency="monthly",
+    )
     g.save()
     return g
 
@@ -53,19 +60,30 @@ def clean(partnership):
 
     with acting_as(None, "test"):
         strategy = _group(
-            partnership, "rag", "Responsible Authorities Group", "strategy",
+            partnership,
+            "rag",
+            "Responsible Authorities Group",
+            "strategy",
             "Sets the partnership's strategy; approves the strategic assessment, the three-year "
             "plan and the budget; holds partners to account for delivery.",
         )
         tasking = _group(
-            partnership, "matac", "Multi-agency tasking", "tasking",
+            partnership,
+            "matac",
+            "Multi-agency tasking",
+            "tasking",
             "Monthly tasking of police patrols, wardens and youth outreach to the hot-spots in "
             "the tactical assessment; reviews results of last month's deployments.",
         )
         chair = _member(strategy, "chief-exec", "Chief Executive (placeholder)")
         inspector = _member(tasking, "inspector", "Inspector (placeholder)")
         _meeting(strategy, MONDAY, ["Approve the partnership plan 2024 to 2027"], chair)
-        _meeting(tasking, MONDAY + dt.timedelta(days=14), ["Burglary series in the north ward"], inspector)
+        _meeting(
+            tasking,
+            MONDAY + dt.timedelta(days=14),
+            ["Burglary series in the north ward"],
+            inspector,
+        )
     return partnership
 
 
@@ -76,13 +94,21 @@ def duplicated(clean):
 
     with acting_as(None, "test"):
         safer = _group(
-            clean, "safer-streets", "Safer streets group", "thematic",
+            clean,
+            "safer-streets",
+            "Safer streets group",
+            "thematic",
             "Monthly tasking of police patrols, wardens and youth outreach to the hot-spots in "
             "the tactical assessment, and reviews of last month's deployments.",
         )
         _member(safer, "inspector", "Inspector (placeholder)")
         tasking = Group.objects.get(slug="matac")
-        _meeting(tasking, MONDAY + dt.timedelta(days=28), ["Anti-social behaviour in the town centre"], Person.objects.get(slug="inspector"))
+        _meeting(
+            tasking,
+            MONDAY + dt.timedelta(days=28),
+            ["Anti-social behaviour in the town centre"],
+            Person.objects.get(slug="inspector"),
+        )
         _meeting(safer, MONDAY + dt.timedelta(days=30), ["Town centre anti-social behaviour"])
     return clean
 
@@ -111,9 +137,17 @@ def test_seeded_duplicates_are_found_with_their_pairs(duplicated, client):
     assert [g["group"].slug for g in r["idle"]] == ["safer-streets"]
     assert len(r["actions"]) == 4
     client.force_login(user_with_role("reader", duplicated, "member"))
-    page = client.get(reverse("health:duplication", kwargs={"partnership": duplicated.slug}), {"as_at": "2024-06-30"})
+    page = client.get(
+        reverse("health:duplication", kwargs={"partnership": duplicated.slug}),
+        {"as_at": "2024-06-30"},
+    )
     assert page.status_code == 200
     html = page.content.decode()
     assert "Town centre anti-social behaviour" in html and "Safer streets group" in html
     client.force_login(user_with_role("stranger", None, None))
-    assert client.get(reverse("health:duplication", kwargs={"partnership": duplicated.slug})).status_code == 403
+    assert (
+        client.get(
+            reverse("health:duplication", kwargs={"partnership": duplicated.slug})
+        ).status_code
+        == 403
+    )

@@ -39,7 +39,9 @@ def test_every_hallmark_has_three_evidence_links_that_open_their_records(health_
     report = services.report(health_demo, YEAR)
     assert [s["hallmark"].key for s in report["sections"]] == [h.key for h in HALLMARKS]
     client.force_login(user_with_role("coord", health_demo, "coordinator"))
-    page = client.get(reverse("health:hallmarks", kwargs={"partnership": health_demo.slug}), {"year": YEAR})
+    page = client.get(
+        reverse("health:hallmarks", kwargs={"partnership": health_demo.slug}), {"year": YEAR}
+    )
     assert page.status_code == 200
     html = page.content.decode()
     opened = set()
@@ -87,9 +89,12 @@ def test_a_criterion_changes_when_its_record_does(health_demo):
         review.delete()
     gone = hallmarks.CRITERIA["SKILL-REVIEW"].compute(health_demo, year)
     assert gone.status == "not_met" and gone.links == []
-    assert skills.reviews_evidence in __import__("cdrp.partnerships.evidence").partnerships.evidence._providers[
-        "skills_review"
-    ]
+    assert (
+        skills.reviews_evidence
+        in __import__("cdrp.partnerships.evidence").partnerships.evidence._providers[
+            "skills_review"
+        ]
+    )
 
 
 def test_the_report_pdf_has_page_numbers_and_whole_tables(health_demo, client, tmp_path):
@@ -110,7 +115,11 @@ def test_the_report_pdf_has_page_numbers_and_whole_tables(health_demo, client, t
     # The summary table is whole: every hallmark's row on one page.
     summary = [p for p in pages if "Scores run from 1 (weak)" in p]
     assert len(summary) == 1
-    for title in ("Empowered and effective leadership", "Engaged communities", "Appropriate skills and knowledge"):
+    for title in (
+        "Empowered and effective leadership",
+        "Engaged communities",
+        "Appropriate skills and knowledge",
+    ):
         assert title in summary[0]
 
 
@@ -120,9 +129,13 @@ def test_scores_need_edit_and_are_audited(health_demo, client):
 
     url = reverse("health:hallmarks-score", kwargs={"partnership": health_demo.slug})
     client.force_login(user_with_role("m", health_demo, "member"))
-    assert client.post(url, {"year": YEAR, "criterion": "LEAD-MEETS", "score": 4}).status_code == 403
+    assert (
+        client.post(url, {"year": YEAR, "criterion": "LEAD-MEETS", "score": 4}).status_code == 403
+    )
     client.force_login(user_with_role("c", health_demo, "coordinator"))
     client.post(url, {"year": YEAR, "criterion": "LEAD-MEETS", "score": 4, "judgement": "Strong"})
     score = CriterionScore.objects.get(assessment__year=YEAR, criterion="LEAD-MEETS")
     assert score.score == 4 and score.judgement == "Strong"
-    assert AuditEvent.objects.filter(model="health.CriterionScore", object_id=str(score.pk), actor="c").exists()
+    assert AuditEvent.objects.filter(
+        model="health.CriterionScore", object_id=str(score.pk), actor="c"
+    ).exists()

@@ -37,7 +37,10 @@ def test_the_compliance_rule_reads_the_review(demo_registry, review):
     assert check(demo_registry, dt.date(2023, 12, 1)).status == compliance.Status.NOT_MET
     with acting_as(None, "test"):
         review.delete()
-    assert check(demo_registry, dt.date(2023, 3, 31)).summary == "No skills and knowledge review is recorded."
+    assert (
+        check(demo_registry, dt.date(2023, 3, 31)).summary
+        == "No skills and knowledge review is recorded."
+    )
 
 
 def test_matrix_gaps_and_training_actions(review):
@@ -56,7 +59,9 @@ def test_matrix_gaps_and_training_actions(review):
         assert m["rated"] == len(people)
         assert [c["competence"].key for c in m["gaps"]] == ["scrutiny"]
         assert m["rows"][1]["gaps"][0].key == "scrutiny"
-        item = skills.add_training(review, "scrutiny", "Scrutiny briefing", people[0], dt.date(2023, 1, 31))
+        item = skills.add_training(
+            review, "scrutiny", "Scrutiny briefing", people[0], dt.date(2023, 1, 31)
+        )
     assert item.action.meeting == review.meeting and item.action.status == Action.Status.OPEN
     assert Action.objects.filter(group=review.group, description="Scrutiny briefing").count() == 1
     assert skills.matrix(review)["untrained_gaps"] == []
@@ -68,11 +73,15 @@ def test_matrix_gaps_and_training_actions(review):
 
 
 def test_the_review_page_needs_a_member_and_edits_need_a_coordinator(review, client, demo_registry):
-    url = reverse("health:skills-review", kwargs={"partnership": demo_registry.slug, "pk": review.pk})
+    url = reverse(
+        "health:skills-review", kwargs={"partnership": demo_registry.slug, "pk": review.pk}
+    )
     assert client.get(url).status_code == 302  # sign in first
     client.force_login(user_with_role("m", demo_registry, "member"))
     assert client.get(url).status_code == 200
-    rate = reverse("health:skills-rate", kwargs={"partnership": demo_registry.slug, "pk": review.pk})
+    rate = reverse(
+        "health:skills-rate", kwargs={"partnership": demo_registry.slug, "pk": review.pk}
+    )
     person = review.group.current_memberships(ON).first().person
     data = {"person": person.slug, "competence": "finance", "level": 2}
     assert client.post(rate, data).status_code == 403

@@ -71,9 +71,13 @@ def schedule_figures(schedule: Schedule, inputs: PlannerInputs) -> Figures:
     size = {g.id: g.attendance for g in inputs.groups}
     hours = 0.0
     for m in schedule.meetings:
-        minutes = (dt.datetime.combine(m.date, m.end) - dt.datetime.combine(m.date, m.start)).seconds / 60
+        minutes = (
+            dt.datetime.combine(m.date, m.end) - dt.datetime.combine(m.date, m.start)
+        ).seconds / 60
         hours += minutes / 60 * size[m.group]
-    return Figures(len(schedule.meetings), round(hours, 1), len({m.group for m in schedule.meetings}))
+    return Figures(
+        len(schedule.meetings), round(hours, 1), len({m.group for m in schedule.meetings})
+    )
 
 
 @dataclass
@@ -195,7 +199,9 @@ def _merge(specs: list[GroupSpec], key: str, name: str) -> GroupSpec:
     )
 
 
-def option_specs(option: Option, inputs: list[PlannerInputs], kinds: dict[str, str]) -> list[GroupSpec]:
+def option_specs(
+    option: Option, inputs: list[PlannerInputs], kinds: dict[str, str]
+) -> list[GroupSpec]:
     """The groups the option would plan (its planner inputs, before solving)."""
     specs = [g for i in inputs for g in i.groups]
     merged = [k for k in option.merged_kinds if k != "consecutive"]
@@ -220,19 +226,31 @@ def _people(partnerships: list[Partnership], on: dt.date) -> tuple[list[dict], l
             .filter(seat__group__in=p.all_groups())
             .select_related("person", "seat__organisation", "seat__group")
         ):
-            entry = where.setdefault(m.person_id, {"person": m.person, "partnerships": {}, "groups": set()})
+            entry = where.setdefault(
+                m.person_id, {"person": m.person, "partnerships": {}, "groups": set()}
+            )
             entry["partnerships"][p.pk] = p
             entry["groups"].add((p.pk, m.seat.group_id))
             if m.seat.organisation is not None:
-                o = orgs.setdefault(m.seat.organisation_id, {"organisation": m.seat.organisation, "partnerships": {}})
+                o = orgs.setdefault(
+                    m.seat.organisation_id,
+                    {"organisation": m.seat.organisation, "partnerships": {}},
+                )
                 o["partnerships"][p.pk] = p
     people = [
-        {"person": e["person"], "partnerships": sorted(x.name for x in e["partnerships"].values()), "groups": len(e["groups"])}
+        {
+            "person": e["person"],
+            "partnerships": sorted(x.name for x in e["partnerships"].values()),
+            "groups": len(e["groups"]),
+        }
         for e in where.values()
         if len(e["partnerships"]) > 1
     ]
     organisations = [
-        {"organisation": o["organisation"], "partnerships": sorted(x.name for x in o["partnerships"].values())}
+        {
+            "organisation": o["organisation"],
+            "partnerships": sorted(x.name for x in o["partnerships"].values()),
+        }
         for o in orgs.values()
         if len(o["partnerships"]) > 1
     ]
@@ -251,7 +269,9 @@ def _priorities(partnerships: list[Partnership], on: dt.date) -> dict:
     recorded = []
     for p in partnerships:
         plan = (
-            Plan.objects.filter(partnership=p, status__in=[Plan.Status.APPROVED, Plan.Status.SUPERSEDED])
+            Plan.objects.filter(
+                partnership=p, status__in=[Plan.Status.APPROVED, Plan.Status.SUPERSEDED]
+            )
             .order_by("-revision")
             .first()
         )
@@ -275,8 +295,12 @@ def _funding(partnerships: list[Partnership]) -> dict:
 
     rows = []
     for p in partnerships:
-        held = FundingStream.objects.filter(partnership=p).aggregate(s=Sum("amount_pence"))["s"] or 0
-        allocated = Allocation.objects.filter(partnership=p).aggregate(s=Sum("amount_pence"))["s"] or 0
+        held = (
+            FundingStream.objects.filter(partnership=p).aggregate(s=Sum("amount_pence"))["s"] or 0
+        )
+        allocated = (
+            Allocation.objects.filter(partnership=p).aggregate(s=Sum("amount_pence"))["s"] or 0
+        )
         rows.append({"partnership": p, "pounds": (held + allocated) / 100})
     return {"rows": rows, "total": sum(r["pounds"] for r in rows)}
 
@@ -312,7 +336,10 @@ def border_hotspots(partnerships: list[Partnership], store) -> dict:
     shapes = dict(zip(shapes_t["lsoa_code"], shapes_t["geometry"], strict=True))
     lsoa = lsoa[lsoa["lsoa_code"].isin(list(shapes))].reset_index(drop=True)
     if len(lsoa) < 3:
-        return {"done": False, "reason": "Fewer than 3 LSOA boundaries are held for these districts."}
+        return {
+            "done": False,
+            "reason": "Fewer than 3 LSOA boundaries are held for these districts.",
+        }
 
     def project(coords):
         x, y = to_bng(coords[:, 0], coords[:, 1])
@@ -320,7 +347,9 @@ def border_hotspots(partnerships: list[Partnership], store) -> dict:
 
     geoms = [shapely.transform(shapely.from_wkb(shapes[c]), project) for c in lsoa["lsoa_code"]]
     adj = polygon_queen(geoms)
-    by = counts(store, ["lsoa"], start=start, end=end, areas={"district": list(owner)}, output="pandas")
+    by = counts(
+        store, ["lsoa"], start=start, end=end, areas={"district": list(owner)}, output="pandas"
+    )
     y = lsoa["lsoa_code"].map(by.set_index("lsoa")["count"]).fillna(0).to_numpy(dtype=float)
     result = gi_star(y, adj, permutations=0, basis="normal")
     whose = lsoa["district_code"].map(owner).to_numpy(dtype=object)
@@ -332,7 +361,9 @@ def border_hotspots(partnerships: list[Partnership], store) -> dict:
             rows.append(
                 {
                     "lsoa": lsoa.at[i, "lsoa_code"],
-                    "name": lsoa.at[i, "lsoa_name"] if "lsoa_name" in lsoa else lsoa.at[i, "lsoa_code"],
+                    "name": lsoa.at[i, "lsoa_name"]
+                    if "lsoa_name" in lsoa
+                    else lsoa.at[i, "lsoa_code"],
                     "partnership": whose[i],
                     "touches": across,
                     "records": int(y[i]),
@@ -369,22 +400,32 @@ def appraise(partnerships: list[Partnership], store=None, as_at: dt.date | None 
     kinds = {str(g.pk): g.kind for p in partnerships for g in p.all_groups()}
     options = _options()
     base = _spec_figures([g for i in inputs for g in i.groups], start, end)
-    strategy_members = [set(g.members) for i in inputs for g in i.groups if kinds[g.id] in STRATEGIC]
+    strategy_members = [
+        set(g.members) for i in inputs for g in i.groups if kinds[g.id] in STRATEGIC
+    ]
     for o in options:
         o.figures = _spec_figures(option_specs(o, inputs, kinds), start, end)
         o.saving_meetings = base.meetings - o.figures.meetings
         o.saving_hours = round(base.person_hours - o.figures.person_hours, 1)
         if o.key == "consecutive":
             shared = sum(
-                len(a & b) for i, a in enumerate(strategy_members) for b in strategy_members[i + 1 :]
+                len(a & b)
+                for i, a in enumerate(strategy_members)
+                for b in strategy_members[i + 1 :]
             )
             per_year = max(
-                (len(periods(g.frequency, start, end)) for i in inputs for g in i.groups if kinds[g.id] in STRATEGIC),
+                (
+                    len(periods(g.frequency, start, end))
+                    for i in inputs
+                    for g in i.groups
+                    if kinds[g.id] in STRATEGIC
+                ),
                 default=0,
             )
             o.notes.append(
                 f"About {shared * per_year} journeys a year saved: {shared} "
-                f"seat-holder{'s' if shared != 1 else ''} sit on two of the strategy groups that would meet back to back."
+                f"seat-holder{'s' if shared != 1 else ''} sit on two of the strategy groups "
+                "that would meet back to back."
             )
         if o.key in ("merger",):
             o.notes.append(f"{len(partnerships) - 1} fewer strategic assessments and plans a year.")
@@ -403,9 +444,11 @@ def appraise(partnerships: list[Partnership], store=None, as_at: dt.date | None 
         for value, label in MergerProposal.Stage.choices
         if value
     ]
-    hotspots = border_hotspots(partnerships, store) if store is not None else {
-        "done": False, "reason": "No incident store is configured."
-    }
+    hotspots = (
+        border_hotspots(partnerships, store)
+        if store is not None
+        else {"done": False, "reason": "No incident store is configured."}
+    )
     recommended = _recommend(options, people, hotspots)
     return {
         "partnerships": partnerships,
@@ -451,15 +494,18 @@ def _risks(partnerships: list[Partnership], people: list) -> list[dict]:
         },
         {
             "risk": "Issues that cross the borders are ignored while arrangements change",
-            "mitigation": "The analyst reports border hot-spots to every tasking group from the start.",
+            "mitigation": "The analyst reports border hot-spots to every tasking group from "
+            "the start.",
         },
         {
             "risk": "Transition effort and lost momentum",
-            "mitigation": "A pilot period with a review before the application (stage 3 of the merger).",
+            "mitigation": "A pilot period with a review before the application (stage 3 of "
+            "the merger).",
         },
         {
             "risk": "A few people carry several roles",
-            "mitigation": f"{len(people)} people already sit in several partnerships: plan substitutes.",
+            "mitigation": f"{len(people)} people already sit in several partnerships: plan "
+            "substitutes.",
         },
     ]
 

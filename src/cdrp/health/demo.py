@@ -67,8 +67,10 @@ def _venues() -> int:
     for p in south.merged_from.all():
         codes = set(p.districts.values_list("code", flat=True))
         for v in Venue.objects.filter(partnership=south):
-            if v.district is not None and v.district.code in codes and v.name in dict(
-                (n, c) for n, c, _ in VENUES
+            if (
+                v.district is not None
+                and v.district.code in codes
+                and v.name in dict((n, c) for n, c, _ in VENUES)
             ):
                 _, new = Venue.objects.get_or_create(
                     partnership=p,
@@ -81,14 +83,15 @@ def _venues() -> int:
 
 def load(stdout, users: dict) -> None:
     south = Partnership.objects.filter(slug="lancashire-south").first()
-    if south is None or south.strategy_group() is None:
+    strategy = south.strategy_group() if south is not None else None
+    if south is None or strategy is None:
         return
     if SkillsReview.objects.filter(partnership=south).exists():
         stdout.write("Partnership health: already loaded.")
         return
-    strategy = south.strategy_group()
-    assert strategy is not None  # noqa: S101 - checked above
-    meetings = {on: _decided(strategy, on, public, motion) for on, public, motion in STRATEGY_MEETINGS}
+    meetings = {
+        on: _decided(strategy, on, public, motion) for on, public, motion in STRATEGY_MEETINGS
+    }
     tasking = list(south.groups.filter(kind=Group.Kind.TASKING).order_by("position", "pk"))
     for group in tasking[:1]:
         for on in TASKING_MONTHS:

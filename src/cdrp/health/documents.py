@@ -18,8 +18,6 @@ def _pdf(html: str) -> bytes:
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
 
 
-
-
 def hallmarks_html(report: dict) -> str:
     return render_to_string("health/hallmarks_print.html", report)
 

@@ -86,7 +86,9 @@ def report(p: Partnership, as_at: dt.date | None = None, days: int = 365) -> dic
         [x.title for x in items], [x.meeting.group_id for x in items], ITEM_THRESHOLD
     ):
         a, b = items[i], items[j]
-        key = tuple(sorted([(a.meeting.group_id, a.title.lower()), (b.meeting.group_id, b.title.lower())]))
+        key = tuple(
+            sorted([(a.meeting.group_id, a.title.lower()), (b.meeting.group_id, b.title.lower())])
+        )
         if key in seen:
             continue
         seen.add(key)
@@ -114,7 +116,11 @@ def report(p: Partnership, as_at: dt.date | None = None, days: int = 365) -> dic
         present = attended.get(m.pk)
         if not present:
             present = set()
-            for ms in Membership.objects.current(m.date).filter(seat__group=m.group).select_related("person"):
+            for ms in (
+                Membership.objects.current(m.date)
+                .filter(seat__group=m.group)
+                .select_related("person")
+            ):
                 present.add(ms.person_id)
                 people[ms.person_id] = ms.person
         iso = m.date.isocalendar()

@@ -242,9 +242,7 @@ def _meetings_criterion(p: Partnership, year: Year, kinds, what: str) -> Evidenc
     share = (year.as_at - year.first).days / ((year.last - year.first).days or 1)
     expected = max(1, round(expected * share)) if expected else 0
     held, quorate = _quorate_meetings(p, year, kinds)
-    links = [
-        _meeting_link(p, m, " (quorate)" if m in quorate else " (not quorate)") for m in held
-    ]
+    links = [_meeting_link(p, m, " (quorate)" if m in quorate else " (not quorate)") for m in held]
     summary = (
         f"{len(held)} meeting{'s' if len(held) != 1 else ''} held in {year.label} "
         f"({expected} expected from the terms of reference), {len(quorate)} quorate."
@@ -332,7 +330,9 @@ def _lead_decides(p: Partnership, year: Year) -> Evidence:
     )
     carried = [d for d in decisions if d.result == Decision.Result.CARRIED]
     links = [
-        Link(f"{d.motion[:90]} ({_fmt(d.meeting.date)})", _meeting_url(p, d.meeting), d.meeting.date)
+        Link(
+            f"{d.motion[:90]} ({_fmt(d.meeting.date)})", _meeting_url(p, d.meeting), d.meeting.date
+        )
         for d in decisions
     ]
     summary = f"{len(carried)} of {len(decisions)} motions carried in {year.label}."
@@ -390,8 +390,7 @@ def _intel_performance(p: Partnership, year: Year) -> Evidence:
         )
     return Evidence(
         PARTLY,
-        "The plan's performance is computed here, but no meeting in the year has it on its "
-        "agenda.",
+        "The plan's performance is computed here, but no meeting in the year has it on its agenda.",
         links,
     )
 
@@ -412,7 +411,7 @@ def _deliv_groups(p: Partnership, year: Year) -> Evidence:
     groups = [g for g in p.all_groups() if g.meetings_per_year]
     if not groups:
         return Evidence(NOT_MET, "No groups with a meeting frequency are recorded.")
-    held = {}
+    held: dict[int, int] = {}
     for m in _meetings(p, year):
         held[m.group_id] = held.get(m.group_id, 0) + 1
     share = (year.as_at - year.first).days / ((year.last - year.first).days or 1)
@@ -434,7 +433,9 @@ def _deliv_groups(p: Partnership, year: Year) -> Evidence:
         return Evidence(MET, f"All {len(groups)} groups met as planned.", links)
     ok = len(groups) - len(set(short) | set(no_terms))
     status = NOT_MET if len(short) == len(groups) else PARTLY
-    return Evidence(status, f"{ok} of {len(groups)} groups fine; " + "; ".join(problems) + ".", links)
+    return Evidence(
+        status, f"{ok} of {len(groups)} groups fine; " + "; ".join(problems) + ".", links
+    )
 
 
 @criterion("DELIV-ACTIONS", "delivery", "Actions are done by their due date")
@@ -470,9 +471,7 @@ def _deliv_actions(p: Partnership, year: Year) -> Evidence:
 @criterion("COMM-PUBLIC", "communities", "The strategy group held a public meeting")
 def _comm_public(p: Partnership, year: Year) -> Evidence:
     finding = _rule(p, year, "PUBLIC-MEETING")
-    public = [
-        m for m in _meetings(p, year) if m.public and m.date <= year.as_at
-    ]
+    public = [m for m in _meetings(p, year) if m.public and m.date <= year.as_at]
     links = [Link("Public meetings", reverse("meetings:public", kwargs={"partnership": p.slug}))]
     for m in public:
         has_minutes = Minutes.objects.filter(meeting=m, approved=True).exists()
@@ -516,7 +515,9 @@ def _comm_published(p: Partnership, year: Year) -> Evidence:
     plans = [e for e in (ev.records(p, ev.PARTNERSHIP_PLAN) or []) if e.in_force(year.as_at)]
     if plans:
         links.append(Link(f"Published: {plans[0].title}", plans[0].url, plans[0].date))
-    assessments = [e for e in (ev.records(p, ev.STRATEGIC_ASSESSMENT) or []) if e.date <= year.as_at]
+    assessments = [
+        e for e in (ev.records(p, ev.STRATEGIC_ASSESSMENT) or []) if e.date <= year.as_at
+    ]
     links.append(
         Link(
             "Published assessments",
@@ -524,7 +525,9 @@ def _comm_published(p: Partnership, year: Year) -> Evidence:
         )
     )
     links.append(
-        Link("Spending (transparency)", reverse("plans:transparency", kwargs={"partnership": p.slug}))
+        Link(
+            "Spending (transparency)", reverse("plans:transparency", kwargs={"partnership": p.slug})
+        )
     )
     if plans and assessments:
         return Evidence(MET, "The current plan and the approved assessment are public.", links)
@@ -588,7 +591,9 @@ def _acct_performance(p: Partnership, year: Year) -> Evidence:
     plans = [e for e in (ev.records(p, ev.PARTNERSHIP_PLAN) or []) if e.in_force(year.as_at)]
     public = [m for m in _meetings(p, year) if m.public]
     links = [
-        Link("Plan performance report", reverse("plans:performance", kwargs={"partnership": p.slug})),
+        Link(
+            "Plan performance report", reverse("plans:performance", kwargs={"partnership": p.slug})
+        ),
         Link("Public meetings", reverse("meetings:public", kwargs={"partnership": p.slug})),
     ] + [_meeting_link(p, m) for m in public]
     if plans and public:
@@ -614,7 +619,9 @@ def _acct_ccfa(p: Partnership, year: Year) -> Evidence:
 def _acct_self(p: Partnership, year: Year) -> Evidence:
     from cdrp.health.models import SelfAssessment
 
-    found = SelfAssessment.objects.filter(partnership=p, year__in=[year.start_year - 1, year.start_year])
+    found = SelfAssessment.objects.filter(
+        partnership=p, year__in=[year.start_year - 1, year.start_year]
+    )
     links = [
         Link(
             f"{a} ({a.reported_to or 'not reported yet'})",
@@ -636,7 +643,9 @@ def _acct_self(p: Partnership, year: Year) -> Evidence:
 @criterion("SKILL-REVIEW", "skills", "Members' skills and knowledge were reviewed this year")
 def _skill_review(p: Partnership, year: Year) -> Evidence:
     finding = _rule(p, year, "SKILLS-REVIEW")
-    return Evidence(_FROM_RULE[finding.status], finding.summary, _records(p, ev.SKILLS_REVIEW, year))
+    return Evidence(
+        _FROM_RULE[finding.status], finding.summary, _records(p, ev.SKILLS_REVIEW, year)
+    )
 
 
 def _latest_review(p: Partnership, year: Year):
@@ -658,11 +667,15 @@ def _skill_gaps(p: Partnership, year: Year) -> Evidence:
         return Evidence(NOT_MET, "No skills review is recorded.")
     m = matrix(review)
     links = [Link(f"{review}: skills matrix", review_url(review), review.held_on)] + [
-        Link(f"{row['person']}", row["person"].get_absolute_url()) for row in m["rows"] if row["gaps"]
+        Link(f"{row['person']}", row["person"].get_absolute_url())
+        for row in m["rows"]
+        if row["gaps"]
     ]
     gaps = ", ".join(col["competence"].label.lower() for col in m["gaps"]) or "none"
     summary = f"{m['rated']} of {m['members']} members rated themselves; group gaps: {gaps}."
-    status = MET if m["members"] and m["rated"] == m["members"] else PARTLY if m["rated"] else NOT_MET
+    status = (
+        MET if m["members"] and m["rated"] == m["members"] else PARTLY if m["rated"] else NOT_MET
+    )
     return Evidence(status, summary, links)
 
 

@@ -103,7 +103,9 @@ class SkillRating(GovernanceRecord):
         "partnerships.Person", on_delete=models.PROTECT, related_name="skill_ratings"
     )
     competence = models.CharField(max_length=30)
-    level = models.PositiveSmallIntegerField(validators=[MinValueValidator(0), MaxValueValidator(3)])
+    level = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(0), MaxValueValidator(3)]
+    )
 
     class Meta:
         ordering = ["review", "person", "competence"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from statistics import mean
+from typing import Any
 
 from django.db import transaction
 
@@ -64,12 +65,10 @@ def report(p: Partnership, year: int) -> dict:
     y = hm.Year(year)
     found = hm.evaluate(p, y)
     assessment = SelfAssessment.objects.filter(partnership=p, year=year).first()
-    scores = (
-        {s.criterion: s for s in assessment.scores.all()} if assessment is not None else {}
-    )
+    scores = {s.criterion: s for s in assessment.scores.all()} if assessment is not None else {}
     sections = []
     for h in hm.HALLMARKS:
-        rows = []
+        rows: list[dict[str, Any]] = []
         for c in hm.CRITERIA.values():
             if c.hallmark != h.key:
                 continue
@@ -96,8 +95,8 @@ def report(p: Partnership, year: int) -> dict:
 def trend(p: Partnership) -> list[dict]:
     """Per year with a recorded self-assessment: the group's mean score per hallmark."""
     out = []
-    for a in SelfAssessment.objects.filter(partnership=p).order_by("year").prefetch_related(
-        "scores"
+    for a in (
+        SelfAssessment.objects.filter(partnership=p).order_by("year").prefetch_related("scores")
     ):
         by: dict[str, list[int]] = {}
         for s in a.scores.all():
@@ -107,9 +106,7 @@ def trend(p: Partnership) -> list[dict]:
         out.append(
             {
                 "year": hm.Year(a.year).label,
-                "cells": [
-                    round(mean(by[h.key]), 1) if h.key in by else None for h in hm.HALLMARKS
-                ],
+                "cells": [round(mean(by[h.key]), 1) if h.key in by else None for h in hm.HALLMARKS],
                 "overall": round(mean([x for v in by.values() for x in v]), 1) if by else None,
             }
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.urls import reverse
@@ -47,7 +48,11 @@ class Competence:
 COMPETENCES = [
     Competence("law", "Statutory duties of the partnership", "leadership"),
     Competence("intelligence", "Using the strategic and tactical assessments", "intelligence"),
-    Competence("problem_solving", "Problem solving (scanning, analysis, response, assessment)", "intelligence"),  # fmt: skip
+    Competence(
+        "problem_solving",
+        "Problem solving (scanning, analysis, response, assessment)",
+        "intelligence",
+    ),  # fmt: skip
     Competence("performance", "Performance management", "accountability"),
     Competence("finance", "Partnership funding and commissioning", "delivery"),
     Competence("engagement", "Community engagement and consultation", "communities"),
@@ -102,7 +107,8 @@ def rate(review: SkillsReview, person: Person, competence: str, level: int) -> S
         raise SkillsRefused("level", "A rating is 0 (none) to 3 (could teach it)")
     if person.pk not in {p.pk for p in members(review.group, review.held_on)}:
         raise SkillsRefused(
-            "person", f"{person} did not sit on the {review.group.name} on {review.held_on:%-d %B %Y}"
+            "person",
+            f"{person} did not sit on the {review.group.name} on {review.held_on:%-d %B %Y}",
         )
     rating, created = SkillRating.objects.get_or_create(
         review=review, person=person, competence=competence, defaults={"level": level}
@@ -149,7 +155,7 @@ def matrix(review: SkillsReview) -> dict:
     training: dict[str, list] = {}
     for item in review.training.select_related("action", "action__owner"):
         training.setdefault(item.competence, []).append(item)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for p in people:
         levels = [ratings.get((p.pk, c.key)) for c in COMPETENCES]
         rows.append(
@@ -158,7 +164,9 @@ def matrix(review: SkillsReview) -> dict:
                 "levels": levels,
                 "rated": p.pk in rated,
                 "gaps": [
-                    c for c, lv in zip(COMPETENCES, levels, strict=True) if lv is not None and lv < WORKING
+                    c
+                    for c, lv in zip(COMPETENCES, levels, strict=True)
+                    if lv is not None and lv < WORKING
                 ],
             }
         )

@@ -4,6 +4,7 @@ review, the closer-working appraisal (page and PDF) and the duplicated-effort re
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -231,7 +232,9 @@ def _appraised(request) -> list:
 
     p = request.partnership
     proposal = MergerProposal.objects.filter(merged=p).first()
-    related = frozenset(proposal.predecessors.values_list("pk", flat=True)) if proposal else frozenset()
+    related = (
+        frozenset(proposal.predecessors.values_list("pk", flat=True)) if proposal else frozenset()
+    )
     slugs = [s for s in request.GET.getlist("with") if s]
     if slugs:
         others = list(Partnership.objects.filter(slug__in=slugs).exclude(pk=p.pk))
@@ -256,13 +259,13 @@ def _appraisal_context(request) -> dict:
     context = {"partnership": p, "chosen": chosen}
     if len(chosen) < 2:
         return context
-    store = incident_store()
+    store: Any = incident_store()
     try:
         from cdrp.store import load_geography
 
         if load_geography(store) is None:
             store = None
-    except Exception:  # noqa: BLE001 - a store that cannot be read is reported as none
+    except (OSError, ValueError):  # a store that cannot be read is reported as none
         store = None
     context.update(appraise(chosen, store))
     return context

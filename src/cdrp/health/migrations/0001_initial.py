@@ -6,100 +6,221 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('meetings', '0009_minutes_versions_and_ratification'),
-        ('partnerships', '0008_merge_0007_joint_structures_0007_organisation_life'),
+        ("meetings", "0009_minutes_versions_and_ratification"),
+        ("partnerships", "0008_merge_0007_joint_structures_0007_organisation_life"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SelfAssessment',
+            name="SelfAssessment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('year', models.PositiveSmallIntegerField(help_text='The financial year it starts, e.g. 2022')),
-                ('reported_to', models.CharField(blank=True, help_text='Where it was reported, e.g. the strategy group and the audit committee', max_length=300)),
-                ('notes', models.TextField(blank=True)),
-                ('partnership', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='hallmark_assessments', to='partnerships.partnership')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(
+                        help_text="The financial year it starts, e.g. 2022"
+                    ),
+                ),
+                (
+                    "reported_to",
+                    models.CharField(
+                        blank=True,
+                        help_text="Where it was reported, e.g. the strategy group and the audit committee",
+                        max_length=300,
+                    ),
+                ),
+                ("notes", models.TextField(blank=True)),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="hallmark_assessments",
+                        to="partnerships.partnership",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['partnership', '-year'],
+                "ordering": ["partnership", "-year"],
             },
         ),
         migrations.CreateModel(
-            name='CriterionScore',
+            name="CriterionScore",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('criterion', models.CharField(max_length=20)),
-                ('score', models.PositiveSmallIntegerField(choices=[(1, 'Weak'), (2, 'Developing'), (3, 'Good'), (4, 'Excellent')])),
-                ('judgement', models.TextField(blank=True)),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scores', to='health.selfassessment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("criterion", models.CharField(max_length=20)),
+                (
+                    "score",
+                    models.PositiveSmallIntegerField(
+                        choices=[(1, "Weak"), (2, "Developing"), (3, "Good"), (4, "Excellent")]
+                    ),
+                ),
+                ("judgement", models.TextField(blank=True)),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="scores",
+                        to="health.selfassessment",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['assessment', 'criterion'],
+                "ordering": ["assessment", "criterion"],
             },
         ),
         migrations.CreateModel(
-            name='SkillsReview',
+            name="SkillsReview",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('held_on', models.DateField(help_text='The day the group reviewed its skills')),
-                ('notes', models.TextField(blank=True)),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='skills_reviews', to='partnerships.group')),
-                ('meeting', models.ForeignKey(blank=True, help_text='The meeting that considered the review (training actions are raised there)', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='meetings.meeting')),
-                ('partnership', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='skills_reviews', to='partnerships.partnership')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("held_on", models.DateField(help_text="The day the group reviewed its skills")),
+                ("notes", models.TextField(blank=True)),
+                (
+                    "group",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="skills_reviews",
+                        to="partnerships.group",
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The meeting that considered the review (training actions are raised there)",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="meetings.meeting",
+                    ),
+                ),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="skills_reviews",
+                        to="partnerships.partnership",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-held_on', '-pk'],
+                "ordering": ["-held_on", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='SkillRating',
+            name="SkillRating",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('competence', models.CharField(max_length=30)),
-                ('level', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(3)])),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='skill_ratings', to='partnerships.person')),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='ratings', to='health.skillsreview')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("competence", models.CharField(max_length=30)),
+                (
+                    "level",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(3),
+                        ]
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="skill_ratings",
+                        to="partnerships.person",
+                    ),
+                ),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="ratings",
+                        to="health.skillsreview",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['review', 'person', 'competence'],
+                "ordering": ["review", "person", "competence"],
             },
         ),
         migrations.CreateModel(
-            name='TrainingItem',
+            name="TrainingItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('competence', models.CharField(max_length=30)),
-                ('action', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='training_item', to='meetings.action')),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='training', to='health.skillsreview')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("competence", models.CharField(max_length=30)),
+                (
+                    "action",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="training_item",
+                        to="meetings.action",
+                    ),
+                ),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="training",
+                        to="health.skillsreview",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['review', 'competence', 'pk'],
+                "ordering": ["review", "competence", "pk"],
             },
         ),
         migrations.AddConstraint(
-            model_name='selfassessment',
-            constraint=models.UniqueConstraint(fields=('partnership', 'year'), name='one_self_assessment_per_year'),
+            model_name="selfassessment",
+            constraint=models.UniqueConstraint(
+                fields=("partnership", "year"), name="one_self_assessment_per_year"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='criterionscore',
-            constraint=models.UniqueConstraint(fields=('assessment', 'criterion'), name='one_score_per_criterion'),
+            model_name="criterionscore",
+            constraint=models.UniqueConstraint(
+                fields=("assessment", "criterion"), name="one_score_per_criterion"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='skillrating',
-            constraint=models.UniqueConstraint(fields=('review', 'person', 'competence'), name='one_rating_per_competence'),
+            model_name="skillrating",
+            constraint=models.UniqueConstraint(
+                fields=("review", "person", "competence"), name="one_rating_per_competence"
+            ),
         ),
     ]
