@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from cdrp.accounts import policy
@@ -19,7 +20,7 @@ from cdrp.core import documents as stored
 from cdrp.health import services, skills
 from cdrp.health.documents import hallmarks_pdf
 from cdrp.health.forms import RatingForm, ReportedForm, ReviewForm, ScoreForm, TrainingForm
-from cdrp.health.hallmarks import HALLMARKS, STATUS_LABELS
+from cdrp.health.hallmarks import CRITERIA, HALLMARKS, STATUS_LABELS
 from cdrp.health.models import CriterionScore, SelfAssessment, SkillsReview
 from cdrp.meetings.models import Meeting
 from cdrp.partnerships.models import Person
@@ -34,6 +35,10 @@ def _year(request) -> int:
     if year < 1998 or year > services.current_year():
         raise Http404("No such year")
     return year
+
+
+def _hallmarks_url(p, year: int) -> str:
+    return reverse("health:hallmarks", kwargs={"partnership": p.slug}) + f"?year={year}"
 
 
 @requires(Permission.VIEW_MEMBER)
@@ -71,7 +76,8 @@ def hallmarks_score(request, partnership):
             messages.success(request, f"Score recorded for {d['criterion']}.")
         except RefusedInput as exc:
             messages.error(request, exc.message)
-    return redirect(f"/health/{p.slug}/hallmarks/?year={year}#{request.POST.get('criterion', '')}")
+    criterion = form.data.get("criterion", "")
+    return redirect(_hallmarks_url(p, year) + (f"#{criterion}" if criterion in CRITERIA else ""))
 
 
 @require_POST
@@ -87,7 +93,7 @@ def hallmarks_reported(request, partnership):
         assessment.reported_to = form.cleaned_data["reported_to"].strip()
         assessment.save()
         messages.success(request, "Recorded where the self-assessment was reported.")
-    return redirect(f"/health/{p.slug}/hallmarks/?year={year}")
+    return redirect(_hallmarks_url(p, year))
 
 
 @requires(Permission.VIEW_MEMBER)
