@@ -91,6 +91,7 @@ class Option:
     figures: Figures | None = None
     saving_meetings: int = 0
     saving_hours: float = 0.0
+    documents_saved: int = 0  # statutory assessments and plans a year no longer written
     notes: list[str] = field(default_factory=list)
 
 
@@ -353,6 +354,11 @@ def border_hotspots(partnerships: list[Partnership], store) -> dict:
     y = lsoa["lsoa_code"].map(by.set_index("lsoa")["count"]).fillna(0).to_numpy(dtype=float)
     result = gi_star(y, adj, permutations=0, basis="normal")
     whose = lsoa["district_code"].map(owner).to_numpy(dtype=object)
+    on_border = [
+        i
+        for i in range(len(lsoa))
+        if any(whose[j] != whose[i] for j in adj.indices[adj.indptr[i] : adj.indptr[i + 1]])
+    ]
     rows = []
     for i in np.flatnonzero(result["cls"].astype(str).str.startswith("hot").to_numpy()):
         neighbours = adj.indices[adj.indptr[i] : adj.indptr[i + 1]]
@@ -380,6 +386,8 @@ def border_hotspots(partnerships: list[Partnership], store) -> dict:
         "hotspots": hot,
         "border": rows,
         "border_records": sum(r["records"] for r in rows),
+        "border_lsoas": len(on_border),
+        "border_lsoa_records": int(y[on_border].sum()) if on_border else 0,
         "records": int(y.sum()),
     }
 
@@ -408,12 +416,12 @@ def appraise(partnerships: list[Partnership], store=None, as_at: dt.date | None 
         o.saving_meetings = base.meetings - o.figures.meetings
         o.saving_hours = round(base.person_hours - o.figures.person_hours, 1)
         if o.key == "consecutive":
-            shared = sum(
-                len(a & b)
-                for i, a in enumerate(strategy_members)
-                for b in strategy_members[i + 1 :]
-            )
-            per_year = max(
+            # Each person on k of the strategy groups makes one journey instead of k on each
+            # day they meet back to back (as often as the least frequent of them meets).
+            seats = [m for members in strategy_members for m in members]
+            shared_people = {m for m in seats if seats.count(m) > 1}
+            per_day = sum(seats.count(m) - 1 for m in shared_people)
+            days = min(
                 (
                     len(periods(g.frequency, start, end))
                     for i in inputs
@@ -423,11 +431,12 @@ def appraise(partnerships: list[Partnership], store=None, as_at: dt.date | None 
                 default=0,
             )
             o.notes.append(
-                f"About {shared * per_year} journeys a year saved: {shared} "
-                f"seat-holder{'s' if shared != 1 else ''} sit on two of the strategy groups "
-                "that would meet back to back."
+                f"About {per_day * days} journeys a year saved: {len(shared_people)} people sit "
+                f"on more than one of the strategy groups, which would meet back to back on "
+                f"{days} days."
             )
         if o.key in ("merger",):
+            o.documents_saved = 2 * (len(partnerships) - 1)
             o.notes.append(f"{len(partnerships) - 1} fewer strategic assessments and plans a year.")
         if o.key == "shared_services":
             o.notes.append(
@@ -472,10 +481,11 @@ def appraise(partnerships: list[Partnership], store=None, as_at: dt.date | None 
 
 
 def _recommend(options: list[Option], people: list, hotspots: dict) -> Option:
-    """The option saving most person-hours, unless the saving is small (under a tenth of the
+    """The option saving most person-hours (a tie: the one that also saves assessments and
+    plans, then the first listed), unless the saving is small (under a tenth of the
     status quo) and little crime crosses the borders: then the status quo."""
     by = {o.key: o for o in options}
-    best = max(options, key=lambda o: (o.saving_hours, -OPTIONS.index(o.key)))
+    best = max(options, key=lambda o: (o.saving_hours, o.documents_saved, -OPTIONS.index(o.key)))
     base = by["status_quo"].figures
     small = base is None or base.person_hours == 0 or best.saving_hours < base.person_hours / 10
     crossing = hotspots.get("done") and hotspots.get("border")
