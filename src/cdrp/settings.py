@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "cdrp.performance",
     "cdrp.community",
     "cdrp.scrutiny",
+    "cdrp.health",
     "ninja",  # after cdrp.core: the API docs' Swagger UI from ninja's own static files, no CDN
     # Authentication (ASVS level 2, V2): sign-in throttling and two-factor codes.
     "django_otp",

@@ -23,6 +23,7 @@ urlpatterns = [
     path("plans/", include("cdrp.plans.urls")),
     path("community/", include("cdrp.community.urls")),
     path("scrutiny/", include("cdrp.scrutiny.urls")),
+    path("health/", include("cdrp.health.urls")),
     path("api/", api.urls),
     # One sign-in for everything: the service's, with its throttle and two-factor step.
     path(

@@ -620,3 +620,19 @@ def may_read_call(user, partnership, call) -> bool:
         return True
     account_id = getattr(call.councillor.person, "account_id", None)
     return account_id is not None and account_id == getattr(user, "pk", None)
+# Partnership health (cdrp.health): a closer-working appraisal reads several partnerships'
+# structures through one.
+
+__all__ += ["may_appraise"]
+
+
+def may_appraise(user, partnership, others, related_ids=frozenset()) -> bool:
+    """A closer-working appraisal opened through `partnership`: the user is a partner member
+    there, and each other partnership it compares is one `partnership` holds (the predecessors
+    of its own merger, `related_ids`) or one where the user is a partner member too."""
+    if not allows(user, Permission.VIEW_MEMBER, partnership):
+        return False
+    return all(
+        getattr(o, "pk", o) in related_ids or allows(user, Permission.VIEW_MEMBER, o)
+        for o in others
+    )

@@ -1,0 +1,40 @@
+"""The hallmarks self-assessment and the closer-working appraisal as committee documents: one
+template each for print, rendered by WeasyPrint in the A4 frame of core/print_base.html and
+stored once per version of what they show (`cdrp.core.documents`)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.template.loader import render_to_string
+
+from cdrp.core import documents as stored
+
+__all__ = ["hallmarks_html", "hallmarks_pdf", "appraisal_html", "appraisal_pdf"]
+
+
+def _pdf(html: str) -> bytes:
+    from weasyprint import HTML  # a second to import: only when a PDF is asked for
+
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+
+
+def hallmarks_html(report: dict) -> str:
+    return render_to_string("health/hallmarks_print.html", report)
+
+
+def hallmarks_pdf(report: dict):
+    p, year = report["partnership"], report["year"]
+    html = hallmarks_html(report)
+    return stored.cached(
+        "hallmarks-pdf", f"{p.pk}-{year.start_year}", [html], lambda: _pdf(html), "application/pdf"
+    )
+
+
+def appraisal_html(context: dict) -> str:
+    return render_to_string("health/appraisal_print.html", context)
+
+
+def appraisal_pdf(context: dict):
+    html = appraisal_html(context)
+    key = "-".join(str(p.pk) for p in context["partnerships"])
+    return stored.cached("appraisal-pdf", key, [html], lambda: _pdf(html), "application/pdf")
