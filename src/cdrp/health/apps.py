@@ -7,6 +7,7 @@ class HealthConfig(AppConfig):
     verbose_name = "Partnership health: hallmarks, skills review, closer working, duplication"
 
     def ready(self) -> None:
-        from cdrp.health import skills
+        from cdrp.health import skills, sources
 
         skills.connect()
+        sources.connect()
