@@ -128,6 +128,7 @@ def connect() -> None:
     post_delete.connect(_after_delete, dispatch_uid="cdrp_audit_post_delete")
 
 
-def record_view(instance) -> None:
-    """Audit a read of a restricted record by the acting user."""
-    _record(instance, "view", {})
+def record_view(instance, reason: str = "") -> None:
+    """Audit a read of a restricted record by the acting user (with the reason they gave for
+    reading, where the page asks one)."""
+    _record(instance, "view", {"reason": reason} if reason else {})
