@@ -117,9 +117,7 @@ def due_reminders(today: dt.date, days: int = REMIND_DAYS) -> list[tuple[Agreeme
     expiry falls within `days` of `today` (or has passed) and has not been reminded of it."""
     horizon = today + dt.timedelta(days=days)
     out = []
-    for a in Agreement.objects.filter(status=Agreement.Status.ACTIVE).select_related(
-        "partnership"
-    ):
+    for a in Agreement.objects.filter(status=Agreement.Status.ACTIVE).select_related("partnership"):
         if a.review_date <= horizon and a.reminded_review != a.review_date:
             out.append((a, "review", a.review_date))
         if a.ends is not None and a.ends <= horizon and a.reminded_expiry != a.ends:

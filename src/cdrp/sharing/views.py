@@ -1,0 +1,165 @@
+"""Pages of restricted information: the agreements register (public list), the offender cohort
+and case lists (members of their restricted group only, a reason asked once per session, every
+record shown audited), and the information governance lead's access report.
+
+Every permission is the policy's (`cdrp.accounts.policy`): a record is resolved through the
+partnership in the address and then checked itself (`may_read_restricted_record`); a record the
+reader may not read is a 404, the same answer as a record that does not exist.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from cdrp.accounts.policy import (
+    Permission,
+    allows,
+    is_governance_lead,
+    may_read_restricted_record,
+    object_or_404,
+    public_partnership,
+    requires,
+    sees_exact_figures,
+)
+from cdrp.analysis.errors import RefusedInput
+from cdrp.sharing import cohorts
+from cdrp.sharing.agreements import public_agreements
+from cdrp.sharing.models import Agreement, Case, CohortMember
+
+
+@public_partnership
+def agreements(request, partnership):
+    """The register: the public list (titles, parties, dates, purpose) for everyone; datasets,
+    bases, retention and status for the partnership's members too."""
+    p = request.partnership
+    member = allows(request.user, Permission.VIEW_MEMBER, p)
+    rows = (
+        Agreement.objects.filter(partnership=p).prefetch_related("parties")
+        if member
+        else (public_agreements(p))
+    )
+    return render(
+        request,
+        "sharing/agreements.html",
+        {"partnership": p, "agreements": rows, "member": member},
+    )
+
+
+def _needs_reason(request, p):
+    if cohorts.reason_of(request):
+        return None
+    url = reverse("sharing:reason", kwargs={"partnership": p.slug})
+    return redirect(f"{url}?next={request.get_full_path()}")
+
+
+@requires(Permission.VIEW_MEMBER)
+def reason(request, partnership):
+    """Why the reader needs restricted records: asked once per session, kept with each read."""
+    p = request.partnership
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        target = ""
+    error = ""
+    if request.method == "POST":
+        try:
+            cohorts.give_reason(request, request.POST.get("reason", ""))
+        except RefusedInput as exc:
+            error = exc.message
+        else:
+            return redirect(target or reverse("sharing:cohort", kwargs={"partnership": p.slug}))
+    return render(
+        request,
+        "sharing/reason.html",
+        {"partnership": p, "next": target, "error": error},
+    )
+
+
+@requires(Permission.VIEW_MEMBER)
+def cohort(request, partnership):
+    """The offender cohort: aggregates for every member of the partnership (suppressed unless
+    they see exact figures); the register itself for the cohort group's members."""
+    p = request.partnership
+    today = dt.date.today()
+    start = today.replace(year=today.year - 1) + dt.timedelta(days=1)
+    summary = cohorts.cohort_summary(p, start, today, sees_exact_figures(request.user, p))
+    members = list(cohorts.visible_members(request.user, p))
+    if members:
+        asked = _needs_reason(request, p)
+        if asked:
+            return asked
+        cohorts.read(members, request.user, cohorts.reason_of(request))
+    return render(
+        request,
+        "sharing/cohort.html",
+        {"partnership": p, "summary": summary, "members": members},
+    )
+
+
+@requires(Permission.VIEW_MEMBER)
+def cohort_member(request, partnership, cohort_member):
+    p = request.partnership
+    record = object_or_404(CohortMember, p, pk=cohort_member)
+    if not may_read_restricted_record(request.user, record, p):
+        raise Http404("No such record in this partnership")
+    asked = _needs_reason(request, p)
+    if asked:
+        return asked
+    offences = list(record.offences.select_related("supplied_by"))
+    cohorts.read([record, *offences], request.user, cohorts.reason_of(request))
+    return render(
+        request,
+        "sharing/cohort_member.html",
+        {"partnership": p, "record": record, "offences": offences,
+         "agencies": list(record.agencies.all())},
+    )  # fmt: skip
+
+
+@requires(Permission.VIEW_MEMBER)
+def cases(request, partnership):
+    p = request.partnership
+    rows = list(cohorts.visible_cases(request.user, p).select_related("group"))
+    if rows:
+        asked = _needs_reason(request, p)
+        if asked:
+            return asked
+        cohorts.read(rows, request.user, cohorts.reason_of(request))
+    return render(request, "sharing/cases.html", {"partnership": p, "cases": rows})
+
+
+@requires(Permission.VIEW_MEMBER)
+def case(request, partnership, case):
+    p = request.partnership
+    record = object_or_404(Case, p, pk=case)
+    if not may_read_restricted_record(request.user, record, p):
+        raise Http404("No such record in this partnership")
+    asked = _needs_reason(request, p)
+    if asked:
+        return asked
+    actions = list(record.actions.select_related("agency"))
+    cohorts.read([record, *actions], request.user, cohorts.reason_of(request))
+    return render(
+        request, "sharing/case.html", {"partnership": p, "record": record, "actions": actions}
+    )
+
+
+@requires(Permission.ADMINISTER)
+def access_report(request, partnership):
+    """For the information governance lead: reads of restricted records, per person and per
+    record."""
+    p = request.partnership
+    if not is_governance_lead(request.user, p):  # the same rule, said by its name
+        raise Http404
+    return render(
+        request,
+        "sharing/access_report.html",
+        {
+            "partnership": p,
+            "people": cohorts.access_by_person(p),
+            "records": cohorts.access_by_record(p),
+        },
+    )
