@@ -14,4 +14,5 @@ urlpatterns = [
     path("<slug:partnership>/cases/", v.cases, name="cases"),
     path("<slug:partnership>/cases/<int:case>/", v.case, name="case"),
     path("<slug:partnership>/access/", v.access_report, name="access-report"),
+    path("<slug:partnership>/subject-access/", v.subject_access, name="subject-access"),
 ]

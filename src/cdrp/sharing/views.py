@@ -163,3 +163,42 @@ def access_report(request, partnership):
             "records": cohorts.access_by_record(p),
         },
     )
+
+
+@requires(Permission.ADMINISTER)
+def subject_access(request, partnership):
+    """For the information governance lead: every record of the partnership naming a person,
+    with the reads of them, as JSON or PDF."""
+    import json
+
+    from django.http import HttpResponse
+
+    from cdrp.sharing.subject_access import export, export_pdf
+
+    p = request.partnership
+    if not is_governance_lead(request.user, p):
+        raise Http404
+    name = request.GET.get("name", "").strip()
+    fmt = request.GET.get("format", "")
+    error = ""
+    if name and fmt in ("json", "pdf"):
+        try:
+            data = export(name, p, request.user)
+        except ValueError as exc:
+            error = str(exc)
+        else:
+            stem = "subject-access-" + "-".join(name.lower().split())
+            if fmt == "json":
+                response = HttpResponse(
+                    json.dumps(data, indent=1, default=str), content_type="application/json"
+                )
+            else:
+                response = HttpResponse(export_pdf(data), content_type="application/pdf")
+            response["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
+            response["Cache-Control"] = "no-store"
+            return response
+    return render(
+        request,
+        "sharing/subject_access.html",
+        {"partnership": p, "name": name, "error": error},
+    )
