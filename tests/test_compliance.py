@@ -65,10 +65,11 @@ def test_the_demo_meets_the_structural_rules_with_evidence_and_has_no_evidence_f
     assert findings["PUBLIC-MEETING"].summary == (
         "No evidence recorded: no meetings of the Responsible Authorities Group are recorded here."
     )
-    # Skills reviews and data-sharing agreements have no feature yet: no evidence.
-    for rule_id in ["SKILLS-REVIEW", "DATA-SHARING"]:
-        assert findings[rule_id].status == Status.NO_EVIDENCE
-        assert findings[rule_id].summary.startswith("No evidence recorded")
+    # Skills reviews have no feature yet: no evidence.
+    assert findings["SKILLS-REVIEW"].status == Status.NO_EVIDENCE
+    assert findings["SKILLS-REVIEW"].summary.startswith("No evidence recorded")
+    # The agreements register (cdrp.sharing) keeps agreements: with none recorded, not met.
+    assert findings["DATA-SHARING"].status == Status.NOT_MET
 
 
 def test_removing_the_fire_authoritys_seat_fails_the_rule_naming_the_authority(south_registry):

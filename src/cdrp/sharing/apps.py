@@ -9,10 +9,12 @@ class SharingConfig(AppConfig):
     def ready(self) -> None:
         from cdrp.accounts import audit_trail, policy
         from cdrp.partnerships import evidence
-        from cdrp.sharing import agreements, restricted
+        from cdrp.sharing import agreements, prescribed, restricted
 
         # The compliance rule on data-sharing agreements reads the register.
         evidence.register(evidence.DATA_SHARING_AGREEMENT, agreements.agreement_evidence)
+        # The compliance rule on prescribed information reads the tracker.
+        evidence.register(evidence.PRESCRIBED_INFORMATION, prescribed.prescribed_evidence)
         # The policy shows a restricted dataset only under an agreement covering it.
         policy.register_dataset_check(agreements.may_see_dataset)
         # The audit trail redacts restricted registers' events for readers outside the group.

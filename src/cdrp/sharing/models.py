@@ -144,6 +144,16 @@ class RestrictedRecord(GovernanceRecord):
 class CohortMember(RestrictedRecord):
     """A person in the prolific and priority offender (or IOM) cohort."""
 
+    PROCESSING = {
+        "purpose": "Managing prolific and priority offenders (Prevent and Deter, Catch and "
+        "Convict, Rehabilitate and Resettle) and measuring the cohort's re-offending",
+        "basis": "Crime and Disorder Act 1998 s.115; Data Protection Act 2018 Part 3 (law "
+        "enforcement processing, s.35) for the police and probation; UK GDPR Art. 6(1)(e) and "
+        "Art. 10 with DPA 2018 Sch. 1 para 10 (preventing or detecting unlawful acts) for others",
+        "subjects": "Offenders adopted into the cohort",
+        "recipients": "Current members of the cohort's restricted group",
+    }
+
     class Strand(models.TextChoices):
         PREVENT_DETER = "prevent_deter", "Prevent and Deter"
         CATCH_CONVICT = "catch_convict", "Catch and Convict"
@@ -178,6 +188,15 @@ class CohortMember(RestrictedRecord):
 class PartnerOffence(GovernanceRecord):
     """An offence by a cohort member, from partner data (police or probation)."""
 
+    PROCESSING = {
+        "purpose": "Measuring the cohort's re-offending (frequency and binary measures)",
+        "basis": "Crime and Disorder Act 1998 s.115 under an information sharing agreement; "
+        "Data Protection Act 2018 Part 3, s.35",
+        "subjects": "Offenders in the cohort",
+        "recipients": "Current members of the cohort's restricted group; aggregates only, "
+        "suppressed, to everyone else",
+    }
+
     member = models.ForeignKey(CohortMember, on_delete=models.CASCADE, related_name="offences")
     supplied_by = models.ForeignKey(
         "partnerships.Organisation", null=True, blank=True, on_delete=models.SET_NULL
@@ -202,6 +221,16 @@ class PartnerOffence(GovernanceRecord):
 class Case(RestrictedRecord):
     """A case of a MARAC, a MATAC or an ASB case review."""
 
+    PROCESSING = {
+        "purpose": "Safeguarding victims at high risk (MARAC), tackling perpetrators of domestic "
+        "abuse (MATAC) and reviewing responses to anti-social behaviour (ASB case review)",
+        "basis": "Crime and Disorder Act 1998 s.115; UK GDPR Art. 6(1)(e) and Art. 9(2)(g) with "
+        "DPA 2018 Sch. 1 para 18 (safeguarding of individuals at risk); DPA 2018 Part 3 for the "
+        "police; the ASB case review: Anti-social Behaviour, Crime and Policing Act 2014 s.104",
+        "subjects": "Victims, perpetrators and complainants",
+        "recipients": "Current members of the case list's restricted group",
+    }
+
     class Kind(models.TextChoices):
         MARAC = "marac", "MARAC (multi-agency risk assessment conference)"
         MATAC = "matac", "MATAC (multi-agency tasking and co-ordination)"
@@ -225,6 +254,13 @@ class Case(RestrictedRecord):
 
 class CaseAction(GovernanceRecord):
     """An action agreed on a case."""
+
+    PROCESSING = {
+        "purpose": "Recording and following up the actions agencies agree on a case",
+        "basis": "As the case it belongs to",
+        "subjects": "As the case",
+        "recipients": "Current members of the case list's restricted group",
+    }
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="actions")
     text = EncryptedTextField()

@@ -27,6 +27,7 @@ from cdrp.accounts.policy import (
     sees_exact_figures,
 )
 from cdrp.analysis.errors import RefusedInput
+from cdrp.analysis.months import quarter_months
 from cdrp.sharing import cohorts
 from cdrp.sharing.agreements import public_agreements
 from cdrp.sharing.models import Agreement, Case, CohortMember
@@ -201,4 +202,64 @@ def subject_access(request, partnership):
         request,
         "sharing/subject_access.html",
         {"partnership": p, "name": name, "error": error},
+    )
+
+
+@requires(Permission.VIEW_MEMBER)
+def prescribed_tracker(request, partnership):
+    """The prescribed-information tracker: each responsible authority's returns of the last
+    four quarters due, late or missing flagged. Coordinators record a return received."""
+    from cdrp.sharing.models import Dataset, PrescribedReturn
+    from cdrp.sharing.prescribed import SOURCE, tracker
+
+    p = request.partnership
+    can_record = allows(request.user, Permission.EDIT, p)
+    error = ""
+    if request.method == "POST":
+        if not can_record:
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied
+        organisation = p.responsible_authorities.filter(
+            slug=request.POST.get("organisation")
+        ).first()
+        dataset = request.POST.get("dataset", "")
+        quarter = request.POST.get("quarter", "")
+        try:
+            received = dt.date.fromisoformat(request.POST.get("received_on", ""))
+        except ValueError:
+            received = None
+        try:
+            quarter_months(quarter)
+        except RefusedInput:
+            quarter = ""
+        if organisation is None or dataset not in Dataset.values or received is None or not quarter:
+            error = (
+                "Choose a responsible authority and a dataset, give the quarter as YYYY-Qn "
+                "and the date received as YYYY-MM-DD"
+            )
+        else:
+            row, _ = PrescribedReturn.objects.get_or_create(
+                partnership=p, organisation=organisation, dataset=dataset, quarter=quarter
+            )
+            row.received_on = received
+            row.save()
+            return redirect(reverse("sharing:prescribed", kwargs={"partnership": p.slug}))
+    return render(
+        request,
+        "sharing/prescribed.html",
+        {"partnership": p, "rows": tracker(p, dt.date.today()), "source": SOURCE,
+         "can_record": can_record, "error": error},
+    )  # fmt: skip
+
+
+@requires(Permission.VIEW_MEMBER)
+def processing(request, partnership):
+    """The record of processing (UK GDPR Article 30), generated from the models."""
+    from cdrp.sharing.processing import record
+
+    return render(
+        request,
+        "sharing/processing.html",
+        {"partnership": request.partnership, "entries": record()},
     )
