@@ -707,8 +707,7 @@ def _prescribed_information(p: Partnership, on: dt.date) -> Finding:
     if flagged:
         return Finding(
             Status.NOT_MET,
-            f"{len(flagged)} of {len(quarter)} returns due by {_fmt(latest)} were late or "
-            "missing.",
+            f"{len(flagged)} of {len(quarter)} returns due by {_fmt(latest)} were late or missing.",
             [r.title for r in quarter],
             problems=flagged,
         )

@@ -123,8 +123,16 @@ class EncryptedTextField(_Encrypted, models.TextField):
         return value if value is None else str(value)
 
 
-class EncryptedDateField(_Encrypted, models.TextField):
-    """A date (a date of birth) kept encrypted; read back as a `datetime.date`."""
+class EncryptedDateField(_Encrypted, models.Field):
+    """A date (a date of birth) kept encrypted in a text column; read back as a
+    `datetime.date`."""
+
+    # For django-stubs: what the field takes and gives (a date, not the text it is stored as).
+    _pyi_private_set_type: dt.date | str | None
+    _pyi_private_get_type: dt.date | None
+
+    def get_internal_type(self) -> str:
+        return "TextField"
 
     def get_prep_value(self, value):
         if value in (None, ""):

@@ -38,7 +38,8 @@ def offence_dates(n: int) -> list[dt.date]:
             continue
         m = Month.parse(month)
         day = dt.date(m.year, m.month, n % 28 + 1)
-        if entered(n) <= day and (left(n) is None or day <= left(n)):
+        end = left(n)
+        if entered(n) <= day and (end is None or day <= end):
             out.append(day)
     return out
 

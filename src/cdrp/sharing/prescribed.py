@@ -63,11 +63,11 @@ def due_date(quarter: str) -> dt.date:
 def quarters_due(on: dt.date, count: int = 4) -> list[str]:
     """The latest `count` quarters whose due date has passed on `on`, newest first."""
     quarter = Month(on.year, on.month).quarter
-    out = []
+    out: list[str] = []
     while len(out) < count and quarter >= FIRST_PERIOD:
         if due_date(quarter) < on:
             out.append(quarter)
-        quarter = (Month.parse(quarter_months(quarter)[0]) - 1).quarter
+        quarter = (Month.parse(quarter_months(quarter)[0]) + (-1)).quarter
     return out
 
 
@@ -95,9 +95,9 @@ def tracker(partnership, on: dt.date, count: int = 4) -> list[dict]:
             r = got.get((organisation.pk, dataset, quarter))
             seen.add((organisation.pk, dataset))
             rows.append(_row(organisation, dataset, quarter, due, r, labels))
-        for (org_id, dataset, q), r in got.items():
-            if q == quarter and (org_id, dataset) not in seen:
-                rows.append(_row(r.organisation, dataset, quarter, due, r, labels))
+        for (org_id, other, q), r in got.items():
+            if q == quarter and (org_id, other) not in seen:
+                rows.append(_row(r.organisation, other, quarter, due, r, labels))
     return rows
 
 

@@ -5,6 +5,7 @@ placed from the trail's own snapshots; a record that cannot be placed is nobody'
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from django.apps import apps
 
@@ -12,7 +13,7 @@ __all__ = ["LABELS", "UNKNOWN_GROUP", "restricting_groups"]
 
 UNKNOWN_GROUP = 0
 # label → (field naming the parent, the parent's label); the parent-less kinds name the group.
-_PARENT = {
+_PARENT: dict[str, tuple[str | None, str | None]] = {
     "sharing.CohortMember": (None, None),
     "sharing.Case": (None, None),
     "sharing.PartnerOffence": ("member_id", "sharing.CohortMember"),
@@ -21,7 +22,7 @@ _PARENT = {
 LABELS = frozenset(_PARENT)
 
 
-def _rows(label: str, ids: list[str], snapshots, field: str) -> dict[str, object]:
+def _rows(label: str, ids: list[str], snapshots, field: str) -> dict[str, Any]:
     model = apps.get_model(label)
     found = {
         str(pk): value
@@ -44,6 +45,7 @@ def restricting_groups(
     if parent_field is None:
         groups = _rows(label, ids, snapshots, "group_id")
         return {i: int(groups[i]) if groups.get(i) else UNKNOWN_GROUP for i in ids}
+    assert parent is not None  # noqa: S101  (the table above pairs them)
     parents = _rows(label, ids, snapshots, parent_field)
     up = restricting_groups(parent, [str(p) for p in parents.values() if p is not None], snapshots)
     return {i: up.get(str(parents.get(i)), UNKNOWN_GROUP) or UNKNOWN_GROUP for i in ids}

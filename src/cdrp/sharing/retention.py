@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -82,10 +83,10 @@ def _years_before(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year - years, day=28)
 
 
-def due(today: dt.date) -> list[tuple[object, Rule]]:
+def due(today: dt.date) -> list[tuple[Any, Rule]]:
     """Records past their retention date on `today` (legal holds kept out)."""
     rules = schedule()
-    out: list[tuple[object, Rule]] = []
+    out: list[tuple[Any, Rule]] = []
     member_rule = rules["sharing.CohortMember"]
     cutoff = _years_before(today, member_rule.years)
     for m in CohortMember.objects.filter(left__lt=cutoff, legal_hold=False).only(

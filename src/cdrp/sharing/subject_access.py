@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from contextlib import nullcontext
+from typing import Any
 
 from django.apps import apps
 from django.template.loader import render_to_string
@@ -20,7 +21,7 @@ from django.utils import timezone
 
 from cdrp.accounts.audit import acting_as, record_view
 from cdrp.accounts.models import AuditEvent
-from cdrp.sharing.crypto import encrypted_models, personal_fields
+from cdrp.sharing.crypto import EncryptedTextField, encrypted_models, personal_fields
 
 __all__ = ["find", "export", "export_pdf"]
 
@@ -53,18 +54,25 @@ def find(name: str, partnership=None) -> list:
     wanted = _norm(name)
     if len(wanted) < 3:
         raise ValueError("give the person's name (at least three letters)")
-    found: dict[tuple[str, int], object] = {}
+    found: dict[tuple[str, int], Any] = {}
     for model in encrypted_models():
-        texts = [f for f in personal_fields(model) if f.get_internal_type() == "TextField"]
+        texts = [f for f in personal_fields(model) if isinstance(f, EncryptedTextField)]
+        obj: Any
         for obj in model._base_manager.all():
             if partnership is not None and obj.audit_partnership_id() != partnership.pk:
                 continue
             if any(wanted in _norm(getattr(obj, f.attname) or "") for f in texts):
                 found[(model._meta.label, obj.pk)] = obj
     for obj in list(found.values()):
-        for child in [*getattr(obj, "offences", None).all()] if hasattr(obj, "offences") else []:
-            found.setdefault((child._meta.label, child.pk), child)
-        for child in [*obj.actions.all()] if obj._meta.label == "sharing.Case" else []:
+        label = obj._meta.label
+        children = (
+            obj.offences.all()
+            if label == "sharing.CohortMember"
+            else obj.actions.all()
+            if label == "sharing.Case"
+            else []
+        )
+        for child in children:
             found.setdefault((child._meta.label, child.pk), child)
     person_model = apps.get_model("partnerships", "Person")
     for person in person_model.objects.all():
