@@ -7,11 +7,11 @@ import io
 
 import pytest
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
 
 
 @pytest.fixture
-def loaded(south_registry):
+def loaded(south_registry, coordinator):
     from cdrp.accounts.audit import acting_as
     from cdrp.plans.models import ManualSeries, SeriesValue
     from cdrp.sharing import demo
@@ -23,7 +23,7 @@ def loaded(south_registry):
     SeriesValue.objects.create(series=series, month="2022-06", value=6, denominator=60)
     out = io.StringIO()
     with acting_as(None, "test"):
-        demo.load(out, {})
+        demo.load(out, {"coordinator": (coordinator, "coordinator")})
     return south_registry, out.getvalue()
 
 
@@ -51,3 +51,17 @@ def test_the_cohort_names_are_fictional_and_encrypted(loaded):
     south, _ = loaded
     names = {m.name for m in CohortMember.objects.filter(partnership=south)}
     assert names == {f"Fictional Person {n:02d}" for n in range(1, 61)}
+
+
+def test_the_demo_coordinator_sits_on_the_cohort_group_and_reads_the_register(
+    loaded, client, coordinator, member
+):
+    client.force_login(member)
+    body = client.get("/sharing/lancashire-south/cohort/").content.decode()
+    assert "Fictional Person" not in body and "Members in the cohort" in body
+    client.force_login(coordinator)
+    client.post("/sharing/lancashire-south/reason/", {"reason": "Demo walkthrough"})
+    body = client.get("/sharing/lancashire-south/cohort/").content.decode()
+    assert "Fictional Person 01" in body
+    body = client.get("/sharing/lancashire-south/cases/").content.decode()
+    assert "Fictional Victim One" in body

@@ -110,8 +110,28 @@ def load(stdout, users: dict) -> None:
         CaseAction(
             case=case, text="Safety plan reviewed by the IDVA", due=dt.date(2022, 10, 1)
         ).save()
+    _seat_demo_account(users, [group, da], police)
     stdout.write(
         f"Information sharing: 1 agreement, a fictional cohort of {SIZE}, "
         f"{PartnerOffence.objects.filter(member__partnership=south).count()} partner offences; "
         f"PPO indicator computed for {written} months."
     )
+
+
+def _seat_demo_account(users: dict, groups, organisation) -> None:
+    """Seat the demo coordinator on the restricted groups, so the demo shows the registers to
+    someone (every other account sees the aggregates only)."""
+    from cdrp.partnerships.models import Membership, Person, Seat
+
+    user = (users.get("coordinator") or (None,))[0]
+    if user is None or organisation is None or Person.objects.filter(account=user).exists():
+        return
+    person = Person(slug="demo-coordinator", name=user.get_full_name() or user.username)
+    person.account = user
+    person.save()
+    for group in groups:
+        if group is None:
+            continue
+        seat = Seat(group=group, label="Co-ordinator (demo account)", organisation=organisation)
+        seat.save()
+        Membership(seat=seat, person=person, role="member").save()
