@@ -352,11 +352,12 @@ def _restricted_world(w: dict, side: str, org) -> None:
     case.save()
     CaseAction(case=case, text=f"{side} hidden safety plan", due=dt.date(2024, 2, 1)).save()
     agreement = Agreement(
-        partnership=p, title=f"{side} protocol", purpose="x", datasets=["cohort"],
+        partnership=p, title=f"{side} protocol", purpose="x", datasets=["cohort", "cases"],
         personal="personal", retention=f"{side} hidden retention", starts=dt.date(2023, 1, 1),
-        review_date=dt.date(2030, 1, 1), status="draft",
+        review_date=dt.date(2030, 1, 1), status="active",
     )  # fmt: skip
     agreement.save()
+    agreement.parties.set([org])
     w["hidden"] += [
         member.name, member.references, case.subject_name, f"{side} hidden safety plan",
         f"{side} hidden retention",

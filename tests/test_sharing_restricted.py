@@ -12,7 +12,7 @@ import pytest
 from cdrp.accounts.audit import acting_as
 from cdrp.accounts.models import AuditEvent
 from cdrp.partnerships.models import Group, Membership, Organisation, Person, Seat
-from cdrp.sharing.models import Case, CaseAction, CohortMember, PartnerOffence
+from cdrp.sharing.models import Agreement, Case, CaseAction, CohortMember, PartnerOffence
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
 
@@ -58,6 +58,13 @@ def world(partnership, make_user):
         )  # fmt: skip
         case.save()
         CaseAction(case=case, text="Fictional safety plan", due=dt.date(2024, 2, 1)).save()
+        agreement = Agreement(
+            partnership=partnership, title="Protocol", purpose="x", datasets=["cohort", "cases"],
+            personal="personal", retention="Six years", starts=dt.date(2020, 1, 1),
+            review_date=dt.date(2099, 1, 1), status="active",
+        )  # fmt: skip
+        agreement.save()
+        agreement.parties.set(Organisation.objects.filter(slug="police"))
     return {"ppo": ppo, "marac": marac, "insider": insider, "marac_insider": marac_insider,
             "members": members, "offence": offence, "case": case}  # fmt: skip
 
@@ -192,6 +199,23 @@ def test_only_the_governance_lead_reads_the_access_report(client, world, member,
 
 def test_the_audit_trail_redacts_restricted_register_events(world, administrator):
     from cdrp.accounts.audit_trail import REDACTED, audit_rows
+    from cdrp.sharing.restricted import LABELS
 
-    rows = audit_rows(AuditEvent.objects.filter(model__startswith="sharing."), administrator)
-    assert rows and all(REDACTED in str(row) or "Restricted" in str(row) for row in rows)
+    rows = audit_rows(AuditEvent.objects.filter(model__in=LABELS), administrator)
+    assert len(rows) >= 6  # the members, the offence, the case and its action, created
+    assert all(row["redacted"] and row["object_repr"] == REDACTED for row in rows)
+    insider_rows = audit_rows(
+        AuditEvent.objects.filter(model="sharing.CohortMember"), world["insider"]
+    )
+    assert insider_rows and not any(row["redacted"] for row in insider_rows)
+
+
+def test_without_an_agreement_covering_the_register_even_the_group_reads_nothing(client, world):
+    Agreement.objects.update(status="suspended")
+    client.force_login(world["insider"])
+    _reason(client)
+    body = client.get("/sharing/lancashire-south/cohort/").content.decode()
+    assert not any(name in body for name in NAMES) and "none covers it for you" in body
+    url = f"/sharing/lancashire-south/cohort/{world['members'][0].pk}/"
+    assert client.get(url).status_code == 404
+    assert _views().count() == 0

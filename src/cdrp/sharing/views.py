@@ -21,6 +21,7 @@ from cdrp.accounts.policy import (
     allows,
     is_governance_lead,
     may_read_restricted_record,
+    may_see_dataset,
     object_or_404,
     public_partnership,
     requires,
@@ -30,7 +31,7 @@ from cdrp.analysis.errors import RefusedInput
 from cdrp.analysis.months import quarter_months
 from cdrp.sharing import cohorts
 from cdrp.sharing.agreements import public_agreements
-from cdrp.sharing.models import Agreement, Case, CohortMember
+from cdrp.sharing.models import Agreement, Case, CohortMember, Dataset
 
 
 @public_partnership
@@ -88,7 +89,10 @@ def cohort(request, partnership):
     today = dt.date.today()
     start = today.replace(year=today.year - 1) + dt.timedelta(days=1)
     summary = cohorts.cohort_summary(p, start, today, sees_exact_figures(request.user, p))
-    members = list(cohorts.visible_members(request.user, p))
+    # The register is shown only under an active agreement covering it, to which one of the
+    # organisations the reader sits for is a party.
+    covered = may_see_dataset(request.user, p, Dataset.COHORT)
+    members = list(cohorts.visible_members(request.user, p)) if covered else []
     if members:
         asked = _needs_reason(request, p)
         if asked:
@@ -97,7 +101,7 @@ def cohort(request, partnership):
     return render(
         request,
         "sharing/cohort.html",
-        {"partnership": p, "summary": summary, "members": members},
+        {"partnership": p, "summary": summary, "members": members, "covered": covered},
     )
 
 
@@ -105,7 +109,9 @@ def cohort(request, partnership):
 def cohort_member(request, partnership, cohort_member):
     p = request.partnership
     record = object_or_404(CohortMember, p, pk=cohort_member)
-    if not may_read_restricted_record(request.user, record, p):
+    if not may_read_restricted_record(request.user, record, p) or not may_see_dataset(
+        request.user, p, Dataset.COHORT
+    ):
         raise Http404("No such record in this partnership")
     asked = _needs_reason(request, p)
     if asked:
@@ -123,20 +129,25 @@ def cohort_member(request, partnership, cohort_member):
 @requires(Permission.VIEW_MEMBER)
 def cases(request, partnership):
     p = request.partnership
-    rows = list(cohorts.visible_cases(request.user, p).select_related("group"))
+    covered = may_see_dataset(request.user, p, Dataset.CASES)
+    rows = list(cohorts.visible_cases(request.user, p).select_related("group")) if covered else []
     if rows:
         asked = _needs_reason(request, p)
         if asked:
             return asked
         cohorts.read(rows, request.user, cohorts.reason_of(request))
-    return render(request, "sharing/cases.html", {"partnership": p, "cases": rows})
+    return render(
+        request, "sharing/cases.html", {"partnership": p, "cases": rows, "covered": covered}
+    )
 
 
 @requires(Permission.VIEW_MEMBER)
 def case(request, partnership, case):
     p = request.partnership
     record = object_or_404(Case, p, pk=case)
-    if not may_read_restricted_record(request.user, record, p):
+    if not may_read_restricted_record(request.user, record, p) or not may_see_dataset(
+        request.user, p, Dataset.CASES
+    ):
         raise Http404("No such record in this partnership")
     asked = _needs_reason(request, p)
     if asked:
