@@ -65,10 +65,11 @@ def test_the_demo_meets_the_structural_rules_with_evidence_and_has_no_evidence_f
     assert findings["PUBLIC-MEETING"].summary == (
         "No evidence recorded: no meetings of the Responsible Authorities Group are recorded here."
     )
-    # Skills reviews and data-sharing agreements have no feature yet: no evidence.
-    for rule_id in ["SKILLS-REVIEW", "DATA-SHARING"]:
-        assert findings[rule_id].status == Status.NO_EVIDENCE
-        assert findings[rule_id].summary.startswith("No evidence recorded")
+    # Skills reviews have no feature yet: no evidence.
+    assert findings["SKILLS-REVIEW"].status == Status.NO_EVIDENCE
+    assert findings["SKILLS-REVIEW"].summary.startswith("No evidence recorded")
+    # The agreements register (cdrp.sharing) keeps agreements: with none recorded, not met.
+    assert findings["DATA-SHARING"].status == Status.NOT_MET
 
 
 def test_removing_the_fire_authoritys_seat_fails_the_rule_naming_the_authority(south_registry):
@@ -224,7 +225,7 @@ def test_the_command_prints_each_rule_and_strict_fails_on_a_statutory_gap(south_
     text = out.getvalue()
     for rule_id in ISSUE_RULES:
         assert rule_id in text
-    assert "No evidence recorded" in text and "5 met, 3 not met, 3 no evidence recorded" in text
+    assert "No evidence recorded" in text and "5 met, 5 not met, 2 no evidence recorded" in text
     out = io.StringIO()
     call_command("compliance", "lancashire-south", "--json", stdout=out)
     data = json.loads(out.getvalue())
@@ -300,6 +301,31 @@ def _record_assessments_and_a_public_meeting(south_registry):
         status=Plan.Status.APPROVED,
         approved_at=timezone.make_aware(dt.datetime(2026, 10, 2, 12)),
     )
+    # An information sharing agreement in force, and last quarter's prescribed information
+    # received on time from every authority the regulations name (cdrp.sharing).
+    from cdrp.sharing.models import Agreement, PrescribedReturn
+    from cdrp.sharing.prescribed import EXPECTED
+
+    Agreement.objects.create(
+        partnership=south_registry,
+        title="Information sharing protocol",
+        purpose="Community safety",
+        datasets=["police_crime"],
+        personal="depersonalised",
+        retention="Two years",
+        starts=dt.date(2025, 1, 1),
+        review_date=dt.date(2027, 1, 1),
+        status="active",
+    )
+    for organisation in south_registry.responsible_authorities.all():
+        for dataset in EXPECTED.get(organisation.kind, []):
+            PrescribedReturn.objects.create(
+                partnership=south_registry,
+                organisation=organisation,
+                dataset=dataset,
+                quarter="2026-Q2",
+                received_on=dt.date(2026, 8, 1),
+            )
 
 
 def test_an_approved_assessment_and_a_held_public_meeting_are_evidence(south_registry):

@@ -94,6 +94,9 @@ OBJECTS = {
     "milestone": lambda w, t: w["milestone"].pk,
     "series": lambda w, t: w["series"].slug,
     "task_id": lambda w, t: w["task"].task_id,
+    # The restricted registers (cdrp.sharing): a cohort member and a case list's case.
+    "cohort_member": lambda w, t: w["cohort_member"].pk,
+    "case": lambda w, t: w["case"].pk,
     "token_id": lambda w, t: w["token"].pk,
     # pk, by the segment before it
     "assessment": lambda w, t: w["published" if _published(t) else "assessment"].pk,
@@ -319,6 +322,7 @@ def _world(side: str, number: int) -> dict:
     w["token"], _ = ApiToken.issue(users["member"], f"{side} token")
     _scrutiny_world(w, side, number)
     w["hidden"] = [person.email, person.phone]
+    _restricted_world(w, side, org)
     return w
 
 
@@ -352,6 +356,49 @@ def _scrutiny_world(w: dict, side: str, number: int) -> None:
     w["scrutiny_rec"] = scrutiny.add_recommendation(
         review, f"{side} recommendation", person, dt.date(2030, 1, 1)
     )
+def _restricted_world(w: dict, side: str, org) -> None:
+    """The restricted kinds (cdrp.sharing): a PPO group and a MARAC whose member is the side's
+    administrator (so the control finds its own records), a cohort member with an offence, a
+    case with an action, and an agreement. Their personal fields join the hidden secrets."""
+    from cdrp.partnerships.models import Group, Membership, Person, Seat
+    from cdrp.sharing.models import Agreement, Case, CaseAction, CohortMember, PartnerOffence
+
+    p = w["partnership"]
+    clerk = Person(slug=f"{side}-clerk", name=f"{side} clerk", account=w["users"]["administrator"])
+    clerk.save()
+    groups = {}
+    for kind in ("ppo", "domestic_abuse"):
+        group = Group(partnership=p, slug=f"{side}-{kind}", name=f"{side} {kind}", kind=kind)
+        group.restricted = True
+        group.save()
+        seat = Seat(group=group, label="Lead", organisation=org)
+        seat.save()
+        Membership(seat=seat, person=clerk, role="chair").save()
+        groups[kind] = group
+    member = w["cohort_member"] = CohortMember(
+        partnership=p, group=groups["ppo"], name=f"Nominal {side.upper()} Hiddenname",
+        references=f"PNC-{side}-secret", strand="catch_convict", entered=dt.date(2023, 1, 1),
+    )  # fmt: skip
+    member.save()
+    PartnerOffence(member=member, offence_date=dt.date(2023, 5, 1), category="theft").save()
+    case = w["case"] = Case(
+        partnership=p, group=groups["domestic_abuse"], kind="marac",
+        subject_name=f"Victim {side.upper()} Hiddenname", opened=dt.date(2024, 1, 1),
+        review_date=dt.date(2024, 2, 1),
+    )  # fmt: skip
+    case.save()
+    CaseAction(case=case, text=f"{side} hidden safety plan", due=dt.date(2024, 2, 1)).save()
+    agreement = Agreement(
+        partnership=p, title=f"{side} protocol", purpose="x", datasets=["cohort", "cases"],
+        personal="personal", retention=f"{side} hidden retention", starts=dt.date(2023, 1, 1),
+        review_date=dt.date(2030, 1, 1), status="active",
+    )  # fmt: skip
+    agreement.save()
+    agreement.parties.set([org])
+    w["hidden"] += [
+        member.name, member.references, case.subject_name, f"{side} hidden safety plan",
+        f"{side} hidden retention",
+    ]  # fmt: skip
 
 
 def _form(w: dict) -> dict:

@@ -125,3 +125,28 @@ def database(directory: Path) -> dict[str, Any]:
     else:
         config.setdefault("OPTIONS", {})["connect_timeout"] = 5
     return dict(config)
+
+
+def field_keys(directory: Path) -> list[str]:
+    """The keys that encrypt personal fields at rest (cdrp.sharing.crypto), newest first.
+
+    From CDRP_FIELD_KEYS (comma-separated Fernet keys) when it is set, even to nothing (then no
+    personal record can be read or written, and saying so names the setting); otherwise from
+    DATA_DIR/field_keys, generated on first run like the secret key (mode 0600)."""
+    raw = os.environ.get("CDRP_FIELD_KEYS")
+    if raw is not None:
+        return [k.strip() for k in raw.split(",") if k.strip()]
+    path = directory / "field_keys"
+    try:
+        if not path.exists():
+            import base64
+
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
+        text = path.read_text()
+    except FileExistsError:
+        text = path.read_text()
+    except OSError as exc:
+        raise ConfigError(f"CDRP_DATA_DIR: cannot read or create {path}: {exc.strerror}") from None
+    return [k.strip() for k in text.replace("\n", ",").split(",") if k.strip()]

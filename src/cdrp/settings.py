@@ -40,6 +40,8 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 10
 # Disclosure control: public counts from 1 to this minus 1 are withheld, with whatever else would
 # reveal them (cdrp.accounts.policy, the one place that applies it).
 CDRP_SUPPRESS_BELOW = config.env_int("CDRP_SUPPRESS_BELOW", 5, minimum=1)
+# Keys that encrypt personal fields at rest, newest first (cdrp.sharing.crypto).
+CDRP_FIELD_KEYS = config.field_keys(DATA_DIR)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -64,6 +66,7 @@ INSTALLED_APPS = [
     "cdrp.community",
     "cdrp.scrutiny",
     "cdrp.health",
+    "cdrp.sharing",
     "ninja",  # after cdrp.core: the API docs' Swagger UI from ninja's own static files, no CDN
     # Authentication (ASVS level 2, V2): sign-in throttling and two-factor codes.
     "django_otp",

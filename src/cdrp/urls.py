@@ -24,6 +24,7 @@ urlpatterns = [
     path("community/", include("cdrp.community.urls")),
     path("scrutiny/", include("cdrp.scrutiny.urls")),
     path("health/", include("cdrp.health.urls")),
+    path("sharing/", include("cdrp.sharing.urls")),
     path("api/", api.urls),
     # One sign-in for everything: the service's, with its throttle and two-factor step.
     path(

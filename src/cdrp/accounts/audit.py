@@ -60,8 +60,14 @@ def _plain(value):
 
 
 def _snapshot(instance) -> dict:
+    # A field that keeps personal data encrypted (cdrp.sharing.crypto) says what the trail may
+    # keep of it (`audit_value`: that it changed, never its text).
     return {
-        f.attname: _plain(getattr(instance, f.attname))
+        f.attname: (
+            f.audit_value(getattr(instance, f.attname))
+            if hasattr(f, "audit_value")
+            else _plain(getattr(instance, f.attname))
+        )
         for f in instance._meta.concrete_fields
         if f.attname not in {"updated_at", "version"}
     }
@@ -122,6 +128,7 @@ def connect() -> None:
     post_delete.connect(_after_delete, dispatch_uid="cdrp_audit_post_delete")
 
 
-def record_view(instance) -> None:
-    """Audit a read of a restricted record by the acting user."""
-    _record(instance, "view", {})
+def record_view(instance, reason: str = "") -> None:
+    """Audit a read of a restricted record by the acting user (with the reason they gave for
+    reading, where the page asks one)."""
+    _record(instance, "view", {"reason": reason} if reason else {})

@@ -479,6 +479,66 @@ def may_see_restricted(user, group) -> bool:
     return getattr(group, "pk", group) in cache
 
 
+# Restricted registers of the sharing app (offender cohorts, case lists) --------------------------
+# A cohort member, a case, its offences and actions name their restricted group
+# (`restricting_group_id`); only that group's current members read them, through the
+# partnership that holds them. The partnership's administrator is its information governance
+# lead: they read the access report and answer subject access requests, never the records'
+# contents on a page unless they also sit on the group. A restricted dataset is shown to a
+# partner member only under an active information sharing agreement covering it to which one of
+# their organisations is a party (the sharing app registers that check; none registered: no).
+
+__all__ += [
+    "may_read_restricted_record",
+    "restricted_records_visible",
+    "is_governance_lead",
+    "register_dataset_check",
+    "may_see_dataset",
+]
+
+_dataset_check: list[Callable] = []
+
+
+def register_dataset_check(check: Callable[[object, object, str], bool]) -> None:
+    """How the policy learns whether an agreement covers a dataset for a user (sharing app)."""
+    _dataset_check[:] = [check]
+
+
+def may_see_dataset(user, partnership, dataset: str) -> bool:
+    """May `user` see the restricted `dataset` of `partnership`? (False until the sharing app
+    registers its agreement check.)"""
+    return bool(_dataset_check) and _dataset_check[0](user, partnership, dataset)
+
+
+def may_read_restricted_record(user, record, partnership=None) -> bool:
+    """A cohort member, case, partner offence or case action: held by `partnership` (when given)
+    and the user sits on its restricted group today. The site itself (`SYSTEM`: retention,
+    a subject access export run from the command line) is trusted code."""
+    if partnership is not None and not held_by(record, partnership):
+        return False
+    if user is SYSTEM:
+        return True
+    return may_see_restricted(user, record.restricting_group_id())
+
+
+def restricted_records_visible(user, queryset, group_field: str = "group_id"):
+    """The records of `queryset` whose restricted group `user` sits on (`group_field` names the
+    group's id through the record's relations)."""
+    if user is None or not user.is_authenticated:
+        return queryset.none()
+    cache = getattr(user, "_cdrp_member_groups", None)
+    if cache is None:
+        cache = frozenset(_registry["member_groups"](user))
+        user._cdrp_member_groups = cache
+    return queryset.filter(**{f"{group_field}__in": list(cache)})
+
+
+def is_governance_lead(user, partnership) -> bool:
+    """The information governance lead of `partnership`: its administrators (and site
+    administrators). Reads the access report, answers subject access requests."""
+    return allows(user, Permission.ADMINISTER, partnership)
+
+
 # =============================================================================================
 # Disclosure control
 # =============================================================================================

@@ -680,3 +680,39 @@ def _data_sharing(p: Partnership, on: dt.date) -> Finding:
         f"{live[0].title} is in force.",
         [f"{a.title}, signed {_fmt(a.date)}" for a in live],
     )
+
+
+@rule(
+    "PRESCRIBED-INFORMATION",
+    "The responsible authorities supplied last quarter's prescribed information on time",
+    "Each responsible authority discloses the depersonalised information the regulations "
+    "prescribe for each three-month period by the end of the following period.",
+    "Crime and Disorder Act 1998, s.17A; Crime and Disorder (Prescribed Information) "
+    "Regulations 2007 (SI 2007/1831), regs 2 and 3 and the Schedule",
+)
+def _prescribed_information(p: Partnership, on: dt.date) -> Finding:
+    returns = ev.records(p, ev.PRESCRIBED_INFORMATION)
+    if returns is None:
+        return _no_evidence(ev.PRESCRIBED_INFORMATION)
+    due = [r for r in returns if r.period_end is not None and r.period_end < on]
+    if not due:
+        return Finding(
+            Status.NOT_MET,
+            "No prescribed information is tracked for a quarter now due.",
+            problems=["No return of prescribed information is recorded as expected."],
+        )
+    latest = max(r.period_end for r in due if r.period_end is not None)
+    quarter = [r for r in due if r.period_end == latest]
+    flagged = [r.title for r in quarter if r.status != "received"]
+    if flagged:
+        return Finding(
+            Status.NOT_MET,
+            f"{len(flagged)} of {len(quarter)} returns due by {_fmt(latest)} were late or missing.",
+            [r.title for r in quarter],
+            problems=flagged,
+        )
+    return Finding(
+        Status.MET,
+        f"All {len(quarter)} returns due by {_fmt(latest)} were received on time.",
+        [r.title for r in quarter],
+    )

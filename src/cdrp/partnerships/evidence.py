@@ -29,6 +29,7 @@ __all__ = [
     "MEETING",
     "SKILLS_REVIEW",
     "DATA_SHARING_AGREEMENT",
+    "PRESCRIBED_INFORMATION",
 ]
 
 STRATEGIC_ASSESSMENT = "strategic_assessment"  # date: approved by the strategy group
@@ -38,6 +39,10 @@ PUBLIC_MEETING = "public_meeting"  # date: held
 MEETING = "meeting"  # date: held; any meeting, public or not (group_id: whose)
 SKILLS_REVIEW = "skills_review"  # date: the review of members' skills and knowledge
 DATA_SHARING_AGREEMENT = "data_sharing_agreement"  # date: signed; period: in force
+# One expected quarterly return of prescribed information (SI 2007/1831): date: received (or
+# due, when missing); period: the quarter's first day to its due date; status: received, late
+# or missing.
+PRESCRIBED_INFORMATION = "prescribed_information"
 
 KINDS = {
     STRATEGIC_ASSESSMENT: "strategic assessment",
@@ -47,6 +52,7 @@ KINDS = {
     MEETING: "meeting",
     SKILLS_REVIEW: "review of members' skills and knowledge",
     DATA_SHARING_AGREEMENT: "data-sharing agreement",
+    PRESCRIBED_INFORMATION: "return of prescribed information",
 }
 
 
@@ -61,6 +67,7 @@ class Evidence:
     period_start: dt.date | None = None
     period_end: dt.date | None = None
     group_id: int | None = None  # the group whose record it is, where that matters (meetings)
+    status: str = ""  # what the record says of itself, where a rule needs it (prescribed returns)
 
     def in_force(self, on: dt.date) -> bool:
         return (self.period_start is None or self.period_start <= on) and (

@@ -1,0 +1,20 @@
+"""Pages of restricted information, under /sharing/."""
+
+from django.urls import path
+
+from cdrp.sharing import views as v
+
+app_name = "sharing"
+
+urlpatterns = [
+    path("<slug:partnership>/agreements/", v.agreements, name="agreements"),
+    path("<slug:partnership>/reason/", v.reason, name="reason"),
+    path("<slug:partnership>/cohort/", v.cohort, name="cohort"),
+    path("<slug:partnership>/cohort/<int:cohort_member>/", v.cohort_member, name="cohort-member"),
+    path("<slug:partnership>/cases/", v.cases, name="cases"),
+    path("<slug:partnership>/cases/<int:case>/", v.case, name="case"),
+    path("<slug:partnership>/prescribed/", v.prescribed_tracker, name="prescribed"),
+    path("<slug:partnership>/processing/", v.processing, name="processing"),
+    path("<slug:partnership>/access/", v.access_report, name="access-report"),
+    path("<slug:partnership>/subject-access/", v.subject_access, name="subject-access"),
+]
