@@ -219,7 +219,7 @@ def search(
     With `kind`, one page (`page`, `per_page`) of that kind's matches; without, the best
     `per_page` of each kind (grouped on the page). `counts` has every kind's number of matches.
     """
-    q = q.strip()[:MAX_QUERY]
+    q = q.replace("\x00", " ").strip()[:MAX_QUERY]
     kind = kind if kind and indexer_for_kind(kind) else None
     results = Results(query=q, kind=kind, page=max(1, page), per_page=per_page)
     if not q or (connection.vendor != "postgresql" and fts5_query(q) is None):
