@@ -390,3 +390,24 @@ def test_the_database_has_its_own_full_text_index():
                 "SELECT indexname FROM pg_indexes WHERE indexname = 'search_searchentry_fts'"
             )
         assert cursor.fetchall()
+
+
+def test_the_api_gives_the_same_results_to_whoever_may_read_them(partnership, client, member, make_user):
+    insider = make_user("insider", "member")
+    group = make_group(partnership, "sg", member_account=insider)
+    make_item(group, "Named victim <b>safeguarding</b> plan", restricted=True)
+    make_item(group, "Safeguarding training for licensees")
+    url = f"/api/partnerships/{partnership.slug}/search"
+    client.force_login(member)
+    body = client.get(url, {"q": "safeguarding"}).json()
+    assert body["total"] == 1 and body["counts"] == {"agenda": 1}
+    (hit,) = body["results"]
+    assert hit["title"] == "Safeguarding training for licensees" and hit["kind"] == "agenda"
+    assert hit["restricted"] is False
+    client.force_login(insider)
+    body = client.get(url, {"q": "safeguarding", "kind": "agenda"}).json()
+    assert body["total"] == 2
+    restricted = next(h for h in body["results"] if h["restricted"])
+    assert restricted["title"] == "Named victim <b>safeguarding</b> plan"
+    client.logout()
+    assert client.get(url, {"q": "safeguarding"}).status_code == 401
