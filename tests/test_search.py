@@ -61,7 +61,10 @@ def make_group(partnership, slug="sg", restricted=False, member_account=None, ki
         police, _ = Organisation.objects.get_or_create(
             slug="police", defaults={"name": "Constabulary", "kind": "police"}
         )
-        group = Group(partnership=partnership, slug=slug, name=f"Group {slug}",
+        group = Group(
+            partnership=partnership,
+            slug=slug,
+            name=f"Group {slug}",
             kind=kind or ("ppo" if restricted else "strategy"),
         )
         group.restricted = restricted
@@ -94,7 +97,9 @@ def titles(client, partnership, q: str, **extra) -> list[str]:
     response = client.get(f"/partnerships/{partnership.slug}/search/", {"q": q, **extra})
     assert response.status_code == 200
     html = response.content.decode()
-    found = re.findall(r'<h3 class="govuk-heading-s[^"]*"><a class="govuk-link" href="[^"]*">(.*?)</a>', html)
+    found = re.findall(
+        r'<h3 class="govuk-heading-s[^"]*"><a class="govuk-link" href="[^"]*">(.*?)</a>', html
+    )
     return [re.sub(r"<[^>]+>", "", t) for t in found]
 
 
@@ -128,7 +133,9 @@ def test_a_phrase_inside_an_uploaded_pdf_paper_is_found(
     run_tasks()
     entry = SearchEntry.objects.get(kind="paper", object_id=paper.pk)
     assert PDF_PHRASE in entry.extracted and entry.extracted_from == paper.file.name
-    assert titles(as_member, partnership, f'"{PDF_PHRASE}"') == ["Quarterly community safety report"]
+    assert titles(as_member, partnership, f'"{PDF_PHRASE}"') == [
+        "Quarterly community safety report"
+    ]
     html = as_member.get(
         f"/partnerships/{partnership.slug}/search/", {"q": "canal towpath"}
     ).content.decode()
@@ -143,7 +150,12 @@ def test_a_phrase_inside_an_uploaded_word_paper_is_found(
 ):
     item = make_item(make_group(partnership))
     with django_capture_on_commit_callbacks(execute=True):
-        upload(item, "plan.docx", docx_bytes("Town centre plan.", f"Fund {DOCX_PHRASE} on Fridays."), "Town centre plan")
+        upload(
+            item,
+            "plan.docx",
+            docx_bytes("Town centre plan.", f"Fund {DOCX_PHRASE} on Fridays."),
+            "Town centre plan",
+        )
     run_tasks()
     assert titles(as_member, partnership, "marshals fridays") == ["Town centre plan"]
     # Words in a table of the document count too.
@@ -159,7 +171,9 @@ def test_an_unreadable_file_is_still_found_by_its_title(partnership, media, as_m
     assert extract("broken.docx", b"PK\x03\x04 nonsense") == ""
     item = make_item(make_group(partnership))
     with acting_as(None, "test"):
-        Paper.objects.create(item=item, title="Graffiti removal costs", kind="pdf", size=3, file="papers/none.pdf")
+        Paper.objects.create(
+            item=item, title="Graffiti removal costs", kind="pdf", size=3, file="papers/none.pdf"
+        )
     assert titles(as_member, partnership, "graffiti") == ["Graffiti removal costs"]
 
 
@@ -173,7 +187,9 @@ def test_a_restricted_paper_is_found_only_by_the_restricted_groups_members(
     ppo = make_group(partnership, "ppo", restricted=True, member_account=insider)
     item = make_item(ppo, "Cohort review")
     with django_capture_on_commit_callbacks(execute=True):
-        paper = upload(item, "cohort.pdf", pdf_bytes(f"Nominal seen at the {PDF_PHRASE}."), "Cohort risk paper")
+        paper = upload(
+            item, "cohort.pdf", pdf_bytes(f"Nominal seen at the {PDF_PHRASE}."), "Cohort risk paper"
+        )
     run_tasks()
     with acting_as(None, "test"):
         record_decision(item.meeting, "Move the towpath nominal to the enforcement tier", [])
@@ -181,7 +197,9 @@ def test_a_restricted_paper_is_found_only_by_the_restricted_groups_members(
 
     client.force_login(member)
     assert titles(client, partnership, "towpath") == []
-    html = client.get(f"/partnerships/{partnership.slug}/search/", {"q": "towpath"}).content.decode()
+    html = client.get(
+        f"/partnerships/{partnership.slug}/search/", {"q": "towpath"}
+    ).content.decode()
     assert "No results for “towpath”" in html
     for word in ("Cohort", "nominal", "arrested", "enforcement", "canal"):
         assert word not in html
@@ -197,7 +215,9 @@ def test_a_restricted_paper_is_found_only_by_the_restricted_groups_members(
         ]
     )
     # Each restricted record whose words were shown is audited as a read by the insider.
-    reads = set(AuditEvent.objects.filter(action="view", user=insider).values_list("model", "object_id"))
+    reads = set(
+        AuditEvent.objects.filter(action="view", user=insider).values_list("model", "object_id")
+    )
     assert ("meetings.Paper", str(paper.pk)) in reads
 
 
@@ -226,7 +246,10 @@ def test_a_restriction_set_by_a_bulk_write_is_honoured_before_any_reindex(
     AgendaItem.objects.filter(pk=item.pk).update(restricted=True)  # no signal is sent
     assert titles(client, partnership, "tension") == []
     # …and the row was put right when it was checked.
-    assert SearchEntry.objects.get(kind="agenda", object_id=item.pk).restricted_group == item.meeting.group_id
+    assert (
+        SearchEntry.objects.get(kind="agenda", object_id=item.pk).restricted_group
+        == item.meeting.group_id
+    )
 
 
 def test_another_partnerships_records_never_appear(
@@ -296,16 +319,33 @@ def test_plans_and_assessments_are_searched(partnership, as_member):
 
     with acting_as(None, "test"):
         plan = Plan.objects.create(
-            partnership=partnership, revision=1, title="Partnership plan 2026 to 2029",
-            period_start="2026-04", period_end="2029-03", summary="Safer streets for all.",
+            partnership=partnership,
+            revision=1,
+            title="Partnership plan 2026 to 2029",
+            period_start="2026-04",
+            period_end="2029-03",
+            summary="Safer streets for all.",
         )
-        Priority.objects.create(plan=plan, name="Serious violence", rationale="Rising knife injuries")
+        Priority.objects.create(
+            plan=plan, name="Serious violence", rationale="Rising knife injuries"
+        )
         Assessment.objects.create(
-            partnership=partnership, title="Strategic assessment: test", period_start="2025-04",
-            period_end="2026-03", built_at=dt.datetime(2026, 4, 2, tzinfo=dt.UTC), fingerprint={},
-            document={"title": "Strategic assessment", "sections": [
-                {"title": "Levels", "text": "Vehicle crime fell in the harbour wards.",
-                 "tables": [{"title": "Counts", "rows": [{"name": "secretfigure"}]}]}]},
+            partnership=partnership,
+            title="Strategic assessment: test",
+            period_start="2025-04",
+            period_end="2026-03",
+            built_at=dt.datetime(2026, 4, 2, tzinfo=dt.UTC),
+            fingerprint={},
+            document={
+                "title": "Strategic assessment",
+                "sections": [
+                    {
+                        "title": "Levels",
+                        "text": "Vehicle crime fell in the harbour wards.",
+                        "tables": [{"title": "Counts", "rows": [{"name": "secretfigure"}]}],
+                    }
+                ],
+            },
         )
     assert titles(as_member, partnership, "knife injuries") == [
         "Partnership plan 2026 to 2029 (revision 1, draft)"
@@ -332,7 +372,9 @@ def test_reindex_rebuilds_the_index_with_the_papers_text(partnership, media, as_
 
 def test_snippets_are_escaped_and_only_matches_are_marked(partnership, as_member):
     make_item(make_group(partnership), '<script>alert("x")</script> street drinking')
-    html = as_member.get(f"/partnerships/{partnership.slug}/search/", {"q": "drinking"}).content.decode()
+    html = as_member.get(
+        f"/partnerships/{partnership.slug}/search/", {"q": "drinking"}
+    ).content.decode()
     assert "<script>alert" not in html
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
     assert '<mark class="cdrp-search-mark">drinking</mark>' in html
@@ -348,7 +390,9 @@ def test_results_are_grouped_by_kind_and_paged(partnership, media, as_member):
             motion="Fund burglary target hardening",
             result="carried",
         )
-    html = as_member.get(f"/partnerships/{partnership.slug}/search/", {"q": "burglary"}).content.decode()
+    html = as_member.get(
+        f"/partnerships/{partnership.slug}/search/", {"q": "burglary"}
+    ).content.decode()
     assert "26 results" in html
     assert 'id="kind-agenda"' in html and 'id="kind-decision"' in html
     assert html.index('id="kind-agenda"') < html.index('id="kind-decision"')
@@ -356,10 +400,28 @@ def test_results_are_grouped_by_kind_and_paged(partnership, media, as_member):
     first = titles(as_member, partnership, "burglary", kind="agenda")
     second = titles(as_member, partnership, "burglary", kind="agenda", page=2)
     assert len(first) == 20 and len(second) == 5 and not set(first) & set(second)
-    assert titles(as_member, partnership, "burglary", kind="decision") == ["Fund burglary target hardening"]
+    assert titles(as_member, partnership, "burglary", kind="decision") == [
+        "Fund burglary target hardening"
+    ]
 
 
-HOSTILE = ['"', "'", '"; DROP TABLE search_searchentry; --', "NEAR(a b)", "a*", "^x", "-", "or", "()", "%", "\x00", "é 🙂", "a" * 500, "title:x", "AND OR NOT"]
+HOSTILE = [
+    '"',
+    "'",
+    '"; DROP TABLE search_searchentry; --',
+    "NEAR(a b)",
+    "a*",
+    "^x",
+    "-",
+    "or",
+    "()",
+    "%",
+    "\x00",
+    "é 🙂",
+    "a" * 500,
+    "title:x",
+    "AND OR NOT",
+]
 
 
 @pytest.mark.parametrize("q", HOSTILE)
@@ -392,7 +454,9 @@ def test_the_database_has_its_own_full_text_index():
         assert cursor.fetchall()
 
 
-def test_the_api_gives_the_same_results_to_whoever_may_read_them(partnership, client, member, make_user):
+def test_the_api_gives_the_same_results_to_whoever_may_read_them(
+    partnership, client, member, make_user
+):
     insider = make_user("insider", "member")
     group = make_group(partnership, "sg", member_account=insider)
     make_item(group, "Named victim <b>safeguarding</b> plan", restricted=True)

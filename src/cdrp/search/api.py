@@ -50,9 +50,7 @@ def search_records(request, partnership: str, q: str, kind: str | None = None, p
     or, -excluded), best first: with `kind`, one page of 20 of that kind; without, the best 5
     of each kind. `snippet_html` is escaped HTML with the matched words in <mark>."""
     user = api_user(request)
-    found = search(
-        user, request.partnership, q, kind=kind, page=page, per_page=20 if kind else 5
-    )
+    found = search(user, request.partnership, q, kind=kind, page=page, per_page=20 if kind else 5)
     audit_reads([h.record for h in found.hits if h.restricted], reader=user)
     return {
         "query": found.query,

@@ -34,7 +34,9 @@ class SearchEntry(models.Model):
     class Meta:
         verbose_name_plural = "search entries"
         constraints = [
-            models.UniqueConstraint(fields=["kind", "object_id"], name="one_search_entry_per_record")
+            models.UniqueConstraint(
+                fields=["kind", "object_id"], name="one_search_entry_per_record"
+            )
         ]
         indexes = [models.Index(fields=["partnership", "kind"])]
 

@@ -176,7 +176,9 @@ def _rows(q: str, where: str, params: list, limit: int, offset: int) -> list[tup
             f"WHERE e.search_vector @@ query{where} "
             "ORDER BY score DESC, e.id LIMIT %s OFFSET %s) s ORDER BY s.score DESC, s.id"
         )  # nosec B608: constant SQL; every value bound
-        body_options = f"{_HEADLINE}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=\" … \""
+        body_options = (
+            f'{_HEADLINE}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "'
+        )
         args = [_HEADLINE + ", HighlightAll=true", body_options, _SNIPPET_CHARS, q, *params]
         args += [limit, offset]
     else:
@@ -195,7 +197,10 @@ def _rows(q: str, where: str, params: list, limit: int, offset: int) -> list[tup
     if connection.vendor == "postgresql":
         return rows
     # The snippet of the record's own words when they match, else of its file's text.
-    return [(i, title, text if START in text else (extracted or text)) for i, title, text, extracted in rows]
+    return [
+        (i, title, text if START in text else (extracted or text))
+        for i, title, text, extracted in rows
+    ]
 
 
 def _match(q: str) -> tuple[str, list]:

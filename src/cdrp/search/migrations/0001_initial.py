@@ -5,34 +5,73 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('partnerships', '0008_merge_0007_joint_structures_0007_organisation_life'),
+        ("partnerships", "0008_merge_0007_joint_structures_0007_organisation_life"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SearchEntry',
+            name="SearchEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(help_text="The indexer's kind, e.g. paper", max_length=40)),
-                ('object_id', models.PositiveBigIntegerField()),
-                ('title', models.CharField(max_length=500)),
-                ('text', models.TextField(blank=True, help_text="The record's own words")),
-                ('extracted', models.TextField(blank=True, help_text='Text taken from its attached file')),
-                ('extracted_from', models.CharField(blank=True, help_text='The file the extracted text came from', max_length=300)),
-                ('restricted_group', models.BigIntegerField(blank=True, help_text='The group whose current members alone may read it (none: every member may)', null=True)),
-                ('url', models.CharField(blank=True, max_length=500)),
-                ('date', models.DateField(blank=True, null=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('partnership', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='search_entries', to='partnerships.partnership')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(help_text="The indexer's kind, e.g. paper", max_length=40),
+                ),
+                ("object_id", models.PositiveBigIntegerField()),
+                ("title", models.CharField(max_length=500)),
+                ("text", models.TextField(blank=True, help_text="The record's own words")),
+                (
+                    "extracted",
+                    models.TextField(blank=True, help_text="Text taken from its attached file"),
+                ),
+                (
+                    "extracted_from",
+                    models.CharField(
+                        blank=True,
+                        help_text="The file the extracted text came from",
+                        max_length=300,
+                    ),
+                ),
+                (
+                    "restricted_group",
+                    models.BigIntegerField(
+                        blank=True,
+                        help_text="The group whose current members alone may read it (none: every member may)",
+                        null=True,
+                    ),
+                ),
+                ("url", models.CharField(blank=True, max_length=500)),
+                ("date", models.DateField(blank=True, null=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="search_entries",
+                        to="partnerships.partnership",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'search entries',
-                'indexes': [models.Index(fields=['partnership', 'kind'], name='search_sear_partner_2da9c2_idx')],
-                'constraints': [models.UniqueConstraint(fields=('kind', 'object_id'), name='one_search_entry_per_record')],
+                "verbose_name_plural": "search entries",
+                "indexes": [
+                    models.Index(
+                        fields=["partnership", "kind"], name="search_sear_partner_2da9c2_idx"
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("kind", "object_id"), name="one_search_entry_per_record"
+                    )
+                ],
             },
         ),
     ]
