@@ -117,6 +117,8 @@ def as_member(client, member):
 # Words inside papers ----------------------------------------------------------------------------
 
 
+# The worker closes its database connection: on PostgreSQL that needs a real transaction.
+@pytest.mark.django_db(transaction=True)
 def test_a_phrase_inside_an_uploaded_pdf_paper_is_found(
     partnership, media, as_member, django_capture_on_commit_callbacks
 ):
@@ -145,6 +147,8 @@ def test_a_phrase_inside_an_uploaded_pdf_paper_is_found(
     assert titles(as_member, partnership, "towpaths") == ["Quarterly community safety report"]
 
 
+# The worker closes its database connection: on PostgreSQL that needs a real transaction.
+@pytest.mark.django_db(transaction=True)
 def test_a_phrase_inside_an_uploaded_word_paper_is_found(
     partnership, media, as_member, django_capture_on_commit_callbacks
 ):
@@ -180,6 +184,8 @@ def test_an_unreadable_file_is_still_found_by_its_title(partnership, media, as_m
 # Who sees what ----------------------------------------------------------------------------------
 
 
+# The worker closes its database connection: on PostgreSQL that needs a real transaction.
+@pytest.mark.django_db(transaction=True)
 def test_a_restricted_paper_is_found_only_by_the_restricted_groups_members(
     partnership, media, client, member, make_user, django_capture_on_commit_callbacks
 ):
@@ -275,6 +281,8 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, partnership):
 # The index follows edits ------------------------------------------------------------------------
 
 
+# The worker closes its database connection: on PostgreSQL that needs a real transaction.
+@pytest.mark.django_db(transaction=True)
 def test_edits_update_the_index(partnership, media, as_member, django_capture_on_commit_callbacks):
     group = make_group(partnership, kind="ppo")
     item = make_item(group, "Anti-social behaviour in the park")
