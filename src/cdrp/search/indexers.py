@@ -224,6 +224,19 @@ def _plan(plan: Plan) -> Entry:
     )
 
 
+def _partnership_only(record) -> tuple[int, int | None] | None:
+    return (record.partnership_id, None) if record.partnership_id is not None else None
+
+
+def _meeting_access(record) -> tuple[int, int | None] | None:
+    if record._meta.label == "meetings.Action":
+        return record.partnership_id, _group_pk(record)
+    if record._meta.label == "meetings.Minutes" and not record.current_text.strip():
+        return None
+    meeting = record.item.meeting if record._meta.label == "meetings.Paper" else record.meeting
+    return meeting.group.partnership_id, _group_pk(record)
+
+
 def register_builtin() -> None:
     meeting_models = [
         ("paper", "Papers", Paper, _paper, "item__meeting__group__partnership", 10),
@@ -250,6 +263,7 @@ def register_builtin() -> None:
                 records=_by_partnership(model, path),
                 watch=watch,
                 order=order,
+                access=_meeting_access,
             )
         )
     register(
@@ -260,6 +274,9 @@ def register_builtin() -> None:
             entry=_assessment,
             records=_by_partnership(Assessment, "partnership"),
             order=60,
+            # Never restricted: the check need not load the (large) document.
+            access=_partnership_only,
+            light=("id", "partnership_id"),
         )
     )
     register(
@@ -276,5 +293,7 @@ def register_builtin() -> None:
                 EngagementCommitment: lambda e: [e.plan],
             },
             order=70,
+            access=_partnership_only,
+            light=("id", "partnership_id"),
         )
     )

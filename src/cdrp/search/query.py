@@ -262,19 +262,27 @@ def _checked(user, partnership, entry: SearchEntry) -> Hit | None:
     indexer = indexer_for_kind(entry.kind)
     if indexer is None:
         return None
-    record = indexer.model_class._base_manager.filter(pk=entry.object_id).first()
-    fresh = indexer.entry(record) if record is not None else None
-    if fresh is None:
+    records = indexer.model_class._base_manager.filter(pk=entry.object_id)
+    if indexer.access is not None and indexer.light:
+        records = records.only(*indexer.light)
+    record = records.first()
+    if record is None:
+        access = None
+    elif indexer.access is not None:
+        access = indexer.access(record)
+    else:
+        fresh = indexer.entry(record)
+        access = (fresh.partnership_id, fresh.restricted_group) if fresh else None
+    if access is None:
         entry.delete()
         return None
-    if (fresh.restricted_group, fresh.partnership_id) != (
-        entry.restricted_group,
-        entry.partnership_id,
-    ):
-        index_record(record, indexer)
-    if fresh.partnership_id != partnership.pk:
+    partnership_id, group = access
+    if (group, partnership_id) != (entry.restricted_group, entry.partnership_id):
+        full = indexer.model_class._base_manager.get(pk=entry.object_id)
+        index_record(full, indexer)
+    if partnership_id != partnership.pk:
         return None
-    if fresh.restricted_group is not None and not may_see_restricted(user, fresh.restricted_group):
+    if group is not None and not may_see_restricted(user, group):
         return None
     return Hit(
         kind=entry.kind,
@@ -282,8 +290,8 @@ def _checked(user, partnership, entry: SearchEntry) -> Hit | None:
         object_id=entry.object_id,
         title=mark(entry.title),
         snippet=mark(""),
-        url=fresh.url,
-        date=fresh.date,
-        restricted=fresh.restricted_group is not None,
+        url=entry.url,
+        date=entry.date,
+        restricted=group is not None,
         record=record,
     )

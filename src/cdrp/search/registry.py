@@ -50,7 +50,10 @@ class Indexer:
     - `entry(obj)`: the `Entry` for a record, or None when it is not to be searched;
     - `records(partnership)`: every record of a partnership, for `cdrp search reindex`;
     - `watch`: other models whose change changes these records' entries (their title or who may
-      read them), each with a function from the changed instance to the records to index again.
+      read them), each with a function from the changed instance to the records to index again;
+    - `access(record)` (optional): just (partnership id, restricted group) of a record, cheaper
+      than `entry` when every result shown is checked against its record; with `light`, the
+      fields that needs (the record is loaded with only those).
     """
 
     kind: str
@@ -60,6 +63,8 @@ class Indexer:
     records: Callable[[Any], Iterable[Any]]
     watch: dict[Any, Callable[[Any], Iterable[Any]]] = field(default_factory=dict)
     order: int = 100
+    access: Callable[[Any], tuple[int, int | None] | None] | None = None
+    light: tuple[str, ...] = ()
 
     @property
     def model_class(self):
