@@ -16,7 +16,13 @@ import random
 import statistics
 import time
 
-QUERIES = ["burglary", "anti-social behaviour", '"strategic assessment"', "violence or knife", "zzqx"]
+QUERIES = [
+    "burglary",
+    "anti-social behaviour",
+    '"strategic assessment"',
+    "violence or knife",
+    "zzqx",
+]
 WORDS = (
     "crime burglary theft vehicle violence robbery drugs shoplifting criminal damage arson "
     "partnership police council fire probation health youth offending victim offender town "
@@ -31,7 +37,10 @@ def timed(fn, runs: int) -> dict:
         started = time.perf_counter()
         fn()
         seconds.append(time.perf_counter() - started)
-    return {"median_ms": round(statistics.median(seconds) * 1000, 1), "max_ms": round(max(seconds) * 1000, 1)}
+    return {
+        "median_ms": round(statistics.median(seconds) * 1000, 1),
+        "max_ms": round(max(seconds) * 1000, 1),
+    }
 
 
 def add_papers(partnership, n: int) -> None:
@@ -48,7 +57,10 @@ def add_papers(partnership, n: int) -> None:
         meeting = Meeting.objects.create(group=group, date=dt.date(2026, 1, 5))
         item = AgendaItem.objects.create(meeting=meeting, position=99, title="Bench papers")
     papers = Paper.objects.bulk_create(
-        [Paper(item=item, title=f"Paper {i}", file=f"papers/b{i}.pdf", kind="pdf", size=1) for i in range(n)],
+        [
+            Paper(item=item, title=f"Paper {i}", file=f"papers/b{i}.pdf", kind="pdf", size=1)
+            for i in range(n)
+        ],
         batch_size=2000,
     )
     SearchEntry.objects.bulk_create(
@@ -96,7 +108,9 @@ def main() -> None:
         out["rows"] = SearchEntry.objects.filter(partnership=partnership).count()
         client = Client(HTTP_HOST="localhost")
         client.force_login(member)
-        response = client.get("/partnerships/lancashire-south/search/", {"q": "burglary"}, secure=True)
+        response = client.get(
+            "/partnerships/lancashire-south/search/", {"q": "burglary"}, secure=True
+        )
         assert response.status_code == 200, response.status_code
         for q in QUERIES:
             found = search(member, partnership, q)
@@ -107,7 +121,9 @@ def main() -> None:
                     lambda q=q: search(member, partnership, q, kind="paper", page=2), args.runs
                 ),
                 "page": timed(
-                    lambda q=q: client.get("/partnerships/lancashire-south/search/", {"q": q}, secure=True),
+                    lambda q=q: client.get(
+                        "/partnerships/lancashire-south/search/", {"q": q}, secure=True
+                    ),
                     args.runs,
                 ),
             }

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
+from functools import partial
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
@@ -35,9 +36,10 @@ def index_record(record, indexer: Indexer | None = None, *, extract: str = "back
     """Write (or drop) the index row of `record`. `extract`: "background" reads a new attached
     file in a task after the transaction commits, "now" reads it here, "no" leaves it unread.
     Returns the row, or None when the record is not searched."""
-    chosen = indexer or (indexers_for_model(type(record)) or [None])[0]
-    if chosen is None:
+    found = [indexer] if indexer is not None else indexers_for_model(type(record))
+    if not found:
         return None
+    chosen = found[0]
     entry = chosen.entry(record)
     if entry is None:
         SearchEntry.objects.filter(kind=chosen.kind, object_id=record.pk).delete()
@@ -124,13 +126,13 @@ def _saved(sender, instance, raw=False, **kwargs) -> None:
     if raw:
         return
     for indexer in indexers_for_model(sender):
-        _safely(lambda indexer=indexer: index_record(instance, indexer))
+        _safely(partial(index_record, instance, indexer))
     _watched(sender, instance)
 
 
 def _deleted(sender, instance, **kwargs) -> None:
     for indexer in indexers_for_model(sender):
-        _safely(lambda indexer=indexer: remove_record(instance, indexer))
+        _safely(partial(remove_record, instance, indexer))
     _watched(sender, instance)
 
 
@@ -138,13 +140,12 @@ def _watched(sender, instance) -> None:
     for indexer in indexers():
         for model, affected in indexer.watch.items():
             if _model(model) is sender:
+                _safely(partial(_again, indexer, affected(instance)))
 
-                def again(indexer=indexer, affected=affected) -> None:
-                    records: Iterable = affected(instance)
-                    for record in records:
-                        index_record(record, indexer)
 
-                _safely(again)
+def _again(indexer: Indexer, records: Iterable) -> None:
+    for record in records:
+        index_record(record, indexer)
 
 
 def _model(model):

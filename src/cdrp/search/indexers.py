@@ -10,6 +10,10 @@ never a copy of the rule.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from functools import partial
+from typing import Any
+
 from django.urls import reverse
 
 from cdrp.intelligence.models import Assessment
@@ -224,6 +228,14 @@ def _plan(plan: Plan) -> Entry:
     )
 
 
+def _item_papers(item: AgendaItem):
+    return Paper.objects.filter(item=item)
+
+
+def _amended_minutes(amendment: MinutesAmendment) -> list[Minutes]:
+    return [amendment.minutes]
+
+
 def _partnership_only(record) -> tuple[int, int | None] | None:
     return (record.partnership_id, None) if record.partnership_id is not None else None
 
@@ -238,7 +250,7 @@ def _meeting_access(record) -> tuple[int, int | None] | None:
 
 
 def register_builtin() -> None:
-    meeting_models = [
+    meeting_models: list[tuple[str, str, Any, Callable[[Any], Entry | None], str, int]] = [
         ("paper", "Papers", Paper, _paper, "item__meeting__group__partnership", 10),
         ("agenda", "Agenda items", AgendaItem, _item, "meeting__group__partnership", 20),
         ("minutes", "Minutes", Minutes, _minutes, "meeting__group__partnership", 30),
@@ -246,14 +258,14 @@ def register_builtin() -> None:
         ("action", "Actions", Action, _action, "partnership", 50),
     ]
     for kind, label, model, entry, path, order in meeting_models:
-        watch = {
-            Group: (lambda group, model=model: _group_records(group, model)),
-            Meeting: (lambda meeting, model=model: _meeting_records(meeting, model)),
+        watch: dict[Any, Callable[[Any], Iterable[Any]]] = {
+            Group: partial(_group_records, model=model),
+            Meeting: partial(_meeting_records, model=model),
         }
         if model is Paper:
-            watch[AgendaItem] = lambda item: Paper.objects.filter(item=item)
+            watch[AgendaItem] = _item_papers
         if model is Minutes:
-            watch[MinutesAmendment] = lambda amendment: [amendment.minutes]
+            watch[MinutesAmendment] = _amended_minutes
         register(
             Indexer(
                 kind=kind,

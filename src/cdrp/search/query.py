@@ -78,9 +78,9 @@ class Results:
 
 def mark(text: str) -> SafeString:
     """`text` escaped for HTML, its matches (between the markers) as <mark>."""
-    safe = escape(text)
-    safe = re.sub(f"{START}(.*?){STOP}", r'<mark class="cdrp-search-mark">\1</mark>', safe)
-    return mark_safe(safe.replace(START, "").replace(STOP, ""))  # noqa: S308  # nosec B308 B703: escaped above, only our own tags added
+    escaped = str(escape(text))
+    marked = re.sub(f"{START}(.*?){STOP}", r'<mark class="cdrp-search-mark">\1</mark>', escaped)
+    return mark_safe(marked.replace(START, "").replace(STOP, ""))  # noqa: S308  # nosec B308 B703: escaped above, only our own tags added
 
 
 # The query language (as websearch_to_tsquery): words, "quoted phrases", or, -excluded ---------
@@ -141,7 +141,7 @@ def _visible_groups(user, partnership) -> list[int]:
         .values_list("restricted_group", flat=True)
         .distinct()
     )
-    return [g for g in groups if may_see_restricted(user, g)]
+    return [g for g in groups if g is not None and may_see_restricted(user, g)]
 
 
 def _where(partnership, allowed: list[int], kind: str | None) -> tuple[str, list]:
@@ -168,7 +168,7 @@ def _rows(q: str, where: str, params: list, limit: int, offset: int) -> list[tup
     """(id, title with marks, snippet with marks) of the best matches."""
     if connection.vendor == "postgresql":
         sql = (
-            "SELECT s.id, ts_headline('english', s.title, s.query, %s), "
+            "SELECT s.id, ts_headline('english', s.title, s.query, %s), "  # nosec B608: see below
             "ts_headline('english', s.body, s.query, %s) FROM ("
             "SELECT e.id, e.title, left(e.text || ' ' || e.extracted, %s) AS body, query, "
             "ts_rank_cd(e.search_vector, query) AS score "
@@ -183,7 +183,7 @@ def _rows(q: str, where: str, params: list, limit: int, offset: int) -> list[tup
         args += [limit, offset]
     else:
         sql = (
-            f"SELECT e.id, highlight(search_fts, 0, '{START}', '{STOP}'), "
+            f"SELECT e.id, highlight(search_fts, 0, '{START}', '{STOP}'), "  # nosec B608: see below
             f"snippet(search_fts, 1, '{START}', '{STOP}', ' … ', 24), "
             f"snippet(search_fts, 2, '{START}', '{STOP}', ' … ', 24) "
             "FROM search_fts JOIN search_searchentry e ON e.id = search_fts.rowid "
