@@ -182,20 +182,40 @@ def _rows(q: str, where: str, params: list, limit: int, offset: int) -> list[tup
         args = [_HEADLINE + ", HighlightAll=true", body_options, _SNIPPET_CHARS, q, *params]
         args += [limit, offset]
     else:
-        sql = (
-            f"SELECT e.id, highlight(search_fts, 0, '{START}', '{STOP}'), "  # nosec B608: see below
-            f"snippet(search_fts, 1, '{START}', '{STOP}', ' … ', 24), "
-            f"snippet(search_fts, 2, '{START}', '{STOP}', ' … ', 24) "
-            "FROM search_fts JOIN search_searchentry e ON e.id = search_fts.rowid "
-            f"WHERE search_fts MATCH %s{where} "
-            "ORDER BY bm25(search_fts, 10.0, 2.0, 1.0), e.id LIMIT %s OFFSET %s"
-        )  # nosec B608: constant SQL (the markers are constants); every value bound
-        args = [fts5_query(q), *params, limit, offset]
+        return _fts5_rows(q, where, params, limit, offset)
     with connection.cursor() as cursor:
         cursor.execute(sql, args)
-        rows = cursor.fetchall()
-    if connection.vendor == "postgresql":
-        return rows
+        return cursor.fetchall()
+
+
+# FTS5 first (CROSS JOIN keeps SQLite from running the full-text query once per row of the
+# partnership), ranked without snippets; then snippets of the page's rows only.
+_FTS5_FROM = "search_fts CROSS JOIN search_searchentry e ON e.id = search_fts.rowid"
+
+
+def _fts5_rows(q: str, where: str, params: list, limit: int, offset: int) -> list[tuple]:
+    match = fts5_query(q)
+    ranked = (
+        f"SELECT e.id FROM {_FTS5_FROM} WHERE search_fts MATCH %s{where} "  # nosec B608: constant SQL; every value bound
+        "ORDER BY bm25(search_fts, 10.0, 2.0, 1.0), e.id LIMIT %s OFFSET %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(ranked, [match, *params, limit, offset])
+        ids = [row[0] for row in cursor.fetchall()]
+        if not ids:
+            return []
+        marked = (
+            f"SELECT rowid, highlight(search_fts, 0, '{START}', '{STOP}'), "  # nosec B608: constant SQL (the markers are constants); every value bound
+            f"snippet(search_fts, 1, '{START}', '{STOP}', ' … ', 24), "
+            f"snippet(search_fts, 2, '{START}', '{STOP}', ' … ', 24) "
+            "FROM search_fts WHERE search_fts MATCH %s AND rowid = %s"
+        )
+        found = {}
+        for pk in ids:
+            cursor.execute(marked, [match, pk])
+            for row in cursor.fetchall():
+                found[row[0]] = row
+    rows = [found[pk] for pk in ids if pk in found]
     # The snippet of the record's own words when they match, else of its file's text.
     return [
         (i, title, text if START in text else (extracted or text))
@@ -210,10 +230,7 @@ def _match(q: str) -> tuple[str, list]:
             "WHERE e.search_vector @@ query",
             [q],
         )
-    return (
-        "search_fts JOIN search_searchentry e ON e.id = search_fts.rowid WHERE search_fts MATCH %s",
-        [fts5_query(q)],
-    )
+    return (f"{_FTS5_FROM} WHERE search_fts MATCH %s", [fts5_query(q)])
 
 
 def search(
