@@ -408,6 +408,20 @@ def test_results_are_grouped_by_kind_and_paged(partnership, media, as_member):
     first = titles(as_member, partnership, "burglary", kind="agenda")
     second = titles(as_member, partnership, "burglary", kind="agenda", page=2)
     assert len(first) == 20 and len(second) == 5 and not set(first) & set(second)
+    # Many pages: the first and last, two either side of the current one, gaps as an ellipsis.
+    from cdrp.search import views
+
+    views.PER_PAGE = 2
+    try:
+        html = as_member.get(
+            f"/partnerships/{partnership.slug}/search/",
+            {"q": "burglary", "kind": "agenda", "page": 7},
+        ).content.decode()
+    finally:
+        views.PER_PAGE = 20
+    numbers = re.findall(r'aria-label="Page (\d+)"', html)
+    assert numbers == ["1", "5", "6", "7", "8", "9", "13"]
+    assert html.count("govuk-pagination__item--ellipses") == 2
     assert titles(as_member, partnership, "burglary", kind="decision") == [
         "Fund burglary target hardening"
     ]

@@ -51,12 +51,16 @@ def search_page(request, partnership):
             for k, n in sorted(results.counts.items(), key=lambda kv: list(labels).index(kv[0]))
             if n and k in labels
         ]
-    pages = []
+    pages: list[dict] = []
     if results is not None and kind and results.pages > 1:
-        pages = [
-            {"number": n, "url": "?" + urlencode({"q": q, "kind": kind, "page": n})}
-            for n in range(1, results.pages + 1)
-        ]
+        # The first and last pages and two either side of this one, gaps as an ellipsis.
+        shown = {1, results.pages, *range(results.page - 2, results.page + 3)}
+        previous = 0
+        for n in sorted(x for x in shown if 1 <= x <= results.pages):
+            if n > previous + 1:
+                pages.append({"number": None, "url": ""})
+            pages.append({"number": n, "url": "?" + urlencode({"q": q, "kind": kind, "page": n})})
+            previous = n
     return render(
         request,
         "search/search.html",
