@@ -497,3 +497,14 @@ def test_the_api_gives_the_same_results_to_whoever_may_read_them(
     assert restricted["title"] == "Named victim <b>safeguarding</b> plan"
     client.logout()
     assert client.get(url, {"q": "safeguarding"}).status_code == 401
+
+
+def test_the_section_menu_has_a_search_box_for_members_only(client, partnership, member):
+    page = f"/partnerships/{partnership.slug}/"
+    assert 'id="subnav-q"' not in client.get(page).content.decode()
+    client.force_login(member)
+    html = client.get(page).content.decode()
+    assert f'action="/partnerships/{partnership.slug}/search/"' in html and 'id="subnav-q"' in html
+    # The search page has its own box instead.
+    search_page = client.get(f"/partnerships/{partnership.slug}/search/").content.decode()
+    assert 'id="subnav-q"' not in search_page and 'id="search-q"' in search_page

@@ -73,5 +73,6 @@ def search_page(request, partnership):
             "kinds": kinds,
             "pages": pages,
             "all_url": "?" + urlencode({"q": q}),
+            "on_search_page": True,  # its own box, not the section menu's
         },
     )
