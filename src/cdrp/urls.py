@@ -17,6 +17,7 @@ admin.site.site_title = "cdrp administration"
 urlpatterns = [
     path("", include("cdrp.accounts.shell_urls")),  # the shell: namespace core
     path("accounts/", include("cdrp.accounts.urls")),
+    path("partnerships/<slug:partnership>/search/", include("cdrp.search.urls")),
     path("partnerships/", include("cdrp.partnerships.urls")),
     path("intelligence/", include("cdrp.intelligence.urls")),
     path("", include("cdrp.meetings.urls")),  # /meetings/… and a decision at a group
