@@ -545,3 +545,24 @@ def _whole(value) -> bool:
 
 def _count(value) -> int:
     return 0 if value is None else int(value)
+
+
+# Actions -----------------------------------------------------------------------------------------
+
+__all__ += ["may_change_action"]
+
+
+def may_change_action(user, action) -> bool:
+    """May `user` update or close `action`? Those who minute meetings in its partnership may;
+    so may its owner, through their own account (``Person.account``), while they are a partner
+    member of that partnership. A restricted group's action also needs the right to read it,
+    which the caller checks (`cdrp.meetings.restricted.may_read`)."""
+    partnership_id = action.partnership_id
+    if allows(user, Permission.MINUTE, partnership_id):
+        return True
+    account_id = getattr(action.owner, "account_id", None)
+    return (
+        account_id is not None
+        and account_id == getattr(user, "pk", None)
+        and allows(user, Permission.VIEW_MEMBER, partnership_id)
+    )
