@@ -21,6 +21,7 @@ urlpatterns = [
     path("intelligence/", include("cdrp.intelligence.urls")),
     path("", include("cdrp.meetings.urls")),  # /meetings/… and a decision at a group
     path("plans/", include("cdrp.plans.urls")),
+    path("", include("cdrp.workday.urls")),  # /my/… and /notifications/…
     path("api/", api.urls),
     # One sign-in for everything: the service's, with its throttle and two-factor step.
     path(
