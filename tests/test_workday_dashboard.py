@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+
 from conftest import DEMO_DATA, FROZEN_TODAY
 
 pytestmark = pytest.mark.usefixtures("frozen_today")
@@ -60,7 +61,7 @@ def test_member_sees_their_own_action_and_closes_it_with_a_note(client, member, 
     html = page.content.decode()
     assert "Your day" in html and 'id="my-actions"' in html
     assert "Report back on the licensing review" in html
-    assert "Due</dt><dd class=\"govuk-summary-list__value\">25 December 2026" in html
+    assert 'Due</dt><dd class="govuk-summary-list__value">25 December 2026' in html
     close = f"/my/lancashire-south/actions/{action.pk}/close"
     assert close in html
     # The next meeting of the group the member sits on, where the action was raised.

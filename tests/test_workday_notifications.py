@@ -8,6 +8,7 @@ import datetime as dt
 import io
 
 import pytest
+
 from conftest import FROZEN_TODAY
 
 pytestmark = pytest.mark.usefixtures("frozen_today")

@@ -3,7 +3,6 @@
 from django.urls import NoReverseMatch, reverse
 
 from cdrp.accounts.notifications import unread_count
-
 from cdrp.accounts.policy import Permission, allows
 from cdrp.core.context_processors import SERVICE_NAME
 

@@ -92,8 +92,7 @@ def _send_each(ids: list[int]) -> None:
     ):
         send_mail(
             subject=n.title,
-            message=f"{n.get_kind_display()}: {n.title}\n\n{_absolute(n.url)}\n\n"
-            f"{_footer()}",
+            message=f"{n.get_kind_display()}: {n.title}\n\n{_absolute(n.url)}\n\n{_footer()}",
             from_email=None,
             recipient_list=[n.user.email],
         )
@@ -146,10 +145,7 @@ def send_digests(now: dt.datetime | None = None) -> dict[str, int]:
     by_user: dict[int, list[Notification]] = {}
     for n in pending:
         by_user.setdefault(n.user_id, []).append(n)
-    prefs = {
-        p.user_id: p
-        for p in NotificationPreference.objects.filter(user_id__in=list(by_user))
-    }
+    prefs = {p.user_id: p for p in NotificationPreference.objects.filter(user_id__in=list(by_user))}
     sent = {}
     for user_id, items in by_user.items():
         pref = prefs.get(user_id)

@@ -26,7 +26,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cdrp.accounts.notifications import Kind, notify
-
 from cdrp.analysis.assessment import AssessmentError, AssessmentInputs, Report, build_assessment
 from cdrp.analysis.concern import read_survey
 from cdrp.analysis.harm import DEFAULT_TABLE, default_weights, read_weights
@@ -734,7 +733,9 @@ def _ask_approval(assessment) -> None:
         approver_accounts(p),
         Kind.APPROVAL,
         f"Approval requested: {assessment.title}",
-        reverse("intelligence:assessment-detail", kwargs={"partnership": p.slug, "pk": assessment.pk}),
+        reverse(
+            "intelligence:assessment-detail", kwargs={"partnership": p.slug, "pk": assessment.pk}
+        ),
         partnership=p,
         key=f"approve-assessment:{assessment.pk}:{assessment.version}",
     )

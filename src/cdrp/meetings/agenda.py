@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-
 from django.urls import reverse
 
 from cdrp.accounts.notifications import Kind, notify

@@ -26,7 +26,6 @@ import zipfile
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-
 from django.urls import reverse
 
 from cdrp.accounts.notifications import Kind, notify

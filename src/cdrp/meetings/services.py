@@ -33,7 +33,6 @@ from cdrp.analysis.planner import Frequency, GroupSpec, Pin, Rules, Schedule, Ve
 from cdrp.analysis.voting import VotingError, count_votes
 from cdrp.meetings import agenda
 from cdrp.meetings.locks import check_approvable
-from cdrp.meetings.restricted import may_read
 from cdrp.meetings.models import (
     Action,
     Attendance,
@@ -47,6 +46,7 @@ from cdrp.meetings.models import (
     refuse_if_locked,
 )
 from cdrp.meetings.models import Venue as VenueRecord
+from cdrp.meetings.restricted import may_read
 from cdrp.partnerships.models import Group, Membership, Partnership, Person, Seat
 
 __all__ = [

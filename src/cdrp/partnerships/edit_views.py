@@ -371,9 +371,11 @@ def person_edit(request, partnership, person=None):
         # The partnership's own users (and whoever is linked now): a coordinator links a person
         # to an account of their partnership, never to another partnership's.
         User = get_user_model()
-        accounts = User.objects.filter(
-            Q(cdrp_roles__partnership=p) | Q(pk=getattr(x, "account_id", None))
-        ).distinct().order_by("username")
+        accounts = (
+            User.objects.filter(Q(cdrp_roles__partnership=p) | Q(pk=getattr(x, "account_id", None)))
+            .distinct()
+            .order_by("username")
+        )
     form = PersonForm(request.POST or None, instance=x, accounts=accounts)
     if request.method == "POST" and form.is_valid():
         saved = form.save_versioned()

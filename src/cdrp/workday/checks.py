@@ -15,7 +15,7 @@ from cdrp.accounts.policy import Role
 from cdrp.analysis.months import label
 from cdrp.meetings.models import Action
 from cdrp.partnerships.models import Partnership
-from cdrp.workday.dashboard import DUE_SOON_DAYS, deadlines, freshness
+from cdrp.workday.dashboard import deadlines, freshness
 
 __all__ = ["overdue_actions", "stale_assessments", "new_months"]
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from django.urls import reverse
 
-from cdrp.accounts.policy import Permission, Role, allows, may_see_restricted, roles_of
+from cdrp.accounts.policy import Permission, Role, allows, may_see_restricted
 from cdrp.analysis.months import Month, label, month_range, shift, span_label
 from cdrp.intelligence.models import Assessment
 from cdrp.meetings import restricted
@@ -73,14 +73,17 @@ def _my_groups(user, person: Person | None, on: dt.date) -> list[Group]:
     partnerships where the user holds a role."""
     if person is not None:
         ids = set(
-            Membership.objects.current(on).filter(person=person).values_list("seat__group_id", flat=True)
+            Membership.objects.current(on)
+            .filter(person=person)
+            .values_list("seat__group_id", flat=True)
         )
         if ids:
             return list(Group.objects.filter(pk__in=ids).select_related("partnership"))
     partnership_ids = [p.pk for p, _ in my_partnerships(user)]
     return list(
-        Group.objects.filter(partnership_id__in=partnership_ids, kind=Group.Kind.STRATEGY)
-        .select_related("partnership")
+        Group.objects.filter(
+            partnership_id__in=partnership_ids, kind=Group.Kind.STRATEGY
+        ).select_related("partnership")
     )
 
 

@@ -49,9 +49,7 @@ def dashboard(request):
             "approvals": d.approvals(user, person, today),
             "deadlines": [x for p in ps for x in d.deadlines(p, today)],
             "freshness": d.freshness(ps, today),
-            "notifications": list(
-                Notification.objects.filter(user=user, read_at__isnull=True)[:5]
-            ),
+            "notifications": list(Notification.objects.filter(user=user, read_at__isnull=True)[:5]),
             "note_form": ActionNoteForm(),
             "page_title": "Your day",
         },

@@ -7,40 +7,107 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_alter_auditevent_action'),
-        ('partnerships', '0008_merge_0007_joint_structures_0007_organisation_life'),
+        ("accounts", "0003_alter_auditevent_action"),
+        ("partnerships", "0008_merge_0007_joint_structures_0007_organisation_life"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='NotificationPreference',
+            name="NotificationPreference",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('delivery', models.CharField(choices=[('immediate', 'Each one by e-mail as it happens'), ('daily', 'A daily digest by e-mail'), ('weekly', 'A weekly digest by e-mail (on Mondays)'), ('none', 'No e-mail: in the service only')], default='daily', max_length=10)),
-                ('last_digest_at', models.DateTimeField(blank=True, null=True)),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='notification_preference', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "delivery",
+                    models.CharField(
+                        choices=[
+                            ("immediate", "Each one by e-mail as it happens"),
+                            ("daily", "A daily digest by e-mail"),
+                            ("weekly", "A weekly digest by e-mail (on Mondays)"),
+                            ("none", "No e-mail: in the service only"),
+                        ],
+                        default="daily",
+                        max_length=10,
+                    ),
+                ),
+                ("last_digest_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notification_preference",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('papers', 'Papers published'), ('action_assigned', 'Action assigned to you'), ('action_overdue', 'Action overdue'), ('approval', 'Approval requested'), ('data_month', 'A new month of data'), ('stale_assessment', 'Strategic assessment due')], max_length=20)),
-                ('title', models.CharField(max_length=300)),
-                ('url', models.CharField(blank=True, max_length=500)),
-                ('key', models.CharField(blank=True, max_length=120)),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('read_at', models.DateTimeField(blank=True, null=True)),
-                ('emailed_at', models.DateTimeField(blank=True, null=True)),
-                ('partnership', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='partnerships.partnership')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("papers", "Papers published"),
+                            ("action_assigned", "Action assigned to you"),
+                            ("action_overdue", "Action overdue"),
+                            ("approval", "Approval requested"),
+                            ("data_month", "A new month of data"),
+                            ("stale_assessment", "Strategic assessment due"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("title", models.CharField(max_length=300)),
+                ("url", models.CharField(blank=True, max_length=500)),
+                ("key", models.CharField(blank=True, max_length=120)),
+                (
+                    "created_at",
+                    models.DateTimeField(db_index=True, default=django.utils.timezone.now),
+                ),
+                ("read_at", models.DateTimeField(blank=True, null=True)),
+                ("emailed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="partnerships.partnership",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('key', ''), _negated=True), fields=('user', 'key'), name='one_notification_per_key')],
+                "ordering": ["-created_at", "-id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("key", ""), _negated=True),
+                        fields=("user", "key"),
+                        name="one_notification_per_key",
+                    )
+                ],
             },
         ),
     ]
