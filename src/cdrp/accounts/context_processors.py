@@ -28,7 +28,7 @@ def shell(request):
         "service_name": SERVICE_NAME,
         "nav": nav,
         "phase": "Beta",
-        "notifications": _notifications(user),
+        "notification_bell": _notifications(user),
     }
 
 
