@@ -221,3 +221,40 @@ def test_an_assessment_awaiting_approval_asks_the_chair(chair, member, south_reg
     told = Notification.objects.filter(kind=Notification.Kind.APPROVAL)
     assert sorted(n.user.username for n in told) == ["chair", "member"]
     assert told.first().title == "Approval requested: Strategic assessment 2026"
+
+
+def test_the_morning_checks_tell_of_a_due_assessment_and_a_new_month(
+    analyst, member, south_with_incidents
+):
+    from cdrp.accounts.models import Notification
+    from cdrp.accounts.notifications import run_checks
+    from cdrp.partnerships import evidence as ev
+
+    approved = [ev.Evidence(ev.STRATEGIC_ASSESSMENT, dt.date(2026, 1, 10), "Assessment 2026")]
+
+    def provider(p):
+        return approved
+
+    ev.register(ev.STRATEGIC_ASSESSMENT, provider)
+    try:
+        run_checks(FROZEN_TODAY)
+        run_checks(FROZEN_TODAY)  # twice: nobody is told twice
+    finally:
+        ev.unregister(ev.STRATEGIC_ASSESSMENT, provider)
+    stale = Notification.objects.filter(kind=Notification.Kind.STALE_ASSESSMENT)
+    # The refresh is late (10 January + 183 days); the annual one is due within 60 days.
+    assert sorted((n.user.username, n.title) for n in stale) == [
+        (
+            "analyst",
+            "Lancashire South Strategic CDRP: the annual strategic assessment is due by "
+            "10 January 2027",
+        ),
+        (
+            "analyst",
+            "Lancashire South Strategic CDRP: the six-month refresh of the assessment was due "
+            "on 12 July 2026",
+        ),
+    ]
+    data = Notification.objects.filter(kind=Notification.Kind.DATA_MONTH)
+    assert sorted(n.user.username for n in data) == ["analyst", "member"]
+    assert data.first().title == "police.uk data for November 2022 is loaded (Lancashire)"
