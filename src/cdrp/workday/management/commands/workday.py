@@ -25,6 +25,4 @@ class Command(BaseCommand):
             return
         run_checks()
         sent = send_digests()
-        self.stdout.write(
-            f"Digests sent: {len(sent)} e-mails, {sum(sent.values())} notifications."
-        )
+        self.stdout.write(f"Digests sent: {len(sent)} e-mails, {sum(sent.values())} notifications.")
