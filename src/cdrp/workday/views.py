@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from cdrp.accounts import notifications
@@ -148,7 +149,9 @@ def notification_read(request):
         if n is None:
             raise Http404("No such notification")
         notifications.mark_read(request.user, [n.pk])
-        if request.POST.get("go") and n.url.startswith("/"):
+        if request.POST.get("go") and url_has_allowed_host_and_scheme(
+            n.url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
             return redirect(n.url)
     else:
         count = notifications.mark_read(request.user)
