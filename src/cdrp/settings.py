@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "cdrp.health",
     "cdrp.sharing",
     "cdrp.search",
+    "cdrp.workday",
     "ninja",  # after cdrp.core: the API docs' Swagger UI from ninja's own static files, no CDN
     # Authentication (ASVS level 2, V2): sign-in throttling and two-factor codes.
     "django_otp",

@@ -26,6 +26,7 @@ urlpatterns = [
     path("scrutiny/", include("cdrp.scrutiny.urls")),
     path("health/", include("cdrp.health.urls")),
     path("sharing/", include("cdrp.sharing.urls")),
+    path("", include("cdrp.workday.urls")),  # /my/… and /notifications/…
     path("api/", api.urls),
     # One sign-in for everything: the service's, with its throttle and two-factor step.
     path(

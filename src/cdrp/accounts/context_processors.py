@@ -1,7 +1,8 @@
 """What every page's shell needs: service name, navigation for this user, phase."""
 
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
+from cdrp.accounts.notifications import unread_count
 from cdrp.accounts.policy import Permission, allows
 from cdrp.core.context_processors import SERVICE_NAME
 
@@ -23,4 +24,20 @@ def shell(request):
         }
         for text, href in items
     ]
-    return {"service_name": SERVICE_NAME, "nav": nav, "phase": "Beta"}
+    return {
+        "service_name": SERVICE_NAME,
+        "nav": nav,
+        "phase": "Beta",
+        "notification_bell": _notifications(user),
+    }
+
+
+def _notifications(user) -> dict | None:
+    """The header's notifications link and unread count, where an app provides the page."""
+    if user is None or not user.is_authenticated:
+        return None
+    try:
+        url = reverse("workday:notifications")
+    except NoReverseMatch:
+        return None
+    return {"url": url, "unread": unread_count(user)}

@@ -120,3 +120,69 @@ def partnership_model():
     """The partnership model, reached through the roles' foreign key: the accounts app imports
     nothing from the registry app above it."""
     return PartnershipRole._meta.get_field("partnership").related_model
+
+
+class NotificationPreference(models.Model):
+    """How a person wants their notifications by e-mail: each one as it happens, a daily or a
+    weekly digest, or none (in the app only). A user without a row gets the daily digest."""
+
+    class Delivery(models.TextChoices):
+        IMMEDIATE = "immediate", "Each one by e-mail as it happens"
+        DAILY = "daily", "A daily digest by e-mail"
+        WEEKLY = "weekly", "A weekly digest by e-mail (on Mondays)"
+        NONE = "none", "No e-mail: in the service only"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    delivery = models.CharField(max_length=10, choices=Delivery.choices, default=Delivery.DAILY)
+    last_digest_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.get_delivery_display()}"
+
+
+class Notification(models.Model):
+    """Something a person should know about: shown in the service (the bell in the header) and
+    sent by e-mail as their preference says."""
+
+    class Kind(models.TextChoices):
+        PAPERS = "papers", "Papers published"
+        ACTION_ASSIGNED = "action_assigned", "Action assigned to you"
+        ACTION_OVERDUE = "action_overdue", "Action overdue"
+        APPROVAL = "approval", "Approval requested"
+        DATA_MONTH = "data_month", "A new month of data"
+        STALE_ASSESSMENT = "stale_assessment", "Strategic assessment due"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    partnership = models.ForeignKey(
+        "partnerships.Partnership",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    title = models.CharField(max_length=300)
+    url = models.CharField(max_length=500, blank=True)
+    #: What makes two notifications the same one (e.g. "action-overdue:12"): sent once only.
+    key = models.CharField(max_length=120, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "key"],
+                condition=~models.Q(key=""),
+                name="one_notification_per_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title

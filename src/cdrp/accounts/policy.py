@@ -680,6 +680,8 @@ def may_read_call(user, partnership, call) -> bool:
         return True
     account_id = getattr(call.councillor.person, "account_id", None)
     return account_id is not None and account_id == getattr(user, "pk", None)
+
+
 # Partnership health (cdrp.health): a closer-working appraisal reads several partnerships'
 # structures through one.
 
@@ -695,4 +697,25 @@ def may_appraise(user, partnership, others, related_ids=frozenset()) -> bool:
     return all(
         getattr(o, "pk", o) in related_ids or allows(user, Permission.VIEW_MEMBER, o)
         for o in others
+    )
+
+
+# Actions -----------------------------------------------------------------------------------------
+
+__all__ += ["may_change_action"]
+
+
+def may_change_action(user, action) -> bool:
+    """May `user` update or close `action`? Those who minute meetings in its partnership may;
+    so may its owner, through their own account (``Person.account``), while they are a partner
+    member of that partnership. A restricted group's action also needs the right to read it,
+    which the caller checks (`cdrp.meetings.restricted.may_read`)."""
+    partnership_id = action.partnership_id
+    if allows(user, Permission.MINUTE, partnership_id):
+        return True
+    account_id = getattr(action.owner, "account_id", None)
+    return (
+        account_id is not None
+        and account_id == getattr(user, "pk", None)
+        and allows(user, Permission.VIEW_MEMBER, partnership_id)
     )

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
+from cdrp.accounts.home import dashboard
 from cdrp.accounts.models import partnership_model
 from cdrp.accounts.policy import Permission, may_see_task, public, requires, roles_of
 from cdrp.core.models import TaskProgress, WorkerHeartbeat
@@ -19,6 +20,10 @@ from cdrp.store import store_state
 
 @public
 def home(request):
+    """Everyone's front page; a signed-in person's dashboard when an app provides one."""
+    view = dashboard()
+    if view is not None and request.user.is_authenticated:
+        return view(request)
     partnerships = list(partnership_model().objects.all())
     memberships = []
     if request.user.is_authenticated:

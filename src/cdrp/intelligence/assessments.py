@@ -22,8 +22,10 @@ from typing import Any
 import pandas as pd
 import yaml
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
+from cdrp.accounts.notifications import Kind, notify
 from cdrp.analysis.assessment import AssessmentError, AssessmentInputs, Report, build_assessment
 from cdrp.analysis.concern import read_survey
 from cdrp.analysis.harm import DEFAULT_TABLE, default_weights, read_weights
@@ -33,6 +35,7 @@ from cdrp.intelligence import hooks
 from cdrp.intelligence.models import Assessment
 from cdrp.intelligence.reference import district_features
 from cdrp.intelligence.services import incident_store
+from cdrp.meetings.services import approver_accounts
 from cdrp.store import Store, counts, coverage
 from cdrp.store.geography import has_table, read_table
 
@@ -749,4 +752,22 @@ def advance(assessment, user, expected_version: int | None = None):
     setattr(assessment, f"{field}_at", now)
     setattr(assessment, f"{field}_by", user if getattr(user, "is_authenticated", False) else None)
     assessment.save_checked(assessment.version if expected_version is None else expected_version)
+    if nxt == Assessment.Status.REVIEWED and assessment.partnership is not None:
+        _ask_approval(assessment)
     return assessment
+
+
+def _ask_approval(assessment) -> None:
+    """Reviewed by the officers, the assessment awaits the strategy group's approval: its
+    members and the partnership's chairs are told."""
+    p = assessment.partnership
+    notify(
+        approver_accounts(p),
+        Kind.APPROVAL,
+        f"Approval requested: {assessment.title}",
+        reverse(
+            "intelligence:assessment-detail", kwargs={"partnership": p.slug, "pk": assessment.pk}
+        ),
+        partnership=p,
+        key=f"approve-assessment:{assessment.pk}:{assessment.version}",
+    )

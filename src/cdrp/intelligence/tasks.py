@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django_tasks import task
 
+from cdrp.accounts.notifications import run_checks
 from cdrp.core.progress import task_progress
 from cdrp.intelligence.services import incident_store
 from cdrp.store import import_police_uk
@@ -40,6 +41,7 @@ def import_police_uk_task(
         results = import_police_uk(
             incident_store(), paths, report, replace=replace, by=_by(user), reason=reason
         )
+    run_checks(only="data")  # a new month loaded: its partnerships' staff are told
     return [r.as_dict() for r in results]
 
 

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 
+from cdrp.accounts.notifications import Kind, notify
 from cdrp.core.models import ConflictError
 from cdrp.meetings.models import (
     Action,
@@ -157,7 +159,29 @@ def raise_action(
         priority=priority,
     )
     action.save()
+    _tell_owner(action)
     return action
+
+
+def _tell_owner(action: Action) -> None:
+    """The owner hears of their new action (an e-mail may carry it: a restricted group's action
+    is named by its group and due date only)."""
+    account = action.owner.account
+    if account is None:
+        return
+    what = (
+        f"an action of the {action.group.name}"
+        if action.group.restricted
+        else f"“{action.description[:120]}”"
+    )
+    notify(
+        [account],
+        Kind.ACTION_ASSIGNED,
+        f"You have a new action: {what}, due {action.due:%-d %B %Y}",
+        reverse("core:home") + "#my-actions",
+        partnership=action.partnership,
+        key=f"action-assigned:{action.pk}",
+    )
 
 
 @transaction.atomic

@@ -26,8 +26,12 @@ import zipfile
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 
+from cdrp.accounts.notifications import Kind, notify
 from cdrp.meetings.models import AgendaItem, Paper, refuse_if_locked
+from cdrp.meetings.restricted import restricting_group
+from cdrp.meetings.services import group_accounts
 
 __all__ = ["ALLOWED", "detect_kind", "add_paper"]
 
@@ -253,4 +257,24 @@ def add_paper(item: AgendaItem, upload, title: str, user=None) -> Paper:
     )
     paper.file.save(upload.name, upload, save=False)
     paper.save()
+    _tell_members(paper, user)
     return paper
+
+
+def _tell_members(paper: Paper, by) -> None:
+    """The group's members (with accounts) hear that a paper is published for their meeting;
+    a restricted paper is named by its meeting only (an e-mail may carry the title)."""
+    meeting = paper.item.meeting
+    group = meeting.group
+    named = "" if restricting_group(paper) is not None else f": “{paper.title[:120]}”"
+    notify(
+        [u for u in group_accounts(group) if by is None or u.pk != getattr(by, "pk", None)],
+        Kind.PAPERS,
+        f"Paper published for the {group.name} meeting of {meeting.date:%-d %B %Y}{named}",
+        reverse(
+            "meetings:meeting",
+            kwargs={"partnership": group.partnership.slug, "meeting_id": meeting.pk},
+        ),
+        partnership=group.partnership,
+        key=f"paper:{paper.pk}",
+    )

@@ -22,16 +22,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from icalendar import Calendar, Event
 
+from cdrp.accounts.policy import may_change_action
+from cdrp.analysis.errors import RefusedInput
 from cdrp.analysis.planner import Frequency, GroupSpec, Pin, Rules, Schedule, Venue, plan
 from cdrp.analysis.voting import VotingError, count_votes
 from cdrp.meetings import agenda
 from cdrp.meetings.locks import check_approvable
 from cdrp.meetings.models import (
+    Action,
     Attendance,
     Booking,
     Decision,
@@ -43,6 +46,7 @@ from cdrp.meetings.models import (
     refuse_if_locked,
 )
 from cdrp.meetings.models import Venue as VenueRecord
+from cdrp.meetings.restricted import may_read
 from cdrp.partnerships.models import Group, Membership, Partnership, Person, Seat
 
 __all__ = [
@@ -535,3 +539,81 @@ def save_plan(partnership: Partnership, year: int, result: Schedule) -> dict[str
         else:
             kept += 1
     return {"created": made, "moved": moved, "kept": kept}
+
+
+# Actions: updated and closed by their owners ----------------------------------------------------
+
+__all__ += ["ActionRefused", "update_action", "close_action", "group_accounts"]
+
+
+class ActionRefused(RefusedInput, ValidationError):  # type: ignore[misc]  # both keep `message`
+    """An update or closing of an action that was refused before anything was written."""
+
+    def __init__(self, field: str, message: str) -> None:
+        RefusedInput.__init__(self, field, message)
+        ValidationError.__init__(self, message, code="refused")
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def _check_action(action: Action, by) -> None:
+    if not may_change_action(by, action) or not may_read(by, action):
+        raise PermissionDenied("You may not change this action")
+    if action.status != Action.Status.OPEN:
+        raise ActionRefused("status", "This action is already closed")
+
+
+@transaction.atomic
+def update_action(action: Action, by, note: str) -> Action:
+    """Record progress on an open action (its owner, or a clerk): the note replaces the last
+    one. Audited like every save of an action."""
+    _check_action(action, by)
+    if not note.strip():
+        raise ActionRefused("note", "Say what has been done so far")
+    action.outcome = note.strip()
+    action.save()
+    return action
+
+
+@transaction.atomic
+def close_action(
+    action: Action, by, note: str, dropped: bool = False, on: dt.date | None = None
+) -> Action:
+    """Close an open action with a note of what was done (or why it was dropped). Its owner may,
+    through their own account, as may those who minute the partnership's meetings
+    (`cdrp.accounts.policy.may_change_action`); anyone else is refused (PermissionDenied)."""
+    _check_action(action, by)
+    if not note.strip():
+        raise ActionRefused("note", "Say what was done, or why the action is dropped")
+    return agenda.close_action(action, note, on or dt.date.today(), dropped)
+
+
+def group_accounts(group: Group, on: dt.date | None = None) -> list:
+    """The sign-in accounts of the people holding a seat on `group` on `on` (default today)."""
+    return [
+        m.person.account
+        for m in group.current_memberships(on)
+        .filter(person__account__isnull=False)
+        .select_related("person__account")
+    ]
+
+
+__all__ += ["approver_accounts"]
+
+
+def approver_accounts(partnership: Partnership) -> list:
+    """Who is asked when a record awaits the strategy group's approval: the accounts of the
+    people on the partnership's strategy group today, and its users with the chair's role."""
+    from cdrp.accounts.models import PartnershipRole
+    from cdrp.accounts.policy import Role
+
+    users = [
+        r.user
+        for r in PartnershipRole.objects.filter(
+            partnership=partnership, role=Role.CHAIR
+        ).select_related("user")
+    ]
+    for group in partnership.groups.filter(kind=Group.Kind.STRATEGY):
+        users += group_accounts(group)
+    return users

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import yaml
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -364,7 +366,17 @@ def person_edit(request, partnership, person=None):
     x = object_or_404(Person, p, slug=person) if person else None
     if x is not None and not may_edit_shared(request.user, x):
         return _shared_refusal(request, p, x)
-    form = PersonForm(request.POST or None, instance=x)
+    accounts = None
+    if allows(request.user, Permission.EDIT, p):
+        # The partnership's own users (and whoever is linked now): a coordinator links a person
+        # to an account of their partnership, never to another partnership's.
+        User = get_user_model()
+        accounts = (
+            User.objects.filter(Q(cdrp_roles__partnership=p) | Q(pk=getattr(x, "account_id", None)))
+            .distinct()
+            .order_by("username")
+        )
+    form = PersonForm(request.POST or None, instance=x, accounts=accounts)
     if request.method == "POST" and form.is_valid():
         saved = form.save_versioned()
         if saved:

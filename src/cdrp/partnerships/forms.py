@@ -200,12 +200,42 @@ class MembershipForm(VersionedForm):
 
 
 class PersonForm(VersionedForm):
+    """A person's record; `accounts` (the sign-in accounts a coordinator may link the person
+    to) adds the account field, left out for anyone else."""
+
+    def __init__(self, *args, accounts=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if accounts is None:
+            self.fields.pop("account")
+        else:
+            field = self.fields["account"]
+            field.queryset = accounts  # type: ignore[attr-defined]
+            field.label_from_instance = lambda u: (  # type: ignore[attr-defined]
+                f"{u.get_full_name()} ({u.get_username()})"
+                if u.get_full_name()
+                else u.get_username()
+            )
+
     class Meta:
         model = Person
-        fields = ["name", "slug", "job_title", "organisation", "email", "phone", "placeholder"]
+        fields = [
+            "name",
+            "slug",
+            "job_title",
+            "organisation",
+            "email",
+            "phone",
+            "placeholder",
+            "account",
+        ]
         labels = {
             "slug": "Short web address",
             "placeholder": "This name is an invented placeholder",
+            "account": "Sign-in account",
+        }
+        help_texts = {
+            "account": "Link the person to their account: their home page then lists their "
+            "meetings and actions, and they may close their own actions."
         }
 
 
