@@ -54,3 +54,21 @@ def test_a_call_answered_after_its_deadline_is_marked_late(partnership):
     (item,) = providers.items(partnership, providers.CCFA_RESPONSE, APRIL, MARCH)
     assert item.on_time is False and item.date == dt.date(2025, 7, 8)
     assert item.url.endswith(f"/calls/{call.pk}/")
+
+
+def test_a_call_left_unanswered_past_its_deadline_counts_late(partnership, frozen_today):
+    person = Person.objects.create(name="B Councillor", slug="b-councillor")
+    councillor = Councillor.objects.create(partnership=partnership, person=person, ward="North")
+    CommunityCall.objects.create(
+        partnership=partnership,
+        number=2,
+        councillor=councillor,
+        title="Dumped rubbish",
+        matter="Rubbish every week",
+        on_behalf_of="Residents of North Street",
+        submitted_on=dt.date(2025, 5, 1),
+        response_due=dt.date(2025, 7, 1),
+    )
+    (item,) = providers.items(partnership, providers.CCFA_RESPONSE, APRIL, MARCH)
+    assert item.on_time is False and item.date == dt.date(2025, 7, 1)
+    assert "no response by its deadline" in item.title

@@ -495,6 +495,8 @@ def _provided(p: Partnership, year: Year, kind: str, what: str, timed: bool) -> 
     if found is None:
         return Evidence(NOT_RECORDED, f"Not recorded yet: nothing here records {what}.")
     links = [Link(f"{i.title}, {_fmt(i.date)}", i.url, i.date) for i in found if i.url]
+    if not found and timed:  # nothing was due: no call waited for an answer
+        return Evidence(MET, f"No {what} were due in {year.label}.", links)
     if not found:
         return Evidence(NOT_MET, f"No {what} are recorded in {year.label}.", links)
     if not timed:

@@ -36,7 +36,8 @@ def consultations(partnership, start: dt.date, end: dt.date) -> Iterator[provide
 
 def ccfa_responses(partnership, start: dt.date, end: dt.date) -> Iterator[providers.Item]:
     """The partnership's responses to Community Calls for Action given within [start, end],
-    each marked on time or late against its deadline."""
+    each marked on time or late against its deadline, and the calls whose deadline passed in
+    that time with no response (late)."""
     answered = CommunityCall.objects.filter(
         partnership=partnership, responded_on__isnull=False, responded_on__range=(start, end)
     ).order_by("responded_on", "pk")
@@ -48,6 +49,21 @@ def ccfa_responses(partnership, start: dt.date, end: dt.date) -> Iterator[provid
             title=f"Community Call for Action: {call}",
             url=reverse("scrutiny:call", kwargs={"partnership": partnership.slug, "ccfa": call.pk}),
             on_time=call.on_time(),
+        )
+    unanswered = CommunityCall.objects.filter(
+        partnership=partnership,
+        responded_on__isnull=True,
+        response_due__isnull=False,
+        response_due__range=(start, min(end, dt.date.today() - dt.timedelta(days=1))),
+    ).order_by("response_due", "pk")
+    for call in unanswered:
+        assert call.response_due is not None  # filtered above
+        yield providers.Item(
+            kind=providers.CCFA_RESPONSE,
+            date=call.response_due,
+            title=f"Community Call for Action: {call} (no response by its deadline)",
+            url=reverse("scrutiny:call", kwargs={"partnership": partnership.slug, "ccfa": call.pk}),
+            on_time=False,
         )
 
 
