@@ -269,4 +269,6 @@ EMAIL_BACKEND = (
     else "django.core.mail.backends.console.EmailBackend"
 )
 EMAIL_HOST = config.env_list("EMAIL_HOST", ["localhost"])[0]
+# The service's address as people reach it, for links in e-mails (notifications, alerts).
+CDRP_SITE_URL = config.env_list("CDRP_SITE_URL", ["http://localhost:8000/"])[0]
 DEFAULT_FROM_EMAIL = config.env_list("DEFAULT_FROM_EMAIL", ["cdrp@localhost"])[0]
