@@ -104,6 +104,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "cdrp.accounts.context_processors.shell",
             ],
+            "builtins": ["cdrp.core.templatetags.words"],
         },
     },
 ]
@@ -162,6 +163,7 @@ LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
+FORMAT_MODULE_PATH = ["cdrp.core.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"

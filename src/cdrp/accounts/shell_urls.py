@@ -9,6 +9,7 @@ app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("glossary/", views.glossary, name="glossary"),
     path("tasks/<str:task_id>/", views.task_page, name="task"),
     path("tasks/<str:task_id>/progress", views.task_progress, name="task-progress"),
 ]

@@ -22,9 +22,17 @@ import shapely
 
 from cdrp.analysis.emerging import area_emerging_hotspots, area_table
 from cdrp.analysis.exceedance import exceedances
-from cdrp.analysis.months import Month, MonthError, months_since
+from cdrp.analysis.harm import category_name
+from cdrp.analysis.months import Month, MonthError, label, months_since
 from cdrp.analysis.months import window as months_window
 from cdrp.analysis.nearrepeat import knox_test
+from cdrp.analysis.readings import (
+    concentration_reading,
+    exceedance_reading,
+    fdr_reading,
+    hotspot_reading,
+    knox_reading,
+)
 from cdrp.analysis.repeats import repeat_locations
 
 __all__ = [
@@ -234,13 +242,14 @@ def build_tactical(
                     "lsoa_name": str(names.at[code, "lsoa_name"]),
                     "ward_name": _ward_name(names, code),
                     "pattern": pattern,
+                    "reading": hotspot_reading(str(names.at[code, "lsoa_name"]), pattern),
                     "records": int(sum(series)),
                     "records_month": series[-1],
                     "evidence": {
                         "method": (
                             f"Getis-Ord Gi* on {len(codes)} LSOAs (queen contiguity, binary "
-                            f"weights, normal p-values, FDR 5%) for each month {held[0]} to "
-                            f"{held[-1]}; pattern as defined in cdrp.analysis.emerging"
+                            f"weights, normal p-values, FDR 5%) for each month {label(held[0])} to "
+                            f"{label(held[-1])}; patterns as in the glossary (emerging hot spot)"
                         ),
                         "months": held,
                         "series": series,
@@ -308,6 +317,14 @@ def build_tactical(
                 "ward": str(area),
                 "ward_name": str(ward_names.get(area, area)),
                 "category": str(cat),
+                "category_name": category_name(cat) or str(cat),
+                "reading": exceedance_reading(
+                    str(ward_names.get(area, area)),
+                    category_name(cat) or str(cat),
+                    int(alert.observed),
+                    float(alert.expected),
+                    float(alert.upper_limit),
+                ),
                 "month": month,
                 "observed": int(alert.observed),
                 "expected": _num(alert.expected),
@@ -318,8 +335,7 @@ def build_tactical(
                 "evidence": {
                     "method": (
                         "observed above the 99% Poisson upper limit of the expected count "
-                        "(mean of the 12 months before × seasonal factor); "
-                        "cdrp.analysis.exceedance"
+                        "(mean of the 12 months before × seasonal factor)"
                     ),
                     "baseline_mean": _num(alert.baseline_mean),
                     "seasonal_factor": _num(alert.seasonal_factor),
@@ -342,6 +358,9 @@ def build_tactical(
         repeats["total"] = int(rep.attrs["total"])
         repeats["places"] = int(rep.attrs["places"])
         repeats["share_top"] = _num(rep["share"].sum())
+        repeats["reading"] = concentration_reading(
+            len(rep), float(rep["share"].sum()), repeats["total"]
+        )
         r: Any  # a row of `repeat_locations`
         for r in rep.itertuples(index=False):
             repeats["items"].append(
@@ -393,6 +412,9 @@ def build_tactical(
                 time_bands_months=list(KNOX_TIMES),
                 cells=cells,
                 significant=sig,
+                reading=knox_reading(
+                    True, [(str(c["distance_band"]), str(c["time_band"])) for c in sig]
+                ),
                 note=(
                     f"Knox test on {res.n_events} burglaries (month precision), "
                     f"{res.permutations} permutations; "
@@ -404,6 +426,8 @@ def build_tactical(
                     )
                 ),
             )
+
+    near.setdefault("reading", knox_reading(False))
 
     # --- Map (GeoJSON, WGS84) -------------------------------------------------------------------
     hot_codes = {e["lsoa"] for e in emerging}
@@ -437,7 +461,7 @@ def build_tactical(
                     "properties": {
                         "id": e["id"],
                         "name": e["ward_name"],
-                        "category": e["category"],
+                        "category": e["category_name"],
                         "observed": e["observed"],
                         "expected": e["expected"],
                     },
@@ -450,6 +474,7 @@ def build_tactical(
         "month": month,
         "window": {"months": window, "start": held[0], "end": held[-1]},
         "emerging": emerging,
+        "emerging_reading": fdr_reading(len(codes), len(emerging)) if len(codes) >= 3 else "",
         "exceedances": exceed,
         "repeats": repeats,
         "near_repeat": near,
