@@ -58,6 +58,22 @@ HOTSPOT_PERMUTATIONS = 99
 _EMERGING = ("new", "consecutive", "intensifying", "persistent", "sporadic")
 
 
+#: The map's colours: hot spots red, exceedances one colour per crime type (GOV.UK palette).
+HOTSPOT_COLOUR = "#d4351c"
+CATEGORY_PALETTE = (
+    "#1d70b8",
+    "#4c2c92",
+    "#00703c",
+    "#28a197",
+    "#b58840",
+    "#912b88",
+    "#85994b",
+    "#003078",
+    "#d53880",
+    "#f47738",
+)
+
+
 class TacticalError(ValueError):
     """Bad input to the tactical assessment (a month without data, a window too long, …)."""
 
@@ -140,6 +156,7 @@ def build_tactical(
     top: int = 10,
     knox_min_events: int = KNOX_MIN_EVENTS,
     missing: list[str] | None = None,
+    district_names: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """Build the tasking pack for ``month``.
 
@@ -174,6 +191,8 @@ def build_tactical(
     missing : list of str, optional
         Notices of inputs the caller lacked (`missing_boundaries`): they head ``notes`` and are
         the pack's ``warnings``, with any part this builder could not compute.
+    district_names : dict, optional
+        District code → name, for the map's district boundary layer and labels.
 
     Returns
     -------
@@ -467,6 +486,59 @@ def build_tactical(
                     },
                 }
             )
+    # Exceedances coloured by crime type (one colour per type, named in the legend).
+    cats = sorted({f["properties"]["category"] for f in ex_feats})
+    colour = {c: CATEGORY_PALETTE[i % len(CATEGORY_PALETTE)] for i, c in enumerate(cats)}
+    for f in ex_feats:
+        f["properties"]["colour"] = colour[f["properties"]["category"]]
+    legend = [
+        {"kind": "hotspot", "label": "Emerging hot spot (neighbourhood)", "colour": HOTSPOT_COLOUR},
+        *(
+            {"kind": "exceedance", "label": f"Exceedance: {c} (ward)", "colour": colour[c]}
+            for c in cats
+        ),
+        {"kind": "district", "label": "District boundary", "colour": "#0b0c0c"},
+        {"kind": "ward", "label": "Ward boundary", "colour": "#505a5f"},
+        {"kind": "lsoa", "label": "Neighbourhood (LSOA) boundary", "colour": "#b1b4b6"},
+    ]
+
+    # Context layers: every ward and district of the partnership, named, to orient by.
+    ward_feats: list[dict[str, Any]] = []
+    for code, g in (ward_shapes or {}).items():
+        if code not in ward_names.index:
+            continue
+        g = shapely.simplify(geom(g), 0.0001, preserve_topology=True)
+        point = g.representative_point()
+        ward_feats.append(
+            {
+                "type": "Feature",
+                "geometry": _geojson(g),
+                "properties": {
+                    "code": str(code),
+                    "name": str(ward_names.get(code, code)),
+                    "label_at": [round(point.x, 5), round(point.y, 5)],
+                },
+            }
+        )
+    district_feats: list[dict[str, Any]] = []
+    if "district" in lsoa:
+        for code, group in lsoa.groupby("district"):
+            parts = [geom(shapes[c]) for c in group["lsoa"] if c in shapes]
+            if not parts:
+                continue
+            g = shapely.simplify(shapely.union_all(parts), 0.0002, preserve_topology=True)
+            point = g.representative_point()
+            district_feats.append(
+                {
+                    "type": "Feature",
+                    "geometry": _geojson(g),
+                    "properties": {
+                        "code": str(code),
+                        "name": str((district_names or {}).get(str(code), code)),
+                        "label_at": [round(point.x, 5), round(point.y, 5)],
+                    },
+                }
+            )
     fc = {"type": "FeatureCollection"}
     return {
         "kind": "tactical",
@@ -483,6 +555,9 @@ def build_tactical(
             "lsoas": {**fc, "features": feats},
             "hotspots": {**fc, "features": [f for f in feats if f["properties"]["hot"]]},
             "exceedances": {**fc, "features": ex_feats},
+            "wards": {**fc, "features": ward_feats},
+            "districts": {**fc, "features": district_feats},
+            "legend": legend,
         },
         "notes": notes,
         "warnings": warnings,
