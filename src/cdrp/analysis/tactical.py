@@ -526,7 +526,10 @@ def build_tactical(
             parts = [geom(shapes[c]) for c in group["lsoa"] if c in shapes]
             if not parts:
                 continue
-            g = shapely.simplify(shapely.union_all(parts), 0.0002, preserve_topology=True)
+            # Neighbourhood shapes simplified one by one leave slivers between them: close
+            # them (out by about 30 m and back) so the district shows as its outline only.
+            merged = shapely.union_all([shapely.buffer(p, 0.0003) for p in parts])
+            g = shapely.simplify(shapely.buffer(merged, -0.0003), 0.0002, preserve_topology=True)
             point = g.representative_point()
             district_feats.append(
                 {

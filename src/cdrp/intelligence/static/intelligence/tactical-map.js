@@ -1,6 +1,6 @@
 // Tactical assessment map: neighbourhood (LSOA), ward and district boundaries with names as
-// context, emerging hot spots and exceedances coloured by crime type, a layer control and a
-// legend. A base-map tile layer only when the service sets one (CDRP_MAP_TILE_URL).
+// context, emerging hot spots and exceedances coloured by crime type, and a layer control (the
+// page lists the legend below the map). A base-map tile layer only when the service sets one (CDRP_MAP_TILE_URL).
 (function () {
   "use strict";
   var el = document.getElementById("tactical-map");
@@ -65,32 +65,8 @@
       "District boundaries and names": districtGroup,
       "Ward boundaries and names": wardGroup,
       "Neighbourhoods (LSOAs)": all,
-    }, { collapsed: false })
+    }, { collapsed: window.innerWidth < 641 })
     .addTo(map);
-  var legend = L.control({ position: "bottomleft" });
-  legend.onAdd = function () {
-    var box = L.DomUtil.create("div", "cdrp-map-legend");
-    var title = document.createElement("p");
-    title.className = "cdrp-map-legend__title";
-    title.textContent = "Key";
-    box.appendChild(title);
-    var list = document.createElement("ul");
-    list.className = "cdrp-map-legend__list";
-    (data.legend || []).forEach(function (item) {
-      var li = document.createElement("li");
-      var swatch = document.createElement("span");
-      swatch.className = "cdrp-map-legend__swatch cdrp-map-legend__swatch--" + item.kind;
-      swatch.style.borderColor = item.colour;
-      if (item.kind === "hotspot" || item.kind === "exceedance") swatch.style.backgroundColor = item.colour;
-      swatch.setAttribute("aria-hidden", "true");
-      li.appendChild(swatch);
-      li.appendChild(document.createTextNode(item.label));
-      list.appendChild(li);
-    });
-    box.appendChild(list);
-    return box;
-  };
-  legend.addTo(map);
   var bounds = all.getBounds();
   if (bounds.isValid()) map.fitBounds(bounds);
   else map.setView([53.7, -2.7], 10);
