@@ -36,6 +36,7 @@ __all__ = [
     "span_label",
     "day_label",
     "read_month",
+    "read_date",
     "quarter_of",
     "quarter_months",
     "quarter_label",
@@ -302,6 +303,32 @@ def read_month(value: object, field: str = "month") -> str:
         if 1 <= number <= 12 and int(year) >= 1:
             return str(Month(int(year), number))
     raise MonthError(field, f"enter a month and year, for example April 2022, got {value!r}")
+
+
+def read_date(value: object) -> dt.date | None:
+    """A date as a person may type it (``"27 3 2027"``, ``"27/03/2027"``, ``"27 March 2027"``,
+    ``"27 Mar 2027"``) or as ISO ``"2027-03-27"``; None when it is none of these.
+
+    Examples
+    --------
+    >>> read_date("27 3 2027"), read_date("27/03/2027"), read_date("27 march 2027")
+    (datetime.date(2027, 3, 27), datetime.date(2027, 3, 27), datetime.date(2027, 3, 27))
+    >>> read_date("2027-03-27"), read_date("31 2 2027"), read_date("soon")
+    (datetime.date(2027, 3, 27), None, None)
+    """
+    text = "" if value is None else str(value).strip()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    parts = [p for p in re.split(r"[\s/,.-]+", text.lower()) if p]
+    if len(parts) != 3 or not parts[0].isdigit() or not parts[2].isdigit() or len(parts[2]) != 4:
+        return None
+    month = _WORDS.get(parts[1]) or (int(parts[1]) if parts[1].isdigit() else 0)
+    try:
+        return dt.date(int(parts[2]), month, int(parts[0]))
+    except ValueError:
+        return None
 
 
 def quarter_of(month: object) -> str:

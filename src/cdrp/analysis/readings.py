@@ -171,7 +171,9 @@ def change_reading(
         return f"{subject} {verb} by {_pct(change)}"
     assert p_value is not None  # for mypy: _ok checked it
     judgement = (
-        "more than chance would explain" if p_value < alpha else "within what chance alone could give"
+        "more than chance would explain"
+        if p_value < alpha
+        else "within what chance alone could give"
     )
     return f"{subject} {verb} by {_pct(change)} — {judgement}"
 

@@ -23,9 +23,10 @@ def _rings(geometry: dict[str, Any]) -> list[list[list[float]]]:
 
 def tactical_map_svg(map_data: dict[str, Any], width: int = 640, title: str = "Map") -> str:
     """The map as one SVG element (legend included); "" when the pack has no shapes."""
-    layers = {k: (map_data.get(k) or {}).get("features", []) for k in (
-        "lsoas", "wards", "districts", "hotspots", "exceedances"
-    )}
+    layers = {
+        k: (map_data.get(k) or {}).get("features", [])
+        for k in ("lsoas", "wards", "districts", "hotspots", "exceedances")
+    }
     points = [
         pt
         for feats in layers.values()
