@@ -379,9 +379,15 @@ def control_limit_reading(
     'Below the lower control limit (30): a real fall, more than ordinary variation'
     """
     if _ok(upper) and upper is not None and value > upper:
-        return f"Above the upper control limit ({upper:,.0f}): a real rise, more than ordinary variation"
+        return (
+            f"Above the upper control limit ({upper:,.0f}): a real rise, more than ordinary "
+            "variation"
+        )
     if _ok(lower) and lower is not None and value < lower:
-        return f"Below the lower control limit ({lower:,.0f}): a real fall, more than ordinary variation"
+        return (
+            f"Below the lower control limit ({lower:,.0f}): a real fall, more than ordinary "
+            "variation"
+        )
     span = (
         f" ({lower:,.0f} to {upper:,.0f})"
         if _ok(lower) and _ok(upper) and lower is not None and upper is not None
