@@ -103,7 +103,9 @@ def test_a_malformed_month_is_a_clear_error(client, small_store, member):
     client.force_login(member)
     response = client.get("/intelligence/counts/?from=2021-13&to=2022-11")
     assert response.status_code == 400
-    assert "Enter the first month as YYYY-MM, like 2021-12" in response.content.decode()
+    assert "Enter the first month as a month and year, for example December 2021" in (
+        response.content.decode()
+    )
     response = client.get("/intelligence/counts/?from=2022-11&to=2021-12")
     assert (
         "The last month must be the same as or after the first month" in response.content.decode()

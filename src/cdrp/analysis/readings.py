@@ -25,6 +25,7 @@ __all__ = [
     "fdr_reading",
     "control_limit_reading",
     "concentration_reading",
+    "target_reading",
     "percent_change",
 ]
 
@@ -422,3 +423,31 @@ def concentration_reading(places: int, share: float, total: int) -> str:
         f"The {places:,} busiest areas hold {_pct(pct)} of the {total:,} records: focusing on "
         f"them reaches {fraction} of the problem"
     )
+
+
+def target_reading(status: str, projection: str, interval: str, target: str, by: str = "") -> str:
+    """A plan target's projection and status in words (the figures as the page formats them).
+
+    Examples
+    --------
+    >>> target_reading("on track", "412", "380 to 445", "at most 420", "March 2025")
+    'Heading for about 412 by March 2025 (likely between 380 and 445): on track for the target (at most 420)'
+    >>> target_reading("off track", "530", "", "at most 420")
+    'Heading for about 530: off track — the target (at most 420) will be missed unless something changes'
+    >>> target_reading("at risk", "425", "390 to 460", "at most 420")
+    'Heading for about 425 (likely between 390 and 460): at risk — the target (at most 420) could go either way'
+    >>> target_reading("no data", "–", "", "at most 420")
+    'No figures yet, so the target (at most 420) cannot be judged'
+    """  # noqa: E501
+    if status in ("no data", "not started", "cannot judge") or projection in ("", "–"):
+        return f"No figures yet, so the target ({target}) cannot be judged"
+    if status == "no target":
+        return f"Heading for about {projection}; no target is set"
+    when = f" by {by}" if by else ""
+    likely = f" (likely between {interval.replace(' to ', ' and ', 1)})" if interval else ""
+    verdict = {
+        "on track": f"on track for the target ({target})",
+        "at risk": f"at risk — the target ({target}) could go either way",
+        "off track": f"off track — the target ({target}) will be missed unless something changes",
+    }.get(status, status)
+    return f"Heading for about {projection}{when}{likely}: {verdict}"
