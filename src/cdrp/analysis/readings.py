@@ -26,6 +26,7 @@ __all__ = [
     "control_limit_reading",
     "concentration_reading",
     "target_reading",
+    "funnel_reading",
     "percent_change",
 ]
 
@@ -451,3 +452,32 @@ def target_reading(status: str, projection: str, interval: str, target: str, by:
         "off track": f"off track — the target ({target}) will be missed unless something changes",
     }.get(status, status)
     return f"Heading for about {projection}{when}{likely}: {verdict}"
+
+
+def funnel_reading(place: str, position: str) -> str:
+    """A district's place in its family's funnel plot (``peer_position``) in words.
+
+    Examples
+    --------
+    >>> funnel_reading("Chorley", "above 99.8% limit")
+    'Chorley has clearly more crime for its size than similar areas — far more than chance would explain'
+    >>> funnel_reading("Chorley", "below 95% limit")
+    'Chorley has less crime for its size than similar areas — probably more than chance'
+    >>> funnel_reading("Chorley", "within limits")
+    'Chorley has about as much crime for its size as similar areas'
+    """  # noqa: E501
+    if position.startswith("above 99.8"):
+        return (
+            f"{place} has clearly more crime for its size than similar areas — far more than "
+            "chance would explain"
+        )
+    if position.startswith("below 99.8"):
+        return (
+            f"{place} has clearly less crime for its size than similar areas — far more than "
+            "chance would explain"
+        )
+    if position.startswith("above"):
+        return f"{place} has more crime for its size than similar areas — probably more than chance"
+    if position.startswith("below"):
+        return f"{place} has less crime for its size than similar areas — probably more than chance"
+    return f"{place} has about as much crime for its size as similar areas"
