@@ -21,7 +21,7 @@ def test_the_tactical_page_toggles_a_map_layer_and_downloads_the_pdf(
         partnership.districts.add(Area.objects.create(code=code, name=name, level="district"))
     sign_in(page, "member")
     page.goto("/intelligence/tactical/lancashire-south/?month=2022-11")
-    expect(page.get_by_role("heading", name="Emerging hot-spots")).to_be_visible()
+    expect(page.get_by_role("heading", name="Emerging hot spots")).to_be_visible()
     hot = page.locator("#tactical-map path.layer-hotspots")
     expect(hot.first).to_be_attached(timeout=20000)
     assert hot.count() > 0
@@ -29,7 +29,7 @@ def test_the_tactical_page_toggles_a_map_layer_and_downloads_the_pdf(
     # No tile layer without a configured tile URL.
     assert page.locator("#tactical-map .leaflet-tile").count() == 0
 
-    box = page.locator(".leaflet-control-layers label", has_text="Emerging hot-spots")
+    box = page.locator(".leaflet-control-layers label", has_text="Emerging hot spots")
     box.locator("input").uncheck()
     expect(hot).to_have_count(0)
     assert page.locator("#tactical-map path.layer-lsoas").count() > 200
@@ -37,7 +37,7 @@ def test_the_tactical_page_toggles_a_map_layer_and_downloads_the_pdf(
     expect(hot.first).to_be_attached()
 
     # An exceedance links to its evidence.
-    page.locator("#exceedances ~ table a", has_text="Evidence").first.click()
+    page.locator("#exceedances ~ .cdrp-scroll table a", has_text="Evidence").first.click()
     assert page.evaluate("location.hash").startswith("#evidence-exceedance-")
     screenshot(page, "tactical-page")
     violations = axe_violations(page)

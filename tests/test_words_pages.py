@@ -55,14 +55,14 @@ class _Text(HTMLParser):
         self.links, self.text, self._skip = [], [], 0
 
     def handle_starttag(self, tag, attrs):
-        if tag in ("script", "style", "template"):
+        if tag in ("script", "style", "template", "code"):  # code: a file name as it is
             self._skip += 1
         href = dict(attrs).get("href")
         if tag == "a" and href:
             self.links.append(href)
 
     def handle_endtag(self, tag):
-        if tag in ("script", "style", "template"):
+        if tag in ("script", "style", "template", "code"):
             self._skip -= 1
 
     def handle_data(self, data):

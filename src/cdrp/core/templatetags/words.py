@@ -82,3 +82,30 @@ def span_of(values) -> str:
     if not values:
         return ""
     return month_span(values[0], values[-1])
+
+
+@register.filter
+def month_list(values) -> str:
+    """Months as labels joined with commas: "June 2020, August 2020"."""
+    return ", ".join(govuk_month(v) for v in values or [])
+
+
+@register.filter
+def govuk_datetime(value) -> str:
+    """A datetime (or ISO text) as "7 December 2026, 20:41" in the service's time zone."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    if value in (None, ""):
+        return ""
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, dt.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return f"{months.day_label(value)}, {value:%H:%M}"
+    return months.day_label(value)
