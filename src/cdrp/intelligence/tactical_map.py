@@ -100,12 +100,13 @@ def tactical_map_svg(map_data: dict[str, Any], width: int = 640, title: str = "M
         at = f["properties"].get("label_at")
         if at:
             x, y = xy(*at)
-            parts.append(
-                f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="middle" font-family="{FONT}" '
-                'font-size="12" font-weight="bold" fill="#0b0c0c" stroke="#ffffff" '
-                'stroke-width="3" paint-order="stroke">'
-                f"{escape(f['properties']['name'])}</text>"
-            )
+            name = escape(f["properties"]["name"])
+            # A white halo drawn first, then the name (not every renderer knows paint-order).
+            for paint in ('fill="#ffffff" stroke="#ffffff" stroke-width="3"', 'fill="#0b0c0c"'):
+                parts.append(
+                    f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="middle" font-family="{FONT}" '
+                    f'font-size="12" font-weight="bold" {paint}>{name}</text>'
+                )
     y = height + 16
     parts.append(
         f'<text x="0" y="{y}" font-family="{FONT}" font-size="11" font-weight="bold" '
