@@ -61,7 +61,7 @@ def test_coverage_flags_the_missing_month(client, small_store, member):
     client.force_login(member)
     page = client.get("/intelligence/data/coverage/").content.decode()
     # 2020-05, 2020-07 and 2022-11 are present: every month between is missing, not zero.
-    assert "Missing months: 2020-06, 2020-08, 2020-09, 2020-10" in page
+    assert "Missing months: June 2020, August 2020, September 2020, October 2020" in page
     assert "21,515" in page and "19,428" in page
 
 
