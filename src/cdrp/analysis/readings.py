@@ -169,9 +169,8 @@ def change_reading(
     if change is None:
         return f"{subject} rose from none to {after:,.0f} records"
     verb = "rose" if change > 0 else "fell"
-    if not _ok(p_value):
+    if p_value is None or not math.isfinite(p_value):
         return f"{subject} {verb} by {_pct(change)}"
-    assert p_value is not None  # for mypy: _ok checked it
     judgement = (
         "more than chance would explain"
         if p_value < alpha
@@ -200,14 +199,12 @@ def rate_ratio_reading(
     >>> rate_ratio_reading(None, None, None)
     'No rate ratio: there were no records to compare'
     """  # noqa: E501
-    if not _ok(ratio):
+    if ratio is None or not math.isfinite(ratio):
         return "No rate ratio: there were no records to compare"
-    assert ratio is not None
     diff = (ratio - 1) * 100
-    if not (_ok(lower) and _ok(upper)):
+    if lower is None or upper is None or not (math.isfinite(lower) and math.isfinite(upper)):
         word = "higher" if diff > 0 else "lower"
         return f"{_pct(diff)} {word} than {compared_with} (no interval could be worked out)"
-    assert lower is not None and upper is not None
     lo, hi = (lower - 1) * 100, (upper - 1) * 100
 
     def side(v: float) -> str:
