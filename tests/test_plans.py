@@ -322,7 +322,7 @@ def test_the_plan_pdf_reads_as_a_document(draft, demo_registry, tmp_path):
     ).stdout
     assert "partnership plan 2022 to 2025" in text
     assert "1. Violence and sexual offences" in text and "4. Public order" in text
-    assert "-5% on 2021-04 to 2022-03" in text
+    assert "-5% on April 2021 to March 2022" in text
     assert "Page 1 of" in text
 
 

@@ -76,7 +76,7 @@ def _describe_target(target: Target) -> str:
     if target.kind == Target.Kind.CHANGE:
         value = target.value.normalize() if target.value is not None else "?"
         base = (
-            f"{target.baseline_start} to {target.baseline_end}"
+            span_label(target.baseline_start, target.baseline_end)
             if target.baseline_start and target.baseline_end
             else "no baseline"
         )
