@@ -560,8 +560,8 @@ def build_tactical(
             "exceedances": {**fc, "features": ex_feats},
             "wards": {**fc, "features": ward_feats},
             "districts": {**fc, "features": district_feats},
-            "legend": legend,
         },
+        "map_legend": legend,
         "notes": notes,
         "warnings": warnings,
     }

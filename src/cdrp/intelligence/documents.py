@@ -450,7 +450,10 @@ def render_tactical_pdf(pack: dict, partnership) -> bytes:
 
     from cdrp.intelligence.tactical_map import tactical_map_svg
 
-    svg = tactical_map_svg(pack.get("map") or {}, title="Map of the tasking pack")
+    svg = tactical_map_svg(
+        {**(pack.get("map") or {}), "legend": pack.get("map_legend", [])},
+        title="Map of the tasking pack",
+    )
     html = render_to_string(
         "intelligence/tactical/pdf.html",
         {

@@ -61,6 +61,7 @@ def tactical_page(request, partnership):
     if pack:
         ctx["map_data"] = {
             **pack["map"],
+            "legend": pack.get("map_legend", []),
             "tile_url": ctx["tile_url"],
             "tile_attribution": ctx["tile_attribution"],
         }

@@ -26,9 +26,12 @@
     return function (feature, layer) {
       var p = feature.properties || {};
       if (!p.name || !p.label_at) return;
+      // Leaflet puts string content in as HTML: give it an element holding the name as text.
+      var text = document.createElement("span");
+      text.textContent = p.name;
       var label = L.tooltip({ permanent: true, direction: "center", className: className, interactive: false })
         .setLatLng([p.label_at[1], p.label_at[0]])
-        .setContent(p.name);
+        .setContent(text);
       labels[className].push(label);
     };
   }
