@@ -45,8 +45,9 @@ def test_the_tactical_page_toggles_a_map_layer_and_downloads_the_pdf(
         (v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in violations
     ]
 
-    with page.expect_download() as info:
-        page.get_by_role("link", name="Download the PDF pack").click()
+    # The PDF draws the map too: the first render (WeasyPrint loading its fonts) may take a while.
+    with page.expect_download(timeout=90000) as info:
+        page.get_by_role("link", name="Download the PDF pack").click(timeout=90000)
     download = info.value
     assert download.suggested_filename == "tactical-lancashire-south-2022-11.pdf"
     with open(download.path(), "rb") as handle:

@@ -8,6 +8,8 @@ import math
 from html import escape
 from typing import Any
 
+import shapely
+
 FONT = "Helvetica, Arial, sans-serif"
 
 
@@ -49,10 +51,18 @@ def tactical_map_svg(map_data: dict[str, Any], width: int = 640, title: str = "M
         return (lon - minx) * kx * scale, (maxy - lat) * scale
 
     def path(geometry: dict[str, Any]) -> str:
+        # In pixels, simplified to under a pixel and rounded: WeasyPrint's time grows with the
+        # size of the SVG, and finer detail than a pixel cannot be seen.
         out = []
         for ring in _rings(geometry):
-            pts = " ".join("{:.1f} {:.1f}".format(*xy(*p[:2])) for p in ring[:-1])
-            out.append(f"M{pts}Z")
+            pts = [xy(*p[:2]) for p in ring]
+            line = shapely.LineString(pts) if len(pts) >= 2 else None
+            if line is None:
+                continue
+            coords = shapely.simplify(line, 0.6).coords
+            if len(coords) < 3:
+                continue
+            out.append("M" + " ".join(f"{x:.0f} {y:.0f}" for x, y in coords[:-1]) + "Z")
         return "".join(out)
 
     legend = map_data.get("legend") or []
@@ -63,11 +73,9 @@ def tactical_map_svg(map_data: dict[str, Any], width: int = 640, title: str = "M
         f'width="{width}" height="{height + legend_h}">',
         f"<title>{escape(title)}</title>",
     ]
-    for f in layers["lsoas"]:
-        parts.append(
-            f'<path d="{path(f["geometry"])}" fill="#ffffff" stroke="#b1b4b6" '
-            'stroke-width="0.4" fill-rule="evenodd"/>'
-        )
+    lsoas = "".join(path(f["geometry"]) for f in layers["lsoas"])
+    if lsoas:
+        parts.append(f'<path d="{lsoas}" fill="none" stroke="#b1b4b6" stroke-width="0.4"/>')
     for f in layers["hotspots"]:
         parts.append(
             f'<path d="{path(f["geometry"])}" fill="#d4351c" fill-opacity="0.55" '
@@ -80,10 +88,9 @@ def tactical_map_svg(map_data: dict[str, Any], width: int = 640, title: str = "M
             f'<path d="{path(f["geometry"])}" fill="{c}" fill-opacity="0.3" stroke="{c}" '
             'stroke-width="1.6" stroke-dasharray="4 2" fill-rule="evenodd"/>'
         )
-    for f in layers["wards"]:
-        parts.append(
-            f'<path d="{path(f["geometry"])}" fill="none" stroke="#505a5f" stroke-width="0.8"/>'
-        )
+    wards = "".join(path(f["geometry"]) for f in layers["wards"])
+    if wards:
+        parts.append(f'<path d="{wards}" fill="none" stroke="#505a5f" stroke-width="0.8"/>')
     for f in layers["districts"]:
         parts.append(
             f'<path d="{path(f["geometry"])}" fill="none" stroke="#0b0c0c" stroke-width="2"/>'
