@@ -355,7 +355,7 @@ def test_a_coordinator_adds_next_years_target_and_rewords_an_objective(
     base = "/plans/lancashire-south/revision/1"
     indicator = Indicator.objects.filter(objective__priority__plan=draft).first()
     page = client.get(f"{base}/indicators/{indicator.pk}/targets/add/").content.decode()
-    assert 'value="2023-04"' in page  # the year after the existing target
+    assert 'value="April 2023"' in page  # the year after the existing target
     response = client.post(
         f"{base}/indicators/{indicator.pk}/targets/add/",
         {
