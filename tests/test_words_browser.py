@@ -88,7 +88,7 @@ def test_no_page_is_wider_than_a_phone_and_axe_finds_nothing_serious(
             [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in violations],
             [[n["target"] for n in v["nodes"]][:3] for v in regions],
         )
-    screenshot(phone, "phone-funding")
+    screenshot(phone, "phone-glossary")
     record_property(
         "summary", f"phone crawl: {len(PAGES)} pages at 375 px, widest document {widest} px"
     )
