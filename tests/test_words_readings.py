@@ -140,5 +140,6 @@ def test_hotspot_knox_fdr_and_concentration_readings():
     assert readings.band_words("(200, 400] m") == "200 to 400 m away"
     assert readings.band_words("(0, 1] months") == "a month later"
     assert readings.fdr_reading(120, 6).startswith("6 of 120 areas tested stand out")
-    # 372 of 1,200 is 31%: "almost a third".
-    assert readings.concentration_reading(10, 0.31, 1200).endswith("almost a third of the problem")
+    # 31% is about one record in 3 (100 / 31 = 3.2); 19% about one in 5.
+    assert readings.concentration_reading(10, 0.31, 1200).endswith("about one record in 3")
+    assert readings.concentration_reading(10, 0.19, 14732).endswith("about one record in 5")

@@ -399,27 +399,13 @@ def concentration_reading(places: int, share: float, total: int) -> str:
     """Repeat locations in words (`share` a fraction of `total`).
 
     >>> concentration_reading(10, 0.31, 1200)
-    'The 10 busiest areas hold 31% of the 1,200 records: focusing on them reaches almost a third of the problem'
+    'The 10 busiest areas hold 31% of the 1,200 records: focusing on them reaches about one record in 3'
     """  # noqa: E501
     pct = share * 100
-    fraction = (
-        "almost half"
-        if 40 <= pct < 50
-        else "half or more"
-        if pct >= 50
-        else "almost a third"
-        if 28 <= pct < 33.4
-        else "a third or more"
-        if pct >= 33.4
-        else "a quarter or more"
-        if pct >= 25
-        else "a fifth or more"
-        if pct >= 20
-        else "a small part"
-    )
+    reach = f"about one record in {max(1, round(100 / pct))}" if pct > 0 else "none of them"
     return (
         f"The {places:,} busiest areas hold {_pct(pct)} of the {total:,} records: focusing on "
-        f"them reaches {fraction} of the problem"
+        f"them reaches {reach}"
     )
 
 

@@ -17,7 +17,7 @@ from django.utils.html import format_html
 
 from cdrp.analysis import months
 from cdrp.analysis.harm import category_name
-from cdrp.analysis.readings import GLOSSARY
+from cdrp.analysis.readings import GLOSSARY, band_words
 
 register = template.Library()
 
@@ -109,3 +109,9 @@ def govuk_datetime(value) -> str:
             value = timezone.localtime(value)
         return f"{months.day_label(value)}, {value:%H:%M}"
     return months.day_label(value)
+
+
+@register.filter
+def band(value) -> str:
+    """A Knox band label in words: "[0, 200] m" → "within 200 m"."""
+    return band_words(str(value))
