@@ -58,8 +58,10 @@ def test_a_refresh_without_an_annual_assessment_is_refused_with_a_message(
     url = reverse("intelligence:assessment-build", kwargs={"partnership": "lancashire-south"})
     response = client.post(url, {"kind": "refresh", "end": "2022-11"}, follow=True)
     assert b"A refresh needs an annual strategic assessment" in response.content
-    response = client.post(url, {"kind": "strategic", "end": "Nov 2022"}, follow=True)
-    assert b"Enter the last month as YYYY-MM" in response.content
+    response = client.post(url, {"kind": "strategic", "end": "Smarch 2022"}, follow=True)
+    assert b"Enter the last month as a month and year, for example November 2022" in (
+        response.content
+    )
     assert not Assessment.objects.exists()
 
 

@@ -61,7 +61,7 @@ def test_coverage_flags_the_missing_month(client, small_store, member):
     client.force_login(member)
     page = client.get("/intelligence/data/coverage/").content.decode()
     # 2020-05, 2020-07 and 2022-11 are present: every month between is missing, not zero.
-    assert "Missing months: 2020-06, 2020-08, 2020-09, 2020-10" in page
+    assert "Missing months: June 2020, August 2020, September 2020, October 2020" in page
     assert "21,515" in page and "19,428" in page
 
 
@@ -103,7 +103,9 @@ def test_a_malformed_month_is_a_clear_error(client, small_store, member):
     client.force_login(member)
     response = client.get("/intelligence/counts/?from=2021-13&to=2022-11")
     assert response.status_code == 400
-    assert "Enter the first month as YYYY-MM, like 2021-12" in response.content.decode()
+    assert "Enter the first month as a month and year, for example December 2021" in (
+        response.content.decode()
+    )
     response = client.get("/intelligence/counts/?from=2022-11&to=2021-12")
     assert (
         "The last month must be the same as or after the first month" in response.content.decode()

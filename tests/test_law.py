@@ -193,9 +193,13 @@ def test_the_compliance_page_has_an_as_at_date(client, south_registry):
     today = client.get(url).content.decode()
     assert f"Checked as at {FROZEN_TODAY:%-d %B %Y}" in today
     assert "every integrated care board" in today
-    bad = client.get(url, {"as_at": "1 June 2008"})
+    typed = client.get(url, {"as_at": "1 6 2008"}).content.decode()
+    assert "Checked as at 1 June 2008" in typed
+    bad = client.get(url, {"as_at": "1 Smarch 2008"})
     assert bad.status_code == 400
-    assert "Enter the “as at” date as YYYY-MM-DD" in bad.content.decode()
+    assert "Enter the “as at” date as day, month and year, for example 1 6 2008" in (
+        bad.content.decode()
+    )
 
 
 # A seat held for a body after its end ---------------------------------------------------------

@@ -317,7 +317,8 @@ def test_a_change_target_is_the_baseline_scaled_to_the_period():
     )
     assert t.value == pytest.approx(540) and t.baseline == 600
     assert t.text == (
-        "at most 540 (10% below the baseline of 300 in 2021-01 to 2021-06, 600 scaled to 12 months)"
+        "at most 540 (10% below the baseline of 300 in January 2021 to June 2021, 600 scaled to "
+        "12 months)"
     )
     up = resolve_target(
         "change",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -113,6 +114,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "cdrp.accounts.context_processors.shell",
             ],
+            "builtins": ["cdrp.core.templatetags.words"],
         },
     },
 ]
@@ -180,6 +182,7 @@ LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
+FORMAT_MODULE_PATH = ["cdrp.core.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
@@ -210,6 +213,8 @@ X_FRAME_OPTIONS = "DENY"
 # A map tile server (CDRP_MAP_TILE_URL, e.g. https://tile.example.org/{z}/{x}/{y}.png) is the
 # one other origin allowed, for images only.
 MAP_TILE_URL = config.env_list("CDRP_MAP_TILE_URL", [""])[0]
+# Its attribution, shown on the map (e.g. "© OpenStreetMap contributors"): required by most servers.
+MAP_TILE_ATTRIBUTION = os.environ.get("CDRP_MAP_TILE_ATTRIBUTION", "")
 _TILE_ORIGIN = "/".join(MAP_TILE_URL.split("/")[:3]) if "://" in MAP_TILE_URL else ""
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("metrics", ops_views.metrics_view, name="metrics"),
+    path("glossary/", views.glossary, name="glossary"),
     path("tasks/<str:task_id>/", views.task_page, name="task"),
     path("tasks/<str:task_id>/progress", views.task_progress, name="task-progress"),
 ]

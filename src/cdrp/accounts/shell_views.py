@@ -114,3 +114,15 @@ def task_progress(request, task_id: str):
     ):
         response["HX-Redirect"] = progress.result_url
     return response
+
+
+@public
+def glossary(request):
+    """The technical terms of the pages and documents, each in plain English (public)."""
+    from cdrp.analysis.readings import GLOSSARY
+
+    terms = sorted(
+        ({"key": k, "term": t, "text": x} for k, (t, x) in GLOSSARY.items()),
+        key=lambda e: e["term"].lower(),
+    )
+    return render(request, "core/glossary.html", {"terms": terms, "page_title": "Glossary"})

@@ -34,6 +34,9 @@ __all__ = [
     "window",
     "label",
     "span_label",
+    "day_label",
+    "read_month",
+    "read_date",
     "quarter_of",
     "quarter_months",
     "quarter_label",
@@ -234,6 +237,98 @@ def span_label(first: object, last: object) -> str:
     """
     a, b = Month.parse(first), Month.parse(last)
     return a.label if a == b else f"{a.label} to {b.label}"
+
+
+def day_label(value: object) -> str:
+    """A date as GOV.UK writes it: ``"30 March 2022"`` (a date, a datetime or ISO text);
+    text that is not a date comes back as it was.
+
+    Examples
+    --------
+    >>> day_label(dt.date(2022, 3, 30)), day_label("2027-03-27"), day_label("2022-04")
+    ('30 March 2022', '27 March 2027', 'April 2022')
+    >>> day_label("next week"), day_label(None)
+    ('next week', '')
+    """
+    if value is None or value == "":
+        return ""
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return f"{value.day} {_NAMES[value.month - 1]} {value.year}"
+    text = str(value).strip()
+    try:
+        return day_label(dt.date.fromisoformat(text[:10]))
+    except ValueError:
+        pass
+    if _PATTERN.fullmatch(text):
+        return label(text)
+    return text
+
+
+_WORDS = {name.lower(): i + 1 for i, name in enumerate(_NAMES)}
+_WORDS.update({name[:3].lower(): i + 1 for i, name in enumerate(_NAMES)})
+_WORDS["sept"] = 9
+
+
+def read_month(value: object, field: str = "month") -> str:
+    """A month as a person may type it (``"April 2022"``, ``"apr 2022"``, ``"4 2022"``,
+    ``"04/2022"`` or ``"2022-04"``), returned as ``YYYY-MM``.
+
+    Raises
+    ------
+    MonthError
+        Naming `field`, when `value` is none of these.
+
+    Examples
+    --------
+    >>> read_month("April 2022"), read_month(" 4 2022"), read_month("04/2022"), read_month("2022-04")
+    ('2022-04', '2022-04', '2022-04', '2022-04')
+    >>> read_month("Sept 2021"), read_month("march, 2023")
+    ('2021-09', '2023-03')
+    >>> read_month("13 2022")
+    Traceback (most recent call last):
+    ...
+    cdrp.analysis.months.MonthError: month: enter a month and year, for example April 2022, got '13 2022'
+    """  # noqa: E501
+    if isinstance(value, Month):
+        return str(value)
+    text = "" if value is None else str(value).strip()
+    if _PATTERN.fullmatch(text):
+        return str(Month.parse(text, field))
+    parts = [p for p in re.split(r"[\s/,.-]+", text.lower()) if p]
+    if len(parts) == 2 and parts[1].isdigit() and len(parts[1]) == 4:
+        name, year = parts
+        number = _WORDS.get(name) or (int(name) if name.isdigit() else 0)
+        if 1 <= number <= 12 and int(year) >= 1:
+            return str(Month(int(year), number))
+    raise MonthError(field, f"enter a month and year, for example April 2022, got {value!r}")
+
+
+def read_date(value: object) -> dt.date | None:
+    """A date as a person may type it (``"27 3 2027"``, ``"27/03/2027"``, ``"27 March 2027"``,
+    ``"27 Mar 2027"``) or as ISO ``"2027-03-27"``; None when it is none of these.
+
+    Examples
+    --------
+    >>> read_date("27 3 2027"), read_date("27/03/2027"), read_date("27 march 2027")
+    (datetime.date(2027, 3, 27), datetime.date(2027, 3, 27), datetime.date(2027, 3, 27))
+    >>> read_date("2027-03-27"), read_date("31 2 2027"), read_date("soon")
+    (datetime.date(2027, 3, 27), None, None)
+    """
+    text = "" if value is None else str(value).strip()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    parts = [p for p in re.split(r"[\s/,.-]+", text.lower()) if p]
+    if len(parts) != 3 or not parts[0].isdigit() or not parts[2].isdigit() or len(parts[2]) != 4:
+        return None
+    month = _WORDS.get(parts[1]) or (int(parts[1]) if parts[1].isdigit() else 0)
+    try:
+        return dt.date(int(parts[2]), month, int(parts[0]))
+    except ValueError:
+        return None
 
 
 def quarter_of(month: object) -> str:

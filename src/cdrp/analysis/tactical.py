@@ -22,9 +22,17 @@ import shapely
 
 from cdrp.analysis.emerging import area_emerging_hotspots, area_table
 from cdrp.analysis.exceedance import exceedances
-from cdrp.analysis.months import Month, MonthError, months_since
+from cdrp.analysis.harm import category_name
+from cdrp.analysis.months import Month, MonthError, label, months_since
 from cdrp.analysis.months import window as months_window
 from cdrp.analysis.nearrepeat import knox_test
+from cdrp.analysis.readings import (
+    concentration_reading,
+    exceedance_reading,
+    fdr_reading,
+    hotspot_reading,
+    knox_reading,
+)
 from cdrp.analysis.repeats import repeat_locations
 
 __all__ = [
@@ -48,6 +56,22 @@ KNOX_PERMUTATIONS = 99
 SEED = 20260401
 HOTSPOT_PERMUTATIONS = 99
 _EMERGING = ("new", "consecutive", "intensifying", "persistent", "sporadic")
+
+
+#: The map's colours: hot spots red, exceedances one colour per crime type (GOV.UK palette).
+HOTSPOT_COLOUR = "#d4351c"
+CATEGORY_PALETTE = (
+    "#1d70b8",
+    "#4c2c92",
+    "#00703c",
+    "#28a197",
+    "#b58840",
+    "#912b88",
+    "#85994b",
+    "#003078",
+    "#d53880",
+    "#f47738",
+)
 
 
 class TacticalError(ValueError):
@@ -132,6 +156,7 @@ def build_tactical(
     top: int = 10,
     knox_min_events: int = KNOX_MIN_EVENTS,
     missing: list[str] | None = None,
+    district_names: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """Build the tasking pack for ``month``.
 
@@ -166,6 +191,8 @@ def build_tactical(
     missing : list of str, optional
         Notices of inputs the caller lacked (`missing_boundaries`): they head ``notes`` and are
         the pack's ``warnings``, with any part this builder could not compute.
+    district_names : dict, optional
+        District code → name, for the map's district boundary layer and labels.
 
     Returns
     -------
@@ -234,13 +261,14 @@ def build_tactical(
                     "lsoa_name": str(names.at[code, "lsoa_name"]),
                     "ward_name": _ward_name(names, code),
                     "pattern": pattern,
+                    "reading": hotspot_reading(str(names.at[code, "lsoa_name"]), pattern),
                     "records": int(sum(series)),
                     "records_month": series[-1],
                     "evidence": {
                         "method": (
                             f"Getis-Ord Gi* on {len(codes)} LSOAs (queen contiguity, binary "
-                            f"weights, normal p-values, FDR 5%) for each month {held[0]} to "
-                            f"{held[-1]}; pattern as defined in cdrp.analysis.emerging"
+                            f"weights, normal p-values, FDR 5%) for each month {label(held[0])} to "
+                            f"{label(held[-1])}; patterns as in the glossary (emerging hot spot)"
                         ),
                         "months": held,
                         "series": series,
@@ -308,6 +336,14 @@ def build_tactical(
                 "ward": str(area),
                 "ward_name": str(ward_names.get(area, area)),
                 "category": str(cat),
+                "category_name": category_name(cat) or str(cat),
+                "reading": exceedance_reading(
+                    str(ward_names.get(area, area)),
+                    category_name(cat) or str(cat),
+                    int(alert.observed),
+                    float(alert.expected),
+                    float(alert.upper_limit),
+                ),
                 "month": month,
                 "observed": int(alert.observed),
                 "expected": _num(alert.expected),
@@ -318,8 +354,7 @@ def build_tactical(
                 "evidence": {
                     "method": (
                         "observed above the 99% Poisson upper limit of the expected count "
-                        "(mean of the 12 months before × seasonal factor); "
-                        "cdrp.analysis.exceedance"
+                        "(mean of the 12 months before × seasonal factor)"
                     ),
                     "baseline_mean": _num(alert.baseline_mean),
                     "seasonal_factor": _num(alert.seasonal_factor),
@@ -342,6 +377,9 @@ def build_tactical(
         repeats["total"] = int(rep.attrs["total"])
         repeats["places"] = int(rep.attrs["places"])
         repeats["share_top"] = _num(rep["share"].sum())
+        repeats["reading"] = concentration_reading(
+            len(rep), float(rep["share"].sum()), repeats["total"]
+        )
         r: Any  # a row of `repeat_locations`
         for r in rep.itertuples(index=False):
             repeats["items"].append(
@@ -393,6 +431,9 @@ def build_tactical(
                 time_bands_months=list(KNOX_TIMES),
                 cells=cells,
                 significant=sig,
+                reading=knox_reading(
+                    True, [(str(c["distance_band"]), str(c["time_band"])) for c in sig]
+                ),
                 note=(
                     f"Knox test on {res.n_events} burglaries (month precision), "
                     f"{res.permutations} permutations; "
@@ -404,6 +445,8 @@ def build_tactical(
                     )
                 ),
             )
+
+    near.setdefault("reading", knox_reading(False))
 
     # --- Map (GeoJSON, WGS84) -------------------------------------------------------------------
     hot_codes = {e["lsoa"] for e in emerging}
@@ -437,9 +480,65 @@ def build_tactical(
                     "properties": {
                         "id": e["id"],
                         "name": e["ward_name"],
-                        "category": e["category"],
+                        "category": e["category_name"],
                         "observed": e["observed"],
                         "expected": e["expected"],
+                    },
+                }
+            )
+    # Exceedances coloured by crime type (one colour per type, named in the legend).
+    cats = sorted({f["properties"]["category"] for f in ex_feats})
+    colour = {c: CATEGORY_PALETTE[i % len(CATEGORY_PALETTE)] for i, c in enumerate(cats)}
+    for f in ex_feats:
+        f["properties"]["colour"] = colour[f["properties"]["category"]]
+    legend = [
+        {"kind": "hotspot", "label": "Emerging hot spot (neighbourhood)", "colour": HOTSPOT_COLOUR},
+        *(
+            {"kind": "exceedance", "label": f"Exceedance: {c} (ward)", "colour": colour[c]}
+            for c in cats
+        ),
+        {"kind": "district", "label": "District boundary", "colour": "#0b0c0c"},
+        {"kind": "ward", "label": "Ward boundary", "colour": "#505a5f"},
+        {"kind": "lsoa", "label": "Neighbourhood (LSOA) boundary", "colour": "#b1b4b6"},
+    ]
+
+    # Context layers: every ward and district of the partnership, named, to orient by.
+    ward_feats: list[dict[str, Any]] = []
+    for code, g in (ward_shapes or {}).items():
+        if code not in ward_names.index:
+            continue
+        g = shapely.simplify(geom(g), 0.0001, preserve_topology=True)
+        point = g.representative_point()
+        ward_feats.append(
+            {
+                "type": "Feature",
+                "geometry": _geojson(g),
+                "properties": {
+                    "code": str(code),
+                    "name": str(ward_names.get(code, code)),
+                    "label_at": [round(point.x, 5), round(point.y, 5)],
+                },
+            }
+        )
+    district_feats: list[dict[str, Any]] = []
+    if "district" in lsoa:
+        for code, group in lsoa.groupby("district"):
+            parts = [geom(shapes[c]) for c in group["lsoa"] if c in shapes]
+            if not parts:
+                continue
+            # Neighbourhood shapes simplified one by one leave slivers between them: close
+            # them (out by about 30 m and back) so the district shows as its outline only.
+            merged = shapely.union_all([shapely.buffer(p, 0.0003) for p in parts])
+            g = shapely.simplify(shapely.buffer(merged, -0.0003), 0.0002, preserve_topology=True)
+            point = g.representative_point()
+            district_feats.append(
+                {
+                    "type": "Feature",
+                    "geometry": _geojson(g),
+                    "properties": {
+                        "code": str(code),
+                        "name": str((district_names or {}).get(str(code), code)),
+                        "label_at": [round(point.x, 5), round(point.y, 5)],
                     },
                 }
             )
@@ -450,6 +549,7 @@ def build_tactical(
         "month": month,
         "window": {"months": window, "start": held[0], "end": held[-1]},
         "emerging": emerging,
+        "emerging_reading": fdr_reading(len(codes), len(emerging)) if len(codes) >= 3 else "",
         "exceedances": exceed,
         "repeats": repeats,
         "near_repeat": near,
@@ -458,7 +558,10 @@ def build_tactical(
             "lsoas": {**fc, "features": feats},
             "hotspots": {**fc, "features": [f for f in feats if f["properties"]["hot"]]},
             "exceedances": {**fc, "features": ex_feats},
+            "wards": {**fc, "features": ward_feats},
+            "districts": {**fc, "features": district_feats},
         },
+        "map_legend": legend,
         "notes": notes,
         "warnings": warnings,
     }

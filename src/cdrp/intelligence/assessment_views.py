@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from cdrp.accounts.policy import Permission, allows, public, public_document, requires
+from cdrp.analysis.months import MonthError, read_month
 from cdrp.core import documents as stored
 from cdrp.core.models import ConflictError, required_version
 from cdrp.core.progress import queue
@@ -88,8 +89,11 @@ def assessment_build(request, partnership):
     errors = []
     if kind not in ("strategic", "refresh"):
         errors.append("Choose a strategic assessment or a refresh")
-    if end is not None and (len(end) != 7 or end[4] != "-" or not end.replace("-", "").isdigit()):
-        errors.append("Enter the last month as YYYY-MM, for example 2022-11")
+    if end is not None:
+        try:
+            end = read_month(end, "end")
+        except MonthError:
+            errors.append("Enter the last month as a month and year, for example November 2022")
     if not 1 <= months <= 24:
         errors.append("Enter a number of months from 1 to 24")
     if not request.partnership.districts.exists():

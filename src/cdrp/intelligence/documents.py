@@ -444,11 +444,23 @@ def tactical_pdf(partnership, month: str, version: list, pack):
 
 
 def render_tactical_pdf(pack: dict, partnership) -> bytes:
-    """The tactical pack (tasking pack) as a PDF (WeasyPrint; tables only, no map)."""
+    """The tactical pack (tasking pack) as a PDF (WeasyPrint): its map drawn as SVG, its
+    tables, page numbers."""
     from weasyprint import HTML  # heavy (Pango): loaded only when a PDF is asked for
 
+    from cdrp.intelligence.tactical_map import tactical_map_svg
+
+    svg = tactical_map_svg(
+        {**(pack.get("map") or {}), "legend": pack.get("map_legend", [])},
+        title="Map of the tasking pack",
+    )
     html = render_to_string(
-        "intelligence/tactical/pdf.html", {"pack": pack, "partnership": partnership}
+        "intelligence/tactical/pdf.html",
+        {
+            "pack": pack,
+            "partnership": partnership,
+            "map_svg": mark_safe(svg),  # noqa: S308  # nosec B308 B703: escaped inside
+        },
     )
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
 

@@ -158,4 +158,5 @@ def tactical_assessment(
         actions=open_actions(partnership, reader) if actions is None else actions,
         window=window,
         missing=missing,
+        district_names=districts,
     )

@@ -9,6 +9,8 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from cdrp.accounts.policy import Permission, requires
+from cdrp.analysis.months import MonthError, read_month
+from cdrp.analysis.months import label as month_label
 from cdrp.core import documents as stored
 from cdrp.intelligence.assessments import latest_month
 from cdrp.intelligence.documents import tactical_pdf
@@ -16,19 +18,28 @@ from cdrp.intelligence.services import incident_store
 from cdrp.intelligence.tactical import TacticalError, open_actions, tactical_assessment
 
 
+def _month(request) -> str | None:
+    """?month= as typed ("November 2022", "11 2022" or "2022-11"), as YYYY-MM."""
+    value = (request.GET.get("month") or "").strip()
+    if not value:
+        return None
+    try:
+        return read_month(value)
+    except MonthError:
+        return value  # the pack refuses it with its own message
+
+
 def _pack(request):
     """The pack for ?month= (default the latest month), or the error message."""
     try:
-        pack = tactical_assessment(
-            request.partnership, request.GET.get("month") or None, reader=request.user
-        )
+        pack = tactical_assessment(request.partnership, _month(request), reader=request.user)
         return pack, None
     except TacticalError as exc:
         return None, str(exc)
 
 
 def _context(request, pack, error):
-    month = pack["month"] if pack else request.GET.get("month", "")
+    month = pack["month"] if pack else (_month(request) or "")
     return {
         "partnership": request.partnership,
         "pack": pack,
@@ -38,7 +49,7 @@ def _context(request, pack, error):
         "tile_url": getattr(settings, "MAP_TILE_URL", "") or "",
         "tile_attribution": getattr(settings, "MAP_TILE_ATTRIBUTION", "") or "",
         "page_title": f"Tactical assessment: {request.partnership.name}"
-        + (f", {month}" if month else ""),
+        + (f", {month_label(month)}" if month else ""),
     }
 
 
@@ -50,6 +61,7 @@ def tactical_page(request, partnership):
     if pack:
         ctx["map_data"] = {
             **pack["map"],
+            "legend": pack.get("map_legend", []),
             "tile_url": ctx["tile_url"],
             "tile_attribution": ctx["tile_attribution"],
         }
@@ -80,7 +92,7 @@ def tactical_download(request, partnership, fmt):
 def _tactical_pdf(request):
     partnership = request.partnership
     store = incident_store()
-    month = request.GET.get("month") or latest_month(store) or ""
+    month = _month(request) or latest_month(store) or ""
     actions = open_actions(partnership, request.user)  # audited as read, as the pack does
     version = [
         store.state().get("version"),

@@ -8,8 +8,6 @@ partnerships it covers.
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -24,7 +22,7 @@ from cdrp.accounts.policy import (
     may_see_raw_rows,
     requires,
 )
-from cdrp.analysis.months import parse_month, shift
+from cdrp.analysis.months import MonthError, parse_month, read_month, shift
 from cdrp.core import tables
 from cdrp.intelligence.services import (
     import_partnerships,
@@ -36,7 +34,6 @@ from cdrp.partnerships.models import Partnership
 from cdrp.store.schema import CATEGORY_NAMES
 
 OTHER_SHARE = 0.005  # districts with less than this share of records are listed apart
-_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 def _coverage_frame() -> pd.DataFrame:
@@ -201,11 +198,18 @@ def counts(request):
     end = request.GET.get("to", default_to)
     distinct = request.GET.get("distinct") == "1"
     errors = {}
-    for name, value in (("from", start), ("to", end)):
-        if value and not _MONTH.match(value):
+    typed = {"from": start, "to": end}
+    for name, value in typed.items():
+        if not value:
+            continue
+        try:
+            typed[name] = read_month(value, name)
+        except MonthError:
             errors[name] = (
-                f"Enter the {'first' if name == 'from' else 'last'} month as YYYY-MM, like 2021-12"
+                f"Enter the {'first' if name == 'from' else 'last'} month as a month and year, "
+                "for example December 2021"
             )
+    start, end = typed["from"], typed["to"]
     if not errors and start and end and start > end:
         errors["to"] = "The last month must be the same as or after the first month"
     table, categories = pd.DataFrame(), []

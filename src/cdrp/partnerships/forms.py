@@ -35,7 +35,7 @@ class VersionedForm(forms.ModelForm):
         for name, field in self.fields.items():
             if isinstance(field, forms.DateField):
                 field.widget = DATE
-                field.help_text = field.help_text or "For example, 2008-04-01"
+                field.help_text = field.help_text or "For example, 1 4 2008"
             if isinstance(field, forms.ModelChoiceField) and not isinstance(
                 field, forms.ModelMultipleChoiceField
             ):
@@ -268,7 +268,7 @@ class AgreementForm(forms.Form):
         queryset=Organisation.objects.none(), empty_label=None, label="Responsible authority"
     )
     agreed_on = forms.DateField(
-        widget=DATE, label="Date agreed", help_text="For example, 2008-03-27"
+        widget=DATE, label="Date agreed", help_text="For example, 27 3 2008"
     )
     minute_reference = forms.CharField(required=False, label="Minute reference")
 

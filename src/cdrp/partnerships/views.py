@@ -32,6 +32,7 @@ from cdrp.accounts.policy import (
     requires,
     roles_of,
 )
+from cdrp.analysis.months import read_date
 from cdrp.partnerships import compliance, pages, services
 from cdrp.partnerships.chart import structure_svg
 from cdrp.partnerships.exports import csv_export, popolo_export
@@ -88,10 +89,13 @@ def _as_at(request) -> tuple[dt.date | None, str]:
     text = request.GET.get("as_at", "").strip()
     if not text:
         return None, ""
-    try:
-        return dt.date.fromisoformat(text), ""
-    except ValueError:
-        return None, f"Enter the “as at” date as YYYY-MM-DD, for example 2008-06-01 (not “{text}”)."
+    on = read_date(text)
+    if on is None:
+        return (
+            None,
+            f"Enter the “as at” date as day, month and year, for example 1 6 2008 (not “{text}”).",
+        )
+    return on, ""
 
 
 def _by_region_and_force(partnerships) -> list[dict]:

@@ -7,7 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from cdrp.analysis.errors import RefusedInput
-from cdrp.analysis.months import month_range, parse_month, shift
+from cdrp.analysis.months import label as month_label
+from cdrp.analysis.months import month_range, parse_month, shift, span_label
 from cdrp.analysis.performance import (
     STATUSES,
     PerformanceError,
@@ -18,6 +19,7 @@ from cdrp.analysis.performance import (
     resolve_target,
     sparkline,
 )
+from cdrp.analysis.readings import target_reading
 from cdrp.performance.family import family_rate
 from cdrp.performance.figures import (
     current_target,
@@ -74,7 +76,7 @@ def _describe_target(target: Target) -> str:
     if target.kind == Target.Kind.CHANGE:
         value = target.value.normalize() if target.value is not None else "?"
         base = (
-            f"{target.baseline_start} to {target.baseline_end}"
+            span_label(target.baseline_start, target.baseline_end)
             if target.baseline_start and target.baseline_end
             else "no baseline"
         )
@@ -319,10 +321,17 @@ def _finish(row: dict) -> dict:
     short, _, detail = row["target_text"].partition(" (")
     row["target_short"] = short
     row["target_detail"] = detail.removesuffix(")")
+    row["reading"] = target_reading(
+        row["status"],
+        row["projection_text"],
+        row["interval_text"],
+        short or "none",
+        month_label(row["period"][1]) if row.get("period") else "",
+    )
     indicator = row["indicator"]
     label = f"{indicator.name}: monthly figures"
     if row["months"]:
-        label += f" {row['months'][0]['month']} to {row['months'][-1]['month']}"
+        label += f" {span_label(row['months'][0]['month'], row['months'][-1]['month'])}"
     if row["spark_target"] is not None:
         label += f"; dashed line: the target's monthly level ({_spark_level(row)})"
     row["sparkline"] = sparkline(

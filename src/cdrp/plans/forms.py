@@ -4,30 +4,39 @@ from __future__ import annotations
 
 from django import forms
 
+from cdrp.analysis.months import MonthError, read_month
+from cdrp.analysis.months import label as month_label
 from cdrp.core.forms import model_choice
 from cdrp.partnerships.models import Group, Organisation
 from cdrp.plans.models import Indicator, ManualSeries, Target
 from cdrp.plans.money import MoneyError, parse_pounds
 from cdrp.plans.services import PlanError, check_categories, check_month
 
-MONTH_HELP = "YYYY-MM, for example 2022-04"
+MONTH_HELP = "For example, April 2022"
 
 
 class MonthField(forms.CharField):
+    """A month as people type it ("April 2022", "4 2022" or "2022-04"), cleaned to YYYY-MM and
+    shown as "April 2022"."""
+
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("help_text", MONTH_HELP)
-        kwargs.setdefault("max_length", 7)
+        kwargs.setdefault("max_length", 20)
         super().__init__(*args, **kwargs)
+
+    def prepare_value(self, value):
+        return month_label(value) if isinstance(value, str) else value
 
     def clean(self, value):
         value = super().clean(value)
         if not value:
             return value
         try:
-            return check_month(value, self.label or "month")
-        except PlanError as exc:
+            return check_month(read_month(value), self.label or "month")
+        except (PlanError, MonthError) as exc:
             raise forms.ValidationError(
-                f"Enter {(self.label or 'the month').lower()} as YYYY-MM, for example 2022-04"
+                f"Enter {(self.label or 'the month').lower()} as a month and year, "
+                "for example April 2022"
             ) from exc
 
 

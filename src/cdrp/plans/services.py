@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cdrp.analysis.errors import RefusedInput
-from cdrp.analysis.months import MonthError, parse_month, shift
+from cdrp.analysis.months import MonthError, parse_month, shift, span_label
 from cdrp.analysis.performance import check_target as check_fields
 from cdrp.meetings.services import strategy_decisions, strategy_kind
 from cdrp.plans.models import (
@@ -480,10 +480,10 @@ def _target_text(t: Target) -> str:
         bound = "at most" if t.indicator.direction == Indicator.Direction.LOWER else "at least"
         text = f"{bound} {_value(t).normalize():,f}{_unit(t.indicator)}"
     elif t.kind == Target.Kind.CHANGE:
-        text = f"{_value(t).normalize():+f}% on {t.baseline_start} to {t.baseline_end}"
+        text = f"{_value(t).normalize():+f}% on {span_label(t.baseline_start, t.baseline_end)}"
     else:
         text = "better than the family average"
-    return f"{text}, {t.period_start} to {t.period_end}"
+    return f"{text}, {span_label(t.period_start, t.period_end)}"
 
 
 def snapshot(plan: Plan) -> dict:

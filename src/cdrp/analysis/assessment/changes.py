@@ -9,7 +9,12 @@ from cdrp.analysis.assessment.common import _fmt, _records, _ref, _table, summed
 from cdrp.analysis.assessment.inputs import AssessmentInputs
 from cdrp.analysis.assessment.sections import Finding, Section, Table
 from cdrp.analysis.change import compare_periods, month_window
+from cdrp.analysis.readings import rate_ratio_reading
 from cdrp.analysis.trend import monthly_series, year_totals
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
 
 
 def _compare(
@@ -142,6 +147,15 @@ def changes_section(
                     f"{_fmt(t['baseline'])} (rate ratio {t['rate_ratio']:.3f}, 95% interval "
                     f"{t['ratio_lower']:.3f} to {t['ratio_upper']:.3f}): {t['verdict']}.",
                     "evidence": [_ref(f"changes-districts{suffix}", "total")],
+                    "reading": "Recorded crime was "
+                    + _lower_first(
+                        rate_ratio_reading(
+                            float(t["rate_ratio"]),
+                            float(t["ratio_lower"]),
+                            float(t["ratio_upper"]),
+                            compared_with=label,
+                        )
+                    ),
                 }
             )
             for verdict in ("significant increase", "significant decrease"):

@@ -17,7 +17,7 @@ ValueError: section 'levels' has nothing to say and no notice saying why
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 __all__ = ["Column", "Figure", "Finding", "Section", "Table"]
 
@@ -27,6 +27,7 @@ class Finding(TypedDict):
 
     text: str
     evidence: list[str]
+    reading: NotRequired[str]  # the finding in plain English, for members (cdrp.analysis.readings)
 
 
 class Column(TypedDict):

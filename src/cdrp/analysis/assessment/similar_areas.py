@@ -13,6 +13,7 @@ from cdrp.analysis.assessment.sections import Figure, Finding, Section, Table
 from cdrp.analysis.funnel import funnel, funnel_curve
 from cdrp.analysis.peers import family, feature_text, peer_groups
 from cdrp.analysis.priorities import peer_position
+from cdrp.analysis.readings import funnel_reading
 
 
 def peers_section(
@@ -126,6 +127,9 @@ def peers_section(
                 f"{own['target_rate']:.1f} ({len(members)} of {inputs.k} members with data): "
                 f"{peer_position(own['position_95'], own['position_99_8'])}.",
                 "evidence": [_ref("peer-funnel", f"{code}/{code}")],
+                "reading": funnel_reading(
+                    name, peer_position(own["position_95"], own["position_99_8"])
+                ),
             }
         )
         # Per category: the district's position among the same members (priority evidence).

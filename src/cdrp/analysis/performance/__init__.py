@@ -75,7 +75,10 @@ class PerformanceError(RefusedInput):
 
 
 def _span(months: Sequence[str]) -> str:
-    return f"{months[0]} to {months[-1]}" if len(months) > 1 else months[0]
+    """Months as people write a span of them: "April 2022 to March 2023"."""
+    from cdrp.analysis.months import span_label
+
+    return span_label(months[0], months[-1])
 
 
 # The package's parts, by concern. They import the error and constants above from this package,

@@ -7,7 +7,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from cdrp.analysis.months import parse_month, shift
+from cdrp.analysis.months import label, parse_month, shift
 from cdrp.analysis.performance import (
     CONFIDENCE,
     PerformanceError,
@@ -60,12 +60,12 @@ class Projection:
         n, k = len(self.period), len(self.elapsed)
         span = _span(self.period)
         if not self.started:
-            return f"The target period {span} has not started (figures as of {self.as_of})"
+            return f"The target period {span} has not started (figures as of {label(self.as_of)})"
         if not self.has_data:
-            return f"No data yet for {span}: none of its months to {self.as_of} is held"
+            return f"No data yet for {span}: none of its months to {label(self.as_of)} is held"
         months = f"all {n} months" if k == n else f"{k} of {n} months"
         if self.missing:
-            months += f" ({', '.join(self.missing)} not held)"
+            months += f" ({', '.join(label(m) for m in self.missing)} not held)"
         m = self.measure
         assert self.low is not None and self.high is not None  # set whenever there is data
         interval = f"95% interval {_number(self.low, m)} to {_number(self.high, m)}"

@@ -24,7 +24,7 @@ class ResolvedTarget:
 
     kind: str
     value: float
-    text: str  # e.g. "at most 932 (5% below the baseline of 981 in 2020-12 to 2021-11)"
+    text: str  # e.g. "at most 932 (5% below the baseline of 981 in December 2020 to November 2021)"
     baseline: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
@@ -181,7 +181,7 @@ def resolve_target(
     ...                    baseline_months=base, baseline_by_month={m: 81.75 for m in base},
     ...                    covered=base)
     >>> round(t.value, 2), t.text
-    (931.95, 'at most 932 (5% below the baseline of 981 in 2020-12 to 2021-11)')
+    (931.95, 'at most 932 (5% below the baseline of 981 in December 2020 to November 2021)')
     """
     n = len(period_months)
     if kind not in _KINDS:
