@@ -408,7 +408,7 @@ def _speed_up_and_name_map_features(monkeypatch):
     import copy
 
     from cdrp.intelligence import tactical_views
-    from cdrp.meetings import views as meeting_views
+    from cdrp.meetings.views import planner_views as meeting_views
 
     packs, plans = {}, {}
     real_pack, real_plan = tactical_views.tactical_assessment, meeting_views.plan_year
