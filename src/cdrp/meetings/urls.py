@@ -11,6 +11,7 @@ meeting_patterns = [
     path("<slug:partnership>/planner/", views.planner, name="planner"),
     path("<slug:partnership>/planner.ics", views.planner_ics, name="planner-ics"),
     path("<slug:partnership>/planner/save", views.planner_save, name="planner-save"),
+    path("<slug:partnership>/planner/resolve", views.planner_resolve, name="planner-resolve"),
     path("<slug:partnership>/meeting/<int:meeting_id>/pin", views.meeting_pin, name="pin"),
     path("<slug:partnership>/meeting/<int:meeting_id>/agenda", views.meeting_agenda, name="agenda"),
     path("<slug:partnership>/groups/<slug:group>/", views.group_meetings, name="group"),

@@ -24,6 +24,7 @@ from cdrp.meetings.views.planner_views import (
     month,
     planner,
     planner_ics,
+    planner_resolve,
     planner_save,
 )
 
@@ -49,6 +50,7 @@ __all__ = [
     "paper_upload",
     "planner",
     "planner_ics",
+    "planner_resolve",
     "planner_save",
     "public_meetings",
     "public_minutes",

@@ -14,15 +14,16 @@ from django.views.decorators.http import require_POST
 
 from cdrp.accounts.policy import Permission, allows, requires
 from cdrp.analysis.planner import PlanInfeasible
+from cdrp.core import documents
 from cdrp.meetings.load import compare_load
 from cdrp.meetings.models import (
     Booking,
     Meeting,
 )
+from cdrp.meetings.planner_store import solved_year
 from cdrp.meetings.services import (
     calendar_ics,
     meetings_ics,
-    plan_year,
     save_plan,
 )
 from cdrp.meetings.views.common import (
@@ -32,17 +33,24 @@ from cdrp.meetings.views.common import (
 )
 from cdrp.partnerships.models import Membership, Partnership
 
-WEB_SEARCH_SECONDS = 3.0  # a page waits for the first clash-free calendar and a short search
+WEB_SEARCH_SECONDS = 3.0  # a first solve waits for a clash-free calendar and a short search
 
 
 @requires(Permission.VIEW_MEMBER)
 def planner(request, partnership):
-    """A clash-free calendar of the partnership's groups for a municipal year."""
+    """A clash-free calendar of the partnership's groups for a municipal year: the stored
+    solution for the year's current inputs (solved once, again only when they change or the
+    coordinator asks)."""
     p = request.partnership
     year = _year(request)
-    context = {"partnership": p, "year": year, "page_title": f"Meeting planner – {p.name}"}
+    context = {
+        "partnership": p,
+        "year": year,
+        "can_plan": allows(request.user, Permission.EDIT, p),
+        "page_title": f"Meeting planner – {p.name}",
+    }
     try:
-        result, inputs = plan_year(p, year, time_limit=WEB_SEARCH_SECONDS)
+        result, inputs, stored = solved_year(p, year, WEB_SEARCH_SECONDS)
     except PlanInfeasible as err:
         return render(
             request, "meetings/planner.html", context | {"reasons": err.reasons}, status=200
@@ -66,23 +74,43 @@ def planner(request, partnership):
     return render(
         request,
         "meetings/planner.html",
-        context | {"months": months, "result": result, "count": len(rows)},
+        context
+        | {"months": months, "result": result, "count": len(rows), "solved_at": stored.created_at},
     )
 
 
 @requires(Permission.VIEW_MEMBER)
 def planner_ics(request, partnership):
+    """The planned year as iCalendar, rendered once per stored solution, served with its ETag."""
     p = request.partnership
     year = _year(request)
     try:
-        result, inputs = plan_year(p, year, time_limit=WEB_SEARCH_SECONDS)
+        result, inputs, stored = solved_year(p, year, WEB_SEARCH_SECONDS)
     except ValueError as err:  # PlanInfeasible is a ValueError too
         return HttpResponse(str(err), status=409, content_type="text/plain; charset=utf-8")
-    response = HttpResponse(
-        calendar_ics(p, result, inputs), content_type="text/calendar; charset=utf-8"
+    doc = documents.cached(
+        "planner-ics",
+        f"{p.pk}-{year}",
+        [stored.fingerprint],
+        lambda: calendar_ics(p, result, inputs),
+        "text/calendar; charset=utf-8",
     )
-    response["Content-Disposition"] = f'attachment; filename="{p.slug}-meetings-{year}.ics"'
-    return response
+    return documents.response(request, doc, f"{p.slug}-meetings-{year}.ics")
+
+
+@requires(Permission.EDIT)
+@require_POST
+def planner_resolve(request, partnership):
+    """Solve the year again now (the stored solution is replaced), e.g. after a longer search."""
+    p = request.partnership
+    year = _year(request)
+    try:
+        solved_year(p, year, WEB_SEARCH_SECONDS, resolve=True)
+    except ValueError as err:
+        messages.error(request, str(err))
+    else:
+        messages.success(request, "The year was planned again")
+    return redirect(f"{request.path.rsplit('resolve', 1)[0]}?year={year}")
 
 
 @requires(Permission.EDIT)
@@ -92,7 +120,7 @@ def planner_save(request, partnership):
     p = request.partnership
     year = _year(request)
     try:
-        result, _ = plan_year(p, year, time_limit=WEB_SEARCH_SECONDS)
+        result, _, _ = solved_year(p, year, WEB_SEARCH_SECONDS)
     except ValueError as err:
         messages.error(request, str(err))
     else:
@@ -179,10 +207,22 @@ def calendar(request, partnership):
         seats = Membership.objects.filter(person__slug=person).values("seat__group")
         meetings = meetings.filter(group__in=seats)
         title = f"{p.name}: meetings of {person}"
-    response = HttpResponse(
-        meetings_ics(title, meetings.order_by("date")), content_type="text/calendar; charset=utf-8"
+    meetings = list(meetings.order_by("date"))
+    # Rendered once per version of the meetings it lists (their ids, versions and last changes).
+    parts = [title, [(m.pk, m.version, m.updated_at.isoformat(), m.group.name) for m in meetings]]
+    scope = f"{p.pk}:{request.GET.get('group', '')}:{request.GET.get('person', '')}:" + (
+        "members" if allows(request.user, Permission.VIEW_MEMBER, p) else "public"
     )
-    response["Content-Disposition"] = f'inline; filename="{p.slug}-meetings.ics"'
+    doc = documents.cached(
+        "meetings-ics",
+        scope[:100],
+        parts,
+        lambda: meetings_ics(title, meetings),
+        "text/calendar; charset=utf-8",
+    )
+    response = documents.response(request, doc, f"{p.slug}-meetings.ics")
+    if response.status_code == 200:
+        response["Content-Disposition"] = f'inline; filename="{p.slug}-meetings.ics"'
     return response
 
 
