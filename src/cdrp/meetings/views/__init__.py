@@ -2,6 +2,13 @@
 
 from cdrp.meetings.views.action_views import action_close, action_create, actions
 from cdrp.meetings.views.agenda_views import meeting_agenda, paper_download, paper_upload
+from cdrp.meetings.views.committee_views import (
+    agenda_publish,
+    attendance_report,
+    declaration_create,
+    forward_plan,
+    meeting_details,
+)
 from cdrp.meetings.views.meeting_views import (
     decision_new,
     group_meetings,
@@ -29,6 +36,11 @@ from cdrp.meetings.views.planner_views import (
 )
 
 __all__ = [
+    "agenda_publish",
+    "attendance_report",
+    "declaration_create",
+    "forward_plan",
+    "meeting_details",
     "WEB_SEARCH_SECONDS",
     "action_close",
     "action_create",

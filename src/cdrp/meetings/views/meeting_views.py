@@ -11,13 +11,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from cdrp.accounts.policy import Permission, allows, may_see_restricted, requires
 from cdrp.meetings import agenda, restricted
+from cdrp.meetings.deadlines import papers_deadline
 from cdrp.meetings.forms import (
     ActionForm,
     DecisionForm,
+    DeclarationForm,
+    MeetingDetailsForm,
     MeetingForm,
 )
 from cdrp.meetings.models import Action as ActionItem
 from cdrp.meetings.models import (
+    AgendaItem,
     Attendance,
     Meeting,
     Minutes,
@@ -44,7 +48,12 @@ def group_meetings(request, partnership, group):
         if form.is_valid():
             try:
                 meeting = agenda.arrange_meeting(
-                    g, form.cleaned_data["date"], form.cleaned_data["public"]
+                    g,
+                    form.cleaned_data["date"],
+                    form.cleaned_data["public"],
+                    start_time=form.cleaned_data["start_time"],
+                    venue=form.cleaned_data["venue"],
+                    webcast_url=form.cleaned_data["webcast_url"],
                 )
             except ValidationError as err:
                 form.add_error("date", "; ".join(err.messages))
@@ -55,13 +64,18 @@ def group_meetings(request, partnership, group):
                 return redirect(
                     "meetings:meeting", partnership=request.partnership.slug, meeting_id=meeting.pk
                 )
+    today = dt.date.today()
+    meetings = list(g.meetings.order_by("-date"))
+    for m in meetings:
+        # The coordinator sees, for each coming meeting, whether its papers are late.
+        m.late_papers = m.date >= today and papers_deadline(m, today).late
     return render(
         request,
         "meetings/group.html",
         {
             "partnership": request.partnership,
             "group": g,
-            "meetings": g.meetings.order_by("-date"),
+            "meetings": meetings,
             "form": form,
             "can_edit": allows(request.user, Permission.EDIT, request.partnership),
             "page_title": f"Meetings of {g.name}",
@@ -86,7 +100,14 @@ def _agenda_for(request, meeting: Meeting) -> tuple[list[dict], list]:
     return rows, shown
 
 
-def _meeting_context(request, meeting: Meeting, action_form=None, approve_errors=None) -> dict:
+def _meeting_context(
+    request,
+    meeting: Meeting,
+    action_form=None,
+    approve_errors=None,
+    declaration_form=None,
+    details_form=None,
+) -> dict:
     """The meeting page. For a reader outside a restricted group it shows the meeting's date and
     attendance only; for a member, each restricted record shown is audited as one read."""
     members = (
@@ -113,6 +134,15 @@ def _meeting_context(request, meeting: Meeting, action_form=None, approve_errors
         decisions = list(meeting.decisions.select_related("meeting__group"))
     record = Minutes.objects.filter(meeting=meeting).first()
     approved = bool(record and record.approved)
+    visible_items = [r["item"] for r in agenda_rows if not r["hidden"]]
+    declarations = []
+    if not withheld:
+        hidden_ids = {r["item"].pk for r in agenda_rows if r["hidden"]}
+        declarations = [
+            d
+            for d in meeting.declarations.select_related("person", "item")
+            if d.item_id not in hidden_ids
+        ]
     versions = record.versions() if record is not None and approved and not withheld else []
     if versions and len(versions) > 1:
         restricted.audit_reads([v["amendment"] for v in versions[1:]])
@@ -140,6 +170,21 @@ def _meeting_context(request, meeting: Meeting, action_form=None, approve_errors
             for field, message in (approve_errors or [])
         ],
         "booking": getattr(meeting, "booking", None),
+        "deadline": papers_deadline(meeting),
+        "declarations": declarations,
+        "declaration_form": declaration_form
+        or DeclarationForm(
+            people=people,
+            items=AgendaItem.objects.filter(pk__in=[i.pk for i in visible_items]),
+        ),
+        "details_form": details_form
+        or MeetingDetailsForm(
+            initial={
+                "start_time": meeting.start_time,
+                "venue": meeting.venue,
+                "webcast_url": meeting.webcast_url,
+            }
+        ),
         # A tasking meeting looks at the last complete month before it.
         "tasking_month": (meeting.date.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m"),
         "can_plan": allows(request.user, Permission.EDIT, request.partnership),
