@@ -513,7 +513,8 @@ class Declaration(GovernanceRecord):
         return self.meeting.group.partnership_id
 
     def clean(self) -> None:
-        if self.item_id and self.meeting_id and self.item.meeting_id != self.meeting_id:
+        item = self.item if self.item_id else None
+        if item is not None and self.meeting_id and item.meeting_id != self.meeting_id:
             raise ValidationError({"item": "That agenda item is not on this meeting's agenda"})
 
 
