@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import transaction
 
 from cdrp.core.models import RenderedDocument
 from cdrp.meetings import committee
@@ -207,20 +208,20 @@ def test_declarations_are_recorded_shown_in_the_minutes_and_locked_once_approved
     record_attendance(meeting, seat_of(rag, "fire-area-manager", day), fire, "present")
     approve_minutes(meeting)
     assert client.post(url, whole).status_code == 409
-    with pytest.raises(MinutesLocked):
-        committee.declare_interest(meeting, fire, "registrable")
     first = declared.first()
     first.note = "changed"
-    with pytest.raises(MinutesLocked):
-        first.save()
-    with pytest.raises(MinutesLocked):
-        Declaration.objects.filter(meeting=meeting).update(note="changed")
-    with pytest.raises(MinutesLocked):
-        first.delete()
-    with pytest.raises(MinutesLocked):
-        Declaration.objects.bulk_create(
+    attempts = [
+        lambda: committee.declare_interest(meeting, fire, "registrable"),
+        first.save,
+        lambda: Declaration.objects.filter(meeting=meeting).update(note="changed"),
+        first.delete,
+        lambda: Declaration.objects.bulk_create(
             [Declaration(meeting=meeting, person=fire, kind="registrable")]
-        )
+        ),
+    ]
+    for attempt in attempts:
+        with pytest.raises(MinutesLocked), transaction.atomic():
+            attempt()
     assert Declaration.objects.filter(meeting=meeting).count() == 2
     assert not Declaration.objects.filter(note="changed").exists()
 
