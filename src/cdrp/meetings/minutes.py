@@ -54,7 +54,14 @@ def minutes_context(meeting: Meeting, reader=None) -> dict:
         )
         if record is not None and record.approved:
             amendments = list(record.amendments.select_related("decision__meeting"))
-        shown = [*items, *decisions, *actions, *amendments, *([record] if record else [])]
+        shown = [
+            *items,
+            *decisions,
+            *actions,
+            *amendments,
+            *declarations,
+            *([record] if record else []),
+        ]
         restricted.audit_reads(shown, reader)
     return {
         "meeting": meeting,

@@ -146,7 +146,7 @@ def _meeting_context(
     versions = record.versions() if record is not None and approved and not withheld else []
     if versions and len(versions) > 1:
         restricted.audit_reads([v["amendment"] for v in versions[1:]])
-    restricted.audit_reads([*shown, *actions, *decisions])
+    restricted.audit_reads([*shown, *actions, *decisions, *declarations])
     return {
         "partnership": request.partnership,
         "meeting": meeting,
