@@ -70,12 +70,15 @@ class PapersDeadline:
     deadline: dt.date
     published_on: dt.date | None
     late_agenda: bool
-    late_papers: list  # the papers uploaded after the deadline
+    late_papers: list  # the papers uploaded after the deadline that the reader may read
     overdue: bool  # past the deadline and the agenda is not yet published
+    late_withheld: int = 0  # late papers the reader may not read (restricted): counted only
 
     @property
     def late(self) -> bool:
-        return self.late_agenda or bool(self.late_papers) or self.overdue
+        return (
+            self.late_agenda or bool(self.late_papers) or self.overdue or bool(self.late_withheld)
+        )
 
     def warnings(self) -> list[str]:
         out = []
@@ -95,25 +98,33 @@ class PapersDeadline:
                 f"“{paper.title}” was published late, on {paper.uploaded_on:%-d %B %Y} "
                 f"(deadline {due})"
             )
+        if self.late_withheld:
+            out.append(
+                f"{self.late_withheld} restricted paper{'s' if self.late_withheld > 1 else ''} "
+                f"published after the deadline ({due})"
+            )
         return out
 
 
-def papers_deadline(meeting, today: dt.date | None = None) -> PapersDeadline:
-    """The deadline for `meeting` (a Meeting) and whether its agenda and papers missed it."""
+def papers_deadline(meeting, today: dt.date | None = None, reader=None) -> PapersDeadline:
+    """The deadline for `meeting` (a Meeting) and whether its agenda and papers missed it. With
+    a `reader`, a late paper they may not read (restricted) is counted but not named."""
+    from cdrp.meetings import restricted
     from cdrp.meetings.models import Paper
 
     today = today or dt.date.today()
     days = required_clear_days()
     last = deadline(meeting.date, days)
     published = meeting.agenda_published_on
-    late_papers = list(
-        Paper.objects.filter(item__meeting=meeting, uploaded_on__gt=last).order_by("uploaded_on")
-    )
+    late = Paper.objects.filter(item__meeting=meeting, uploaded_on__gt=last)
+    late_papers = list(late.select_related("item__meeting__group").order_by("uploaded_on"))
+    readable = [x for x in late_papers if restricted.may_read(reader, x)]
     return PapersDeadline(
         days=days,
         deadline=last,
         published_on=published,
         late_agenda=published is not None and published > last,
-        late_papers=late_papers,
+        late_papers=readable,
+        late_withheld=len(late_papers) - len(readable),
         overdue=published is None and last < today <= meeting.date,
     )

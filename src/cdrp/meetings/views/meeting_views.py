@@ -68,7 +68,7 @@ def group_meetings(request, partnership, group):
     meetings = list(g.meetings.order_by("-date"))
     for m in meetings:
         # The coordinator sees, for each coming meeting, whether its papers are late.
-        m.late_papers = m.date >= today and papers_deadline(m, today).late
+        m.late_papers = m.date >= today and papers_deadline(m, today, request.user).late
     return render(
         request,
         "meetings/group.html",
@@ -170,7 +170,7 @@ def _meeting_context(
             for field, message in (approve_errors or [])
         ],
         "booking": getattr(meeting, "booking", None),
-        "deadline": papers_deadline(meeting),
+        "deadline": papers_deadline(meeting, reader=request.user),
         "declarations": declarations,
         "declaration_form": declaration_form
         or DeclarationForm(
