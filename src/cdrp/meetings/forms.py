@@ -78,10 +78,14 @@ class DeclarationForm(forms.Form):
         label="The interest (and whether they left the room)",
     )
 
+    #: The agenda items an interest is declared on: business to be discussed or decided, not the
+    #: standing items (apologies, last minutes) nor actions carried forward for a progress note.
+    ITEM_KINDS = ("item", "assessment", "aob")
+
     def __init__(self, *args, people, items, **kwargs):
         super().__init__(*args, **kwargs)
         model_choice(self, "person").queryset = people
-        model_choice(self, "item").queryset = items
+        model_choice(self, "item").queryset = items.filter(kind__in=self.ITEM_KINDS)
 
 
 class KeyDecisionForm(forms.Form):
