@@ -220,6 +220,13 @@ class Meeting(GovernanceRecord):
     def audit_partnership_id(self) -> int | None:
         return self.group.partnership_id if self.group is not None else None
 
+    @property
+    def webcast_link(self) -> str:
+        """The webcast address, only if it is a web (http or https) address: a stored value
+        with any other scheme (javascript:, data:) is never made a link."""
+        url = (self.webcast_url or "").strip()
+        return url if url.lower().startswith(("https://", "http://")) else ""
+
 
 class Decision(GovernanceRecord):
     """A motion put to a vote at a meeting, with its counted result (one vote per body)."""

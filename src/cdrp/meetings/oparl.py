@@ -234,7 +234,7 @@ def _meeting(request, p: Partnership, meeting: Meeting) -> dict:
         "agendaItem": [
             _agenda_item(request, p, i, member) for i in _visible_items(request, meeting)
         ],
-        "web": meeting.webcast_url or None,
+        "web": meeting.webcast_link or None,
         "cdrp:public": meeting.public,
         "cdrp:agendaPublished": meeting.agenda_published_on.isoformat()
         if meeting.agenda_published_on

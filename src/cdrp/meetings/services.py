@@ -493,8 +493,8 @@ def meetings_ics(name: str, meetings) -> bytes:
             event.add("dtend", meeting.date + dt.timedelta(days=1))
         if meeting.venue:
             event.add("location", meeting.venue)
-        if meeting.webcast_url:
-            event.add("url", meeting.webcast_url)
+        if meeting.webcast_link:
+            event.add("url", meeting.webcast_link)
         event.add("dtstamp", stamp)
         event.add("sequence", meeting.version)
         cal.add_component(event)
