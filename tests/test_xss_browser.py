@@ -408,10 +408,10 @@ def _speed_up_and_name_map_features(monkeypatch):
     import copy
 
     from cdrp.intelligence import tactical_views
-    from cdrp.meetings import views as meeting_views
+    from cdrp.meetings.views import planner_views as meeting_views
 
-    packs, plans = {}, {}
-    real_pack, real_plan = tactical_views.tactical_assessment, meeting_views.plan_year
+    packs = {}
+    real_pack = tactical_views.tactical_assessment
     names = " ".join(payload(letter, MAP_FIELD) for letter in PAYLOADS)
 
     def pack(partnership, month=None, **kwargs):
@@ -423,14 +423,9 @@ def _speed_up_and_name_map_features(monkeypatch):
                     feature["properties"]["name"] = names
         return copy.deepcopy(packs[key])
 
-    def plan(partnership, year, **kwargs):
-        if (partnership.pk, year) not in plans:
-            plans[partnership.pk, year] = real_plan(partnership, year, **kwargs)
-        return plans[partnership.pk, year]
-
     monkeypatch.setattr(tactical_views, "tactical_assessment", pack)
     monkeypatch.setattr(meeting_views, "WEB_SEARCH_SECONDS", 1)  # any plan shows the names
-    monkeypatch.setattr(meeting_views, "plan_year", plan)
+    # The plan is solved once per version of its inputs and stored (cdrp.meetings.planner_store).
 
 
 class _CapturedHTML:

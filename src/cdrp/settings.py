@@ -25,6 +25,8 @@ MEDIA_ROOT = DOCUMENTS_DIR / "uploads"
 # Upload limits hold while a request is read (cdrp.core.uploads): reading stops at the limit.
 UPLOAD_MAX_BYTES = 2 * 1024 * 1024  # any file a form takes, unless its view allows more
 PAPER_MAX_BYTES = 20 * 1024 * 1024
+# Agenda and papers are due this many clear working days before a meeting (cdrp.meetings.deadlines).
+MEETING_PAPERS_CLEAR_DAYS = 5
 # A Word, Excel or OpenDocument paper is a zip archive, judged without unpacking it: refused if
 # its parts would unpack to more than this, or one part is squeezed more than 100 to 1 (the
 # zip-bomb threshold Apache POI uses, ZipSecureFile's minimum inflate ratio of 0.01).

@@ -196,9 +196,16 @@ def close_action(action: Action, outcome: str, on: dt.date, dropped: bool = Fals
 
 
 @transaction.atomic
-def arrange_meeting(group: Group, date: dt.date, public: bool = False) -> Meeting:
-    """A new meeting of `group` with its agenda; refused outside the partnership's validity, and
-    refused as a public meeting for a restricted group."""
+def arrange_meeting(
+    group: Group,
+    date: dt.date,
+    public: bool = False,
+    start_time: dt.time | None = None,
+    venue: str = "",
+    webcast_url: str = "",
+) -> Meeting:
+    """A new meeting of `group` (at `start_time`, at `venue`) with its agenda; refused outside
+    the partnership's validity, and refused as a public meeting for a restricted group."""
     p = group.partnership
     if p.valid_from and date < p.valid_from:
         raise ValidationError(f"{p.name} only exists from {p.valid_from:%-d %B %Y}")
@@ -210,7 +217,14 @@ def arrange_meeting(group: Group, date: dt.date, public: bool = False) -> Meetin
         raise ValidationError(
             f"{group.name} is a restricted group: its meetings are never open to the public"
         )
-    meeting = Meeting(group=group, date=date, public=public)
+    meeting = Meeting(
+        group=group,
+        date=date,
+        public=public,
+        start_time=start_time,
+        venue=venue,
+        webcast_url=webcast_url,
+    )
     meeting.full_clean()
     meeting.save()
     prepare_agenda(meeting)

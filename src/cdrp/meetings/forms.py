@@ -3,7 +3,8 @@
 from django import forms
 
 from cdrp.core.forms import model_choice
-from cdrp.partnerships.models import Person
+from cdrp.meetings.models import AgendaItem
+from cdrp.partnerships.models import Group, Person
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -19,6 +20,96 @@ class MeetingForm(forms.Form):
         },
     )
     public = forms.BooleanField(required=False, label="Open to the public")
+    start_time = forms.TimeField(
+        required=False,
+        label="Start time",
+        help_text="24-hour clock, UK time, for example 14:00",
+        input_formats=["%H:%M", "%H.%M"],
+        error_messages={"invalid": "Enter a time like 14:00"},
+    )
+    venue = forms.CharField(
+        required=False,
+        max_length=300,
+        label="Venue",
+        help_text="The room and address, or “Online”",
+    )
+    webcast_url = forms.URLField(
+        required=False,
+        max_length=500,
+        label="Recording or webcast link (optional)",
+        assume_scheme="https",
+        error_messages={"invalid": "Enter a web address starting https://"},
+    )
+
+
+class MeetingDetailsForm(forms.Form):
+    """When and where a meeting is held, and its webcast, changed after it is arranged."""
+
+    start_time = MeetingForm.base_fields["start_time"]
+    venue = MeetingForm.base_fields["venue"]
+    webcast_url = MeetingForm.base_fields["webcast_url"]
+
+
+DECLARATION_KINDS = [
+    ("pecuniary", "Disclosable pecuniary interest"),
+    ("registrable", "Other registrable interest"),
+    ("non-registrable", "Non-registrable interest"),
+]
+
+
+class DeclarationForm(forms.Form):
+    """A declaration of interest made at the meeting, on an item or on the whole meeting."""
+
+    person = forms.ModelChoiceField(
+        queryset=Person.objects.none(),
+        label="Who declared it",
+        error_messages={"required": "Choose who declared the interest"},
+    )
+    item = forms.ModelChoiceField(
+        queryset=AgendaItem.objects.none(),
+        required=False,
+        label="Agenda item",
+        empty_label="The whole meeting",
+    )
+    kind = forms.ChoiceField(choices=DECLARATION_KINDS, label="Kind of interest")
+    note = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="The interest (and whether they left the room)",
+    )
+
+    #: The agenda items an interest is declared on: business to be discussed or decided, not the
+    #: standing items (apologies, last minutes) nor actions carried forward for a progress note.
+    ITEM_KINDS = ("item", "assessment", "aob")
+
+    def __init__(self, *args, people, items, **kwargs):
+        super().__init__(*args, **kwargs)
+        model_choice(self, "person").queryset = people
+        model_choice(self, "item").queryset = items.filter(kind__in=self.ITEM_KINDS)
+
+
+class KeyDecisionForm(forms.Form):
+    """An entry in the forward plan."""
+
+    title = forms.CharField(max_length=300, label="Decision to be taken")
+    summary = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    group = forms.ModelChoiceField(queryset=Group.objects.none(), label="Decision-maker (group)")
+    expected_on = forms.DateField(
+        label="Expected date of the decision",
+        help_text="For example, 27/3/2027",
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        error_messages={"invalid": "Enter a real date, like 27/3/2027"},
+    )
+    documents = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Documents to be considered",
+        help_text="One a line",
+    )
+
+    def __init__(self, *args, groups, **kwargs):
+        super().__init__(*args, **kwargs)
+        model_choice(self, "group").queryset = groups
 
 
 VOTE_CHOICES = [

@@ -1,13 +1,13 @@
 """Approved minutes stay as approved: the guards every write of a meeting record passes.
 
 Once a meeting's minutes are approved, its minutes, attendance, decisions and votes (and the
-meeting itself, its agenda, papers and the actions raised at it) cannot change by any path:
-services, pages, the API and the admin all save through the model, and the model refuses here
-(`MinutesLocked`, before anything is written). Queryset bulk writes are refused by
-`cdrp.meetings.models.LockedQuerySet`; a delete, whether of one record, of a queryset or by
-cascade, sends pre_delete for each row and is refused here too. A correction is an amendment
-agreed at a later meeting (`MinutesAmendment`, made by `cdrp.meetings.services.amend_minutes`):
-a new version, never a change to the old one.
+meeting itself, its agenda, papers, declarations of interest and the actions raised at it)
+cannot change by any path: services, pages, the API and the admin all save through the model,
+and the model refuses here (`MinutesLocked`, before anything is written). Queryset bulk writes
+are refused by `cdrp.meetings.models.LockedQuerySet`; a delete, whether of one record, of a
+queryset or by cascade, sends pre_delete for each row and is refused here too. A correction is
+an amendment agreed at a later meeting (`MinutesAmendment`, made by
+`cdrp.meetings.services.amend_minutes`): a new version, never a change to the old one.
 
 Saves with ``raw=True`` (loaddata restoring a dump) are not changes and pass.
 """
@@ -22,6 +22,7 @@ from cdrp.meetings.models import (
     AgendaItem,
     Attendance,
     Decision,
+    Declaration,
     Meeting,
     Minutes,
     MinutesAmendment,
@@ -36,7 +37,7 @@ from cdrp.meetings.models import (
 
 __all__ = ["connect", "check_approvable", "APPROVAL_NEEDS"]
 
-GUARDED = (Meeting, Attendance, Decision, Vote, AgendaItem, Paper)
+GUARDED = (Meeting, Attendance, Decision, Vote, AgendaItem, Paper, Declaration)
 
 
 def _before_save(sender, instance, raw=False, **kwargs):

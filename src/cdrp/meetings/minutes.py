@@ -33,12 +33,19 @@ def minutes_context(meeting: Meeting, reader=None) -> dict:
     decisions: list[Any] = []
     actions: list[Any] = []
     amendments: list[Any] = []
+    declarations: list[Any] = []
     if not withheld:
         agenda_items = meeting.agenda.select_related("action__owner", "meeting__group")
         if not group.restricted:
             # Restricted items (named offenders or victims) never appear in minutes.
             agenda_items = agenda_items.filter(restricted=False)
         items = list(agenda_items)
+        shown_ids = {i.pk for i in items}
+        declarations = [
+            d
+            for d in meeting.declarations.select_related("person", "item")
+            if d.item_id is None or d.item_id in shown_ids
+        ]
         decisions = list(
             meeting.decisions.select_related("meeting__group").prefetch_related("votes__cast_by")
         )
@@ -47,7 +54,14 @@ def minutes_context(meeting: Meeting, reader=None) -> dict:
         )
         if record is not None and record.approved:
             amendments = list(record.amendments.select_related("decision__meeting"))
-        shown = [*items, *decisions, *actions, *amendments, *([record] if record else [])]
+        shown = [
+            *items,
+            *decisions,
+            *actions,
+            *amendments,
+            *declarations,
+            *([record] if record else []),
+        ]
         restricted.audit_reads(shown, reader)
     return {
         "meeting": meeting,
@@ -67,6 +81,7 @@ def minutes_context(meeting: Meeting, reader=None) -> dict:
         "items": items,
         "decisions": decisions,
         "actions": actions,
+        "declarations": declarations,
     }
 
 

@@ -192,6 +192,20 @@ class Meeting(GovernanceRecord):
     date = models.DateField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
     public = models.BooleanField(default=False, help_text="Open to the public")
+    start_time = models.TimeField(
+        null=True, blank=True, help_text="When it starts (UK time); blank while not fixed"
+    )
+    venue = models.CharField(
+        max_length=300, blank=True, help_text="Where it is held: the room and address"
+    )
+    webcast_url = models.URLField(
+        max_length=500, blank=True, help_text="The recording or live webcast, if there is one"
+    )
+    agenda_published_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The day the agenda and papers were published (open to inspection)",
+    )
 
     objects = MeetingQuerySet.as_manager()
 
@@ -205,6 +219,13 @@ class Meeting(GovernanceRecord):
 
     def audit_partnership_id(self) -> int | None:
         return self.group.partnership_id if self.group is not None else None
+
+    @property
+    def webcast_link(self) -> str:
+        """The webcast address, only if it is a web (http or https) address: a stored value
+        with any other scheme (javascript:, data:) is never made a link."""
+        url = (self.webcast_url or "").strip()
+        return url if url.lower().startswith(("https://", "http://")) else ""
 
 
 class Decision(GovernanceRecord):
@@ -447,6 +468,9 @@ class Paper(GovernanceRecord):
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    uploaded_on = models.DateField(
+        default=dt.date.today, help_text="The day it was published with the agenda"
+    )
 
     objects = PaperQuerySet.as_manager()
 
@@ -455,6 +479,84 @@ class Paper(GovernanceRecord):
 
     def audit_partnership_id(self) -> int | None:
         return self.item.meeting.group.partnership_id
+
+
+class Declaration(GovernanceRecord):
+    """A declaration of interest made at a meeting, by a person, on an agenda item (or on the
+    meeting as a whole), recorded by the chair or the coordinator and shown in the minutes. Locked
+    with the meeting once its minutes are approved."""
+
+    class Kind(models.TextChoices):
+        PECUNIARY = "pecuniary", "Disclosable pecuniary interest"
+        REGISTRABLE = "registrable", "Other registrable interest"
+        NON_REGISTRABLE = "non-registrable", "Non-registrable interest"
+
+    meeting = models.ForeignKey(
+        "meetings.Meeting", on_delete=models.CASCADE, related_name="declarations"
+    )
+    item = models.ForeignKey(
+        AgendaItem,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="declarations",
+        help_text="The agenda item it concerns (blank: the whole meeting)",
+    )
+    person = models.ForeignKey(
+        "partnerships.Person", on_delete=models.PROTECT, related_name="declarations"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    note = models.TextField(blank=True, help_text="The interest, and whether they left the room")
+
+    objects = LockedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["item__position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.person}: {self.get_kind_display()}"
+
+    def audit_partnership_id(self) -> int | None:
+        return self.meeting.group.partnership_id
+
+    def clean(self) -> None:
+        item = self.item if self.item_id else None
+        if item is not None and self.meeting_id and item.meeting_id != self.meeting_id:
+            raise ValidationError({"item": "That agenda item is not on this meeting's agenda"})
+
+
+class KeyDecision(GovernanceRecord):
+    """An entry in the forward plan: a key decision the partnership expects to take, when, by
+    which group, and the documents the decision-maker will consider. Public once entered."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        TAKEN = "taken", "Taken"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    partnership = models.ForeignKey(
+        "partnerships.Partnership", on_delete=models.CASCADE, related_name="key_decisions"
+    )
+    group = models.ForeignKey(
+        "partnerships.Group",
+        on_delete=models.CASCADE,
+        related_name="key_decisions",
+        help_text="The decision-maker",
+    )
+    title = models.CharField(max_length=300)
+    summary = models.TextField(blank=True)
+    expected_on = models.DateField(help_text="When the decision is expected")
+    documents = models.TextField(blank=True, help_text="The documents to be considered, one a line")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
+
+    class Meta:
+        ordering = ["expected_on", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def document_list(self) -> list[str]:
+        return [line.strip() for line in self.documents.splitlines() if line.strip()]
 
 
 class Minutes(GovernanceRecord):

@@ -42,6 +42,9 @@ _CHAIN: dict[str, tuple[str | None, str | None, str | None]] = {
     "meetings.MinutesAmendment": ("minutes_id", "meetings.Minutes", None),
     "meetings.Decision": ("meeting_id", "meetings.Meeting", None),
     "meetings.Vote": ("decision_id", "meetings.Decision", None),
+    # A declaration of interest: restricted with its meeting's group (the trail judges it by the
+    # group; pages and the API also hide one on a restricted item of an ordinary group).
+    "meetings.Declaration": ("meeting_id", "meetings.Meeting", None),
     "meetings.Meeting": ("group_id", "partnerships.Group", None),
     "partnerships.Group": (None, None, "restricted"),
 }
@@ -60,6 +63,11 @@ def restricting_group(record):
         return restricting_group(record.decision)
     if label == "meetings.MinutesAmendment":
         return restricting_group(record.minutes)
+    if label == "meetings.Declaration":
+        if record.item_id is not None and record.item.restricted:
+            return record.meeting.group
+        group = record.meeting.group
+        return group if group.restricted else None
     if label == "meetings.Action":
         group = record.group
         return group if group.restricted else None

@@ -472,22 +472,38 @@ def calendar_ics(
 
 
 def meetings_ics(name: str, meetings) -> bytes:
-    """iCalendar of recorded meetings (all-day events: a meeting record holds its date). The UID
-    is the meeting's record id, so a meeting moved to another date moves in calendars."""
+    """iCalendar of recorded meetings. A meeting with its start time is a timed event in UK time
+    (DTSTART with TZID Europe/London, lasting its group's usual length); one without is an
+    all-day event. The venue is its LOCATION, the webcast its URL. The UID is the meeting's
+    record id, so a meeting moved to another date moves in calendars."""
     stamp = dt.datetime.now(dt.UTC).replace(microsecond=0)
     cal = Calendar()
     cal.add("prodid", "-//cdrp//meetings//EN")
     cal.add("version", "2.0")
     cal.add("x-wr-calname", name)
+    timed = False
     for meeting in meetings:
         event = Event()
         event.add("uid", f"meeting-{meeting.pk}@cdrp")
         event.add("summary", f"{meeting.group.name} ({meeting.group.partnership.name})")
-        event.add("dtstart", meeting.date)
-        event.add("dtend", meeting.date + dt.timedelta(days=1))
+        if meeting.start_time is not None:
+            start = dt.datetime.combine(meeting.date, meeting.start_time, tzinfo=LONDON)
+            hours = float(meeting.group.meeting_hours or 2)
+            event.add("dtstart", start)
+            event.add("dtend", start + dt.timedelta(minutes=round(hours * 60)))
+            timed = True
+        else:
+            event.add("dtstart", meeting.date)
+            event.add("dtend", meeting.date + dt.timedelta(days=1))
+        if meeting.venue:
+            event.add("location", meeting.venue)
+        if meeting.webcast_link:
+            event.add("url", meeting.webcast_link)
         event.add("dtstamp", stamp)
         event.add("sequence", meeting.version)
         cal.add_component(event)
+    if timed:
+        cal.add_missing_timezones()
     return cal.to_ical()
 
 

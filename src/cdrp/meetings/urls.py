@@ -11,9 +11,31 @@ meeting_patterns = [
     path("<slug:partnership>/planner/", views.planner, name="planner"),
     path("<slug:partnership>/planner.ics", views.planner_ics, name="planner-ics"),
     path("<slug:partnership>/planner/save", views.planner_save, name="planner-save"),
+    path("<slug:partnership>/planner/resolve", views.planner_resolve, name="planner-resolve"),
     path("<slug:partnership>/meeting/<int:meeting_id>/pin", views.meeting_pin, name="pin"),
     path("<slug:partnership>/meeting/<int:meeting_id>/agenda", views.meeting_agenda, name="agenda"),
     path("<slug:partnership>/groups/<slug:group>/", views.group_meetings, name="group"),
+    path(
+        "<slug:partnership>/groups/<slug:group>/attendance/",
+        views.attendance_report,
+        name="attendance-report",
+    ),
+    path(
+        "<slug:partnership>/meeting/<int:meeting_id>/details",
+        views.meeting_details,
+        name="details",
+    ),
+    path(
+        "<slug:partnership>/meeting/<int:meeting_id>/publish",
+        views.agenda_publish,
+        name="publish",
+    ),
+    path(
+        "<slug:partnership>/meeting/<int:meeting_id>/declarations",
+        views.declaration_create,
+        name="declaration-create",
+    ),
+    path("<slug:partnership>/forward-plan/", views.forward_plan, name="forward-plan"),
     path("<slug:partnership>/meeting/<int:meeting_id>/", views.meeting_page, name="meeting"),
     path(
         "<slug:partnership>/meeting/<int:meeting_id>/attendance",
