@@ -356,6 +356,8 @@ def _scrutiny_world(w: dict, side: str, number: int) -> None:
     w["scrutiny_rec"] = scrutiny.add_recommendation(
         review, f"{side} recommendation", person, dt.date(2030, 1, 1)
     )
+
+
 def _restricted_world(w: dict, side: str, org) -> None:
     """The restricted kinds (cdrp.sharing): a PPO group and a MARAC whose member is the side's
     administrator (so the control finds its own records), a cohort member with an offence, a
