@@ -179,3 +179,53 @@ def test_public_summary_published_by_a_strategy_decision(
     page = client.get(url).content.decode()
     assert "Publish the summary of the strategic assessment" in page
     assert "Residents&#x27; top concerns: Burglary (75%)" in page
+
+
+def test_two_questions_about_one_crime_type_give_it_one_concern_score(
+    reference_store, south_districts
+):
+    """A tick-box answer and a problem-scale question both about burglary: the assessment's
+    priorities take the larger share raised (75%) as burglary's concern, where two rows for one
+    candidate used to stop the build."""
+    from cdrp.intelligence.assessments import build
+    from cdrp.store import Store
+
+    survey = Survey.objects.create(
+        partnership=south_districts,
+        title="Burglary twice",
+        closes_on=dt.date(2022, 10, 31),
+        retain_until=dt.date(2023, 10, 31),
+    )
+    ticks = Question.objects.create(
+        survey=survey, position=1, text="Which concern you?", kind="multiple",
+        options=["Burglary", "Drugs"],
+    )  # fmt: skip
+    scale = Question.objects.create(
+        survey=survey, position=2, text="How big a problem is burglary?", kind="scale",
+        concern="Burglary",
+    )  # fmt: skip
+    surveys.open_survey(survey, dt.date(2022, 10, 1))
+    for i in range(20):
+        answers = {
+            ticks.pk: ["Burglary"] if i < 15 else [],
+            scale.pk: ["Very big problem" if i < 4 else "Not a problem at all"],
+        }
+        surveys.submit(survey, answers, dt.date(2022, 10, 5))
+    surveys.close(survey, dt.date(2022, 10, 31))
+
+    record = build(
+        partnership=south_districts, end="2022-11", store=Store(reference_store[0]), save=False
+    )
+    community = _section(record.document, "community")
+    shares = {r["concern"]: r["share_raised"] for r in community["tables"][0]["rows"]}
+    assert shares["Burglary"] == pytest.approx(0.75)
+    assert shares["Burglary (2)"] == pytest.approx(0.2)
+    priorities = _section(record.document, "priorities")
+    cited = {
+        str(cell).split("#", 1)[1]
+        for table in priorities["tables"]
+        for row in table["rows"]
+        for cell in row.values()
+        if str(cell).startswith("community-concerns#")
+    }
+    assert "Burglary (2)" not in cited

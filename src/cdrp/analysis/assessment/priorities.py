@@ -53,7 +53,13 @@ def priorities_section(
             }
         )
     if concern is not None:
-        c = concern.dropna(subset=["category"])
+        # Two concerns of one crime type (a tick-box and a problem-scale question about the
+        # same thing) are one candidate's evidence: the larger share raised stands for it.
+        c = (
+            concern.dropna(subset=["category"])
+            .sort_values(["share_raised", "concern"], ascending=[False, True], kind="stable")
+            .drop_duplicates("category")
+        )
         evidence["concern"] = pd.DataFrame(
             {
                 "candidate": c["category"],
