@@ -65,9 +65,8 @@ def test_the_demo_meets_the_structural_rules_with_evidence_and_has_no_evidence_f
     assert findings["PUBLIC-MEETING"].summary == (
         "No evidence recorded: no meetings of the Responsible Authorities Group are recorded here."
     )
-    # Skills reviews have no feature yet: no evidence.
-    assert findings["SKILLS-REVIEW"].status == Status.NO_EVIDENCE
-    assert findings["SKILLS-REVIEW"].summary.startswith("No evidence recorded")
+    # Skills reviews are kept by the health app (cdrp.health): with none recorded, not met.
+    assert findings["SKILLS-REVIEW"].status == Status.NOT_MET
     # The agreements register (cdrp.sharing) keeps agreements: with none recorded, not met.
     assert findings["DATA-SHARING"].status == Status.NOT_MET
 
@@ -225,7 +224,7 @@ def test_the_command_prints_each_rule_and_strict_fails_on_a_statutory_gap(south_
     text = out.getvalue()
     for rule_id in ISSUE_RULES:
         assert rule_id in text
-    assert "No evidence recorded" in text and "5 met, 5 not met, 2 no evidence recorded" in text
+    assert "No evidence recorded" in text and "5 met, 6 not met, 1 no evidence recorded" in text
     out = io.StringIO()
     call_command("compliance", "lancashire-south", "--json", stdout=out)
     data = json.loads(out.getvalue())
@@ -326,6 +325,15 @@ def _record_assessments_and_a_public_meeting(south_registry):
                 quarter="2026-Q2",
                 received_on=dt.date(2026, 8, 1),
             )
+    # The strategy group reviewed its members' skills this year (cdrp.health).
+    from cdrp.health.models import SkillsReview
+    from cdrp.partnerships.models import Group
+
+    SkillsReview.objects.create(
+        partnership=south_registry,
+        group=Group.objects.get(partnership=south_registry, slug="rag"),
+        held_on=dt.date(2026, 6, 1),
+    )
 
 
 def test_an_approved_assessment_and_a_held_public_meeting_are_evidence(south_registry):

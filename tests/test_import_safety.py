@@ -542,7 +542,7 @@ def test_the_data_sources_page_states_the_publication_month_and_each_replacement
     client.force_login(member)
     page = client.get("/intelligence/data/").content.decode()
     assert '<th scope="col" class="govuk-table__header">Published</th>' in page
-    assert '<td class="govuk-table__cell">2022-01</td>' in page  # the month the data names
+    assert '<td class="govuk-table__cell">January 2022</td>' in page  # the month the data names
     assert (
         "Replaced lancashire/2022-01: 16,268 rows before, 6,369 after, confirmed by analyst: "
         "police.uk withdrew rows"

@@ -95,7 +95,7 @@ def test_a_missing_month_in_the_period_is_not_a_zero():
     covered = set(last) | {"2022-01", "2022-03", "2022-04"}
     p = project_year_end(seen, YEAR_2022, covered, last, as_of="2022-04")
     assert p.observed == 28 and p.factor == 6 and p.projection == 168
-    assert p.missing == ["2022-02"] and "2022-02 not held" in p.describe()
+    assert p.missing == ["2022-02"] and "February 2022 not held" in p.describe()
 
 
 def test_a_complete_period_is_its_total():
@@ -300,7 +300,10 @@ def test_no_data_and_not_started_are_statuses_with_reasons():
     assert result.status == "not started" and "has not started" in result.reasoning
     empty = project_year_end({}, YEAR_2022, ["2021-12"], as_of="2022-02")
     result = assess(empty, target)
-    assert result.status == "no data" and "No data yet for 2022-01 to 2022-12" in result.reasoning
+    assert (
+        result.status == "no data"
+        and "No data yet for January 2022 to December 2022" in result.reasoning
+    )
     assert result.target == 100 and result.projection is None
 
 
@@ -380,11 +383,12 @@ def test_a_family_target_is_the_family_rate_scaled_like_the_projection():
         ({}, "baseline_start: a change target needs a baseline period"),
         (
             {"baseline_months": ["2021-01", "2021-02"], "covered": ["2021-01"]},
-            "baseline_start: the baseline 2021-01 to 2021-02 is not all held: no data for 2021-02",
+            "baseline_start: the baseline January 2021 to February 2021 is not all held: no data for "
+            "February 2021",
         ),
         (
             {"baseline_months": ["2021-01"], "covered": ["2021-01"], "baseline_by_month": {}},
-            "baseline_start: the baseline 2021-01 totals zero",
+            "baseline_start: the baseline January 2021 totals zero",
         ),
     ],
 )

@@ -272,6 +272,13 @@ class Review(GovernanceRecord):
     class Meta:
         ordering = ["-started_on", "pk"]
 
+    @property
+    def report_link(self) -> str:
+        """The report's address, only if it is a web (http or https) address: a stored value
+        with any other scheme (javascript:, data:) is never made a link."""
+        url = (self.report_url or "").strip()
+        return url if url.lower().startswith(("https://", "http://")) else ""
+
     def __str__(self) -> str:
         return self.title
 

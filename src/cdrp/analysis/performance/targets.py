@@ -6,7 +6,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, SupportsFloat
 
-from cdrp.analysis.months import parse_month
+from cdrp.analysis.months import label, parse_month
 from cdrp.analysis.performance import (
     MEASURES,
     PerformanceError,
@@ -219,7 +219,7 @@ def resolve_target(
         if gaps:
             raise PerformanceError(
                 "baseline_start",
-                f"the baseline {span} is not all held: no data for {', '.join(gaps)}; choose "
+                f"the baseline {span} is not all held: no data for {', '.join(map(label, gaps))}; choose "
                 "a baseline period whose months are all held",
             )
         total = _sum(baseline_by_month, months, "baseline")
