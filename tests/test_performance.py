@@ -383,8 +383,8 @@ def test_a_family_target_is_the_family_rate_scaled_like_the_projection():
         ({}, "baseline_start: a change target needs a baseline period"),
         (
             {"baseline_months": ["2021-01", "2021-02"], "covered": ["2021-01"]},
-            "baseline_start: the baseline January 2021 to February 2021 is not all held: no data for "
-            "February 2021",
+            "baseline_start: the baseline January 2021 to February 2021 is not all held: "
+            "no data for February 2021",
         ),
         (
             {"baseline_months": ["2021-01"], "covered": ["2021-01"], "baseline_by_month": {}},
