@@ -52,6 +52,10 @@ VALUES = {
     "action": "advance",  # a merger step
     "uidb64": "MQ",  # set-password links are checked by Django's token generator
     "token": "not-a-token",
+    "step": "open",  # a survey's next step (open, close, publish)
+    # A ward's public area page names no partnership in its address: ward codes are public
+    # geography, and the page shows only public records (a code that is no ward: 404).
+    "code": "E05999999",
 }
 
 # `pk` means a different record under each address: the segment before it says which.
@@ -64,6 +68,7 @@ PK_KINDS = {
     "objectives": "objective",
     "targets": "target",
     "indicators": "indicator",
+    "skills": "skills_review",
 }
 
 
@@ -109,6 +114,13 @@ OBJECTS = {
     "ccfa": lambda w, t: w["ccfa"].pk,
     "scrutiny_review": lambda w, t: w["scrutiny_review"].pk,
     "scrutiny_rec": lambda w, t: w["scrutiny_rec"].pk,
+    # cdrp.community: surveys, PACT meetings, public assessment summaries
+    "survey_id": lambda w, t: w["survey"].pk,
+    "pact_id": lambda w, t: w["pact"].pk,
+    "summary_id": lambda w, t: w["summary"].pk,
+    "assessment_id": lambda w, t: w["assessment"].pk,
+    # cdrp.health: a skills review
+    "skills_review": lambda w, t: w["skills_review"].pk,
 }
 
 # Records anyone may read at an address without a partnership (people are a public register);
@@ -321,9 +333,39 @@ def _world(side: str, number: int) -> dict:
     )
     w["token"], _ = ApiToken.issue(users["member"], f"{side} token")
     _scrutiny_world(w, side, number)
+    _community_and_health_world(w, side, number)
     w["hidden"] = [person.email, person.phone]
     _restricted_world(w, side, org)
     return w
+
+
+def _community_and_health_world(w: dict, side: str, number: int) -> None:
+    """cdrp.community's survey, PACT meeting and assessment summary, and cdrp.health's skills
+    review."""
+    from cdrp.community.models import AssessmentSummary, PactMeeting, Survey
+    from cdrp.health.models import SkillsReview
+    from cdrp.meetings.models import Meeting
+    from cdrp.partnerships.models import Area
+
+    p = w["partnership"]
+    w["survey"] = Survey.objects.create(
+        partnership=p,
+        title=f"{side} survey",
+        closes_on=dt.date(2030, 1, 31),
+        retain_until=dt.date(2031, 1, 31),
+    )
+    ward = Area.objects.create(code=f"E0599{number:04d}", name=f"{side} ward", level="ward")
+    pact_meeting = Meeting(group=w["group"], date=dt.date(2024, 2, number), public=True)
+    pact_meeting.save()
+    w["pact"] = PactMeeting.objects.create(
+        partnership=p, meeting=pact_meeting, ward=ward, period="January to March 2024"
+    )
+    w["summary"] = AssessmentSummary.objects.create(
+        assessment=w["published"], priorities=f"{side} priority", trends=f"{side} trend"
+    )
+    w["skills_review"] = SkillsReview.objects.create(
+        partnership=p, group=w["group"], held_on=dt.date(2024, 3, number)
+    )
 
 
 def _scrutiny_world(w: dict, side: str, number: int) -> None:

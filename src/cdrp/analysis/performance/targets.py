@@ -220,7 +220,8 @@ def resolve_target(
             raise PerformanceError(
                 "baseline_start",
                 f"the baseline {span} is not all held: no data for "
-                f"{', '.join(map(label, gaps))}; choose a baseline period whose months are all held",
+                f"{', '.join(map(label, gaps))}; choose a baseline period whose months are all "
+                "held",
             )
         total = _sum(baseline_by_month, months, "baseline")
         change = 1 + float(value) / 100
