@@ -342,18 +342,25 @@ def _world(side: str, number: int) -> dict:
 def _community_and_health_world(w: dict, side: str, number: int) -> None:
     """cdrp.community's survey, PACT meeting and assessment summary, and cdrp.health's skills
     review."""
-    from cdrp.community.models import AssessmentSummary, PactMeeting, Survey
+    from cdrp.community import surveys
+    from cdrp.community.models import AssessmentSummary, PactMeeting, Question, Survey
     from cdrp.health.models import SkillsReview
     from cdrp.meetings.models import Meeting
     from cdrp.partnerships.models import Area
 
     p = w["partnership"]
-    w["survey"] = Survey.objects.create(
+    survey = w["survey"] = Survey.objects.create(
         partnership=p,
         title=f"{side} survey",
         closes_on=dt.date(2030, 1, 31),
         retain_until=dt.date(2031, 1, 31),
     )
+    Question.objects.create(
+        survey=survey, position=1, text=f"{side} question", kind="multiple", options=["A", "B"]
+    )
+    surveys.open_survey(survey, dt.date(2024, 1, 1))  # published: its public pages answer
+    surveys.close(survey, dt.date(2024, 1, 31))
+    surveys.publish(survey, dt.date(2024, 2, 1))
     ward = Area.objects.create(code=f"E0599{number:04d}", name=f"{side} ward", level="ward")
     pact_meeting = Meeting(group=w["group"], date=dt.date(2024, 2, number), public=True)
     pact_meeting.save()

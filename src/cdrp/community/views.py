@@ -262,9 +262,15 @@ def _ward_choices(partnership) -> list[tuple[str, str]]:
 
 
 @public_partnership
-@rate_limited("survey")
 def survey_answer(request, partnership, survey_id):
+    # The survey is found through the partnership first: another partnership's survey is 404
+    # whatever is posted, before any size or burst limit answers.
     survey = _survey(request, survey_id)
+    return _answer(request, partnership, survey)
+
+
+@rate_limited("survey")
+def _answer(request, partnership, survey):
     if survey.status != Survey.Status.OPEN:
         if survey.status == Survey.Status.PUBLISHED:
             return redirect(
