@@ -160,7 +160,7 @@ class ModerationDecision(GovernanceRecord):
     )
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="moderations")
     response_id_ref = models.PositiveIntegerField()
-    outcome = models.CharField(max_length=20)
+    outcome = models.CharField(max_length=40)
     theme = models.CharField(max_length=100, blank=True)
 
 

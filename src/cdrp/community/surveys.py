@@ -159,7 +159,7 @@ def moderate(
         response_id_ref=response.pk,
         outcome=("accepted" if accept else "rejected")
         + (", text withheld" if withhold_text else ""),
-        theme=", ".join(sorted({t for t in themes.values() if t})),
+        theme=", ".join(sorted({t for t in themes.values() if t}))[:100],
     ).save()
     return response
 
