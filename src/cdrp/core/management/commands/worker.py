@@ -35,17 +35,22 @@ def beat(worker_id: str, started_at) -> None:
     )
 
 
-def _keep_beating(worker_id: str, stop: threading.Event) -> None:
-    started_at = timezone.now()
-    while True:
+def _beat_safely(worker_id: str, started_at) -> None:
+    try:
+        beat(worker_id, started_at)
+    except Exception:  # a missed heartbeat must never stop the worker
+        logger.warning("worker heartbeat not recorded", exc_info=True)
+
+
+def _keep_beating(worker_id: str, started_at, stop: threading.Event) -> None:
+    """Every HEARTBEAT_SECONDS until `stop`, on this thread's own connection (the first beat
+    is written by the worker itself before it starts, so a short batch run writes from one
+    thread only)."""
+    while not stop.wait(HEARTBEAT_SECONDS):
         try:
-            beat(worker_id, started_at)
-        except Exception:  # a missed heartbeat must never stop the worker
-            logger.warning("worker heartbeat not recorded", exc_info=True)
+            _beat_safely(worker_id, started_at)
         finally:
             connection.close()  # this thread's own connection
-        if stop.wait(HEARTBEAT_SECONDS):
-            return
 
 
 class Command(DbWorkerCommand):
@@ -53,9 +58,14 @@ class Command(DbWorkerCommand):
 
     def handle(self, *args, **options):
         worker_id = options.get("worker_id") or f"{socket.gethostname()}-{os.getpid()}"
+        started_at = timezone.now()
+        _beat_safely(worker_id, started_at)
         stop = threading.Event()
         thread = threading.Thread(
-            target=_keep_beating, args=(worker_id, stop), name="cdrp-heartbeat", daemon=True
+            target=_keep_beating,
+            args=(worker_id, started_at, stop),
+            name="cdrp-heartbeat",
+            daemon=True,
         )
         thread.start()
         try:
