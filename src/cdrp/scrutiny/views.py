@@ -45,6 +45,16 @@ def _ctx(request, title: str, **extra) -> dict:
     return {"partnership": request.partnership, "page_title": title, **extra}
 
 
+def _form_page(request, title: str, form, submit: str, back: str):
+    """The shared form page: 400 when a posted form was refused."""
+    return render(
+        request,
+        "scrutiny/form.html",
+        _ctx(request, title, form=form, submit=submit, back=back),
+        status=400 if request.method == "POST" else 200,
+    )
+
+
 # Public pages ----------------------------------------------------------------------------------
 
 
@@ -374,17 +384,12 @@ def session_new(request, partnership):
         s.partnership = p
         s.save()
         return redirect("scrutiny:session-manage", p.slug, s.pk)
-    return render(
+    return _form_page(
         request,
-        "scrutiny/form.html",
-        _ctx(
-            request,
-            "Arrange a Face the People session",
-            form=form,
-            submit="Arrange the session",
-            back=reverse("scrutiny:manage", args=[p.slug]),
-        ),
-        status=400 if request.method == "POST" else 200,
+        "Arrange a Face the People session",
+        form,
+        "Arrange the session",
+        reverse("scrutiny:manage", args=[p.slug]),
     )
 
 
@@ -501,17 +506,12 @@ def review_new(request, partnership):
         r = Review(partnership=p, **form.cleaned_data)
         r.save()
         return redirect("scrutiny:review-manage", p.slug, r.pk)
-    return render(
+    return _form_page(
         request,
-        "scrutiny/form.html",
-        _ctx(
-            request,
-            "Record a scrutiny review",
-            form=form,
-            submit="Record the review",
-            back=reverse("scrutiny:manage", args=[p.slug]),
-        ),
-        status=400 if request.method == "POST" else 200,
+        "Record a scrutiny review",
+        form,
+        "Record the review",
+        reverse("scrutiny:manage", args=[p.slug]),
     )
 
 
