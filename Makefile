@@ -68,11 +68,11 @@ serve: install
 test: install test-sqlite test-postgres
 
 test-sqlite:
-	$(BIN)/pytest -q -n 2
+	$(BIN)/pytest -q -n 2 --durations=25
 
 test-postgres:
 	@if $(BIN)/python scripts/pg_ready.py "$(PG_URL)"; then \
-	  DATABASE_URL="$(PG_URL)" CDRP_DB_TESTS_ONLY=1 $(BIN)/pytest -q -n 2 -m "not browser"; \
+	  DATABASE_URL="$(PG_URL)" CDRP_DB_TESTS_ONLY=1 $(BIN)/pytest -q -n 2 -m "not browser" --durations=25; \
 	elif [ "$$CI" = "true" ]; then \
 	  echo "make: PostgreSQL at $(PG_URL) is not reachable, and CI requires the PostgreSQL run" >&2; exit 1; \
 	else \
