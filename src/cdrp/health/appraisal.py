@@ -306,16 +306,39 @@ def _funding(partnerships: list[Partnership]) -> dict:
     return {"rows": rows, "total": sum(r["pounds"] for r in rows)}
 
 
-def border_hotspots(partnerships: list[Partnership], store) -> dict:
-    """Gi* hot-spots over the LSOAs of all the partnerships' districts in the latest 12 months
-    the store holds, and those that touch an LSOA of another of the partnerships."""
+def _border_end(store, as_at: dt.date | None, end: str | None, held: list[str]) -> str | None:
+    """The last month of the appraisal's twelve: `end` when given, else the last whole month
+    to `as_at` when the store holds it, else the latest month it holds."""
+    from cdrp.analysis import months as mo
+    from cdrp.intelligence.assessments import latest_month
+
+    if end is not None:
+        return mo.parse_month(end, "border_to")
+    if as_at is not None:
+        last = as_at if (as_at + dt.timedelta(days=1)).day == 1 else as_at.replace(day=1)
+        month = mo.shift(f"{last.year:04d}-{last.month:02d}", 0 if last == as_at else -1)
+        if month in held:
+            return month
+    return latest_month(store)
+
+
+def border_hotspots(
+    partnerships: list[Partnership],
+    store,
+    as_at: dt.date | None = None,
+    end: str | None = None,
+) -> dict:
+    """Gi* hot-spots over the LSOAs of all the partnerships' districts in the appraisal's 12
+    months (ending `end`; by default at `as_at` when the store holds it, else the latest 12
+    months held), those that touch an LSOA of another of the partnerships, and the WDQ of each
+    partnership's border band against the 12 months before (`cdrp.health.border`)."""
     import numpy as np
     import shapely
 
     from cdrp.analysis import months as mo
     from cdrp.analysis.hotspots import gi_star
     from cdrp.analysis.weights import polygon_queen, to_bng
-    from cdrp.intelligence.assessments import latest_month
+    from cdrp.intelligence.assessments import covered_months
     from cdrp.store.geography import read_table
     from cdrp.store.query import counts
 
@@ -327,9 +350,12 @@ def border_hotspots(partnerships: list[Partnership], store) -> dict:
     for p in partnerships:
         for code in p.districts.values_list("code", flat=True):
             owner.setdefault(code, p.name)
-    end = latest_month(store) if store is not None else None
+    held = covered_months(store, list(owner)) if store is not None and owner else []
+    end = _border_end(store, as_at, end, held) if store is not None and owner else None
     if not owner or end is None:
         return {"done": False, "reason": "No incident data or no districts recorded."}
+    if end not in held:
+        return {"done": False, "reason": f"The store holds no records for {mo.label(end)}."}
     start = mo.shift(end, -11)
     lsoa = read_table(store, "lsoa")
     lsoa = lsoa[lsoa["district_code"].isin(list(owner))]
@@ -380,6 +406,7 @@ def border_hotspots(partnerships: list[Partnership], store) -> dict:
     hot = int(result["cls"].astype(str).str.startswith("hot").sum())
     return {
         "done": True,
+        "wdq": _wdq_section(store, lsoa, adj, whose, y, start, end, held, list(owner)),
         "start": mo.label(start),
         "end": mo.label(end),
         "lsoas": len(lsoa),
@@ -392,8 +419,47 @@ def border_hotspots(partnerships: list[Partnership], store) -> dict:
     }
 
 
-def appraise(partnerships: list[Partnership], store=None, as_at: dt.date | None = None) -> dict:
-    """The appraisal of closer working between `partnerships` (at least two)."""
+def _wdq_section(store, lsoa, adj, whose, after, start: str, end: str, held, districts) -> dict:
+    """The WDQ of each partnership's border band, the appraisal's 12 months against the 12
+    before (both wholly held: a missing month would read as a fall)."""
+    from cdrp.analysis import months as mo
+    from cdrp.health.border import border_wdq
+    from cdrp.store.query import counts
+
+    b_start, b_end = mo.shift(start, -12), mo.shift(start, -1)
+    missing = [m for m in mo.month_range(b_start, end) if m not in set(held)]
+    periods_ = {
+        "before": mo.span_label(b_start, b_end),
+        "after": mo.span_label(start, end),
+    }
+    if missing:
+        return {
+            "done": False,
+            **periods_,
+            "reason": f"{len(missing)} of the 24 months are not held "
+            f"({', '.join(mo.label(m) for m in missing[:3])}{'…' if len(missing) > 3 else ''}).",
+        }
+    by = counts(
+        store, ["lsoa"], start=b_start, end=b_end, areas={"district": districts}, output="pandas"
+    )
+    before = lsoa["lsoa_code"].map(by.set_index("lsoa")["count"]).fillna(0).to_numpy(dtype=float)
+    rows = border_wdq(adj, list(whose), before, after)
+    return {
+        "done": bool(rows),
+        **periods_,
+        "rows": rows,
+        "reason": "" if rows else "No shared border.",
+    }
+
+
+def appraise(
+    partnerships: list[Partnership],
+    store=None,
+    as_at: dt.date | None = None,
+    border_to: str | None = None,
+) -> dict:
+    """The appraisal of closer working between `partnerships` (at least two); `border_to`
+    (YYYY-MM) ends the 12 months of the border analysis (default: see `border_hotspots`)."""
     if len(partnerships) < 2:
         raise ValueError("an appraisal needs at least two partnerships")
     on = as_at or as_at_of(partnerships)
@@ -454,7 +520,7 @@ def appraise(partnerships: list[Partnership], store=None, as_at: dt.date | None 
         if value
     ]
     hotspots = (
-        border_hotspots(partnerships, store)
+        border_hotspots(partnerships, store, on, border_to)
         if store is not None
         else {"done": False, "reason": "No incident store is configured."}
     )

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from cdrp.accounts import policy
 from cdrp.accounts.policy import Permission, allows, requires
+from cdrp.analysis import months
 from cdrp.analysis.errors import RefusedInput
 from cdrp.core import documents as stored
 from cdrp.health import services, skills
@@ -273,7 +274,18 @@ def _appraisal_context(request) -> dict:
             store = None
     except (OSError, ValueError):  # a store that cannot be read is reported as none
         store = None
-    context.update(appraise(chosen, store))
+    border_to = None
+    text = request.GET.get("border_to", "").strip()
+    if text:
+        try:
+            border_to = months.read_month(text, "border_to")
+        except RefusedInput:
+            messages.error(
+                request,
+                "Give the last month of the border analysis as a month and year, for example "
+                "November 2022.",
+            )
+    context.update(appraise(chosen, store, border_to=border_to), border_to=border_to or "")
     return context
 
 
