@@ -10,10 +10,12 @@ everyone in the group). `schedule_figures` counts a solved schedule the same way
 agree for any calendar the planner finds.
 
 Beside them: the people and organisations who sit in several of the partnerships, the
-priorities they share (approved plans), crime that crosses their shared borders (Getis-Ord Gi*
-hot-spots on the LSOAs of all their districts, those touching another partnership's LSOAs),
-and their combined funding. The merger option's timetable is the registry's six-stage merger
-workflow (`cdrp.partnerships.models.MergerProposal`), with its dates when a proposal exists.
+priorities they share (approved plans and strategic assessments), crime that crosses their
+shared borders (Getis-Ord Gi* hot-spots on the LSOAs of all their districts, those touching
+another partnership's LSOAs, and the weighted displacement quotient of each partnership's
+border band, `cdrp.health.border`), and their combined funding. The merger option's timetable
+is the registry's six-stage merger workflow (`cdrp.partnerships.models.MergerProposal`), with
+its dates when a proposal exists.
 """
 
 from __future__ import annotations
@@ -260,14 +262,37 @@ def _people(partnerships: list[Partnership], on: dt.date) -> tuple[list[dict], l
     return people, organisations
 
 
-def _priorities(partnerships: list[Partnership], on: dt.date) -> dict:
-    """Priorities of each partnership's plan in force on `on` (approved), and those shared by
-    name or by police.uk category."""
-    from cdrp.plans.models import Plan
+def _assessment_priorities(assessment) -> list[str]:
+    """The priorities an assessment recommends (its priorities section), as named there."""
+    section = next(
+        (s for s in (assessment.document or {}).get("sections", []) if s.get("id") == "priorities"),
+        {},
+    )
+    return [str(x) for x in section.get("recommended") or [] if str(x).strip()]
 
-    names: dict[str, list[str]] = {}
-    categories: dict[str, set[str]] = defaultdict(set)
-    recorded = []
+
+def _priorities(partnerships: list[Partnership], on: dt.date) -> dict:
+    """The priorities of each partnership's latest approved plan and of its latest approved
+    strategic assessment (its recommended priorities), and those shared by two or more of the
+    partnerships: by name, or by police.uk crime category. Each shared one names where it came
+    from (which partnership, plan or assessment)."""
+    from django.urls import reverse
+
+    from cdrp.intelligence.models import Assessment
+    from cdrp.plans.models import Plan
+    from cdrp.store.schema import CATEGORIES, CATEGORY_NAMES
+
+    by_name: dict[str, dict] = {}
+    by_category: dict[str, dict] = {}
+    sources = []
+
+    def note(table: dict, key: str, label: str, p: Partnership, source: str) -> None:
+        entry = table.setdefault(key, {"name": label, "partnerships": set(), "sources": []})
+        entry["partnerships"].add(p.pk)
+        text = f"{p.name} ({source})"
+        if text not in entry["sources"]:
+            entry["sources"].append(text)
+
     for p in partnerships:
         plan = (
             Plan.objects.filter(
@@ -276,18 +301,61 @@ def _priorities(partnerships: list[Partnership], on: dt.date) -> dict:
             .order_by("-revision")
             .first()
         )
-        if plan is None:
+        assessment = (
+            Assessment.objects.filter(
+                partnership=p,
+                kind=Assessment.Kind.STRATEGIC,
+                status__in=[Assessment.Status.APPROVED, Assessment.Status.PUBLISHED],
+            )
+            .order_by("-period_end", "-built_at")
+            .first()
+        )
+        if plan is None and assessment is None:
             continue
-        recorded.append(p.name)
-        for pr in plan.priorities.all():
-            names.setdefault(pr.name.strip().lower(), []).append(p.name)
-            for c in pr.categories or []:
-                categories[c].add(p.name)
-    shared = sorted(n for n, who in names.items() if len(set(who)) > 1)
+        row: dict = {"partnership": p, "plan": None, "assessment": None}
+        if plan is not None:
+            row["plan"] = {
+                "title": plan.title,
+                "url": reverse(
+                    "plans:plan-detail", kwargs={"partnership": p.slug, "revision": plan.revision}
+                ),
+                "priorities": [pr.name for pr in plan.priorities.all()],
+            }
+            for pr in plan.priorities.all():
+                note(by_name, pr.name.strip().lower(), pr.name.strip(), p, "plan")
+                for c in pr.categories or []:
+                    note(by_category, c, CATEGORY_NAMES.get(c, c), p, "plan")
+        if assessment is not None:
+            named = _assessment_priorities(assessment)
+            row["assessment"] = {
+                "title": assessment.title,
+                "url": reverse(
+                    "intelligence:assessment-detail",
+                    kwargs={"partnership": p.slug, "pk": assessment.pk},
+                ),
+                "priorities": named,
+            }
+            for name in named:
+                note(by_name, name.strip().lower(), name.strip(), p, "assessment")
+                if name in CATEGORIES:
+                    note(by_category, CATEGORIES[name], name, p, "assessment")
+        sources.append(row)
+
+    def shared(table: dict) -> list[dict]:
+        return sorted(
+            (
+                {"name": e["name"], "sources": e["sources"]}
+                for e in table.values()
+                if len(e["partnerships"]) > 1
+            ),
+            key=lambda e: e["name"].lower(),
+        )
+
     return {
-        "recorded": recorded,
-        "shared_names": shared,
-        "shared_categories": sorted(c for c, who in categories.items() if len(who) > 1),
+        "recorded": [r["partnership"].name for r in sources],
+        "sources": sources,
+        "shared_names": shared(by_name),
+        "shared_categories": shared(by_category),
     }
 
 
