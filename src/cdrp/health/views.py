@@ -19,7 +19,7 @@ from cdrp.analysis import months
 from cdrp.analysis.errors import RefusedInput
 from cdrp.core import documents as stored
 from cdrp.health import services, skills
-from cdrp.health.documents import hallmarks_pdf
+from cdrp.health.documents import hallmarks_pdf, site_url
 from cdrp.health.forms import RatingForm, ReportedForm, ReviewForm, ScoreForm, TrainingForm
 from cdrp.health.hallmarks import CRITERIA, HALLMARKS, STATUS_LABELS
 from cdrp.health.models import CriterionScore, SelfAssessment, SkillsReview
@@ -28,9 +28,10 @@ from cdrp.partnerships.models import Person
 
 
 def _year(request) -> int:
+    """The financial year asked for; without one, the latest with records."""
     text = request.GET.get("year") or request.POST.get("year") or ""
     try:
-        year = int(text) if text else services.current_year()
+        year = int(text) if text else services.default_year(request.partnership)
     except ValueError:
         raise Http404("No such year") from None
     if year < 1998 or year > services.current_year():
@@ -101,7 +102,7 @@ def hallmarks_reported(request, partnership):
 def hallmarks_download(request, partnership):
     p = request.partnership
     year = _year(request)
-    doc = hallmarks_pdf(services.report(p, year))
+    doc = hallmarks_pdf(services.report(p, year), site_url(request))
     return stored.response(request, doc, f"{p.slug}-hallmarks-{year}.pdf")
 
 
@@ -312,7 +313,7 @@ def appraisal_download(request, partnership):
     context = _appraisal_context(request)
     if "options" not in context:
         raise Http404("Choose at least two partnerships to appraise")
-    doc = appraisal_pdf(context)
+    doc = appraisal_pdf(context, site_url(request))
     return stored.response(request, doc, f"{request.partnership.slug}-closer-working.pdf")
 
 
