@@ -147,3 +147,19 @@ def test_hallmarks_open_on_the_latest_year_with_records(partnership, client):
     with acting_as(None, "test"):
         Meeting.objects.create(group=group, date=dt.date(now, 4, 1), status="held")
     assert services.default_year(partnership) == now
+
+
+def pdf_links(content: bytes) -> list[str]:
+    """The URIs of the PDF's link annotations, page by page."""
+    import io
+
+    from pypdf import PdfReader
+
+    uris = []
+    for page in PdfReader(io.BytesIO(content)).pages:
+        for ref in page.get("/Annots") or []:
+            annot = ref.get_object()
+            action = annot.get("/A")
+            if annot.get("/Subtype") == "/Link" and action is not None and "/URI" in action:
+                uris.append(str(action["/URI"]))
+    return uris

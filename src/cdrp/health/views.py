@@ -264,7 +264,7 @@ def _appraisal_context(request) -> dict:
 
     p = request.partnership
     chosen = _appraised(request)
-    context = {"partnership": p, "chosen": chosen}
+    context = {"partnership": p, "chosen": chosen, "site": ""}  # the PDF's links: full URLs
     if len(chosen) < 2:
         return context
     store: Any = incident_store()
