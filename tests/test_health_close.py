@@ -163,3 +163,14 @@ def pdf_links(content: bytes) -> list[str]:
             if annot.get("/Subtype") == "/Link" and action is not None and "/URI" in action:
                 uris.append(str(action["/URI"]))
     return uris
+
+
+def test_dates_are_read_as_people_type_them():
+    from cdrp.health.forms import ReviewForm
+
+    for text in ("28 9 2022", "28 September 2022", "28/09/2022", "2022-09-28"):
+        form = ReviewForm({"held_on": text})
+        assert form.is_valid(), (text, form.errors)
+        assert form.cleaned_data["held_on"] == dt.date(2022, 9, 28)
+    form = ReviewForm({"held_on": "31 2 2022"})
+    assert not form.is_valid() and "for example 27 3 2027" in str(form.errors["held_on"])

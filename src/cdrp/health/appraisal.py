@@ -406,7 +406,7 @@ def border_hotspots(
     from cdrp.analysis import months as mo
     from cdrp.analysis.hotspots import gi_star
     from cdrp.analysis.weights import polygon_queen, to_bng
-    from cdrp.intelligence.assessments import covered_months
+    from cdrp.intelligence.assessments import covered_months, latest_month
     from cdrp.store.geography import read_table
     from cdrp.store.query import counts
 
@@ -419,11 +419,18 @@ def border_hotspots(
         for code in p.districts.values_list("code", flat=True):
             owner.setdefault(code, p.name)
     held = covered_months(store, list(owner)) if store is not None and owner else []
+    asked = end
     end = _border_end(store, as_at, end, held) if store is not None and owner else None
     if not owner or end is None:
         return {"done": False, "reason": "No incident data or no districts recorded."}
     if end not in held:
         return {"done": False, "reason": f"The store holds no records for {mo.label(end)}."}
+    if asked is not None:
+        basis = "the 12 months asked for"
+    elif end == latest_month(store):
+        basis = "the latest 12 months held"
+    else:
+        basis = "the 12 months to the date appraised"
     start = mo.shift(end, -11)
     lsoa = read_table(store, "lsoa")
     lsoa = lsoa[lsoa["district_code"].isin(list(owner))]
@@ -474,6 +481,7 @@ def border_hotspots(
     hot = int(result["cls"].astype(str).str.startswith("hot").sum())
     return {
         "done": True,
+        "basis": basis,
         "wdq": _wdq_section(store, lsoa, adj, whose, y, start, end, held, list(owner)),
         "start": mo.label(start),
         "end": mo.label(end),
@@ -512,7 +520,9 @@ def _wdq_section(store, lsoa, adj, whose, after, start: str, end: str, held, dis
     )
     before = lsoa["lsoa_code"].map(by.set_index("lsoa")["count"]).fillna(0).to_numpy(dtype=float)
     rows = border_wdq(adj, list(whose), before, after)
+    displaced = [r for r in rows if r["quotient"] is not None and r["quotient"] < 0]
     return {
+        "displaced": displaced,
         "done": bool(rows),
         **periods_,
         "rows": rows,
@@ -622,7 +632,9 @@ def _recommend(options: list[Option], people: list, hotspots: dict) -> Option:
     best = max(options, key=lambda o: (o.saving_hours, o.documents_saved, -OPTIONS.index(o.key)))
     base = by["status_quo"].figures
     small = base is None or base.person_hours == 0 or best.saving_hours < base.person_hours / 10
-    crossing = hotspots.get("done") and hotspots.get("border")
+    crossing = hotspots.get("done") and (
+        hotspots.get("border") or (hotspots.get("wdq") or {}).get("displaced")
+    )
     if small and not crossing and len(people) < 3:
         return by["status_quo"]
     return best
@@ -638,8 +650,8 @@ def _risks(partnerships: list[Partnership], people: list) -> list[dict]:
         },
         {
             "risk": "Issues that cross the borders are ignored while arrangements change",
-            "mitigation": "The analyst reports border hot-spots to every tasking group from "
-            "the start.",
+            "mitigation": "The analyst reports border hot-spots and the displacement quotient "
+            "around the borders to every tasking group from the start.",
         },
         {
             "risk": "Transition effort and lost momentum",

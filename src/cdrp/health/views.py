@@ -140,7 +140,7 @@ def skills_new(request, partnership):
     group = p.strategy_group()
     form = ReviewForm(request.POST)
     if group is None or not form.is_valid():
-        messages.error(request, "Give the date of the review as YYYY-MM-DD.")
+        messages.error(request, "Give the date of the review, for example 28 9 2022.")
         return redirect("health:skills", partnership=p.slug)
     d = form.cleaned_data
     meeting = None
@@ -223,7 +223,10 @@ def skills_training(request, partnership, pk: int):
         except ValidationError as exc:  # the meetings app's refusal (a due date too early)
             messages.error(request, " ".join(exc.messages))
     else:
-        messages.error(request, "Give the competence, what to do, who and by when (YYYY-MM-DD).")
+        messages.error(
+            request,
+            "Give the competence, what to do, who and by when (a date, for example 31 1 2023).",
+        )
     return redirect("health:skills-review", partnership=p.slug, pk=review.pk)
 
 
@@ -328,10 +331,9 @@ def duplication(request, partnership):
     as_at = None
     text = request.GET.get("as_at", "")
     if text:
-        try:
-            as_at = dt.date.fromisoformat(text)
-        except ValueError:
-            messages.error(request, "Give the date as YYYY-MM-DD.")
+        as_at = months.read_date(text)
+        if as_at is None:
+            messages.error(request, "Give the date, for example 15 3 2023 or 15 March 2023.")
     context = report(p, as_at)
     context.update(page_title=f"Duplicated effort: {p.name}", as_at_text=text)
     return render(request, "health/duplication.html", context)
