@@ -4,6 +4,7 @@ from django import forms
 
 from cdrp.analysis.months import read_date
 from cdrp.health.models import CriterionScore
+from cdrp.health.skills import COMPETENCES, LEVELS
 
 
 class TypedDateField(forms.CharField):
@@ -17,9 +18,6 @@ class TypedDateField(forms.CharField):
         if day is None:
             raise forms.ValidationError("Enter a date, for example 27 3 2027")
         return day
-
-
-from cdrp.health.skills import COMPETENCES, LEVELS
 
 
 class ScoreForm(forms.Form):
