@@ -7,11 +7,13 @@ from cdrp.health.models import CriterionScore
 from cdrp.health.skills import COMPETENCES, LEVELS
 
 
-class TypedDateField(forms.CharField):
+class TypedDateField(forms.Field):
     """A date as a person types it ("27 3 2027", "27 March 2027") or as YYYY-MM-DD."""
 
+    widget = forms.TextInput
+
     def to_python(self, value):
-        text = super().to_python(value)
+        text = str(value or "").strip()[:40]
         if not text:
             return None
         day = read_date(text)
@@ -31,7 +33,7 @@ class ReportedForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
-    held_on = TypedDateField(max_length=40)
+    held_on = TypedDateField()
     meeting = forms.IntegerField(required=False)
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -46,4 +48,4 @@ class TrainingForm(forms.Form):
     competence = forms.ChoiceField(choices=[(c.key, c.label) for c in COMPETENCES])
     description = forms.CharField(max_length=500)
     owner = forms.CharField(max_length=80)
-    due = TypedDateField(max_length=40)
+    due = TypedDateField()
