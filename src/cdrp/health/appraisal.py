@@ -264,7 +264,7 @@ def _people(partnerships: list[Partnership], on: dt.date) -> tuple[list[dict], l
 
 def _assessment_priorities(assessment) -> list[str]:
     """The priorities an assessment recommends (its priorities section), as named there."""
-    section = next(
+    section: dict = next(
         (s for s in (assessment.document or {}).get("sections", []) if s.get("id") == "priorities"),
         {},
     )
