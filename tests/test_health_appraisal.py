@@ -125,7 +125,7 @@ def test_the_report_page_and_pdf(districts, client, tmp_path, settings):
         assert heading in html
     # The WDQ around the shared borders, with a figure and its reading.
     assert 'id="wdq-table"' in html and "Weighted displacement quotient" in html
-    assert re.search(r"numeric\">-?\d\.\d\d</td>", html)
+    assert re.search(r"numeric\">−?\d\.\d\d</td>", html)
     assert "across the border" in html
     response = client.get(reverse("health:appraisal-pdf", kwargs={"partnership": south.slug}))
     assert response.status_code == 200

@@ -34,7 +34,7 @@ def test_border_wdq_hand_worked():
     assert (x["target_lsoas"], x["buffer_lsoas"], x["control_lsoas"]) == (1, 1, 4)
     assert x["wdq"].success_measure == pytest.approx(-0.2)
     assert x["wdq"].buffer_displacement_measure == pytest.approx(0.05)
-    assert x["quotient"] == pytest.approx(-0.25)
+    assert x["quotient"] == pytest.approx(-0.25) and x["quotient_text"] == "−0.25"
     assert x["wdq"].total_net_effect == pytest.approx(30)
     assert "down 40%" in x["reading"] and "up 25%" in x["reading"]
     assert "some of it looks to have moved across the border" in x["reading"]
@@ -174,3 +174,13 @@ def test_dates_are_read_as_people_type_them():
         assert form.cleaned_data["held_on"] == dt.date(2022, 9, 28)
     form = ReviewForm({"held_on": "31 2 2022"})
     assert not form.is_valid() and "for example 27 3 2027" in str(form.errors["held_on"])
+
+
+def test_pdf_links_use_the_configured_address_else_the_request(settings, rf):
+    from cdrp.health.documents import site_url
+
+    request = rf.get("/", HTTP_HOST="cdrp.council.example")
+    settings.CDRP_SITE_URL = "http://localhost:8000/"  # the default: not a real address
+    assert site_url(request) == "http://cdrp.council.example/"
+    settings.CDRP_SITE_URL = "https://safety.example.org"
+    assert site_url(request) == "https://safety.example.org/"

@@ -88,6 +88,9 @@ def border_wdq(
             row["reading"] = f"Not measured: {exc}."
         row["wdq"] = result
         row["quotient"] = None if result is None or math.isnan(result.wdq) else result.wdq
+        row["quotient_text"] = (
+            "not defined" if row["quotient"] is None else f"{row['quotient']:.2f}".replace("-", "−")
+        )
         if result is not None:
             row["reading"] = plain_reading(row, result)
         out.append(row)

@@ -19,9 +19,11 @@ def _pdf(html: str) -> bytes:
 
 
 def site_url(request=None) -> str:
-    """The service's address for links in a PDF: CDRP_SITE_URL, else the request's own."""
+    """The service's address for links in a PDF: CDRP_SITE_URL when it is set to something
+    other than its local default, else the address the request came to."""
     configured = getattr(settings, "CDRP_SITE_URL", "") or ""
-    if configured:
+    local = configured.rstrip("/") in ("", "http://localhost:8000")
+    if configured and (not local or request is None):
         return configured if configured.endswith("/") else configured + "/"
     return request.build_absolute_uri("/") if request is not None else ""
 
