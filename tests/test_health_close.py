@@ -179,6 +179,7 @@ def test_dates_are_read_as_people_type_them():
 def test_pdf_links_use_the_configured_address_else_the_request(settings, rf):
     from cdrp.health.documents import site_url
 
+    settings.ALLOWED_HOSTS = ["cdrp.council.example"]
     request = rf.get("/", HTTP_HOST="cdrp.council.example")
     settings.CDRP_SITE_URL = "http://localhost:8000/"  # the default: not a real address
     assert site_url(request) == "http://cdrp.council.example/"
