@@ -185,3 +185,12 @@ def test_pdf_links_use_the_configured_address_else_the_request(settings, rf):
     assert site_url(request) == "http://cdrp.council.example/"
     settings.CDRP_SITE_URL = "https://safety.example.org"
     assert site_url(request) == "https://safety.example.org/"
+
+
+def test_the_border_months_end_at_the_date_appraised_when_held():
+    from cdrp.health.appraisal import _border_end
+
+    held = ["2022-05", "2022-06"]
+    assert _border_end(None, dt.date(2022, 6, 30), None, held) == "2022-06"  # a month's end
+    assert _border_end(None, dt.date(2022, 6, 15), None, held) == "2022-05"  # the last whole
+    assert _border_end(None, dt.date(2022, 6, 15), "March 2021", held) == "2021-03"  # as asked

@@ -381,7 +381,7 @@ def _border_end(store, as_at: dt.date | None, end: str | None, held: list[str]) 
     from cdrp.intelligence.assessments import latest_month
 
     if end is not None:
-        return mo.parse_month(end, "border_to")
+        return mo.read_month(end, "border_to")
     if as_at is not None:
         last = as_at if (as_at + dt.timedelta(days=1)).day == 1 else as_at.replace(day=1)
         month = mo.shift(f"{last.year:04d}-{last.month:02d}", 0 if last == as_at else -1)
