@@ -5,6 +5,7 @@ people they share, border hot-spots, and the committee report (page and PDF)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import subprocess
 
 import pytest
@@ -73,6 +74,22 @@ def test_status_quo_and_merger_are_the_planners_figures(districts, settings):
     assert all(len(e["partnerships"]) >= 2 for e in result["people"])
     assert result["hotspots"]["done"] and result["hotspots"]["lsoas"] > 200
     assert result["hotspots"]["border_lsoas"] > 20  # the districts do touch
+    # The WDQ around the shared borders: a row per partnership, its band and the band across;
+    # the bands and the LSOAs on no border share out every record of the 12 months.
+    wdq = result["hotspots"]["wdq"]
+    assert wdq["done"] and wdq["after"] == "December 2021 to November 2022"
+    assert wdq["before"] == "December 2020 to November 2021"
+    rows = wdq["rows"]
+    assert sorted(r["partnership"] for r in rows) == sorted(p.name for p in districts)
+    assert (
+        sum(r["target"][1] for r in rows) + rows[0]["control"][1] == (result["hotspots"]["records"])
+    )
+    assert sum(r["target_lsoas"] for r in rows) == result["hotspots"]["border_lsoas"]
+    assert any(r["quotient"] is not None for r in rows)
+    for r in rows:
+        a0, a1 = r["target"]
+        c0, c1 = r["control"]
+        assert r["wdq"].success_measure == pytest.approx(a1 / c1 - a0 / c0)
     # Joint arrangements and the merger save the same hours; the merger also saves two
     # assessments and two plans a year, so it is recommended (as the Chorley report did).
     assert options["merger"].saving_hours == options["joint"].saving_hours
@@ -81,8 +98,11 @@ def test_status_quo_and_merger_are_the_planners_figures(districts, settings):
     assert [t["date"] for t in result["timetable"]][1] == dt.date(2008, 4, 1)
 
 
-def test_the_report_page_and_pdf(districts, client, tmp_path):
+def test_the_report_page_and_pdf(districts, client, tmp_path, settings):
     from cdrp.partnerships.models import Partnership
+    from test_health_close import pdf_links
+
+    settings.CDRP_SITE_URL = "https://cdrp.example.org/"
 
     south = Partnership.objects.get(slug="lancashire-south")
     url = reverse("health:appraisal", kwargs={"partnership": south.slug})
@@ -103,8 +123,19 @@ def test_the_report_page_and_pdf(districts, client, tmp_path):
         "6. Timetable",
     ):
         assert heading in html
+    # The WDQ around the shared borders, with a figure and its reading.
+    assert 'id="wdq-table"' in html and "Weighted displacement quotient" in html
+    assert re.search(r"numeric\">−?\d\.\d\d</td>", html)
+    assert "across the border" in html
     response = client.get(reverse("health:appraisal-pdf", kwargs={"partnership": south.slug}))
     assert response.status_code == 200
+    # Its links open the records at the service's address: the partnerships, the people.
+    uris = pdf_links(response.content)
+    for p in districts:
+        assert "https://cdrp.example.org" + p.get_absolute_url() in uris
+    people = [u for u in uris if "/people/" in u or "/person" in u]
+    assert people and all(u.startswith("https://cdrp.example.org/") for u in uris)
+    assert client.get(people[0].removeprefix("https://cdrp.example.org")).status_code == 200
     path = tmp_path / "appraisal.pdf"
     path.write_bytes(response.content)
     text = subprocess.run(
@@ -120,3 +151,4 @@ def test_the_report_page_and_pdf(districts, client, tmp_path):
     # (titles wrap in the narrow column: their first words)
     for word in ("Status", "Consecutive", "Shared", "Joint", "Full", "services"):
         assert word in table[0]
+    assert "Weighted displacement quotient around the shared borders" in text

@@ -98,12 +98,34 @@ def test_a_criterion_changes_when_its_record_does(health_demo):
     )
 
 
-def test_the_report_pdf_has_page_numbers_and_whole_tables(health_demo, client, tmp_path):
+def test_the_report_pdf_has_page_numbers_and_whole_tables(health_demo, client, tmp_path, settings):
+    from django.urls import resolve
+
+    from cdrp.health import services
+    from test_health_close import pdf_links
+
+    settings.CDRP_SITE_URL = "https://cdrp.example.org/"
     client.force_login(user_with_role("member1", health_demo, "member"))
     url = reverse("health:hallmarks-pdf", kwargs={"partnership": health_demo.slug})
     response = client.get(url, {"year": YEAR})
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
+    # Each evidence item links to its record at the service's address (first six a criterion).
+    uris = pdf_links(response.content)
+    report = services.report(health_demo, YEAR)
+    shown = {
+        "https://cdrp.example.org" + link.url
+        for s in report["sections"]
+        for row in s["rows"]
+        for link in row["evidence"].links[:6]
+        if link.url.startswith("/")
+    }
+    assert shown and shown <= set(uris)
+    assert all(u.startswith("https://cdrp.example.org/") for u in uris)
+    for uri in sorted(shown)[:5]:  # each opens its record
+        path = uri.removeprefix("https://cdrp.example.org")
+        resolve(path.split("#")[0].split("?")[0])
+        assert client.get(path).status_code == 200
     path = tmp_path / "hallmarks.pdf"
     path.write_bytes(response.content)
     text = subprocess.run(

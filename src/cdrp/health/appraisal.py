@@ -10,10 +10,12 @@ everyone in the group). `schedule_figures` counts a solved schedule the same way
 agree for any calendar the planner finds.
 
 Beside them: the people and organisations who sit in several of the partnerships, the
-priorities they share (approved plans), crime that crosses their shared borders (Getis-Ord Gi*
-hot-spots on the LSOAs of all their districts, those touching another partnership's LSOAs),
-and their combined funding. The merger option's timetable is the registry's six-stage merger
-workflow (`cdrp.partnerships.models.MergerProposal`), with its dates when a proposal exists.
+priorities they share (approved plans and strategic assessments), crime that crosses their
+shared borders (Getis-Ord Gi* hot-spots on the LSOAs of all their districts, those touching
+another partnership's LSOAs, and the weighted displacement quotient of each partnership's
+border band, `cdrp.health.border`), and their combined funding. The merger option's timetable
+is the registry's six-stage merger workflow (`cdrp.partnerships.models.MergerProposal`), with
+its dates when a proposal exists.
 """
 
 from __future__ import annotations
@@ -260,14 +262,37 @@ def _people(partnerships: list[Partnership], on: dt.date) -> tuple[list[dict], l
     return people, organisations
 
 
-def _priorities(partnerships: list[Partnership], on: dt.date) -> dict:
-    """Priorities of each partnership's plan in force on `on` (approved), and those shared by
-    name or by police.uk category."""
-    from cdrp.plans.models import Plan
+def _assessment_priorities(assessment) -> list[str]:
+    """The priorities an assessment recommends (its priorities section), as named there."""
+    section: dict = next(
+        (s for s in (assessment.document or {}).get("sections", []) if s.get("id") == "priorities"),
+        {},
+    )
+    return [str(x) for x in section.get("recommended") or [] if str(x).strip()]
 
-    names: dict[str, list[str]] = {}
-    categories: dict[str, set[str]] = defaultdict(set)
-    recorded = []
+
+def _priorities(partnerships: list[Partnership], on: dt.date) -> dict:
+    """The priorities of each partnership's latest approved plan and of its latest approved
+    strategic assessment (its recommended priorities), and those shared by two or more of the
+    partnerships: by name, or by police.uk crime category. Each shared one names where it came
+    from (which partnership, plan or assessment)."""
+    from django.urls import reverse
+
+    from cdrp.intelligence.models import Assessment
+    from cdrp.plans.models import Plan
+    from cdrp.store.schema import CATEGORIES, CATEGORY_NAMES
+
+    by_name: dict[str, dict] = {}
+    by_category: dict[str, dict] = {}
+    sources = []
+
+    def note(table: dict, key: str, label: str, p: Partnership, source: str) -> None:
+        entry = table.setdefault(key, {"name": label, "partnerships": set(), "sources": []})
+        entry["partnerships"].add(p.pk)
+        text = f"{p.name} ({source})"
+        if text not in entry["sources"]:
+            entry["sources"].append(text)
+
     for p in partnerships:
         plan = (
             Plan.objects.filter(
@@ -276,18 +301,61 @@ def _priorities(partnerships: list[Partnership], on: dt.date) -> dict:
             .order_by("-revision")
             .first()
         )
-        if plan is None:
+        assessment = (
+            Assessment.objects.filter(
+                partnership=p,
+                kind=Assessment.Kind.STRATEGIC,
+                status__in=[Assessment.Status.APPROVED, Assessment.Status.PUBLISHED],
+            )
+            .order_by("-period_end", "-built_at")
+            .first()
+        )
+        if plan is None and assessment is None:
             continue
-        recorded.append(p.name)
-        for pr in plan.priorities.all():
-            names.setdefault(pr.name.strip().lower(), []).append(p.name)
-            for c in pr.categories or []:
-                categories[c].add(p.name)
-    shared = sorted(n for n, who in names.items() if len(set(who)) > 1)
+        row: dict = {"partnership": p, "plan": None, "assessment": None}
+        if plan is not None:
+            row["plan"] = {
+                "title": plan.title,
+                "url": reverse(
+                    "plans:plan-detail", kwargs={"partnership": p.slug, "revision": plan.revision}
+                ),
+                "priorities": [pr.name for pr in plan.priorities.all()],
+            }
+            for pr in plan.priorities.all():
+                note(by_name, pr.name.strip().lower(), pr.name.strip(), p, "plan")
+                for c in pr.categories or []:
+                    note(by_category, c, CATEGORY_NAMES.get(c, c), p, "plan")
+        if assessment is not None:
+            named = _assessment_priorities(assessment)
+            row["assessment"] = {
+                "title": assessment.title,
+                "url": reverse(
+                    "intelligence:assessment-detail",
+                    kwargs={"partnership": p.slug, "pk": assessment.pk},
+                ),
+                "priorities": named,
+            }
+            for name in named:
+                note(by_name, name.strip().lower(), name.strip(), p, "assessment")
+                if name in CATEGORIES:
+                    note(by_category, CATEGORIES[name], name, p, "assessment")
+        sources.append(row)
+
+    def shared(table: dict) -> list[dict]:
+        return sorted(
+            (
+                {"name": e["name"], "sources": e["sources"]}
+                for e in table.values()
+                if len(e["partnerships"]) > 1
+            ),
+            key=lambda e: e["name"].lower(),
+        )
+
     return {
-        "recorded": recorded,
-        "shared_names": shared,
-        "shared_categories": sorted(c for c, who in categories.items() if len(who) > 1),
+        "recorded": [r["partnership"].name for r in sources],
+        "sources": sources,
+        "shared_names": shared(by_name),
+        "shared_categories": shared(by_category),
     }
 
 
@@ -306,16 +374,39 @@ def _funding(partnerships: list[Partnership]) -> dict:
     return {"rows": rows, "total": sum(r["pounds"] for r in rows)}
 
 
-def border_hotspots(partnerships: list[Partnership], store) -> dict:
-    """Gi* hot-spots over the LSOAs of all the partnerships' districts in the latest 12 months
-    the store holds, and those that touch an LSOA of another of the partnerships."""
+def _border_end(store, as_at: dt.date | None, end: str | None, held: list[str]) -> str | None:
+    """The last month of the appraisal's twelve: `end` when given, else the last whole month
+    to `as_at` when the store holds it, else the latest month it holds."""
+    from cdrp.analysis import months as mo
+    from cdrp.intelligence.assessments import latest_month
+
+    if end is not None:
+        return mo.read_month(end, "border_to")
+    if as_at is not None:
+        last = as_at if (as_at + dt.timedelta(days=1)).day == 1 else as_at.replace(day=1)
+        month = mo.shift(f"{last.year:04d}-{last.month:02d}", 0 if last == as_at else -1)
+        if month in held:
+            return month
+    return latest_month(store)
+
+
+def border_hotspots(
+    partnerships: list[Partnership],
+    store,
+    as_at: dt.date | None = None,
+    end: str | None = None,
+) -> dict:
+    """Gi* hot-spots over the LSOAs of all the partnerships' districts in the appraisal's 12
+    months (ending `end`; by default at `as_at` when the store holds it, else the latest 12
+    months held), those that touch an LSOA of another of the partnerships, and the WDQ of each
+    partnership's border band against the 12 months before (`cdrp.health.border`)."""
     import numpy as np
     import shapely
 
     from cdrp.analysis import months as mo
     from cdrp.analysis.hotspots import gi_star
     from cdrp.analysis.weights import polygon_queen, to_bng
-    from cdrp.intelligence.assessments import latest_month
+    from cdrp.intelligence.assessments import covered_months, latest_month
     from cdrp.store.geography import read_table
     from cdrp.store.query import counts
 
@@ -327,9 +418,19 @@ def border_hotspots(partnerships: list[Partnership], store) -> dict:
     for p in partnerships:
         for code in p.districts.values_list("code", flat=True):
             owner.setdefault(code, p.name)
-    end = latest_month(store) if store is not None else None
+    held = covered_months(store, list(owner)) if store is not None and owner else []
+    asked = end
+    end = _border_end(store, as_at, end, held) if store is not None and owner else None
     if not owner or end is None:
         return {"done": False, "reason": "No incident data or no districts recorded."}
+    if end not in held:
+        return {"done": False, "reason": f"The store holds no records for {mo.label(end)}."}
+    if asked is not None:
+        basis = "the 12 months asked for"
+    elif end == latest_month(store):
+        basis = "the latest 12 months held"
+    else:
+        basis = "the 12 months to the date appraised"
     start = mo.shift(end, -11)
     lsoa = read_table(store, "lsoa")
     lsoa = lsoa[lsoa["district_code"].isin(list(owner))]
@@ -380,6 +481,8 @@ def border_hotspots(partnerships: list[Partnership], store) -> dict:
     hot = int(result["cls"].astype(str).str.startswith("hot").sum())
     return {
         "done": True,
+        "basis": basis,
+        "wdq": _wdq_section(store, lsoa, adj, whose, y, start, end, held, list(owner)),
         "start": mo.label(start),
         "end": mo.label(end),
         "lsoas": len(lsoa),
@@ -392,8 +495,49 @@ def border_hotspots(partnerships: list[Partnership], store) -> dict:
     }
 
 
-def appraise(partnerships: list[Partnership], store=None, as_at: dt.date | None = None) -> dict:
-    """The appraisal of closer working between `partnerships` (at least two)."""
+def _wdq_section(store, lsoa, adj, whose, after, start: str, end: str, held, districts) -> dict:
+    """The WDQ of each partnership's border band, the appraisal's 12 months against the 12
+    before (both wholly held: a missing month would read as a fall)."""
+    from cdrp.analysis import months as mo
+    from cdrp.health.border import border_wdq
+    from cdrp.store.query import counts
+
+    b_start, b_end = mo.shift(start, -12), mo.shift(start, -1)
+    missing = [m for m in mo.month_range(b_start, end) if m not in set(held)]
+    periods_ = {
+        "before": mo.span_label(b_start, b_end),
+        "after": mo.span_label(start, end),
+    }
+    if missing:
+        return {
+            "done": False,
+            **periods_,
+            "reason": f"{len(missing)} of the 24 months are not held "
+            f"({', '.join(mo.label(m) for m in missing[:3])}{'…' if len(missing) > 3 else ''}).",
+        }
+    by = counts(
+        store, ["lsoa"], start=b_start, end=b_end, areas={"district": districts}, output="pandas"
+    )
+    before = lsoa["lsoa_code"].map(by.set_index("lsoa")["count"]).fillna(0).to_numpy(dtype=float)
+    rows = border_wdq(adj, list(whose), before, after)
+    displaced = [r for r in rows if r["quotient"] is not None and r["quotient"] < 0]
+    return {
+        "displaced": displaced,
+        "done": bool(rows),
+        **periods_,
+        "rows": rows,
+        "reason": "" if rows else "No shared border.",
+    }
+
+
+def appraise(
+    partnerships: list[Partnership],
+    store=None,
+    as_at: dt.date | None = None,
+    border_to: str | None = None,
+) -> dict:
+    """The appraisal of closer working between `partnerships` (at least two); `border_to`
+    (YYYY-MM) ends the 12 months of the border analysis (default: see `border_hotspots`)."""
     if len(partnerships) < 2:
         raise ValueError("an appraisal needs at least two partnerships")
     on = as_at or as_at_of(partnerships)
@@ -454,7 +598,7 @@ def appraise(partnerships: list[Partnership], store=None, as_at: dt.date | None 
         if value
     ]
     hotspots = (
-        border_hotspots(partnerships, store)
+        border_hotspots(partnerships, store, on, border_to)
         if store is not None
         else {"done": False, "reason": "No incident store is configured."}
     )
@@ -488,7 +632,9 @@ def _recommend(options: list[Option], people: list, hotspots: dict) -> Option:
     best = max(options, key=lambda o: (o.saving_hours, o.documents_saved, -OPTIONS.index(o.key)))
     base = by["status_quo"].figures
     small = base is None or base.person_hours == 0 or best.saving_hours < base.person_hours / 10
-    crossing = hotspots.get("done") and hotspots.get("border")
+    crossing = hotspots.get("done") and (
+        hotspots.get("border") or (hotspots.get("wdq") or {}).get("displaced")
+    )
     if small and not crossing and len(people) < 3:
         return by["status_quo"]
     return best
@@ -504,8 +650,8 @@ def _risks(partnerships: list[Partnership], people: list) -> list[dict]:
         },
         {
             "risk": "Issues that cross the borders are ignored while arrangements change",
-            "mitigation": "The analyst reports border hot-spots to every tasking group from "
-            "the start.",
+            "mitigation": "The analyst reports border hot-spots and the displacement quotient "
+            "around the borders to every tasking group from the start.",
         },
         {
             "risk": "Transition effort and lost momentum",

@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 
 from cdrp.core import documents as stored
 
-__all__ = ["hallmarks_html", "hallmarks_pdf", "appraisal_html", "appraisal_pdf"]
+__all__ = ["site_url", "hallmarks_html", "hallmarks_pdf", "appraisal_html", "appraisal_pdf"]
 
 
 def _pdf(html: str) -> bytes:
@@ -18,23 +18,35 @@ def _pdf(html: str) -> bytes:
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
 
 
-def hallmarks_html(report: dict) -> str:
-    return render_to_string("health/hallmarks_print.html", report)
+def site_url(request=None) -> str:
+    """The service's address for links in a PDF: CDRP_SITE_URL when it is set to something
+    other than its local default, else the address the request came to."""
+    configured = getattr(settings, "CDRP_SITE_URL", "") or ""
+    local = configured.rstrip("/") in ("", "http://localhost:8000")
+    if configured and (not local or request is None):
+        return configured if configured.endswith("/") else configured + "/"
+    return request.build_absolute_uri("/") if request is not None else ""
 
 
-def hallmarks_pdf(report: dict):
+def hallmarks_html(report: dict, site: str = "") -> str:
+    return render_to_string("health/hallmarks_print.html", {**report, "site": site})
+
+
+def hallmarks_pdf(report: dict, site: str = ""):
+    """The report as a PDF whose evidence items link to their records at `site`."""
     p, year = report["partnership"], report["year"]
-    html = hallmarks_html(report)
+    html = hallmarks_html(report, site)
     return stored.cached(
         "hallmarks-pdf", f"{p.pk}-{year.start_year}", [html], lambda: _pdf(html), "application/pdf"
     )
 
 
-def appraisal_html(context: dict) -> str:
-    return render_to_string("health/appraisal_print.html", context)
+def appraisal_html(context: dict, site: str = "") -> str:
+    return render_to_string("health/appraisal_print.html", {**context, "site": site})
 
 
-def appraisal_pdf(context: dict):
-    html = appraisal_html(context)
+def appraisal_pdf(context: dict, site: str = ""):
+    """The committee report as a PDF whose links open their records at `site`."""
+    html = appraisal_html(context, site)
     key = "-".join(str(p.pk) for p in context["partnerships"])
     return stored.cached("appraisal-pdf", key, [html], lambda: _pdf(html), "application/pdf")

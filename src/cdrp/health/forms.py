@@ -2,8 +2,24 @@ from __future__ import annotations
 
 from django import forms
 
+from cdrp.analysis.months import read_date
 from cdrp.health.models import CriterionScore
 from cdrp.health.skills import COMPETENCES, LEVELS
+
+
+class TypedDateField(forms.Field):
+    """A date as a person types it ("27 3 2027", "27 March 2027") or as YYYY-MM-DD."""
+
+    widget = forms.TextInput
+
+    def to_python(self, value):
+        text = str(value or "").strip()[:40]
+        if not text:
+            return None
+        day = read_date(text)
+        if day is None:
+            raise forms.ValidationError("Enter a date, for example 27 3 2027")
+        return day
 
 
 class ScoreForm(forms.Form):
@@ -17,7 +33,7 @@ class ReportedForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
-    held_on = forms.DateField(input_formats=["%Y-%m-%d"])
+    held_on = TypedDateField()
     meeting = forms.IntegerField(required=False)
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -32,4 +48,4 @@ class TrainingForm(forms.Form):
     competence = forms.ChoiceField(choices=[(c.key, c.label) for c in COMPETENCES])
     description = forms.CharField(max_length=500)
     owner = forms.CharField(max_length=80)
-    due = forms.DateField(input_formats=["%Y-%m-%d"])
+    due = TypedDateField()

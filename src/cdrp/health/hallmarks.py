@@ -182,6 +182,14 @@ def _fmt(d: dt.date) -> str:
     return f"{d:%-d %B %Y}"
 
 
+def _clip(text: str, limit: int) -> str:
+    """`text` cut to about `limit` characters at a word, with an ellipsis when cut."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(" ,;:.") + "…"
+
+
 def _meeting_url(p: Partnership, m: Meeting) -> str:
     return reverse("meetings:meeting", kwargs={"partnership": p.slug, "meeting_id": m.pk})
 
@@ -331,7 +339,9 @@ def _lead_decides(p: Partnership, year: Year) -> Evidence:
     carried = [d for d in decisions if d.result == Decision.Result.CARRIED]
     links = [
         Link(
-            f"{d.motion[:90]} ({_fmt(d.meeting.date)})", _meeting_url(p, d.meeting), d.meeting.date
+            f"{_clip(d.motion, 90)} ({_fmt(d.meeting.date)})",
+            _meeting_url(p, d.meeting),
+            d.meeting.date,
         )
         for d in decisions
     ]
@@ -456,7 +466,10 @@ def _deliv_actions(p: Partnership, year: Year) -> Evidence:
             reverse("meetings:actions", kwargs={"partnership": p.slug}),
         )
     ] + [
-        Link(f"{a.description[:80]} (raised {_fmt(a.meeting.date)})", _meeting_url(p, a.meeting))
+        Link(
+            f"{_clip(a.description, 80)} (raised {_fmt(a.meeting.date)})",
+            _meeting_url(p, a.meeting),
+        )
         for a in due
         if a.meeting is not None
     ]
@@ -693,7 +706,7 @@ def _skill_training(p: Partnership, year: Year) -> Evidence:
     links = [Link(f"{review}: training plan", review_url(review) + "#training", review.held_on)]
     links += [
         Link(
-            f"Action: {i.action.description[:80]} ({i.action.get_status_display().lower()})",
+            f"Action: {_clip(i.action.description, 80)} ({i.action.get_status_display().lower()})",
             _meeting_url(p, i.action.meeting) if i.action.meeting else review_url(review),
         )
         for i in items

@@ -14,7 +14,15 @@ from cdrp.health import hallmarks as hm
 from cdrp.health.models import CriterionScore, SelfAssessment
 from cdrp.partnerships.models import Partnership
 
-__all__ = ["HealthRefused", "record_score", "report", "trend", "years_of", "current_year"]
+__all__ = [
+    "HealthRefused",
+    "record_score",
+    "report",
+    "trend",
+    "years_of",
+    "default_year",
+    "current_year",
+]
 
 
 class HealthRefused(RefusedInput):
@@ -26,11 +34,40 @@ def current_year(today: dt.date | None = None) -> int:
     return today.year if today.month >= 4 else today.year - 1
 
 
+def _meeting_years(p: Partnership) -> set[int]:
+    """Financial years in which the partnership's groups (or joint groups serving it) met."""
+    from django.db.models import Max, Min, Q
+
+    from cdrp.meetings.models import Meeting
+
+    span = (
+        Meeting.objects.filter(Q(group__partnership=p) | Q(group__serves=p))
+        .filter(date__lte=dt.date.today())
+        .aggregate(first=Min("date"), last=Max("date"))
+    )
+    if span["first"] is None:
+        return set()
+    return set(range(current_year(span["first"]), current_year(span["last"]) + 1))
+
+
 def years_of(p: Partnership) -> list[int]:
-    """The years shown: those with a recorded self-assessment, and the current one."""
+    """The years offered: from the first with records (a meeting or a recorded
+    self-assessment) to the current one."""
     years = set(SelfAssessment.objects.filter(partnership=p).values_list("year", flat=True))
+    years |= _meeting_years(p)
     years.add(current_year())
-    return sorted(years)
+    return list(range(max(min(years), 1998), max(years) + 1))
+
+
+def default_year(p: Partnership) -> int:
+    """The year the page opens on: the current one if it has records (a meeting or a recorded
+    self-assessment), else the latest year that has, else the current one."""
+    years = set(SelfAssessment.objects.filter(partnership=p).values_list("year", flat=True))
+    years |= _meeting_years(p)
+    now = current_year()
+    if now in years or not years:
+        return now
+    return max(y for y in years if y <= now)
 
 
 @transaction.atomic

@@ -15,10 +15,11 @@ from django.views.decorators.http import require_POST
 
 from cdrp.accounts import policy
 from cdrp.accounts.policy import Permission, allows, requires
+from cdrp.analysis import months
 from cdrp.analysis.errors import RefusedInput
 from cdrp.core import documents as stored
 from cdrp.health import services, skills
-from cdrp.health.documents import hallmarks_pdf
+from cdrp.health.documents import hallmarks_pdf, site_url
 from cdrp.health.forms import RatingForm, ReportedForm, ReviewForm, ScoreForm, TrainingForm
 from cdrp.health.hallmarks import CRITERIA, HALLMARKS, STATUS_LABELS
 from cdrp.health.models import CriterionScore, SelfAssessment, SkillsReview
@@ -27,9 +28,10 @@ from cdrp.partnerships.models import Person
 
 
 def _year(request) -> int:
+    """The financial year asked for; without one, the latest with records."""
     text = request.GET.get("year") or request.POST.get("year") or ""
     try:
-        year = int(text) if text else services.current_year()
+        year = int(text) if text else services.default_year(request.partnership)
     except ValueError:
         raise Http404("No such year") from None
     if year < 1998 or year > services.current_year():
@@ -100,7 +102,7 @@ def hallmarks_reported(request, partnership):
 def hallmarks_download(request, partnership):
     p = request.partnership
     year = _year(request)
-    doc = hallmarks_pdf(services.report(p, year))
+    doc = hallmarks_pdf(services.report(p, year), site_url(request))
     return stored.response(request, doc, f"{p.slug}-hallmarks-{year}.pdf")
 
 
@@ -138,7 +140,7 @@ def skills_new(request, partnership):
     group = p.strategy_group()
     form = ReviewForm(request.POST)
     if group is None or not form.is_valid():
-        messages.error(request, "Give the date of the review as YYYY-MM-DD.")
+        messages.error(request, "Give the date of the review, for example 28 9 2022.")
         return redirect("health:skills", partnership=p.slug)
     d = form.cleaned_data
     meeting = None
@@ -221,7 +223,10 @@ def skills_training(request, partnership, pk: int):
         except ValidationError as exc:  # the meetings app's refusal (a due date too early)
             messages.error(request, " ".join(exc.messages))
     else:
-        messages.error(request, "Give the competence, what to do, who and by when (YYYY-MM-DD).")
+        messages.error(
+            request,
+            "Give the competence, what to do, who and by when (a date, for example 31 1 2023).",
+        )
     return redirect("health:skills-review", partnership=p.slug, pk=review.pk)
 
 
@@ -262,7 +267,7 @@ def _appraisal_context(request) -> dict:
 
     p = request.partnership
     chosen = _appraised(request)
-    context = {"partnership": p, "chosen": chosen}
+    context = {"partnership": p, "chosen": chosen, "site": ""}  # the PDF's links: full URLs
     if len(chosen) < 2:
         return context
     store: Any = incident_store()
@@ -273,7 +278,18 @@ def _appraisal_context(request) -> dict:
             store = None
     except (OSError, ValueError):  # a store that cannot be read is reported as none
         store = None
-    context.update(appraise(chosen, store))
+    border_to = None
+    text = request.GET.get("border_to", "").strip()
+    if text:
+        try:
+            border_to = months.read_month(text, "border_to")
+        except RefusedInput:
+            messages.error(
+                request,
+                "Give the last month of the border analysis as a month and year, for example "
+                "November 2022.",
+            )
+    context.update(appraise(chosen, store, border_to=border_to), border_to=border_to or "")
     return context
 
 
@@ -300,7 +316,7 @@ def appraisal_download(request, partnership):
     context = _appraisal_context(request)
     if "options" not in context:
         raise Http404("Choose at least two partnerships to appraise")
-    doc = appraisal_pdf(context)
+    doc = appraisal_pdf(context, site_url(request))
     return stored.response(request, doc, f"{request.partnership.slug}-closer-working.pdf")
 
 
@@ -315,10 +331,9 @@ def duplication(request, partnership):
     as_at = None
     text = request.GET.get("as_at", "")
     if text:
-        try:
-            as_at = dt.date.fromisoformat(text)
-        except ValueError:
-            messages.error(request, "Give the date as YYYY-MM-DD.")
+        as_at = months.read_date(text)
+        if as_at is None:
+            messages.error(request, "Give the date, for example 15 3 2023 or 15 March 2023.")
     context = report(p, as_at)
     context.update(page_title=f"Duplicated effort: {p.name}", as_at_text=text)
     return render(request, "health/duplication.html", context)
