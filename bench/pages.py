@@ -264,6 +264,7 @@ def main() -> None:
                 if page["seconds"] > PAGE_TARGET_S:
                     _, page["settled_seconds"] = fetch(sessions[role], base + page["path"])
 
+        out["machine"]["load_average_at_end"] = [round(x, 1) for x in os.getloadavg()]
         out["crawl_seconds"] = round(crawl_seconds, 1)
         out["queue_drained_before_refetch"] = drained
         out["roles"] = {}
