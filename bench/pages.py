@@ -26,6 +26,7 @@ import json
 import os
 import platform
 import re
+import signal
 import socket
 import statistics
 import subprocess
@@ -72,10 +73,16 @@ def load_demo(data_dir: Path, env: dict) -> float:
 
 
 def start_server(env: dict, port: int, log) -> subprocess.Popen:
+    # A session of its own, so that stopping it reaches gunicorn's workers and the task worker
+    # however the server ends (see `stop_server`).
     server = subprocess.Popen(  # noqa: S603
-        [*CDRP, "serve", "--port", str(port)], env=env, stdout=log, stderr=log
+        [*CDRP, "serve", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=log,
+        start_new_session=True,
     )
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 600
     while time.monotonic() < deadline:
         try:
             if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code < 500:
@@ -83,8 +90,26 @@ def start_server(env: dict, port: int, log) -> subprocess.Popen:
         except requests.ConnectionError:
             pass
         time.sleep(0.5)
-    server.terminate()
-    raise SystemExit("cdrp serve did not answer within 120 s")
+    stop_server(server)
+    raise SystemExit("cdrp serve did not answer within 600 s")
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    """SIGTERM to the server's process group (gunicorn stops its workers, `cdrp serve` its task
+    worker); SIGKILL to the group after a minute."""
+    try:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(60)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+    except ProcessLookupError:
+        return
+    time.sleep(1)
+    try:  # anything of the group left behind (a worker that outlived its parent)
+        os.killpg(server.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
 
 
 def sign_in(session: requests.Session, base: str, username: str, password: str) -> None:
@@ -326,11 +351,7 @@ def main() -> None:
             "no server error": {"pass": not errors},
         }
     finally:
-        server.terminate()
-        try:
-            server.wait(30)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop_server(server)
         log.close()
     print(json.dumps(out, indent=1))
 
