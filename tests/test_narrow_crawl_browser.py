@@ -27,8 +27,8 @@ DOWNLOAD = re.compile(r"\.(pdf|xlsx|csv|ics|json|yaml|geojson|zip)$|/(download|e
 NEVER = re.compile(r"^/(admin|api|static|media|accounts/(sign-out|two-factor))/")
 
 # (An SVG link's `href` is an object: the attribute, resolved against the page, for both kinds.)
-_LINKS = """() => [...document.querySelectorAll('a[href]')]
-  .map(a => new URL(a.getAttribute('href'), document.baseURI).href)"""
+_LINKS = """() => [...document.querySelectorAll('a[href]')].map(a => [
+  new URL(a.getAttribute('href'), document.baseURI).href, !!a.closest('.cdrp-section-nav')])"""
 # The widest element that sticks out of the screen and is not inside a region that scrolls on
 # its own (a wide table's scrolling wrapper, a map), for the message.
 _WIDE = """() => {
@@ -74,17 +74,30 @@ def phone(chromium, live_server):
     assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
 
 
+_RECORD = re.compile(
+    r"/(groups|people|meeting|meetings|projects|streams|areas|wards|surveys|reviews|sessions"
+    r"|calls|indicators|revisions|agreements|organisations)/[^/]+"
+)
+
+
 def _shape(path: str) -> str:
-    return re.sub(r"/\d+(?=/|$)", "/N", path)
+    """The kind of page: numbers and a record's slug (after /groups/, /people/, …) left out."""
+    return _RECORD.sub(r"/\1/X", re.sub(r"/\d+(?=/|$)", "/N", path))
 
 
 def _crawl(page, cap: int, problems: dict) -> list[str]:
+    """Two queues: the section menu's pages and the pages the content links to (a group, a
+    meeting, a project, a person), taken one to two, so the cap reaches below the menu."""
     start = "/partnerships/lancashire-south/"
-    queue, seen, visited = deque([start]), {_shape(start)}, []
-    while queue and len(visited) < cap:
-        path = queue.popleft()
+    sections, content = deque(), deque([start])
+    seen, visited = {_shape(start)}, []
+    while (sections or content) and len(visited) < cap:
+        first, second = (sections, content) if len(visited) % 3 == 1 else (content, sections)
+        path = (first or second).popleft()
         response = page.goto(path)
-        assert response is not None and response.status < 400, (path, response and response.status)
+        # 403 is a page too (editing an organisation other partnerships share is refused with
+        # an explanation); a broken link or a server error fails.
+        assert response is not None and response.status in (200, 403), (path, response.status)
         if "text/html" not in response.headers.get("content-type", ""):
             continue
         visited.append(path)
@@ -101,7 +114,7 @@ def _crawl(page, cap: int, problems: dict) -> list[str]:
         found = page.evaluate(_AXE_RUN)
         if found:
             problems.setdefault(path, {})["axe"] = found
-        for href in page.evaluate(_LINKS):
+        for href, in_menu in page.evaluate(_LINKS):
             url = urldefrag(href)[0]
             if not url.startswith(page.live_url):
                 continue
@@ -111,7 +124,7 @@ def _crawl(page, cap: int, problems: dict) -> list[str]:
             if DOWNLOAD.search(bare) or NEVER.match(bare) or _shape(bare) in seen:
                 continue
             seen.add(_shape(bare))
-            queue.append(bare)
+            (sections if in_menu else content).append(bare)
     return visited
 
 
