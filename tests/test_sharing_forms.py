@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import pytest
 
+import test_sharing_restricted
 from cdrp.accounts.models import AuditEvent
 from cdrp.partnerships.models import Organisation
 from cdrp.sharing.models import Agreement, Case, CaseAction, CohortMember
-from test_sharing_restricted import _reason, world  # noqa: F401  (a fixture)
+from test_sharing_restricted import _reason
+
+world = test_sharing_restricted.world  # the fixture: two restricted groups, records, an agreement
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
 BASE = "/sharing/lancashire-south"

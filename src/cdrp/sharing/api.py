@@ -1,6 +1,7 @@
 """JSON API of restricted information: the agreements register (the public list's fields for
 anyone; bases, datasets, retention and status for the partnership's members too), the cohort's
-and the case lists' aggregates for members (suppressed unless the reader sees exact figures),
+and the case lists' aggregates for members (suppressed for every reader, as the issue asks of
+member outputs),
 and the person-level records for the current members of their restricted group only.
 
 A person-level answer is a read: it needs a `reason` (the API's form of the question the pages
@@ -24,7 +25,6 @@ from cdrp.accounts.policy import (
     allows,
     may_read_restricted_record,
     may_see_dataset,
-    sees_exact_figures,
     suppress_below,
 )
 from cdrp.sharing import cohorts
@@ -177,7 +177,8 @@ def _last_year(today: dt.date) -> tuple[dt.date, dt.date]:
 def cohort_summary(request, partnership: str):
     p = request.partnership
     start, end = _last_year(dt.date.today())
-    s = cohorts.cohort_summary(p, start, end, sees_exact_figures(api_user(request), p))
+    # Suppressed for every reader: the register's members read the records themselves.
+    s = cohorts.cohort_summary(p, start, end, exact=False)
 
     def interval(x):
         return None if x is None else {"rate": x.rate, "low": x.low, "high": x.high}
@@ -224,8 +225,7 @@ def case_counts(partnership, today: dt.date, exact: bool = False) -> list[dict]:
 )
 @allow(Permission.VIEW_MEMBER)
 def case_summary(request, partnership: str):
-    p = request.partnership
-    return case_counts(p, dt.date.today(), sees_exact_figures(api_user(request), p))
+    return case_counts(request.partnership, dt.date.today(), exact=False)
 
 
 def _reason(reason: str) -> str:

@@ -28,7 +28,6 @@ from cdrp.accounts.policy import (
     object_or_404,
     public_partnership,
     requires,
-    sees_exact_figures,
 )
 from cdrp.analysis.errors import RefusedInput
 from cdrp.analysis.months import quarter_months
@@ -99,12 +98,13 @@ def reason(request, partnership):
 
 @requires(Permission.VIEW_MEMBER)
 def cohort(request, partnership):
-    """The offender cohort: aggregates for every member of the partnership (suppressed unless
-    they see exact figures); the register itself for the cohort group's members."""
+    """The offender cohort: aggregates for every member of the partnership, suppressed; the
+    register itself for the cohort group's members."""
     p = request.partnership
     today = dt.date.today()
     start = today.replace(year=today.year - 1) + dt.timedelta(days=1)
-    summary = cohorts.cohort_summary(p, start, today, sees_exact_figures(request.user, p))
+    # Member outputs show aggregates only, suppressed (the register's members read the records).
+    summary = cohorts.cohort_summary(p, start, today, exact=False)
     # The register is shown only under an active agreement covering it, to which one of the
     # organisations the reader sits for is a party.
     covered = may_see_dataset(request.user, p, Dataset.COHORT)
