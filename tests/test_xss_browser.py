@@ -214,6 +214,7 @@ def build_site(store_root):
     approved = Assessment.objects.get(partnership=south, status=Assessment.Status.APPROVED)
     advance(approved, None)  # published: the public assessment pages
     insider = _seat_insider(south)
+    _records_the_demo_leaves_out(south, rag, admin)
 
     names = write_payloads(fields)
     Minutes.objects.filter(meeting=meeting).update(approved=True)
@@ -225,6 +226,30 @@ def build_site(store_root):
             except ValidationError:  # a model that validates (a javascript: website) refuses
                 pass
     return south, admin, names, insider
+
+
+def _records_the_demo_leaves_out(south, group, admin):
+    """A forward plan entry, a notification and an entry of the retention log, so the pages
+    that show them have something to show."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from cdrp.accounts.models import Notification
+    from cdrp.meetings.models import KeyDecision
+    from cdrp.sharing.models import DeletionRecord
+
+    KeyDecision.objects.create(
+        partnership=south, group=group, title="Decision", summary="Summary", documents="Report",
+        expected_on=dt.date.today() + dt.timedelta(days=60),
+    )  # fmt: skip
+    Notification.objects.create(
+        user=admin, partnership=south, kind="papers", title="Papers", url="/meetings/"
+    )
+    DeletionRecord.objects.create(
+        at=timezone.now(), model="sharing.Case", object_id="999", partnership_id=south.pk,
+        action="deleted", rule="Six years after closing",
+    )  # fmt: skip
 
 
 def _seat_insider(south):
@@ -615,7 +640,13 @@ def test_no_payload_in_any_text_field_runs_on_any_page_svg_export_or_pdf(
     )
     why = "?reason=XSS+crawl+of+the+registers"
     api = f"/api/partnerships/{south.slug}"
+    from cdrp.sharing.models import Case, PartnerOffence
+
+    offence = PartnerOffence.objects.filter(member__partnership=south).first()
+    case = Case.objects.filter(partnership=south).first()
     insider_seeds = [u for u in seeds if u.startswith("/sharing/")] + [
+        f"/sharing/{south.slug}/cohort/{offence.member_id}/",
+        f"{api}/cohort/members/{offence.member_id}{why}", f"{api}/cases/{case.pk}{why}",
         f"{api}/cohort/members{why}", f"{api}/cases{why}", f"{api}/agreements",
         f"{api}/cohort/summary", f"{api}/cases/summary",
     ]  # fmt: skip

@@ -41,7 +41,14 @@ from cdrp.sharing.forms import (
     CohortMemberForm,
     writable_groups,
 )
-from cdrp.sharing.models import Agreement, Case, CaseAction, CohortMember, Dataset
+from cdrp.sharing.models import (
+    Agreement,
+    Case,
+    CaseAction,
+    CohortMember,
+    Dataset,
+    DeletionRecord,
+)
 
 
 @public_partnership
@@ -202,6 +209,7 @@ def access_report(request, partnership):
             "partnership": p,
             "people": cohorts.access_by_person(p),
             "records": cohorts.access_by_record(p),
+            "deletions": list(DeletionRecord.objects.filter(partnership_id=p.pk)[:100]),
         },
     )
 
