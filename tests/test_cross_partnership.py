@@ -102,6 +102,8 @@ OBJECTS = {
     # The restricted registers (cdrp.sharing): a cohort member and a case list's case.
     "cohort_member": lambda w, t: w["cohort_member"].pk,
     "case": lambda w, t: w["case"].pk,
+    "case_action": lambda w, t: w["case_action"].pk,
+    "agreement": lambda w, t: w["agreement"].pk,
     "token_id": lambda w, t: w["token"].pk,
     # pk, by the segment before it
     "assessment": lambda w, t: w["published" if _published(t) else "assessment"].pk,
@@ -438,8 +440,11 @@ def _restricted_world(w: dict, side: str, org) -> None:
         review_date=dt.date(2024, 2, 1),
     )  # fmt: skip
     case.save()
-    CaseAction(case=case, text=f"{side} hidden safety plan", due=dt.date(2024, 2, 1)).save()
-    agreement = Agreement(
+    action = w["case_action"] = CaseAction(
+        case=case, text=f"{side} hidden safety plan", due=dt.date(2024, 2, 1)
+    )
+    action.save()
+    agreement = w["agreement"] = Agreement(
         partnership=p, title=f"{side} protocol", purpose="x", datasets=["cohort", "cases"],
         personal="personal", retention=f"{side} hidden retention", starts=dt.date(2023, 1, 1),
         review_date=dt.date(2030, 1, 1), status="active",

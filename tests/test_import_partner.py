@@ -139,8 +139,12 @@ def test_a_file_without_the_mapped_columns_is_refused(fresh_store, tmp_path):
     assert result.status == "failed" and "missing 'Incident number'" in result.message
 
 
+@pytest.mark.django_db
 def test_the_partner_command_prints_the_summary(fresh_store, settings):
+    from test_sharing_import_gate import fire_agreement
+
     settings.INCIDENT_STORE = fresh_store
+    fire_agreement()  # the command imports only under an agreement covering the dataset
     out = io.StringIO()
     call_command("import", "partner", str(EXAMPLE), "--mapping", str(MAPPING), stdout=out)
     assert "Import summary" in out.getvalue() and "fire-deliberate-fires.csv" in out.getvalue()

@@ -33,7 +33,17 @@ def test_a_queued_police_uk_import_runs_in_the_worker_and_reports_progress(
 
 @pytest.mark.django_db(transaction=True)
 def test_a_queued_partner_import_returns_its_summary(fresh_store, settings):
+    from test_sharing_import_gate import fire_agreement
+
     settings.INCIDENT_STORE = fresh_store
+    refused = import_partner_task.enqueue(
+        str(PARTNER / "fire-deliberate-fires.csv"), str(PARTNER / "fire-deliberate-fires.yaml")
+    )
+    call_command("worker", "--batch", "--no-startup-delay", verbosity=0)
+    refused.refresh()  # no agreement covers the fire service's data yet: nothing imported
+    assert refused.return_value["status"] == "refused"
+    assert "no information sharing agreement covers" in refused.return_value["message"]
+    fire_agreement()
     result = import_partner_task.enqueue(
         str(PARTNER / "fire-deliberate-fires.csv"), str(PARTNER / "fire-deliberate-fires.yaml")
     )

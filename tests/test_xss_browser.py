@@ -43,8 +43,10 @@ PAYLOADS = {
     "i": 'X" onmouseover="alert(`{t}`)" x="',  # the issue's example
     "j": "<a href=javascript:__xss=`{t}`>{t}</a>",  # a link to run script
 }
-TAG = re.compile(r"x(\d\d)([a-j])")
-EVALUATED = re.compile(r"1337x\d\d[a-j]")
+# Two or three digits: the project has more than 99 typed fields (a tag of two digits only
+# missed every field from the hundredth on, which read as those fields never shown).
+TAG = re.compile(r"x(\d{2,3})([a-j])")
+EVALUATED = re.compile(r"1337x\d{2,3}[a-j]")
 
 # Text fields no role types into, and why (every other CharField, TextField and URLField of the
 # project's models is written with the payloads).
@@ -211,6 +213,8 @@ def build_site(store_root):
     Paper.objects.create(item=open_item, title="Paper", kind="pdf", size=9, file=pdf)
     approved = Assessment.objects.get(partnership=south, status=Assessment.Status.APPROVED)
     advance(approved, None)  # published: the public assessment pages
+    insider = _seat_insider(south)
+    _records_the_demo_leaves_out(south, rag, admin)
 
     names = write_payloads(fields)
     Minutes.objects.filter(meeting=meeting).update(approved=True)
@@ -221,7 +225,51 @@ def build_site(store_root):
                 first.save()
             except ValidationError:  # a model that validates (a javascript: website) refuses
                 pass
-    return south, admin, names
+    return south, admin, names, insider
+
+
+def _records_the_demo_leaves_out(south, group, admin):
+    """A forward plan entry, a notification and an entry of the retention log, so the pages
+    that show them have something to show."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from cdrp.accounts.models import Notification
+    from cdrp.meetings.models import KeyDecision
+    from cdrp.sharing.models import DeletionRecord
+
+    KeyDecision.objects.create(
+        partnership=south, group=group, title="Decision", summary="Summary", documents="Report",
+        expected_on=dt.date.today() + dt.timedelta(days=60),
+    )  # fmt: skip
+    Notification.objects.create(
+        user=admin, partnership=south, kind="papers", title="Papers", url="/meetings/"
+    )
+    DeletionRecord.objects.create(
+        at=timezone.now(), model="sharing.Case", object_id="999", partnership_id=south.pk,
+        action="deleted", rule="Six years after closing",
+    )  # fmt: skip
+
+
+def _seat_insider(south):
+    """A partner member who sits on the restricted groups holding the demo's cohort and case
+    (for an organisation party to the demo's agreement): the registers' pages, their records,
+    their forms and the person-level API are shown to them alone."""
+    from cdrp.partnerships.models import Membership, Person, Seat
+    from cdrp.sharing.models import Agreement, Case, CohortMember
+
+    insider = user_with_role("xss-insider", south, "member")
+    person = Person(slug="xss-insider", name="Insider", account=insider)
+    person.save()
+    party = Agreement.objects.filter(partnership=south).first().parties.first()
+    groups = {m.group for m in CohortMember.objects.filter(partnership=south)[:1]}
+    groups |= {c.group for c in Case.objects.filter(partnership=south)[:1]}
+    for group in groups:
+        seat = Seat(group=group, label="Insider", organisation=party)
+        seat.save()
+        Membership(seat=seat, person=person, role="member").save()
+    return insider
 
 
 # -- walking the site -------------------------------------------------------------------------
@@ -340,7 +388,7 @@ def _is_download(url: str) -> bool:
 
 CHECK_PAGE = """() => {
   const bad = [];
-  const tag = /x\\d\\d[a-j]/;
+  const tag = /x\\d{2,3}[a-j]/;
   const found = [];
   for (const el of document.querySelectorAll("*")) {
     const name = el.localName.toLowerCase();
@@ -460,7 +508,7 @@ def test_no_payload_in_any_text_field_runs_on_any_page_svg_export_or_pdf(
     started, cpu = time.monotonic(), time.process_time()
     settings.INCIDENT_STORE = reference_store[0]
     settings.MEDIA_ROOT = tmp_path / "uploads"
-    south, admin, field_names = build_site(reference_store[0])
+    south, admin, field_names, insider = build_site(reference_store[0])
     setup_seconds = time.monotonic() - started
     monkeypatch.setattr(weasyprint, "HTML", _CapturedHTML)
     _CapturedHTML.documents = []
@@ -526,56 +574,85 @@ def test_no_payload_in_any_text_field_runs_on_any_page_svg_export_or_pdf(
         f"/meetings/{south.slug}/meeting/{objects['meeting_id'][0]}/minutes?format=pdf",
         f"/meetings/{south.slug}/actions/?show=all",
     ]
-    queue = deque(seeds)
     timings = []
-    while queue:
-        url = queue.popleft()
-        key = _key(url)
-        if key is None or url in statuses or url.startswith(EXCLUDED_PREFIXES):
-            continue
-        if SAME_AS_CHECKED.search(url):
-            continue
-        # Every URL the walk made; of the links found, those to a route not yet seen.
-        if url not in seeds and key in visited:
-            continue
-        visited.setdefault(key, []).append(url)
-        timings.append((time.monotonic(), url))
-        if _is_download(url):
-            response = context.request.get(url)
-            statuses[url] = response.status
-            content_type = response.headers.get("content-type", "")
-            if response.ok:
-                if content_type.startswith("text/html"):
-                    failures.append(f"{url}: a download served as HTML")
-                if response.headers.get("x-content-type-options") != "nosniff":
-                    failures.append(f"{url}: no X-Content-Type-Options: nosniff")
-                if "pdf" in content_type:
-                    check_pdfs(url)
-                else:
-                    record(url, export_strings(response.body(), content_type))
-                    kinds["export"] += 1
-            continue
-        try:
-            response = page.goto(url)
-        except PlaywrightError:  # an empty answer (405 to a GET): nothing is shown
-            statuses[url] = context.request.get(url).status
-            continue
-        statuses[url] = response.status if response else 0
-        if response is None:
-            continue
-        check_dom(url)
-        if page.locator("#tactical-map").count():
-            open_map_popups(url)
-        check_pdfs(url)
-        kinds["svg" if "svg" in response.headers.get("content-type", "") else "page"] += 1
-        if "html" in response.headers.get("content-type", ""):
-            links = page.evaluate(
-                "() => [...document.querySelectorAll('a[href]')]"
-                ".map(a => new URL(a.getAttribute('href'), location.href).href.split('#')[0])"
-            )
-            for link in links:
-                if link.startswith(live_server.url):
-                    queue.append(link[len(live_server.url) :])
+
+    def walk(seeds: list[str], statuses: dict[str, int], visited: dict, within: str = "/"):
+        """Open every seed and, of the links found (under `within`), each route not yet seen."""
+        queue = deque(seeds)
+        while queue:
+            url = queue.popleft()
+            key = _key(url)
+            if key is None or url in statuses or url.startswith(EXCLUDED_PREFIXES):
+                continue
+            if SAME_AS_CHECKED.search(url):
+                continue
+            # Every URL the walk made; of the links found, those to a route not yet seen.
+            if url not in seeds and key in visited:
+                continue
+            visited.setdefault(key, []).append(url)
+            timings.append((time.monotonic(), url))
+            if _is_download(url):
+                response = context.request.get(url)
+                statuses[url] = response.status
+                content_type = response.headers.get("content-type", "")
+                if response.ok:
+                    if content_type.startswith("text/html"):
+                        failures.append(f"{url}: a download served as HTML")
+                    if response.headers.get("x-content-type-options") != "nosniff":
+                        failures.append(f"{url}: no X-Content-Type-Options: nosniff")
+                    if "pdf" in content_type:
+                        check_pdfs(url)
+                    else:
+                        record(url, export_strings(response.body(), content_type))
+                        kinds["export"] += 1
+                continue
+            try:
+                response = page.goto(url)
+            except PlaywrightError:  # an empty answer (405 to a GET): nothing is shown
+                statuses[url] = context.request.get(url).status
+                continue
+            statuses[url] = response.status if response else 0
+            if response is None:
+                continue
+            check_dom(url)
+            if page.locator("#tactical-map").count():
+                open_map_popups(url)
+            check_pdfs(url)
+            kinds["svg" if "svg" in response.headers.get("content-type", "") else "page"] += 1
+            if "html" in response.headers.get("content-type", ""):
+                links = page.evaluate(
+                    "() => [...document.querySelectorAll('a[href]')]"
+                    ".map(a => new URL(a.getAttribute('href'), location.href).href.split('#')[0])"
+                )
+                for link in links:
+                    if link.startswith(live_server.url + within):
+                        queue.append(link[len(live_server.url) :])
+
+    walk(seeds, statuses, visited)
+    # Then as a member of the restricted groups (the cohort's, the MARAC's): the registers,
+    # their records and forms, and the person-level API, which show to no one else.
+    context.clear_cookies()
+    insider_client = Client()
+    insider_client.force_login(insider)
+    insider_client.post(f"/sharing/{south.slug}/reason/", {"reason": "XSS crawl of the registers"})
+    context.add_cookies(
+        [{"name": cookie, "value": insider_client.cookies[cookie].value, "url": live_server.url}]
+    )
+    why = "?reason=XSS+crawl+of+the+registers"
+    api = f"/api/partnerships/{south.slug}"
+    from cdrp.sharing.models import Case, PartnerOffence
+
+    offence = PartnerOffence.objects.filter(member__partnership=south).first()
+    case = Case.objects.filter(partnership=south).first()
+    insider_seeds = [u for u in seeds if u.startswith("/sharing/")] + [
+        f"/sharing/{south.slug}/cohort/{offence.member_id}/",
+        f"{api}/cohort/members/{offence.member_id}{why}", f"{api}/cases/{case.pk}{why}",
+        f"{api}/cohort/members{why}", f"{api}/cases{why}", f"{api}/agreements",
+        f"{api}/cohort/summary", f"{api}/cases/summary",
+    ]  # fmt: skip
+    insider_statuses: dict[str, int] = {}
+    walk(insider_seeds, insider_statuses, {}, within="/sharing/")
+    statuses.update({f"{u} (as a group member)": s for u, s in insider_statuses.items()})
     context.close()
     ends = [t for t, _ in timings[1:]] + [time.monotonic()]
     slow = sorted(((end - t, u) for (t, u), end in zip(timings, ends, strict=True)), reverse=True)
@@ -604,8 +681,7 @@ def test_no_payload_in_any_text_field_runs_on_any_page_svg_export_or_pdf(
     assert not failures, failures[:20]
     assert not errors, errors[:10]
     # The walk reached the site: most fields were shown, on many pages, as the text typed.
-    # Over half the typed fields must reach a page. Before this round's apps it was 80%: the
-    # restricted registers (cohort, cases) show only to their groups' members, whom this crawl
-    # does not sign in as, and survey answers only as suppressed aggregates. Widening the crawl
-    # to those roles is open work (issue 19's follow-up), so the bar is lower, not gone.
-    assert len(ok) > 100 and fields_shown >= 0.55 * len(field_names), summary
+    # The restricted registers are walked as a member of their groups too, so the bar is back
+    # at 80% (it was lowered to 55% while they were not, and while tags of three digits, the
+    # fields from the hundredth on, were not recognised).
+    assert len(ok) > 100 and fields_shown >= 0.8 * len(field_names), summary

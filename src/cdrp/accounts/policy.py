@@ -539,6 +539,38 @@ def is_governance_lead(user, partnership) -> bool:
     return allows(user, Permission.ADMINISTER, partnership)
 
 
+# Writing the restricted registers and the agreements register ---------------------------------
+# A cohort member, a case or a case action is added and changed by the current members of its
+# restricted group only, through the partnership holding it: the rule for reading it, since the
+# form shows what the record says. No role reaches it. The agreements register (public in part)
+# is kept by the partnership's coordinators and above, like its other governance records.
+
+__all__ += ["may_write_restricted_record", "may_add_to_restricted_group", "may_edit_agreement"]
+
+
+def may_write_restricted_record(user, record, partnership=None) -> bool:
+    """May `user` change `record` (a cohort member, case or case action)? Its group's current
+    members, through the partnership holding it; never the system's pages."""
+    if user is SYSTEM:
+        return False
+    return may_read_restricted_record(user, record, partnership)
+
+
+def may_add_to_restricted_group(user, group, partnership) -> bool:
+    """May `user` add a record to the restricted `group`? A restricted group of `partnership`
+    on which the user sits today."""
+    if group is None or group.partnership_id != getattr(partnership, "pk", None):
+        return False
+    if not getattr(group, "restricted", False):
+        return False
+    return may_see_restricted(user, group)
+
+
+def may_edit_agreement(user, partnership) -> bool:
+    """May `user` add or change the partnership's information sharing agreements?"""
+    return allows(user, Permission.EDIT, partnership)
+
+
 # =============================================================================================
 # Disclosure control
 # =============================================================================================

@@ -26,6 +26,8 @@ __all__ = [
     "register_plan_review",
     "register_survey_provider",
     "survey_results",
+    "register_import_gate",
+    "check_partner_import",
 ]
 
 #: ``review(partnership, store, start, end)``: last year's plan judged over the assessment's
@@ -93,3 +95,32 @@ def survey_results(partnership: Any, start: str, end: str) -> tuple[Any, str, st
     if _survey_provider is None or partnership is None:
         return None
     return _survey_provider(partnership, start, end)
+
+
+# Gates on partner imports ----------------------------------------------------------------------
+#
+# A partner agency's data is imported only under an information sharing agreement covering it.
+# The agreements register lives in the sharing app (above intelligence), which registers its
+# check here from its ``AppConfig.ready()``. The import command and the import task ask every
+# registered gate before anything is written; with none registered (the sharing app not
+# installed) an import goes ahead as before.
+
+#: ``gate(mapping)``: raises `cdrp.analysis.errors.RefusedInput` (naming the dataset and what is
+#: missing) when the partner import described by `mapping` (as `cdrp.store.partner.load_mapping`
+#: returns it: ``source``, ``force`` and, for the agreement, ``dataset`` and ``supplier``) may
+#: not go ahead.
+ImportGate = Callable[[dict[str, Any]], None]
+_import_gates: list[ImportGate] = []
+
+
+def register_import_gate(gate: ImportGate) -> None:
+    """Register a check every partner import must pass (the sharing app registers one)."""
+    if gate not in _import_gates:
+        _import_gates.append(gate)
+
+
+def check_partner_import(mapping: dict[str, Any]) -> None:
+    """Ask every registered gate about the partner import `mapping` describes; the first
+    refusal (`RefusedInput`) is raised to the caller, before anything is written."""
+    for gate in list(_import_gates):
+        gate(mapping)

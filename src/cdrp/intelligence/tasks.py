@@ -9,10 +9,13 @@ from django.db import DatabaseError
 from django_tasks import task
 
 from cdrp.accounts.notifications import run_checks
+from cdrp.analysis.errors import RefusedInput
 from cdrp.core.progress import task_progress
+from cdrp.intelligence.hooks import check_partner_import
 from cdrp.intelligence.services import incident_store
 from cdrp.store import import_police_uk
-from cdrp.store.partner import import_partner
+from cdrp.store.inputs import ImportResult
+from cdrp.store.partner import import_partner, load_mapping
 
 logger = logging.getLogger("cdrp.import")
 
@@ -62,12 +65,23 @@ def import_partner_task(
     replace: bool = False,
     reason: str = "",
 ) -> dict:
-    """Import one partner file with its YAML mapping (as `cdrp import partner`)."""
+    """Import one partner file with its YAML mapping (as `cdrp import partner`). Refused, with
+    nothing written, when a registered gate refuses it (no information sharing agreement covers
+    its dataset: `cdrp.intelligence.hooks.check_partner_import`)."""
     user = _user(user_id)
     with task_progress(context.task_result.id, "Import partner data", user) as report:
         report(0, 1, path)
+        loaded = load_mapping(mapping)
+        try:
+            check_partner_import(loaded)
+        except RefusedInput as exc:
+            report(1, 1, "refused")
+            return ImportResult(
+                file=path, kind="partner", status="refused", source=loaded["source"],
+                message=exc.message,
+            ).as_dict()  # fmt: skip
         result = import_partner(
-            incident_store(), path, mapping, replace=replace, by=_by(user), reason=reason
+            incident_store(), path, loaded, replace=replace, by=_by(user), reason=reason
         )
         report(1, 1, result.status)
     return result.as_dict()

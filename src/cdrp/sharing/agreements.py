@@ -26,6 +26,7 @@ __all__ = [
     "NoAgreement",
     "covering_agreement",
     "require_agreement",
+    "partner_import_gate",
     "may_see_dataset",
     "public_agreements",
     "due_reminders",
@@ -73,6 +74,47 @@ def require_agreement(partnership, dataset: str, organisation=None, on: dt.date 
             "record and activate one in the agreements register first",
         )
     return found
+
+
+def partner_import_gate(mapping: dict) -> None:
+    """The gate on partner imports (registered with `cdrp.intelligence.hooks`): the mapping
+    names the `dataset` it holds (one of `Dataset`) and may name the `supplier` (an
+    organisation's slug); every partnership whose area lies in the mapping's police force area
+    must have an active agreement covering that dataset (with the supplier as a party, when
+    named). Refused otherwise (`NoAgreement`, naming the dataset and the missing agreement),
+    before anything is written."""
+    from cdrp.intelligence.services import partnership_forces
+    from cdrp.partnerships.models import Organisation, Partnership
+
+    source = mapping.get("source", "")
+    dataset = str(mapping.get("dataset") or "")
+    choices = ", ".join(Dataset.values)
+    if not dataset:
+        raise NoAgreement(
+            "dataset",
+            f"the mapping of “{source}” names no dataset, so no information sharing agreement "
+            f"can be found for it: add `dataset:` (one of {choices})",
+        )
+    if dataset not in Dataset.values:
+        raise NoAgreement("dataset", f"“{dataset}” is not a dataset: one of {choices}")
+    label = dict(Dataset.choices)[dataset]
+    supplier = None
+    if mapping.get("supplier"):
+        supplier = Organisation.objects.filter(slug=str(mapping["supplier"])).first()
+        if supplier is None:
+            raise NoAgreement("supplier", f"no organisation “{mapping['supplier']}”")
+    force = mapping.get("force", "")
+    partnerships = list(Partnership.objects.all())
+    forces = partnership_forces(partnerships)
+    covered = [p for p in partnerships if force in forces.get(p.pk, set())]
+    if not covered:
+        raise NoAgreement(
+            "dataset",
+            f"no partnership's area lies in the “{force}” police force area, so no "
+            f"information sharing agreement covers “{label}” from “{source}”",
+        )
+    for partnership in covered:
+        require_agreement(partnership, dataset, supplier)
 
 
 def _user_organisations(user) -> set[int]:

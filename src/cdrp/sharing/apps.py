@@ -8,6 +8,7 @@ class SharingConfig(AppConfig):
 
     def ready(self) -> None:
         from cdrp.accounts import audit_trail, policy
+        from cdrp.intelligence import hooks
         from cdrp.partnerships import evidence
         from cdrp.sharing import agreements, prescribed, restricted
 
@@ -17,5 +18,7 @@ class SharingConfig(AppConfig):
         evidence.register(evidence.PRESCRIBED_INFORMATION, prescribed.prescribed_evidence)
         # The policy shows a restricted dataset only under an agreement covering it.
         policy.register_dataset_check(agreements.may_see_dataset)
+        # A partner dataset is imported only under an agreement covering it.
+        hooks.register_import_gate(agreements.partner_import_gate)
         # The audit trail redacts restricted registers' events for readers outside the group.
         audit_trail.register_restriction(restricted.LABELS, restricted.restricting_groups)

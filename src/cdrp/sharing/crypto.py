@@ -156,9 +156,10 @@ class EncryptedDateField(_Encrypted, models.Field):
     def formfield(self, **kwargs):
         from django import forms
 
-        return forms.DateField(
-            required=not self.blank, label=self.verbose_name.capitalize(), **kwargs
-        )
+        kwargs.setdefault("required", not self.blank)
+        kwargs.setdefault("label", self.verbose_name.capitalize())
+        kwargs.setdefault("help_text", self.help_text)
+        return forms.DateField(**kwargs)
 
 
 def personal_fields(model) -> list[models.Field]:

@@ -13,15 +13,27 @@ section 17A of the Crime and Disorder Act 1998:
   relates to (information for January to March is due by 30 June); reg. 3(2): the first period
   of disclosure began on 1 October 2007; reg. 4: disclosed electronically.
 
-The Schedule, as checked here (paragraphs 1 to 3, as made): 1. the police force's anti-social
-behaviour, transport and public safety/welfare incidents (category, time, date, location);
-2. the police force's crimes by sub-category (burglary, criminal damage, drug offences, fraud
-and forgery, robbery, sexual offences, theft and handling, violence against the person, other);
-3. the fire and rescue authority's deliberate primary and secondary fires, violence against its
-employees, and dwelling fires with no smoke alarm fitted. The Schedule's further paragraphs
-(the definitions of "hospital", "school" and "general postcode address" in reg. 1(2) point to
-health and local authority information) were not checked for this tracker: `EXPECTED` lists
-only paragraphs 1 to 3, and a partnership may track other datasets by recording them.
+The Schedule, paragraphs 1 to 3, checked against the text as made
+(https://www.legislation.gov.uk/uksi/2007/1831/schedule/made): 1. the police force's
+anti-social behaviour, transport and public safety/welfare incidents (category, time, date and
+location, by the National Incident Category List); 2. the police force's crimes by sub-category
+(burglary, criminal damage, drug offences, fraud and forgery, robbery, sexual offences, theft and
+handling stolen goods, violence against the person, other offences; time, date and location, by
+the Home Office Notifiable Offences List); 3. the fire and rescue authority's deliberate primary
+fires (in vehicles and others, separately), deliberate secondary fires (likewise), incidents of
+violence against its employees, and dwelling fires with no smoke alarm fitted (time, date and
+location, by Fire Statistics, United Kingdom).
+
+UNVERIFIED: the Schedule's paragraphs 4 onward. The searchable copies of the regulation end
+at paragraph 3. A secondary source (alcoholpolicy.net, "CDRP statutory instruments", July 2007)
+summarises a duty on Primary Care Trusts: hospital admissions of residents (general postcode
+address, date, and sub-category within assault X85-Y09, mental and behavioural disorders due to
+psychoactive substance use F10-F19, toxic effect of alcohol T51, alcohol involvement Y90/Y91),
+admissions in respect of domestic abuse, and ambulance calls to crime and disorder incidents
+(location, time, date, category). Its paragraph numbers, and any local authority paragraphs
+(reg. 1(2) defines "school"), were not seen in the regulation's own text, so `EXPECTED` lists
+paragraphs 1 to 3 only; a partnership may track other datasets (such as the health returns) by
+recording them, and the tracker shows them beside the expected ones.
 """
 
 from __future__ import annotations
@@ -35,7 +47,8 @@ from cdrp.sharing.models import Dataset, PrescribedReturn
 __all__ = ["EXPECTED", "due_date", "quarters_due", "tracker", "prescribed_evidence", "SOURCE"]
 
 SOURCE = "Crime and Disorder (Prescribed Information) Regulations 2007 (SI 2007/1831)"
-#: Organisation kind → the datasets the Schedule prescribes for it (paragraphs 1 to 3).
+#: Organisation kind → the datasets the Schedule prescribes for it (paragraphs 1 to 3, checked;
+#: the health paragraphs are unverified and not expected: see the module's docstring).
 EXPECTED = {
     "police": [Dataset.POLICE_INCIDENTS, Dataset.POLICE_CRIME],  # Schedule paras 1 and 2
     "fire_authority": [Dataset.FIRE_INCIDENTS],  # Schedule para 3

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,18 +21,34 @@ from cdrp.accounts.policy import (
     Permission,
     allows,
     is_governance_lead,
+    may_edit_agreement,
     may_read_restricted_record,
     may_see_dataset,
+    may_write_restricted_record,
     object_or_404,
     public_partnership,
     requires,
-    sees_exact_figures,
 )
 from cdrp.analysis.errors import RefusedInput
 from cdrp.analysis.months import quarter_months
+from cdrp.core.forms import model_choice
 from cdrp.sharing import cohorts
 from cdrp.sharing.agreements import public_agreements
-from cdrp.sharing.models import Agreement, Case, CohortMember, Dataset
+from cdrp.sharing.forms import (
+    AgreementForm,
+    CaseActionForm,
+    CaseForm,
+    CohortMemberForm,
+    writable_groups,
+)
+from cdrp.sharing.models import (
+    Agreement,
+    Case,
+    CaseAction,
+    CohortMember,
+    Dataset,
+    DeletionRecord,
+)
 
 
 @public_partnership
@@ -48,7 +65,12 @@ def agreements(request, partnership):
     return render(
         request,
         "sharing/agreements.html",
-        {"partnership": p, "agreements": rows, "member": member},
+        {
+            "partnership": p,
+            "agreements": rows,
+            "member": member,
+            "can_edit": may_edit_agreement(request.user, p),
+        },  # fmt: skip
     )
 
 
@@ -83,12 +105,13 @@ def reason(request, partnership):
 
 @requires(Permission.VIEW_MEMBER)
 def cohort(request, partnership):
-    """The offender cohort: aggregates for every member of the partnership (suppressed unless
-    they see exact figures); the register itself for the cohort group's members."""
+    """The offender cohort: aggregates for every member of the partnership, suppressed; the
+    register itself for the cohort group's members."""
     p = request.partnership
     today = dt.date.today()
     start = today.replace(year=today.year - 1) + dt.timedelta(days=1)
-    summary = cohorts.cohort_summary(p, start, today, sees_exact_figures(request.user, p))
+    # Member outputs show aggregates only, suppressed (the register's members read the records).
+    summary = cohorts.cohort_summary(p, start, today, exact=False)
     # The register is shown only under an active agreement covering it, to which one of the
     # organisations the reader sits for is a party.
     covered = may_see_dataset(request.user, p, Dataset.COHORT)
@@ -101,7 +124,13 @@ def cohort(request, partnership):
     return render(
         request,
         "sharing/cohort.html",
-        {"partnership": p, "summary": summary, "members": members, "covered": covered},
+        {
+            "partnership": p,
+            "summary": summary,
+            "members": members,
+            "covered": covered,
+            "can_add": covered and writable_groups(request.user, p, ("ppo",)).exists(),
+        },
     )
 
 
@@ -137,7 +166,14 @@ def cases(request, partnership):
             return asked
         cohorts.read(rows, request.user, cohorts.reason_of(request))
     return render(
-        request, "sharing/cases.html", {"partnership": p, "cases": rows, "covered": covered}
+        request,
+        "sharing/cases.html",
+        {
+            "partnership": p,
+            "cases": rows,
+            "covered": covered,
+            "can_add": covered and writable_groups(request.user, p).exists(),
+        },  # fmt: skip
     )
 
 
@@ -173,6 +209,7 @@ def access_report(request, partnership):
             "partnership": p,
             "people": cohorts.access_by_person(p),
             "records": cohorts.access_by_record(p),
+            "deletions": list(DeletionRecord.objects.filter(partnership_id=p.pk)[:100]),
         },
     )
 
@@ -228,8 +265,6 @@ def prescribed_tracker(request, partnership):
     error = ""
     if request.method == "POST":
         if not can_record:
-            from django.core.exceptions import PermissionDenied
-
             raise PermissionDenied
         organisation = p.responsible_authorities.filter(
             slug=request.POST.get("organisation")
@@ -274,3 +309,157 @@ def processing(request, partnership):
         "sharing/processing.html",
         {"partnership": request.partnership, "entries": record()},
     )
+
+
+# Adding and changing the registers --------------------------------------------------------------
+# The cohort's and the case lists' forms are for the current members of the record's restricted
+# group (`may_write_restricted_record`, `may_add_to_restricted_group`), under an agreement
+# covering the register for them, through the partnership in the address; a record anyone else
+# names is a 404, an add page with no group of theirs to add to a 403. An edit form shows the
+# record, so opening it is a read (a reason asked once per session, one audit event); saving is
+# audited as a change (`GovernanceRecord`) and refused if the record changed since the form was
+# opened (the version the form carries). The agreements register is kept by the coordinators.
+
+
+def _form_page(request, p, form, *, title, submit, back, intro=""):
+    return render(
+        request,
+        "sharing/form.html",
+        {"partnership": p, "form": form, "page_title": title, "submit": submit, "back": back,
+         "intro": intro},
+        status=400 if request.method == "POST" else 200,
+    )  # fmt: skip
+
+
+def _url(name: str, p, **kwargs) -> str:
+    return reverse(f"sharing:{name}", kwargs={"partnership": p.slug, **kwargs})
+
+
+def _writable(request, model, p, pk, dataset):
+    record = object_or_404(model, p, pk=pk)
+    if not may_write_restricted_record(request.user, record, p) or not may_see_dataset(
+        request.user, p, dataset
+    ):
+        raise Http404("No such record in this partnership")
+    return record
+
+
+def _add(request, p, form_class, dataset, *, title, back, saved):
+    from cdrp.accounts.policy import may_add_to_restricted_group
+
+    instance = form_class._meta.model(partnership=p)
+    form = form_class(request.POST or None, instance=instance, partnership=p, user=request.user)
+    groups = model_choice(form, "group").queryset
+    if not groups.exists() or not may_see_dataset(request.user, p, dataset):
+        raise PermissionDenied
+    if request.method == "POST" and form.is_valid():
+        if not may_add_to_restricted_group(request.user, form.cleaned_data["group"], p):
+            raise PermissionDenied
+        record = form.save_versioned()
+        if record is not None:
+            return redirect(saved(record))
+    return _form_page(request, p, form, title=title, submit="Save", back=back)
+
+
+def _edit(request, p, record, form, *, title, back, saved, shown=()):
+    """The edit page of a restricted record: opening it is an audited read."""
+    if request.method == "POST":
+        if form.is_valid():
+            saved_record = form.save_versioned()
+            if saved_record is not None:
+                return redirect(saved)
+        return _form_page(request, p, form, title=title, submit="Save changes", back=back)
+    asked = _needs_reason(request, p)
+    if asked:
+        return asked
+    cohorts.read([record, *shown], request.user, cohorts.reason_of(request))
+    return _form_page(request, p, form, title=title, submit="Save changes", back=back)
+
+
+@requires(Permission.VIEW_MEMBER)
+def cohort_member_add(request, partnership):
+    p = request.partnership
+    return _add(
+        request, p, CohortMemberForm, Dataset.COHORT, title="Add someone to the offender cohort",
+        back=_url("cohort", p),
+        saved=lambda r: _url("cohort-member", p, cohort_member=r.pk),
+    )  # fmt: skip
+
+
+@requires(Permission.VIEW_MEMBER)
+def cohort_member_edit(request, partnership, cohort_member):
+    p = request.partnership
+    record = _writable(request, CohortMember, p, cohort_member, Dataset.COHORT)
+    form = CohortMemberForm(request.POST or None, instance=record, partnership=p,
+                            user=request.user)  # fmt: skip
+    back = _url("cohort-member", p, cohort_member=record.pk)
+    return _edit(request, p, record, form, title=f"Change {record}", back=back, saved=back)
+
+
+@requires(Permission.VIEW_MEMBER)
+def case_add(request, partnership):
+    p = request.partnership
+    return _add(
+        request, p, CaseForm, Dataset.CASES, title="Add a case", back=_url("cases", p),
+        saved=lambda r: _url("case", p, case=r.pk),
+    )  # fmt: skip
+
+
+@requires(Permission.VIEW_MEMBER)
+def case_edit(request, partnership, case):
+    p = request.partnership
+    record = _writable(request, Case, p, case, Dataset.CASES)
+    form = CaseForm(request.POST or None, instance=record, partnership=p, user=request.user)
+    back = _url("case", p, case=record.pk)
+    return _edit(request, p, record, form, title=f"Change {record}", back=back, saved=back)
+
+
+@requires(Permission.VIEW_MEMBER)
+def case_action_add(request, partnership, case):
+    p = request.partnership
+    record = _writable(request, Case, p, case, Dataset.CASES)
+    form = CaseActionForm(request.POST or None, instance=CaseAction(case=record), partnership=p)
+    back = _url("case", p, case=record.pk)
+    if request.method == "POST" and form.is_valid() and form.save_versioned() is not None:
+        return redirect(back)
+    return _form_page(request, p, form, title=f"Add an action on {record}", submit="Save",
+                      back=back)  # fmt: skip
+
+
+@requires(Permission.VIEW_MEMBER)
+def case_action_edit(request, partnership, case, case_action):
+    p = request.partnership
+    record = _writable(request, Case, p, case, Dataset.CASES)
+    action = record.actions.filter(pk=case_action).first()
+    if action is None:
+        raise Http404("No such action on this case")
+    form = CaseActionForm(request.POST or None, instance=action, partnership=p)
+    back = _url("case", p, case=record.pk)
+    return _edit(request, p, action, form, title=f"Change {action}", back=back, saved=back)
+
+
+@requires(Permission.EDIT)
+def agreement_add(request, partnership):
+    p = request.partnership
+    if not may_edit_agreement(request.user, p):
+        raise PermissionDenied
+    form = AgreementForm(request.POST or None, instance=Agreement(partnership=p), partnership=p)
+    back = _url("agreements", p)
+    if request.method == "POST" and form.is_valid() and form.save_versioned() is not None:
+        return redirect(back)
+    return _form_page(request, p, form, title="Record an information sharing agreement",
+                      submit="Save", back=back)  # fmt: skip
+
+
+@requires(Permission.EDIT)
+def agreement_edit(request, partnership, agreement):
+    p = request.partnership
+    if not may_edit_agreement(request.user, p):
+        raise PermissionDenied
+    record = object_or_404(Agreement, p, pk=agreement)
+    form = AgreementForm(request.POST or None, instance=record, partnership=p)
+    back = _url("agreements", p)
+    if request.method == "POST" and form.is_valid() and form.save_versioned() is not None:
+        return redirect(back)
+    return _form_page(request, p, form, title=f"Change “{record.title}”", submit="Save changes",
+                      back=back)  # fmt: skip

@@ -152,11 +152,18 @@ class Command(BaseCommand):
         self.report(results, notes)
 
     def partner(self, path: str, mapping: str, confirm: dict) -> None:
-        from cdrp.store.partner import import_partner
+        from cdrp.analysis.errors import RefusedInput
+        from cdrp.intelligence.hooks import check_partner_import
+        from cdrp.store.partner import import_partner, load_mapping
 
         self.ensure_geography()
         try:
-            results = [import_partner(incident_store(), path, mapping, **confirm)]
+            loaded = load_mapping(mapping)
+            # An information sharing agreement must cover the dataset (the sharing app's gate).
+            check_partner_import(loaded)
+            results = [import_partner(incident_store(), path, loaded, **confirm)]
+        except RefusedInput as exc:
+            raise CommandError(f"{path}: import refused: {exc.message}") from exc
         except BadInput as exc:
             raise CommandError(str(exc)) from exc
         self.report(results, [])
