@@ -74,7 +74,15 @@ def test_no_page_is_wider_than_a_phone_and_axe_finds_nothing_serious(
         # Breadcrumbs on every page but home; the grouped section menu on partnership pages.
         assert phone.locator("nav.govuk-breadcrumbs").count() == 1, path
         if "lancashire-south" in path:
+            # The menu is folded on a phone, so the page's heading is on the first screen;
+            # opening it shows the four groups.
+            heading_top = phone.evaluate(
+                "() => document.querySelector('main h1').getBoundingClientRect().top"
+            )
+            assert heading_top < 812, (path, heading_top)
             nav = phone.get_by_role("navigation", name="Partnership sections")
+            assert nav.get_by_role("heading", name="Governance").count() == 0, path
+            nav.get_by_text("Sections of this partnership").click()
             for group in ("Governance", "Evidence", "Delivery", "Public"):
                 assert nav.get_by_role("heading", name=group).count() == 1, (path, group)
         violations = axe_violations(phone, impacts=("serious", "critical"))
@@ -100,6 +108,7 @@ def test_the_section_menu_marks_the_current_page(phone, south_with_incidents):
     sign_in(phone, "w-member")
     phone.goto("/meetings/lancashire-south/actions/")
     nav = phone.get_by_role("navigation", name="Partnership sections")
+    nav.get_by_text("Sections of this partnership").click()
     current = nav.locator('[aria-current="page"]')
     assert current.count() == 1 and current.inner_text() == "Actions"
     crumbs = phone.locator("nav.govuk-breadcrumbs").inner_text()
@@ -108,5 +117,6 @@ def test_the_section_menu_marks_the_current_page(phone, south_with_incidents):
     phone.context.clear_cookies()
     phone.goto("/meetings/lancashire-south/public/")
     nav = phone.get_by_role("navigation", name="Partnership sections")
+    nav.get_by_text("Sections of this partnership").click()
     headings = nav.get_by_role("heading").all_inner_texts()
     assert headings == ["Governance", "Public"]

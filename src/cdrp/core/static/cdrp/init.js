@@ -25,3 +25,14 @@ for (const table of document.querySelectorAll('main table')) {
     region.setAttribute('aria-label', tableName(table))
   }
 }
+
+// The partnership's section menu folds on a phone, so the page's heading is the first thing read
+// there; from tablet width up it stays open (its summary is hidden by the stylesheet).
+const tablet = window.matchMedia('(min-width: 40.0625em)')
+function foldMenus () {
+  for (const menu of document.querySelectorAll('details[data-cdrp-fold-on-phone]')) {
+    menu.open = tablet.matches
+  }
+}
+foldMenus()
+tablet.addEventListener('change', foldMenus)
