@@ -209,3 +209,44 @@ def test_the_builder_on_a_hand_worked_toy_case():
     assert "5 burglaries" in pack["near_repeat"]["note"]
     assert len(pack["map"]["lsoas"]["features"]) == 9
     json.dumps(pack)
+
+
+def test_the_pack_is_analysed_once_per_store_version_and_its_actions_are_read_afresh(
+    south_with_incidents, monkeypatch
+):
+    import datetime as dt
+
+    from django.core.cache import cache
+
+    from cdrp.intelligence import tactical
+    from cdrp.meetings.models import Action
+    from cdrp.partnerships.models import Group, Person
+    from cdrp.store import Store
+
+    cache.clear()
+    analysed = []
+    real = tactical._analyse
+    monkeypatch.setattr(tactical, "_analyse", lambda *a: analysed.append(a[4]) or real(*a))
+    first = tactical.tactical_assessment(south_with_incidents, "2022-11")
+    second = tactical.tactical_assessment(south_with_incidents, "2022-11")
+    assert len(analysed) == 1
+    assert second["exceedances"] == first["exceedances"] and second["emerging"]
+    # A new open tasking action is on the next view without a new analysis.
+    Action.objects.create(
+        partnership=south_with_incidents,
+        group=Group.objects.filter(partnership=south_with_incidents, kind="tasking").first(),
+        description="Patrol after the pack",
+        owner=Person.objects.first(),
+        due=dt.date(2022, 12, 15),
+    )
+    third = tactical.tactical_assessment(south_with_incidents, "2022-11")
+    assert len(analysed) == 1
+    assert len(third["actions"]) == len(first["actions"]) + 1
+    assert "Patrol after the pack" in {a["description"] for a in third["actions"]}
+    # Another month, or a new committed version of the store (an import), is analysed anew.
+    tactical.tactical_assessment(south_with_incidents, "2022-10")
+    assert len(analysed) == 2
+    state = Store.state
+    monkeypatch.setattr(Store, "state", lambda self: {**state(self), "version": 10_000})
+    tactical.tactical_assessment(south_with_incidents, "2022-11")
+    assert len(analysed) == 3

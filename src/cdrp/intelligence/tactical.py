@@ -7,7 +7,11 @@ meetings app, then calls the pure builder cdrp.analysis.tactical.build_tactical.
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 import pandas as pd
+from django.core.cache import cache
 
 from cdrp.analysis.tactical import (
     KNOX_MONTHS,
@@ -93,6 +97,31 @@ def tactical_assessment(
         raise TacticalError("the incident store holds no police.uk months")
     target = parse_month(month)
     month = str(target)
+    # The pack's analysis depends only on the store's committed state, the districts, the month
+    # and the window: it is kept in the cache under that version (an import makes a new key), and
+    # only the open actions, which depend on the reader and change with every decision, are read
+    # afresh on every view.
+    key = (
+        "tactical:"
+        + hashlib.sha256(
+            json.dumps(
+                [str(store.root), store.state().get("version"), codes, month, window]
+            ).encode()
+        ).hexdigest()
+    )
+    pack = cache.get(key)
+    if pack is None:
+        pack = _analyse(store, partnership, districts, codes, target, window)
+        cache.set(key, pack, timeout=24 * 3600)
+    return {
+        **pack,
+        "actions": open_actions(partnership, reader) if actions is None else list(actions),
+    }
+
+
+def _analyse(store: Store, partnership, districts: dict, codes: list, target, window: int) -> dict:
+    """The pack without its actions (see tactical_assessment)."""
+    month = str(target)
     covered = covered_months(store, codes)
     if month not in covered:
         span = f"{covered[0]} to {covered[-1]}" if covered else "none"
@@ -155,7 +184,7 @@ def tactical_assessment(
         ward_shapes=ward_shapes,
         months_covered=covered,
         burglary=burglary,
-        actions=open_actions(partnership, reader) if actions is None else actions,
+        actions=[],
         window=window,
         missing=missing,
         district_names=districts,
