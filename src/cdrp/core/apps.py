@@ -5,3 +5,9 @@ class CoreConfig(AppConfig):
     name = "cdrp.core"
     label = "core"
     verbose_name = "Service shell"
+
+    def ready(self) -> None:
+        # The incident store learns how to reach S3 and which lock its imports take.
+        from cdrp.core import objectstore
+
+        objectstore.setup()
