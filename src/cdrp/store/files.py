@@ -173,6 +173,10 @@ class Store:
                 numbers.append(int(name[:-5]))
         return sorted(numbers)
 
+    def version(self) -> int:
+        """The last committed version (one listing, without reading the state)."""
+        return (self._state_numbers() or [0])[-1]
+
     def state(self) -> dict[str, Any]:
         """The last committed state: {'version', 'files': [...], 'imports': [...], ...}."""
         numbers = self._state_numbers()
