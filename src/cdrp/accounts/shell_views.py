@@ -60,7 +60,8 @@ def healthz(request):
     store = store_state(settings.INCIDENT_STORE)
     # Reachable or not: the object store behind the incident store (its state file listed) and
     # the documents' storage (one HEAD, or a stat on disk).
-    store["object_store"] = not store.get("local", True) and "://" in settings.INCIDENT_STORE
+    root = str(settings.INCIDENT_STORE)
+    store["object_store"] = "://" in root and not root.startswith("file:")
     documents = documents_state()
     worker = worker_state() if db["ok"] else {"ok": False, "error": "no database"}
     healthy = db["ok"] and store["ok"] and worker["ok"] and documents["ok"]
