@@ -65,16 +65,18 @@ def pg_store_lock(root: str, timeout: float = 600.0) -> Iterator[None]:
 
 
 def setup() -> None:
-    """Tell the store how to reach S3 and which lock to take (called by CoreConfig.ready, and
-    again by anything that changes the settings, such as a test)."""
-    locker = pg_store_lock if connections["default"].vendor == "postgresql" else None
+    """Tell the store how to reach S3 (called by CoreConfig.ready, and again by anything that
+    changes the settings, such as a test)."""
     s3 = getattr(settings, "CDRP_S3", None) or None
-    store_files.configure(s3=s3 if s3 and any(s3.values()) else None, locker=locker)
+    store_files.configure(s3=s3 if s3 and any(s3.values()) else None)
 
 
 def incident_store() -> Store:
-    """The configured incident store (local or S3), with the configured lock."""
-    return Store(settings.INCIDENT_STORE)
+    """The configured incident store (local or S3), whose imports take PostgreSQL's advisory
+    lock when the database is PostgreSQL (the store's file lock otherwise). Every import,
+    backup and restore the application makes goes through this."""
+    postgres = connections["default"].vendor == "postgresql"
+    return Store(settings.INCIDENT_STORE, locker=pg_store_lock if postgres else None)
 
 
 def documents_state() -> dict:
