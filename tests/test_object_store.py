@@ -192,7 +192,9 @@ def test_import_counts_assessment_and_document_through_s3(
     chorley = counts(
         Store(s3_site), ["district"], start="2022-09", end="2022-11", areas={"district": SOUTH}
     )
-    expected = dict(zip(chorley.column("district").to_pylist(), chorley.column("count").to_pylist()))
+    expected = dict(
+        zip(chorley.column("district").to_pylist(), chorley.column("count").to_pylist())
+    )
     assert totals["E07000118"] == expected["E07000118"] > 0
 
     # A document rendered once is stored in the bucket (django-storages) and read back from it.

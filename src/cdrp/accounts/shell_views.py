@@ -13,8 +13,8 @@ from django.views.decorators.cache import never_cache
 from cdrp.accounts.home import dashboard
 from cdrp.accounts.models import partnership_model
 from cdrp.accounts.policy import Permission, may_see_task, public, requires, roles_of
-from cdrp.core.objectstore import documents_state
 from cdrp.core.models import TaskProgress, WorkerHeartbeat
+from cdrp.core.objectstore import documents_state
 from cdrp.core.progress import settle_from_queue
 from cdrp.store import store_state
 

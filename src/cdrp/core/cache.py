@@ -63,7 +63,12 @@ def data_version() -> str:
         store_version: object = Store(settings.INCIDENT_STORE).version()
     except Exception:  # an unreachable store: never served from the cache as if it were known
         store_version = None
-    parts = [settings.INCIDENT_STORE, store_version, cache.get(GENERATION_KEY, 0), *(source() for source in _SOURCES)]
+    parts = [
+        settings.INCIDENT_STORE,
+        store_version,
+        cache.get(GENERATION_KEY, 0),
+        *(source() for source in _SOURCES),
+    ]
     return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()[:20]
 
 

@@ -4,9 +4,10 @@ A PDF of an assessment takes WeasyPrint many seconds; the same version of the re
 same bytes, so `cached` renders it once per *fingerprint* (a hash of the record's version, or
 of the content the document is drawn from, plus the templates and code that lay it out) and
 keeps it: the bytes in the documents' storage (`default_storage`: disk, or S3 through
-django-storages, shared by every server), the row naming them in `RenderedDocument`. `response` answers a download from the stored bytes with an
-ETag, and 304 Not Modified when the browser already holds that version (If-None-Match). The
-views check permissions before either is called.
+django-storages, shared by every server), the row naming them in `RenderedDocument`.
+`response` answers a download from the stored bytes with an ETag, and 304 Not Modified when
+the browser already holds that version (If-None-Match). The views check permissions before
+either is called.
 """
 
 from __future__ import annotations

@@ -9,7 +9,6 @@ from typing import Any
 
 import pandas as pd
 import shapely
-from django.conf import settings
 from django.db import transaction
 
 from cdrp.accounts.policy import may_see_partner_import

@@ -71,6 +71,7 @@ def s3_filesystem(options: dict[str, Any] | None) -> pafs.FileSystem:
     kwargs["request_timeout"] = float(options.get("request_timeout") or 60)
     return pafs.S3FileSystem(**kwargs)
 
+
 _STATE_DIR = "_state"
 _KEEP_STATES = 20
 
