@@ -64,6 +64,8 @@ def data_version() -> str:
     except Exception:  # an unreachable store: never served from the cache as if it were known
         store_version = None
     parts = [
+        # The settings in force (a test's override makes another object), and the store's root.
+        id(getattr(settings, "_wrapped", settings)),
         settings.INCIDENT_STORE,
         store_version,
         cache.get(GENERATION_KEY, 0),
