@@ -25,6 +25,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.signals import setting_changed
 from django.db.models.signals import post_delete, post_save
 
 __all__ = [
@@ -64,14 +65,22 @@ def data_version() -> str:
     except Exception:  # an unreachable store: never served from the cache as if it were known
         store_version = None
     parts = [
-        # The settings in force (a test's override makes another object), and the store's root.
-        id(getattr(settings, "_wrapped", settings)),
         settings.INCIDENT_STORE,
         store_version,
         cache.get(GENERATION_KEY, 0),
         *(source() for source in _SOURCES),
     ]
     return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()[:20]
+
+
+def _settings_changed(**kwargs: Any) -> None:
+    """A setting was changed while running (a test's override): pages may show it."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.set(GENERATION_KEY, 1, None)
+    except Exception:  # noqa: S110 - the CACHES setting itself is being changed
+        pass  # nosec B110: a cache being swapped has nothing to invalidate
 
 
 def bump_generation(sender: Any = None, **kwargs: Any) -> None:
@@ -88,6 +97,7 @@ def bump_generation(sender: Any = None, **kwargs: Any) -> None:
 def connect() -> None:
     post_save.connect(bump_generation, dispatch_uid="cdrp-cache-generation-save")
     post_delete.connect(bump_generation, dispatch_uid="cdrp-cache-generation-delete")
+    setting_changed.connect(_settings_changed, dispatch_uid="cdrp-cache-settings")
 
 
 def _key(*parts: object) -> str:
