@@ -117,3 +117,15 @@ def test_counts_api_is_computed_once_per_store_version(client, fresh_store, sett
     import_police_uk(fresh_store, [STREET / "2022-02"])
     assert months() == {"2022-01": 16268, "2022-02": 14971}
     assert len(calls) > first
+
+
+@pytest.mark.django_db
+def test_public_plan_page_is_cached_until_a_record_changes(client, partnership):
+    url = f"/plans/{partnership.slug}/published/"
+    first = client.get(url)
+    assert first.status_code == 200 and first["X-Cdrp-Cache"] == "miss"
+    assert client.get(url)["X-Cdrp-Cache"] == "hit"
+    partnership.name = "Another name"
+    partnership.save()
+    fresh = client.get(url)
+    assert fresh["X-Cdrp-Cache"] == "miss" and b"Another name" in fresh.content
