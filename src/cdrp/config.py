@@ -150,3 +150,24 @@ def field_keys(directory: Path) -> list[str]:
     except OSError as exc:
         raise ConfigError(f"CDRP_DATA_DIR: cannot read or create {path}: {exc.strerror}") from None
     return [k.strip() for k in text.replace("\n", ",").split(",") if k.strip()]
+
+
+def s3_storage(uri: str, s3: dict[str, Any]) -> dict[str, Any]:
+    """The STORAGES entry for django-storages' S3 backend from s3://bucket/prefix."""
+    if not uri.startswith("s3://") or not uri[5:].strip("/"):
+        raise ConfigError(f"CDRP_DOCUMENTS_STORE={uri!r}: use s3://bucket/prefix")
+    bucket, _, prefix = uri[5:].partition("/")
+    options: dict[str, Any] = {
+        "bucket_name": bucket,
+        "location": prefix.strip("/"),
+        "file_overwrite": False,  # like files on disk: a second upload of a name gets a new one
+        "default_acl": None,
+        "querystring_auth": True,
+    }
+    names = {"endpoint_url": "endpoint_url", "access_key": "access_key", "secret_key": "secret_key"}
+    for ours, theirs in names.items():
+        if s3.get(ours):
+            options[theirs] = s3[ours]
+    if s3.get("region"):
+        options["region_name"] = s3["region"]
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}

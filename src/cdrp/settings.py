@@ -195,6 +195,43 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True  # static files are served even before collectstatic has run
 
+# Object storage (Amazon S3, or any S3-compatible service: MinIO, Ceph, moto in the tests) for
+# several servers sharing one site (docs/DEPLOY.md). The incident store is there when
+# CDRP_INCIDENT_STORE is s3://bucket/prefix; rendered documents and uploaded papers when
+# CDRP_DOCUMENTS_STORE is s3://bucket/prefix (django-storages), else on disk under MEDIA_ROOT.
+# Endpoint, key, secret and region from CDRP_S3_* (else the AWS_* names the AWS tools read).
+CDRP_S3 = {
+    "endpoint_url": os.environ.get("CDRP_S3_ENDPOINT_URL") or os.environ.get("AWS_ENDPOINT_URL"),
+    "access_key": os.environ.get("CDRP_S3_ACCESS_KEY_ID") or os.environ.get("AWS_ACCESS_KEY_ID"),
+    "secret_key": (
+        os.environ.get("CDRP_S3_SECRET_ACCESS_KEY") or os.environ.get("AWS_SECRET_ACCESS_KEY")
+    ),
+    "region": os.environ.get("CDRP_S3_REGION") or os.environ.get("AWS_DEFAULT_REGION"),
+}
+DOCUMENTS_STORE = config.env_list("CDRP_DOCUMENTS_STORE", [""])[0]
+if DOCUMENTS_STORE:
+    STORAGES["default"] = config.s3_storage(DOCUMENTS_STORE, CDRP_S3)
+
+# Cache and sessions: in this process and the database by default; Redis when CDRP_REDIS_URL is
+# set (redis://host:6379/0), shared by every server: per-view caches of public pages and the
+# counts API (cdrp.core.cache, keyed on the data's version), sessions in Redis backed by the
+# database (cached_db). CDRP_CACHE_PREFIX keeps two sites on one Redis apart.
+REDIS_URL = config.env_list("CDRP_REDIS_URL", [""])[0]
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": config.env_list("CDRP_CACHE_PREFIX", ["cdrp"])[0],
+            "TIMEOUT": 3600,
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "TIMEOUT": 3600}
+    )
+}
+if REDIS_URL:
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 # Production hardening. CDRP_HTTPS=0 is for a laptop demo on http://127.0.0.1 only.
 HTTPS = config.env_bool("CDRP_HTTPS", not DEBUG)
 SESSION_COOKIE_SECURE = HTTPS

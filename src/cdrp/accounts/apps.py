@@ -11,3 +11,13 @@ class AccountsConfig(AppConfig):
         from cdrp.accounts import audit, middleware  # noqa: F401
 
         audit.connect()
+        # Cached public pages go stale when any governance record changes (on any server).
+        from cdrp.core.cache import register_version_source
+
+        register_version_source(_latest_audit_event)
+
+
+def _latest_audit_event() -> int | None:
+    from cdrp.accounts.models import AuditEvent
+
+    return AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first()

@@ -14,6 +14,7 @@ from cdrp.accounts.home import dashboard
 from cdrp.accounts.models import partnership_model
 from cdrp.accounts.policy import Permission, may_see_task, public, requires, roles_of
 from cdrp.core.models import TaskProgress, WorkerHeartbeat
+from cdrp.core.objectstore import documents_state
 from cdrp.core.progress import settle_from_queue
 from cdrp.store import store_state
 
@@ -57,12 +58,19 @@ def database_state() -> dict:
 def healthz(request):
     db = database_state()
     store = store_state(settings.INCIDENT_STORE)
+    # Reachable or not: the object store behind the incident store (its state file listed) and
+    # the documents' storage (one HEAD, or a stat on disk).
+    root = str(settings.INCIDENT_STORE)
+    store["object_store"] = "://" in root and not root.startswith("file:")
+    documents = documents_state()
     worker = worker_state() if db["ok"] else {"ok": False, "error": "no database"}
-    status = "ok" if db["ok"] and store["ok"] and worker["ok"] else "degraded"
+    healthy = db["ok"] and store["ok"] and worker["ok"] and documents["ok"]
+    status = "ok" if healthy else "degraded"
     body = {
         "status": status if db["ok"] else "unavailable",
         "database": db,
         "incident_store": store,
+        "documents": documents,
         "worker": worker,
     }
     # Only a database this process cannot reach takes it out of a load balancer's rotation:

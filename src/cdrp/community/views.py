@@ -43,6 +43,7 @@ from cdrp.community.models import (
     Response,
     Survey,
 )
+from cdrp.core.cache import cached_view
 from cdrp.core.forms import model_choice
 from cdrp.meetings.models import Action, Decision
 from cdrp.meetings.services import strategy_decisions
@@ -108,6 +109,7 @@ def finder(request):
 
 
 @public_partnership
+@cached_view
 def area_map(request, partnership):
     p = request.partnership
     return render(
@@ -124,6 +126,7 @@ def area_map(request, partnership):
 
 
 @public
+@cached_view
 def area(request, code):
     place = areas.area_by_code(code)
     if place is None:

@@ -39,6 +39,7 @@ from django.conf import settings
 from django.db import connections
 
 from cdrp.analysis.errors import RefusedInput
+from cdrp.core.objectstore import incident_store
 from cdrp.store import Store
 from cdrp.store.check import listed_files
 
@@ -243,7 +244,7 @@ def backup(dest: Path | str, report: Report = _quiet) -> Summary:
         files: Files = {db_name: {"sha256": _sha256(dump), "size": dump.stat().st_size}}
         counts = record_counts()
         report("Store: copying the committed files")
-        store_version, store_files = _copy_store(Store(settings.INCIDENT_STORE), partial, report)
+        store_version, store_files = _copy_store(incident_store(), partial, report)
         files |= store_files
         uploads = _copy_uploads(partial)
         files |= uploads
@@ -310,7 +311,7 @@ def _existing_records() -> int:
 
 
 def _restore_store(src: Path, manifest: dict[str, Any], replace: bool, report: Report) -> int:
-    store = Store(settings.INCIDENT_STORE)
+    store = incident_store()
     state = json.loads((src / "store" / "_state.json").read_text())
     names = [name[len("store/") :] for name in manifest["files"] if name.startswith("store/")]
     names = [n for n in names if n != "_state.json"]

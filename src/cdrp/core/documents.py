@@ -3,9 +3,11 @@
 A PDF of an assessment takes WeasyPrint many seconds; the same version of the record gives the
 same bytes, so `cached` renders it once per *fingerprint* (a hash of the record's version, or
 of the content the document is drawn from, plus the templates and code that lay it out) and
-keeps it in `RenderedDocument`. `response` answers a download from the stored bytes with an
-ETag, and 304 Not Modified when the browser already holds that version (If-None-Match). The
-views check permissions before either is called.
+keeps it: the bytes in the documents' storage (`default_storage`: disk, or S3 through
+django-storages, shared by every server), the row naming them in `RenderedDocument`.
+`response` answers a download from the stored bytes with an ETag, and 304 Not Modified when
+the browser already holds that version (If-None-Match). The views check permissions before
+either is called.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from functools import cache
 from importlib import metadata
 from pathlib import Path
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.shortcuts import render as render_page
@@ -74,9 +78,12 @@ def _prune(kind: str, object_id: str) -> None:
     stale = RenderedDocument.objects.filter(kind=kind, object_id=object_id).order_by("-used_at")[
         KEEP:
     ]
-    ids = list(stale.values_list("pk", flat=True))
-    if ids:
-        RenderedDocument.objects.filter(pk__in=ids).delete()
+    rows = list(stale)
+    if rows:
+        RenderedDocument.objects.filter(pk__in=[r.pk for r in rows]).delete()
+        for row in rows:
+            if not row.body:
+                default_storage.delete(row.storage_name)
 
 
 def cached(
@@ -96,6 +103,13 @@ def cached(
     started = time.perf_counter()
     body = bytes(render())
     seconds = time.perf_counter() - started
+    doc = RenderedDocument(kind=kind, object_id=object_id, fingerprint=fp)
+    if body:
+        if default_storage.exists(doc.storage_name):  # left by a render that did not commit
+            default_storage.delete(doc.storage_name)
+        saved = default_storage.save(doc.storage_name, ContentFile(body))
+        if saved != doc.storage_name:  # stored under the name at the same moment by another
+            default_storage.delete(saved)
     try:
         with transaction.atomic():
             doc = RenderedDocument.objects.create(
@@ -103,7 +117,7 @@ def cached(
                 object_id=object_id,
                 fingerprint=fp,
                 content_type=content_type,
-                body=body,
+                body=b"",
                 etag=hashlib.sha256(body).hexdigest()[:32],
                 size=len(body),
                 render_seconds=round(seconds, 3),
@@ -135,7 +149,7 @@ def response(request: HttpRequest, doc: RenderedDocument, filename: str) -> Http
     if _matches(request, doc.etag):
         answer: HttpResponse = HttpResponseNotModified()
     else:
-        answer = HttpResponse(bytes(doc.body), content_type=doc.content_type)
+        answer = HttpResponse(doc.content(), content_type=doc.content_type)
         answer["Content-Disposition"] = f'attachment; filename="{filename}"'
     answer["ETag"] = tag
     answer["Cache-Control"] = "private, no-cache"

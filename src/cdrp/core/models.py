@@ -153,6 +153,22 @@ class RenderedDocument(models.Model):
     def __str__(self) -> str:
         return f"{self.kind} {self.object_id} ({self.size} bytes)"
 
+    @property
+    def storage_name(self) -> str:
+        """Where its bytes are kept in the documents' storage (`default_storage`: on disk under
+        MEDIA_ROOT, or in the object store)."""
+        return f"rendered/{self.kind}/{self.fingerprint}"
+
+    def content(self) -> bytes:
+        """The document's bytes: from the documents' storage (a row rendered before documents
+        moved there keeps them in `body`)."""
+        if self.body or not self.size:
+            return bytes(self.body)
+        from django.core.files.storage import default_storage
+
+        with default_storage.open(self.storage_name, "rb") as handle:
+            return handle.read()
+
 
 class WorkerHeartbeat(models.Model):
     """A task worker's last sign of life: each worker writes its row every few seconds, so the

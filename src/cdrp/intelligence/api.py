@@ -20,6 +20,7 @@ from cdrp.accounts.policy import (
     suppress_below,
 )
 from cdrp.analysis.disclosure import POOLED
+from cdrp.core.cache import cached_value
 from cdrp.intelligence.services import partner_data_filter
 from cdrp.partnerships.models import Partnership
 from cdrp.store import LEVELS, Store, counts, coverage, imports
@@ -92,22 +93,29 @@ def incident_counts(request, query: CountsQuery = Query(...)):  # noqa: B008 (ni
                 f"by: counts by {finer[0]} are for partner members; public counts are by "
                 "month, category, district, partnership, force and source",
             )
-    try:
-        table = counts(
-            _store(),
-            by,
-            start=query.start,
-            end=query.end,
-            categories=query.category,
-            areas=areas or None,
-            distinct=query.distinct,
-            names=query.names,
-        )
-    except ValueError as exc:
-        raise HttpError(400, str(exc)) from exc
-    rows = table.to_pylist()
-    if not exact:
-        _protect(rows, by, query, areas.get("district"))
+
+    def answer() -> list[dict]:
+        try:
+            table = counts(
+                _store(),
+                by,
+                start=query.start,
+                end=query.end,
+                categories=query.category,
+                areas=areas or None,
+                distinct=query.distinct,
+                names=query.names,
+            )
+        except ValueError as exc:
+            raise HttpError(400, str(exc)) from exc
+        rows = table.to_pylist()
+        if not exact:
+            _protect(rows, by, query, areas.get("district"))
+        return rows
+
+    # Once per version of the data (an import or a registry change makes a new one).
+    asked = [by, query.start, query.end, query.category, areas, query.distinct, query.names]
+    rows = cached_value("api-counts", [*asked, exact, suppress_below()], answer)
     return {
         "by": by,
         "start": query.start,

@@ -9,10 +9,10 @@ from typing import Any
 
 import pandas as pd
 import shapely
-from django.conf import settings
 from django.db import transaction
 
 from cdrp.accounts.policy import may_see_partner_import
+from cdrp.core import objectstore
 from cdrp.intelligence.reference import reference_data_dir, shipped_data_dir
 from cdrp.partnerships.models import Area, Partnership
 from cdrp.store import Store, load_geography
@@ -37,7 +37,8 @@ def demo_data_dir() -> Path:
 
 
 def incident_store() -> Store:
-    return Store(settings.INCIDENT_STORE)
+    """The configured store, with the import lock the database gives (cdrp.core.objectstore)."""
+    return objectstore.incident_store()
 
 
 def _rows(frame: pd.DataFrame) -> Iterator[Any]:

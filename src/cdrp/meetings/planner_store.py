@@ -91,4 +91,4 @@ def solved_year(
         return _encode(result)
 
     doc = documents.cached(KIND, object_id, parts, solve, "application/json")
-    return _decode(doc.body), inputs, doc
+    return _decode(doc.content()), inputs, doc

@@ -33,6 +33,7 @@ from cdrp.accounts.policy import (
     roles_of,
 )
 from cdrp.analysis.months import read_date
+from cdrp.core.cache import cached_view
 from cdrp.partnerships import compliance, pages, services
 from cdrp.partnerships.chart import structure_svg
 from cdrp.partnerships.exports import csv_export, popolo_export
@@ -143,6 +144,7 @@ def partnership_list(request):
 
 
 @requires(Permission.VIEW_PUBLIC)
+@cached_view
 def partnership_detail(request, partnership):
     p = request.partnership
     groups = list(

@@ -15,6 +15,7 @@ from cdrp.accounts.policy import Permission, allows, public, requires
 from cdrp.analysis.errors import RefusedInput
 from cdrp.analysis.months import shift
 from cdrp.core import documents as stored
+from cdrp.core.cache import cached_view
 from cdrp.core.models import ConflictError, required_version
 from cdrp.intelligence.models import Assessment
 from cdrp.meetings.services import strategy_decisions
@@ -515,6 +516,7 @@ def _public_partnership(request, slug: str):
 
 
 @public
+@cached_view
 def published_home(request, partnership):
     """The current plan and every earlier approved revision: open to everyone."""
     _public_partnership(request, partnership)
@@ -534,6 +536,7 @@ def published_home(request, partnership):
 
 
 @public
+@cached_view
 def published_plan(request, partnership, revision):
     """One approved or superseded revision, with what changed from the one before."""
     _public_partnership(request, partnership)

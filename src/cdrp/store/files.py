@@ -6,6 +6,15 @@ a pyarrow filesystem, so moving the store to object storage is a configuration c
 The *state* is a small JSON document listing every live Parquet file and every import. Each commit
 writes a new numbered state file (``_state/00000012.json``) and readers take the highest, so a
 change of many partitions becomes visible at once or not at all: never a mixed partition.
+
+On an object store (``s3://``) the same order holds: an import uploads its Parquet files first
+(each object appears whole when its upload completes, or not at all), then PUTs the next state
+file, which is the commit; readers list ``_state/`` and follow the highest. Two committers must
+not pick the same next number, so every commit is made holding the store's lock. The lock is the
+caller's to give (`configure(locker=...)` or ``Store(root, locker=...)``): the Django layer passes
+a PostgreSQL advisory lock when the database is PostgreSQL, so importers on several machines
+exclude each other; without one, a file lock (``_import.lock`` beside a local store, or in the
+temporary directory for a remote one: one machine only).
 """
 
 from __future__ import annotations
@@ -17,14 +26,51 @@ import json
 import os
 import tempfile
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pyarrow.fs as pafs
 
-__all__ = ["Store", "StoreLocked"]
+__all__ = ["Locker", "Store", "StoreLocked", "configure", "s3_filesystem"]
+
+#: A lock for imports into a store: called with the store's root and the seconds to wait, it
+#: returns a context manager held for the import (raising StoreLocked when the wait runs out).
+Locker = Callable[[str, float], AbstractContextManager[None]]
+
+# Set once at start-up by the application (cdrp.core.objectstore): the options of the
+# S3 filesystem for s3:// roots, and the lock imports take.
+_DEFAULTS: dict[str, Any] = {"s3": None, "locker": None}
+
+
+def configure(s3: dict[str, Any] | None = None, locker: Locker | None = None) -> None:
+    """Set how stores made from here on reach an ``s3://`` root (`s3_filesystem` options:
+    endpoint, key, secret, region) and the lock their imports take (None: the file lock)."""
+    _DEFAULTS["s3"] = dict(s3) if s3 else None
+    _DEFAULTS["locker"] = locker
+
+
+def s3_filesystem(options: dict[str, Any] | None) -> pafs.FileSystem:
+    """pyarrow's S3 filesystem from {'endpoint_url', 'access_key', 'secret_key', 'region'}
+    (each optional: without them the AWS SDK's own chain of environment and profile)."""
+    options = options or {}
+    kwargs: dict[str, Any] = {}
+    endpoint = options.get("endpoint_url") or ""
+    if endpoint:
+        scheme, _, host = endpoint.partition("://")
+        if not host:
+            scheme, host = "https", endpoint
+        kwargs["endpoint_override"] = host.rstrip("/")
+        kwargs["scheme"] = scheme
+    for key in ("access_key", "secret_key", "region"):
+        if options.get(key):
+            kwargs[key] = options[key]
+    kwargs["connect_timeout"] = float(options.get("connect_timeout") or 5)
+    kwargs["request_timeout"] = float(options.get("request_timeout") or 60)
+    return pafs.S3FileSystem(**kwargs)
+
 
 _STATE_DIR = "_state"
 _KEEP_STATES = 20
@@ -53,10 +99,21 @@ class Store:
     """
 
     root: str
+    filesystem: pafs.FileSystem | None = field(default=None, repr=False, compare=False)
+    locker: Locker | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         root = str(self.root)
-        if "://" in root:
+        if self.locker is None:
+            self.locker = _DEFAULTS["locker"]
+        if self.filesystem is not None:
+            self.fs = self.filesystem
+            self.base = root.split("://", 1)[-1]
+            self.local = isinstance(self.fs, pafs.LocalFileSystem)
+        elif root.startswith("s3://") and _DEFAULTS["s3"] is not None:
+            self.fs, self.base = s3_filesystem(_DEFAULTS["s3"]), root[len("s3://") :]
+            self.local = False
+        elif "://" in root:
             self.fs, self.base = pafs.FileSystem.from_uri(root)
             self.local = isinstance(self.fs, pafs.LocalFileSystem)
         else:
@@ -80,14 +137,20 @@ class Store:
         return found
 
     def makedirs(self, relative: str) -> None:
-        self.fs.create_dir(self.path(relative), recursive=True)
+        if self.local:  # an object store has no folders: a key's prefix is enough
+            self.fs.create_dir(self.path(relative), recursive=True)
 
     def delete(self, relative: str) -> None:
         with contextlib.suppress(FileNotFoundError, OSError):
             self.fs.delete_file(self.path(relative))
 
     def write_bytes(self, relative: str, data: bytes) -> None:
-        """Write a whole file: to a temporary name first, then move it into place."""
+        """Write a whole file: to a temporary name first, then move it into place (on an
+        object store one PUT, which is atomic: the object appears whole or not at all)."""
+        if not self.local:
+            with self.fs.open_output_stream(self.path(relative)) as out:
+                out.write(data)
+            return
         parent = relative.rsplit("/", 1)[0] if "/" in relative else ""
         if parent:
             self.makedirs(parent)
@@ -110,6 +173,10 @@ class Store:
             if name.endswith(".json") and name[:-5].isdigit():
                 numbers.append(int(name[:-5]))
         return sorted(numbers)
+
+    def version(self) -> int:
+        """The last committed version (one listing, without reading the state)."""
+        return (self._state_numbers() or [0])[-1]
 
     def state(self) -> dict[str, Any]:
         """The last committed state: {'version', 'files': [...], 'imports': [...], ...}."""
@@ -138,9 +205,16 @@ class Store:
         digest = hashlib.sha256(str(self.root).encode()).hexdigest()[:16]
         return Path(tempfile.gettempdir()) / f"cdrp-store-{digest}.lock"
 
+    def lock(self, timeout: float = 600.0) -> AbstractContextManager[None]:
+        """Hold the store's import lock: a second import waits for the first to finish (or,
+        after `timeout` seconds, gives up with StoreLocked). The locker given, else a file lock."""
+        if self.locker is not None:
+            return self.locker(str(self.root), timeout)
+        return self.file_lock(timeout)
+
     @contextlib.contextmanager
-    def lock(self, timeout: float = 600.0) -> Iterator[None]:
-        """Hold the store's import lock: a second import waits for the first to finish."""
+    def file_lock(self, timeout: float = 600.0) -> Iterator[None]:
+        """The lock on this machine: a file locked with flock."""
         path = self._lock_path()
         with open(path, "a+") as handle:
             deadline = time.monotonic() + timeout

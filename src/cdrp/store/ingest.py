@@ -569,6 +569,7 @@ def import_police_uk(
     reason: str = "",
     published: str | None = None,
     columns: dict[str, str] | None = None,
+    lock_timeout: float = 600.0,
 ) -> list[ImportResult]:
     """Import police.uk files: street (and outcomes, stop-and-search) CSV, CSV.gz or zip archives.
 
@@ -592,6 +593,8 @@ def import_police_uk(
         month among the files' names.
     columns : dict, optional
         police.uk column → the file's own name for it ({"Longitude": "Lon"}).
+    lock_timeout : float
+        Seconds to wait for another import to finish before giving up with StoreLocked.
 
     Returns
     -------
@@ -601,4 +604,4 @@ def import_police_uk(
     notes = notes if notes is not None else []
     inputs = expand_paths(paths, notes)
     options = ImportOptions(replace, by, reason, published, dict(columns or {}))
-    return import_inputs(store, inputs, report, options=options)
+    return import_inputs(store, inputs, report, lock_timeout=lock_timeout, options=options)
