@@ -288,3 +288,14 @@ def test_a_project_is_commissioned_jointly_only_with_partnerships_the_user_may_e
     response = client.post(url, {**form, "joint_with": [other_partnership.pk]})
     assert response.status_code == 302
     assert list(Project.objects.get().joint_with.all()) == [other_partnership]
+
+
+def test_the_overview_offers_edit_only_for_organisations_the_coordinator_may_change(two, client):
+    from conftest import user_with_role
+
+    two.b.group.seats.create(label="Police", organisation=two.a.council)  # A's council in B too
+    client.force_login(user_with_role("b-coord", two.b.p, "coordinator"))
+    html = client.get("/partnerships/b/").content.decode()
+    assert 'href="/partnerships/b/organisations/b-council/edit/"' in html
+    assert "/organisations/a-council/edit/" not in html
+    assert "Shared with other partnerships" in html

@@ -27,6 +27,7 @@ from cdrp.accounts.policy import (
     Permission,
     allows,
     may_create_partnership,
+    may_edit_shared,
     may_see_contacts,
     public,
     requires,
@@ -151,6 +152,17 @@ def partnership_detail(request, partnership):
         p.all_groups().select_related("reports_to", "partnership").order_by("position", "name")
     )
     proposal = MergerProposal.objects.filter(merged=p).first()
+    can_edit = _can_edit(request, p)
+    organisations = list(
+        Organisation.objects.filter(
+            Q(pk__in=Seat.objects.filter(group__partnership=p).values("organisation"))
+            | Q(responsible_for=p)
+        ).distinct()
+    )
+    # An organisation other partnerships also hold is changed only by someone who may edit in
+    # each of them: the others see that it is shared rather than an Edit link that refuses.
+    for o in organisations:
+        o.may_edit = can_edit and may_edit_shared(request.user, o)
     return render(
         request,
         "partnerships/detail.html",
@@ -159,7 +171,7 @@ def partnership_detail(request, partnership):
             "page_title": p.name,
             "roles": sorted(r.label for r in roles_of(request.user, p) if r != "public"),
             "can_view_member": allows(request.user, Permission.VIEW_MEMBER, p),
-            "can_edit": _can_edit(request, p),
+            "can_edit": can_edit,
             "groups": groups,
             "findings": _findings(p),
             "compliance_on": compliance.default_date(p),
@@ -167,10 +179,7 @@ def partnership_detail(request, partnership):
             "merged_from": p.merged_from.all(),
             "merged_into": p.merged_into.all(),
             "proposal": proposal,
-            "organisations": Organisation.objects.filter(
-                Q(pk__in=Seat.objects.filter(group__partnership=p).values("organisation"))
-                | Q(responsible_for=p)
-            ).distinct(),
+            "organisations": organisations,
         },
     )
 
