@@ -28,9 +28,7 @@ from cdrp.performance.report import (
     METHOD,
     available_quarters,
     quarterly_report,
-)
-from cdrp.performance.report import (
-    report_pdf as stored_report_pdf,
+    stored_report_pdf,
 )
 from cdrp.performance.services import create_series, record_series_value
 from cdrp.performance.status import by_priority, exceptions, plan_performance, status_counts
@@ -152,9 +150,20 @@ def report(request, partnership, quarter):
 
 @requires(Permission.VIEW_MEMBER)
 def report_pdf(request, partnership, quarter):
-    """The quarterly performance report as a PDF."""
-    data = _report(request, quarter)
-    doc = stored_report_pdf(data, f"{request.partnership.pk}:{quarter}")
+    """The quarterly performance report as a PDF, stored per version of what it is drawn from
+    (`cdrp.performance.report.report_version`: a few queries); the statuses are computed only
+    when that version has no PDF yet."""
+    plan, _ = performance_plan(request.partnership)
+    if plan is None:
+        raise Http404("The partnership has no plan yet")
+    try:
+        quarter_months(quarter)
+    except RefusedInput:
+        raise Http404(f"No quarter {quarter!r}: expected YYYY-Qn, e.g. 2022-Q3") from None
+    try:
+        doc = stored_report_pdf(plan, _store(), quarter, f"{request.partnership.pk}:{quarter}")
+    except PerformanceError as exc:
+        raise Http404(str(exc)) from None
     return stored.response(request, doc, f"performance-{request.partnership.slug}-{quarter}.pdf")
 
 
