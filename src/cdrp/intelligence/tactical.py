@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from cdrp.analysis.months import label, span_label
 from cdrp.analysis.tactical import (
     KNOX_MONTHS,
     WINDOW,
@@ -95,8 +96,8 @@ def tactical_assessment(
     month = str(target)
     covered = covered_months(store, codes)
     if month not in covered:
-        span = f"{covered[0]} to {covered[-1]}" if covered else "none"
-        raise TacticalError(f"no data for {month}: the store holds months {span}")
+        span = span_label(covered[0], covered[-1]) if covered else "none"
+        raise TacticalError(f"no data for {label(month)}: the store holds {span}")
 
     lsoa = read_table(
         store, "lsoa", ["lsoa_code", "lsoa_name", "district_code", "ward_code", "ward_name"]

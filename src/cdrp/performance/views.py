@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from cdrp.accounts.policy import Permission, allows, requires
 from cdrp.analysis.errors import RefusedInput
-from cdrp.analysis.months import label, month_range, parse_month, quarter_months, shift
+from cdrp.analysis.months import MonthError, label, month_range, quarter_months, read_month, shift
 from cdrp.analysis.performance import PerformanceError
 from cdrp.core import documents as stored
 from cdrp.core.models import ConflictError
@@ -69,12 +69,12 @@ def _context(request, as_of_param: str | None) -> dict:
     as_of = last
     if as_of_param:
         try:
-            as_of = parse_month(as_of_param, "as_of")
+            as_of = read_month(as_of_param, "as_of")
         except RefusedInput:
             errors.append(
                 {
-                    "text": f"Month to show: enter a month as YYYY-MM, for example 2022-08 (got "
-                    f"“{as_of_param}”); showing the latest month held instead",
+                    "text": "Month to show: enter a month and year, for example August 2022 "
+                    f"(got “{as_of_param}”); showing the latest month held instead",
                     "href": "#as_of",
                 }
             )
@@ -196,8 +196,8 @@ def download(request, partnership, what, fmt):
 class SeriesValueForm(forms.Form):
     month = forms.CharField(
         label="Month",
-        help_text="YYYY-MM, for example 2022-11",
-        max_length=7,
+        help_text="For example, November 2022",
+        max_length=20,
         required=False,
         widget=forms.TextInput(attrs={"spellcheck": "false"}),
     )
@@ -229,6 +229,14 @@ class SeriesForm(forms.Form):
         label="Each value is out of a number (a proportion, such as re-offenders in a cohort)",
         required=False,
     )
+
+
+def _typed_month(value) -> str:
+    """A month as typed ("November 2022" or "2022-11") as YYYY-MM; as typed when it is not one."""
+    try:
+        return read_month(value)
+    except MonthError:
+        return (value or "").strip()
 
 
 def _series(request, slug: str) -> ManualSeries:
@@ -295,10 +303,10 @@ def series_value(request, partnership, series):
             except ConflictError as exc:
                 form.add_error(None, str(exc))
             except PerformanceError as exc:
-                month = data["month"].strip()
+                month = _typed_month(data["month"])
                 field = exc.field if exc.field in form.fields else None
-                label = form.fields[field].label if field else ""
-                form.add_error(field, f"{label}: {exc.message}" if label else str(exc))
+                field_label = form.fields[field].label if field else ""
+                form.add_error(field, f"{field_label}: {exc.message}" if field_label else str(exc))
                 held = SeriesValue.objects.filter(series=item, month=month).first()
                 if exc.field == "month" and held is not None:
                     # Show the figure held, and let the coordinator confirm the replacement.
@@ -306,7 +314,7 @@ def series_value(request, partnership, series):
                     form.data["version"] = held.version
             else:
                 verb = "Saved" if created else "Replaced"
-                messages.success(request, f"{verb} {row.month}: {_shown(row)}")
+                messages.success(request, f"{verb} {label(row.month)}: {_shown(row)}")
                 return redirect("plans:series-detail", partnership=partnership, series=series)
         status = 400
     else:
@@ -315,7 +323,7 @@ def series_value(request, partnership, series):
         held = SeriesValue.objects.filter(series=item, month=month).first() if month else None
         if held is not None:
             initial = {
-                "month": held.month,
+                "month": label(held.month),
                 "value": held.value,
                 "denominator": held.denominator,
                 "note": held.note,
@@ -326,7 +334,7 @@ def series_value(request, partnership, series):
     version = form.data.get("version") if form.is_bound else form.initial.get("version")
     month = form.data.get("month") if form.is_bound else form.initial.get("month")
     if version not in (None, ""):
-        replacing = SeriesValue.objects.filter(series=item, month=(month or "").strip()).first()
+        replacing = SeriesValue.objects.filter(series=item, month=_typed_month(month)).first()
     return render(
         request,
         "performance/series_value.html",
@@ -363,8 +371,8 @@ def series_create(request, partnership):
                 )
             except PerformanceError as exc:
                 field = exc.field if exc.field in form.fields else None
-                label = form.fields[field].label if field else ""
-                form.add_error(field, f"{label}: {exc.message}" if label else str(exc))
+                field_label = form.fields[field].label if field else ""
+                form.add_error(field, f"{field_label}: {exc.message}" if field_label else str(exc))
             else:
                 messages.success(request, f"Added “{created.name}”")
                 return redirect(
