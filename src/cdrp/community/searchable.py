@@ -54,13 +54,14 @@ def pact_priority_entry(priority: PactPriority) -> dict | None:
 
 def summary_entry(summary: AssessmentSummary) -> dict | None:
     assessment = summary.assessment
-    if summary.published_on is None or assessment.partnership_id is None:
+    partnership = assessment.partnership
+    if summary.published_on is None or partnership is None:
         return None
     return {
-        "partnership_id": assessment.partnership_id,
+        "partnership_id": partnership.pk,
         "title": f"Summary: {assessment.title}",
         "text": f"{summary.priorities}\n{summary.trends}\n{summary.community}",
-        "url": reverse("community:summary", args=[assessment.partnership.slug, summary.pk]),
+        "url": reverse("community:summary", args=[partnership.slug, summary.pk]),
         "date": summary.published_on,
     }
 
