@@ -293,7 +293,7 @@ def test_a_month_already_entered_is_replaced_only_with_its_version(
     assert SeriesValue.objects.get(series=cohort, month="2022-10").value == 5
     again = client.post(url, {"month": "2022-10", "value": "4", "denominator": "58"})
     html = again.content.decode()
-    assert again.status_code == 400 and "2022-10 already has a value (5 out of 58)" in html
+    assert again.status_code == 400 and "October 2022 already has a value (5 out of 58)" in html
     assert "Replace the value" in html
     row = SeriesValue.objects.get(series=cohort, month="2022-10")
     assert row.value == 5
@@ -348,7 +348,7 @@ def test_the_series_api(client, south_districts, cohort, coordinator, member):
     made = client.post(post, body, content_type="application/json", headers=_auth(coordinator))
     assert made.status_code == 201 and made.json()["version"] == 1
     dup = client.post(post, body, content_type="application/json", headers=_auth(coordinator))
-    assert dup.status_code == 400 and dup.json()["detail"].startswith("month: 2022-07 already")
+    assert dup.status_code == 400 and dup.json()["detail"].startswith("month: July 2022 already")
     replaced = client.post(
         post,
         {**body, "value": 6, "version": 1},

@@ -75,7 +75,9 @@ def test_a_month_with_no_data_is_a_clear_error(south_with_incidents):
 def test_a_window_longer_than_the_data_is_a_clear_error(south_with_incidents):
     from cdrp.intelligence.tactical import tactical_assessment
 
-    with pytest.raises(TacticalError, match="window of 6 months ending 2020-02 starts before"):
+    with pytest.raises(
+        TacticalError, match="window of 6 months ending February 2020 starts before"
+    ):
         tactical_assessment(south_with_incidents, "2020-02")
 
 

@@ -176,7 +176,8 @@ def _rows(q: str, where: str, params: list, limit: int, offset: int) -> list[tup
 
 #: Of a common word's matches, the most recent this many (those whose title matches first) are
 #: ranked: ts_rank_cd reads each row's whole tsvector, so ranking every one of thousands of
-#: matches took seconds. Fewer matches than this are all ranked, exactly.
+#: matches took seconds. Fewer matches than this are all ranked, exactly; the rest follow,
+#: title matches first, newest first.
 RANK_TOP = 300
 
 # PostgreSQL: the GIN index finds the matches (``search_vector @@ query``); the candidates are
@@ -185,38 +186,43 @@ RANK_TOP = 300
 # first _SNIPPET_CHARS of the text).
 _PG_ROWS = (
     "WITH candidates AS ("
-    "SELECT e.id FROM search_searchentry e, websearch_to_tsquery('english', %s) query "
-    "WHERE e.search_vector @@ query{where} "
-    "ORDER BY to_tsvector('english', e.title) @@ query DESC, e.date DESC NULLS LAST, e.id DESC "
-    "LIMIT %s), "
+    "SELECT e.id, row_number() OVER (ORDER BY to_tsvector('english', e.title) @@ query DESC, "
+    "e.date DESC NULLS LAST, e.id DESC) AS rn "
+    "FROM search_searchentry e, websearch_to_tsquery('english', %s) query "
+    "WHERE e.search_vector @@ query{where} ORDER BY rn LIMIT %s), "
     "ranked AS ("
-    "SELECT e.id, e.title, left(e.text || ' ' || e.extracted, %s) AS body, "
-    "ts_rank_cd(e.search_vector, query) AS score "
+    "SELECT e.id, e.title, left(e.text || ' ' || e.extracted, %s) AS body, c.rn, "
+    "CASE WHEN c.rn <= %s THEN ts_rank_cd(e.search_vector, query) END AS score "
     "FROM candidates c JOIN search_searchentry e ON e.id = c.id, "
     "websearch_to_tsquery('english', %s) query "
-    "ORDER BY score DESC, e.id LIMIT %s OFFSET %s) "
+    "ORDER BY c.rn > %s, score DESC NULLS LAST, c.rn LIMIT %s OFFSET %s) "
     "SELECT r.id, ts_headline('english', r.title, query, %s), "
     "ts_headline('english', r.body, query, %s) "
-    "FROM ranked r, websearch_to_tsquery('english', %s) query ORDER BY r.score DESC, r.id"
+    "FROM ranked r, websearch_to_tsquery('english', %s) query "
+    "ORDER BY r.rn > %s, r.score DESC NULLS LAST, r.rn"
 )  # nosec B608: constant SQL; `where` is built from constants, every value bound
 # The query is written out in each part (not a shared CTE) so PostgreSQL folds it to a constant
-# and a rare word is found through the GIN index.
+# and a rare word is found through the GIN index. Beyond the ranked RANK_TOP, pages follow the
+# candidates' order, so every page is cut from one order and no match is shown twice.
 
 
 def _pg_args(q: str, params: list, limit: int, offset: int) -> list:
     body_options = f'{_HEADLINE}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "'
-    top = max(RANK_TOP, offset + limit)
+    top = RANK_TOP
     return [
         q,
         *params,
-        top,
+        max(top, offset + limit),
         _SNIPPET_CHARS,
+        top,
         q,
+        top,
         limit,
         offset,
         _HEADLINE + ", HighlightAll=true",
         body_options,
         q,
+        top,
     ]
 
 
