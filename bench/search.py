@@ -1,7 +1,8 @@
 """Benchmark: search query time as the demo's member of Lancashire South, on the index as the
 demo leaves it and (with --papers N) with N synthetic papers of about 2,000 words each added in
 one transaction that is rolled back afterwards. Prints JSON: median and worst of each query,
-for the search service alone and for the whole page.
+for the search service alone and for the whole page; on PostgreSQL also the service's median
+before (every match ranked, long snippets) and after (the newest RANK_TOP ranked), interleaved.
 
     CDRP_DATA_DIR=/tmp/searchdemo .venv/bin/python bench/search.py --papers 20000
     DATABASE_URL=postgres://… .venv/bin/python bench/search.py --papers 20000
@@ -127,8 +128,33 @@ def main() -> None:
                     args.runs,
                 ),
             }
+        if connection.vendor == "postgresql":
+            out["postgresql_ranking_before_after"] = ranking_before_after(
+                member, partnership, args.runs
+            )
         transaction.set_rollback(True)
     print(json.dumps(out, indent=1))
+
+
+def ranking_before_after(member, partnership, runs: int) -> dict:
+    """The search service on PostgreSQL, runs interleaved in one transaction: before, every
+    match ranked and snippets made from 100,000 characters; after, the newest RANK_TOP matches
+    ranked (title matches first) and snippets from _SNIPPET_CHARS."""
+    from cdrp.search import query
+
+    after = (query.RANK_TOP, query._SNIPPET_CHARS)
+    out = {}
+    for q in ("burglary", "violence or knife", "anti-social behaviour"):
+        times: dict[str, list[float]] = {"before": [], "after": []}
+        for _ in range(runs):
+            for name, setting in (("before", (10**9, 100_000)), ("after", after)):
+                query.RANK_TOP, query._SNIPPET_CHARS = setting
+                started = time.perf_counter()
+                query.search(member, partnership, q)
+                times[name].append(time.perf_counter() - started)
+        query.RANK_TOP, query._SNIPPET_CHARS = after
+        out[q] = {k: round(statistics.median(v) * 1000, 1) for k, v in times.items()}
+    return out
 
 
 if __name__ == "__main__":

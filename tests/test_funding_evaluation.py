@@ -158,7 +158,7 @@ def test_changing_the_plan_clears_the_result(project, synthetic):
         ({"categories": []}, "categories", "at least one outcome category"),
         ({"after_end": "2022-03"}, "after_end", "equal length (before 1 months, after 2)"),
         ({"after_start": "2022-01", "after_end": "2022-01"}, "after_start", "must start after"),
-        ({"before_start": "2022-1"}, "before_start", "expected a month YYYY-MM"),
+        ({"before_start": "2022-1"}, "before_start", "enter a month and year, such as"),
         ({"method": ""}, "method", "enter the method"),
     ],
 )

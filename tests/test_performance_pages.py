@@ -245,7 +245,10 @@ def test_a_bad_month_or_quarter_is_refused(client, store, south_districts, cohor
     client.force_login(member)
     response = client.get(_url("performance") + "?as_of=2022-13")
     assert response.status_code == 400
-    assert "Month to show: enter a month as YYYY-MM" in response.content.decode()
+    assert (
+        "Month to show: enter a month and year, for example August 2022"
+        in response.content.decode()
+    )
     assert client.get(_url("performance-report", quarter="2022-Q5")).status_code == 404
     assert client.get(_url("performance-report", quarter="2023-Q1")).status_code == 404
     assert client.get(_url("performance-download", what="x", fmt="csv")).status_code == 404
@@ -257,7 +260,7 @@ def test_a_bad_month_or_quarter_is_refused(client, store, south_districts, cohor
 @pytest.mark.parametrize(
     "data,message",
     [
-        ({"month": "2022/10", "value": "5", "denominator": "60"}, "Month: expected a month as"),
+        ({"month": "2022/10", "value": "5", "denominator": "60"}, "Month: enter a month and year"),
         ({"month": "2022-10", "value": "-1", "denominator": "60"}, "Value: expected zero or more"),
         ({"month": "2022-10", "value": "1.5", "denominator": "60"}, "Value: expected a whole"),
         ({"month": "2022-10", "value": "5", "denominator": ""}, "Out of (denominator): enter"),
@@ -290,7 +293,7 @@ def test_a_month_already_entered_is_replaced_only_with_its_version(
     assert SeriesValue.objects.get(series=cohort, month="2022-10").value == 5
     again = client.post(url, {"month": "2022-10", "value": "4", "denominator": "58"})
     html = again.content.decode()
-    assert again.status_code == 400 and "2022-10 already has a value (5 out of 58)" in html
+    assert again.status_code == 400 and "October 2022 already has a value (5 out of 58)" in html
     assert "Replace the value" in html
     row = SeriesValue.objects.get(series=cohort, month="2022-10")
     assert row.value == 5
@@ -345,7 +348,7 @@ def test_the_series_api(client, south_districts, cohort, coordinator, member):
     made = client.post(post, body, content_type="application/json", headers=_auth(coordinator))
     assert made.status_code == 201 and made.json()["version"] == 1
     dup = client.post(post, body, content_type="application/json", headers=_auth(coordinator))
-    assert dup.status_code == 400 and dup.json()["detail"].startswith("month: 2022-07 already")
+    assert dup.status_code == 400 and dup.json()["detail"].startswith("month: July 2022 already")
     replaced = client.post(
         post,
         {**body, "value": 6, "version": 1},

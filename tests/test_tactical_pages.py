@@ -34,7 +34,7 @@ def test_the_page_lists_hotspots_and_exceedances_linked_to_their_evidence(member
 def test_a_month_without_data_shows_a_clear_error(member_client):
     response = member_client.get("/intelligence/tactical/lancashire-south/?month=2031-01")
     assert response.status_code == 400
-    assert "no data for 2031-01" in response.content.decode()
+    assert "no data for January 2031" in response.content.decode()
 
 
 def test_the_json_and_pdf_downloads(member_client):

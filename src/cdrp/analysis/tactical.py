@@ -23,7 +23,7 @@ import shapely
 from cdrp.analysis.emerging import area_emerging_hotspots, area_table
 from cdrp.analysis.exceedance import exceedances
 from cdrp.analysis.harm import category_name
-from cdrp.analysis.months import Month, MonthError, label, months_since
+from cdrp.analysis.months import Month, MonthError, label, months_since, span_label
 from cdrp.analysis.months import window as months_window
 from cdrp.analysis.nearrepeat import knox_test
 from cdrp.analysis.readings import (
@@ -216,15 +216,15 @@ def build_tactical(
         else set(lsoa_monthly["month"].astype(str)) | set(ward_category["month"].astype(str))
     )
     if month not in covered:
-        span = f"{covered[0]} to {covered[-1]}" if covered else "none"
-        raise TacticalError(f"no data for {month}: the store holds months {span}")
+        span = span_label(covered[0], covered[-1]) if covered else "none"
+        raise TacticalError(f"no data for {label(month)}: the store holds {span}")
     wanted = months_window(month, window)
     held = [m for m in wanted if m in covered]
     if len(held) < window:
         first = covered[0]
         raise TacticalError(
-            f"a window of {window} months ending {month} starts before the data "
-            f"(first month with data {first}; {len(held)} of the {window} months held): "
+            f"a window of {window} months ending {label(month)} starts before the data "
+            f"(first month with data {label(first)}; {len(held)} of the {window} months held): "
             "shorten the window or choose a later month"
         )
     warnings: list[str] = list(missing or [])

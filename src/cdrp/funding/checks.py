@@ -6,7 +6,7 @@ of the partnership's strategy group (`cdrp.meetings.services.strategy_decisions`
 from __future__ import annotations
 
 from cdrp.analysis.errors import RefusedInput
-from cdrp.analysis.months import MonthError, parse_month
+from cdrp.analysis.months import MonthError, read_month
 from cdrp.meetings.models import Decision
 from cdrp.meetings.services import strategy_kind
 from cdrp.partnerships.models import Partnership
@@ -71,10 +71,11 @@ def checked_text(value, field: str, *, limit: int | None = None, required: bool 
 def checked_month(value, field: str) -> str:
     text = (value or "").strip()
     try:
-        return parse_month(text, field)
+        return read_month(text, field)  # "November 2022" as typed, or "2022-11"
     except MonthError:
         raise FundingError(
-            field, f"{field_label(field)}: expected a month YYYY-MM, such as 2022-11, got {text!r}"
+            field,
+            f"{field_label(field)}: enter a month and year, such as November 2022, got {text!r}",
         ) from None
 
 

@@ -14,6 +14,7 @@ from cdrp.funding.checks import FundingError
 from cdrp.funding.models import Allocation, FundingStream
 from cdrp.meetings.services import strategy_decisions
 from cdrp.partnerships.models import Organisation, Partnership
+from cdrp.plans.forms import MonthField
 from cdrp.plans.models import Plan, Priority
 from cdrp.plans.money import MoneyError, format_pence, parse_pounds
 from cdrp.store.schema import CATEGORY_NAMES
@@ -105,8 +106,8 @@ class FormulaForm(FundingForm):
         label="Population year",
         help_text="ONS mid-year estimate; leave empty for the latest year in the store",
     )
-    crime_start = forms.CharField(label="Crime from (YYYY-MM)", max_length=7)
-    crime_end = forms.CharField(label="Crime to (YYYY-MM)", max_length=7)
+    crime_start = MonthField(label="Crime from")
+    crime_end = MonthField(label="Crime to")
     crime_categories = forms.MultipleChoiceField(
         choices=CURRENT_CATEGORIES,
         required=False,
@@ -269,10 +270,10 @@ class EvaluationForm(FundingForm):
         label="Comparison (control) area",
         help_text="LSOA codes of a similar area the project did not reach",
     )
-    before_start = forms.CharField(max_length=7, label="Before: first month (YYYY-MM)")
-    before_end = forms.CharField(max_length=7, label="Before: last month (YYYY-MM)")
-    after_start = forms.CharField(max_length=7, label="After: first month (YYYY-MM)")
-    after_end = forms.CharField(max_length=7, label="After: last month (YYYY-MM)")
+    before_start = MonthField(label="Before: first month")
+    before_end = MonthField(label="Before: last month")
+    after_start = MonthField(label="After: first month")
+    after_end = MonthField(label="After: last month")
 
 
 def text_decimal(value: Decimal) -> str:

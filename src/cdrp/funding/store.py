@@ -133,7 +133,7 @@ def formula_inputs(
             raise FundingError(
                 "formula.crime_period",
                 "Formula: crime_period: a crime weight needs the months to count "
-                "(YYYY-MM to YYYY-MM)",
+                "(for example April 2021 to March 2022)",
             )
         first, last = parsed.crime_period
         check_period(store, month_range(first, last), "formula.crime_period", "crime")

@@ -71,12 +71,13 @@ def assessment_url(record: Assessment) -> str:
 
 @task(queue_name="documents")
 def render_assessment_pdf_task(assessment_id: int, version: int) -> dict:
-    """Render (and store) the PDF of one version of an assessment ahead of its first download;
-    the public copy too once it is published. Nothing when the record has moved on since."""
+    """Render (and store) the PDF and the XLSX annex of one version of an assessment ahead of
+    their first download; the public PDF too once it is published. Nothing when the record
+    has moved on since."""
     record = Assessment.objects.filter(pk=assessment_id, version=version).first()
     if record is None:
         return {"assessment": assessment_id, "rendered": []}
-    rendered = [documents.assessment_pdf(record).kind]
+    rendered = [documents.assessment_pdf(record).kind, documents.assessment_xlsx(record).kind]
     if record.status == Assessment.Status.PUBLISHED:
         rendered.append(documents.assessment_pdf(record, public=True).kind)
     return {"assessment": assessment_id, "rendered": rendered}

@@ -166,10 +166,7 @@ def _download(request, assessment, fmt: str, *, public_copy: bool = False) -> Ht
     elif fmt == "csv":
         response = HttpResponse(documents.annex_csv(assessment), content_type="text/csv")
     elif fmt == "xlsx":
-        response = HttpResponse(
-            documents.annex_xlsx(assessment),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
+        return stored.response(request, documents.assessment_xlsx(assessment), f"{name}.xlsx")
     else:
         raise Http404("No such format")
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'

@@ -494,3 +494,18 @@ def annex_xlsx(assessment) -> bytes:
     return tables.xlsx_bytes(
         tables.Sheet(t["id"], rows, kinds=_annex_kinds(t)) for t, rows in _annex_tables(assessment)
     )
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def assessment_xlsx(assessment):
+    """The annex as XLSX, rendered once per version of the record (a RenderedDocument), as the
+    PDF is: the worker renders it beside the PDF after a build or a status change."""
+    return stored.cached(
+        "assessment-xlsx",
+        assessment.pk,
+        assessment_version(assessment),
+        lambda: annex_xlsx(assessment),
+        XLSX,
+    )

@@ -13,6 +13,7 @@ import json
 import pandas as pd
 from django.core.cache import cache
 
+from cdrp.analysis.months import label, span_label
 from cdrp.analysis.tactical import (
     KNOX_MONTHS,
     WINDOW,
@@ -124,8 +125,8 @@ def _analyse(store: Store, partnership, districts: dict, codes: list, target, wi
     month = str(target)
     covered = covered_months(store, codes)
     if month not in covered:
-        span = f"{covered[0]} to {covered[-1]}" if covered else "none"
-        raise TacticalError(f"no data for {month}: the store holds months {span}")
+        span = span_label(covered[0], covered[-1]) if covered else "none"
+        raise TacticalError(f"no data for {label(month)}: the store holds {span}")
 
     lsoa = read_table(
         store, "lsoa", ["lsoa_code", "lsoa_name", "district_code", "ward_code", "ward_name"]

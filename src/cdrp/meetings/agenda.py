@@ -185,12 +185,24 @@ def _tell_owner(action: Action) -> None:
 
 
 @transaction.atomic
-def close_action(action: Action, outcome: str, on: dt.date, dropped: bool = False) -> Action:
+def close_action(
+    action: Action,
+    outcome: str,
+    on: dt.date,
+    dropped: bool = False,
+    meeting: Meeting | None = None,
+) -> Action:
+    """Close an open action with its outcome, on `on`, recorded at `meeting` (whose minutes
+    note it) or between meetings. No permission check: the pages and the API close through
+    `cdrp.meetings.services.close_action`, which checks who may."""
     if action.status != Action.Status.OPEN:
         raise ValidationError("This action is already closed")
+    if meeting is not None and meeting.group.partnership_id != action.partnership_id:
+        raise ValidationError("That meeting is not one of this partnership's")
     action.status = Action.Status.DROPPED if dropped else Action.Status.DONE
     action.outcome = outcome.strip()
     action.closed_on = on
+    action.closed_at = meeting
     action.save()
     return action
 

@@ -200,13 +200,38 @@ class ActionForm(forms.Form):
             model_choice(self, "owner").queryset = people
 
 
+class ClosingMeetingChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.group.name}, {obj.date:%-d %B %Y}"
+
+
 class CloseActionForm(forms.Form):
+    """Closing an action: the outcome note, done or dropped, and (when `meetings` are given)
+    the meeting whose minutes record it closed."""
+
     outcome = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=forms.Textarea(attrs={"rows": 3}),
         label="What was done",
+        help_text="Or why the action is dropped. This note is kept with the action",
+        max_length=4000,
         error_messages={"required": "Say what was done, or why the action is dropped"},
     )
     dropped = forms.BooleanField(required=False, label="Dropped rather than done")
+    meeting = ClosingMeetingChoice(
+        queryset=None,
+        required=False,
+        label="Closed at the meeting",
+        help_text="The meeting whose minutes record it closed; leave empty when it was closed "
+        "between meetings",
+        empty_label="Between meetings",
+    )
+
+    def __init__(self, *args, meetings=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if meetings is None:
+            del self.fields["meeting"]
+        else:
+            self.fields["meeting"].queryset = meetings
 
 
 class DecisionChoice(forms.ModelChoiceField):

@@ -363,6 +363,15 @@ class Action(GovernanceRecord):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     closed_on = models.DateField(null=True, blank=True)
     outcome = models.TextField(blank=True, help_text="What was done, or why it was dropped")
+    closed_at = models.ForeignKey(
+        "meetings.Meeting",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="actions_closed",
+        help_text="The meeting whose minutes record the action closed (none: closed between "
+        "meetings)",
+    )
     hotspot = models.CharField(
         max_length=12,
         blank=True,

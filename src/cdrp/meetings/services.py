@@ -594,15 +594,31 @@ def update_action(action: Action, by, note: str) -> Action:
 
 @transaction.atomic
 def close_action(
-    action: Action, by, note: str, dropped: bool = False, on: dt.date | None = None
+    action: Action,
+    by,
+    note: str,
+    dropped: bool = False,
+    on: dt.date | None = None,
+    meeting: Meeting | None = None,
 ) -> Action:
-    """Close an open action with a note of what was done (or why it was dropped). Its owner may,
-    through their own account, as may those who minute the partnership's meetings
-    (`cdrp.accounts.policy.may_change_action`); anyone else is refused (PermissionDenied)."""
+    """Close an open action with a note of what was done (or why it was dropped), and the
+    meeting whose minutes record it closed (or none: closed between meetings). The one way
+    every page closes an action (the action tracker's close page, the dashboard). Its owner
+    may, through their own account, as may those who minute the partnership's meetings
+    (`cdrp.accounts.policy.may_change_action`); anyone else is refused (PermissionDenied).
+    The meeting must be one of the partnership's that `by` may read, held by `on`."""
     _check_action(action, by)
+    on = on or dt.date.today()
     if not note.strip():
         raise ActionRefused("note", "Say what was done, or why the action is dropped")
-    return agenda.close_action(action, note, on or dt.date.today(), dropped)
+    if meeting is not None:
+        if meeting.group.partnership_id != action.partnership_id or not may_read(by, meeting):
+            raise ActionRefused("meeting", "Choose a meeting of this partnership")
+        if meeting.date > on:
+            raise ActionRefused(
+                "meeting", f"The meeting of {meeting.date:%-d %B %Y} has not been held yet"
+            )
+    return agenda.close_action(action, note, on, dropped, meeting=meeting)
 
 
 def group_accounts(group: Group, on: dt.date | None = None) -> list:

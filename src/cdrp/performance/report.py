@@ -4,6 +4,7 @@ month (capped at the last month held), exceptions first, then each priority; as 
 from __future__ import annotations
 
 from django.conf import settings
+from django.db.models import Count, Max
 from django.template.loader import render_to_string
 
 from cdrp.analysis.months import label, quarter_label, quarter_months, quarter_of, shift
@@ -22,6 +23,8 @@ __all__ = [
     "render_report_html",
     "render_report_pdf",
     "report_pdf",
+    "report_version",
+    "stored_report_pdf",
 ]
 
 
@@ -106,13 +109,67 @@ def render_report_pdf(report: dict) -> bytes:
     return HTML(string=render_report_html(report), base_url=str(settings.BASE_DIR)).write_pdf()
 
 
-def report_pdf(report: dict, object_id: str):
-    """The quarterly report's PDF, rendered once per version of its content (the report's
-    figures, statuses and words, hashed): the same report gives the stored PDF at once."""
+def report_pdf(report: dict, object_id: str, version: list | None = None):
+    """The quarterly report's PDF, rendered once per version: `version` when given (see
+    `report_version`, cheap to compute), else the report's content itself (its figures,
+    statuses and words, hashed): the same report gives the stored PDF at once."""
     return stored.cached(
         "performance-report-pdf",
         object_id,
-        [report],
+        version if version is not None else [report],
         lambda: render_report_pdf(report),
+        "application/pdf",
+    )
+
+
+def _latest(queryset) -> list:
+    """(last change, how many) of some records: a save moves the first, a delete the second."""
+    found = queryset.aggregate(latest=Max("updated_at"), n=Count("pk"))
+    return [found["latest"], found["n"]]
+
+
+def report_version(plan: Plan, store: Store | str | None, quarter: str) -> list:
+    """What the quarterly report is drawn from, as a version, without computing it: the
+    incident store's committed version (every import commits a new one), the plan revision's
+    version and those of its priorities, objectives, indicators and targets, the partnership's
+    manual series and their months, and the partnership's districts. A few aggregate queries:
+    the report itself (every indicator's status) is computed only when this version's PDF is
+    not stored yet."""
+    from cdrp.plans.models import Indicator as IndicatorRecord
+    from cdrp.plans.models import ManualSeries, Objective, Priority, SeriesValue, Target
+
+    partnership = plan.partnership
+    if store is None:
+        store_version = None
+    else:
+        opened = store if isinstance(store, Store) else Store(store)
+        store_version = opened.state().get("version")
+    return [
+        "performance-report",
+        quarter,
+        store_version,
+        plan.pk,
+        plan.version,
+        plan.updated_at,
+        _latest(Priority.objects.filter(plan=plan)),
+        _latest(Objective.objects.filter(priority__plan=plan)),
+        _latest(IndicatorRecord.objects.filter(objective__priority__plan=plan)),
+        _latest(Target.objects.filter(indicator__objective__priority__plan=plan)),
+        _latest(ManualSeries.objects.filter(partnership=partnership)),
+        _latest(SeriesValue.objects.filter(series__partnership=partnership)),
+        sorted(partnership.districts.values_list("code", flat=True)),
+    ]
+
+
+def stored_report_pdf(plan: Plan, store: Store | str | None, quarter: str, object_id: str):
+    """The quarterly report's PDF for one version of what it is drawn from (`report_version`):
+    the stored one when held, else the report is computed and rendered (PerformanceError when
+    the quarter has no data)."""
+    version = report_version(plan, store, quarter)
+    return stored.cached(
+        "performance-report-pdf",
+        object_id,
+        version,
+        lambda: render_report_pdf(quarterly_report(plan, store, quarter)),
         "application/pdf",
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from cdrp.analysis.errors import RefusedInput
-from cdrp.analysis.months import parse_month
+from cdrp.analysis.months import label, read_month
 from cdrp.analysis.performance import PerformanceError
 from cdrp.performance.store import slug as _slug
 from cdrp.plans.models import ManualSeries, SeriesValue
@@ -44,7 +44,7 @@ def _whole(raw, field_name: str, required: bool) -> int | None:
 def check_series_value(series: ManualSeries, month, value, denominator=None) -> tuple:
     """Check a month's entry; returns (month, value, denominator) or raises SeriesValueError."""
     try:
-        month = parse_month(month, "month")
+        month = read_month(month, "month")  # "November 2022" as typed, or "2022-11"
     except RefusedInput as exc:
         raise SeriesValueError("month", exc.message) from None
     value = _whole(value, "value", True)
@@ -97,7 +97,7 @@ def record_series_value(
         )
         raise SeriesValueError(
             "month",
-            f"{month} already has a value ({shown}); check it and confirm to replace it",
+            f"{label(month)} already has a value ({shown}); check it and confirm to replace it",
         )
     existing.value, existing.denominator, existing.note = value, denominator, note
     existing.save_checked(int(version))

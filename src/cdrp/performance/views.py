@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from cdrp.accounts.policy import Permission, allows, requires
 from cdrp.analysis.errors import RefusedInput
-from cdrp.analysis.months import label, month_range, parse_month, quarter_months, shift
+from cdrp.analysis.months import MonthError, label, month_range, quarter_months, read_month, shift
 from cdrp.analysis.performance import PerformanceError
 from cdrp.core import documents as stored
 from cdrp.core.models import ConflictError
@@ -28,9 +28,7 @@ from cdrp.performance.report import (
     METHOD,
     available_quarters,
     quarterly_report,
-)
-from cdrp.performance.report import (
-    report_pdf as stored_report_pdf,
+    stored_report_pdf,
 )
 from cdrp.performance.services import create_series, record_series_value
 from cdrp.performance.status import by_priority, exceptions, plan_performance, status_counts
@@ -71,12 +69,12 @@ def _context(request, as_of_param: str | None) -> dict:
     as_of = last
     if as_of_param:
         try:
-            as_of = parse_month(as_of_param, "as_of")
+            as_of = read_month(as_of_param, "as_of")
         except RefusedInput:
             errors.append(
                 {
-                    "text": f"Month to show: enter a month as YYYY-MM, for example 2022-08 (got "
-                    f"“{as_of_param}”); showing the latest month held instead",
+                    "text": "Month to show: enter a month and year, for example August 2022 "
+                    f"(got “{as_of_param}”); showing the latest month held instead",
                     "href": "#as_of",
                 }
             )
@@ -152,9 +150,20 @@ def report(request, partnership, quarter):
 
 @requires(Permission.VIEW_MEMBER)
 def report_pdf(request, partnership, quarter):
-    """The quarterly performance report as a PDF."""
-    data = _report(request, quarter)
-    doc = stored_report_pdf(data, f"{request.partnership.pk}:{quarter}")
+    """The quarterly performance report as a PDF, stored per version of what it is drawn from
+    (`cdrp.performance.report.report_version`: a few queries); the statuses are computed only
+    when that version has no PDF yet."""
+    plan, _ = performance_plan(request.partnership)
+    if plan is None:
+        raise Http404("The partnership has no plan yet")
+    try:
+        quarter_months(quarter)
+    except RefusedInput:
+        raise Http404(f"No quarter {quarter!r}: expected YYYY-Qn, e.g. 2022-Q3") from None
+    try:
+        doc = stored_report_pdf(plan, _store(), quarter, f"{request.partnership.pk}:{quarter}")
+    except PerformanceError as exc:
+        raise Http404(str(exc)) from None
     return stored.response(request, doc, f"performance-{request.partnership.slug}-{quarter}.pdf")
 
 
@@ -187,8 +196,8 @@ def download(request, partnership, what, fmt):
 class SeriesValueForm(forms.Form):
     month = forms.CharField(
         label="Month",
-        help_text="YYYY-MM, for example 2022-11",
-        max_length=7,
+        help_text="For example, November 2022",
+        max_length=20,
         required=False,
         widget=forms.TextInput(attrs={"spellcheck": "false"}),
     )
@@ -220,6 +229,14 @@ class SeriesForm(forms.Form):
         label="Each value is out of a number (a proportion, such as re-offenders in a cohort)",
         required=False,
     )
+
+
+def _typed_month(value) -> str:
+    """A month as typed ("November 2022" or "2022-11") as YYYY-MM; as typed when it is not one."""
+    try:
+        return read_month(value)
+    except MonthError:
+        return (value or "").strip()
 
 
 def _series(request, slug: str) -> ManualSeries:
@@ -286,10 +303,10 @@ def series_value(request, partnership, series):
             except ConflictError as exc:
                 form.add_error(None, str(exc))
             except PerformanceError as exc:
-                month = data["month"].strip()
+                month = _typed_month(data["month"])
                 field = exc.field if exc.field in form.fields else None
-                label = form.fields[field].label if field else ""
-                form.add_error(field, f"{label}: {exc.message}" if label else str(exc))
+                field_label = form.fields[field].label if field else ""
+                form.add_error(field, f"{field_label}: {exc.message}" if field_label else str(exc))
                 held = SeriesValue.objects.filter(series=item, month=month).first()
                 if exc.field == "month" and held is not None:
                     # Show the figure held, and let the coordinator confirm the replacement.
@@ -297,7 +314,7 @@ def series_value(request, partnership, series):
                     form.data["version"] = held.version
             else:
                 verb = "Saved" if created else "Replaced"
-                messages.success(request, f"{verb} {row.month}: {_shown(row)}")
+                messages.success(request, f"{verb} {label(row.month)}: {_shown(row)}")
                 return redirect("plans:series-detail", partnership=partnership, series=series)
         status = 400
     else:
@@ -306,7 +323,7 @@ def series_value(request, partnership, series):
         held = SeriesValue.objects.filter(series=item, month=month).first() if month else None
         if held is not None:
             initial = {
-                "month": held.month,
+                "month": label(held.month),
                 "value": held.value,
                 "denominator": held.denominator,
                 "note": held.note,
@@ -317,7 +334,7 @@ def series_value(request, partnership, series):
     version = form.data.get("version") if form.is_bound else form.initial.get("version")
     month = form.data.get("month") if form.is_bound else form.initial.get("month")
     if version not in (None, ""):
-        replacing = SeriesValue.objects.filter(series=item, month=(month or "").strip()).first()
+        replacing = SeriesValue.objects.filter(series=item, month=_typed_month(month)).first()
     return render(
         request,
         "performance/series_value.html",
@@ -354,8 +371,8 @@ def series_create(request, partnership):
                 )
             except PerformanceError as exc:
                 field = exc.field if exc.field in form.fields else None
-                label = form.fields[field].label if field else ""
-                form.add_error(field, f"{label}: {exc.message}" if label else str(exc))
+                field_label = form.fields[field].label if field else ""
+                form.add_error(field, f"{field_label}: {exc.message}" if field_label else str(exc))
             else:
                 messages.success(request, f"Added “{created.name}”")
                 return redirect(

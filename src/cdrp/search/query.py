@@ -1,7 +1,8 @@
 """Searching the index: what a reader may see of one partnership's records, ranked, with snippets.
 
-PostgreSQL: ``websearch_to_tsquery`` against the generated ``search_vector`` (GIN index), ranked
-by ``ts_rank_cd``, snippets by ``ts_headline``. SQLite: the same query language turned into an
+PostgreSQL: ``websearch_to_tsquery`` against the stored generated ``search_vector`` (GIN index),
+the newest `RANK_TOP` matches (title matches first) ranked by ``ts_rank_cd``, snippets by
+``ts_headline`` for the page's rows only. SQLite: the same query language turned into an
 FTS5 query (`fts5_query`), ranked by ``bm25``, snippets by ``snippet``. Either way the words the
 reader typed are bound as parameters, never written into the SQL.
 
@@ -32,7 +33,7 @@ __all__ = ["Hit", "Results", "search", "fts5_query", "mark", "MAX_QUERY"]
 START, STOP = "\ue000", "\ue001"
 MAX_QUERY = 200  # characters of a query read
 _HEADLINE = f"StartSel={START}, StopSel={STOP}"
-_SNIPPET_CHARS = 100_000  # of a long text, the part PostgreSQL makes a snippet from
+_SNIPPET_CHARS = 20_000  # of a long text, the part PostgreSQL makes a snippet from
 
 
 @dataclass
@@ -166,26 +167,63 @@ def _counts(match_from: str, match_params: list, where: str, params: list) -> di
 
 def _rows(q: str, where: str, params: list, limit: int, offset: int) -> list[tuple]:
     """(id, title with marks, snippet with marks) of the best matches."""
-    if connection.vendor == "postgresql":
-        sql = (
-            "SELECT s.id, ts_headline('english', s.title, s.query, %s), "  # nosec B608: see below
-            "ts_headline('english', s.body, s.query, %s) FROM ("
-            "SELECT e.id, e.title, left(e.text || ' ' || e.extracted, %s) AS body, query, "
-            "ts_rank_cd(e.search_vector, query) AS score "
-            "FROM search_searchentry e, websearch_to_tsquery('english', %s) query "
-            f"WHERE e.search_vector @@ query{where} "
-            "ORDER BY score DESC, e.id LIMIT %s OFFSET %s) s ORDER BY s.score DESC, s.id"
-        )  # nosec B608: constant SQL; every value bound
-        body_options = (
-            f'{_HEADLINE}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "'
-        )
-        args = [_HEADLINE + ", HighlightAll=true", body_options, _SNIPPET_CHARS, q, *params]
-        args += [limit, offset]
-    else:
+    if connection.vendor != "postgresql":
         return _fts5_rows(q, where, params, limit, offset)
     with connection.cursor() as cursor:
-        cursor.execute(sql, args)
+        cursor.execute(_PG_ROWS.format(where=where), _pg_args(q, params, limit, offset))
         return cursor.fetchall()
+
+
+#: Of a common word's matches, the most recent this many (those whose title matches first) are
+#: ranked: ts_rank_cd reads each row's whole tsvector, so ranking every one of thousands of
+#: matches took seconds. Fewer matches than this are all ranked, exactly; the rest follow,
+#: title matches first, newest first.
+RANK_TOP = 300
+
+# PostgreSQL: the GIN index finds the matches (``search_vector @@ query``); the candidates are
+# taken newest first, title matches before the rest (a title's tsvector is small), then only
+# those are ranked by ts_rank_cd, and only the page's rows get snippets (ts_headline, on the
+# first _SNIPPET_CHARS of the text).
+_PG_ROWS = (
+    "WITH candidates AS ("
+    "SELECT e.id, row_number() OVER (ORDER BY to_tsvector('english', e.title) @@ query DESC, "
+    "e.date DESC NULLS LAST, e.id DESC) AS rn "
+    "FROM search_searchentry e, websearch_to_tsquery('english', %s) query "
+    "WHERE e.search_vector @@ query{where} ORDER BY rn LIMIT %s), "
+    "ranked AS ("
+    "SELECT e.id, e.title, left(e.text || ' ' || e.extracted, %s) AS body, c.rn, "
+    "CASE WHEN c.rn <= %s THEN ts_rank_cd(e.search_vector, query) END AS score "
+    "FROM candidates c JOIN search_searchentry e ON e.id = c.id, "
+    "websearch_to_tsquery('english', %s) query "
+    "ORDER BY c.rn > %s, score DESC NULLS LAST, c.rn LIMIT %s OFFSET %s) "
+    "SELECT r.id, ts_headline('english', r.title, query, %s), "
+    "ts_headline('english', r.body, query, %s) "
+    "FROM ranked r, websearch_to_tsquery('english', %s) query "
+    "ORDER BY r.rn > %s, r.score DESC NULLS LAST, r.rn"
+)  # nosec B608: constant SQL; `where` is built from constants, every value bound
+# The query is written out in each part (not a shared CTE) so PostgreSQL folds it to a constant
+# and a rare word is found through the GIN index. Beyond the ranked RANK_TOP, pages follow the
+# candidates' order, so every page is cut from one order and no match is shown twice.
+
+
+def _pg_args(q: str, params: list, limit: int, offset: int) -> list:
+    body_options = f'{_HEADLINE}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "'
+    top = RANK_TOP
+    return [
+        q,
+        *params,
+        max(top, offset + limit),
+        _SNIPPET_CHARS,
+        top,
+        q,
+        top,
+        limit,
+        offset,
+        _HEADLINE + ", HighlightAll=true",
+        body_options,
+        q,
+        top,
+    ]
 
 
 # FTS5 first (CROSS JOIN keeps SQLite from running the full-text query once per row of the
