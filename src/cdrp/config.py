@@ -10,7 +10,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ConfigError", "env_bool", "env_int", "env_list", "data_dir", "secret_key", "database"]
+__all__ = ["ConfigError", "env_bool", "env_int", "env_list", "data_dir", "secret_key", "database", "cache"]
 
 
 class ConfigError(Exception):
@@ -150,3 +150,34 @@ def field_keys(directory: Path) -> list[str]:
     except OSError as exc:
         raise ConfigError(f"CDRP_DATA_DIR: cannot read or create {path}: {exc.strerror}") from None
     return [k.strip() for k in text.replace("\n", ",").split(",") if k.strip()]
+
+
+def cache(directory: Path) -> dict[str, Any]:
+    """CDRP_CACHE_URL: Django's default cache, which the public forms' burst limit counts in
+    (cdrp.accounts.public_forms), so it must be shared by every process that answers requests.
+
+    - unset: files in the data directory (``cache/``), shared by the workers of `cdrp serve` on
+      one machine;
+    - ``redis://host:6379/0`` (or ``rediss://``): Redis, shared by several machines;
+    - ``file:///path``: files in that directory;
+    - ``locmem://``: memory of one process only (tests; never for several workers).
+    """
+    url = os.environ.get("CDRP_CACHE_URL", "").strip()
+    scheme = url.split(":", 1)[0].lower() if url else ""
+    if not url:
+        return {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(directory / "cache"),
+        }
+    if scheme in {"redis", "rediss"}:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if scheme == "file":
+        path = url[len("file://") :]
+        if not path.startswith("/"):
+            raise ConfigError("CDRP_CACHE_URL=file:// needs an absolute path: file:///path")
+        return {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": path}
+    if scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    raise ConfigError(
+        f"CDRP_CACHE_URL has scheme {scheme!r}: use redis://host:6379/0, file:///path or locmem://"
+    )

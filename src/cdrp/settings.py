@@ -279,3 +279,7 @@ EMAIL_HOST = config.env_list("EMAIL_HOST", ["localhost"])[0]
 # The service's address as people reach it, for links in e-mails (notifications, alerts).
 CDRP_SITE_URL = config.env_list("CDRP_SITE_URL", ["http://localhost:8000/"])[0]
 DEFAULT_FROM_EMAIL = config.env_list("DEFAULT_FROM_EMAIL", ["cdrp@localhost"])[0]
+
+# The default cache (CDRP_CACHE_URL; cdrp.config.cache): the public forms' burst limit counts
+# in it, so every worker process shares it (files in the data directory, or Redis).
+CACHES = {"default": config.cache(DATA_DIR)}
