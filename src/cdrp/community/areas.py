@@ -167,6 +167,17 @@ def trend(area: Area) -> list[AreaTrend]:
 # What is on, and what is being done -------------------------------------------------------------
 
 
+def clock(t: dt.time | None) -> str:
+    """A time in GOV.UK style: "6:30pm", "2pm", "midday" (empty for no time)."""
+    if t is None:
+        return ""
+    if (t.hour, t.minute) == (12, 0):
+        return "midday"
+    hour = t.hour % 12 or 12
+    minutes = f":{t.minute:02d}" if t.minute else ""
+    return f"{hour}{minutes}{'am' if t.hour < 12 else 'pm'}"
+
+
 def next_public_meetings(partnership: Partnership, today: dt.date, limit: int = 5) -> list[dict]:
     """The partnership's next public meetings (with time and venue where the meeting records
     them), PACT meetings included."""
@@ -191,6 +202,7 @@ def next_public_meetings(partnership: Partnership, today: dt.date, limit: int = 
                 "title": f"PACT meeting: {pact.ward.name}" if pact else m.group.name,
                 "date": m.date,
                 "start_time": start,
+                "starts": clock(start),
                 "venue": venue,
                 "agenda": [
                     i.title
