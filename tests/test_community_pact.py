@@ -56,7 +56,7 @@ def test_pact_priority_becomes_an_action_and_its_outcome_shows_on_the_area_page(
         assert f'id="id_task{p.pk}_owner"' in html
         assert f"Who owns “{p.title}”" in html
     assert html.count('id="id_owner"') == 0
-    assert "action<span class=\"govuk-visually-hidden\"> for “Dog fouling on the rec”" in html
+    assert 'action<span class="govuk-visually-hidden"> for “Dog fouling on the rec”' in html
     due = dt.date.today() + dt.timedelta(days=60)
     response = client.post(
         manage,

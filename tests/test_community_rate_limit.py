@@ -31,9 +31,9 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 from cdrp.accounts.public_forms import rate_limited
 view = rate_limited("survey")(lambda request: HttpResponse("thanks"))
-post = lambda: view(RequestFactory().post("/s/", {"a": "b"}, REMOTE_ADDR="%s"))
+post = lambda: view(RequestFactory().post("/s/", {"a": "b"}, REMOTE_ADDR="{CLIENT}"))
 print(json.dumps([post().status_code for _ in range(5)]))
-""" % CLIENT
+""".replace("{CLIENT}", CLIENT)
 
 
 @rate_limited("survey")

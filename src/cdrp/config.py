@@ -10,7 +10,16 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ConfigError", "env_bool", "env_int", "env_list", "data_dir", "secret_key", "database", "cache"]
+__all__ = [
+    "ConfigError",
+    "env_bool",
+    "env_int",
+    "env_list",
+    "data_dir",
+    "secret_key",
+    "database",
+    "cache",
+]
 
 
 class ConfigError(Exception):

@@ -224,4 +224,3 @@ def finish(stdout, users: dict) -> None:
         if approved
         else "Minutes: already approved."
     )
-
