@@ -347,5 +347,22 @@ def ward_map(district_areas) -> dict | None:
                 parts.append(
                     "M" + " ".join(f"{x - minx:.0f} {maxy - y:.0f}" for x, y in xy[:-1]) + "Z"
                 )
-        features.append({"code": ward.code, "name": ward.name, "path": "".join(parts)})
-    return {"width": round(width), "height": round(height), "features": features}
+        label = geom.representative_point()  # inside the ward, whatever its shape
+        features.append(
+            {
+                "code": ward.code,
+                "name": ward.name,
+                "path": "".join(parts),
+                "label_x": round(label.x - minx),
+                "label_y": round(maxy - label.y),
+            }
+        )
+    # Each ward is named on the map (a phone shows no tooltip), in type sized to the map.
+    font = max(1, round(max(width, height) / 45))
+    return {
+        "width": round(width),
+        "height": round(height),
+        "features": features,
+        "font": font,
+        "halo": max(1, font // 6),
+    }

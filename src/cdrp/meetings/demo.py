@@ -53,7 +53,7 @@ COMMUNITY = {
     "E07000127": "Community room, Ormskirk Library, Burscough Street, Ormskirk",
 }
 # Group kind: (start time, which venues)
-WHEN_WHERE = {
+WHEN_WHERE: dict[str, tuple[dt.time, dict[str, str]]] = {
     Group.Kind.STRATEGY: (dt.time(14, 0), CIVIC),
     Group.Kind.COUNTY_STRATEGY: (dt.time(14, 0), CIVIC),
     Group.Kind.OFFICER: (dt.time(10, 0), CIVIC),
@@ -88,7 +88,7 @@ def _time_and_place_all() -> int:
         if meeting.start_time and meeting.venue:
             continue
         booking = Booking.objects.filter(meeting=meeting).select_related("venue").first()
-        if booking is not None and booking.venue_id:
+        if booking is not None and booking.venue is not None:
             start, venue = booking.start, booking.venue.name
         else:
             start, venue = time_and_place(meeting.group, meeting.date)
