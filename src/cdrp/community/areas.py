@@ -358,7 +358,7 @@ def ward_map(district_areas) -> dict | None:
             }
         )
     # Each ward is named on the map (a phone shows no tooltip), in type sized to the map.
-    font = max(1, round(max(width, height) / 45))
+    font = max(1, round(max(width, height) / 30))
     return {
         "width": round(width),
         "height": round(height),
