@@ -115,6 +115,100 @@ def test_resident_finds_ward_and_answers_the_survey_keyboard_only(page, area_wor
     screenshot(page, "community-results")
     _no_serious_issues(page)
 
+    # The map: a resident clicks their ward's shape and lands on its page.
     page.goto("/community/lancashire-south/map/")
-    expect(page.get_by_role("link", name="Chorley East").first).to_be_visible()
     _no_serious_issues(page)
+    page.locator("svg.cdrp-ward-map a[aria-label='Chorley East'] path").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Chorley East")
+    assert page.url.endswith("/community/area/E05005126/")
+    expect(page.locator("#priorities ~ ol")).to_contain_text("Reducing burglary")
+    meetings = page.locator("#meetings + ul")
+    expect(meetings).to_contain_text("6:30pm")
+    expect(meetings).to_contain_text("Chorley Town Hall, Market Street")
+
+
+def test_a_pact_priority_becomes_an_action_whose_outcome_the_area_page_shows_and_a_closed_survey_feeds_the_assessment(  # noqa: E501
+    page, area_world, reference_store, settings
+):
+    from cdrp.accounts.audit import acting_as
+    from cdrp.community import pact
+    from cdrp.intelligence.assessments import build
+    from cdrp.store import Store
+    from conftest import user_with_role
+    from helpers import sign_in
+
+    p = area_world["partnership"]
+    user_with_role("pact-coordinator", p, "coordinator")
+    with acting_as(None, "test"):
+        held = pact.arrange(
+            area_world["tasking"],
+            dt.date.today() - dt.timedelta(days=30),
+            area_world["wards"]["E05005126"],
+            "the next three months",
+        )
+    sign_in(page, "pact-coordinator")
+    page.goto(f"/community/lancashire-south/manage/pact/{held.pk}/")
+    page.get_by_label("Residents attending").fill("23")
+    page.get_by_label("Votes").fill(
+        "Speeding on Station Road, 14\nDrug dealing by the park, 9\nLitter, 2\nDog fouling, 1"
+    )
+    page.get_by_role("button", name="Record votes and choose the top three").click()
+    expect(page.get_by_text("Votes recorded and the priorities chosen.")).to_be_visible()
+    _no_serious_issues(page)
+    page.get_by_label("Who owns “Speeding on Station Road”").select_option(label="PC Jones")
+    page.get_by_label("Due date for “Speeding on Station Road”").fill(
+        (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    )
+    page.get_by_role("button", name="Make it an action for “Speeding on Station Road”").click()
+    expect(page.get_by_text("“Speeding on Station Road” is now an action.")).to_be_visible()
+
+    # The action is done: its owner's team closes it on the action tracker with what was done.
+    page.goto("/meetings/lancashire-south/actions/")
+    row = page.get_by_role("row").filter(has_text="Speeding on Station Road")
+    row.locator("summary").click()
+    row.get_by_label("What was done").fill("Speed checks on five evenings: 28 drivers warned.")
+    row.get_by_role("button", name="Close action").click()
+    page.get_by_role("button", name="Sign out").click()
+
+    # A resident reads the ward's page: the priority, its outcome, and "You said, we did".
+    page.goto("/community/area/E05005126/")
+    pact_row = (
+        page.get_by_role("table", name="Priorities residents chose at PACT meetings")
+        .get_by_role("row")
+        .filter(has_text="Speeding on Station Road")
+    )
+    expect(pact_row).to_contain_text("14 votes")
+    expect(pact_row).to_contain_text("Speed checks on five evenings: 28 drivers warned.")
+    expect(page.locator("#said ~ dl")).to_contain_text(
+        "We did: Speed checks on five evenings: 28 drivers warned."
+    )
+    _no_serious_issues(page)
+
+    # A survey that closed in the assessment's year: its results are the community views.
+    survey = Survey.objects.create(
+        partnership=p,
+        title="Community safety survey 2022",
+        closes_on=dt.date(2022, 10, 31),
+        retain_until=dt.date(2023, 10, 31),
+    )
+    concerns = Question.objects.create(
+        survey=survey,
+        position=1,
+        text="Which of these concern you?",
+        kind="multiple",
+        options=["Burglary", "Drugs"],
+    )
+    surveys.open_survey(survey, dt.date(2022, 10, 1))
+    for i in range(12):
+        surveys.submit(
+            survey, {concerns.pk: ["Burglary"] if i < 9 else ["Drugs"]}, dt.date(2022, 10, 5)
+        )
+    surveys.close(survey, dt.date(2022, 10, 31))
+    settings.INCIDENT_STORE = reference_store[0]
+    record = build(partnership=p, end="2022-11", store=Store(reference_store[0]))
+    sign_in(page, "pact-coordinator")
+    page.goto(f"/intelligence/assessments/lancashire-south/{record.pk}/")
+    views = page.locator("#section-community")
+    expect(views).to_contain_text("Community safety survey 2022")
+    expect(views).to_contain_text("(12 respondents)")
+    expect(views.get_by_role("row").filter(has_text="Burglary")).to_contain_text("75.0%")

@@ -50,6 +50,13 @@ def test_pact_priority_becomes_an_action_and_its_outcome_shows_on_the_area_page(
     ]
     assert PactPriority.objects.get(title="Litter").votes == 3
     speeding = chosen[0]
+    # Each chosen priority has its own form, with its own ids and labels.
+    html = client.get(manage).content.decode()
+    for p in chosen:
+        assert f'id="id_task{p.pk}_owner"' in html
+        assert f"Who owns “{p.title}”" in html
+    assert html.count('id="id_owner"') == 0
+    assert 'action<span class="govuk-visually-hidden"> for “Dog fouling on the rec”' in html
     due = dt.date.today() + dt.timedelta(days=60)
     response = client.post(
         manage,

@@ -50,6 +50,28 @@ def coordinator_user(partnership):
     return user
 
 
+@pytest.fixture
+def new_call(councillor):
+    """Raise a call in the ward councillor's name: `new_call("Title", on=date, **fields)`."""
+
+    def make(title: str = "T", on: dt.date | None = None, **fields) -> CommunityCall:
+        given = {"matter": "M", "on_behalf_of": "R", "routes_tried": "x", **fields}
+        return services.raise_call(councillor, title=title, today=on, **given)
+
+    return make
+
+
+def _meets_the_criteria(call: CommunityCall, on: dt.date | None = None) -> CommunityCall:
+    return services.screen(
+        call,
+        local_matter=True,
+        persistent=True,
+        routes_tried_first=True,
+        reasons="ok",
+        today=on,
+    )
+
+
 def _raise(client, partnership, title="Off-road bikes on the riverside path"):
     response = client.post(
         f"/scrutiny/{partnership.slug}/calls/new",
@@ -147,14 +169,13 @@ def test_a_councillors_call_is_screened_referred_and_answered_before_its_deadlin
     assert events.filter(action="update", actor="ccfa-coordinator").count() == 4
 
 
-def test_a_call_screened_out_is_closed_with_its_reasons(partnership, councillor):
-    call = services.raise_call(
-        councillor,
-        title="Parking",
+def test_a_call_screened_out_is_closed_with_its_reasons(new_call):
+    call = new_call(
+        "Parking",
+        on=dt.date(2026, 1, 5),
         matter="Cars on verges",
         on_behalf_of="A street",
         routes_tried="",
-        today=dt.date(2026, 1, 5),
     )
     services.screen(
         call,
@@ -172,15 +193,8 @@ def test_a_call_screened_out_is_closed_with_its_reasons(partnership, councillor)
         services.publish_response(call, "x")
 
 
-def test_steps_are_taken_in_order_and_reasons_are_required(partnership, councillor):
-    call = services.raise_call(
-        councillor,
-        title="T",
-        matter="M",
-        on_behalf_of="R",
-        routes_tried="x",
-        today=dt.date(2026, 3, 1),
-    )
+def test_steps_are_taken_in_order_and_reasons_are_required(new_call):
+    call = new_call(on=dt.date(2026, 3, 1))
     with pytest.raises(services.Refused):
         services.record_recommendations(call, "x")
     with pytest.raises(services.Refused) as exc:
@@ -189,22 +203,8 @@ def test_steps_are_taken_in_order_and_reasons_are_required(partnership, councill
         )
     assert exc.value.field == "reasons"
     with pytest.raises(services.Refused):  # dated before the call was raised
-        services.screen(
-            call,
-            local_matter=True,
-            persistent=True,
-            routes_tried_first=True,
-            reasons="ok",
-            today=dt.date(2026, 2, 1),
-        )
-    services.screen(
-        call,
-        local_matter=True,
-        persistent=True,
-        routes_tried_first=True,
-        reasons="ok",
-        today=dt.date(2026, 3, 2),
-    )
+        _meets_the_criteria(call, dt.date(2026, 2, 1))
+    _meets_the_criteria(call, dt.date(2026, 3, 2))
     with pytest.raises(services.Refused):
         services.refer(call, referred=False, reason="")
     services.refer(
@@ -216,54 +216,31 @@ def test_steps_are_taken_in_order_and_reasons_are_required(partnership, councill
     assert call.on_time() is False  # published, and shown late
 
 
-def test_the_deadline_is_configurable(partnership, councillor, settings):
+def test_the_deadline_is_configurable(new_call, settings):
     settings.CDRP_CCFA_RESPONSE_DAYS = 10
-    call = services.raise_call(
-        councillor,
-        title="T",
-        matter="M",
-        on_behalf_of="R",
-        routes_tried="x",
-        today=dt.date(2026, 3, 1),
-    )
-    services.screen(
-        call,
-        local_matter=True,
-        persistent=True,
-        routes_tried_first=True,
-        reasons="ok",
-        today=dt.date(2026, 3, 1),
-    )
+    call = _meets_the_criteria(new_call(on=dt.date(2026, 3, 1)), dt.date(2026, 3, 1))
     services.refer(call, referred=True, committee="C", today=dt.date(2026, 3, 1))
     services.record_recommendations(call, "R", on=dt.date(2026, 3, 5))
     assert call.response_due == dt.date(2026, 3, 15)
 
 
-def _recommended(councillor, on: dt.date) -> CommunityCall:
-    call = services.raise_call(
-        councillor,
-        title="Deadline",
-        matter="M",
-        on_behalf_of="R",
-        routes_tried="x",
-        today=on - dt.timedelta(days=30),
-    )
-    services.screen(
-        call,
-        local_matter=True,
-        persistent=True,
-        routes_tried_first=True,
-        reasons="ok",
-        today=on - dt.timedelta(days=20),
-    )
-    services.refer(call, referred=True, committee="C", today=on - dt.timedelta(days=10))
-    return services.record_recommendations(call, "R", on=on)
+@pytest.fixture
+def recommended(new_call):
+    """A call the committee made its recommendations on, on `recommended(on)`."""
+
+    def make(on: dt.date) -> CommunityCall:
+        call = new_call("Deadline", on=on - dt.timedelta(days=30))
+        _meets_the_criteria(call, on - dt.timedelta(days=20))
+        services.refer(call, referred=True, committee="C", today=on - dt.timedelta(days=10))
+        return services.record_recommendations(call, "R", on=on)
+
+    return make
 
 
 def test_reminders_fire_seven_days_and_one_day_before_and_once_when_overdue(
-    partnership, councillor, coordinator_user
+    recommended, coordinator_user
 ):
-    call = _recommended(councillor, dt.date(2026, 11, 1))
+    call = recommended(dt.date(2026, 11, 1))
     assert call.response_due == dt.date(2026, 11, 29)
     fired = {}
     day = dt.date(2026, 11, 1)
@@ -282,39 +259,19 @@ def test_reminders_fire_seven_days_and_one_day_before_and_once_when_overdue(
     assert call.reminders_sent == [7, 1, OVERDUE]
 
 
-def test_no_reminder_once_the_response_is_published(partnership, councillor, coordinator_user):
-    call = _recommended(councillor, dt.date(2026, 11, 1))
+def test_no_reminder_once_the_response_is_published(recommended, coordinator_user):
+    call = recommended(dt.date(2026, 11, 1))
     services.publish_response(call, "Done", today=dt.date(2026, 11, 20))
     assert send_call_reminders(dt.date(2026, 11, 22)) == []
     assert send_call_reminders(dt.date(2026, 12, 2)) == []
     assert mail.outbox == []
 
 
-def test_the_log_is_an_atom_feed_that_parses(client, partnership, councillor):
-    first = services.raise_call(
-        councillor,
-        title="Graffiti on the underpass",
-        matter="M",
-        on_behalf_of="R",
-        routes_tried="x",
-        today=dt.date(2026, 5, 1),
+def test_the_log_is_an_atom_feed_that_parses(client, partnership, new_call):
+    first = _meets_the_criteria(
+        new_call("Graffiti on the underpass", on=dt.date(2026, 5, 1)), dt.date(2026, 5, 4)
     )
-    services.screen(
-        first,
-        local_matter=True,
-        persistent=True,
-        routes_tried_first=True,
-        reasons="ok",
-        today=dt.date(2026, 5, 4),
-    )
-    services.raise_call(
-        councillor,
-        title="Drug dealing by the shops",
-        matter="M",
-        on_behalf_of="R",
-        routes_tried="x",
-        today=dt.date(2026, 6, 1),
-    )
+    new_call("Drug dealing by the shops", on=dt.date(2026, 6, 1))
     response = client.get(f"/scrutiny/{partnership.slug}/calls/feed.atom")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/atom+xml")
@@ -361,15 +318,9 @@ def test_only_the_councillor_or_an_editor_raises_a_call(client, partnership, cou
 
 
 def test_another_partnerships_coordinator_reaches_none_of_the_calls(
-    client, partnership, other_partnership, councillor
+    client, partnership, other_partnership, new_call
 ):
-    call = services.raise_call(
-        councillor,
-        title="Ours",
-        matter="M",
-        on_behalf_of="R",
-        routes_tried="x",
-    )
+    call = new_call("Ours")
     outsider = user_with_role("other-coordinator", other_partnership, "coordinator")
     client.force_login(outsider)
     mine, theirs = partnership.slug, other_partnership.slug
@@ -403,14 +354,14 @@ def test_another_partnerships_coordinator_reaches_none_of_the_calls(
 
 
 def test_the_remind_command_sends_what_is_due_and_queues_the_daily_task(
-    partnership, councillor, coordinator_user
+    recommended, coordinator_user
 ):
     from io import StringIO
 
     from django.core.management import call_command
     from django_tasks_db.models import DBTaskResult
 
-    _recommended(councillor, dt.date(2026, 11, 1))
+    recommended(dt.date(2026, 11, 1))
     out = StringIO()
     with at(dt.date(2026, 11, 22)):
         call_command("scrutiny", "remind", "--schedule", stdout=out)

@@ -10,7 +10,16 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ConfigError", "env_bool", "env_int", "env_list", "data_dir", "secret_key", "database"]
+__all__ = [
+    "ConfigError",
+    "env_bool",
+    "env_int",
+    "env_list",
+    "data_dir",
+    "secret_key",
+    "database",
+    "cache",
+]
 
 
 class ConfigError(Exception):
@@ -171,3 +180,41 @@ def s3_storage(uri: str, s3: dict[str, Any]) -> dict[str, Any]:
     if s3.get("region"):
         options["region_name"] = s3["region"]
     return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
+def cache(directory: Path) -> dict[str, Any]:
+    """CDRP_CACHE_URL: Django's default cache, which the public forms' burst limit counts in
+    (cdrp.accounts.public_forms), so it must be shared by every process that answers requests.
+
+    - unset: files in the data directory (``cache/``), shared by the workers of `cdrp serve` on
+      one machine;
+    - ``redis://host:6379/0`` (or ``rediss://``): Redis, shared by several machines;
+    - ``file:///path``: files in that directory;
+    - ``locmem://``: memory of one process only (tests; never for several workers).
+    """
+    url = os.environ.get("CDRP_CACHE_URL", "").strip()
+    scheme = url.split(":", 1)[0].lower() if url else ""
+    common = {"KEY_PREFIX": os.environ.get("CDRP_CACHE_PREFIX", "").strip() or "cdrp"}
+    common["TIMEOUT"] = 3600
+    if not url:
+        return {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(directory / "cache"),
+            **common,
+        }
+    if scheme in {"redis", "rediss"}:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url, **common}
+    if scheme == "file":
+        path = url[len("file://") :]
+        if not path.startswith("/"):
+            raise ConfigError("CDRP_CACHE_URL=file:// needs an absolute path: file:///path")
+        return {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": path,
+            **common,
+        }
+    if scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", **common}
+    raise ConfigError(
+        f"CDRP_CACHE_URL has scheme {scheme!r}: use redis://host:6379/0, file:///path or locmem://"
+    )

@@ -212,24 +212,13 @@ DOCUMENTS_STORE = config.env_list("CDRP_DOCUMENTS_STORE", [""])[0]
 if DOCUMENTS_STORE:
     STORAGES["default"] = config.s3_storage(DOCUMENTS_STORE, CDRP_S3)
 
-# Cache and sessions: in this process and the database by default; Redis when CDRP_REDIS_URL is
-# set (redis://host:6379/0), shared by every server: per-view caches of public pages and the
-# counts API (cdrp.core.cache, keyed on the data's version), sessions in Redis backed by the
-# database (cached_db). CDRP_CACHE_PREFIX keeps two sites on one Redis apart.
-REDIS_URL = config.env_list("CDRP_REDIS_URL", [""])[0]
-CACHES = {
-    "default": (
-        {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": config.env_list("CDRP_CACHE_PREFIX", ["cdrp"])[0],
-            "TIMEOUT": 3600,
-        }
-        if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "TIMEOUT": 3600}
-    )
-}
-if REDIS_URL:
+# Cache and sessions (CDRP_CACHE_URL; cdrp.config.cache): files in the data directory by default,
+# shared by the workers of one machine; Redis (redis://host:6379/0) shared by several servers. It
+# holds the public forms' burst limits, the per-view caches of public pages and the counts API
+# (cdrp.core.cache, keyed on the data's version) and, with Redis, the sessions (cached_db: Redis
+# backed by the database). CDRP_CACHE_PREFIX keeps two sites on one Redis apart.
+CACHES = {"default": config.cache(DATA_DIR)}
+if CACHES["default"]["BACKEND"].endswith("RedisCache"):
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # Production hardening. CDRP_HTTPS=0 is for a laptop demo on http://127.0.0.1 only.

@@ -5,7 +5,9 @@
   ``CDRP_PUBLIC_FORM_WINDOW`` seconds (default 600); a burst beyond that, and any post larger than
   ``CDRP_PUBLIC_FORM_MAX_BYTES`` (default 20 000), is refused with a GOV.UK page: 429 "Too many
   responses from your connection" / 413. Only POSTs count; GETs pass. Counts live in Django's
-  cache, so several workers need a shared cache (the default local-memory cache is per process).
+  default cache, which every worker process shares (CDRP_CACHE_URL, cdrp.config.cache: files in
+  the data directory by default, Redis for several machines), so a burst spread over the
+  workers is still one burst.
 - ``HoneypotMixin`` for a form: adds a field people never see (``HONEYPOT_FIELD``); a form with it
   filled in is invalid. Render it with ``{% include "accounts/_honeypot.html" %}``.
 - ``text_field(...)``: a free-text form field capped at ``CDRP_PUBLIC_TEXT_MAX`` characters
@@ -24,7 +26,9 @@ False
 
 from __future__ import annotations
 
+import math
 import re
+import time
 from functools import wraps
 
 from django import forms
@@ -67,16 +71,24 @@ def text_max() -> int:
 
 def refused_burst(request, scope: str) -> bool:
     """Count one submission by this client to `scope`; True when it is over the limit (the
-    submission must then be refused). The window starts at the client's first submission."""
+    submission must then be refused). The window starts at the client's first submission and
+    is the same in every process: the count lives in the default cache, with the window's end
+    beside it, so a backend whose increment rewrites the entry (files) keeps the window."""
     key = f"cdrp:public-form:{scope}:{client_ip(request) or 'unknown'}"
-    if cache.add(key, 1, timeout=_window()):
+    window = _window()
+    now = time.time()
+    if cache.add(key, 1, timeout=window):
+        cache.set(f"{key}:ends", now + window, timeout=window)
+        return 1 > _limit()
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=window)
+        cache.set(f"{key}:ends", now + window, timeout=window)
         count = 1
-    else:
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, timeout=_window())
-            count = 1
+    ends = cache.get(f"{key}:ends")
+    if ends is not None:
+        cache.touch(key, timeout=max(1, math.ceil(ends - now)))
     return count > _limit()
 
 

@@ -167,6 +167,17 @@ def trend(area: Area) -> list[AreaTrend]:
 # What is on, and what is being done -------------------------------------------------------------
 
 
+def clock(t: dt.time | None) -> str:
+    """A time in GOV.UK style: "6:30pm", "2pm", "midday" (empty for no time)."""
+    if t is None:
+        return ""
+    if (t.hour, t.minute) == (12, 0):
+        return "midday"
+    hour = t.hour % 12 or 12
+    minutes = f":{t.minute:02d}" if t.minute else ""
+    return f"{hour}{minutes}{'am' if t.hour < 12 else 'pm'}"
+
+
 def next_public_meetings(partnership: Partnership, today: dt.date, limit: int = 5) -> list[dict]:
     """The partnership's next public meetings (with time and venue where the meeting records
     them), PACT meetings included."""
@@ -191,6 +202,7 @@ def next_public_meetings(partnership: Partnership, today: dt.date, limit: int = 
                 "title": f"PACT meeting: {pact.ward.name}" if pact else m.group.name,
                 "date": m.date,
                 "start_time": start,
+                "starts": clock(start),
                 "venue": venue,
                 "agenda": [
                     i.title
@@ -335,5 +347,22 @@ def ward_map(district_areas) -> dict | None:
                 parts.append(
                     "M" + " ".join(f"{x - minx:.0f} {maxy - y:.0f}" for x, y in xy[:-1]) + "Z"
                 )
-        features.append({"code": ward.code, "name": ward.name, "path": "".join(parts)})
-    return {"width": round(width), "height": round(height), "features": features}
+        label = geom.representative_point()  # inside the ward, whatever its shape
+        features.append(
+            {
+                "code": ward.code,
+                "name": ward.name,
+                "path": "".join(parts),
+                "label_x": round(label.x - minx),
+                "label_y": round(maxy - label.y),
+            }
+        )
+    # Each ward is named on the map (a phone shows no tooltip), in type sized to the map.
+    font = max(1, round(max(width, height) / 30))
+    return {
+        "width": round(width),
+        "height": round(height),
+        "features": features,
+        "font": font,
+        "halo": max(1, font // 6),
+    }

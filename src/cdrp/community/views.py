@@ -590,13 +590,25 @@ def pact_manage(request, partnership, pact_id):
                 return redirect(request.path)
         except RefusedInput as exc:
             messages.error(request, exc.message)
+    priorities = list(meeting.priorities.select_related("action", "action__owner"))
+    posted = _int(request.POST.get("priority")) if request.POST.get("form") == "task" else 0
+    for priority in priorities:
+        # One form for each chosen priority, with its own ids and labels (the posted one keeps
+        # its errors); the fields' names are the same in each.
+        if priority.chosen and priority.action_id is None:
+            form = task_form if priority.pk == posted else TaskForm()
+            form.auto_id = f"id_task{priority.pk}_%s"
+            model_choice(form, "owner").queryset = model_choice(task_form, "owner").queryset
+            form.fields["owner"].label = f"Who owns “{priority.title}”"
+            form.fields["due"].label = f"Due date for “{priority.title}”"
+            priority.task_form = form
     return render(
         request,
         "community/pact.html",
         {
             "pact": meeting,
             "partnership": p,
-            "priorities": meeting.priorities.select_related("action", "action__owner"),
+            "priorities": priorities,
             "reported": pact.reported_back(meeting),
             "staff": True,
             "votes_form": votes,

@@ -2,14 +2,22 @@
 carried decisions the other demos need (a strategy group approving an assessment, a plan, a
 spend), and, once every demo is loaded (`finish`), the minutes of the demo's past meetings:
 written, approved as a chair would (with their attendance, recorded with each vote), and one
-amended at a later meeting, as the minutes of a real partnership are."""
+amended at a later meeting, as the minutes of a real partnership are; and every demo meeting's
+start time and venue, as a partnership's diary would have them (`time_and_place`)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from cdrp.meetings.agenda import arrange_meeting, quorum, save_minutes
-from cdrp.meetings.models import Decision, Meeting, Minutes, Venue
+from cdrp.meetings.models import (
+    Booking,
+    Decision,
+    Meeting,
+    Minutes,
+    Venue,
+    approved_meeting_ids,
+)
 from cdrp.meetings.services import amend_minutes, approve_minutes, record_decision
 from cdrp.partnerships.models import Area, Group, Partnership, Person
 
@@ -22,6 +30,75 @@ VENUES = [
     ("West Lancashire council offices, Ormskirk", "E07000127", 40),
     ("Skelmersdale police station meeting room", "E07000127", 14),
 ]
+
+
+# Where and when the demo's groups meet (illustrative, in the way of real partnerships): the
+# partnership-wide groups in the afternoon or morning at a council's offices, taking each
+# district in turn; tasking and offender groups in the morning at the district's police station;
+# community meetings in the evening in a library's community room, near the people they serve.
+CIVIC = {
+    "E07000118": "Council Chamber, Chorley Town Hall, Market Street, Chorley PR7 1DP",
+    "E07000126": "Shield Room, South Ribble Civic Centre, West Paddock, Leyland PR25 1DH",
+    "E07000127": "Council Chamber, West Lancashire Borough Council, 52 Derby Street, "
+    "Ormskirk L39 2DF",
+}
+POLICE = {
+    "E07000118": "Meeting room, Chorley police station, St Thomas's Road, Chorley",
+    "E07000126": "Meeting room, Leyland police station, Leyland",
+    "E07000127": "Meeting room, Skelmersdale police station, Southway, Skelmersdale",
+}
+COMMUNITY = {
+    "E07000118": "Community room, Chorley Library, Union Street, Chorley",
+    "E07000126": "Community room, Leyland Library, Leyland",
+    "E07000127": "Community room, Ormskirk Library, Burscough Street, Ormskirk",
+}
+# Group kind: (start time, which venues)
+WHEN_WHERE: dict[str, tuple[dt.time, dict[str, str]]] = {
+    Group.Kind.STRATEGY: (dt.time(14, 0), CIVIC),
+    Group.Kind.COUNTY_STRATEGY: (dt.time(14, 0), CIVIC),
+    Group.Kind.OFFICER: (dt.time(10, 0), CIVIC),
+    Group.Kind.THEMATIC: (dt.time(10, 30), CIVIC),
+    Group.Kind.DOMESTIC_ABUSE: (dt.time(10, 0), CIVIC),
+    Group.Kind.TASKING: (dt.time(9, 30), POLICE),
+    Group.Kind.PPO: (dt.time(13, 30), POLICE),
+    Group.Kind.ENGAGEMENT: (dt.time(18, 30), COMMUNITY),
+}
+
+
+def time_and_place(group: Group, on: dt.date) -> tuple[dt.time, str]:
+    """When and where a demo meeting of `group` on `on` is held: the group's own district's
+    venue, or (a partnership-wide group) each district's in turn, month by month. A public
+    meeting of any group is in the evening, when residents can come."""
+    start, venues = WHEN_WHERE.get(group.kind, (dt.time(10, 0), CIVIC))
+    district = getattr(group, "district", None)
+    code = getattr(district, "code", district) if district else None
+    if code not in venues:
+        codes = sorted(venues)
+        code = codes[on.month % len(codes)]
+    return start, venues[code]
+
+
+def _time_and_place_all() -> int:
+    """Give every demo meeting with no start time or venue the demo's (a booked meeting keeps
+    its booking's time and room)."""
+    changed = 0
+    meetings = Meeting.objects.filter(group__partnership__slug="lancashire-south")
+    locked = approved_meeting_ids(meetings.values_list("pk", flat=True))
+    for meeting in meetings.exclude(pk__in=locked).select_related("group", "group__district"):
+        if meeting.start_time and meeting.venue:
+            continue
+        booking = Booking.objects.filter(meeting=meeting).select_related("venue").first()
+        if booking is not None and booking.venue is not None:
+            start, venue = booking.start, booking.venue.name
+        else:
+            start, venue = time_and_place(meeting.group, meeting.date)
+            if meeting.public and start < dt.time(17, 0):
+                start = dt.time(18, 30)
+        meeting.start_time = meeting.start_time or start
+        meeting.venue = meeting.venue or venue
+        meeting.save(update_fields=["start_time", "venue"])
+        changed += 1
+    return changed
 
 
 def load(stdout, users: dict) -> None:
@@ -105,6 +182,11 @@ def finish(stdout, users: dict) -> None:
             f"That the minutes of the meeting of {AMENDED_ON:%-d %B %Y} be amended: "
             + AMENDMENT_REASON,
         )
+    # Before the minutes are approved: a meeting with approved minutes no longer changes.
+    timed = _time_and_place_all()
+    stdout.write(
+        f"Meetings: {timed} given a start time and venue." if timed else "Meetings: all timed."
+    )
     today = dt.date.today()
     approved = amended = 0
     meetings = (

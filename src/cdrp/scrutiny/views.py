@@ -45,14 +45,28 @@ def _ctx(request, title: str, **extra) -> dict:
     return {"partnership": request.partnership, "page_title": title, **extra}
 
 
-def _form_page(request, title: str, form, submit: str, back: str):
+def _form_page(request, title: str, form, submit: str, back: str, intro: str = ""):
     """The shared form page: 400 when a posted form was refused."""
     return render(
         request,
         "scrutiny/form.html",
-        _ctx(request, title, form=form, submit=submit, back=back),
+        _ctx(request, title, form=form, submit=submit, back=back, intro=intro),
         status=400 if request.method == "POST" else 200,
     )
+
+
+def _take_step(form, act, refused, done, invalid):
+    """The shared post of a working page's step: validate `form` (None: nothing to validate),
+    take the step (`act` with the cleaned data, through cdrp.scrutiny.services) and answer
+    `done` (a redirect); a form that does not validate shows `refused(message)` with the
+    `invalid` message (or `invalid(form)`), a step the services refuse with their message."""
+    if form is not None and not form.is_valid():
+        return refused(invalid(form) if callable(invalid) else invalid)
+    try:
+        act(form.cleaned_data if form is not None else {})
+    except services.Refused as exc:
+        return refused(exc.message)
+    return done
 
 
 # Public pages ----------------------------------------------------------------------------------
@@ -227,20 +241,15 @@ def call_new(request, partnership):
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             return redirect("scrutiny:call-manage", p.slug, c.pk)
-    return render(
+    return _form_page(
         request,
-        "scrutiny/form.html",
-        _ctx(
-            request,
-            "Raise a Community Call for Action",
-            form=form,
-            submit="Raise the call",
-            back=reverse("scrutiny:calls", args=[p.slug]),
-            intro="A ward councillor raises a call on behalf of residents when a local crime "
-            "and disorder problem persists after the usual routes have been tried. "
-            f"The law: {CCFA.citation}.",
-        ),
-        status=400 if request.method == "POST" else 200,
+        "Raise a Community Call for Action",
+        form,
+        "Raise the call",
+        reverse("scrutiny:calls", args=[p.slug]),
+        intro="A ward councillor raises a call on behalf of residents when a local crime "
+        "and disorder problem persists after the usual routes have been tried. "
+        f"The law: {CCFA.citation}.",
     )
 
 
@@ -282,18 +291,21 @@ def call_manage(request, partnership, ccfa: int):
 call_manage.cdrp_permission = Permission.VIEW_MEMBER  # type: ignore[attr-defined]
 
 
+def _check_the_form(form) -> str:
+    errors = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
+    return f"Check the form ({errors})"
+
+
 def _step(request, ccfa: int, form_class, act):
     p = request.partnership
     c = object_or_404(CommunityCall, p, pk=ccfa)
-    form = form_class(request.POST)
-    if not form.is_valid():
-        errors = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
-        return _call_page(request, c, error=f"Check the form ({errors})", status=400)
-    try:
-        act(c, form.cleaned_data)
-    except services.Refused as exc:
-        return _call_page(request, c, error=exc.message, status=400)
-    return redirect("scrutiny:call-manage", p.slug, c.pk)
+    return _take_step(
+        form_class(request.POST),
+        lambda d: act(c, d),
+        lambda error: _call_page(request, c, error=error, status=400),
+        redirect("scrutiny:call-manage", p.slug, c.pk),
+        _check_the_form,
+    )
 
 
 @requires(Permission.EDIT)
@@ -424,19 +436,15 @@ def question_moderate(request, partnership, ftp_question: int):
     q = object_or_404(
         Question.objects.select_related("session"), request.partnership, pk=ftp_question
     )
-    form = f.ModerateForm(request.POST)
-    if not form.is_valid():
-        return _session_page(request, q.session, "Choose approve or reject", 400)
-    try:
-        services.moderate(
-            q,
-            request.user,
-            approve=form.cleaned_data["decision"] == "approve",
-            reason=form.cleaned_data["reason"],
-        )
-    except services.Refused as exc:
-        return _session_page(request, q.session, exc.message, 400)
-    return redirect("scrutiny:session-manage", request.partnership.slug, q.session_id)
+    return _take_step(
+        f.ModerateForm(request.POST),
+        lambda d: services.moderate(
+            q, request.user, approve=d["decision"] == "approve", reason=d["reason"]
+        ),
+        lambda error: _session_page(request, q.session, error, 400),
+        redirect("scrutiny:session-manage", request.partnership.slug, q.session_id),
+        "Choose approve or reject",
+    )
 
 
 @requires(Permission.EDIT)
@@ -445,25 +453,26 @@ def question_answer(request, partnership, ftp_question: int):
     q = object_or_404(
         Question.objects.select_related("session"), request.partnership, pk=ftp_question
     )
-    form = f.AnswerForm(request.POST)
-    if not form.is_valid():
-        return _session_page(request, q.session, "Enter the answer and who gave it", 400)
-    try:
-        services.answer(q, form.cleaned_data["answer"], form.cleaned_data["answered_by"])
-    except services.Refused as exc:
-        return _session_page(request, q.session, exc.message, 400)
-    return redirect("scrutiny:session-manage", request.partnership.slug, q.session_id)
+    return _take_step(
+        f.AnswerForm(request.POST),
+        lambda d: services.answer(q, d["answer"], d["answered_by"]),
+        lambda error: _session_page(request, q.session, error, 400),
+        redirect("scrutiny:session-manage", request.partnership.slug, q.session_id),
+        "Enter the answer and who gave it",
+    )
 
 
 @requires(Permission.EDIT)
 @require_POST
 def session_publish(request, partnership, ftp_session: int):
     s = object_or_404(PublicSession, request.partnership, pk=ftp_session)
-    try:
-        services.publish_answers(s)
-    except services.Refused as exc:
-        return _session_page(request, s, exc.message, 400)
-    return redirect("scrutiny:session", request.partnership.slug, s.pk)
+    return _take_step(
+        None,
+        lambda d: services.publish_answers(s),
+        lambda error: _session_page(request, s, error, 400),
+        redirect("scrutiny:session", request.partnership.slug, s.pk),
+        "",
+    )
 
 
 @requires(Permission.EDIT)
@@ -482,19 +491,14 @@ def councillor_new(request, partnership):
             council=form.cleaned_data["council"],
         ).save()
         return redirect("scrutiny:manage", p.slug)
-    return render(
+    return _form_page(
         request,
-        "scrutiny/form.html",
-        _ctx(
-            request,
-            "Add a ward councillor",
-            form=form,
-            submit="Add the councillor",
-            back=reverse("scrutiny:manage", args=[p.slug]),
-            intro="A councillor with a sign-in account (on their person record) can then raise "
-            "calls for their ward themselves.",
-        ),
-        status=400 if request.method == "POST" else 200,
+        "Add a ward councillor",
+        form,
+        "Add the councillor",
+        reverse("scrutiny:manage", args=[p.slug]),
+        intro="A councillor with a sign-in account (on their person record) can then raise "
+        "calls for their ward themselves.",
     )
 
 
@@ -571,18 +575,13 @@ def recommendation_respond(request, partnership, scrutiny_rec: int):
     rec = object_or_404(
         Recommendation.objects.select_related("review"), request.partnership, pk=scrutiny_rec
     )
-    form = f.RecommendationResponseForm(request.POST)
-    if not form.is_valid():
-        return _review_page(
-            request, rec.review, error="Choose a decision and give the response", status=400
-        )
-    try:
-        services.respond_to_recommendation(
-            rec, form.cleaned_data["decision"], form.cleaned_data["response"]
-        )
-    except services.Refused as exc:
-        return _review_page(request, rec.review, error=exc.message, status=400)
-    return redirect("scrutiny:review-manage", request.partnership.slug, rec.review_id)
+    return _take_step(
+        f.RecommendationResponseForm(request.POST),
+        lambda d: services.respond_to_recommendation(rec, d["decision"], d["response"]),
+        lambda error: _review_page(request, rec.review, error=error, status=400),
+        redirect("scrutiny:review-manage", request.partnership.slug, rec.review_id),
+        "Choose a decision and give the response",
+    )
 
 
 @requires(Permission.EDIT)
@@ -591,14 +590,13 @@ def recommendation_close(request, partnership, scrutiny_rec: int):
     rec = object_or_404(
         Recommendation.objects.select_related("review"), request.partnership, pk=scrutiny_rec
     )
-    form = f.CloseRecommendationForm(request.POST)
-    form.is_valid()
-    try:
-        services.close_recommendation(
-            rec,
-            form.cleaned_data.get("outcome", ""),
-            dropped=bool(form.cleaned_data.get("dropped")),
-        )
-    except services.Refused as exc:
-        return _review_page(request, rec.review, error=exc.message, status=400)
-    return redirect("scrutiny:review-manage", request.partnership.slug, rec.review_id)
+    # Both fields are optional: the form always validates, and the services say what is missing.
+    return _take_step(
+        f.CloseRecommendationForm(request.POST),
+        lambda d: services.close_recommendation(
+            rec, d.get("outcome", ""), dropped=bool(d.get("dropped"))
+        ),
+        lambda error: _review_page(request, rec.review, error=error, status=400),
+        redirect("scrutiny:review-manage", request.partnership.slug, rec.review_id),
+        "Check the form",
+    )
