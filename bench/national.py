@@ -555,6 +555,9 @@ def main() -> None:
     out = Path(args.out).resolve()
     if out == ROOT or ROOT in out.parents:
         parser.error("the store goes outside the repository (e.g. under /tmp)")
+    # DuckDB spills large aggregates (the distinct index) to ./.tmp: keep that out of the repo.
+    out.parent.mkdir(parents=True, exist_ok=True)
+    os.chdir(out.parent)
     params = {k: v for k, v in vars(args).items() if k not in ("fresh", "measure_only")}
     saved = out / "_bench_national.json"
     info = None
@@ -566,7 +569,7 @@ def main() -> None:
     if info is None:
         info = generate(args)
     child = subprocess.run(  # noqa: S603 - this same script
-        [sys.executable, __file__, "--measure-only", "--out", str(out)],
+        [sys.executable, str(ROOT / "bench" / "national.py"), "--measure-only", "--out", str(out)],
         capture_output=True,
         text=True,
         check=True,
