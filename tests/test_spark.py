@@ -65,9 +65,7 @@ def test_spark_counts_equal_cdrp_counts(incidents):
     frame, _, root = incidents
     grouped = (
         frame.where(F.col("source") == "police-uk")
-        .groupBy(
-            "district_code", F.date_format("month", "yyyy-MM").alias("month"), "category"
-        )
+        .groupBy("district_code", F.date_format("month", "yyyy-MM").alias("month"), "category")
         .count()
         .collect()
     )
