@@ -96,6 +96,14 @@ OUTCOME_P = [0.34, 0.3, 0.1, 0.08, 0.06, 0.05, 0.04, 0.03]
 
 
 def _peak_mb() -> float:
+    """This process's peak resident memory: VmHWM (reset by exec, unlike getrusage's maximum,
+    which Linux carries over from the parent), else getrusage."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
@@ -161,7 +169,8 @@ def _force_table(lsoa: pd.DataFrame, districts: pd.DataFrame) -> pd.DataFrame:
 
     forces = districts[["district_code", "force_code", "force_name"]].dropna()
     merged = lsoa.merge(forces, on="district_code", how="inner")
-    merged = merged[merged.force_code.str.match(r"^[EW]23")]
+    # The territorial forces: E23… in England, W15… in Wales (not the British Transport Police).
+    merged = merged[merged.force_code.str.match(r"^(E23|W15)")]
     merged["slug"] = merged.force_name.map(slugify)
     return merged
 
