@@ -490,6 +490,11 @@ def measure(root: str) -> dict[str, Any]:
     }
 
     # The partnership (CSP) with most districts among the forces held.
+    # (Only partnerships whose districts all have a mid-2022 population: an assessment gives
+    # rates, and districts abolished before 2022 have none.)
+    if "population_2022" in held:
+        gaps = held.groupby("csp_code").population_2022.apply(lambda p: p.isna().any())
+        held = held[~held.csp_code.map(gaps)]
     sizes = held.groupby("csp_code").district_code.nunique().sort_values(ascending=False)
     csp = str(sizes.index[0])
     members = sorted(held.loc[held.csp_code == csp, "district_code"])
@@ -583,8 +588,9 @@ def main() -> None:
         [sys.executable, str(ROOT / "bench" / "national.py"), "--measure-only", "--out", str(out)],
         capture_output=True,
         text=True,
-        check=True,
     )
+    if child.returncode:
+        sys.exit(f"measuring failed:\n{child.stderr[-3000:]}")
     measured = json.loads(child.stdout.strip().splitlines()[-1])
     figures = {
         "counts_force_s": measured["counts_force"]["warm_median_s"],
