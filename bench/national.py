@@ -261,6 +261,10 @@ def _generate_force(job: dict[str, Any]) -> dict[str, Any]:
                 "ingest_id": ingest,
                 "sha256": hashlib.sha256(body).hexdigest(),
                 "bytes": len(body),
+                # As cdrp's import writes it: the districts the file's records lie in.
+                "districts": sorted(
+                    str(d) for d in pc.unique(district_col.drop_null()).to_pylist()
+                ),
             }
         )
     return {

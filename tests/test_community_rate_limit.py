@@ -49,9 +49,13 @@ def _files(path) -> dict:
     return {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": path}
 
 
-def test_a_burst_spread_over_two_processes_is_refused_with_a_clear_message(settings, tmp_path):
+def test_a_burst_spread_over_two_processes_is_refused_with_a_clear_message(
+    settings, tmp_path, monkeypatch
+):
     shared = str(tmp_path / "cache")
-    settings.CACHES = {"default": _files(shared)}
+    # Both processes read the same setting (CDRP_CACHE_URL) as a deployment's servers would.
+    monkeypatch.setenv("CDRP_CACHE_URL", f"file://{shared}")
+    settings.CACHES = {"default": config.cache(tmp_path)}
     settings.CDRP_PUBLIC_FORM_LIMIT = 5
     settings.CDRP_PUBLIC_FORM_WINDOW = 600
     env = {

@@ -194,8 +194,10 @@ def cache(directory: Path) -> dict[str, Any]:
     """
     url = os.environ.get("CDRP_CACHE_URL", "").strip()
     scheme = url.split(":", 1)[0].lower() if url else ""
-    common = {"KEY_PREFIX": os.environ.get("CDRP_CACHE_PREFIX", "").strip() or "cdrp"}
-    common["TIMEOUT"] = 3600
+    common: dict[str, Any] = {
+        "KEY_PREFIX": os.environ.get("CDRP_CACHE_PREFIX", "").strip() or "cdrp",
+        "TIMEOUT": 3600,
+    }
     if not url:
         return {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",

@@ -137,7 +137,9 @@ class Store:
         return found
 
     def makedirs(self, relative: str) -> None:
-        if self.local:  # an object store has no folders: a key's prefix is enough
+        # S3 has no folders (a key's prefix is enough, and create_dir would leave empty marker
+        # objects); local disks and other filesystems (pyarrow's mock one among them) need them.
+        if not isinstance(self.fs, pafs.S3FileSystem):
             self.fs.create_dir(self.path(relative), recursive=True)
 
     def delete(self, relative: str) -> None:
@@ -147,13 +149,13 @@ class Store:
     def write_bytes(self, relative: str, data: bytes) -> None:
         """Write a whole file: to a temporary name first, then move it into place (on an
         object store one PUT, which is atomic: the object appears whole or not at all)."""
+        parent = relative.rsplit("/", 1)[0] if "/" in relative else ""
+        if parent:
+            self.makedirs(parent)
         if not self.local:
             with self.fs.open_output_stream(self.path(relative)) as out:
                 out.write(data)
             return
-        parent = relative.rsplit("/", 1)[0] if "/" in relative else ""
-        if parent:
-            self.makedirs(parent)
         tmp = f"{relative}.tmp-{os.getpid()}-{time.monotonic_ns()}"
         with self.fs.open_output_stream(self.path(tmp)) as out:
             out.write(data)

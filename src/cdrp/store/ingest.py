@@ -99,6 +99,9 @@ class _Writers:
         self.rows: dict[tuple[str, str, str], int] = {}
         # Values present per column, to compare with a partition this import would replace.
         self.filled: dict[tuple[str, str, str], dict[str, int]] = {}
+        # The districts each partition's records lie in (a force's file can hold a neighbour's):
+        # the manifest lists them so a query for some districts reads only the files holding them.
+        self.districts: dict[tuple[str, str, str], set[str]] = {}
 
     def write(self, table: pa.Table) -> None:
         if table.num_rows == 0:
@@ -135,6 +138,9 @@ class _Writers:
                 self.filled[key] = dict.fromkeys(part.column_names, 0)
             self.open[key].write_table(part)
             self.rows[key] += part.num_rows
+            if "district_code" in part.column_names:
+                found = pc.unique(part.column("district_code").drop_null()).to_pylist()
+                self.districts.setdefault(key, set()).update(str(d) for d in found)
             for name in part.column_names:
                 self.filled[key][name] += part.num_rows - part.column(name).null_count
 
@@ -436,6 +442,11 @@ def _commit(store: Store, prepared: _Prepared) -> ImportResult:
                 "ingest_id": result.ingest_id,
                 "sha256": sha,
                 "bytes": size,
+                **(
+                    {"districts": sorted(writers.districts[(source, force, month)])}
+                    if (source, force, month) in writers.districts
+                    else {}
+                ),
             }
         )
     result.replaced = sorted({f"{d['force']}/{d['month']}" for d in dropped})

@@ -193,16 +193,85 @@ def build_distinct_index(store: Store | str) -> dict[str, Any] | None:
     return {"path": relative, "files": digest, "ids": table.num_rows}
 
 
+def _prunable(entry: dict[str, Any], scope: _Scope) -> bool:
+    """Can the manifest entry of a file be left unread, its records being all outside `scope`?"""
+    if scope.source and entry.get("source", scope.source) != scope.source:
+        return True
+    month = entry.get("month")
+    if month and scope.first and month < scope.first:
+        return True
+    if month and scope.last and month > scope.last:
+        return True
+    listed = entry.get("districts")  # stores written before the list was kept have none
+    return scope.districts is not None and listed is not None and not scope.districts & set(listed)
+
+
+class _Scope:
+    """What a query can possibly count: the files outside it are not read at all. Months as
+    ``YYYY-MM``; `districts` None for any district."""
+
+    def __init__(
+        self,
+        source: str | None = None,
+        first: str | None = None,
+        last: str | None = None,
+        districts: set[str] | None = None,
+    ) -> None:
+        self.source, self.first, self.last, self.districts = source, first, last, districts
+
+
+def _district_scope(
+    store: Store,
+    areas: Mapping[str, Sequence[str]] | None,
+    partnerships: Mapping[str, Sequence[str]] | None,
+) -> set[str] | None:
+    """The districts whose records a filter on `areas` can keep (None: any). District, force and
+    partnership filters are all decided by the record's district, so a file holding none of
+    those districts holds nothing the query counts."""
+    scope: set[str] | None = None
+    for level, codes in (areas or {}).items():
+        wanted = {str(c) for c in codes}
+        if level == "district":
+            found = wanted
+        elif level == "partnership" and partnerships is not None:
+            found = {str(d) for p, ds in partnerships.items() if str(p) in wanted for d in ds}
+        elif level in ("force", "partnership") and store.exists("_geography/districts.parquet"):
+            column = "force_code" if level == "force" else "csp_code"
+            bound = _Bound()
+            table = _arrow(
+                f"SELECT DISTINCT district_code FROM {_geography_sql(store, 'districts', bound)} "
+                f"WHERE {bound.among(column, sorted(wanted))}",  # nosec B608: column fixed above
+                bound,
+            )
+            found = {str(d) for d in table.column("district_code").to_pylist()}
+        else:
+            continue
+        scope = found if scope is None else scope & found
+    return scope
+
+
 def _incidents_sql(
     store: Store,
     distinct: bool,
     source: str | None,
     bound: _Bound,
     columns: Sequence[str] | None = None,
+    scope: _Scope | None = None,
 ) -> str | None:
-    """SQL for the incident records (each Crime ID once if `distinct`); its values go to `bound`."""
+    """SQL for the incident records (each Crime ID once if `distinct`); its values go to `bound`.
+
+    With a `scope`, the files the manifest shows to hold nothing in it are not read. A distinct
+    count prunes only while the index of repeated Crime IDs is current: the index still finds a
+    record's first appearance in a file left out (and the record is then not counted, as it
+    would not be), where the window functions of the fallback would see a later row as first."""
     state = store.state()
-    files = [e["path"] for e in state["files"] if e["table"] == ""]
+    entries = [e for e in state["files"] if e["table"] == ""]
+    index = state.get("distinct_index")
+    if scope is not None and (
+        not distinct or (index and index.get("files") == files_digest(state))
+    ):
+        entries = [e for e in entries if not _prunable(e, scope)]
+    files = [e["path"] for e in entries]
     if not files:
         return None
     if columns is not None:
@@ -223,7 +292,6 @@ def _incidents_sql(
     if not distinct:
         return base
     with_outcome = columns is None or "outcome" in columns
-    index = state.get("distinct_index")
     if index and index.get("files") == files_digest(state):
         # Each Crime ID once: its first row (month, then row), with its latest outcome.
         replace = (
@@ -366,7 +434,14 @@ def counts(
         raise ValueError(f"cannot count by {unknown[0]!r}: choose from {', '.join(LEVELS)}")
     needed = {"month", "category", "lsoa_code", "ward_code", "district_code", "force", "source"}
     bound = _Bound()
-    base = _incidents_sql(store, distinct, source, bound, columns=sorted(needed))
+    first, last = _month(start), _month(end)
+    scope = _Scope(
+        source,
+        first.strftime("%Y-%m") if first else None,
+        last.strftime("%Y-%m") if last else None,
+        _district_scope(store, areas, partnerships),
+    )
+    base = _incidents_sql(store, distinct, source, bound, columns=sorted(needed), scope=scope)
     if base is None:
         return _empty(by, output)
     has_geo = store.exists("_geography/districts.parquet")
@@ -383,7 +458,6 @@ def counts(
         "source": "source",
     }
     inner_where, outer_where = [], []
-    first, last = _month(start), _month(end)
     if first:
         inner_where.append(f"month >= {bound(first)}")
     if last:
