@@ -300,3 +300,20 @@ def test_coordinator_links_a_person_to_an_account(client, coordinator, member, s
     html = form.content.decode()
     assert 'name="account"' in html
     assert f'<option value="{member.pk}">member</option>' in html
+
+
+def test_the_demo_arranges_the_next_meetings_with_a_time_and_venue(demo_registry):
+    import io
+
+    from cdrp.meetings.models import Meeting
+    from cdrp.workday import demo
+
+    out = io.StringIO()
+    demo.finish(out, {})
+    arranged = Meeting.objects.filter(
+        group__partnership=demo_registry, date__gte=dt.date.today()
+    ).order_by("date")
+    assert "2 next meetings arranged" in out.getvalue()
+    assert arranged.count() >= 2
+    for meeting in arranged:
+        assert meeting.start_time is not None and meeting.venue, meeting

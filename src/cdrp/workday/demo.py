@@ -9,6 +9,7 @@ import datetime as dt
 
 from cdrp.accounts.notifications import Kind, notify
 from cdrp.meetings.agenda import arrange_meeting
+from cdrp.meetings.demo import time_and_place
 from cdrp.meetings.models import Action, Meeting
 from cdrp.partnerships.models import Group, Partnership, Person
 
@@ -96,7 +97,9 @@ def finish(stdout, users: dict) -> None:
     for group, weekday, weeks in ((strategy, 2, 3), (officers, 1, 2)):
         if group is None or Meeting.objects.filter(group=group, date__gte=today).exists():
             continue
-        arrange_meeting(group, _next_weekday(today + dt.timedelta(weeks=weeks), weekday))
+        day = _next_weekday(today + dt.timedelta(weeks=weeks), weekday)
+        start, venue = time_and_place(group, day)
+        arrange_meeting(group, day, start_time=start, venue=venue)
         arranged += 1
     stdout.write(
         f"Working day: {linked} demo accounts linked to people, {raised} actions raised, "
