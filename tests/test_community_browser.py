@@ -165,9 +165,9 @@ def test_a_pact_priority_becomes_an_action_whose_outcome_the_area_page_shows_and
     # The action is done: its owner's team closes it on the action tracker with what was done.
     page.goto("/meetings/lancashire-south/actions/")
     row = page.get_by_role("row").filter(has_text="Speeding on Station Road")
-    row.locator("summary").click()
-    row.get_by_label("What was done").fill("Speed checks on five evenings: 28 drivers warned.")
-    row.get_by_role("button", name="Close action").click()
+    row.get_by_role("link", name="Close action: PACT priority for Chorley East").click()
+    page.get_by_label("What was done").fill("Speed checks on five evenings: 28 drivers warned.")
+    page.get_by_role("button", name="Close the action").click()
     page.get_by_role("button", name="Sign out").click()
 
     # A resident reads the ward's page: the priority, its outcome, and "You said, we did".

@@ -47,8 +47,11 @@ def test_the_annex_is_rendered_once_per_version_and_served_with_an_etag(
     # A change to the record is a new version: rendered again, a new ETag.
     saved.title = "Retitled for the annex"
     saved.save_checked(saved.version)
-    third = client.get(_url(saved), HTTP_IF_NONE_MATCH=first["ETag"])
+    # (Its ETag is the bytes' hash: an annex whose rows did not change may keep it, and then a
+    # 304 is the right answer, so the new render is what is checked.)
+    third = client.get(_url(saved))
     assert third.status_code == 200 and counting.calls == 2
+    assert third.content[:2] == b"PK"
     stored = RenderedDocument.objects.filter(kind="assessment-xlsx", object_id=str(saved.pk))
     assert stored.count() == 2
 

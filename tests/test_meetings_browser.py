@@ -108,7 +108,7 @@ def test_a_meeting_from_agenda_to_minutes(page, people_with_roles, tmp_path):
 
     action = ActionItem.objects.get(description="Brief licensees on the plan")
     page.goto(f"/meetings/lancashire-south/actions/?owner={owner.pk}")
-    expect(page.get_by_role("cell", name="Brief licensees on the plan")).to_be_visible()
+    expect(page.get_by_role("row").filter(has_text="Brief licensees on the plan")).to_be_visible()
     page.get_by_role("button", name="Sign out").click()
 
     sign_in(page, "ls-coordinator")

@@ -80,7 +80,7 @@ def test_a_councillors_call_from_submission_to_published_response(
     page.get_by_role("link", name="CCfA 1: Off-road bikes on the riverside path").click()
     # .all() does not wait: the working page must have loaded before its groups are listed.
     expect(page.get_by_role("button", name="Record the screening")).to_be_visible()
-    for group in page.get_by_role("group").all():
+    for group in page.locator("main form").get_by_role("group").all():
         group.get_by_label("Yes").check()
     page.get_by_label("Reasons").fill("Persistent ASB on the path, reported monthly since March.")
     page.get_by_role("button", name="Record the screening").click()

@@ -228,6 +228,8 @@ def test_no_value_and_no_file_path_is_ever_written_into_the_sql_text(store):
             source=CANARY,
         )
         counts(store, ["force"], areas={"force": [CANARY]}, distinct=True, names=True)
+        counts(store, ["month"], categories=[CANARY])  # no file can be left out for a category
+        counts(store, ["district"], areas={"ward": [CANARY]})
         points(store, districts=[CANARY], categories=[CANARY], limit=10, distinct=True)
         quarantine(store, CANARY)
         quarantine(store, limit=5)

@@ -266,14 +266,19 @@ def _incidents_sql(
     would not be), where the window functions of the fallback would see a later row as first."""
     state = store.state()
     entries = [e for e in state["files"] if e["table"] == ""]
+    if not entries:
+        return None
     index = state.get("distinct_index")
+    nothing = False
     if scope is not None and (
         not distinct or (index and index.get("files") == files_digest(state))
     ):
-        entries = [e for e in entries if not _prunable(e, scope)]
+        kept = [e for e in entries if not _prunable(e, scope)]
+        # Nothing can match: one file's schema and no rows, so the statement answers as it
+        # would over every file (a single total of 0, or no groups).
+        nothing = not kept
+        entries = kept or entries[:1]
     files = [e["path"] for e in entries]
-    if not files:
-        return None
     if columns is not None:
         unknown = sorted(set(columns) - _INCIDENT_COLUMNS)
         if unknown:
@@ -288,7 +293,9 @@ def _incidents_sql(
     scan = _scan(store, files, bound, union=True)
     base = f"SELECT {wanted} FROM {scan}"  # nosec B608: columns checked above; paths bound
     if source:
-        base += f" WHERE source = {bound(source)}"
+        base += f" WHERE source = {bound(source)}" + (" AND false" if nothing else "")
+    elif nothing:
+        base += " WHERE false"
     if not distinct:
         return base
     with_outcome = columns is None or "outcome" in columns
