@@ -222,6 +222,34 @@ def test_a_paper_upload_goes_to_the_bucket(s3_site, s3_endpoint):
     assert default_storage.save("papers/1/minutes.pdf", ContentFile(b"other")) != name
 
 
+def test_the_backup_copies_the_documents_in_the_bucket_and_puts_them_back(
+    s3_site, s3_endpoint, tmp_path
+):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from cdrp.core import backup
+
+    paper = default_storage.save("papers/7/agenda.pdf", ContentFile(b"%PDF-1.7 agenda"))
+    rendered = default_storage.save("rendered/plan-pdf/abc123", ContentFile(b"%PDF-1.7 plan"))
+    files = backup._copy_uploads(tmp_path)
+    assert set(files) == {f"uploads/{paper}", f"uploads/{rendered}"}
+    assert (tmp_path / "uploads" / paper).read_bytes() == b"%PDF-1.7 agenda"
+    # Lost and changed in the bucket; the restore puts back exactly what was backed up.
+    default_storage.delete(paper)
+    default_storage.delete(rendered)
+    default_storage.save(rendered, ContentFile(b"changed since"))
+    backup._restore_uploads(tmp_path, sorted(files))
+    with default_storage.open(paper, "rb") as handle:
+        assert handle.read() == b"%PDF-1.7 agenda"
+    with default_storage.open(rendered, "rb") as handle:
+        assert handle.read() == b"%PDF-1.7 plan"
+    prefix = s3_site.removeprefix(f"s3://{BUCKET}/").removesuffix("/incidents")
+    assert sorted(_keys(s3_endpoint, prefix + "/documents/")) == sorted(
+        f"{prefix}/documents/{n}" for n in (paper, rendered)
+    )
+
+
 @pytest.mark.django_db
 def test_healthz_reports_the_object_store_reachable_then_not(settings, s3_endpoint, client):
     with _on_s3(settings, s3_endpoint, uuid.uuid4().hex[:12]):

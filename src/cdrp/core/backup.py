@@ -8,7 +8,8 @@ A backup is a folder:
   ``database.pgdump`` (``pg_dump --format=custom``: one consistent snapshot);
 - ``store/``: the store's committed state and exactly the files it names (taken under the
   store's import lock, so no import commits halfway through the copy);
-- ``uploads/``: the papers under ``MEDIA_ROOT``.
+- ``uploads/``: the uploaded papers and stored documents, read through the documents' storage
+  (under ``MEDIA_ROOT``, or the object store of ``CDRP_DOCUMENTS_STORE``).
 
 Never the secret key, the field encryption keys or anything else from the environment: a backup
 is restored onto a site that has its own.
@@ -215,18 +216,48 @@ def _copy_store(store: Store, folder: Path, report: Report) -> tuple[int, Files]
     return int(state["version"]), files
 
 
+def _stored_names(prefix: str = "") -> list[str]:
+    """Every file in the documents' storage (disk or an object store), through the storage API."""
+    from django.core.files.storage import default_storage
+
+    try:
+        folders, names = default_storage.listdir(prefix)
+    except FileNotFoundError:  # nothing uploaded yet: no folder on disk
+        return []
+    found = [f"{prefix}{name}" for name in sorted(names)]
+    for folder in sorted(folders):
+        found += _stored_names(f"{prefix}{folder}/")
+    return found
+
+
 def _copy_uploads(folder: Path) -> Files:
+    """The uploaded papers and stored documents, read through the documents' storage, so a site
+    whose documents are on an object store (CDRP_DOCUMENTS_STORE) is backed up the same way."""
+    from django.core.files.storage import default_storage
+
     files: Files = {}
-    media = Path(settings.MEDIA_ROOT)
-    if not media.is_dir():
-        return files
-    for path in sorted(p for p in media.rglob("*") if p.is_file()):
-        relative = path.relative_to(media).as_posix()
+    for relative in _stored_names():
         target = folder / "uploads" / relative
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(path, target)
+        with default_storage.open(relative, "rb") as source, target.open("wb") as out:
+            shutil.copyfileobj(source, out)
         files[f"uploads/{relative}"] = {"sha256": _sha256(target), "size": target.stat().st_size}
     return files
+
+
+def _restore_uploads(src: Path, names: list[str]) -> None:
+    """Put the backed-up files back under their own names in the documents' storage."""
+    from django.core.files import File
+    from django.core.files.storage import default_storage
+
+    for name in names:
+        relative = name[len("uploads/") :]
+        if default_storage.exists(relative):
+            default_storage.delete(relative)
+        with (src / name).open("rb") as handle:
+            saved = default_storage.save(relative, File(handle))
+        if saved != relative:
+            raise BackupError("uploads", f"{relative} was stored as {saved}: restore stopped")
 
 
 def backup(dest: Path | str, report: Report = _quiet) -> Summary:
@@ -358,12 +389,8 @@ def restore(src: Path | str, replace: bool = False, report: Report = _quiet) -> 
     report("Database: restoring")
     _restore_database(src, db["vendor"], db["file"])
     version = _restore_store(src, manifest, replace, report)
-    media = Path(settings.MEDIA_ROOT)
     uploads = [name for name in manifest["files"] if name.startswith("uploads/")]
-    for name in uploads:
-        target = media / name[len("uploads/") :]
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(src / name, target)
+    _restore_uploads(src, uploads)
     counts = record_counts()
     return Summary(
         path=src,
