@@ -129,3 +129,51 @@ def test_public_plan_page_is_cached_until_a_record_changes(client, partnership):
     partnership.save()
     fresh = client.get(url)
     assert fresh["X-Cdrp-Cache"] == "miss" and b"Another name" in fresh.content
+
+
+def test_a_redis_cache_url_puts_the_sessions_in_redis_backed_by_the_database(settings, db):
+    """CDRP_CACHE_URL=redis://… gives the Redis cache and cached_db sessions (the settings as a
+    server process reads them), and a signed-in session is then in Redis and in the database:
+    read back from the database when Redis has lost it."""
+    import json
+    import os
+    import subprocess  # noqa: S404 (this interpreter, a fixed script)
+    import sys
+
+    import redis
+    from django.contrib.auth import get_user_model
+    from django.contrib.sessions.models import Session
+    from django.test import Client
+
+    url = "redis://127.0.0.1:6379/13"
+    prefix = f"cdrp-test-{uuid.uuid4().hex[:8]}"
+    env = {**os.environ, "CDRP_CACHE_URL": url, "CDRP_CACHE_PREFIX": prefix}
+    env["DJANGO_SETTINGS_MODULE"] = "cdrp.settings"
+    script = (
+        "import json; from django.conf import settings; "
+        "print(json.dumps([settings.SESSION_ENGINE, settings.CACHES['default']]))"
+    )
+    done = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    )
+    engine, cache = json.loads(done.stdout.strip().splitlines()[-1])
+    assert engine == "django.contrib.sessions.backends.cached_db"
+    assert cache["BACKEND"].endswith("RedisCache") and cache["KEY_PREFIX"] == prefix
+
+    settings.CACHES = {"default": cache}
+    settings.SESSION_ENGINE = engine
+    server = redis.Redis.from_url(url)
+    try:
+        user = get_user_model().objects.create_user("redis-session", password="a-long-password-1")
+        client = Client()
+        client.force_login(user)
+        key = client.session.session_key
+        assert Session.objects.filter(session_key=key).exists()
+        in_redis = [k for k in server.scan_iter(f"{prefix}:*") if key.encode() in k]
+        assert in_redis, "the session was cached in Redis"
+        server.delete(*in_redis)
+        assert client.get("/").context["user"] == user  # read back from the database
+    finally:
+        for found in server.scan_iter(f"{prefix}:*"):
+            server.delete(found)
+        server.close()
