@@ -75,3 +75,30 @@ def test_a_force_or_partnership_filter_prunes_by_its_districts(reference_store):
     assert counts(root, [], areas={"partnership": [partnership]}, output="pandas")[
         "count"
     ].sum() == (every[every.partnership == partnership]["count"].sum())
+
+
+def test_a_repair_lists_the_districts_of_files_imported_before_the_manifest_kept_them(
+    fresh_store,
+):
+    from cdrp.store import check_store, import_police_uk
+    from conftest import DEMO_DATA
+
+    import_police_uk(fresh_store, [DEMO_DATA / "police-uk-street-lancashire" / "2022-01"])
+    store = Store(fresh_store)
+    state = store.state()
+    listed = {e["path"]: e["districts"] for e in state["files"] if e["table"] == ""}
+    for entry in state["files"]:
+        entry.pop("districts", None)
+    with store.lock():
+        store.commit(state)  # as a store written before the list was kept
+    before = counts(fresh_store, ["district"], areas={"district": ["E07000118"]}).to_pylist()
+    assert check_store(fresh_store).districts_listed == 0  # a check alone changes nothing
+    report = check_store(fresh_store, repair=True)
+    assert report.ok and report.districts_listed == len(listed)
+    after = Store(fresh_store).state()
+    assert after["version"] == state["version"] + 2  # the stripped state, then the repair
+    assert {e["path"]: e["districts"] for e in after["files"] if e["table"] == ""} == listed
+    assert counts(fresh_store, ["district"], areas={"district": ["E07000118"]}).to_pylist() == (
+        before
+    )
+    assert check_store(fresh_store, repair=True).districts_listed == 0  # nothing left to list

@@ -9,6 +9,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
@@ -34,6 +35,8 @@ class StoreCheck:
     problems: list[str] = field(default_factory=list)
     orphans: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    # Files listed before the manifest kept each file's districts, given them by a repair.
+    districts_listed: int = 0
 
     @property
     def ok(self) -> bool:
@@ -126,4 +129,24 @@ def check_store(store: Store | str, repair: bool = False, lock_timeout: float = 
                 )
                 if not inside and folder.split("/")[-1].startswith(("month=", "force=", "source=")):
                     store.fs.delete_dir(store.path(folder))
+            report.districts_listed = _list_districts(store, state, report)
     return report
+
+
+def _list_districts(store: Store, state: dict[str, Any], report: StoreCheck) -> int:
+    """Give each sound incident file listed without its districts (a store imported before the
+    manifest kept them) the districts its records lie in, and commit that as a new state: no file
+    changes, and queries for some districts can then leave the other files unread."""
+    damaged = {p.split(":", 1)[0] for p in report.problems}
+    missing = [
+        e
+        for e in state["files"]
+        if e["table"] == "" and "districts" not in e and e["path"] not in damaged
+    ]
+    for entry in missing:
+        with store.fs.open_input_file(store.path(entry["path"])) as handle:
+            column = pq.read_table(handle, columns=["district_code"]).column("district_code")
+        entry["districts"] = sorted(str(d) for d in pc.unique(column.drop_null()).to_pylist())
+    if missing:
+        store.commit(state)
+    return len(missing)

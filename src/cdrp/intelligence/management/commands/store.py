@@ -22,7 +22,10 @@ class Command(BaseCommand):
         check.add_argument(
             "--repair",
             action="store_true",
-            help="remove orphans (files no import committed); listed files are never touched",
+            help=(
+                "remove orphans (files no import committed) and list each file's districts in "
+                "the manifest where it is missing; listed files are never touched"
+            ),
         )
         check.add_argument("--format", choices=["text", "json"], default="text")
 
@@ -46,6 +49,8 @@ class Command(BaseCommand):
             )
             if report.removed:
                 summary += f" ({len(report.removed)} removed)"
+            if report.districts_listed:
+                summary += f"; {report.districts_listed:,} file(s) given their districts list"
             if report.unverified:
                 summary += f"; {report.unverified} imported before checksums were kept (rows only)"
             self.stdout.write(summary)
