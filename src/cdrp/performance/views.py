@@ -125,7 +125,8 @@ def _commissioned(partnership, groups) -> None:
         )
 
 
-def _report(request, quarter: str) -> dict:
+def _plan_for(request, quarter: str):
+    """The partnership's plan for a quarter's report: 404 with no plan or a malformed quarter."""
     plan, _ = performance_plan(request.partnership)
     if plan is None:
         raise Http404("The partnership has no plan yet")
@@ -133,6 +134,11 @@ def _report(request, quarter: str) -> dict:
         quarter_months(quarter)
     except RefusedInput:
         raise Http404(f"No quarter {quarter!r}: expected YYYY-Qn, e.g. 2022-Q3") from None
+    return plan
+
+
+def _report(request, quarter: str) -> dict:
+    plan = _plan_for(request, quarter)
     try:
         return quarterly_report(plan, _store(), quarter)
     except PerformanceError as exc:
@@ -153,13 +159,7 @@ def report_pdf(request, partnership, quarter):
     """The quarterly performance report as a PDF, stored per version of what it is drawn from
     (`cdrp.performance.report.report_version`: a few queries); the statuses are computed only
     when that version has no PDF yet."""
-    plan, _ = performance_plan(request.partnership)
-    if plan is None:
-        raise Http404("The partnership has no plan yet")
-    try:
-        quarter_months(quarter)
-    except RefusedInput:
-        raise Http404(f"No quarter {quarter!r}: expected YYYY-Qn, e.g. 2022-Q3") from None
+    plan = _plan_for(request, quarter)
     try:
         doc = stored_report_pdf(plan, _store(), quarter, f"{request.partnership.pk}:{quarter}")
     except PerformanceError as exc:
